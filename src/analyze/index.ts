@@ -1,0 +1,54 @@
+/**
+ * @module analyze
+ * The library's front door: files in, a ready analysis out (load → CNI → topology → engine).
+ */
+import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic } from "../model/index.js";
+import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
+import { buildTopology, fastAnalysis, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
+
+export interface AnalyzeOptions {
+  readonly engine?: EngineName;
+  /** The cluster's CNI; when it does not enforce NetworkPolicy every policy is ignored. */
+  readonly cni?: string;
+}
+
+export interface Analyzed {
+  readonly load: LoadResult;
+  /** The cluster as enforced (without policies when the CNI ignores them). */
+  readonly cluster: Cluster;
+  readonly analysis: Analysis;
+  readonly cni?: CniInfo;
+  readonly notes: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The CNI named in the input: a DaemonSet whose name reveals it. */
+export function detectCni(cluster: Cluster): CniInfo | undefined {
+  for (const w of cluster.workloads) {
+    if (w.kind !== "DaemonSet") continue;
+    const name = CNI_DAEMONSETS[w.name];
+    if (name) return cniByName(name);
+  }
+  return undefined;
+}
+
+export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Analyzed | { readonly error: string } {
+  let cni: CniInfo | undefined;
+  if (opts.cni !== undefined) {
+    cni = cniByName(opts.cni);
+    if (!cni) return { error: `unknown CNI "${opts.cni}"; known: calico, cilium, flannel, weave, antrea, canal, kube-router, kindnet, ovn-kubernetes, aws-vpc-cni, bridge, kwire` };
+  } else cni = detectCni(load.cluster);
+  const notes: string[] = [];
+  let cluster = load.cluster;
+  if (cni && !cni.enforcesNetworkPolicy) {
+    if (cluster.networkPolicies.length > 0) notes.push(`${cni.note}: ${cluster.networkPolicies.length} NetworkPolicies are not enforced`);
+    cluster = { ...cluster, networkPolicies: [] };
+  }
+  const topology = buildTopology(cluster);
+  const analysis = opts.engine === "reference" ? referenceAnalysis(cluster, topology) : fastAnalysis(cluster, topology);
+  return { load, cluster, analysis, ...(cni ? { cni } : {}), notes, diagnostics: load.diagnostics };
+}
+
+export function analyzeFiles(files: readonly InputFile[], opts: AnalyzeOptions = {}): Analyzed | { readonly error: string } {
+  return analyzeCluster(loadCluster(files), opts);
+}

@@ -1,0 +1,61 @@
+/**
+ * @module matrix (command)
+ * `kwire matrix`: who can reach whom, in every output of CONTRACT.md.
+ */
+import { Command } from "commander";
+import { stringify } from "yaml";
+import { computeMatrix, computeSummary, type Level } from "../../engine/index.js";
+import { matrixCsv, matrixDot, matrixJson, matrixMarkdown, matrixMermaid, matrixTable, matrixWide, summaryText } from "../../report/index.js";
+import type { Analyzed } from "../../analyze/index.js";
+import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, type Io } from "../context.js";
+import { EXIT_OK, UsageError } from "../io.js";
+
+export const MATRIX_FORMATS = ["table", "wide", "json", "yaml", "csv", "md", "dot", "mermaid", "summary"] as const;
+const LEVELS: readonly Level[] = ["namespace", "workload", "pod"];
+
+export interface MatrixOptions extends InputOptions {
+  output: string;
+  level: string;
+  includeSelf?: boolean;
+  engine: string;
+  json?: boolean;
+}
+
+export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
+  const level = opts.level as Level;
+  if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(", ")}, not "${opts.level}"`);
+  const namespaces = reportNamespaces(opts);
+  const mopts = { level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
+  if (opts.output === "summary") {
+    const s = computeSummary(a.analysis, mopts, a.cluster.networkPolicies.length);
+    return opts.json ? JSON.stringify(s, null, 2) + "\n" : summaryText(s);
+  }
+  const m = computeMatrix(a.analysis, mopts);
+  switch (opts.output) {
+    case "table": return matrixTable(m);
+    case "wide": return matrixWide(m);
+    case "json": return JSON.stringify(matrixJson(m), null, 2) + "\n";
+    case "yaml": return stringify(matrixJson(m));
+    case "csv": return matrixCsv(m);
+    case "md": return matrixMarkdown(m);
+    case "dot": return matrixDot(m);
+    case "mermaid": return matrixMermaid(m);
+    default: throw new UsageError(`-o must be one of ${MATRIX_FORMATS.join(", ")}, not "${opts.output}"`);
+  }
+}
+
+export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
+  const cmd = new Command("matrix").description("who can reach whom, on which ports");
+  addInputOptions(cmd)
+    .option("-o, --output <format>", `output: ${MATRIX_FORMATS.join("|")}`, "table")
+    .option("--level <level>", "namespace|workload|pod", "workload")
+    .option("--include-self", "list an endpoint's connections to itself")
+    .option("--engine <engine>", "fast|reference (the naive evaluator, for checks and benchmarks)", "fast")
+    .option("--json", "with -o summary: print JSON")
+    .action(async (opts: MatrixOptions) => {
+      const a = await analyzeInputs(opts, io);
+      io.out(renderMatrix(a, opts));
+      setExit(EXIT_OK);
+    });
+  return cmd;
+}

@@ -1,0 +1,75 @@
+/**
+ * @module context
+ * Shared input options of the analysis commands, and turning them into an analysis.
+ */
+import type { Command } from "commander";
+import { analyzeCluster, type Analyzed } from "../analyze/index.js";
+import type { EngineName } from "../engine/index.js";
+import { loadCluster, type InputFile } from "../parse/index.js";
+import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
+import { readLiveCluster } from "./live.js";
+
+export interface InputOptions {
+  filename?: string[];
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  cni?: string;
+  strict?: boolean;
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option("-f, --filename <path>", "file, directory or - for stdin (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--kubeconfig <path>", "read a live cluster (read-only) with this kubeconfig")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("-n, --namespace <ns>", "report only this namespace (the whole input is still modeled)")
+    .option("-A, --all-namespaces", "report every namespace (default)")
+    .option("--cni <name>", "the cluster's CNI (calico, cilium, flannel, weave, antrea, kindnet, …); decides whether policies are enforced")
+    .option("--strict", "exit 2 on any input error instead of skipping the broken object");
+}
+
+export interface Io {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+}
+
+export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[]> {
+  if (opts.kubeconfig !== undefined || (opts.filename ?? []).length === 0 && opts.context !== undefined) {
+    return [await readLiveCluster(opts.kubeconfig, opts.context)];
+  }
+  if (!opts.filename || opts.filename.length === 0) {
+    throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH; try `kwire demo` for an example");
+  }
+  const { files, diagnostics } = readInputs(opts.filename, readStdin);
+  printDiagnostics(diagnostics, io.err);
+  if (files.length === 0) throw new UsageError("no readable input");
+  return files;
+}
+
+export class BadInput extends Error {
+  readonly exitCode = EXIT_BAD_INPUT;
+}
+
+export async function analyzeInputs(opts: InputOptions & { engine?: string }, io: Io): Promise<Analyzed> {
+  const files = await loadInputs(opts, io);
+  const load = loadCluster(files);
+  printDiagnostics(load.diagnostics, io.err);
+  const errors = load.diagnostics.filter((d) => d.severity === "error").length;
+  const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0);
+  if (errors > 0 && (opts.strict || loaded === 0)) {
+    throw new BadInput(`${errors} input error(s)${loaded === 0 ? " and nothing could be loaded" : " (--strict)"}`);
+  }
+  if (errors > 0) io.err(`kwire: warning: ${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
+  const engine = opts.engine ?? "fast";
+  if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
+  const res = analyzeCluster(load, { engine: engine as EngineName, ...(opts.cni !== undefined ? { cni: opts.cni } : {}) });
+  if ("error" in res) throw new UsageError(res.error);
+  for (const n of res.notes) io.err(`kwire: note: ${n}\n`);
+  return res;
+}
+
+export function reportNamespaces(opts: InputOptions): string[] | undefined {
+  return opts.namespace !== undefined && !opts.allNamespaces ? [opts.namespace] : undefined;
+}

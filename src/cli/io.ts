@@ -1,0 +1,67 @@
+/**
+ * @module io
+ * Files, directories and stdin in; exit codes and output streams out. The only place with Node I/O
+ * for analysis commands.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { renderDiagnostic, type Diagnostic } from "../model/index.js";
+import type { InputFile } from "../parse/index.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export class UsageError extends Error {
+  readonly code = "usage";
+}
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith(".")) continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (MANIFEST_EXT.test(name)) out.push(p);
+  }
+}
+
+export function readInputs(paths: readonly string[], stdin: () => string): { files: InputFile[]; diagnostics: Diagnostic[] } {
+  const files: InputFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const unreadable = (file: string, why: string): void => {
+    diagnostics.push({ code: "file-unreadable", severity: "error", message: `cannot read ${file}: ${why}`, source: { file, line: 0, column: 0, path: "" } });
+  };
+  for (const p of paths) {
+    if (p === "-") {
+      files.push({ path: "<stdin>", text: stdin() });
+      continue;
+    }
+    try {
+      const st = statSync(p);
+      const list: string[] = [];
+      if (st.isDirectory()) walk(p, list);
+      else list.push(p);
+      if (st.isDirectory() && list.length === 0) unreadable(p, "the directory holds no .yaml, .yml or .json files");
+      for (const f of list) files.push({ path: f, text: readFileSync(f, "utf8") });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      unreadable(p, err.code === "ENOENT" ? "no such file or directory" : err.message);
+    }
+  }
+  return { files, diagnostics };
+}
+
+export function readStdin(): string {
+  try {
+    return readFileSync(0, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function printDiagnostics(diags: readonly Diagnostic[], write: (s: string) => void): void {
+  for (const d of diags) write(renderDiagnostic(d) + "\n");
+}

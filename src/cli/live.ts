@@ -1,0 +1,49 @@
+/**
+ * @module live
+ * Reads a live cluster, read-only, through the Kubernetes client: the kinds kwire models,
+ * returned as one `kind: List` document so it goes through the same decoder as files.
+ */
+import type { InputFile } from "../parse/index.js";
+import { UsageError } from "./io.js";
+
+const KINDS: readonly [string, string, string][] = [
+  ["v1", "Namespace", "namespaces"],
+  ["v1", "Pod", "pods"],
+  ["apps/v1", "Deployment", "deployments"],
+  ["apps/v1", "ReplicaSet", "replicasets"],
+  ["apps/v1", "StatefulSet", "statefulsets"],
+  ["apps/v1", "DaemonSet", "daemonsets"],
+  ["batch/v1", "Job", "jobs"],
+  ["batch/v1", "CronJob", "cronjobs"],
+  ["v1", "ReplicationController", "replicationcontrollers"],
+  ["networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"],
+  ["v1", "Service", "services"],
+];
+
+export async function readLiveCluster(kubeconfig: string | undefined, context: string | undefined): Promise<InputFile> {
+  let k8s: typeof import("@kubernetes/client-node");
+  try {
+    k8s = await import("@kubernetes/client-node");
+  } catch {
+    throw new UsageError("reading a live cluster needs the optional dependency @kubernetes/client-node (npm i @kubernetes/client-node)");
+  }
+  const kc = new k8s.KubeConfig();
+  try {
+    if (kubeconfig) kc.loadFromFile(kubeconfig);
+    else kc.loadFromDefault();
+    if (context) kc.setCurrentContext(context);
+  } catch (e) {
+    throw new UsageError(`cannot load kubeconfig${kubeconfig ? ` ${kubeconfig}` : ""}: ${(e as Error).message}`);
+  }
+  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const items: unknown[] = [];
+  for (const [apiVersion, kind] of KINDS) {
+    try {
+      const list = await client.list(apiVersion, kind);
+      for (const item of list.items) items.push({ ...item, apiVersion, kind });
+    } catch (e) {
+      throw new UsageError(`cannot list ${kind} from ${kc.getCurrentCluster()?.server ?? "the cluster"}: ${(e as Error).message}`);
+    }
+  }
+  return { path: `cluster:${kc.getCurrentContext()}`, text: JSON.stringify({ apiVersion: "v1", kind: "List", items }) };
+}

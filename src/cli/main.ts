@@ -1,0 +1,49 @@
+/**
+ * @module main
+ * The `kwire` (and `kubectl-kwire`) executable: parses the command line, runs one command,
+ * maps errors to exit codes. User errors never print a stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { BadInput, type Io } from "./context.js";
+import { EXIT_BAD_INPUT, UsageError } from "./io.js";
+import { demoCommand } from "./commands/demo.js";
+import { matrixCommand } from "./commands/matrix.js";
+import { traceCommand } from "./commands/trace.js";
+
+export const VERSION = "0.1.0";
+
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let exit = 0;
+  const setExit = (n: number): void => {
+    exit = n;
+  };
+  const program = new Command("kwire")
+    .description("Kubernetes networking, modelled exactly: who can reach whom, on which port, and why")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), demoCommand(io, setExit)]) {
+    program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
+  }
+  program
+    .command("cni")
+    .description("the CNI plugin entry point (CNI spec 1.1 over stdin and CNI_* environment variables)")
+    .action(async () => {
+      const { runCniFromProcess } = await import("./cni-entry.js");
+      setExit(await runCniFromProcess());
+    });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    if (e instanceof UsageError || e instanceof BadInput) {
+      io.err(`kwire: error: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const err = e as Error;
+    io.err(`kwire: internal error: ${err.message}\n${process.env["KWIRE_DEBUG"] ? (err.stack ?? "") + "\n" : "(set KWIRE_DEBUG=1 for details; please report it)\n"}`);
+    return 70;
+  }
+}
+

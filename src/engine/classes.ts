@@ -1,0 +1,95 @@
+/**
+ * @module classes
+ * Equivalence classes of nodes: two pods with the same namespace, labels, hostNetwork,
+ * named containerPorts and ipBlock membership of their IPs get the same verdicts from every
+ * policy, so the engine evaluates one of them. Each external cell is a class of its own.
+ */
+import type { ExternalCell } from "./external.js";
+import type { Subject, Topology } from "./topology.js";
+
+export interface ClassInfo {
+  /** A node of the class (the first). */
+  readonly representative: number;
+  readonly subject?: Subject;
+  readonly cell?: ExternalCell;
+  /** For subject classes: the external cells their IPs fall in (ipBlock membership). */
+  readonly ipCells: readonly number[];
+  /** Id of the set of named containerPorts (what named policy ports resolve against). */
+  readonly portsSig: number;
+  readonly size: number;
+}
+
+export interface Classes {
+  readonly classOf: Int32Array;
+  readonly infos: readonly ClassInfo[];
+  readonly portsSigs: readonly Subject["ports"][];
+}
+
+/** Index of the external cell containing an address, by binary search over cell intervals. */
+export function cellLocator(cells: readonly ExternalCell[]): (family: 4 | 6, v: bigint) => number {
+  const spans: { family: number; lo: bigint; hi: bigint; cell: number }[] = [];
+  cells.forEach((c, i) => c.intervals.forEach((iv) => spans.push({ family: c.family, lo: iv.lo, hi: iv.hi, cell: i })));
+  spans.sort((a, b) => a.family - b.family || (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  return (family, v) => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = spans[mid] as (typeof spans)[number];
+      if (s.family < family || (s.family === family && s.hi < v)) lo = mid + 1;
+      else if (s.family > family || s.lo > v) hi = mid - 1;
+      else return s.cell;
+    }
+    return -1;
+  };
+}
+
+function labelsKey(l: Readonly<Record<string, string>>): string {
+  return Object.keys(l)
+    .sort()
+    .map((k) => `${k}=${l[k]}`)
+    .join("\u0001");
+}
+
+export function buildClasses(t: Topology): Classes {
+  const locate = cellLocator(t.cells);
+  const S = t.subjects.length;
+  const classOf = new Int32Array(S + t.cells.length);
+  const infos: ClassInfo[] = [];
+  const byKey = new Map<string, number>();
+  const sizes: number[] = [];
+  const sigIds = new Map<string, number>();
+  const portsSigs: Subject["ports"][] = [];
+  const sigOf = (s: Subject): number => {
+    const named = s.ports.filter((p) => p.name !== undefined);
+    const key = named.map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(",");
+    let id = sigIds.get(key);
+    if (id === undefined) {
+      id = portsSigs.length;
+      sigIds.set(key, id);
+      portsSigs.push(named);
+    }
+    return id;
+  };
+  for (let i = 0; i < S; i++) {
+    const s = t.subjects[i] as Subject;
+    const ipCells = [...new Set(s.ips.map((ip) => locate(ip.family, ip.value)))].filter((c) => c >= 0).sort((a, b) => a - b);
+    const portsSig = sigOf(s);
+    const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}`;
+    let cls = byKey.get(key);
+    if (cls === undefined) {
+      cls = infos.length;
+      byKey.set(key, cls);
+      infos.push({ representative: i, subject: s, ipCells, portsSig, size: 0 });
+      sizes.push(0);
+    }
+    classOf[i] = cls;
+    sizes[cls] = (sizes[cls] as number) + 1;
+  }
+  t.cells.forEach((cell, k) => {
+    classOf[S + k] = infos.length;
+    infos.push({ representative: S + k, cell, ipCells: [], portsSig: -1, size: 1 });
+    sizes.push(1);
+  });
+  return { classOf, infos: infos.map((c, i) => ({ ...c, size: sizes[i] as number })), portsSigs };
+}

@@ -1,0 +1,67 @@
+/**
+ * @module port-table
+ * Interned port sets: equal sets share one small integer id, so matrices are integer arrays
+ * and unions/intersections are memoized table lookups. Id 0 is the empty set, 1 is everything.
+ */
+import { ALL_PORTS, EMPTY_PORTS, intersectPorts, portSetKey, unionPorts, type PortSet } from "../model/index.js";
+
+export const EMPTY_ID = 0;
+export const ALL_ID = 1;
+
+export class PortSetTable {
+  private readonly sets: PortSet[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly unions = new Map<number, number>();
+  private readonly intersections = new Map<number, number>();
+
+  constructor() {
+    this.intern(EMPTY_PORTS);
+    this.intern(ALL_PORTS);
+  }
+
+  intern(p: PortSet): number {
+    const key = portSetKey(p);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(p);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  get(id: number): PortSet {
+    const p = this.sets[id];
+    if (!p) throw new Error(`unknown port set id ${id}`);
+    return p;
+  }
+
+  get size(): number {
+    return this.sets.length;
+  }
+
+  union(a: number, b: number): number {
+    if (a === b || b === EMPTY_ID || a === ALL_ID) return a;
+    if (a === EMPTY_ID || b === ALL_ID) return b;
+    const key = a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a;
+    let id = this.unions.get(key);
+    if (id === undefined) {
+      id = this.intern(unionPorts(this.get(a), this.get(b)));
+      this.unions.set(key, id);
+    }
+    return id;
+  }
+
+  intersect(a: number, b: number): number {
+    if (a === b || b === ALL_ID) return a;
+    if (a === ALL_ID) return b;
+    if (a === EMPTY_ID || b === EMPTY_ID) return EMPTY_ID;
+    const key = a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a;
+    let id = this.intersections.get(key);
+    if (id === undefined) {
+      id = this.intern(intersectPorts(this.get(a), this.get(b)));
+      this.intersections.set(key, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * @module topology
+ * The things traffic flows between: pods (and workload templates standing for pods that the
+ * input does not list) plus external cells; and how they group into workloads and namespaces.
+ */
+import type { Cluster, ContainerPort, Ip, Labels, Namespace, Pod, SourceRef, Workload, WorkloadKind } from "../model/index.js";
+import type { PodIdentity } from "../policy/index.js";
+import { externalCells, type ExternalCell } from "./external.js";
+
+export interface Subject extends PodIdentity {
+  readonly id: string;
+  readonly kind: "Pod" | WorkloadKind;
+  readonly name: string;
+  /** Pods that run at once; a subject with ≥ 2 talks to itself through policy (replica to replica). */
+  readonly replicas: number;
+  /** `namespace/name[Kind]` of the top-most declared owner, or `namespace/name[Pod]`. */
+  readonly workloadId: string;
+  readonly workloadKind: "Pod" | WorkloadKind;
+  readonly workloadName: string;
+  readonly nodeName?: string;
+  readonly source: SourceRef;
+}
+
+export interface Topology {
+  readonly subjects: readonly Subject[];
+  readonly cells: readonly ExternalCell[];
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+}
+
+export const workloadId = (namespace: string, name: string, kind: string): string => `${namespace}/${name}[${kind}]`;
+
+/** Follows ownerReferences up through declared workloads (Pod → ReplicaSet → Deployment, Job → CronJob). */
+function topOwner(
+  namespace: string,
+  owners: readonly { kind: string; name: string }[],
+  byKey: ReadonlyMap<string, Workload>,
+): Workload | undefined {
+  let found: Workload | undefined;
+  let current = owners;
+  for (let depth = 0; depth < 5; depth++) {
+    let next: Workload | undefined;
+    for (const o of current) {
+      next = byKey.get(`${o.kind}/${namespace}/${o.name}`);
+      if (!next && o.kind === "ReplicaSet") {
+        // `kubectl get` output often lists pods and the Deployment but not the ReplicaSet:
+        // its name is the Deployment's plus "-<pod-template-hash>".
+        next = byKey.get(`Deployment/${namespace}/${o.name.replace(/-[a-z0-9]+$/, "")}`);
+      }
+      if (next) break;
+    }
+    if (!next) break;
+    found = next;
+    current = next.owners;
+  }
+  return found;
+}
+
+export function buildTopology(cluster: Cluster): Topology {
+  const namespaces = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  const nsLabels = (ns: string): Labels => namespaces.get(ns)?.labels ?? { "kubernetes.io/metadata.name": ns };
+  const byKey = new Map(cluster.workloads.map((w) => [`${w.kind}/${w.namespace}/${w.name}`, w]));
+  const subjects: Subject[] = [];
+  const withPods = new Set<string>();
+  for (const pod of cluster.pods) {
+    const owner = topOwner(pod.namespace, pod.owners, byKey);
+    if (owner) withPods.add(`${owner.kind}/${owner.namespace}/${owner.name}`);
+    subjects.push(podSubject(pod, owner, nsLabels(pod.namespace)));
+  }
+  for (const w of cluster.workloads) {
+    const key = `${w.kind}/${w.namespace}/${w.name}`;
+    if (withPods.has(key)) continue;
+    if (topOwner(w.namespace, w.owners, byKey)) continue; // folded into its owner (e.g. RS of a Deployment)
+    subjects.push(templateSubject(w, nsLabels(w.namespace)));
+  }
+  subjects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
+}
+
+function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labels): Subject {
+  const base = {
+    id: `${pod.namespace}/${pod.name}`,
+    kind: "Pod" as const,
+    namespace: pod.namespace,
+    name: pod.name,
+    labels: pod.labels,
+    namespaceLabels,
+    ips: pod.ips as readonly Ip[],
+    hostNetwork: pod.hostNetwork,
+    ports: pod.ports as readonly ContainerPort[],
+    replicas: 1,
+    workloadId: owner ? workloadId(owner.namespace, owner.name, owner.kind) : workloadId(pod.namespace, pod.name, "Pod"),
+    workloadKind: owner ? owner.kind : ("Pod" as const),
+    workloadName: owner ? owner.name : pod.name,
+    source: pod.source,
+  };
+  return pod.nodeName === undefined ? base : { ...base, nodeName: pod.nodeName };
+}
+
+function templateSubject(w: Workload, namespaceLabels: Labels): Subject {
+  const id = workloadId(w.namespace, w.name, w.kind);
+  return {
+    id,
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    labels: w.labels,
+    namespaceLabels,
+    ips: [],
+    hostNetwork: w.hostNetwork,
+    ports: w.ports,
+    replicas: w.replicas,
+    workloadId: id,
+    workloadKind: w.kind,
+    workloadName: w.name,
+    source: w.source,
+  };
+}

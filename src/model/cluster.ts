@@ -1,0 +1,25 @@
+/**
+ * @module cluster
+ * Everything the input declared, decoded: the model every analysis reads.
+ */
+import type { NetworkPolicy } from "./network-policy.js";
+import type { SourceRef } from "./source-ref.js";
+import type { Namespace, Pod, Workload } from "./workload.js";
+
+/** An object of a kind this layer does not model yet; kept for later layers. */
+export interface OtherObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly source: SourceRef;
+  readonly raw: unknown;
+}
+
+export interface Cluster {
+  readonly namespaces: readonly Namespace[];
+  readonly pods: readonly Pod[];
+  readonly workloads: readonly Workload[];
+  readonly networkPolicies: readonly NetworkPolicy[];
+  readonly others: readonly OtherObject[];
+}

@@ -1,0 +1,17 @@
+/**
+ * @module model
+ * Pure domain types and value helpers. Imports nothing outside this folder.
+ */
+export * from "./source-ref.js";
+export * from "./diagnostic.js";
+export * from "./ip.js";
+export * from "./cidr.js";
+export * from "./ip-set.js";
+export * from "./protocol.js";
+export * from "./port-set.js";
+export * from "./label-selector.js";
+export * from "./network-policy.js";
+export * from "./workload.js";
+export * from "./cluster.js";
+export * from "./assert-never.js";
+export * from "./cni.js";

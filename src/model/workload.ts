@@ -1,0 +1,69 @@
+/**
+ * @module workload
+ * Pods and the controllers that make them. A pod's traffic identity is its namespace, labels,
+ * IPs and containerPorts; a workload's is its pod template's.
+ */
+import type { Ip } from "./ip.js";
+import type { Labels } from "./label-selector.js";
+import type { Protocol } from "./protocol.js";
+import type { SourceRef } from "./source-ref.js";
+
+export const WORKLOAD_KINDS = [
+  "Deployment",
+  "ReplicaSet",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CronJob",
+  "ReplicationController",
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+}
+
+export interface OwnerRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface Pod {
+  readonly kind: "Pod";
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly ips: readonly Ip[];
+  readonly hostIP?: Ip;
+  readonly hostNetwork: boolean;
+  readonly nodeName?: string;
+  readonly ports: readonly ContainerPort[];
+  readonly owners: readonly OwnerRef[];
+  readonly source: SourceRef;
+}
+
+export interface Workload {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** Pod template labels. */
+  readonly labels: Labels;
+  readonly hostNetwork: boolean;
+  readonly ports: readonly ContainerPort[];
+  /** Pods it runs at once (replicas, parallelism); DaemonSets count as 2 (one per node, ≥ 2 nodes). */
+  readonly replicas: number;
+  readonly owners: readonly OwnerRef[];
+  readonly source: SourceRef;
+}
+
+export interface Namespace {
+  readonly kind: "Namespace";
+  readonly name: string;
+  /** Always carries `kubernetes.io/metadata.name`, as the API server sets it. */
+  readonly labels: Labels;
+  /** Referenced by an object but not declared in the input. */
+  readonly implicit: boolean;
+  readonly source: SourceRef;
+}

@@ -1,0 +1,6 @@
+/**
+ * @module parse
+ * YAML/JSON/List → model + Diagnostic[], every object and field with file:line.
+ */
+export { loadCluster, type LoadResult } from "./load.js";
+export type { InputFile } from "./documents.js";

@@ -1,0 +1,54 @@
+/**
+ * @module pod-spec
+ * The parts of a PodSpec the network cares about: containerPorts (of containers and of
+ * restartable init containers, i.e. sidecars), hostNetwork, nodeName.
+ */
+import { isProtocol, type ContainerPort, type Protocol } from "../../model/index.js";
+import type { Cursor } from "../cursor.js";
+
+export interface PodSpecInfo {
+  readonly ports: ContainerPort[];
+  readonly hostNetwork: boolean;
+  readonly nodeName?: string;
+}
+
+export function decodePodSpec(spec: Cursor): PodSpecInfo {
+  const ports: ContainerPort[] = [];
+  if (!spec.isAbsent && spec.expect("map")) {
+    collectPorts(spec.get("containers"), ports, false);
+    collectPorts(spec.get("initContainers"), ports, true);
+  }
+  const hostNetwork = spec.get("hostNetwork").optBool() ?? false;
+  const nodeName = spec.get("nodeName").optString();
+  return nodeName === undefined ? { ports, hostNetwork } : { ports, hostNetwork, nodeName };
+}
+
+function collectPorts(containers: Cursor, out: ContainerPort[], sidecarsOnly: boolean): void {
+  if (containers.isAbsent || !containers.expect("seq")) return;
+  for (const c of containers.items()) {
+    if (!c.expect("map")) continue;
+    if (sidecarsOnly && c.get("restartPolicy").optString() !== "Always") continue;
+    const ports = c.get("ports");
+    if (ports.isAbsent || !ports.expect("seq")) continue;
+    for (const p of ports.items()) {
+      if (!p.expect("map")) continue;
+      const port = p.get("containerPort").optInt();
+      if (port === undefined) {
+        if (p.get("containerPort").isAbsent) p.get("containerPort").error("missing-field", 'required field "containerPort" is missing');
+        continue;
+      }
+      if (port < 1 || port > 65535) {
+        p.get("containerPort").error("invalid-port", `containerPort ${port} is outside 1-65535`);
+        continue;
+      }
+      const protoText = p.get("protocol").optString() ?? "TCP";
+      if (!isProtocol(protoText)) {
+        p.get("protocol").error("invalid-protocol", `protocol "${protoText}" is not TCP, UDP or SCTP`);
+        continue;
+      }
+      const protocol: Protocol = protoText;
+      const name = p.get("name").optString();
+      out.push(name === undefined ? { containerPort: port, protocol } : { name, containerPort: port, protocol });
+    }
+  }
+}

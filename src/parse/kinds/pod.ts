@@ -1,0 +1,46 @@
+/**
+ * @module pod
+ * Pod: labels, IPs from status (podIP/podIPs, hostIP), hostNetwork, containerPorts, owners.
+ */
+import { parseIp, type Ip, type Pod } from "../../model/index.js";
+import type { Cursor } from "../cursor.js";
+import { decodeMeta } from "./metadata.js";
+import { decodePodSpec } from "./pod-spec.js";
+
+function ipAt(c: Cursor): Ip | undefined {
+  const text = c.optString();
+  if (text === undefined || text === "") return undefined;
+  const ip = parseIp(text);
+  if (!ip) c.error("invalid-value", `"${text}" is not an IP address`);
+  return ip;
+}
+
+export function decodePod(obj: Cursor): Pod | undefined {
+  const meta = decodeMeta(obj, true);
+  if (!meta) return undefined;
+  const spec = decodePodSpec(obj.get("spec"));
+  const status = obj.get("status");
+  const ips: Ip[] = [];
+  const primary = ipAt(status.get("podIP"));
+  if (primary) ips.push(primary);
+  for (const item of status.get("podIPs").items()) {
+    const ip = ipAt(item.get("ip"));
+    if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+  }
+  const hostIP = ipAt(status.get("hostIP"));
+  if (spec.hostNetwork && ips.length === 0 && hostIP) ips.push(hostIP);
+  const pod: Pod = {
+    kind: "Pod",
+    namespace: meta.namespace,
+    name: meta.name,
+    labels: meta.labels,
+    ips,
+    hostNetwork: spec.hostNetwork,
+    ports: spec.ports,
+    owners: meta.owners,
+    source: obj.ref,
+    ...(hostIP ? { hostIP } : {}),
+    ...(spec.nodeName !== undefined ? { nodeName: spec.nodeName } : {}),
+  };
+  return pod;
+}

@@ -1,0 +1,140 @@
+/**
+ * @module load
+ * Input files → Cluster + diagnostics. A bad object is reported and skipped; the rest loads.
+ * Namespaces that are referenced but not declared exist implicitly.
+ */
+import {
+  WORKLOAD_KINDS,
+  type Cluster,
+  type Diagnostic,
+  type Namespace,
+  type NetworkPolicy,
+  type OtherObject,
+  type Pod,
+  type SourceRef,
+  type Workload,
+  type WorkloadKind,
+} from "../model/index.js";
+import type { Cursor } from "./cursor.js";
+import { objectCursors, type InputFile } from "./documents.js";
+import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
+import { decodeNetworkPolicy } from "./kinds/network-policy.js";
+import { decodePod } from "./kinds/pod.js";
+import { decodeWorkload } from "./kinds/workload.js";
+
+export interface LoadResult {
+  readonly cluster: Cluster;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Objects loaded per kind, and objects skipped because of errors. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly skipped: number;
+}
+
+function isWorkloadKind(k: string): k is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(k);
+}
+
+const NETWORKING_API = new Set(["networking.k8s.io/v1", "extensions/v1beta1", "networking.k8s.io/v1beta1"]);
+
+class Collector {
+  readonly namespaces = new Map<string, Namespace>();
+  readonly pods = new Map<string, Pod>();
+  readonly workloads = new Map<string, Workload>();
+  readonly policies = new Map<string, NetworkPolicy>();
+  readonly others: OtherObject[] = [];
+  readonly counts: Record<string, number> = {};
+  readonly referenced = new Map<string, SourceRef>();
+  skipped = 0;
+
+  constructor(readonly diagnostics: Diagnostic[]) {}
+
+  put<T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(
+    map: Map<string, T>,
+    kind: string,
+    value: T,
+  ): void {
+    const key = `${kind}/${value.namespace ?? ""}/${value.name}`;
+    const prev = map.get(key);
+    if (prev) {
+      this.diagnostics.push({
+        code: "duplicate-object",
+        severity: "warning",
+        message: `${kind} ${value.namespace ? `${value.namespace}/` : ""}${value.name} is declared twice; the later one wins (first at ${prev.source.file}:${prev.source.line})`,
+        source: value.source,
+      });
+    }
+    map.set(key, value);
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    if (value.namespace && !this.referenced.has(value.namespace)) this.referenced.set(value.namespace, value.source);
+  }
+}
+
+function decodeOne(obj: Cursor, col: Collector): void {
+  const before = col.diagnostics.length;
+  const kindC = obj.get("kind");
+  const apiC = obj.get("apiVersion");
+  const kind = kindC.reqString();
+  const apiVersion = apiC.reqString();
+  if (kind === undefined || apiVersion === undefined) {
+    col.skipped++;
+    return;
+  }
+  let ok = true;
+  if (kind === "Namespace") {
+    const ns = decodeNamespace(obj);
+    if (ns) col.put(col.namespaces, "Namespace", ns);
+    else ok = false;
+  } else if (kind === "Pod") {
+    const pod = decodePod(obj);
+    if (pod) col.put(col.pods, "Pod", pod);
+    else ok = false;
+  } else if (isWorkloadKind(kind)) {
+    const w = decodeWorkload(kind, obj);
+    if (w) col.put(col.workloads, kind, w);
+    else ok = false;
+  } else if (kind === "NetworkPolicy" && NETWORKING_API.has(apiVersion)) {
+    const np = decodeNetworkPolicy(obj);
+    if (np) col.put(col.policies, "NetworkPolicy", np);
+    else ok = false;
+  } else {
+    ok = keepOther(obj, kind, apiVersion, col);
+  }
+  const failed = col.diagnostics.slice(before).some((d) => d.severity === "error");
+  if (!ok || failed) col.skipped++;
+}
+
+function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector): boolean {
+  const meta = obj.get("metadata");
+  const name = meta.get("name").optString() ?? "";
+  const nsText = meta.get("namespace").optString();
+  const raw = obj.node?.toJSON() as unknown;
+  const other: OtherObject = nsText === undefined
+    ? { apiVersion, kind, name, source: obj.ref, raw }
+    : { apiVersion, kind, name, namespace: nsText, source: obj.ref, raw };
+  col.others.push(other);
+  col.counts[kind] = (col.counts[kind] ?? 0) + 1;
+  return true;
+}
+
+export function loadCluster(files: readonly InputFile[]): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const col = new Collector(diagnostics);
+  for (const file of files) {
+    for (const obj of objectCursors(file, diagnostics)) decodeOne(obj, col);
+  }
+  const namespaces = new Map<string, Namespace>();
+  for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);
+  for (const [name, source] of col.referenced) {
+    if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name, source));
+  }
+  const byName = <T extends { readonly namespace?: string; readonly name: string }>(a: T, b: T): number =>
+    (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
+  const cluster: Cluster = {
+    namespaces: [...namespaces.values()].sort(byName),
+    pods: [...col.pods.values()].sort(byName),
+    workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
+    networkPolicies: [...col.policies.values()].sort(byName),
+    others: col.others,
+  };
+  return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };
+}

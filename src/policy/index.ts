@@ -1,0 +1,5 @@
+/**
+ * @module policy
+ * NetworkPolicy semantics: the predicates both engines and `trace` share.
+ */
+export * from "./semantics.js";

@@ -1,0 +1,9 @@
+/**
+ * @module report
+ * Renderings of matrices, summaries and traces (CONTRACT.md shapes).
+ */
+export * from "./matrix-json.js";
+export * from "./matrix-text.js";
+export * from "./summary.js";
+export * from "./text-table.js";
+export * from "./trace-text.js";

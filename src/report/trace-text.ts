@@ -1,0 +1,28 @@
+/**
+ * @module trace-text
+ * A trace for people: one line per stage, with the deciding rule's place.
+ */
+import type { Trace } from "../engine/index.js";
+
+const MARK: Record<string, string> = { info: "•", allowed: "✔", denied: "✘", skipped: "–" };
+
+export function traceText(t: Trace): string {
+  const head = `${t.src} → ${t.dst}${t.port !== undefined ? ` ${t.protocol}/${t.port}` : ` (${t.protocol})`}: ${t.verdict.toUpperCase()}`;
+  const lines = t.steps.map((s) => {
+    const where = s.source ? `  [${s.source.file}:${s.source.line}]` : "";
+    return `  ${MARK[s.result] ?? "•"} ${s.stage.padEnd(15)} ${s.detail}${where}`;
+  });
+  return [head, ...lines].join("\n") + "\n";
+}
+
+export function traceJson(t: Trace): unknown {
+  return {
+    verdict: t.verdict,
+    src: t.src,
+    dst: t.dst,
+    protocol: t.protocol,
+    ...(t.port !== undefined ? { port: t.port } : {}),
+    allowedPorts: t.allowedPorts,
+    steps: t.steps,
+  };
+}
