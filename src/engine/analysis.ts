@@ -45,6 +45,8 @@ export interface Analysis {
   readonly ports: PortSetTable;
   /** Port-set id allowed from a node of class `a` to a different node of class `b`. */
   classPortsId(a: number, b: number): number;
+  /** `out[b] = classPortsId(a, b)` for every class b, in bulk. */
+  classRow(a: number, out: Uint32Array): void;
   explain(src: number, dst: number): PairExplanation;
   isolated(node: number, direction: PolicyType): boolean;
 }

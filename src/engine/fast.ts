@@ -1,8 +1,11 @@
 /**
  * @module fast
- * The product engine: policies are compiled once against equivalence classes (bitsets of
- * peers, interned port sets per named-port signature); per-class rows of allowed port-set
- * ids are computed once per distinct rule profile and shared.
+ * The product engine. Policies are compiled once against equivalence classes: every rule's
+ * peers become a bitset over classes, every port list an interned port-set id (per named-port
+ * signature of the destination). A class's ingress side is a small list of (peers, ports)
+ * groups shared by all classes with the same rules ("ingress profile"); a row of the class
+ * matrix is computed in bulk: egress painted from the source's rules, ingress looked up once
+ * per profile, then combined per destination with integer fast paths.
  */
 import type { Cluster, NetworkPolicy, PolicyRule, PolicyType } from "../model/index.js";
 import { resolveRulePorts } from "../policy/index.js";
@@ -24,6 +27,12 @@ interface CompiledRule {
   readonly fixedPorts: number | undefined;
 }
 
+/** The ingress side of every class with the same rules: (peers, ports) groups. */
+interface IngressProfile {
+  readonly peers: readonly (Bitset | undefined)[];
+  readonly ports: Uint32Array;
+}
+
 export class FastEngine implements Analysis {
   readonly engine = "fast" as const;
   readonly topology: Topology;
@@ -34,13 +43,15 @@ export class FastEngine implements Analysis {
   private readonly infos: readonly ClassInfo[];
   private readonly policies: readonly NetworkPolicy[];
   private readonly rules: CompiledRule[] = [];
-  /** Per class: ids of policies selecting it, per direction (sorted by policy id). */
+  /** Per class: ids of policies selecting it, per direction (in policy id order). */
   private readonly selectedBy: { Ingress: number[][]; Egress: number[][] };
   private readonly rulesOfPolicy: number[][] = [];
   private readonly resolved = new Map<number, number>();
-  private readonly rows = new Map<string, Uint32Array>();
-  private readonly rowOf: { Ingress: (Uint32Array | undefined)[]; Egress: (Uint32Array | undefined)[] };
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
+  private profiles: IngressProfile[] | undefined;
+  /** Ingress profile per class, -1 when not isolated for ingress. */
+  private profileOf: Int32Array | undefined;
+  private readonly egressScratch: { key: string; row: Uint32Array } = { key: "", row: new Uint32Array(0) };
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
     this.topology = topology;
@@ -53,7 +64,6 @@ export class FastEngine implements Analysis {
     this.policies = [...cluster.networkPolicies].sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1));
     const index = new SelectionIndex(topology, this.infos);
     this.selectedBy = { Ingress: this.infos.map(() => []), Egress: this.infos.map(() => []) };
-    this.rowOf = { Ingress: new Array(this.classCount), Egress: new Array(this.classCount) };
     this.policies.forEach((p, pi) => this.compilePolicy(p, pi, index));
   }
 
@@ -67,8 +77,12 @@ export class FastEngine implements Analysis {
       (dir === "Ingress" ? p.ingress : p.egress).forEach((rule, i) => {
         let peers: Bitset | undefined;
         if (rule.peers !== "All") {
-          peers = new Bitset(this.classCount);
-          for (const peer of rule.peers) peers.orWith(index.peer(peer, p.namespace));
+          const list = rule.peers.map((peer) => index.peer(peer, p.namespace));
+          if (list.length === 1) peers = list[0];
+          else {
+            peers = new Bitset(this.classCount);
+            for (const b of list) peers.orWith(b);
+          }
         }
         const named = rule.ports !== "All" && rule.ports.some((x) => x.port.type === "Named");
         const fixedPorts = named ? undefined : this.ports.intern(resolveRulePorts(rule, undefined));
@@ -101,61 +115,85 @@ export class FastEngine implements Analysis {
     return out;
   }
 
-  /** Ingress row of class d: allowed port-set id per source class. undefined ⇒ not isolated. */
-  private ingressRow(d: number): Uint32Array | undefined {
-    if ((this.selectedBy.Ingress[d] ?? []).length === 0) return undefined;
-    let row = this.rowOf.Ingress[d];
-    if (row) return row;
-    const rules = this.directionRules(d, "Ingress");
-    const parts = rules.map((r) => [r, this.rulePorts(r, d)] as const);
-    const key = `I${parts.map(([r, p]) => `${r}:${p}`).join(",")}`;
-    row = this.rows.get(key);
-    if (!row) {
-      row = new Uint32Array(this.classCount);
-      for (const [r, p] of parts) this.paint(row, r, () => p);
-      this.rows.set(key, row);
+  private buildProfiles(): { profiles: IngressProfile[]; profileOf: Int32Array } {
+    if (this.profiles && this.profileOf) return { profiles: this.profiles, profileOf: this.profileOf };
+    const profiles: IngressProfile[] = [];
+    const profileOf = new Int32Array(this.classCount).fill(-1);
+    const byKey = new Map<string, number>();
+    for (let d = 0; d < this.classCount; d++) {
+      if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
+      const rules = this.directionRules(d, "Ingress").map((r) => [r, this.rulePorts(r, d)] as const).filter(([, p]) => p !== EMPTY_ID);
+      const key = rules.map(([r, p]) => `${r}:${p}`).join(",");
+      let id = byKey.get(key);
+      if (id === undefined) {
+        id = profiles.length;
+        byKey.set(key, id);
+        profiles.push({ peers: rules.map(([r]) => (this.rules[r] as CompiledRule).peers), ports: Uint32Array.from(rules.map(([, p]) => p)) });
+      }
+      profileOf[d] = id;
     }
-    this.rowOf.Ingress[d] = row;
-    return row;
+    this.profiles = profiles;
+    this.profileOf = profileOf;
+    return { profiles, profileOf };
   }
 
-  /** Egress row of class s: allowed port-set id per destination class. */
+  /** Egress ports from class s to every class, or undefined when s is not isolated for egress. */
   private egressRow(s: number): Uint32Array | undefined {
     if ((this.selectedBy.Egress[s] ?? []).length === 0) return undefined;
-    let row = this.rowOf.Egress[s];
-    if (row) return row;
     const rules = this.directionRules(s, "Egress");
-    const key = `E${rules.join(",")}`;
-    row = this.rows.get(key);
-    if (!row) {
-      row = new Uint32Array(this.classCount);
-      for (const r of rules) this.paint(row, r, (c) => this.rulePorts(r, c));
-      this.rows.set(key, row);
+    const key = rules.join(",");
+    const scratch = this.egressScratch;
+    if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
+    const row = scratch.row.length === this.classCount ? scratch.row.fill(0) : new Uint32Array(this.classCount);
+    const t = this.ports;
+    for (const r of rules) {
+      const rule = this.rules[r] as CompiledRule;
+      const fixed = rule.fixedPorts;
+      if (fixed === EMPTY_ID) continue;
+      const paint = (c: number): void => {
+        row[c] = t.union(row[c] as number, fixed ?? this.rulePorts(r, c));
+      };
+      if (rule.peers) rule.peers.forEach(paint);
+      else for (let c = 0; c < row.length; c++) paint(c);
     }
-    this.rowOf.Egress[s] = row;
+    scratch.key = key;
+    scratch.row = row;
     return row;
   }
 
-  private paint(row: Uint32Array, r: number, portsFor: (c: number) => number): void {
-    const peers = (this.rules[r] as CompiledRule).peers;
+  classRow(a: number, out: Uint32Array): void {
+    const C = this.classCount;
     const t = this.ports;
-    if (!peers) {
-      for (let c = 0; c < row.length; c++) row[c] = t.union(row[c] as number, portsFor(c));
-      return;
+    const { profiles, profileOf } = this.buildProfiles();
+    const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
+    const e = srcIsSubject ? this.egressRow(a) : undefined;
+    // Ingress verdict toward each profile for source a: one union of a few groups per profile.
+    const v = new Uint32Array(profiles.length);
+    for (let p = 0; p < profiles.length; p++) {
+      const prof = profiles[p] as IngressProfile;
+      let acc = EMPTY_ID;
+      for (let k = 0; k < prof.peers.length; k++) {
+        const peers = prof.peers[k];
+        if (!peers || peers.has(a)) acc = t.union(acc, prof.ports[k] as number);
+      }
+      v[p] = acc;
     }
-    peers.forEach((c) => {
-      row[c] = t.union(row[c] as number, portsFor(c));
-    });
+    for (let b = 0; b < C; b++) {
+      const ep = e ? (e[b] as number) : ALL_ID;
+      if (ep === EMPTY_ID) {
+        out[b] = EMPTY_ID;
+        continue;
+      }
+      const p = profileOf[b] as number;
+      const ip = p < 0 ? ALL_ID : (v[p] as number);
+      out[b] = ep === ALL_ID ? ip : ip === ALL_ID ? ep : ip === EMPTY_ID ? EMPTY_ID : t.intersect(ep, ip);
+    }
   }
 
   classPortsId(a: number, b: number): number {
-    const ia = this.infos[a] as ClassInfo;
-    const ib = this.infos[b] as ClassInfo;
-    const e = ia.subject ? this.egressRow(a) : undefined;
-    const i = ib.subject ? this.ingressRow(b) : undefined;
-    const ep = e ? (e[b] as number) : ALL_ID;
-    if (ep === EMPTY_ID) return EMPTY_ID;
-    return this.ports.intersect(ep, i ? (i[a] as number) : ALL_ID);
+    const row = new Uint32Array(this.classCount);
+    this.classRow(a, row);
+    return row[b] as number;
   }
 
   isolated(node: number, dir: PolicyType): boolean {

@@ -100,45 +100,72 @@ function endpointClasses(a: Analysis, eps: readonly MatrixEndpoint[]): EndpointC
   return [...byKey.values()];
 }
 
-/**
- * Ports from any member of X to any other member of Y. Within one endpoint, a member's
- * connection to itself is loopback: counted only at pod level and only with includeSelf.
- */
-function pairPorts(a: Analysis, x: EndpointClass, y: EndpointClass, sameEndpoint: boolean, loopback: boolean): number {
-  let acc = EMPTY_ID;
-  for (const cx of x.classes) {
-    for (const cy of y.classes) {
-      if (sameEndpoint && cx.cls === cy.cls && cx.count === 1 && !cx.replicated) continue;
-      acc = a.ports.union(acc, a.classPortsId(cx.cls, cy.cls));
-      if (acc === ALL_ID) return acc;
-    }
-  }
-  return loopback ? ALL_ID : acc;
+interface RowOfX {
+  readonly x: EndpointClass;
+  /** Ports from X to each class (union over X's classes). */
+  readonly row: Uint32Array;
+  /** Ports among X's own members (a member's loopback excluded). */
+  readonly within: number;
 }
 
-type Visit = (x: EndpointClass, y: EndpointClass, sameEndpoint: boolean, portsId: number) => void;
-
-function visitPairs(a: Analysis, level: Level, ecs: readonly EndpointClass[], includeSelf: boolean, visit: Visit): void {
+/**
+ * For every endpoint class X, the class-matrix row of X (union over its classes) and the ports
+ * between distinct members of X. Rows are computed in bulk by the engine, one class at a time.
+ */
+function forEachRow(a: Analysis, ecs: readonly EndpointClass[], visit: (r: RowOfX) => void): void {
+  const C = a.classCount;
+  const tmp = new Uint32Array(C);
+  const acc = new Uint32Array(C);
+  const t = a.ports;
   for (const x of ecs) {
-    for (const y of ecs) {
-      if (x.external && y.external) continue;
-      const diffId = x === y && x.endpoints.length < 2 ? -1 : pairPorts(a, x, y, false, false);
-      if (diffId >= 0) visit(x, y, false, diffId);
-      if (x === y && !x.external && (includeSelf || level === "namespace")) {
-        visit(x, y, true, pairPorts(a, x, y, true, level === "pod" && includeSelf));
+    let within = EMPTY_ID;
+    let row = tmp;
+    if (x.classes.length > 1) acc.fill(EMPTY_ID);
+    for (const cx of x.classes) {
+      a.classRow(cx.cls, tmp);
+      for (const cy of x.classes) {
+        if (cy.cls === cx.cls && cx.count === 1 && !cx.replicated) continue;
+        within = t.union(within, tmp[cy.cls] as number);
+      }
+      if (x.classes.length > 1) {
+        for (let b = 0; b < C; b++) acc[b] = t.union(acc[b] as number, tmp[b] as number);
+        row = acc;
       }
     }
+    visit({ x, row, within });
   }
+}
+
+function portsToward(a: Analysis, row: Uint32Array, y: EndpointClass): number {
+  const first = y.classes[0];
+  if (y.classes.length === 1 && first) return row[first.cls] as number;
+  let acc = EMPTY_ID;
+  for (const cy of y.classes) acc = a.ports.union(acc, row[cy.cls] as number);
+  return acc;
+}
+
+/** Whether an endpoint's connection to itself is reported at this level. */
+function listsSelf(level: Level, includeSelf: boolean): boolean {
+  return includeSelf || level === "namespace";
 }
 
 export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
   const endpoints = endpointsAt(a, opts.level, opts.namespaces);
   const ecs = endpointClasses(a, endpoints);
   const connections: Connection[] = [];
-  visitPairs(a, opts.level, ecs, opts.includeSelf ?? false, (x, y, same, portsId) => {
-    if (portsId === EMPTY_ID) return;
-    if (same) for (const e of x.endpoints) connections.push({ src: e, dst: e, portsId });
-    else for (const s of x.endpoints) for (const d of y.endpoints) if (s !== d) connections.push({ src: s, dst: d, portsId });
+  const includeSelf = opts.includeSelf ?? false;
+  forEachRow(a, ecs, ({ x, row, within }) => {
+    for (const y of ecs) {
+      if (x.external && y.external) continue;
+      if (x === y && x.endpoints.length < 2) continue;
+      const portsId = portsToward(a, row, y);
+      if (portsId === EMPTY_ID) continue;
+      for (const s of x.endpoints) for (const d of y.endpoints) if (s !== d) connections.push({ src: s, dst: d, portsId });
+    }
+    if (!x.external && listsSelf(opts.level, includeSelf)) {
+      const portsId = opts.level === "pod" && includeSelf ? ALL_ID : within;
+      if (portsId !== EMPTY_ID) for (const e of x.endpoints) connections.push({ src: e, dst: e, portsId });
+    }
   });
   connections.sort((p, q) => p.src - q.src || p.dst - q.dst);
   return { level: opts.level, analysis: a, endpoints, connections };
@@ -162,15 +189,47 @@ export interface MatrixSummary {
 export function computeSummary(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
   const endpoints = endpointsAt(a, opts.level, opts.namespaces);
   const ecs = endpointClasses(a, endpoints);
+  const includeSelf = opts.includeSelf ?? false;
   let allowed = 0;
   let total = 0;
   const reachable = new Set<EndpointClass>();
-  visitPairs(a, opts.level, ecs, opts.includeSelf ?? false, (x, y, same, portsId) => {
-    const n = same ? x.endpoints.length : x.endpoints.length * y.endpoints.length - (x === y ? x.endpoints.length : 0);
-    total += n;
-    if (portsId === EMPTY_ID) return;
-    allowed += n;
-    if (x.external && !y.external) reachable.add(y);
+  // Single-class endpoint classes are counted in a tight loop over typed arrays.
+  const single = ecs.filter((y) => y.classes.length === 1);
+  const multi = ecs.filter((y) => y.classes.length !== 1);
+  const yCls = Int32Array.from(single.map((y) => (y.classes[0] as { cls: number }).cls));
+  const yW = Float64Array.from(single.map((y) => y.endpoints.length));
+  const yExt = Uint8Array.from(single.map((y) => (y.external ? 1 : 0)));
+  const singleIndex = new Map(single.map((y, j) => [y, j] as const));
+  const extW = ecs.filter((y) => y.external).reduce((n, y) => n + y.endpoints.length, 0);
+  const allW = ecs.reduce((n, y) => n + y.endpoints.length, 0);
+  forEachRow(a, ecs, ({ x, row, within }) => {
+    const wx = x.endpoints.length;
+    // Pairs from X: every endpoint but itself; none between two external cells.
+    total += wx * ((x.external ? allW - extW : allW) - (x.external ? 0 : 1));
+    let allowedW = 0;
+    if (x.external) {
+      for (let j = 0; j < yCls.length; j++) {
+        if (yExt[j] === 0 && row[yCls[j] as number] !== EMPTY_ID) {
+          allowedW += yW[j] as number;
+          reachable.add(single[j] as EndpointClass);
+        }
+      }
+    } else {
+      for (let j = 0; j < yCls.length; j++) if (row[yCls[j] as number] !== EMPTY_ID) allowedW += yW[j] as number;
+      const xi = singleIndex.get(x);
+      if (xi !== undefined && row[yCls[xi] as number] !== EMPTY_ID) allowedW -= 1; // not to itself
+    }
+    for (const y of multi) {
+      if (x.external && y.external) continue;
+      if (portsToward(a, row, y) === EMPTY_ID) continue;
+      allowedW += x === y ? wx - 1 : y.endpoints.length;
+      if (x.external) reachable.add(y);
+    }
+    allowed += wx * allowedW;
+    if (!x.external && listsSelf(opts.level, includeSelf)) {
+      total += wx;
+      if ((opts.level === "pod" && includeSelf ? ALL_ID : within) !== EMPTY_ID) allowed += wx;
+    }
   });
   const subjects = a.topology.subjects;
   let pods = 0;

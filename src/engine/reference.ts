@@ -74,6 +74,9 @@ export function referenceAnalysis(cluster: Cluster, topology: Topology = buildTo
     classCount: nodeCount,
     ports,
     classPortsId: (a, b) => ports.intern(explain(a, b).ports),
+    classRow(a, out) {
+      for (let b = 0; b < nodeCount; b++) out[b] = ports.intern(explain(a, b).ports);
+    },
     explain,
     isolated(node, dir) {
       const s = topology.subjects[node];

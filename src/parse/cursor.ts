@@ -1,47 +1,80 @@
 /**
  * @module cursor
- * A read-only view of one YAML node with its place (file, line, column, field path). Decoders
- * walk documents through cursors and report problems as diagnostics; they never throw.
+ * A read-only view of one value of a parsed document with its place (file, line, column, field
+ * path). Decoders walk documents through cursors and report problems as diagnostics; they never
+ * throw.
  */
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Severity, type SourceRef } from "../model/index.js";
+import type { PathSeg, SourceText } from "./source-text.js";
 
 export interface DecodeContext {
   readonly file: string;
-  readonly lineCounter: LineCounter;
   readonly diagnostics: Diagnostic[];
 }
 
 type Kind = "null" | "missing" | "map" | "seq" | "string" | "number" | "boolean" | "other";
 
+const MISSING: unique symbol = Symbol("missing");
+type Value = unknown;
+
+function isRecord(v: Value): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
 export class Cursor {
-  constructor(
-    readonly ctx: DecodeContext,
-    readonly node: Node | null | undefined,
-    readonly path: string,
-    /** Offset used when the node itself has no position (missing keys, empty values). */
-    readonly fallbackOffset: number,
+  private constructor(
+    readonly src: SourceText,
+    readonly value: Value | typeof MISSING,
+    private readonly parent: Cursor | undefined,
+    /** Key or index in the parent. */
+    private readonly key: PathSeg | undefined,
+    /** Offset of the nearest enclosing map or list (for values without a recorded position). */
+    private readonly ownerOffset: number,
   ) {}
 
+  static root(src: SourceText, value: Value): Cursor {
+    const off = typeof value === "object" && value !== null ? (src.positions.get(value) ?? src.docStart) : src.docStart;
+    return new Cursor(src, value, undefined, undefined, src.skipToContent(off));
+  }
+
+  /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand). */
+  get path(): string {
+    if (!this.parent || this.key === undefined) return "";
+    const base = this.parent.path;
+    if (typeof this.key === "number") return `${base}[${this.key}]`;
+    const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.key) ? this.key : JSON.stringify(this.key);
+    return base ? `${base}.${safe}` : safe;
+  }
+
+  get segs(): PathSeg[] {
+    if (!this.parent || this.key === undefined) return [];
+    return [...this.parent.segs, this.key];
+  }
+
+  get ctx(): DecodeContext {
+    return { file: this.src.file, diagnostics: this.src.diagnostics };
+  }
+
+  /** The map/list's own position when recorded; else the exact place, found on demand. */
   get ref(): SourceRef {
-    const offset = this.node?.range?.[0] ?? this.fallbackOffset;
-    const pos = this.ctx.lineCounter.linePos(offset);
-    return { file: this.ctx.file, line: pos.line, column: pos.col, path: this.path };
+    const v = this.value;
+    if (typeof v === "object" && v !== null) {
+      const off = this.src.positions.get(v);
+      if (off !== undefined) return this.src.refAt(this.src.skipToContent(off), this.path);
+    }
+    const exact = this.src.locate(this.segs);
+    return this.src.refAt(exact ?? this.ownerOffset, this.path);
   }
 
   get kind(): Kind {
-    const n = this.node;
-    if (n === undefined) return "missing";
-    if (n === null) return "null";
-    if (isMap(n)) return "map";
-    if (isSeq(n)) return "seq";
-    if (isScalar(n)) {
-      const v = n.value;
-      if (v === null || v === undefined) return "null";
-      if (typeof v === "string") return "string";
-      if (typeof v === "number" || typeof v === "bigint") return "number";
-      if (typeof v === "boolean") return "boolean";
-    }
+    const v = this.value;
+    if (v === MISSING) return "missing";
+    if (v === null || v === undefined) return "null";
+    if (Array.isArray(v)) return "seq";
+    if (isRecord(v)) return "map";
+    if (typeof v === "string") return "string";
+    if (typeof v === "number" || typeof v === "bigint") return "number";
+    if (typeof v === "boolean") return "boolean";
     return "other";
   }
 
@@ -51,62 +84,61 @@ export class Cursor {
   }
 
   report(code: DiagnosticCode, severity: Severity, message: string, hint?: string): void {
-    this.ctx.diagnostics.push(diagnostic(code, severity, message, this.ref, hint));
+    this.src.diagnostics.push(diagnostic(code, severity, message, this.ref, hint));
   }
 
   error(code: DiagnosticCode, message: string, hint?: string): void {
     this.report(code, "error", message, hint);
   }
 
-  private pairs(): Pair[] {
-    const n = this.node;
-    return n && isMap(n) ? (n.items as Pair[]) : [];
-  }
-
-  private childPath(key: string): string {
-    const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
-    return this.path ? `${this.path}.${safe}` : safe;
+  private childOffset(): number {
+    const v = this.value;
+    if (typeof v === "object" && v !== null) {
+      const off = this.src.positions.get(v);
+      if (off !== undefined) return off;
+    }
+    return this.ownerOffset;
   }
 
   get(key: string): Cursor {
-    for (const p of this.pairs()) {
-      const k = isScalar(p.key) ? p.key.value : p.key;
-      if (String(k) === key) {
-        const keyOffset = isScalar(p.key) ? (p.key.range?.[0] ?? this.fallbackOffset) : this.fallbackOffset;
-        return new Cursor(this.ctx, (p.value as Node | null) ?? null, this.childPath(key), keyOffset);
-      }
-    }
-    return new Cursor(this.ctx, undefined, this.childPath(key), this.node?.range?.[0] ?? this.fallbackOffset);
+    const v = this.value;
+    const child = isRecord(v) && Object.prototype.hasOwnProperty.call(v, key) ? v[key] : MISSING;
+    return new Cursor(this.src, child, this, key, this.childOffset());
   }
 
   keys(): string[] {
-    return this.pairs().map((p) => String(isScalar(p.key) ? p.key.value : p.key));
+    const v = this.value;
+    return isRecord(v) ? Object.keys(v) : [];
   }
 
-  /** Entries of a map, each as (key, value cursor). */
   entries(): [string, Cursor][] {
     return this.keys().map((k) => [k, this.get(k)]);
   }
 
   items(): Cursor[] {
-    const n = this.node;
-    if (!n || !isSeq(n)) return [];
-    return n.items.map((item, i) => {
-      const node = isPair(item) ? null : ((item as Node | null) ?? null);
-      return new Cursor(this.ctx, node, `${this.path}[${i}]`, n.range?.[0] ?? this.fallbackOffset);
-    });
+    const v = this.value;
+    if (!Array.isArray(v)) return [];
+    const off = this.childOffset();
+    return v.map((item: Value, i) => new Cursor(this.src, item, this, i, off));
   }
 
   scalar(): unknown {
-    const n = this.node;
-    return n && isScalar(n) ? n.value : undefined;
+    const v = this.value;
+    return v === MISSING || (typeof v === "object" && v !== null) ? undefined : v;
+  }
+
+  /** The plain value (maps and lists included), for objects kept as they are. */
+  plain(): unknown {
+    return this.value === MISSING ? undefined : this.value;
   }
 
   /** Reports fields not in `allowed` (as `kubectl --validate=strict` would). */
   checkKeys(allowed: readonly string[], severity: Severity = "error"): void {
     for (const k of this.keys()) {
       if (!allowed.includes(k)) {
-        this.get(k).report("unknown-field", severity, `unknown field "${k}"`, `known fields here: ${allowed.join(", ")}`);
+        const field = this.get(k);
+        const ref = field.src.refAt(field.src.locate(field.segs, true) ?? field.ownerOffset, field.path);
+        field.src.diagnostics.push(diagnostic("unknown-field", severity, `unknown field "${k}"`, ref, `known fields here: ${allowed.join(", ")}`));
       }
     }
   }

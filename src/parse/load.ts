@@ -69,58 +69,64 @@ class Collector {
   }
 }
 
+/**
+ * Decodes one object. An object with any error is skipped whole (never loaded with the bad
+ * field dropped, which would silently change what selectors match); warnings keep it.
+ */
 function decodeOne(obj: Cursor, col: Collector): void {
   const before = col.diagnostics.length;
-  const kindC = obj.get("kind");
-  const apiC = obj.get("apiVersion");
-  const kind = kindC.reqString();
-  const apiVersion = apiC.reqString();
-  if (kind === undefined || apiVersion === undefined) {
-    col.skipped++;
-    return;
-  }
-  let ok = true;
-  if (kind === "Namespace") {
-    const ns = decodeNamespace(obj);
-    if (ns) col.put(col.namespaces, "Namespace", ns);
-    else ok = false;
-  } else if (kind === "Pod") {
-    const pod = decodePod(obj);
-    if (pod) col.put(col.pods, "Pod", pod);
-    else ok = false;
-  } else if (isWorkloadKind(kind)) {
-    const w = decodeWorkload(kind, obj);
-    if (w) col.put(col.workloads, kind, w);
-    else ok = false;
-  } else if (kind === "NetworkPolicy" && NETWORKING_API.has(apiVersion)) {
-    const np = decodeNetworkPolicy(obj);
-    if (np) col.put(col.policies, "NetworkPolicy", np);
-    else ok = false;
-  } else {
-    ok = keepOther(obj, kind, apiVersion, col);
-  }
+  const kind = obj.get("kind").reqString();
+  const apiVersion = obj.get("apiVersion").reqString();
+  const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
   const failed = col.diagnostics.slice(before).some((d) => d.severity === "error");
-  if (!ok || failed) col.skipped++;
+  if (!commit || failed) col.skipped++;
+  else commit();
 }
 
-function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector): boolean {
+/** Decodes by kind; returns how to store the result, or undefined when it cannot be decoded. */
+function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collector): (() => void) | undefined {
+  if (kind === "Namespace") {
+    const ns = decodeNamespace(obj);
+    return ns && (() => col.put(col.namespaces, "Namespace", ns));
+  }
+  if (kind === "Pod") {
+    const pod = decodePod(obj);
+    return pod && (() => col.put(col.pods, "Pod", pod));
+  }
+  if (isWorkloadKind(kind)) {
+    const w = decodeWorkload(kind, obj);
+    return w && (() => col.put(col.workloads, kind, w));
+  }
+  if (kind === "NetworkPolicy" && NETWORKING_API.has(apiVersion)) {
+    const np = decodeNetworkPolicy(obj);
+    return np && (() => col.put(col.policies, "NetworkPolicy", np));
+  }
+  return keepOther(obj, kind, apiVersion, col);
+}
+
+function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector): () => void {
   const meta = obj.get("metadata");
   const name = meta.get("name").optString() ?? "";
   const nsText = meta.get("namespace").optString();
-  const raw = obj.node?.toJSON() as unknown;
+  const raw = obj.plain();
   const other: OtherObject = nsText === undefined
     ? { apiVersion, kind, name, source: obj.ref, raw }
     : { apiVersion, kind, name, namespace: nsText, source: obj.ref, raw };
-  col.others.push(other);
-  col.counts[kind] = (col.counts[kind] ?? 0) + 1;
-  return true;
+  return () => {
+    col.others.push(other);
+    col.counts[kind] = (col.counts[kind] ?? 0) + 1;
+  };
 }
 
 export function loadCluster(files: readonly InputFile[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const col = new Collector(diagnostics);
   for (const file of files) {
-    for (const obj of objectCursors(file, diagnostics)) decodeOne(obj, col);
+    const before = diagnostics.length;
+    const objects = objectCursors(file, diagnostics);
+    // Each unreadable document (YAML syntax, not a map) is reported once and skipped whole.
+    col.skipped += diagnostics.slice(before).filter((d) => d.code === "yaml-syntax" || d.code === "not-an-object").length;
+    for (const obj of objects) decodeOne(obj, col);
   }
   const namespaces = new Map<string, Namespace>();
   for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);

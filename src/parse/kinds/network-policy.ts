@@ -74,13 +74,16 @@ function decodeRules(c: Cursor, peerField: "from" | "to"): PolicyRule[] {
     r.checkKeys([peerField, "ports"]);
     const peers = decodePeers(r.get(peerField));
     const ports = decodePorts(r.get("ports"));
-    if (ports !== "All" && peers !== "All" && peers.length > 0 && peers.every((p) => p.type === "IPBlock")) {
+    // A named port is looked up on the destination pod. In an ingress rule that is the selected
+    // pod, so `from: ipBlock` + a named port is fine; in an egress rule to ipBlocks only, the
+    // destination is an address, which has no named ports unless it happens to be a pod's IP.
+    if (peerField === "to" && ports !== "All" && peers !== "All" && peers.length > 0 && peers.every((p) => p.type === "IPBlock")) {
       const named = ports.find((p) => p.port.type === "Named");
       if (named && named.port.type === "Named") {
         r.ctx.diagnostics.push({
           code: "named-port-with-ipblock",
           severity: "warning",
-          message: `named port "${named.port.name}" can never match: every peer of this rule is an ipBlock, and addresses outside the cluster have no named ports`,
+          message: `named port "${named.port.name}" matches no address outside the cluster: every peer of this egress rule is an ipBlock, and a named port is resolved on the destination pod, so it matches only pods whose IP the ipBlock covers`,
           source: named.source,
           hint: "use a port number for ipBlock peers",
         });

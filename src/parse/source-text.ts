@@ -1,0 +1,101 @@
+/**
+ * @module source-text
+ * One input document's text and place in its file: offsets → line/column, object positions
+ * recorded while parsing, and (only when a problem is reported on a scalar) an exact locator
+ * that re-reads the document with the `yaml` library, which keeps every node's range.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import type { Diagnostic, SourceRef } from "../model/index.js";
+
+export type PathSeg = string | number;
+
+/** Line starts of one file, computed once and shared by its documents. */
+export class LineIndex {
+  private starts: number[] | undefined;
+  constructor(private readonly text: string) {}
+  get(): number[] {
+    if (!this.starts) {
+      const ls = [0];
+      const t = this.text;
+      for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) ls.push(i + 1);
+      this.starts = ls;
+    }
+    return this.starts;
+  }
+}
+
+export class SourceText {
+  private precise: { doc: Node | null | undefined; lc: LineCounter } | undefined;
+
+  constructor(
+    readonly file: string,
+    /** The whole file's text. */
+    readonly text: string,
+    /** Where this document starts and ends in `text`. */
+    readonly docStart: number,
+    readonly docEnd: number,
+    /** Start offsets (absolute) of every map and list, from the parser's events. */
+    readonly positions: WeakMap<object, number>,
+    readonly diagnostics: Diagnostic[],
+    private readonly lineIndex: LineIndex,
+  ) {}
+
+  /** Skips blanks, line breaks, comments and a `- ` / `? ` indicator to the node itself. */
+  skipToContent(offset: number): number {
+    const t = this.text;
+    let i = offset;
+    while (i < this.docEnd) {
+      const ch = t.charCodeAt(i);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) i++;
+      else if (ch === 35) {
+        const nl = t.indexOf("\n", i);
+        i = nl < 0 ? this.docEnd : nl + 1;
+      } else break;
+    }
+    return i;
+  }
+
+  refAt(offset: number, path: string): SourceRef {
+    const ls = this.lineIndex.get();
+    let lo = 0;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((ls[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file: this.file, line: lo + 1, column: offset - (ls[lo] as number) + 1, path };
+  }
+
+  /**
+   * Exact offset of the node at `segs` (or of its nearest existing ancestor); with `atKey`, of
+   * the last segment's key rather than its value (where an unknown field is reported).
+   */
+  locate(segs: readonly PathSeg[], atKey = false): number | undefined {
+    if (!this.precise) {
+      const lc = new LineCounter();
+      const doc = parseDocument(this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
+      this.precise = { doc: doc.contents, lc };
+    }
+    let node: Node | null | undefined = this.precise.doc;
+    let best = node?.range?.[0];
+    for (const [i, seg] of segs.entries()) {
+      if (!node) break;
+      let next: Node | null | undefined;
+      if (typeof seg === "number" && isSeq(node)) next = node.items[seg] as Node | null | undefined;
+      else if (isMap(node)) {
+        for (const pair of node.items) {
+          const k = isScalar(pair.key) ? pair.key.value : pair.key;
+          if (String(k) === String(seg)) {
+            const key = pair.key as Node | null;
+            next = atKey && i === segs.length - 1 ? key : ((pair.value as Node | null) ?? key);
+            break;
+          }
+        }
+      }
+      node = next;
+      if (node?.range) best = node.range[0];
+    }
+    return best === undefined ? undefined : this.docStart + best;
+  }
+}
