@@ -45,10 +45,23 @@ export function cellLocator(cells: readonly ExternalCell[]): (family: 4 | 6, v: 
 }
 
 function labelsKey(l: Readonly<Record<string, string>>): string {
-  return Object.keys(l)
-    .sort()
-    .map((k) => `${k}=${l[k]}`)
-    .join("\u0001");
+  const keys = Object.keys(l);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      keys.sort();
+      break;
+    }
+  }
+  let out = "";
+  for (const k of keys) out += `${k}=${l[k]}\u0001`;
+  return out;
+}
+
+function namedPortsKey(ports: Subject["ports"]): string {
+  const parts: string[] = [];
+  for (const p of ports) if (p.name !== undefined) parts.push(`${p.name}/${p.protocol}/${p.containerPort}`);
+  if (parts.length > 1) parts.sort();
+  return parts.join(",");
 }
 
 export function buildClasses(t: Topology): Classes {
@@ -61,19 +74,27 @@ export function buildClasses(t: Topology): Classes {
   const sigIds = new Map<string, number>();
   const portsSigs: Subject["ports"][] = [];
   const sigOf = (s: Subject): number => {
-    const named = s.ports.filter((p) => p.name !== undefined);
-    const key = named.map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(",");
+    const key = namedPortsKey(s.ports);
     let id = sigIds.get(key);
     if (id === undefined) {
       id = portsSigs.length;
       sigIds.set(key, id);
-      portsSigs.push(named);
+      portsSigs.push(s.ports.filter((p) => p.name !== undefined));
     }
     return id;
   };
+  const cellsOf = (s: Subject): number[] => {
+    if (s.ips.length === 0 || t.cells.length === 0) return [];
+    if (s.ips.length === 1) {
+      const ip = s.ips[0] as Subject["ips"][number];
+      const c = locate(ip.family, ip.value);
+      return c >= 0 ? [c] : [];
+    }
+    return [...new Set(s.ips.map((ip) => locate(ip.family, ip.value)))].filter((c) => c >= 0).sort((a, b) => a - b);
+  };
   for (let i = 0; i < S; i++) {
     const s = t.subjects[i] as Subject;
-    const ipCells = [...new Set(s.ips.map((ip) => locate(ip.family, ip.value)))].filter((c) => c >= 0).sort((a, b) => a - b);
+    const ipCells = cellsOf(s);
     const portsSig = sigOf(s);
     const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}`;
     let cls = byKey.get(key);

@@ -27,10 +27,22 @@ interface CompiledRule {
   readonly fixedPorts: number | undefined;
 }
 
-/** The ingress side of every class with the same rules: (peers, ports) groups. */
-interface IngressProfile {
-  readonly peers: readonly (Bitset | undefined)[];
-  readonly ports: Uint32Array;
+/**
+ * The ingress side of all classes, flattened: profile p (classes with the same ingress rules and
+ * resolved ports) owns groups start[p] … start[p+1]-1, each a peers bitset (index into the
+ * transposed bitset table, -1 for every peer) and a port-set id. The table stores word w of every
+ * bitset contiguously, so evaluating all profiles for one source class reads one small slice.
+ */
+interface IngressProfiles {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly groupBits: Int32Array;
+  readonly groupPorts: Uint32Array;
+  /** words[w * bitsetCount + i] = word w of bitset i. */
+  readonly words: Uint32Array;
+  readonly bitsetCount: number;
+  /** Profile per class, -1 when the class is not isolated for ingress. */
+  readonly profileOf: Int32Array;
 }
 
 export class FastEngine implements Analysis {
@@ -48,9 +60,8 @@ export class FastEngine implements Analysis {
   private readonly rulesOfPolicy: number[][] = [];
   private readonly resolved = new Map<number, number>();
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
-  private profiles: IngressProfile[] | undefined;
-  /** Ingress profile per class, -1 when not isolated for ingress. */
-  private profileOf: Int32Array | undefined;
+  private profiles: IngressProfiles | undefined;
+  private profileScratch = new Uint32Array(0);
   private readonly egressScratch: { key: string; row: Uint32Array } = { key: "", row: new Uint32Array(0) };
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
@@ -115,26 +126,57 @@ export class FastEngine implements Analysis {
     return out;
   }
 
-  private buildProfiles(): { profiles: IngressProfile[]; profileOf: Int32Array } {
-    if (this.profiles && this.profileOf) return { profiles: this.profiles, profileOf: this.profileOf };
-    const profiles: IngressProfile[] = [];
+  private buildProfiles(): IngressProfiles {
+    if (this.profiles) return this.profiles;
     const profileOf = new Int32Array(this.classCount).fill(-1);
     const byKey = new Map<string, number>();
+    const bitsetIds = new Map<Bitset, number>();
+    const bitsets: Bitset[] = [];
+    const start: number[] = [0];
+    const groupBits: number[] = [];
+    const groupPorts: number[] = [];
     for (let d = 0; d < this.classCount; d++) {
       if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
       const rules = this.directionRules(d, "Ingress").map((r) => [r, this.rulePorts(r, d)] as const).filter(([, p]) => p !== EMPTY_ID);
       const key = rules.map(([r, p]) => `${r}:${p}`).join(",");
       let id = byKey.get(key);
       if (id === undefined) {
-        id = profiles.length;
+        id = start.length - 1;
         byKey.set(key, id);
-        profiles.push({ peers: rules.map(([r]) => (this.rules[r] as CompiledRule).peers), ports: Uint32Array.from(rules.map(([, p]) => p)) });
+        for (const [r, p] of rules) {
+          const peers = (this.rules[r] as CompiledRule).peers;
+          let bi = -1;
+          if (peers) {
+            bi = bitsetIds.get(peers) ?? -1;
+            if (bi < 0) {
+              bi = bitsets.length;
+              bitsetIds.set(peers, bi);
+              bitsets.push(peers);
+            }
+          }
+          groupBits.push(bi);
+          groupPorts.push(p);
+        }
+        start.push(groupBits.length);
       }
       profileOf[d] = id;
     }
-    this.profiles = profiles;
-    this.profileOf = profileOf;
-    return { profiles, profileOf };
+    const W = (this.classCount + 31) >>> 5;
+    const n = bitsets.length;
+    const words = new Uint32Array(W * n);
+    bitsets.forEach((b, i) => {
+      for (let w = 0; w < W; w++) words[w * n + i] = b.words[w] as number;
+    });
+    this.profiles = {
+      count: start.length - 1,
+      start: Int32Array.from(start),
+      groupBits: Int32Array.from(groupBits),
+      groupPorts: Uint32Array.from(groupPorts),
+      words,
+      bitsetCount: n,
+      profileOf,
+    };
+    return this.profiles;
   }
 
   /** Egress ports from class s to every class, or undefined when s is not isolated for egress. */
@@ -164,17 +206,24 @@ export class FastEngine implements Analysis {
   classRow(a: number, out: Uint32Array): void {
     const C = this.classCount;
     const t = this.ports;
-    const { profiles, profileOf } = this.buildProfiles();
+    const prof = this.buildProfiles();
+    const profileOf = prof.profileOf;
     const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
     const e = srcIsSubject ? this.egressRow(a) : undefined;
-    // Ingress verdict toward each profile for source a: one union of a few groups per profile.
-    const v = new Uint32Array(profiles.length);
-    for (let p = 0; p < profiles.length; p++) {
-      const prof = profiles[p] as IngressProfile;
+    // Ingress verdict toward each profile for source a: a union over the groups whose peers hold a.
+    const v = this.profileScratch.length === prof.count ? this.profileScratch : (this.profileScratch = new Uint32Array(prof.count));
+    const base = (a >>> 5) * prof.bitsetCount;
+    const bit = a & 31;
+    const { start, groupBits, groupPorts, words } = prof;
+    for (let p = 0; p < prof.count; p++) {
       let acc = EMPTY_ID;
-      for (let k = 0; k < prof.peers.length; k++) {
-        const peers = prof.peers[k];
-        if (!peers || peers.has(a)) acc = t.union(acc, prof.ports[k] as number);
+      const end = start[p + 1] as number;
+      for (let k = start[p] as number; k < end; k++) {
+        const bi = groupBits[k] as number;
+        if (bi < 0 || (((words[base + bi] as number) >>> bit) & 1) === 1) {
+          const g = groupPorts[k] as number;
+          acc = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
+        }
       }
       v[p] = acc;
     }

@@ -61,8 +61,17 @@ export function buildTopology(cluster: Cluster): Topology {
   const byKey = new Map(cluster.workloads.map((w) => [`${w.kind}/${w.namespace}/${w.name}`, w]));
   const subjects: Subject[] = [];
   const withPods = new Set<string>();
+  const ownerCache = new Map<string, Workload | undefined>();
   for (const pod of cluster.pods) {
-    const owner = topOwner(pod.namespace, pod.owners, byKey);
+    let owner: Workload | undefined;
+    if (pod.owners.length > 0) {
+      const key = `${pod.namespace}\u0000${pod.owners.map((o) => `${o.kind}/${o.name}`).join("\u0000")}`;
+      if (ownerCache.has(key)) owner = ownerCache.get(key);
+      else {
+        owner = topOwner(pod.namespace, pod.owners, byKey);
+        ownerCache.set(key, owner);
+      }
+    }
     if (owner) withPods.add(`${owner.kind}/${owner.namespace}/${owner.name}`);
     subjects.push(podSubject(pod, owner, nsLabels(pod.namespace)));
   }
@@ -72,7 +81,8 @@ export function buildTopology(cluster: Cluster): Topology {
     if (topOwner(w.namespace, w.owners, byKey)) continue; // folded into its owner (e.g. RS of a Deployment)
     subjects.push(templateSubject(w, nsLabels(w.namespace)));
   }
-  subjects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
+  // given input; outputs sort endpoints by id themselves.
   return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
 }
 

@@ -3,6 +3,7 @@
  * Everything the input declared, decoded: the model every analysis reads.
  */
 import type { NetworkPolicy } from "./network-policy.js";
+import type { EndpointSlice, Ingress, IngressClass, Node, Service } from "./service.js";
 import type { SourceRef } from "./source-ref.js";
 import type { Namespace, Pod, Workload } from "./workload.js";
 
@@ -21,5 +22,11 @@ export interface Cluster {
   readonly pods: readonly Pod[];
   readonly workloads: readonly Workload[];
   readonly networkPolicies: readonly NetworkPolicy[];
+  /** Service layer (decoded by src/parse/kinds/service.ts and friends); empty when absent. */
+  readonly services: readonly Service[];
+  readonly endpointSlices: readonly EndpointSlice[];
+  readonly nodes: readonly Node[];
+  readonly ingresses: readonly Ingress[];
+  readonly ingressClasses: readonly IngressClass[];
   readonly others: readonly OtherObject[];
 }

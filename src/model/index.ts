@@ -15,3 +15,4 @@ export * from "./workload.js";
 export * from "./cluster.js";
 export * from "./assert-never.js";
 export * from "./cni.js";
+export * from "./service.js";

@@ -140,6 +140,11 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     pods: [...col.pods.values()].sort(byName),
     workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
     networkPolicies: [...col.policies.values()].sort(byName),
+    services: [],
+    endpointSlices: [],
+    nodes: [],
+    ingresses: [],
+    ingressClasses: [],
     others: col.others,
   };
   return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };
