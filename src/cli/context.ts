@@ -33,6 +33,8 @@ export function addInputOptions(cmd: Command): Command {
 export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
+  /** What `-f -` reads; the process's stdin when absent (tests pass a string). */
+  readonly stdin?: () => string;
 }
 
 export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[]> {
@@ -42,8 +44,13 @@ export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[
   if (!opts.filename || opts.filename.length === 0) {
     throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH; try `kwire demo` for an example");
   }
-  const { files, diagnostics } = readInputs(opts.filename, readStdin);
+  const { files, diagnostics } = readInputs(opts.filename, io.stdin ?? readStdin);
   printDiagnostics(diagnostics, io.err);
+  // A path that cannot be read is a mistake on the command line, not one broken document among
+  // many: analysing only the other inputs would silently answer a different question.
+  if (diagnostics.length > 0) {
+    throw new UsageError(`${diagnostics.length} input path(s) could not be read; nothing was analysed`);
+  }
   if (files.length === 0) throw new UsageError("no readable input");
   return files;
 }

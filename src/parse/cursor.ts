@@ -143,7 +143,7 @@ export class Cursor {
     }
   }
 
-  expect(kind: "map" | "seq" | "string" | "number" | "boolean", what: string = kind): boolean {
+  expect(kind: "map" | "seq" | "string" | "number" | "boolean", what: string = kind === "seq" ? "list" : kind): boolean {
     if (this.kind === kind) return true;
     if (this.kind === "missing") return false;
     this.error("wrong-type", `expected ${article(what)}, got ${describe(this)}`);

@@ -2,8 +2,8 @@
  * @module matrix-text
  * Matrix renderings for people and tools: table, wide, csv, md, dot, mermaid.
  */
-import { formatPortSet } from "../model/index.js";
-import type { Matrix, MatrixEndpoint } from "../engine/index.js";
+import { formatPortSet, isEmptyPorts } from "../model/index.js";
+import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
 
 const idOf = (m: Matrix, i: number): string => (m.endpoints[i] as MatrixEndpoint).id;
@@ -15,18 +15,54 @@ export function matrixTable(m: Matrix): string {
   return renderTable(["SOURCE", "DESTINATION", "PORTS"], rows);
 }
 
-/** Adds the rules that allowed each connection (egress at the source, ingress at the destination). */
+/**
+ * Adds the rules that allowed each connection: egress at the source, ingress at the
+ * destination. An endpoint above pod level stands for several pods, so the rules are collected
+ * over every member pair the connection aggregates (once per class pair) that is allowed.
+ * `-` means no such pair is isolated in that direction; `loopback` marks a pod's connection to
+ * itself (`--include-self`), which NetworkPolicy does not govern.
+ */
 export function matrixWide(m: Matrix): string {
   const rows = m.connections.map((c) => {
     const src = m.endpoints[c.src] as MatrixEndpoint;
     const dst = m.endpoints[c.dst] as MatrixEndpoint;
-    const ex = m.analysis.explain(src.members[0] as number, dst.members[0] as number);
-    const eg = ex.egress.isolatedBy.length === 0 ? "-" : ex.egress.allowedBy.map((r) => `${r.policy}#egress[${r.index}]`).join(",");
-    const ing = ex.ingress.isolatedBy.length === 0 ? "-" : ex.ingress.allowedBy.map((r) => `${r.policy}#ingress[${r.index}]`).join(",");
-    return [src.id, src.kind, dst.id, dst.kind, portsText(m, c.portsId), eg, ing];
+    const why = allowingRules(m, src, dst);
+    return [src.id, src.kind, dst.id, dst.kind, portsText(m, c.portsId), why.egress, why.ingress];
   });
   return renderTable(["SOURCE", "SRC-KIND", "DESTINATION", "DST-KIND", "PORTS", "EGRESS-ALLOWED-BY", "INGRESS-ALLOWED-BY"], rows);
 }
+
+function allowingRules(m: Matrix, src: MatrixEndpoint, dst: MatrixEndpoint): { egress: string; ingress: string } {
+  const a = m.analysis;
+  const subjects = a.topology.subjects;
+  const seen = new Set<string>();
+  const egress = new Map<string, RuleRef>();
+  const ingress = new Map<string, RuleRef>();
+  let egressIsolated = false;
+  let ingressIsolated = false;
+  let pairs = 0;
+  for (const x of src.members) {
+    for (const y of dst.members) {
+      if (x === y && (subjects[x]?.replicas ?? 1) < 2) continue; // loopback
+      const key = `${a.classOf[x]}:${a.classOf[y]}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const ex = a.explain(x, y);
+      if (isEmptyPorts(ex.ports)) continue;
+      pairs++;
+      if (ex.egress.isolatedBy.length > 0) egressIsolated = true;
+      if (ex.ingress.isolatedBy.length > 0) ingressIsolated = true;
+      for (const r of ex.egress.allowedBy) egress.set(ruleName(r), r);
+      for (const r of ex.ingress.allowedBy) ingress.set(ruleName(r), r);
+    }
+  }
+  if (pairs === 0) return { egress: "loopback", ingress: "loopback" };
+  const list = (isolated: boolean, rules: Map<string, RuleRef>): string =>
+    isolated ? [...rules.values()].sort(compareRuleRefs).map(ruleName).join(",") : "-";
+  return { egress: list(egressIsolated, egress), ingress: list(ingressIsolated, ingress) };
+}
+
+const ruleName = (r: RuleRef): string => `${r.policy}#${r.direction.toLowerCase()}[${r.index}]`;
 
 export function matrixCsv(m: Matrix): string {
   const lines = ["src,dst,protocol,from,to"];
@@ -59,7 +95,7 @@ export function matrixDot(m: Matrix): string {
     if (ns) lines.push(`  subgraph cluster_${k++} {`, `    label=${dotId(ns)};`);
     for (const e of eps) {
       const attrs = e.kind === "IPBlock" ? ', shape=ellipse, fillcolor="#fff3e0"' : "";
-      lines.push(`${ns ? "    " : "  "}${dotId(e.id)} [label=${dotId(e.kind === "IPBlock" ? (e.cidrs ?? []).join("\\n") : (e.name ?? e.id))}${attrs}];`);
+      lines.push(`${ns ? "    " : "  "}${dotId(e.id)} [label=${dotId(e.kind === "IPBlock" ? (e.cidrs ?? []).join("\n") : (e.name ?? e.id))}${attrs}];`);
     }
     if (ns) lines.push("  }");
   }

@@ -54,6 +54,10 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
     .option("--json", "with -o summary: print JSON")
     .action(async (opts: MatrixOptions) => {
       const a = await analyzeInputs(opts, io);
+      const ns = reportNamespaces(opts);
+      for (const n of ns ?? []) {
+        if (!a.analysis.topology.namespaces.has(n)) io.err(`kwire: warning: namespace "${n}" is not in the input; only addresses outside the cluster are left to report\n`);
+      }
       io.out(renderMatrix(a, opts));
       setExit(EXIT_OK);
     });

@@ -1,0 +1,80 @@
+/**
+ * The built executable, end to end: `node dist/cli/bin.js` runs, reads stdin, prints, and sets
+ * the process exit code (0 allowed, 1 denied, 2 bad input). Builds dist/ first when it is
+ * missing or older than src/.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT, run, scenario, STACK_LINE } from "./harness.js";
+
+const BIN = join(ROOT, "dist/cli/bin.js");
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+function isStale(): boolean {
+  try {
+    return statSync(BIN).mtimeMs < newestSource(join(ROOT, "src"));
+  } catch {
+    return true;
+  }
+}
+
+function kwire(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: input ?? "", encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!isStale()) return;
+  // Type errors elsewhere (work in progress) do not stop tsc from emitting; what matters is a fresh bin.
+  spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  expect(isStale(), "dist/cli/bin.js is still missing or older than src/ after the build").toBe(false);
+});
+
+describe("node dist/cli/bin.js", () => {
+  it("runs, reads stdin, writes all of its output and sets the exit code (0 allowed, 1 denied, 2 bad input)", async () => {
+    // kwire demo: exit 0, the same bytes as in-process.
+    const demo = kwire(["demo"]);
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toBe((await run(["demo"])).stdout);
+
+    // -f - reads manifests from stdin.
+    const text = readFileSync(join(ROOT, scenario("stdin", "helm-template.yaml")), "utf8");
+    const fromStdin = kwire(["matrix", "-f", "-"], text);
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.stderr).toBe("");
+    expect(fromStdin.stdout).toMatch(/^streaming\/release-kafka-producer\[Deployment\]\s+streaming\/release-kafka\[StatefulSet\]\s+TCP:9092$/m);
+    expect(fromStdin.stdout).toBe((await run(["matrix", "-f", "-"], text)).stdout);
+
+    // trace: allowed 0, denied 1.
+    const f = ["-f", "fixtures/demo/cluster.yaml"];
+    expect(kwire(["trace", "production/frontend", "production/api-server:8080", ...f]).status).toBe(0);
+    const denied = kwire(["trace", "production/frontend", "production/database:5432", ...f]);
+    expect(denied.status).toBe(1);
+    expect(denied.stdout).toMatch(/: DENIED\n/);
+
+    // Bad input: 2, the diagnostic on stderr, no stack trace.
+    const bad = kwire(["matrix", "-f", scenario("bad-input", "cidr-banana.yaml")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/cidr-banana\.yaml:12:19: error\[invalid-cidr\]/);
+    expect(bad.stderr).not.toMatch(STACK_LINE);
+
+    // A larger output is written completely before the process exits.
+    const args = ["matrix", "-f", scenario("kubectl-list", "cluster.yaml"), "--level", "pod", "-o", "json"];
+    const big = kwire(args);
+    expect(big.status).toBe(0);
+    expect(big.stdout).toBe((await run(args)).stdout);
+  });
+});
