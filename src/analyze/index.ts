@@ -41,7 +41,7 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
   const notes: string[] = [];
   let cluster = load.cluster;
   if (cni && !cni.enforcesNetworkPolicy) {
-    if (cluster.networkPolicies.length > 0) notes.push(`${cni.note}: ${cluster.networkPolicies.length} NetworkPolicies are not enforced`);
+    if (cluster.networkPolicies.length > 0) notes.push(`${cni.note}: ${cluster.networkPolicies.length === 1 ? "1 NetworkPolicy is" : `${cluster.networkPolicies.length} NetworkPolicies are`} not enforced`);
     cluster = { ...cluster, networkPolicies: [] };
   }
   const topology = buildTopology(cluster);

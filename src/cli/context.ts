@@ -60,20 +60,24 @@ export class BadInput extends Error {
 }
 
 export async function analyzeInputs(opts: InputOptions & { engine?: string }, io: Io): Promise<Analyzed> {
-  const files = await loadInputs(opts, io);
+  return analyzeLoaded(await loadInputs(opts, io), opts, io);
+}
+
+/** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
+export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
   const load = loadCluster(files);
   printDiagnostics(load.diagnostics, io.err);
   const errors = load.diagnostics.filter((d) => d.severity === "error").length;
   const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0);
   if (errors > 0 && (opts.strict || loaded === 0)) {
-    throw new BadInput(`${errors} input error(s)${loaded === 0 ? " and nothing could be loaded" : " (--strict)"}`);
+    throw new BadInput(`${label}${errors} input error(s)${loaded === 0 ? " and nothing could be loaded" : " (--strict)"}`);
   }
-  if (errors > 0) io.err(`kwire: warning: ${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
+  if (errors > 0) io.err(`kwire: warning: ${label}${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
   const res = analyzeCluster(load, { engine: engine as EngineName, ...(opts.cni !== undefined ? { cni: opts.cni } : {}) });
   if ("error" in res) throw new UsageError(res.error);
-  for (const n of res.notes) io.err(`kwire: note: ${n}\n`);
+  for (const n of res.notes) io.err(`kwire: note: ${label}${n}\n`);
   return res;
 }
 

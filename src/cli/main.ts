@@ -9,6 +9,8 @@ import { EXIT_BAD_INPUT, UsageError } from "./io.js";
 import { demoCommand } from "./commands/demo.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { traceCommand } from "./commands/trace.js";
+import { diffCommand } from "./commands/diff.js";
+import { testCommand } from "./commands/test.js";
 
 export const VERSION = "0.1.0";
 
@@ -22,7 +24,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), demoCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   program

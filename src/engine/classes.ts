@@ -64,6 +64,38 @@ function namedPortsKey(ports: Subject["ports"]): string {
   return parts.join(",");
 }
 
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+function sameNamedPorts(a: Subject["ports"], b: Subject["ports"]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Subject["ports"][number];
+    const y = b[i] as Subject["ports"][number];
+    if (x.name !== y.name || x.protocol !== y.protocol || x.containerPort !== y.containerPort) return false;
+  }
+  return true;
+}
+
+/** Pods of one workload sit next to each other and usually share everything: a cheap check first. */
+function sameIdentity(a: Subject, b: Subject, aCells: readonly number[], bCells: readonly number[]): boolean {
+  return (
+    a.namespace === b.namespace &&
+    a.hostNetwork === b.hostNetwork &&
+    aCells.length === bCells.length &&
+    aCells.every((c, i) => c === bCells[i]) &&
+    sameLabels(a.labels, b.labels) &&
+    sameNamedPorts(a.ports, b.ports)
+  );
+}
+
 export function buildClasses(t: Topology): Classes {
   const locate = cellLocator(t.cells);
   const S = t.subjects.length;
@@ -92,9 +124,19 @@ export function buildClasses(t: Topology): Classes {
     }
     return [...new Set(s.ips.map((ip) => locate(ip.family, ip.value)))].filter((c) => c >= 0).sort((a, b) => a - b);
   };
+  let prev: Subject | undefined;
+  let prevCells: readonly number[] = [];
   for (let i = 0; i < S; i++) {
     const s = t.subjects[i] as Subject;
     const ipCells = cellsOf(s);
+    if (prev && sameIdentity(prev, s, prevCells, ipCells)) {
+      const cls = classOf[i - 1] as number;
+      classOf[i] = cls;
+      sizes[cls] = (sizes[cls] as number) + 1;
+      continue;
+    }
+    prev = s;
+    prevCells = ipCells;
     const portsSig = sigOf(s);
     const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}`;
     let cls = byKey.get(key);

@@ -98,7 +98,12 @@ describe("formatIp: RFC 5952 canonical text", () => {
     expect(fmt6(v6("2001:DB8::ABCD"))).toBe("2001:db8::abcd");
   });
 
-  it.todo("§5 IPv4-mapped addresses are RECOMMENDED in mixed notation (::ffff:192.0.2.1); kwire prints ::ffff:c000:201");
+  it("§5 IPv4-mapped addresses are RECOMMENDED in mixed notation (::ffff:192.0.2.1)", () => {
+    const ip = parseIp("::ffff:192.0.2.1");
+    expect(ip && formatIp(ip)).toBe("::ffff:192.0.2.1");
+    const hex = parseIp("::ffff:c000:201");
+    expect(hex && formatIp(hex)).toBe("::ffff:192.0.2.1");
+  });
 
   it("round-trips: format(parse(x)) is canonical and parses back to the same value", () => {
     const samples: Ip[] = [

@@ -79,6 +79,7 @@ export function formatIp(ip: Ip): string {
     const v = ip.value;
     return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
   }
+  if (ip.value >> 32n === 0xffffn) return `::ffff:${formatIp({ family: 4, value: ip.value & 0xffffffffn })}`; // RFC 5952 §5
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
   // RFC 5952: compress the longest run (length >= 2) of zero groups.

@@ -4,3 +4,4 @@
  */
 export { loadCluster, type LoadResult } from "./load.js";
 export type { InputFile } from "./documents.js";
+export { loadExpectations, type Expectation } from "./kinds/connectivity-test.js";

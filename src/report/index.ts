@@ -7,3 +7,5 @@ export * from "./matrix-text.js";
 export * from "./summary.js";
 export * from "./text-table.js";
 export * from "./trace-text.js";
+export * from "./diff.js";
+export * from "./test-report.js";

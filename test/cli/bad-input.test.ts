@@ -231,7 +231,7 @@ describe("bad input: --cni", () => {
   it("--cni flannel: policies are not enforced, everything is allowed, and a note says why", async () => {
     const r = await run(["matrix", "-f", REST, "--level", "pod", "--cni", "flannel"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("kwire: note: Flannel provides the pod network only: it does not enforce NetworkPolicy, so every policy is ignored: 1 NetworkPolicies are not enforced\n");
+    expect(r.stderr).toBe("kwire: note: Flannel provides the pod network only: it does not enforce NetworkPolicy, so every policy is ignored: 1 NetworkPolicy is not enforced\n");
     await expect(r.stdout).toMatchFileSnapshot(golden("bad-input", "rest.cni-flannel.matrix.txt"));
     const rows = r.stdout.trim().split("\n").slice(1);
     for (const row of rows) expect(row).toMatch(/\sall$/);

@@ -1,0 +1,54 @@
+/**
+ * @module test (command)
+ * `kwire test -f CLUSTER --expect FILE`: checks expected allowed/denied connections; table,
+ * JSON or JUnit XML; exit 1 on any failure.
+ */
+import { Command } from "commander";
+import { loadExpectations, type Expectation } from "../../parse/index.js";
+import { testJunit, testTable, type TestResult } from "../../report/index.js";
+import type { Analyzed } from "../../analyze/index.js";
+import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
+import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, printDiagnostics, readInputs, readStdin, UsageError } from "../io.js";
+import { runTrace } from "./trace.js";
+
+interface TestOptions extends InputOptions {
+  expect?: string[];
+  output: string;
+}
+
+function check(a: Analyzed, e: Expectation, namespace: string | undefined): TestResult {
+  const base = { name: e.name, from: e.from, to: e.to, expected: e.expect, file: e.source.file, line: e.source.line };
+  try {
+    const t = runTrace(a, e.from, e.to, { protocol: e.protocol, port: e.port, namespace });
+    const last = t.steps.filter((s) => s.result === "denied")[0] ?? t.steps[t.steps.length - 1];
+    return { ...base, actual: t.verdict, passed: t.verdict === e.expect, detail: last ? `${last.stage}: ${last.detail}` : "" };
+  } catch (err) {
+    if (err instanceof UsageError) return { ...base, passed: false, detail: err.message };
+    throw err;
+  }
+}
+
+export function testCommand(io: Io, setExit: (n: number) => void): Command {
+  const cmd = new Command("test").description("check expected allowed and denied connections (exit 1 on any failure)");
+  addInputOptions(cmd)
+    .option("--expect <file>", "ConnectivityTest file (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("-o, --output <format>", "table|json|junit", "table")
+    .action(async (opts: TestOptions) => {
+      if (!opts.expect || opts.expect.length === 0) throw new UsageError("give the expectations with --expect FILE");
+      const read = readInputs(opts.expect, io.stdin ?? readStdin);
+      printDiagnostics(read.diagnostics, io.err);
+      if (read.diagnostics.length > 0) throw new UsageError("cannot read the expectations");
+      const { expectations, diagnostics } = loadExpectations(read.files);
+      printDiagnostics(diagnostics, io.err);
+      if (expectations.length === 0) throw new UsageError("no expectations found");
+      const a = await analyzeInputs(opts, io);
+      const results = expectations.map((e) => check(a, e, opts.namespace));
+      if (opts.output === "json") io.out(JSON.stringify({ results }, null, 2) + "\n");
+      else if (opts.output === "junit") io.out(testJunit(results, "kwire"));
+      else if (opts.output === "table") io.out(testTable(results));
+      else throw new UsageError(`-o must be table, json or junit, not "${opts.output}"`);
+      const broken = diagnostics.some((d) => d.severity === "error");
+      setExit(results.some((r) => !r.passed) ? EXIT_FINDINGS : broken ? EXIT_BAD_INPUT : EXIT_OK);
+    });
+  return cmd;
+}
