@@ -4,12 +4,14 @@
  */
 import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic } from "../model/index.js";
 import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
-import { buildTopology, fastAnalysis, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
+import { buildTopology, fastAnalysis, podRange, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
 
 export interface AnalyzeOptions {
   readonly engine?: EngineName;
   /** The cluster's CNI; when it does not enforce NetworkPolicy every policy is ignored. */
   readonly cni?: string;
+  /** Pod CIDR for pods without an IP in the input (default 10.244.0.0/16). */
+  readonly podCidr?: string;
 }
 
 export interface Analyzed {
@@ -44,7 +46,8 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
     if (cluster.networkPolicies.length > 0) notes.push(`${cni.note}: ${cluster.networkPolicies.length === 1 ? "1 NetworkPolicy is" : `${cluster.networkPolicies.length} NetworkPolicies are`} not enforced`);
     cluster = { ...cluster, networkPolicies: [] };
   }
-  const topology = buildTopology(cluster);
+  if (opts.podCidr !== undefined && !podRange(opts.podCidr)) return { error: `--pod-cidr: "${opts.podCidr}" is not a CIDR` };
+  const topology = buildTopology(cluster, opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {});
   const analysis = opts.engine === "reference" ? referenceAnalysis(cluster, topology) : fastAnalysis(cluster, topology);
   return { load, cluster, analysis, ...(cni ? { cni } : {}), notes, diagnostics: load.diagnostics };
 }

@@ -17,6 +17,7 @@ export interface InputOptions {
   allNamespaces?: boolean;
   cni?: string;
   strict?: boolean;
+  podCidr?: string;
 }
 
 export function addInputOptions(cmd: Command): Command {
@@ -27,6 +28,7 @@ export function addInputOptions(cmd: Command): Command {
     .option("-n, --namespace <ns>", "report only this namespace (the whole input is still modeled)")
     .option("-A, --all-namespaces", "report every namespace (default)")
     .option("--cni <name>", "the cluster's CNI (calico, cilium, flannel, weave, antrea, kindnet, …); decides whether policies are enforced")
+    .option("--pod-cidr <cidr>", "where pods without an IP in the input live (for ipBlock matching)", "10.244.0.0/16")
     .option("--strict", "exit 2 on any input error instead of skipping the broken object");
 }
 
@@ -75,7 +77,11 @@ export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & 
   if (errors > 0) io.err(`kwire: warning: ${label}${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
-  const res = analyzeCluster(load, { engine: engine as EngineName, ...(opts.cni !== undefined ? { cni: opts.cni } : {}) });
+  const res = analyzeCluster(load, {
+    engine: engine as EngineName,
+    ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
+    ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
+  });
   if ("error" in res) throw new UsageError(res.error);
   for (const n of res.notes) io.err(`kwire: note: ${label}${n}\n`);
   return res;

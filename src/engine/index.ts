@@ -4,7 +4,7 @@
  */
 export * from "./analysis.js";
 export { PortSetTable, EMPTY_ID, ALL_ID } from "./port-table.js";
-export { buildTopology, workloadId, type Subject, type Topology } from "./topology.js";
+export { buildTopology, workloadId, podRange, DEFAULT_POD_CIDR, type Subject, type Topology, type TopologyOptions } from "./topology.js";
 export type { ExternalCell } from "./external.js";
 export { referenceAnalysis, explainPair } from "./reference.js";
 export { fastAnalysis, FastEngine } from "./fast.js";

@@ -91,7 +91,13 @@ export class SelectionIndex {
       this.infos.forEach((info, c) => {
         if (info.cell) {
           if (cellIn[info.representative - S]) bits?.set(c);
-        } else if (info.ipCells.some((k) => cellIn[k])) bits?.set(c);
+        } else {
+          const r = info.subject?.unknownIpRange;
+          const hit = info.subject && info.subject.ips.length === 0 && r
+            ? r.family === peer.set.family && ipSetCovers(peer.set, r.lo, r.hi)
+            : info.ipCells.some((k) => cellIn[k]);
+          if (hit) bits?.set(c);
+        }
       });
     }
     this.peerCache.set(key, bits);

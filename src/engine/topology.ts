@@ -3,8 +3,8 @@
  * The things traffic flows between: pods (and workload templates standing for pods that the
  * input does not list) plus external cells; and how they group into workloads and namespaces.
  */
-import type { Cluster, ContainerPort, Ip, Labels, Namespace, Pod, SourceRef, Workload, WorkloadKind } from "../model/index.js";
-import type { PodIdentity } from "../policy/index.js";
+import { lastOf, parseCidr, type Cluster, type ContainerPort, type Ip, type Labels, type Namespace, type Pod, type SourceRef, type Workload, type WorkloadKind } from "../model/index.js";
+import type { IpRange, PodIdentity } from "../policy/index.js";
 import { externalCells, type ExternalCell } from "./external.js";
 
 export interface Subject extends PodIdentity {
@@ -55,7 +55,20 @@ function topOwner(
   return found;
 }
 
-export function buildTopology(cluster: Cluster): Topology {
+export interface TopologyOptions {
+  /** Where pods without an IP in the input live (default 10.244.0.0/16, kind's and Flannel's). */
+  readonly podCidr?: string;
+}
+
+export const DEFAULT_POD_CIDR = "10.244.0.0/16";
+
+export function podRange(text: string): IpRange | undefined {
+  const p = parseCidr(text);
+  return p.ok ? { family: p.cidr.family, lo: p.cidr.base, hi: lastOf(p.cidr), text } : undefined;
+}
+
+export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Topology {
+  const range = podRange(opts.podCidr ?? DEFAULT_POD_CIDR);
   const namespaces = new Map(cluster.namespaces.map((n) => [n.name, n]));
   const nsLabels = (ns: string): Labels => namespaces.get(ns)?.labels ?? { "kubernetes.io/metadata.name": ns };
   const byKey = new Map(cluster.workloads.map((w) => [`${w.kind}/${w.namespace}/${w.name}`, w]));
@@ -73,17 +86,21 @@ export function buildTopology(cluster: Cluster): Topology {
       }
     }
     if (owner) withPods.add(`${owner.kind}/${owner.namespace}/${owner.name}`);
-    subjects.push(podSubject(pod, owner, nsLabels(pod.namespace)));
+    subjects.push(withRange(podSubject(pod, owner, nsLabels(pod.namespace)), range));
   }
   for (const w of cluster.workloads) {
     const key = `${w.kind}/${w.namespace}/${w.name}`;
     if (withPods.has(key)) continue;
     if (topOwner(w.namespace, w.owners, byKey)) continue; // folded into its owner (e.g. RS of a Deployment)
-    subjects.push(templateSubject(w, nsLabels(w.namespace)));
+    subjects.push(withRange(templateSubject(w, nsLabels(w.namespace)), range));
   }
   // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
   // given input; outputs sort endpoints by id themselves.
   return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
+}
+
+function withRange(s: Subject, range: IpRange | undefined): Subject {
+  return range && s.ips.length === 0 && !s.hostNetwork ? { ...s, unknownIpRange: range } : s;
 }
 
 function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labels): Subject {

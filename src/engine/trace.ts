@@ -37,6 +37,8 @@ export interface TraceStep {
   readonly detail: string;
   readonly source?: { readonly file: string; readonly line: number };
   readonly rules?: readonly { readonly policy: string; readonly direction: PolicyType; readonly index: number; readonly file: string; readonly line: number }[];
+  /** Service traces: every endpoint of the Service port and its verdict (`unused`: not chosen by readiness or traffic policy). */
+  readonly endpoints?: readonly { readonly name: string; readonly address: string; readonly port: number; readonly node?: string; readonly ready: boolean; readonly verdict: "allowed" | "denied" | "unused" }[];
 }
 
 export interface Trace {
@@ -88,6 +90,9 @@ function describeWho(w: Who): string {
 
 function peerReason(peer: Peer, policyNs: string, other: Who): string {
   if (peer.type === "IPBlock") {
+    if (other.kind === "pod" && other.s.ips.length === 0 && other.s.unknownIpRange) {
+      return `ipBlock ${peer.text}${peer.except.length ? " (with except)" : ""} does not cover the whole pod CIDR ${other.s.unknownIpRange.text} (${other.s.id} has no IP in the input)`;
+    }
     const what = other.kind === "pod" ? (other.s.ips.length ? `IP ${other.s.ips.map(formatIp).join(",")}` : "no known IP") : other.label;
     return `ipBlock ${peer.text}${peer.except.length ? " (with except)" : ""} does not contain ${what}`;
   }
@@ -193,3 +198,9 @@ export function traceConnection(t: Topology, idx: PolicyIndex, req: TraceRequest
   return { verdict: ok ? "allowed" : "denied", src: req.src.label, dst: req.dst.label, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: formatPortSet(allowed), steps };
 }
 
+
+/** An info step describing one party (`source`, or the ingress controller of a Service trace). */
+export function partyStep(t: Topology, p: Party, stage: string, prefix = ""): TraceStep {
+  const w = whoOf(t, p);
+  return { stage, result: "info", detail: `${prefix}${describeWho(w)}`, ...(w.kind === "pod" ? { source: ref(w.s.source) } : {}) };
+}

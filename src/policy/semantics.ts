@@ -8,11 +8,13 @@ import {
   EMPTY_PORTS,
   allPortsOf,
   ipSetContains,
+  ipSetCovers,
   portsOf,
   selectorMatches,
   unionPorts,
   type ContainerPort,
   type Ip,
+  type IpFamily,
   type Labels,
   type NetworkPolicy,
   type Peer,
@@ -30,6 +32,18 @@ export interface PodIdentity {
   readonly ips: readonly Ip[];
   readonly hostNetwork: boolean;
   readonly ports: readonly ContainerPort[];
+  /**
+   * Set when the input gives the pod no IP: it is somewhere in this range (the cluster's pod
+   * CIDR). An ipBlock then matches it only if it covers the whole range.
+   */
+  readonly unknownIpRange?: IpRange;
+}
+
+export interface IpRange {
+  readonly family: IpFamily;
+  readonly lo: bigint;
+  readonly hi: bigint;
+  readonly text: string;
 }
 
 /**
@@ -64,8 +78,11 @@ export function peerMatchesPod(peer: Peer, policyNamespace: string, pod: PodIden
           : selectorMatches(peer.namespaces.selector, pod.namespaceLabels);
       return nsOk && selectorMatches(peer.pods, pod.labels);
     }
-    case "IPBlock":
+    case "IPBlock": {
+      const r = pod.unknownIpRange;
+      if (pod.ips.length === 0 && r) return r.family === peer.set.family && ipSetCovers(peer.set, r.lo, r.hi);
       return pod.ips.some((ip) => ipSetContains(peer.set, ip.family, ip.value));
+    }
   }
 }
 
