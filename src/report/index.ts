@@ -9,3 +9,4 @@ export * from "./text-table.js";
 export * from "./trace-text.js";
 export * from "./diff.js";
 export * from "./test-report.js";
+export * from "./ipblock-label.js";

@@ -4,14 +4,20 @@
  */
 import { formatPortSet, isEmptyPorts } from "../model/index.js";
 import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
+import { ipBlockLabel } from "./ipblock-label.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
 
 const idOf = (m: Matrix, i: number): string => (m.endpoints[i] as MatrixEndpoint).id;
+/** What people read: the id, with external cells shortened ("ipblock:0.0.0.0/0(except:10.0.0.0/8)"); no spaces, so columns split. */
+const nameOf = (m: Matrix, i: number): string => {
+  const e = m.endpoints[i] as MatrixEndpoint;
+  return e.kind === "IPBlock" ? `ipblock:${ipBlockLabel(e.cidrs ?? [])}` : e.id;
+};
 const portsText = (m: Matrix, id: number): string => formatPortSet(m.analysis.ports.get(id));
 
 export function matrixTable(m: Matrix): string {
   if (m.connections.length === 0) return `No allowed connections among ${m.endpoints.length} endpoints.\n`;
-  const rows = m.connections.map((c) => [idOf(m, c.src), idOf(m, c.dst), portsText(m, c.portsId)]);
+  const rows = m.connections.map((c) => [nameOf(m, c.src), nameOf(m, c.dst), portsText(m, c.portsId)]);
   return renderTable(["SOURCE", "DESTINATION", "PORTS"], rows);
 }
 
@@ -77,7 +83,7 @@ export function matrixCsv(m: Matrix): string {
 
 export function matrixMarkdown(m: Matrix): string {
   const head = `| Source | Destination | Ports |\n|---|---|---|\n`;
-  const rows = m.connections.map((c) => `| \`${escapeMd(idOf(m, c.src))}\` | \`${escapeMd(idOf(m, c.dst))}\` | ${escapeMd(portsText(m, c.portsId))} |`);
+  const rows = m.connections.map((c) => `| \`${escapeMd(nameOf(m, c.src))}\` | \`${escapeMd(nameOf(m, c.dst))}\` | ${escapeMd(portsText(m, c.portsId))} |`);
   return `**${m.connections.length} allowed connections** among ${m.endpoints.length} endpoints (level: ${m.level}).\n\n${head}${rows.join("\n")}\n`;
 }
 
@@ -95,7 +101,7 @@ export function matrixDot(m: Matrix): string {
     if (ns) lines.push(`  subgraph cluster_${k++} {`, `    label=${dotId(ns)};`);
     for (const e of eps) {
       const attrs = e.kind === "IPBlock" ? ', shape=ellipse, fillcolor="#fff3e0"' : "";
-      lines.push(`${ns ? "    " : "  "}${dotId(e.id)} [label=${dotId(e.kind === "IPBlock" ? (e.cidrs ?? []).join("\n") : (e.name ?? e.id))}${attrs}];`);
+      lines.push(`${ns ? "    " : "  "}${dotId(e.id)} [label=${dotId(e.kind === "IPBlock" ? ipBlockLabel(e.cidrs ?? []) : (e.name ?? e.id))}${attrs}];`);
     }
     if (ns) lines.push("  }");
   }
@@ -108,7 +114,7 @@ export function matrixMermaid(m: Matrix): string {
   const ids = new Map(m.endpoints.map((e, i) => [i, `n${i}`]));
   const lines = ["flowchart LR"];
   m.endpoints.forEach((e, i) => {
-    const label = (e.kind === "IPBlock" ? (e.cidrs ?? []).join(", ") : e.id).replace(/"/g, "'");
+    const label = (e.kind === "IPBlock" ? ipBlockLabel(e.cidrs ?? []) : e.id).replace(/"/g, "'");
     lines.push(e.kind === "IPBlock" ? `  ${ids.get(i)}(["${label}"])` : `  ${ids.get(i)}["${label}"]`);
   });
   for (const c of m.connections) lines.push(`  ${ids.get(c.src)} -->|"${portsText(m, c.portsId)}"| ${ids.get(c.dst)}`);
