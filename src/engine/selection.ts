@@ -3,7 +3,7 @@
  * Which classes a selector, a policy or a peer picks, through an inverted label index so that
  * 10k policies over 100k pods do not scan every class for every selector.
  */
-import { formatSelector, ipSetCovers, selectorMatches, type LabelSelector, type Peer } from "../model/index.js";
+import { formatSelector, ipSetCovers, pushTo, selectorMatches, type LabelSelector, type Peer } from "../model/index.js";
 import { Bitset } from "./bitset.js";
 import type { ClassInfo } from "./classes.js";
 import type { Topology } from "./topology.js";
@@ -23,10 +23,10 @@ export class SelectionIndex {
     infos.forEach((info, c) => {
       const s = info.subject;
       if (!s || s.hostNetwork) return;
-      push(this.byNamespace, s.namespace, c);
+      pushTo(this.byNamespace, s.namespace, c);
       for (const k in s.labels) {
-        push(this.postings, `${s.namespace}\u0000${k}=${s.labels[k]}`, c);
-        push(this.postings, `${s.namespace}\u0000${k}`, c);
+        pushTo(this.postings, `${s.namespace}\u0000${k}=${s.labels[k]}`, c);
+        pushTo(this.postings, `${s.namespace}\u0000${k}`, c);
       }
     });
   }
@@ -103,12 +103,6 @@ export class SelectionIndex {
     this.peerCache.set(key, bits);
     return bits;
   }
-}
-
-function push(m: Map<string, number[]>, k: string, v: number): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
 }
 
 function selectorKey(sel: LabelSelector): string {

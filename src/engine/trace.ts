@@ -15,6 +15,7 @@ import {
   intersectPorts,
   isEmptyPorts,
   portsOf,
+  pushTo,
   selectorMatches,
   type Cluster,
   type NetworkPolicy,
@@ -62,7 +63,7 @@ export interface TraceRequest {
 export class PolicyIndex {
   private readonly byNs = new Map<string, NetworkPolicy[]>();
   constructor(readonly cluster: Cluster) {
-    for (const p of cluster.networkPolicies) this.byNs.set(p.namespace, [...(this.byNs.get(p.namespace) ?? []), p]);
+    for (const p of cluster.networkPolicies) pushTo(this.byNs, p.namespace, p);
   }
   in(ns: string): readonly NetworkPolicy[] {
     return this.byNs.get(ns) ?? [];

@@ -16,3 +16,4 @@ export * from "./cluster.js";
 export * from "./assert-never.js";
 export * from "./cni.js";
 export * from "./service.js";
+export * from "./collections.js";

@@ -2,7 +2,7 @@
  * @module matrix-text
  * Matrix renderings for people and tools: table, wide, csv, md, dot, mermaid.
  */
-import { formatPortSet, isEmptyPorts } from "../model/index.js";
+import { formatPortSet, isEmptyPorts, pushTo } from "../model/index.js";
 import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
 import { ipBlockLabel } from "./ipblock-label.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
@@ -94,7 +94,7 @@ export function matrixDot(m: Matrix): string {
   const byNs = new Map<string, MatrixEndpoint[]>();
   for (const e of m.endpoints) {
     const ns = e.kind === "IPBlock" ? "" : (e.namespace ?? "");
-    byNs.set(ns, [...(byNs.get(ns) ?? []), e]);
+    pushTo(byNs, ns, e);
   }
   let k = 0;
   for (const [ns, eps] of [...byNs.entries()].sort()) {
