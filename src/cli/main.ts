@@ -8,7 +8,10 @@ import { BadInput, type Io } from "./context.js";
 import { EXIT_BAD_INPUT, UsageError } from "./io.js";
 import { demoCommand } from "./commands/demo.js";
 import { matrixCommand } from "./commands/matrix.js";
+import { proxyRulesCommand } from "./commands/proxy-rules.js";
+import { lintCommand } from "./commands/lint.js";
 import { traceCommand } from "./commands/trace.js";
+import { dnsCommand } from "./commands/dns.js";
 import { diffCommand } from "./commands/diff.js";
 import { testCommand } from "./commands/test.js";
 
@@ -24,7 +27,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   program

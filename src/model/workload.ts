@@ -42,6 +42,18 @@ export interface Pod {
   readonly ports: readonly ContainerPort[];
   readonly owners: readonly OwnerRef[];
   readonly source: SourceRef;
+  /**
+   * The Ready condition from status.conditions; undefined when the input gives no conditions
+   * (hand-written manifests): the Service layer then assumes a running, ready pod.
+   */
+  readonly ready?: boolean;
+  /** status.phase (Pending, Running, Succeeded, Failed, Unknown), when given. */
+  readonly phase?: string;
+  /** metadata.deletionTimestamp is set: the pod is terminating. */
+  readonly terminating?: boolean;
+  /** spec.hostname / spec.subdomain (a headless Service's per-pod DNS name). */
+  readonly hostname?: string;
+  readonly subdomain?: string;
 }
 
 export interface Workload {
@@ -56,6 +68,8 @@ export interface Workload {
   readonly replicas: number;
   readonly owners: readonly OwnerRef[];
   readonly source: SourceRef;
+  /** StatefulSet spec.serviceName: its pods get hostname = pod name and subdomain = this. */
+  readonly serviceName?: string;
 }
 
 export interface Namespace {

@@ -7,10 +7,15 @@ import {
   WORKLOAD_KINDS,
   type Cluster,
   type Diagnostic,
+  type EndpointSlice,
+  type Ingress,
+  type IngressClass,
   type Namespace,
   type NetworkPolicy,
   type OtherObject,
+  type Node,
   type Pod,
+  type Service,
   type SourceRef,
   type Workload,
   type WorkloadKind,
@@ -21,6 +26,10 @@ import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
+import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
+import { decodeIngress, decodeIngressClass } from "./kinds/ingress.js";
+import { decodeNode } from "./kinds/node.js";
+import { decodeService } from "./kinds/service.js";
 
 export interface LoadResult {
   readonly cluster: Cluster;
@@ -41,6 +50,11 @@ class Collector {
   readonly pods = new Map<string, Pod>();
   readonly workloads = new Map<string, Workload>();
   readonly policies = new Map<string, NetworkPolicy>();
+  readonly services = new Map<string, Service>();
+  readonly slices = new Map<string, EndpointSlice>();
+  readonly nodes = new Map<string, Node>();
+  readonly ingresses = new Map<string, Ingress>();
+  readonly ingressClasses = new Map<string, IngressClass>();
   readonly others: OtherObject[] = [];
   readonly counts: Record<string, number> = {};
   readonly referenced = new Map<string, SourceRef>();
@@ -101,7 +115,29 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     const np = decodeNetworkPolicy(obj);
     return np && (() => col.put(col.policies, "NetworkPolicy", np));
   }
+  const layer = decodeServiceKind(obj, kind, apiVersion, col);
+  if (layer !== undefined) return layer || undefined;
   return keepOther(obj, kind, apiVersion, col);
+}
+
+/** The Service layer's kinds; undefined when `kind`/`apiVersion` is not one of them. */
+function decodeServiceKind(obj: Cursor, kind: string, apiVersion: string, col: Collector): (() => void) | undefined | false {
+  const wrap = <T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(map: Map<string, T>, v: T | undefined): (() => void) | false =>
+    v ? () => col.put(map, kind, v) : false;
+  if (kind === "Service" && apiVersion === "v1") return wrap(col.services, decodeService(obj));
+  if (kind === "EndpointSlice" && apiVersion === "discovery.k8s.io/v1") return wrap(col.slices, decodeEndpointSlice(obj));
+  if (kind === "Node" && apiVersion === "v1") return wrap(col.nodes, decodeNode(obj));
+  if (kind === "Ingress" && apiVersion === "networking.k8s.io/v1") return wrap(col.ingresses, decodeIngress(obj));
+  if (kind === "IngressClass" && apiVersion === "networking.k8s.io/v1") return wrap(col.ingressClasses, decodeIngressClass(obj));
+  if (kind === "Endpoints" && apiVersion === "v1") {
+    const slices = decodeEndpoints(obj);
+    return slices ? () => {
+      for (const s of slices) col.put(col.slices, "EndpointSlice", s);
+      col.counts["EndpointSlice"] = (col.counts["EndpointSlice"] ?? 0) - slices.length;
+      col.counts["Endpoints"] = (col.counts["Endpoints"] ?? 0) + 1;
+    } : false;
+  }
+  return undefined;
 }
 
 function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector): () => void {
@@ -140,11 +176,11 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     pods: [...col.pods.values()].sort(byName),
     workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
     networkPolicies: [...col.policies.values()].sort(byName),
-    services: [],
-    endpointSlices: [],
-    nodes: [],
-    ingresses: [],
-    ingressClasses: [],
+    services: [...col.services.values()].sort(byName),
+    endpointSlices: [...col.slices.values()].sort(byName),
+    nodes: [...col.nodes.values()].sort(byName),
+    ingresses: [...col.ingresses.values()].sort(byName),
+    ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
   };
   return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };

@@ -10,3 +10,7 @@ export * from "./trace-text.js";
 export * from "./diff.js";
 export * from "./test-report.js";
 export * from "./ipblock-label.js";
+export * from "./lint-text.js";
+export * from "./lint-sarif.js";
+export * from "./dns-text.js";
+export * from "./service-matrix.js";

@@ -1,6 +1,6 @@
 /**
  * @module demo (command)
- * `kwire demo`: the embedded example cluster — summary, matrix, one allowed and one denied trace.
+ * `kwire demo`: the embedded example cluster — summary, matrix, one allowed and one denied trace, and one trace through DNS and a Service.
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
@@ -23,6 +23,7 @@ export function demoText(): string {
     "== Who can reach whom (workloads) ==\n" + renderMatrix(a, { ...base, output: "table" }),
     "== An allowed connection ==\n" + traceText(runTrace(a, "production/frontend", "production/api-server:8080", { protocol: "TCP" })),
     "== A denied connection ==\n" + traceText(runTrace(a, "production/frontend", "production/database:5432", { protocol: "TCP" })),
+    "== Through a Service, by its DNS name ==\n" + traceText(runTrace(a, "production/frontend", "http://api-server.production:8080/", { protocol: "TCP" })),
   ];
   return parts.join("\n");
 }

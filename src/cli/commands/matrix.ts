@@ -9,6 +9,7 @@ import { matrixCsv, matrixDot, matrixJson, matrixMarkdown, matrixMermaid, matrix
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
+import { renderServiceMatrix } from "./matrix-service.js";
 
 export const MATRIX_FORMATS = ["table", "wide", "json", "yaml", "csv", "md", "dot", "mermaid", "summary"] as const;
 const LEVELS: readonly Level[] = ["namespace", "workload", "pod"];
@@ -22,6 +23,7 @@ export interface MatrixOptions extends InputOptions {
 }
 
 export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
+  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts));
   const level = opts.level as Level;
   if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(", ")}, not "${opts.level}"`);
   const namespaces = reportNamespaces(opts);
@@ -48,7 +50,7 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("matrix").description("who can reach whom, on which ports");
   addInputOptions(cmd)
     .option("-o, --output <format>", `output: ${MATRIX_FORMATS.join("|")}`, "table")
-    .option("--level <level>", "namespace|workload|pod", "workload")
+    .option("--level <level>", "namespace|workload|pod|service (workloads → Service ports)", "workload")
     .option("--include-self", "list an endpoint's connections to itself")
     .option("--engine <engine>", "fast|reference (the naive evaluator, for checks and benchmarks)", "fast")
     .option("--json", "with -o summary: print JSON")

@@ -1,10 +1,12 @@
 /**
  * @module trace (command)
  * `kwire trace SRC DST`: one connection, step by step. Exit 0 allowed, 1 denied, 2 bad input.
+ * DST may be a pod or workload, `svc/NAME[:PORT]`, a DNS name, a URL or IP:PORT; SRC may be
+ * replaced by `--from internet` or `--from-ip IP` (a client outside the cluster).
  */
 import { Command } from "commander";
-import { isProtocol } from "../../model/index.js";
-import { PolicyIndex, resolveTarget, traceConnection, type Trace } from "../../engine/index.js";
+import { isProtocol, parseIp } from "../../model/index.js";
+import { serviceContext, traceAny, type ServiceContext, type Trace } from "../../engine/index.js";
 import { traceJson, traceText } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
@@ -14,34 +16,80 @@ export interface TraceOptions extends InputOptions {
   protocol: string;
   port?: string;
   output: string;
+  from?: string;
+  fromIp?: string;
+  ingressController?: string;
+  clusterDomain?: string;
 }
 
-export function runTrace(a: Analyzed, src: string, dst: string, opts: { protocol: string; port?: string | undefined; namespace?: string | undefined }): Trace {
+export interface RunOptions {
+  readonly protocol: string;
+  readonly port?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly from?: string | undefined;
+  readonly fromIp?: string | undefined;
+  readonly ingressController?: string | undefined;
+  readonly clusterDomain?: string | undefined;
+}
+
+const contexts = new WeakMap<Analyzed, Map<string, ServiceContext>>();
+
+/** The Service layer of an analysis, built once per cluster domain. */
+export function serviceContextOf(a: Analyzed, clusterDomain = "cluster.local"): ServiceContext {
+  const byDomain = contexts.get(a) ?? new Map<string, ServiceContext>();
+  contexts.set(a, byDomain);
+  let ctx = byDomain.get(clusterDomain);
+  if (!ctx) {
+    ctx = serviceContext(a.cluster, a.analysis.topology, clusterDomain);
+    byDomain.set(clusterDomain, ctx);
+  }
+  return ctx;
+}
+
+export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts: RunOptions): Trace {
   const protocol = opts.protocol.toUpperCase();
   if (!isProtocol(protocol)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not "${opts.protocol}"`);
-  const t = a.analysis.topology;
-  const ns = opts.namespace ?? "default";
-  const s = resolveTarget(t, src, ns);
-  if (!s.ok) throw new UsageError(`source: ${s.error}`);
-  const d = resolveTarget(t, dst, ns);
-  if (!d.ok) throw new UsageError(`destination: ${d.error}`);
-  let port = d.target.port;
-  if (opts.port !== undefined) port = /^\d+$/.test(opts.port) ? Number(opts.port) : opts.port;
+  if (opts.from !== undefined && opts.from !== "internet") throw new UsageError(`--from must be "internet" (use --from-ip IP for a given client address), not "${opts.from}"`);
+  const fromIp = opts.fromIp === undefined ? undefined : parseIp(opts.fromIp);
+  if (opts.fromIp !== undefined && !fromIp) throw new UsageError(`--from-ip: "${opts.fromIp}" is not an IP address`);
+  const port = opts.port === undefined ? undefined : /^\d+$/.test(opts.port) ? Number(opts.port) : opts.port;
   if (typeof port === "number" && (port < 1 || port > 65535)) throw new UsageError(`port ${port} is outside 1-65535`);
-  const req = { src: s.target.party, dst: d.target.party, protocol, ...(port !== undefined ? { port } : {}) };
-  return traceConnection(t, new PolicyIndex(a.cluster), req);
+  const ctx = serviceContextOf(a, opts.clusterDomain);
+  const r = traceAny(ctx, {
+    dst,
+    protocol,
+    namespace: opts.namespace ?? "default",
+    ...(src !== undefined ? { src } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(opts.from === "internet" ? { from: "internet" as const } : {}),
+    ...(fromIp ? { fromIp } : {}),
+    ...(opts.ingressController !== undefined ? { ingressController: opts.ingressController } : {}),
+  });
+  if (!r.ok) throw new UsageError(r.error);
+  const t = r.trace;
+  if (t.port !== undefined && (t.port < 1 || t.port > 65535)) throw new UsageError(`port ${t.port} is outside 1-65535`);
+  return t;
 }
 
 export function traceCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("trace")
     .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input)")
-    .argument("<src>", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP")
-    .argument("<dst>", "pod or workload with optional :PORT (number or name), or IP:PORT");
+    .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
+    .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
   addInputOptions(cmd)
     .option("--protocol <protocol>", "TCP|UDP|SCTP", "TCP")
-    .option("--port <port>", "destination port (number or container port name)")
+    .option("--port <port>", "destination port (number or port name)")
+    .option("--from <where>", "trace from outside the cluster: internet (client 203.0.113.1)")
+    .option("--from-ip <ip>", "trace from this client address outside the cluster")
+    .option("--ingress-controller <pod>", "the ingress controller's pod, when no pod is labelled app.kubernetes.io/name=ingress-nginx")
+    .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")
     .option("-o, --output <format>", "text|json", "text")
-    .action(async (src: string, dst: string, opts: TraceOptions) => {
+    .action(async (first: string | undefined, second: string | undefined, opts: TraceOptions) => {
+      const outside = opts.from !== undefined || opts.fromIp !== undefined;
+      const src = outside && second === undefined ? undefined : first;
+      const dst = outside && second === undefined ? first : second;
+      if (dst === undefined) throw new UsageError("missing required argument 'dst' (kwire trace SRC DST, or kwire trace --from internet DST)");
+      if (first === undefined) throw new UsageError("missing required argument 'src'");
       const a = await analyzeInputs(opts, io);
       const t = runTrace(a, src, dst, opts);
       if (opts.output === "json") io.out(JSON.stringify(traceJson(t), null, 2) + "\n");

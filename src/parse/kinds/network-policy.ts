@@ -20,7 +20,7 @@ import type { Cursor } from "../cursor.js";
 import { decodeMeta } from "./metadata.js";
 import { decodeSelector } from "./label-selector.js";
 
-const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
+export const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function decodeNetworkPolicy(obj: Cursor): NetworkPolicy | undefined {
   const before = obj.ctx.diagnostics.length;

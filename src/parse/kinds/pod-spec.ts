@@ -1,7 +1,7 @@
 /**
  * @module pod-spec
  * The parts of a PodSpec the network cares about: containerPorts (of containers and of
- * restartable init containers, i.e. sidecars), hostNetwork, nodeName.
+ * restartable init containers, i.e. sidecars), hostNetwork, nodeName, hostname/subdomain.
  */
 import { isProtocol, type ContainerPort, type Protocol } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
@@ -10,6 +10,8 @@ export interface PodSpecInfo {
   readonly ports: ContainerPort[];
   readonly hostNetwork: boolean;
   readonly nodeName?: string;
+  readonly hostname?: string;
+  readonly subdomain?: string;
 }
 
 export function decodePodSpec(spec: Cursor): PodSpecInfo {
@@ -20,7 +22,15 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   }
   const hostNetwork = spec.get("hostNetwork").optBool() ?? false;
   const nodeName = spec.get("nodeName").optString();
-  return nodeName === undefined ? { ports, hostNetwork } : { ports, hostNetwork, nodeName };
+  const hostname = spec.get("hostname").optString();
+  const subdomain = spec.get("subdomain").optString();
+  return {
+    ports,
+    hostNetwork,
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(hostname !== undefined ? { hostname } : {}),
+    ...(subdomain !== undefined ? { subdomain } : {}),
+  };
 }
 
 function collectPorts(containers: Cursor, out: ContainerPort[], sidecarsOnly: boolean): void {

@@ -1,6 +1,8 @@
 /**
  * @module pod
- * Pod: labels, IPs from status (podIP/podIPs, hostIP), hostNetwork, containerPorts, owners.
+ * Pod: labels, IPs from status (podIP/podIPs, hostIP), hostNetwork, containerPorts, owners,
+ * and what the Service layer needs: the Ready condition, phase, deletionTimestamp,
+ * hostname/subdomain.
  */
 import { parseIp, type Ip, type Pod } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
@@ -41,6 +43,23 @@ export function decodePod(obj: Cursor): Pod | undefined {
     source: obj.ref,
     ...(hostIP ? { hostIP } : {}),
     ...(spec.nodeName !== undefined ? { nodeName: spec.nodeName } : {}),
+    ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+    ...(spec.subdomain !== undefined ? { subdomain: spec.subdomain } : {}),
+    ...readiness(obj, status),
   };
   return pod;
+}
+
+/** status.conditions[type=Ready].status, status.phase, metadata.deletionTimestamp. */
+function readiness(obj: Cursor, status: Cursor): Pick<Pod, "ready" | "phase" | "terminating"> {
+  const out: { ready?: boolean; phase?: string; terminating?: boolean } = {};
+  const conditions = status.get("conditions");
+  if (conditions.kind === "seq") {
+    const ready = conditions.items().find((c) => c.get("type").scalar() === "Ready");
+    out.ready = ready !== undefined && ready.get("status").scalar() === "True";
+  }
+  const phase = status.get("phase").scalar();
+  if (typeof phase === "string") out.phase = phase;
+  if (!obj.get("metadata").get("deletionTimestamp").isAbsent) out.terminating = true;
+  return out;
 }

@@ -37,7 +37,9 @@ export function decodeWorkload(kind: WorkloadKind, obj: Cursor): Workload | unde
   }
   const podSpec = decodePodSpec(template.get("spec"));
   const labels = template.get("metadata").get("labels").stringMap();
+  const serviceName = kind === "StatefulSet" ? spec.get("serviceName").optString() : undefined;
   return {
+    ...(serviceName ? { serviceName } : {}),
     kind,
     namespace: meta.namespace,
     name: meta.name,

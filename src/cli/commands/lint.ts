@@ -1,0 +1,52 @@
+/**
+ * @module lint (command)
+ * `kwire lint`: findings about Services, NetworkPolicies, Ingresses and the CNI, as a table,
+ * JSON (CONTRACT.md) or SARIF 2.1.0. Exit 1 when any finding is an error.
+ */
+import { Command } from "commander";
+import { cniByName } from "../../model/index.js";
+import { LINT_CODES, runLint } from "../../lint/index.js";
+import { lintJson, lintSarif, lintTable } from "../../report/index.js";
+import { addInputOptions, type InputOptions, type Io } from "../context.js";
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../io.js";
+import { loadModel } from "../load-model.js";
+
+export const LINT_FORMATS = ["table", "json", "sarif"] as const;
+const LINT_VERSION = "0.1.0";
+
+export interface LintCommandOptions extends InputOptions {
+  output: string;
+  check?: string[];
+  nodePortRange?: string;
+}
+
+function parseRange(text: string): { from: number; to: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text);
+  const from = Number(m?.[1]);
+  const to = Number(m?.[2]);
+  if (!m || from < 1 || to > 65535 || from > to) throw new UsageError(`--service-node-port-range must look like 30000-32767, not "${text}"`);
+  return { from, to };
+}
+
+export function lintCommand(io: Io, setExit: (n: number) => void): Command {
+  const cmd = new Command("lint").description("find mistakes in Services, NetworkPolicies, Ingresses and the CNI setup");
+  addInputOptions(cmd)
+    .option("-o, --output <format>", `output: ${LINT_FORMATS.join("|")}`, "table")
+    .option("--check <code>", "run only this check (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--service-node-port-range <from-to>", "the API server's node port range", "30000-32767")
+    .action(async (opts: LintCommandOptions & { serviceNodePortRange: string }) => {
+      if (!(LINT_FORMATS as readonly string[]).includes(opts.output)) throw new UsageError(`-o must be one of ${LINT_FORMATS.join(", ")}, not "${opts.output}"`);
+      for (const c of opts.check ?? []) {
+        if (!(LINT_CODES as readonly string[]).includes(c)) throw new UsageError(`unknown check "${c}"; checks: ${LINT_CODES.join(", ")}`);
+      }
+      if (opts.cni !== undefined && !cniByName(opts.cni)) throw new UsageError(`unknown CNI "${opts.cni}"`);
+      const range = parseRange(opts.serviceNodePortRange);
+      const load = await loadModel(opts, io);
+      const findings = runLint(load.cluster, { nodePortRange: range, ...(opts.cni !== undefined ? { cni: opts.cni } : {}), ...(opts.check ? { only: opts.check } : {}) });
+      if (opts.output === "json") io.out(JSON.stringify(lintJson(findings), null, 2) + "\n");
+      else if (opts.output === "sarif") io.out(JSON.stringify(lintSarif(findings, LINT_VERSION), null, 2) + "\n");
+      else io.out(lintTable(findings));
+      setExit(findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK);
+    });
+  return cmd;
+}

@@ -1,0 +1,54 @@
+/**
+ * @module proxy-rules (command)
+ * `kwire proxy-rules`: what kube-proxy would program on one node for the Services in the
+ * input, as iptables-save text, an nftables table, or an `ipvsadm -Ln` listing.
+ */
+import { Command } from "commander";
+import { parseCidr } from "../../model/index.js";
+import { PROXY_MODES, pickNode, renderProxyRules, type ProxyMode, type ProxyOptions } from "../../services/kube-proxy/index.js";
+import { addInputOptions, type InputOptions, type Io } from "../context.js";
+import { EXIT_OK, UsageError } from "../io.js";
+import { loadModel } from "../load-model.js";
+
+export interface ProxyRulesOptions extends InputOptions {
+  output: string;
+  node?: string;
+  clusterCidr?: string;
+  masqueradeAll?: boolean;
+}
+
+function isMode(s: string): s is ProxyMode {
+  return (PROXY_MODES as readonly string[]).includes(s);
+}
+
+export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command {
+  const cmd = new Command("proxy-rules").description("the iptables, nftables or IPVS rules kube-proxy would program for the input's Services");
+  addInputOptions(cmd)
+    .option("-o, --output <mode>", `proxy mode: ${PROXY_MODES.join("|")}`, "iptables")
+    .option("--node <name>", "render for this Node (decides local endpoints and NodePort addresses); default: the first Node in the input")
+    .option("--cluster-cidr <cidr>", "the pod network (kube-proxy --cluster-cidr): traffic from outside it to a ClusterIP is masqueraded")
+    .option("--masquerade-all", "kube-proxy --masquerade-all: masquerade all ClusterIP traffic")
+    .action(async (opts: ProxyRulesOptions) => {
+      const mode = opts.output;
+      if (!isMode(mode)) throw new UsageError(`-o must be one of ${PROXY_MODES.join(", ")}, not "${mode}"`);
+      let clusterCIDR;
+      if (opts.clusterCidr !== undefined) {
+        const c = parseCidr(opts.clusterCidr);
+        if (!c.ok) throw new UsageError(`--cluster-cidr "${opts.clusterCidr}": ${c.reason}`);
+        clusterCIDR = c.cidr;
+      }
+      const load = await loadModel(opts, io);
+      const picked = pickNode(load.cluster, opts.node);
+      if (picked.error) throw new UsageError(picked.error);
+      const popts: ProxyOptions = {
+        ...(picked.node ? { nodeName: picked.node.name } : {}),
+        nodeIPs: (picked.node?.internalIPs ?? []).filter((ip) => ip.family === 4),
+        ...(clusterCIDR ? { clusterCIDR } : {}),
+        masqueradeAll: opts.masqueradeAll ?? false,
+      };
+      if (load.cluster.services.length === 0) io.err("kwire: note: the input declares no Services; only kube-proxy's fixed chains are rendered\n");
+      io.out(renderProxyRules(load.cluster, mode, popts));
+      setExit(EXIT_OK);
+    });
+  return cmd;
+}

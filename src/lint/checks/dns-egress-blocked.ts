@@ -1,0 +1,68 @@
+/**
+ * @module dns-egress-blocked
+ * Pods isolated for egress must still reach cluster DNS (kube-dns / CoreDNS, label
+ * k8s-app=kube-dns in kube-system) on UDP 53, and on TCP 53 for truncated answers; a
+ * default-deny egress policy without that allow breaks every name lookup. When the input has
+ * no DNS pods, a CoreDNS pod is assumed (kube-system, k8s-app=kube-dns) and the fast engine
+ * answers against it.
+ */
+import { containsPort, parseIp, unionPorts, EMPTY_PORTS, unknownSource, type Cluster, type Pod } from "../../model/index.js";
+import { buildTopology, fastAnalysis, type Analysis, type Topology } from "../../engine/index.js";
+import type { LintContext } from "../context.js";
+import { objectName, type Finding, type LintCheck } from "../types.js";
+import { someNames } from "./service-pods.js";
+
+const isDns = (labels: Readonly<Record<string, string>>): boolean => labels["k8s-app"] === "kube-dns";
+
+const ASSUMED: Pod = {
+  kind: "Pod", namespace: "kube-system", name: "coredns (assumed)", labels: { "k8s-app": "kube-dns" },
+  ips: [parseIp("10.244.0.2") ?? { family: 4, value: 0n }], hostNetwork: false,
+  ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
+  owners: [], source: unknownSource,
+};
+
+function world(ctx: LintContext): { t: Topology; a: Analysis; assumed: boolean } {
+  if (ctx.topology.subjects.some((s) => isDns(s.labels))) return { t: ctx.topology, a: ctx.analysis, assumed: false };
+  const namespaces = ctx.cluster.namespaces.some((n) => n.name === "kube-system")
+    ? ctx.cluster.namespaces
+    : [...ctx.cluster.namespaces, { kind: "Namespace" as const, name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" }, implicit: true, source: unknownSource }];
+  const c: Cluster = { ...ctx.cluster, namespaces, pods: [...ctx.cluster.pods, ASSUMED] };
+  const t = buildTopology(c);
+  return { t, a: fastAnalysis(c, t), assumed: true };
+}
+
+export const dnsEgressBlocked: LintCheck = {
+  code: "dns-egress-blocked",
+  severity: "warning",
+  description: "egress isolation blocks DNS (UDP/TCP 53 to kube-dns) for pods that need names",
+  run(ctx) {
+    if (!ctx.cluster.networkPolicies.some((p) => p.policyTypes.includes("Egress"))) return [];
+    const { t, a, assumed } = world(ctx);
+    const dns = t.subjects.map((s, i) => ({ s, i })).filter(({ s }) => isDns(s.labels));
+    const groups = new Map<string, { udp: string[]; tcp: string[]; by: string }>();
+    t.subjects.forEach((s, i) => {
+      if (s.hostNetwork || isDns(s.labels) || !a.isolated(i, "Egress")) return;
+      let ports = EMPTY_PORTS;
+      for (const d of dns) ports = unionPorts(ports, a.explain(i, d.i).egress.ports);
+      const by = a.explain(i, dns[0]?.i ?? i).egress.isolatedBy.join(", ");
+      const g = groups.get(by) ?? { udp: [], tcp: [], by };
+      if (!containsPort(ports, "UDP", 53)) g.udp.push(s.workloadId);
+      else if (!containsPort(ports, "TCP", 53)) g.tcp.push(s.workloadId);
+      groups.set(by, g);
+    });
+    const out: Finding[] = [];
+    for (const g of groups.values()) {
+      const policy = ctx.cluster.networkPolicies.find((p) => `${p.namespace}/${p.name}` === g.by.split(", ")[0]);
+      if (!policy) continue;
+      const where = assumed ? "kube-dns (assumed: kube-system pods labelled k8s-app=kube-dns; the input has none)" : "kube-dns";
+      const mk = (who: string[], severity: "warning" | "info", what: string, effect: string): Finding => ({
+        code: "dns-egress-blocked", severity, object: objectName(policy), source: policy.source,
+        message: `egress of ${someNames(who)} is isolated by ${g.by} and ${what} to ${where}: ${effect}`,
+        hint: `add an egress rule allowing UDP and TCP 53 to namespaceSelector kubernetes.io/metadata.name=kube-system, podSelector k8s-app=kube-dns`,
+      });
+      if (g.udp.length) out.push(mk(g.udp, "warning", "nothing allows UDP 53", "name lookups fail"));
+      if (g.tcp.length) out.push(mk(g.tcp, "info", "UDP 53 is allowed but TCP 53 is not", "large (truncated) answers fail"));
+    }
+    return out;
+  },
+};

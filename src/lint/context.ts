@@ -1,0 +1,61 @@
+/**
+ * @module lint context
+ * What checks read: the cluster as declared (every policy, even when the CNI ignores them),
+ * and — built once, on first use — the topology, the fast engine's analysis and the Service
+ * layer (pod instances including workload templates).
+ */
+import { cniByName, CNI_DAEMONSETS, type Cluster, type CniInfo } from "../model/index.js";
+import { buildTopology, fastAnalysis, type Analysis, type Topology } from "../engine/index.js";
+import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
+
+export interface LintOptions {
+  /** --cni NAME; otherwise detected from a DaemonSet in the input. */
+  readonly cni?: string;
+  /** kube-apiserver --service-node-port-range. */
+  readonly nodePortRange?: { readonly from: number; readonly to: number };
+}
+
+export class LintContext {
+  private topo?: Topology;
+  private an?: Analysis;
+  private sl?: ServiceLayer;
+  readonly nodePortRange: { readonly from: number; readonly to: number };
+
+  constructor(readonly cluster: Cluster, readonly options: LintOptions = {}) {
+    this.nodePortRange = options.nodePortRange ?? { from: 30000, to: 32767 };
+  }
+
+  get topology(): Topology {
+    return (this.topo ??= buildTopology(this.cluster));
+  }
+
+  get analysis(): Analysis {
+    return (this.an ??= fastAnalysis(this.cluster, this.topology));
+  }
+
+  get services(): ServiceLayer {
+    if (!this.sl) {
+      const byKey = new Map(this.cluster.workloads.map((w) => [`${w.namespace}/${w.name}[${w.kind}]`, w]));
+      const templates = this.topology.subjects.flatMap((s) => {
+        const w = s.kind === "Pod" ? undefined : byKey.get(s.id);
+        return w ? [{ workload: w, id: s.id }] : [];
+      });
+      this.sl = buildServiceLayer(this.cluster, templates);
+    }
+    return this.sl;
+  }
+
+  /** The CNI named by --cni, else the one a DaemonSet in the input reveals. */
+  get cni(): { readonly info: CniInfo; readonly from: string } | undefined {
+    if (this.options.cni !== undefined) {
+      const info = cniByName(this.options.cni);
+      return info ? { info, from: "--cni" } : undefined;
+    }
+    for (const w of this.cluster.workloads) {
+      const name = w.kind === "DaemonSet" ? CNI_DAEMONSETS[w.name] : undefined;
+      const info = name ? cniByName(name) : undefined;
+      if (info) return { info, from: `DaemonSet ${w.namespace}/${w.name}` };
+    }
+    return undefined;
+  }
+}

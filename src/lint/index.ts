@@ -1,0 +1,58 @@
+/**
+ * @module lint
+ * The registry of checks (one file per finding under checks/) and `runLint`: cluster in,
+ * sorted findings out. Pure. Findings are rendered by src/report (table, JSON, SARIF).
+ */
+import type { Cluster } from "../model/index.js";
+import { LintContext, type LintOptions } from "./context.js";
+import { cniNoPolicyEnforcement } from "./checks/cni-no-policy-enforcement.js";
+import { dnsEgressBlocked } from "./checks/dns-egress-blocked.js";
+import { externalNameInCluster } from "./checks/externalname-in-cluster.js";
+import { ingressBackendMissing } from "./checks/ingress-backend-missing.js";
+import { ingressWithoutEgress } from "./checks/ingress-without-egress.js";
+import { nodePortDuplicate } from "./checks/nodeport-duplicate.js";
+import { nodePortOutOfRange } from "./checks/nodeport-out-of-range.js";
+import { policyPeerSelectsNothing } from "./checks/policy-peer-selects-nothing.js";
+import { policyRuleShadowed } from "./checks/policy-rule-shadowed.js";
+import { policySelectsNoPods } from "./checks/policy-selects-no-pods.js";
+import { serviceNamedPortUnresolved } from "./checks/service-named-port-unresolved.js";
+import { servicePortProtocolMismatch } from "./checks/service-port-protocol-mismatch.js";
+import { serviceSelectorNoPods } from "./checks/service-selector-no-pods.js";
+import { serviceTargetPortNotExposed } from "./checks/service-target-port-not-exposed.js";
+import type { Finding, LintCheck } from "./types.js";
+
+export * from "./types.js";
+export { LintContext, type LintOptions } from "./context.js";
+export { closest, editDistance } from "./closest.js";
+
+/** Every check, in LINT_CODES order. */
+export const CHECKS: readonly LintCheck[] = [
+  serviceSelectorNoPods,
+  serviceTargetPortNotExposed,
+  serviceNamedPortUnresolved,
+  servicePortProtocolMismatch,
+  dnsEgressBlocked,
+  policySelectsNoPods,
+  policyPeerSelectsNothing,
+  policyRuleShadowed,
+  ingressWithoutEgress,
+  nodePortOutOfRange,
+  nodePortDuplicate,
+  externalNameInCluster,
+  ingressBackendMissing,
+  cniNoPolicyEnforcement,
+];
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.source.file.localeCompare(b.source.file) || a.source.line - b.source.line || a.source.column - b.source.column ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code) || a.object.localeCompare(b.object) || a.message.localeCompare(b.message);
+}
+
+/** Runs every check (or those named in `only`) and returns the findings sorted by place. */
+export function runLint(cluster: Cluster, opts: LintOptions & { readonly only?: readonly string[] } = {}): Finding[] {
+  const ctx = new LintContext(cluster, opts);
+  const checks = opts.only ? CHECKS.filter((c) => opts.only?.includes(c.code)) : CHECKS;
+  return checks.flatMap((c) => c.run(ctx)).sort(compareFindings);
+}

@@ -1,0 +1,48 @@
+/**
+ * @module lint types
+ * A finding is data with a place (STYLE §3.4): a stable kebab-case `code`, a severity, the
+ * object it is about, its SourceRef and a hint. Each check owns exactly one code.
+ */
+import type { Severity, SourceRef } from "../model/index.js";
+import type { LintContext } from "./context.js";
+
+export const LINT_CODES = [
+  "service-selector-no-pods",
+  "service-target-port-not-exposed",
+  "service-named-port-unresolved",
+  "service-port-protocol-mismatch",
+  "dns-egress-blocked",
+  "policy-selects-no-pods",
+  "policy-peer-selects-nothing",
+  "policy-rule-shadowed",
+  "ingress-without-egress",
+  "nodeport-out-of-range",
+  "nodeport-duplicate",
+  "externalname-in-cluster",
+  "ingress-backend-missing",
+  "cni-no-policy-enforcement",
+] as const;
+
+export type LintCode = (typeof LINT_CODES)[number];
+
+export interface Finding {
+  readonly code: LintCode;
+  readonly severity: Severity;
+  readonly message: string;
+  /** `Kind namespace/name`, e.g. `Service prod/web`. */
+  readonly object: string;
+  readonly source: SourceRef;
+  readonly hint: string;
+}
+
+export interface LintCheck {
+  readonly code: LintCode;
+  /** Default severity, as SARIF's rule configuration reports it. */
+  readonly severity: Severity;
+  /** One sentence: what the check finds (SARIF shortDescription, README). */
+  readonly description: string;
+  run(ctx: LintContext): Finding[];
+}
+
+export const objectName = (o: { readonly kind: string; readonly namespace?: string; readonly name: string }): string =>
+  `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ""}${o.name}`;

@@ -1,0 +1,41 @@
+/**
+ * @module endpoints (kube-proxy)
+ * The endpoints of one Service port as kube-proxy's endpoint cache holds them: taken from the
+ * Service layer (`src/services`: EndpointSlices, or derived from the selector with named
+ * targetPorts resolved per pod), IPv4 only here, deduplicated and sorted by `ip:port` text.
+ */
+import { formatIp, type Ip, type Service, type ServicePort } from "../../model/index.js";
+import type { ServiceLayer } from "../layer.js";
+
+export interface ProxyEndpoint {
+  readonly ip: Ip;
+  readonly port: number;
+  readonly ready: boolean;
+  readonly serving: boolean;
+  readonly terminating: boolean;
+  readonly nodeName?: string;
+}
+
+/** `ip:port` (`[ip]:port` for IPv6), kube-proxy's BaseEndpointInfo.String(). */
+export const endpointString = (e: { readonly ip: Ip; readonly port: number }): string =>
+  e.ip.family === 6 ? `[${formatIp(e.ip)}]:${e.port}` : `${formatIp(e.ip)}:${e.port}`;
+
+export function servicePortEndpoints(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: ServicePort): ProxyEndpoint[] {
+  const seen = new Set<string>();
+  const out: ProxyEndpoint[] = [];
+  for (const e of layer.endpoints(svc, sp).endpoints) {
+    const pe: ProxyEndpoint = {
+      ip: e.address,
+      port: e.port,
+      ready: e.ready,
+      serving: e.serving,
+      terminating: e.terminating,
+      ...(e.nodeName !== undefined ? { nodeName: e.nodeName } : {}),
+    };
+    const k = endpointString(pe);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(pe);
+  }
+  return out.sort((a, b) => (endpointString(a) < endpointString(b) ? -1 : endpointString(a) > endpointString(b) ? 1 : 0));
+}

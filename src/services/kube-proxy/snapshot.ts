@@ -1,0 +1,131 @@
+/**
+ * @module snapshot
+ * The immutable input of every renderer: one row per Service port with a ClusterIP, its
+ * endpoints, and kube-proxy's categorisation of them for one node (pkg/proxy/topology.go
+ * CategorizeEndpoints). Rendering is a pure function of this snapshot.
+ */
+import { formatIp, type Cidr, type Cluster, type Ip, type Node, type Protocol, type Service, type ServicePort, type SourceRef } from "../../model/index.js";
+import { buildServiceLayer, type ServiceLayer } from "../layer.js";
+import { servicePortEndpoints, type ProxyEndpoint } from "./endpoints.js";
+
+/** kube-proxy's default for sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
+export const DEFAULT_STICKY_SECONDS = 10800;
+
+export interface ProxyOptions {
+  /** The node whose rules are rendered; decides which endpoints are local. */
+  readonly nodeName?: string;
+  /** The node's own addresses (NodePort destinations, `fib daddr type local`). */
+  readonly nodeIPs: readonly Ip[];
+  /** --cluster-cidr: enables the "traffic from outside the pod network" masquerade rule. */
+  readonly clusterCIDR?: Cidr;
+  /** --masquerade-all */
+  readonly masqueradeAll: boolean;
+}
+
+export interface ServicePortInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/name:port` (`namespace/name` when the port has no name): ServicePortName.String(). */
+  readonly nameString: string;
+  readonly portName: string;
+  readonly protocol: Protocol;
+  readonly clusterIP: Ip;
+  readonly port: number;
+  readonly nodePort: number;
+  readonly externalIPs: readonly Ip[];
+  readonly loadBalancerIPs: readonly Ip[];
+  readonly sessionAffinity: boolean;
+  readonly stickySeconds: number;
+  readonly externalPolicyLocal: boolean;
+  readonly internalPolicyLocal: boolean;
+  /** Sorted by `ip:port`. */
+  readonly endpoints: readonly ProxyEndpoint[];
+  readonly source: SourceRef;
+}
+
+export interface Categorized {
+  readonly clusterEndpoints: readonly ProxyEndpoint[];
+  readonly localEndpoints: readonly ProxyEndpoint[];
+  readonly allLocallyReachable: readonly ProxyEndpoint[];
+  /** Any usable endpoint on any node. */
+  readonly hasEndpoints: boolean;
+}
+
+export const externallyAccessible = (s: ServicePortInfo): boolean =>
+  s.nodePort !== 0 || s.externalIPs.length > 0 || s.loadBalancerIPs.length > 0;
+export const usesClusterEndpoints = (s: ServicePortInfo): boolean =>
+  !s.internalPolicyLocal || (externallyAccessible(s) && !s.externalPolicyLocal);
+export const usesLocalEndpoints = (s: ServicePortInfo): boolean =>
+  s.internalPolicyLocal || (externallyAccessible(s) && s.externalPolicyLocal);
+
+/** Ready endpoints; when there are none, serving-and-terminating ones (KEP-1669). */
+function usable(eps: readonly ProxyEndpoint[]): ProxyEndpoint[] {
+  const ready = eps.filter((e) => e.ready);
+  return ready.length > 0 ? ready : eps.filter((e) => e.serving && e.terminating);
+}
+
+export function categorizeEndpoints(s: ServicePortInfo, nodeName: string | undefined): Categorized {
+  const all = usable(s.endpoints);
+  const clusterEndpoints = usesClusterEndpoints(s) ? all : [];
+  const localEndpoints = usesLocalEndpoints(s) ? usable(s.endpoints.filter((e) => nodeName !== undefined && e.nodeName === nodeName)) : [];
+  const reach = new Set([...clusterEndpoints, ...localEndpoints]);
+  return {
+    clusterEndpoints,
+    localEndpoints,
+    allLocallyReachable: s.endpoints.filter((e) => reach.has(e)),
+    hasEndpoints: all.length > 0,
+  };
+}
+
+function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: ServicePort, clusterIP: Ip): ServicePortInfo {
+  const portName = sp.name ?? "";
+  const v4 = (ips: readonly Ip[]): Ip[] => ips.filter((ip) => ip.family === clusterIP.family);
+  return {
+    namespace: svc.namespace,
+    name: svc.name,
+    nameString: `${svc.namespace}/${svc.name}${portName ? `:${portName}` : ""}`,
+    portName,
+    protocol: sp.protocol,
+    clusterIP,
+    port: sp.port,
+    nodePort: svc.type === "NodePort" || svc.type === "LoadBalancer" ? (sp.nodePort ?? 0) : 0,
+    externalIPs: v4(svc.externalIPs),
+    loadBalancerIPs: svc.type === "LoadBalancer" ? v4(svc.loadBalancerIPs) : [],
+    sessionAffinity: svc.sessionAffinity === "ClientIP",
+    stickySeconds: DEFAULT_STICKY_SECONDS,
+    externalPolicyLocal: svc.externalTrafficPolicy === "Local" && (svc.type === "NodePort" || svc.type === "LoadBalancer" || svc.externalIPs.length > 0),
+    internalPolicyLocal: svc.internalTrafficPolicy === "Local",
+    endpoints: servicePortEndpoints(layer, svc, sp).filter((e) => e.ip.family === clusterIP.family),
+    source: sp.source,
+  };
+}
+
+/**
+ * Every IPv4 Service port kube-proxy would program, sorted by ServicePortName then protocol
+ * (kube-proxy iterates a map; we fix the order so output is byte-stable). Headless and
+ * ExternalName Services get no rules. Endpoints come from `layer` (default: the Service layer
+ * of the listed pods only; the CLI passes one that includes workload templates).
+ */
+export function buildSnapshot(cluster: Cluster, layer: Pick<ServiceLayer, "endpoints" | "frontend"> = buildServiceLayer(cluster, [])): ServicePortInfo[] {
+  const out: ServicePortInfo[] = [];
+  for (const svc of cluster.services) {
+    if (svc.type === "ExternalName" || svc.headless) continue;
+    // A manifest without a clusterIP gets the one the Service layer allocates (frontends.ts).
+    const clusterIP = (layer.frontend(svc.namespace, svc.name)?.clusterIPs ?? svc.clusterIPs).find((ip) => ip.family === 4);
+    if (!clusterIP) continue;
+    for (const sp of svc.ports) out.push(portInfo(layer, svc, sp, clusterIP));
+  }
+  return out.sort((a, b) => (a.nameString < b.nameString ? -1 : a.nameString > b.nameString ? 1 : a.protocol.localeCompare(b.protocol)));
+}
+
+/** The node to render for: the named one, or the first in name order; its InternalIPs. */
+export function pickNode(cluster: Cluster, name: string | undefined): { node?: Node; error?: string } {
+  const nodes = [...cluster.nodes].sort((a, b) => a.name.localeCompare(b.name));
+  if (name === undefined) return nodes[0] ? { node: nodes[0] } : {};
+  const node = nodes.find((n) => n.name === name);
+  if (node) return { node };
+  const known = nodes.map((n) => n.name).join(", ");
+  return { error: `no Node named "${name}" in the input${known ? ` (nodes: ${known})` : ""}` };
+}
+
+export const ipText = formatIp;

@@ -1,0 +1,109 @@
+/**
+ * `kwire lint` through the CLI: every check fires on its fixture with file:line and a hint,
+ * every output format has a golden, and the exit code is 1 exactly when a finding is an error.
+ */
+import { describe, expect, it } from "vitest";
+import { LINT_CODES } from "../../src/lint/index.js";
+import { golden, run, scenario } from "../cli/harness.js";
+
+const SERVICES = scenario("lint-services", "cluster.yaml");
+const POLICIES = scenario("lint-policies", "cluster.yaml");
+const POLICIES_DIR = "fixtures/scenarios/lint-policies";
+const CLEAN = scenario("lint-clean", "cluster.yaml");
+
+interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
+
+async function findings(...args: string[]): Promise<JsonFinding[]> {
+  const r = await run(["lint", ...args, "-o", "json"]);
+  expect(r.stderr).toBe("");
+  return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
+}
+
+describe("kwire lint goldens", () => {
+  const cases: [string, string[]][] = [
+    ["lint-services", ["-f", SERVICES]],
+    ["lint-policies", ["-f", POLICIES_DIR]],
+    ["lint-clean", ["-f", CLEAN]],
+  ];
+  for (const [name, args] of cases) {
+    for (const [fmt, ext] of [["table", "txt"], ["json", "json"], ["sarif", "sarif.json"]] as const) {
+      it(`${name} -o ${fmt}`, async () => {
+        const r = await run(["lint", ...args, "-o", fmt]);
+        await expect(r.stdout).toMatchFileSnapshot(golden(name, `lint.${ext}`));
+      });
+    }
+  }
+});
+
+describe("each check fires with a place and a hint", () => {
+  const expected: Record<(typeof LINT_CODES)[number], { args: string[]; object: string; line: number; severity: string; text: RegExp }> = {
+    "service-selector-no-pods": { args: ["-f", SERVICES], object: "Service shop/typo", line: 19, severity: "warning", text: /did you mean app=web instead of app=wbe/ },
+    "service-target-port-not-exposed": { args: ["-f", SERVICES], object: "Service shop/stale-port", line: 31, severity: "warning", text: /8000\/TCP, which no selected pod declares/ },
+    "service-named-port-unresolved": { args: ["-f", SERVICES], object: "Service shop/named", line: 38, severity: "error", text: /did you mean targetPort: http/ },
+    "service-port-protocol-mismatch": { args: ["-f", SERVICES], object: "Service shop/syslog", line: 45, severity: "error", text: /declare it as UDP/ },
+    "nodeport-out-of-range": { args: ["-f", SERVICES], object: "Service shop/np-low", line: 53, severity: "error", text: /nodePort 8080 is outside the node port range 30000-32767/ },
+    "nodeport-duplicate": { args: ["-f", SERVICES], object: "Service shop/np-b", line: 69, severity: "error", text: /already used by Service shop\/np-a/ },
+    "externalname-in-cluster": { args: ["-f", SERVICES], object: "Service shop/alias", line: 71, severity: "warning", text: /in-cluster Service shop\/np-a/ },
+    "ingress-backend-missing": { args: ["-f", SERVICES], object: "Ingress shop/front", line: 86, severity: "error", text: /has no port 8080/ },
+    "dns-egress-blocked": { args: ["-f", POLICIES], object: "NetworkPolicy shop/default-deny-egress", line: 25, severity: "warning", text: /nothing allows UDP 53 to kube-dns/ },
+    "ingress-without-egress": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 39, severity: "warning", text: /admits shop\/web\[Deployment\], but its egress is isolated/ },
+    "policy-rule-shadowed": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 41, severity: "warning", text: /ingress\[1\] is covered by ingress\[0\]/ },
+    "policy-peer-selects-nothing": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 44, severity: "warning", text: /did you mean team=shop instead of team=shp/ },
+    "policy-selects-no-pods": { args: ["-f", POLICIES], object: "NetworkPolicy shop/typo", line: 47, severity: "warning", text: /did you mean app=api instead of app=ap/ },
+    "cni-no-policy-enforcement": { args: ["-f", POLICIES, "--cni", "flannel"], object: "NetworkPolicy shop/api-ingress", line: 33, severity: "error", text: /not enforced/ },
+  };
+  for (const code of LINT_CODES) {
+    it(code, async () => {
+      const e = expected[code];
+      const got = (await findings(...e.args, "--check", code)).filter((f) => f.code === code);
+      const f = got.find((x) => x.line === e.line);
+      expect(f, JSON.stringify(got)).toBeDefined();
+      expect(f).toMatchObject({ object: e.object, severity: e.severity, file: e.args[1] });
+      expect(`${f?.message} ${f?.hint}`).toMatch(e.text);
+      expect(f?.hint.length).toBeGreaterThan(10);
+    });
+  }
+});
+
+describe("kwire lint exit codes and options", () => {
+  it("exits 1 when any finding is an error", async () => {
+    expect((await run(["lint", "-f", SERVICES])).code).toBe(1);
+  });
+  it("exits 0 with warnings only", async () => {
+    expect((await run(["lint", "-f", POLICIES])).code).toBe(0);
+  });
+  it("exits 0 and prints No findings. on a clean input", async () => {
+    expect(await run(["lint", "-f", CLEAN])).toMatchObject({ code: 0, stdout: "No findings.\n" });
+  });
+  it("detects a flannel DaemonSet in the input as a CNI that ignores policies", async () => {
+    const r = await run(["lint", "-f", POLICIES_DIR, "--check", "cni-no-policy-enforcement"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("from DaemonSet kube-flannel/kube-flannel-ds");
+  });
+  it("--cni calico silences the CNI check", async () => {
+    expect(await findings("-f", POLICIES, "--cni", "calico", "--check", "cni-no-policy-enforcement")).toEqual([]);
+  });
+  it("--service-node-port-range widens the allowed range", async () => {
+    expect(await findings("-f", SERVICES, "--check", "nodeport-out-of-range", "--service-node-port-range", "8000-32767")).toEqual([]);
+  });
+  it("SARIF has the rules, results and startLine regions", async () => {
+    const sarif = JSON.parse((await run(["lint", "-f", SERVICES, "-o", "sarif"])).stdout) as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
+    expect(sarif.version).toBe("2.1.0");
+    const r0 = sarif.runs[0];
+    expect(r0?.tool.driver.rules.map((r) => r.id)).toEqual([...LINT_CODES]);
+    expect(r0?.results.find((r) => r.ruleId === "nodeport-duplicate")).toMatchObject({ level: "error", locations: [{ physicalLocation: { region: { startLine: 69 } } }] });
+  });
+  it.each([
+    [["-o", "xml"], /-o must be one of table, json, sarif/],
+    [["--check", "no-such-check"], /unknown check "no-such-check"/],
+    [["--cni", "nope"], /unknown CNI "nope"/],
+    [["--service-node-port-range", "9-3"], /--service-node-port-range must look like 30000-32767/],
+  ])("usage error %j exits 2", async (args, msg) => {
+    const r = await run(["lint", "-f", CLEAN, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+  });
+});
