@@ -12,6 +12,7 @@ import { proxyRulesCommand } from "./commands/proxy-rules.js";
 import { lintCommand } from "./commands/lint.js";
 import { traceCommand } from "./commands/trace.js";
 import { dnsCommand } from "./commands/dns.js";
+import { serveCommand } from "./commands/serve.js";
 import { diffCommand } from "./commands/diff.js";
 import { testCommand } from "./commands/test.js";
 
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   program

@@ -1,0 +1,110 @@
+/**
+ * @module graph
+ * A matrix as graph elements (Cytoscape's plain `{ data }` shape): one compound node per
+ * namespace, workloads inside, IP blocks outside the cluster in their own group, and one edge per
+ * allowed connection. Past `maxEdges` the graph folds into namespaces and one outside node (edges count the pairs), so
+ * a 500-workload cluster stays readable until a namespace filter narrows it.
+ */
+import type { MatrixJson } from "../../report/index.js";
+import type { Change } from "./diff.js";
+import { EXTERNAL_GROUP, groupOf, pairKey, shortLabel } from "./matrix-index.js";
+import { formatPorts } from "./ports.js";
+
+export type NodeKind = "namespace" | "external-group" | "workload" | "ipblock";
+
+export interface GraphNode {
+  readonly data: {
+    readonly id: string;
+    readonly label: string;
+    readonly kind: NodeKind;
+    /** The endpoint id (or namespace) it stands for. */
+    readonly ref: string;
+    readonly parent?: string;
+    /** Workloads folded into a namespace node. */
+    readonly count?: number;
+  };
+}
+
+export interface GraphEdge {
+  readonly data: {
+    readonly id: string;
+    readonly source: string;
+    readonly target: string;
+    readonly label: string;
+    readonly all: boolean;
+    /** Connections folded into a namespace edge. */
+    readonly count: number;
+    readonly change?: Change;
+  };
+}
+
+export interface GraphModel {
+  readonly level: "workload" | "namespace";
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  readonly note?: string;
+}
+
+export interface GraphOptions {
+  readonly maxEdges: number;
+  /** Change per pair key (from `changeMap`), to colour a what-if drawing. */
+  readonly changes?: ReadonlyMap<string, Change>;
+}
+
+export const groupNodeId = (group: string): string => `group:${group}`;
+
+export function graphModel(m: MatrixJson, opts: GraphOptions): GraphModel {
+  return m.connections.length > opts.maxEdges ? namespaceGraph(m) : workloadGraph(m, opts);
+}
+
+function workloadGraph(m: MatrixJson, opts: GraphOptions): GraphModel {
+  const nodes: GraphNode[] = [];
+  const groups = new Set<string>();
+  for (const e of m.endpoints) {
+    const g = groupOf(e);
+    if (!groups.has(g)) {
+      groups.add(g);
+      nodes.push({ data: { id: groupNodeId(g), label: g, kind: g === EXTERNAL_GROUP ? "external-group" : "namespace", ref: g } });
+    }
+    nodes.push({ data: { id: e.id, label: shortLabel(e), kind: e.kind === "IPBlock" ? "ipblock" : "workload", ref: e.id, parent: groupNodeId(g) } });
+  }
+  const edges: GraphEdge[] = m.connections.map((c) => {
+    const change = opts.changes?.get(pairKey(c.src, c.dst));
+    const data = { id: `edge:${c.src}->${c.dst}`, source: c.src, target: c.dst, label: formatPorts(c.ports), all: c.ports === "all", count: 1 };
+    return { data: change ? { ...data, change } : data };
+  });
+  return { level: "workload", nodes, edges };
+}
+
+function namespaceGraph(m: MatrixJson): GraphModel {
+  const group = new Map<string, string>();
+  const counts = new Map<string, number>();
+  for (const e of m.endpoints) {
+    const g = groupOf(e);
+    group.set(e.id, groupNodeId(g));
+    counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
+  const nodes: GraphNode[] = [...counts].map(([g, n]) => ({
+    data: { id: groupNodeId(g), label: `${g} (${n})`, kind: g === EXTERNAL_GROUP ? "external-group" : "namespace", ref: g, count: n },
+  }));
+  const agg = new Map<string, { source: string; target: string; count: number; all: boolean }>();
+  for (const c of m.connections) {
+    const source = group.get(c.src);
+    const target = group.get(c.dst);
+    if (source === undefined || target === undefined) continue;
+    const k = pairKey(source, target);
+    const a = agg.get(k) ?? { source, target, count: 0, all: true };
+    a.count++;
+    a.all &&= c.ports === "all";
+    agg.set(k, a);
+  }
+  const edges: GraphEdge[] = [...agg.values()].map((a) => ({
+    data: { id: `edge:${a.source}->${a.target}`, source: a.source, target: a.target, label: `${a.count} allowed`, all: a.all, count: a.count },
+  }));
+  return {
+    level: "namespace",
+    nodes,
+    edges,
+    note: `${m.connections.length} allowed connections are too many to draw one by one: showing namespaces (edge labels count workload pairs). Pick namespaces in the filter to see their workloads.`,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * @module policy-view
+ * View 4: one NetworkPolicy at a time — the workloads it selects, and per rule the peers it
+ * admits (selectors resolved against the input) on which ports, beside its YAML.
+ */
+import type { App, View } from "../app.js";
+import { clear, h } from "../dom.js";
+import type { PolicyDetail, RuleInfo } from "../protocol.js";
+import { yamlExcerpt } from "./yaml-excerpt.js";
+
+const chips = (ids: readonly string[], empty: string): HTMLElement =>
+  ids.length === 0 ? h("span", { class: "muted" }, empty) : h("div", { class: "chips" }, ...ids.slice(0, 200).map((id) => h("span", { class: "chip" }, id)), ids.length > 200 ? h("span", { class: "muted" }, ` +${ids.length - 200} more`) : null);
+
+export class PolicyView implements View {
+  readonly tab = "policies" as const;
+  readonly el = h("section", { class: "view policy-view" });
+  private readonly list = h("ul", { class: "policy-list", attrs: { "data-testid": "policy-list" } });
+  private readonly detail = h("div", { class: "policy-detail", attrs: { "data-testid": "policy-detail" } });
+  private readonly search = h("input", { attrs: { placeholder: "filter policies", "aria-label": "filter policies" } });
+  private built = false;
+  private current: string | undefined;
+
+  constructor(private readonly app: App) {
+    app.policyHandler = (id) => void this.open(id);
+    app.on("base", () => {
+      this.built = false;
+      if (!this.el.hidden) this.show();
+    });
+  }
+
+  show(): void {
+    if (this.built) return;
+    this.built = true;
+    this.search.addEventListener("input", () => this.fillList());
+    clear(this.el, h("aside", { class: "policy-side" }, this.search, this.list), this.detail);
+    this.fillList();
+    const first = this.current ?? this.app.base.policies[0]?.id;
+    if (first) void this.open(first);
+    else clear(this.detail, h("p", { class: "muted" }, "The input has no NetworkPolicies: every pod is non-isolated, so everything is allowed."));
+  }
+
+  private fillList(): void {
+    const q = this.search.value.trim().toLowerCase();
+    const items = this.app.base.policies.filter((p) => !q || p.id.toLowerCase().includes(q)).slice(0, 1000);
+    clear(
+      this.list,
+      ...items.map((p) =>
+        h(
+          "li",
+          { class: p.id === this.current ? "active" : "", attrs: { "data-policy": p.id }, on: { click: () => void this.open(p.id) } },
+          h("div", { class: "policy-name" }, p.name),
+          h("div", { class: "muted small" }, `${p.namespace} · ${p.policyTypes.join("+")} · selects ${p.selects}`),
+        ),
+      ),
+    );
+  }
+
+  async open(id: string): Promise<void> {
+    this.show();
+    this.current = id;
+    for (const li of this.list.querySelectorAll("li")) li.classList.toggle("active", li.getAttribute("data-policy") === id);
+    try {
+      const d = await this.app.engine.call("policy", { scenario: "base", id });
+      clear(this.detail, this.render(d));
+    } catch (e) {
+      clear(this.detail, h("div", { class: "error" }, e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  private render(d: PolicyDetail): HTMLElement {
+    const rule = (r: RuleInfo): HTMLElement =>
+      h(
+        "tr",
+        null,
+        h("td", null, h("span", { class: `dir ${r.direction.toLowerCase()}` }, r.direction), ` [${r.index}]`, h("div", { class: "muted small" }, `line ${r.line}`)),
+        h(
+          "td",
+          null,
+          r.peers === "all"
+            ? h("span", null, r.direction === "Ingress" ? "every source (no from)" : "every destination (no to)")
+            : h("div", null, ...r.peers.map((p) => h("div", { class: "peer" }, h("div", { class: "peer-text" }, p.text), p.text.startsWith("ipBlock") ? null : chips(p.matches, "matches no workload in the input")))),
+        ),
+        h("td", null, r.ports),
+      );
+    const types = d.policyTypes.join(" + ");
+    return h(
+      "div",
+      null,
+      h("div", { class: "policy-title" }, h("h2", null, d.id), h("button", { on: { click: () => this.app.editObject(d.file, d.line) } }, "Edit in what-if")),
+      h("p", null, `Isolates the pods it selects for ${types}. `, h("span", { class: "muted" }, `podSelector ${d.selector}`)),
+      h("h3", null, `Selects ${d.selected.length} workload${d.selected.length === 1 ? "" : "s"}`),
+      chips(d.selected, "selects no workload in the input"),
+      h("h3", null, "Rules"),
+      d.rules.length === 0
+        ? h("p", null, `No rules: the selected pods admit nothing for ${types} (unless another policy allows it).`)
+        : h("table", { class: "rules" }, h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Peers it admits"), h("th", null, "Ports"))), h("tbody", null, ...d.rules.map(rule))),
+      h("h3", null, "YAML"),
+      yamlExcerpt(d.file, this.app.fileText(d.file), d.line, 80),
+    );
+  }
+}

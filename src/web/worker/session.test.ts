@@ -1,0 +1,92 @@
+/** The worker's engine side on the demo cluster: load, traces (cells and typed text), policies, what-if, lint. */
+import { describe, expect, it } from "vitest";
+import { API, DATABASE, DEMO_FILES, DEMO_PATH, FRONTEND, WEB, matrixOf } from "../testing/demo.js";
+import { applyEdit } from "../model/edit.js";
+import { Session } from "./session.js";
+
+describe("Session (the worker's engine side)", () => {
+  const s = new Session();
+  const loaded = s.load(DEMO_FILES);
+
+  it("loads the input into the workload matrix the CLI prints, with a summary and the policies", () => {
+    expect(loaded.matrix).toEqual(matrixOf(DEMO_FILES));
+    expect(loaded.summary.policies).toBe(7);
+    expect(loaded.policies.find((p) => p.id === "production/default-deny-all")?.selects).toBe(4);
+    expect(loaded.objects.some((o) => o.kind === "StatefulSet" && o.id === "production/database")).toBe(true);
+    expect(loaded.findings).toEqual([]);
+  });
+
+  it("traces a denied heat-map cell on the destination's declared port", () => {
+    const r = s.trace({ scenario: "base", src: FRONTEND, dst: DATABASE, byId: true });
+    expect(r.port).toBe(5432);
+    expect(r.trace.verdict).toBe("denied");
+    const eg = r.trace.steps.find((x) => x.stage === "egress-policy");
+    expect(eg?.result).toBe("denied");
+    expect(eg?.source?.file).toBe(DEMO_PATH);
+  });
+
+  it("traces typed text: ns/name:port, and URLs", () => {
+    const r = s.trace({ scenario: "base", src: "production/frontend", dst: "production/api-server:8080" });
+    expect(r.trace.verdict).toBe("allowed");
+    expect(r.trace.steps.find((x) => x.stage === "ingress-policy")?.rules?.[0]?.policy).toBe("production/api-server");
+    expect(() => s.trace({ scenario: "base", src: "nope/x", dst: WEB })).toThrow(/source: no pod or workload/);
+  });
+
+  it("traces from an IP block cell outside the cluster", () => {
+    const ext = loaded.matrix.endpoints.find((e) => e.kind === "IPBlock" && e.cidrs?.includes("0.0.0.0/5"));
+    const r = s.trace({ scenario: "base", src: ext?.id ?? "", dst: WEB, byId: true, protocol: "TCP", port: "80" });
+    expect(r.trace.verdict).toBe("allowed");
+  });
+
+  it("describes a policy: what it selects and which peers each rule admits", () => {
+    const d = s.policy("base", "production/database");
+    expect(d.selected).toEqual([DATABASE]);
+    expect(d.rules).toHaveLength(1);
+    const rule = d.rules[0];
+    expect(rule?.ports).toBe("TCP 5432");
+    expect(rule?.peers !== "all" && rule?.peers[0]?.matches).toEqual([API]);
+  });
+
+  it("what-if: an edited policy yields the difference, and traces run on the edited input", () => {
+    const line = loaded.objects.find((o) => o.kind === "NetworkPolicy" && o.id === "production/database")?.line ?? 0;
+    const edited = applyEdit(DEMO_FILES, {
+      type: "replace",
+      file: DEMO_PATH,
+      line,
+      text: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: database, namespace: production }\nspec:\n  podSelector: { matchLabels: { app: database } }\n  ingress:\n    - from: [{ podSelector: { matchLabels: { tier: frontend } } }]\n      ports: [{ port: 5432 }]\n",
+    });
+    const w = s.whatIf(edited);
+    expect(w.diff.removed.map((c) => [c.src, c.dst])).toEqual([[API, DATABASE]]);
+    expect(w.diff.added).toEqual([]); // frontend's own egress policy still denies the database
+    expect(s.trace({ scenario: "whatif", src: API, dst: DATABASE, byId: true }).trace.verdict).toBe("denied");
+    expect(s.trace({ scenario: "base", src: API, dst: DATABASE, byId: true }).trace.verdict).toBe("allowed");
+  });
+});
+
+describe("Session: typed destinations go through `kwire trace`'s entry point", () => {
+  const svc = `apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: production }
+spec:
+  selector: { app: api-server }
+  ports: [{ name: http, port: 80, targetPort: http }]
+`;
+  const s = new Session();
+  s.load([...DEMO_FILES, { path: "svc.yaml", text: svc }]);
+
+  it("accepts a Service's DNS name as a URL", () => {
+    const r = s.trace({ scenario: "base", src: "production/frontend", dst: "http://api.production/healthz" });
+    expect(r.trace.steps.map((x) => x.stage)).toContain("service");
+    expect(r.trace.verdict).toBe("allowed");
+  });
+});
+
+describe("Session.lint (the second worker)", () => {
+  it("runs kwire lint's checks on the input and points at file:line", () => {
+    const orphan = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: orphan, namespace: production }\nspec:\n  podSelector: { matchLabels: { app: nothing-has-this } }\n";
+    const r = new Session().lint([...DEMO_FILES, { path: "orphan.yaml", text: orphan }]);
+    const f = r.findings.find((x) => x.code === "policy-selects-no-pods");
+    expect(f).toMatchObject({ file: "orphan.yaml", line: 1 });
+    expect(f?.message).toContain("production/orphan");
+  });
+});
