@@ -3,7 +3,7 @@
  * Lookups over a ConnectivityMatrix (CONTRACT.md's JSON): endpoints by id, the connection of a
  * (source, destination) pair, and the namespace an endpoint is drawn in.
  */
-import type { ConnectionJson, EndpointJson, MatrixJson } from "../../report/index.js";
+import { ipBlockLabel, type ConnectionJson, type EndpointJson, type MatrixJson } from "../../report/index.js";
 
 /** Where IP blocks outside the cluster are grouped in the views. */
 export const EXTERNAL_GROUP = "(outside the cluster)";
@@ -17,11 +17,11 @@ export function groupOf(e: EndpointJson): string {
   return e.kind === "IPBlock" ? EXTERNAL_GROUP : (e.namespace ?? e.name ?? e.id);
 }
 
-/** A short name for an endpoint: the workload's name, or an IP block's first CIDRs. */
+/** A short name for an endpoint: the workload's name, or an IP block as the CLI tables print it. */
 export function shortLabel(e: EndpointJson): string {
   if (e.kind === "IPBlock") {
-    const c = e.cidrs ?? [];
-    return c.length <= 2 ? c.join(", ") : `${c.slice(0, 2).join(", ")} +${c.length - 2}`;
+    const label = ipBlockLabel(e.cidrs ?? []).replace(/,/g, ", ");
+    return label.length <= 40 ? label : `${label.slice(0, 38)}…`;
   }
   return e.name ?? e.id;
 }
