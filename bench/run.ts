@@ -3,7 +3,8 @@
  * `npm run bench`: the fast engine at 10k pods / 1k policies and 100k pods / 10k policies, and
  * its ratio to the naive reference engine measured in the same run (each case in its own
  * process; the reference gets 60 s per size). Then the lab's CNI plugin against Debian's bridge
- * plugin when running as root. Prints a Markdown report and writes bench/results.json.
+ * plugin and the lab (nftables compile + apply, `lab up`) when running as root. Prints a Markdown
+ * report and writes bench/results.json.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -73,6 +74,12 @@ async function main(): Promise<void> {
     const mod = (await import(cniBench)) as { benchCni: (log: (s: string) => void) => Promise<Record<string, number>> };
     results["cni"] = await mod.benchCni(log);
   } else log("\n(CNI benchmark skipped: needs root, the built lab and /usr/lib/cni/bridge)");
+  const labBench = `${here}lab.js`;
+  if (process.getuid?.() === 0 && existsSync(labBench)) {
+    log("\n## Lab: nftables compile + apply, lab up\n");
+    const mod = (await import(labBench)) as { benchLab: (log: (s: string) => void) => Promise<Record<string, number>> };
+    results["lab"] = await mod.benchLab(log);
+  } else log("\n(lab benchmark skipped: needs root)");
   writeFileSync(`${here}../../bench/results.json`, JSON.stringify(results, null, 2) + "\n");
 }
 

@@ -15,6 +15,7 @@ import { dnsCommand } from "./commands/dns.js";
 import { serveCommand } from "./commands/serve.js";
 import { diffCommand } from "./commands/diff.js";
 import { testCommand } from "./commands/test.js";
+import { labCommand } from "./commands/lab.js";
 
 export const VERSION = "0.1.0";
 
@@ -28,7 +29,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   program

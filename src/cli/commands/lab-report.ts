@@ -1,0 +1,48 @@
+/**
+ * @module lab-report (command helpers)
+ * Text and JSON renderings for `kwire lab status` and `kwire lab probe`.
+ */
+import { renderTable } from "../../report/index.js";
+import { isMismatch, type CellResult, type LabState, type ProbeRun } from "../../lab/index.js";
+
+export function statusText(s: LabState): string {
+  const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, n.podCidr, n.transitIp]));
+  const pods = renderTable(
+    ["POD", "NODE", "IP", "NETNS", "PORTS", "SERVER PID"],
+    s.pods.map((p) => [p.pod.id, p.pod.node, p.ip ?? "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
+  );
+  const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
+  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}\n${nodes}\n${pods}`;
+}
+
+export function statusJson(s: LabState): unknown {
+  return {
+    phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes,
+    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
+  };
+}
+
+const yesNo = (b: boolean | undefined): string => (b === undefined ? "skipped" : b ? "allowed" : "denied");
+
+export function probeText(run: ProbeRun): string {
+  const s = run.summary;
+  const bad = run.results.filter(isMismatch);
+  const head = bad.length === 0
+    ? "no mismatches: every probed cell behaved as the model predicts\n"
+    : `MISMATCHES (${bad.length}):\n` + renderTable(["SRC", "DST", "PORT", "PREDICTED", "OBSERVED", "VERDICT"], bad.map((r) => [r.src, r.dst, `${r.port}/${r.protocol}`, yesNo(r.predicted), yesNo(r.observed), r.verdict]));
+  const lines = [
+    `cells ${s.cells}, probed ${s.probed}, skipped ${s.skipped}, mismatches ${s.mismatches}`,
+    `predicted allowed ${s.predictedAllowed}, observed allowed ${s.observedAllowed}; agreement ${(s.agreementRate * 100).toFixed(1)}%, probe success ${(s.probeSuccessRate * 100).toFixed(1)}%`,
+    `rtt p50 ${s.rttP50Ms.toFixed(2)} ms, p90 ${s.rttP90Ms.toFixed(2)} ms, p99 ${s.rttP99Ms.toFixed(2)} ms; ${run.seconds.toFixed(1)} s; flow log ${run.flowLog}`,
+    ...s.skipReasons.map((r) => `skipped: ${r}`),
+  ];
+  return `${head}${lines.join("\n")}\n`;
+}
+
+/** `-o json`: one record per cell, as the issue asks, plus the summary. */
+export function probeJson(run: ProbeRun): unknown {
+  return {
+    cells: run.results.map((r) => ({ src: r.src, dst: r.dst, port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
+    summary: run.summary,
+  };
+}

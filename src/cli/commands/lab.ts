@@ -1,0 +1,139 @@
+/**
+ * @module lab (command)
+ * `kwire lab up|status|probe|exec|down|clean`: the real data plane on network namespaces (Linux,
+ * root). `up` installs SIGINT/SIGTERM handlers that make it unwind what it built; `down` and
+ * `clean` are idempotent. Exit codes: 0 ok, 1 lab failure or probe mismatch, 2 bad input, 130
+ * interrupted.
+ */
+import { spawnSync } from "node:child_process";
+import { Command } from "commander";
+import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab } from "../../lab/index.js";
+import { addInputOptions, BadInput, loadInputs, type InputOptions, type Io } from "../context.js";
+import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, UsageError } from "../io.js";
+import { probeJson, probeText, statusJson, statusText } from "./lab-report.js";
+
+const EXIT_INTERRUPTED = 130;
+
+interface UpOpts extends InputOptions {
+  nodes?: string;
+  nodePodCidr?: string[];
+}
+
+function labFailure(io: Io, setExit: (n: number) => void, e: unknown): void {
+  if (!(e instanceof LabError)) throw e;
+  io.err(`kwire: lab: ${e.message}\n`);
+  setExit(e.code === "interrupted" ? EXIT_INTERRUPTED : EXIT_FINDINGS);
+}
+
+function positiveInt(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${what} must be a positive integer, not "${v}"`);
+  return Number(v);
+}
+
+async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<void> {
+  const files = await loadInputs(opts, io);
+  const { cluster, diagnostics } = loadLabCluster(files);
+  printDiagnostics(diagnostics, io.err);
+  if (diagnostics.some((d) => d.severity === "error") && opts.strict === true) throw new BadInput("input errors (--strict)");
+  const signal = { aborted: false };
+  const onSignal = (sig: string): void => {
+    if (!signal.aborted) io.err(`kwire: lab: ${sig}: unwinding what was built…\n`);
+    signal.aborted = true;
+  };
+  const onInt = (): void => onSignal("SIGINT");
+  const onTerm = (): void => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    const nodes = positiveInt(opts.nodes, "--nodes");
+    const t0 = performance.now();
+    const state = await labUp(cluster, {
+      host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal,
+      ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
+    });
+    io.out(`lab up: ${state.nodes.length} nodes, ${state.pods.length} pods in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
+  } catch (e) {
+    labFailure(io, setExit, e);
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+}
+
+function upCommand(io: Io, setExit: (n: number) => void): Command {
+  const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), NetworkPolicy (nftables), pod servers");
+  return addInputOptions(cmd)
+    .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
+    .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
+    .action((opts: UpOpts) => up(opts, io, setExit));
+}
+
+function probeCommand(io: Io, setExit: (n: number) => void): Command {
+  return new Command("probe")
+    .description("connect between every pair of lab pods on every served port; compare with the model (exit 1 on any mismatch)")
+    .option("-o, --output <format>", "text|json", "text")
+    .option("--concurrency <n>", "probes in flight at once", "64")
+    .option("--timeout <ms>", "per-probe timeout in milliseconds", "1000")
+    .option("--flow-log <path>", "JSON-lines flow log (default <lab dir>/flows.jsonl)")
+    .action(async (opts: { output: string; concurrency: string; timeout: string; flowLog?: string }) => {
+      if (opts.output !== "text" && opts.output !== "json") throw new UsageError(`-o must be text or json, not "${opts.output}"`);
+      try {
+        const run = await runProbe({
+          dir: labDir(), concurrency: positiveInt(opts.concurrency, "--concurrency") ?? 64, timeoutMs: positiveInt(opts.timeout, "--timeout") ?? 1000,
+          ...(opts.flowLog === undefined ? {} : { flowLog: opts.flowLog }),
+        });
+        io.out(opts.output === "json" ? JSON.stringify(probeJson(run), null, 2) + "\n" : probeText(run));
+        setExit(run.summary.mismatches > 0 ? EXIT_FINDINGS : EXIT_OK);
+      } catch (e) {
+        labFailure(io, setExit, e);
+      }
+    });
+}
+
+function execCommand(io: Io, setExit: (n: number) => void): Command {
+  return new Command("exec")
+    .description("run a command in a lab pod's netns (ip netns exec), e.g. kwire lab exec x/a -- ping -c1 10.244.1.2")
+    .argument("<pod>", "namespace/name of a lab pod")
+    .argument("<command...>", "the command and its arguments (after --)")
+    .action((pod: string, command: string[]) => {
+      try {
+        const { state } = currentLab(labDir());
+        const p = state.pods.find((x) => x.pod.id === pod || (!pod.includes("/") && x.pod.id === `default/${pod}`));
+        if (p === undefined) throw new LabError("unknown-pod", `no lab pod ${pod} (pods: ${state.pods.slice(0, 8).map((x) => x.pod.id).join(", ")}${state.pods.length > 8 ? ", …" : ""})`);
+        const r = spawnSync("ip", ["netns", "exec", p.pod.netns, ...command], { stdio: "inherit" });
+        setExit(r.status ?? (r.signal === null ? 1 : 128));
+      } catch (e) {
+        labFailure(io, setExit, e);
+      }
+    });
+}
+
+export function labCommand(io: Io, setExit: (n: number) => void): Command {
+  const lab = new Command("lab").description("the real data plane on network namespaces (Linux, root): up, status, probe, exec, down, clean");
+  lab.addCommand(upCommand(io, setExit));
+  lab.command("status").description("what the running lab consists of").option("-o, --output <format>", "text|json", "text").action((opts: { output: string }) => {
+    const s = readState(labDir());
+    if (s === undefined) {
+      io.out(opts.output === "json" ? "null\n" : `no lab is up (no state in ${labDir()})\n`);
+      return setExit(EXIT_FINDINGS);
+    }
+    io.out(opts.output === "json" ? JSON.stringify(statusJson(s), null, 2) + "\n" : statusText(s));
+  });
+  lab.addCommand(probeCommand(io, setExit));
+  lab.addCommand(execCommand(io, setExit));
+  lab.command("down").description("remove everything the running lab created (idempotent)").action(async () => {
+    const r = await labDown(createHost(), labDir());
+    io.out(r === undefined ? "lab down: nothing to do (no state; try kwire lab clean)\n" : `lab down: ${r.servers} servers stopped, ${r.netns.length} netns deleted\n`);
+    for (const p of r?.problems ?? []) io.err(`kwire: lab: ${p}\n`);
+    setExit(r !== undefined && r.problems.length > 0 ? EXIT_FINDINGS : EXIT_OK);
+  });
+  lab.command("clean").description("remove lab leftovers by name (kw-n<i>, kw-p-<hash>, kw-fabric), with or without state").action(async () => {
+    const r = await labClean(createHost(), labDir());
+    io.out(`lab clean: ${r.servers} servers stopped, ${r.netns.length} netns deleted\n`);
+    for (const p of r.problems) io.err(`kwire: lab: ${p}\n`);
+    setExit(r.problems.length > 0 ? EXIT_FINDINGS : EXIT_OK);
+  });
+  for (const c of lab.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  return lab;
+}

@@ -1,0 +1,59 @@
+/**
+ * @module lab/fabric
+ * The lab's wires outside the pods: a `kw-fabric` netns holding the `kw-fab` bridge, and per node a
+ * netns `kw-n<i>` whose uplink `kw-up` (172.30.0.<i+1>/24) is a veth into that bridge. Nodes route
+ * each other's podCIDRs via the owners' uplink addresses — plain routes, no overlay, so every MTU
+ * stays 1500. Each node netns gets `ip_forward=1` and `bridge-nf-call-iptables=1` (bridged
+ * pod-to-pod packets must pass the inet forward hook, LAB-NOTES). All commands run through `Host`.
+ */
+import { hostInNetns, type Host } from "./host.js";
+import { LabError } from "./errors.js";
+import { FABRIC_BRIDGE, FABRIC_NETNS, NODE_UPLINK, type LabNode } from "./plan.js";
+
+const fabricPort = (n: LabNode): string => `kw-f${n.index}`;
+
+async function ipBatch(host: Host, lines: readonly string[], netns?: string): Promise<void> {
+  const r = await host.exec(["ip", "-batch", "-"], { input: lines.join("\n") + "\n", ...(netns === undefined ? {} : { netns }) });
+  if (r.code !== 0) throw new LabError("command-failed", `ip -batch${netns === undefined ? "" : ` in ${netns}`} failed: ${r.stderr.trim().split("\n")[0] ?? ""}`, r.stderr);
+}
+
+export async function createFabric(host: Host): Promise<void> {
+  await ipBatch(host, [`netns add ${FABRIC_NETNS}`]);
+  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge`, `link set ${FABRIC_BRIDGE} up`], FABRIC_NETNS);
+}
+
+export const SYSCTLS: Readonly<Record<string, string>> = {
+  "/proc/sys/net/ipv4/ip_forward": "1",
+  "/proc/sys/net/bridge/bridge-nf-call-iptables": "1",
+};
+
+/** Create node `n`'s netns and uplink; `all` gives the routes to the other nodes' pods. */
+export async function createNode(host: Host, n: LabNode, all: readonly LabNode[]): Promise<void> {
+  await ipBatch(host, [`netns add ${n.netns}`, `link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
+  await ipBatch(host, [`link set ${fabricPort(n)} master ${FABRIC_BRIDGE}`, `link set ${fabricPort(n)} up`], FABRIC_NETNS);
+  const routes = all.filter((o) => o.index !== n.index).map((o) => `route add ${o.podCidr} via ${o.transitIp} dev ${NODE_UPLINK}`);
+  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...routes], n.netns);
+  const inNode = hostInNetns(host, n.netns);
+  for (const [path, value] of Object.entries(SYSCTLS)) await inNode.writeFile(path, value);
+}
+
+/** `ip netns add` for many netns in one exec. */
+export async function addNetns(host: Host, names: readonly string[]): Promise<void> {
+  if (names.length > 0) await ipBatch(host, names.map((n) => `netns add ${n}`));
+}
+
+/** Delete netns; "already gone" is success. Returns the ones that could not be deleted. */
+export async function deleteNetns(host: Host, names: readonly string[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const n of names) {
+    const r = await host.exec(["ip", "netns", "del", n]);
+    if (r.code !== 0 && !/No such file|Cannot remove namespace file/.test(r.stderr)) failed.push(`${n}: ${r.stderr.trim()}`);
+  }
+  return failed;
+}
+
+/** Names of existing netns (from `ip netns list`). */
+export async function listNetns(host: Host): Promise<string[]> {
+  const r = await host.exec(["ip", "netns", "list"]);
+  return r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((n) => n !== "");
+}

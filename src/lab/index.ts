@@ -1,0 +1,15 @@
+/**
+ * @module lab
+ * The real data plane on network namespaces: plan, up, probe, compare, down/clean. Linux + root.
+ */
+export { createHost, FakeHost, hostInNetns, type Host } from "./host.js";
+export { LabError, type LabErrorCode } from "./errors.js";
+export { planLab, podNetns, type LabPlan, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
+export { labCluster, nftPods } from "./model.js";
+export { labUp, type UpOptions } from "./up.js";
+export { labDown, labClean, teardown, LAB_NETNS, type CleanupReport } from "./cleanup.js";
+export { runProbe, type ProbeRun, type ProbeRunOptions } from "./probe-run.js";
+export { planCells, summarize, isMismatch, SCTP_SKIP, type Cell, type CellResult, type ProbeSummary } from "./compare.js";
+export { labDir, readState, type LabState } from "./state.js";
+export { loadLabCluster, currentLab, preflightProblem } from "./session.js";
+export { applyTable, removeTable } from "./nft-apply.js";

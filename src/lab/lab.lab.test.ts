@@ -1,0 +1,137 @@
+/**
+ * @module lab/lab.lab.test
+ * The real data plane, end to end (root + nft; skipped with the reason otherwise): the upstream
+ * x,y,z × a,b,c model brought up with several conformance cases — probes must agree with the
+ * model (0 mismatches) and with the upstream truth tables; the demo cluster; `lab exec`; and an
+ * interrupted `lab up` (SIGINT to a real `kwire` process). After every test nothing of the lab is
+ * left: no kw- netns of ours, no pod servers, no state. One file, so labs never overlap.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CASE_GROUPS } from "../../test/conformance/cases.js";
+import { caseTitle, type ConformanceCase } from "../../test/conformance/dsl.js";
+import { modelYaml, type PodString } from "../../test/conformance/model.js";
+import { cell } from "../../test/conformance/reachability.js";
+import { labSkipReason } from "./cni/testing/lab.js";
+import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, runProbe, type ProbeRun } from "./index.js";
+import { buildCli, type BuiltCli } from "./testing/build-cli.js";
+
+const skip = labSkipReason();
+const DIR = join(tmpdir(), `kwire-lab-test-${process.pid}`);
+const REPO = join(import.meta.dirname, "..", "..");
+const host = createHost();
+
+/** What must be gone after every test: our netns, our pod servers, the state dir. */
+function leftovers(): string[] {
+  const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter((n) => LAB_NETNS.test(n));
+  const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /: kw-(f\d|fab|br0|up)\b/.test(l));
+  const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\binet kwire$/.test(l.trim()));
+  const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
+  return [...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : [])];
+}
+
+const CASES = [
+  "should support a 'default-deny-all' policy",
+  "should enforce policy based on PodSelector and NamespaceSelector",
+  "should allow ingress access on one named port",
+  "should enforce except clause while egress access to server in CIDR block",
+  "should allow egress only on a named UDP port (serve-80-udp)",
+  "should resolve a named port against the destination pod when the peer is an ipBlock",
+  "should support denying of egress traffic on the client side (even if the server explicitly allows this traffic)",
+  "should not allow access by TCP when a policy specifies only UDP",
+];
+
+function findCase(title: string): ConformanceCase {
+  const c = CASE_GROUPS.flatMap((g) => g.cases).find((x) => x.title === title);
+  if (c === undefined) throw new Error(`no conformance case "${title}"`);
+  return c;
+}
+
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[] } = {}): Promise<void> {
+  const { cluster } = loadLabCluster(files);
+  await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
+}
+
+const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
+
+/** Cells where the lab disagrees with the upstream truth table (self pairs ignored, SCTP skipped). */
+function upstreamDiff(c: ConformanceCase, run: ProbeRun): string[] {
+  const out: string[] = [];
+  for (const p of c.steps[0]?.probes ?? []) {
+    for (const r of run.results) {
+      if (r.port !== p.port || r.protocol !== p.protocol || r.observed === undefined) continue;
+      const want = cell(p.reachability.expected, r.src as PodString, r.dst as PodString);
+      if (want !== r.observed) out.push(`${r.src} -> ${r.dst} ${r.protocol}/${r.port}: upstream ${want}, lab ${r.observed}`);
+    }
+  }
+  return out;
+}
+
+describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
+  let cli: BuiltCli | undefined;
+  beforeAll(async () => {
+    await labClean(host, DIR);
+    cli = buildCli(REPO);
+  });
+  afterEach(async () => {
+    await labClean(host, DIR);
+    expect(leftovers()).toEqual([]);
+  });
+  afterAll(() => cli?.remove());
+
+  for (const title of CASES) {
+    it(`conformance in the lab: ${title}`, async () => {
+      const c = findCase(title);
+      const step = c.steps[0];
+      if (step === undefined) throw new Error("case without steps");
+      // One node per namespace, podCIDRs holding the model's IPs (10.0.<ns>.<pod>): ipBlocks mean what upstream means.
+      await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }], {
+        podCidrs: ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], nodes: 3,
+      });
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
+      expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
+      expect(upstreamDiff(c, run)).toEqual([]);
+    });
+  }
+
+  it("the demo cluster: up, probe with 0 mismatches, lab exec, flow log", async () => {
+    const text = readFileSync(join(REPO, "fixtures/demo/cluster.yaml"), "utf8");
+    await up([{ path: "fixtures/demo/cluster.yaml", text }], { nodes: 2 });
+    const run = await probe();
+    expect(run.results.filter(isMismatch)).toEqual([]);
+    expect(run.summary.observedAllowed).toBeGreaterThan(0);
+    expect(run.summary.observedAllowed).toBeLessThan(run.summary.probed);
+    const flows = readFileSync(run.flowLog, "utf8").trim().split("\n");
+    expect(flows).toHaveLength(run.results.length);
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const status = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
+    expect(status.status, status.stderr).toBe(0);
+    const web = run.results.find((r) => r.src === "production/frontend-0" && r.dst.startsWith("production/api-server") && r.port === 8080);
+    expect(web?.observed).toBe(true);
+    const exec = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "exec", "production/frontend-0", "--", "nc", "-z", "-w1", web?.dstIp ?? "", "8080"], { encoding: "utf8", env });
+    expect(exec.status, exec.stderr).toBe(0);
+  });
+
+  it("an interrupted lab up (SIGINT mid-way) leaves nothing behind", async () => {
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const child = spawn(process.execPath, [cli?.bin ?? "", "lab", "up", "-f", join(REPO, "fixtures/demo/cluster.yaml"), "--nodes", "2"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    let sent = false;
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (!sent && /node netns joined/.test(err)) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(sent, err).toBe(true);
+    expect(err).toMatch(/SIGINT: unwinding/);
+    expect(code).toBe(130);
+    expect(leftovers()).toEqual([]);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * @module lab/model
+ * The cluster as the lab runs it: every lab pod a concrete Pod with the address IPAM gave it and
+ * the node it runs on; workloads are replaced by their pods. Predictions are made on this cluster,
+ * so ipBlocks and named ports are judged against the addresses and ports that really exist.
+ */
+import { buildTopology } from "../engine/index.js";
+import { parseIp, type Cluster, type Pod } from "../model/index.js";
+import type { NftPod } from "../nft/index.js";
+import type { LabPod } from "./plan.js";
+
+export interface PlacedPod {
+  readonly pod: LabPod;
+  readonly ip: string;
+}
+
+const LAB_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
+
+export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Cluster {
+  const pods: Pod[] = placed.map(({ pod, ip }) => {
+    const addr = parseIp(ip);
+    return {
+      kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addr === undefined ? [] : [addr], hostNetwork: false,
+      nodeName: pod.node, ports: pod.ports, owners: [], source: LAB_SOURCE,
+    };
+  });
+  pods.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
+  return { ...cluster, pods, workloads: [] };
+}
+
+/** The compiler's view of the lab cluster's pods. */
+export function nftPods(lab: Cluster): NftPod[] {
+  return buildTopology(lab).subjects.map((s) => ({
+    id: s.id, node: s.nodeName ?? "", namespace: s.namespace, labels: s.labels, namespaceLabels: s.namespaceLabels,
+    ips: s.ips, hostNetwork: s.hostNetwork, ports: s.ports,
+  }));
+}

@@ -1,0 +1,18 @@
+/**
+ * @module lab/nft-apply
+ * Load a rendered table into a node netns in one `nft -f -` transaction (add/delete/define: the
+ * old table, if any, is replaced atomically — habit 10), and remove it again.
+ */
+import { deleteScript, replaceScript, TABLE_FAMILY, TABLE_NAME, type Table } from "../nft/index.js";
+import type { Host } from "./host.js";
+import { LabError } from "./errors.js";
+
+export async function applyTable(host: Host, netns: string, table: Table): Promise<void> {
+  const r = await host.exec(["nft", "-f", "-"], { netns, input: replaceScript(table) });
+  if (r.code !== 0) throw new LabError("command-failed", `nft -f in ${netns} failed: ${r.stderr.trim().split("\n").slice(0, 3).join(" | ")}`, r.stderr);
+}
+
+/** Remove the lab's table from a netns; a missing table or netns is fine. */
+export async function removeTable(host: Host, netns: string): Promise<void> {
+  await host.exec(["nft", "-f", "-"], { netns, input: deleteScript(TABLE_FAMILY, TABLE_NAME) });
+}

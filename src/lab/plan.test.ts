@@ -1,0 +1,96 @@
+/**
+ * @module lab/plan.test
+ * Placement and addressing of lab pods, without a kernel.
+ */
+import { describe, expect, it } from "vitest";
+import { loadCluster } from "../parse/index.js";
+import { planCells, summarize, type CellResult } from "./compare.js";
+import { labCluster } from "./model.js";
+import { planLab, podNetns } from "./plan.js";
+import { fastAnalysis } from "../engine/index.js";
+import { LabError } from "./errors.js";
+
+const SMALL = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 80}, {containerPort: 53, protocol: UDP}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: prod, labels: {app: client}}
+spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: http}]}]
+`;
+const demo = loadCluster([{ path: "small.yaml", text: SMALL }]).cluster;
+
+describe("planLab", () => {
+  it("expands workloads without listed pods into `replicas` pods, placed round-robin", () => {
+    const plan = planLab(demo, { nodes: 2 });
+    expect(plan.pods.map((p) => [p.id, p.node])).toEqual([["prod/client", "node-0"], ["prod/web-0", "node-1"], ["prod/web-1", "node-0"], ["prod/web-2", "node-1"]]);
+    expect(new Set(plan.pods.map((p) => p.node))).toEqual(new Set(["node-0", "node-1"]));
+    expect(plan.nodes.map((n) => [n.netns, n.podCidr, n.gateway])).toEqual([["kw-n0", "10.244.0.0/24", "10.244.0.254"], ["kw-n1", "10.244.1.0/24", "10.244.1.254"]]);
+    expect(plan.pods[0]?.netns).toMatch(/^kw-p-[0-9a-f]{10}$/);
+    expect(podNetns("x/a")).toBe(podNetns("x/a"));
+  });
+
+  it("places a pod by spec.nodeName, else by the podCIDR holding its declared IP (and requests that IP)", () => {
+    const text = `apiVersion: v1
+kind: Node
+metadata: {name: w2}
+spec: {podCIDR: 10.9.2.0/24}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: w1}
+spec: {podCIDR: 10.9.1.0/24}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: default}
+spec: {nodeName: w2, containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: default}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.9.1.7}
+`;
+    const plan = planLab(loadCluster([{ path: "n.yaml", text }]).cluster, { nodes: 5 });
+    expect(plan.nodes.map((n) => n.name)).toEqual(["w1", "w2"]);
+    expect(plan.pods.map((p) => [p.id, p.node, p.requestedIp ?? "-"])).toEqual([["default/a", "w2", "-"], ["default/b", "w1", "10.9.1.7"]]);
+    expect(plan.notes).toContain("the input declares 2 Node object(s); --nodes 5 is ignored");
+  });
+
+  it("rejects overlapping podCIDRs, quoting both", () => {
+    expect(() => planLab(demo, { nodes: 2, podCidrs: ["10.1.0.0/16", "10.1.2.0/24"] })).toThrow(new LabError("bad-plan", "podCIDRs 10.1.0.0/16 (node-0) and 10.1.2.0/24 (node-1) overlap"));
+  });
+});
+
+describe("planCells + summarize", () => {
+  it("predicts every served port between distinct lab pods, and counts mismatches", () => {
+    const plan = planLab(demo, { nodes: 2 });
+    const lab = labCluster(demo, plan.pods.map((pod, i) => ({ pod, ip: `10.244.${i % 2}.${i + 1}` })));
+    const cells = planCells(fastAnalysis(lab));
+    // 3 sources × 2 ports into each web pod, 3 sources × 1 port into client.
+    expect(cells.length).toBe(3 * 2 * 3 + 3);
+    expect(cells.filter((c) => c.predicted).map((c) => `${c.src}>${c.dst}:${c.protocol}/${c.port}`)).toEqual([
+      "prod/client>prod/web-0:TCP/80", "prod/client>prod/web-1:TCP/80", "prod/client>prod/web-2:TCP/80",
+      "prod/web-0>prod/client:TCP/8080", "prod/web-1>prod/client:TCP/8080", "prod/web-2>prod/client:TCP/8080",
+    ]);
+    const results: CellResult[] = cells.map((c, i) => ({ ...c, observed: i === 0 ? !c.predicted : c.predicted, verdict: "connected", latencyMs: i }));
+    const s = summarize(results);
+    expect(s.mismatches).toBe(1);
+    expect(s.probed).toBe(21);
+  });
+});

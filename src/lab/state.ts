@@ -1,0 +1,85 @@
+/**
+ * @module lab/state
+ * What `lab up` created, on disk, so `lab status`, `lab probe`, `lab exec` and `lab down` work from
+ * another process and after a crash. The state is written before each phase creates anything
+ * (intent first), so a killed `lab up` leaves a state that names everything it may have made.
+ * Layout under the lab dir (`/run/kwire/lab`, or `$KWIRE_LAB_DIR`): `state.json`, `inputs.json`
+ * (the manifests as read), `pod-server.mjs`, `sock/<netns>.sock`, `log/<netns>.log`,
+ * `ipam/<node netns>/`, `flows.jsonl`, `metrics.json`.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LabNode, LabPod } from "./plan.js";
+
+export const DEFAULT_LAB_DIR = "/run/kwire/lab";
+
+export const labDir = (): string => process.env["KWIRE_LAB_DIR"] ?? DEFAULT_LAB_DIR;
+
+export interface PodState {
+  readonly pod: LabPod;
+  /** Set once kwire-cni ADD succeeded. */
+  readonly ip?: string;
+  /** The pod server's process id, once started. */
+  readonly pid?: number;
+}
+
+export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "servers" | "up";
+
+export interface LabState {
+  readonly version: 1;
+  readonly phase: LabPhase;
+  readonly startedAt: string;
+  readonly dir: string;
+  readonly notes: readonly string[];
+  readonly fabric: string;
+  readonly nodes: readonly LabNode[];
+  readonly pods: readonly PodState[];
+  /** Seconds each phase took (for `status` and the bench). */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export const statePath = (dir: string): string => join(dir, "state.json");
+export const inputsPath = (dir: string): string => join(dir, "inputs.json");
+export const sockPath = (dir: string, netns: string): string => join(dir, "sock", `${netns}.sock`);
+export const logPath = (dir: string, netns: string): string => join(dir, "log", `${netns}.log`);
+export const ipamDir = (dir: string, nodeNetns: string): string => join(dir, "ipam", nodeNetns);
+
+/** Write atomically (temp + rename): a reader never sees half a state. */
+export function writeState(s: LabState): void {
+  mkdirSync(s.dir, { recursive: true });
+  const tmp = `${statePath(s.dir)}.tmp`;
+  writeFileSync(tmp, JSON.stringify(s, null, 1));
+  renameSync(tmp, statePath(s.dir));
+}
+
+function isState(v: unknown): v is LabState {
+  return typeof v === "object" && v !== null && "version" in v && v.version === 1 && "pods" in v && Array.isArray(v.pods) && "nodes" in v && Array.isArray(v.nodes);
+}
+
+/** The state in `dir`, or undefined when there is none (or it is unreadable). */
+export function readState(dir: string = labDir()): LabState | undefined {
+  try {
+    const v: unknown = JSON.parse(readFileSync(statePath(dir), "utf8"));
+    return isState(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SavedInput {
+  readonly path: string;
+  readonly text: string;
+}
+
+export function writeInputs(dir: string, files: readonly SavedInput[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(inputsPath(dir), JSON.stringify(files));
+}
+
+export function readInputs(dir: string): SavedInput[] {
+  const v: unknown = JSON.parse(readFileSync(inputsPath(dir), "utf8"));
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((f: unknown) =>
+    typeof f === "object" && f !== null && "path" in f && "text" in f && typeof f.path === "string" && typeof f.text === "string" ? [{ path: f.path, text: f.text }] : [],
+  );
+}

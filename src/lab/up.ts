@@ -1,0 +1,126 @@
+/**
+ * @module lab/up
+ * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy (one nft
+ * transaction per node netns), servers — writing the state before each phase acts and pushing
+ * each phase's inverse on an undo stack. Any failure, or `signal.aborted` (SIGINT/SIGTERM, set by
+ * the CLI), unwinds the stack, so a failed `lab up` leaves nothing behind.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import type { Cluster } from "../model/index.js";
+import { compilePolicyTable } from "../nft/index.js";
+import { UndoStack } from "./cni/undo.js";
+import { LabError } from "./errors.js";
+import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
+import type { Host } from "./host.js";
+import { labCluster, nftPods } from "./model.js";
+import { applyTable } from "./nft-apply.js";
+import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
+import { addPods } from "./pods.js";
+import { startServer, stopServers, waitReady, writeServerScript } from "./servers.js";
+import { placedPods, preflightProblem } from "./session.js";
+import { readState, writeInputs, writeState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
+
+export interface UpOptions extends PlanOptions {
+  readonly host: Host;
+  readonly dir: string;
+  readonly files: readonly SavedInput[];
+  readonly log: (line: string) => void;
+  /** Set by signal handlers; checked between steps. */
+  readonly signal?: { readonly aborted: boolean };
+}
+
+class Recorder {
+  state: LabState;
+  private t = performance.now();
+  constructor(initial: LabState) {
+    this.state = initial;
+    writeState(initial);
+  }
+  phase(phase: LabPhase, label: string): void {
+    const now = performance.now();
+    this.state = { ...this.state, phase, timings: { ...this.state.timings, [label]: (now - this.t) / 1000 } };
+    this.t = now;
+    writeState(this.state);
+  }
+  setPods(pods: readonly PodState[]): void {
+    this.state = { ...this.state, pods };
+    writeState(this.state);
+  }
+}
+
+async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: UndoStack): Promise<void> {
+  const { host, dir, log } = opts;
+  const check = (): void => {
+    if (opts.signal?.aborted === true) throw new LabError("interrupted", "interrupted (SIGINT/SIGTERM); unwinding");
+  };
+  const { nodes } = rec.state;
+  undo.push(`delete netns ${FABRIC_NETNS}`, async () => void (await deleteNetns(host, [FABRIC_NETNS])));
+  await createFabric(host);
+  rec.phase("fabric", "fabric");
+  for (const n of nodes) {
+    check();
+    undo.push(`delete netns ${n.netns}`, async () => void (await deleteNetns(host, [n.netns])));
+    await createNode(host, n, nodes);
+  }
+  rec.phase("nodes", "nodes");
+  log(`lab: ${nodes.length} node netns joined by ${FABRIC_NETNS}`);
+  const pods = rec.state.pods.map((p) => p.pod);
+  undo.push(`delete ${pods.length} pod netns`, async () => void (await deleteNetns(host, pods.map((p) => p.netns))));
+  await addNetns(host, pods.map((p) => p.netns));
+  // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
+  // overlaps the wiring; readiness is awaited at the end.
+  startAll(opts, rec, undo);
+  const ips = new Map<string, string>();
+  await addPods(host, dir, nodes, pods, (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
+  rec.setPods(rec.state.pods.map((p): PodState => {
+    const ip = ips.get(p.pod.id);
+    return ip === undefined ? p : { ...p, ip };
+  }));
+  rec.phase("pods", "pods");
+  log(`lab: ${pods.length} pods wired by kwire-cni`);
+  check();
+  const lab = labCluster(cluster, placedPods(rec.state));
+  const input = { policies: lab.networkPolicies, pods: nftPods(lab) };
+  await Promise.all(nodes.map((n) => applyTable(host, n.netns, compilePolicyTable(input, n.name))));
+  rec.phase("policy", "policy");
+  log(`lab: ${lab.networkPolicies.length} NetworkPolicies compiled into table inet kwire on ${nodes.length} node(s)`);
+  const aborted = (): boolean => opts.signal?.aborted === true;
+  await Promise.all(rec.state.pods.map((p) => waitReady(host, dir, p.pod, p.pid ?? 0, 15_000, aborted)));
+  rec.phase("servers", "servers");
+  log(`lab: ${pods.length} pod servers ready`);
+}
+
+function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack): void {
+  writeServerScript(opts.dir);
+  const pids = new Map<string, number>();
+  undo.push("stop pod servers", () => stopServers([...pids.values()]));
+  for (const p of rec.state.pods) pids.set(p.pod.id, startServer(opts.dir, p.pod));
+  rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: pids.get(p.pod.id) ?? 0 })));
+}
+
+/** Build the lab for `cluster`; on any failure everything made so far is removed. */
+export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState> {
+  const problem = preflightProblem();
+  if (problem !== undefined) throw problem;
+  if (readState(opts.dir) !== undefined) throw new LabError("already-up", `a lab is already up (state in ${opts.dir}); run kwire lab down first`);
+  const plan = planLab(cluster, opts);
+  for (const n of plan.notes) opts.log(`lab: note: ${n}`);
+  const undo = new UndoStack();
+  mkdirSync(opts.dir, { recursive: true });
+  undo.push(`remove ${opts.dir}`, async () => rmSync(opts.dir, { recursive: true, force: true }));
+  writeInputs(opts.dir, opts.files);
+  const rec = new Recorder({
+    version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes: plan.notes, fabric: FABRIC_NETNS,
+    nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), timings: {},
+  });
+  try {
+    await build(cluster, opts, rec, undo);
+    rec.phase("up", "total-finish");
+    undo.clear();
+    return rec.state;
+  } catch (e) {
+    const left = await undo.unwind();
+    for (const l of left) opts.log(`lab: could not undo: ${l}`);
+    throw e;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * @module nft/ast
+ * The subset of nftables that kwire emits, as plain readonly data (habit 2): one table with named
+ * sets, verdict maps and chains; rules are a list of matches and one verdict. `print.ts` renders it
+ * as `nft -f` input; `tracer.ts` interprets it for tests. Nothing here knows about Kubernetes.
+ */
+
+export type Family = "inet" | "ip" | "ip6";
+export type AddrField = "saddr" | "daddr";
+export type L4Proto = "tcp" | "udp" | "sctp";
+export type CtState = "established" | "related" | "new" | "invalid";
+
+/** An address set element: one address, a CIDR, or an inclusive range (printed `a-b`). */
+export type AddrElement = string;
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export type Match =
+  /** `ct state established,related` */
+  | { readonly type: "ct-state"; readonly states: readonly CtState[] }
+  /** `ip saddr @set` (set by name) or `ip saddr { … }` (anonymous). */
+  | { readonly type: "addr"; readonly field: AddrField; readonly set: string }
+  | { readonly type: "addr-literal"; readonly field: AddrField; readonly elements: readonly AddrElement[] }
+  /** `meta l4proto tcp` */
+  | { readonly type: "l4proto"; readonly protocol: L4Proto }
+  /** `th dport { 80, 8000-8080 }` — transport header, valid after an l4proto match. */
+  | { readonly type: "dport"; readonly ranges: readonly PortRange[] };
+
+export type Verdict =
+  | { readonly type: "accept" }
+  | { readonly type: "drop" }
+  | { readonly type: "return" }
+  | { readonly type: "jump"; readonly chain: string };
+
+export type Statement =
+  /** matches, then a verdict (or only a counter-less verdict when matches is empty) */
+  | { readonly type: "rule"; readonly matches: readonly Match[]; readonly verdict: Verdict; readonly comment?: string }
+  /** `ip saddr vmap @map` — dispatch by address to the map's verdicts. */
+  | { readonly type: "vmap"; readonly field: AddrField; readonly map: string; readonly comment?: string };
+
+export interface BaseChain {
+  readonly type: "filter";
+  readonly hook: "forward" | "input" | "output" | "prerouting" | "postrouting";
+  /** Numeric priority (filter = 0). */
+  readonly priority: number;
+  readonly policy: "accept" | "drop";
+}
+
+export interface Chain {
+  readonly name: string;
+  readonly base?: BaseChain;
+  readonly comment?: string;
+  readonly statements: readonly Statement[];
+}
+
+export interface AddrSet {
+  readonly name: string;
+  readonly addrType: "ipv4_addr" | "ipv6_addr";
+  /** Sorted, non-overlapping elements (the compiler normalizes), so `flags interval` needs no auto-merge. */
+  readonly elements: readonly AddrElement[];
+  readonly comment?: string;
+}
+
+export interface VerdictMap {
+  readonly name: string;
+  readonly addrType: "ipv4_addr" | "ipv6_addr";
+  readonly elements: readonly { readonly key: AddrElement; readonly verdict: Verdict }[];
+}
+
+export interface Table {
+  readonly family: Family;
+  readonly name: string;
+  readonly comment?: string;
+  readonly sets: readonly AddrSet[];
+  readonly maps: readonly VerdictMap[];
+  readonly chains: readonly Chain[];
+}
+
+export const accept: Verdict = { type: "accept" };
+export const drop: Verdict = { type: "drop" };
+export const ret: Verdict = { type: "return" };
+export const jump = (chain: string): Verdict => ({ type: "jump", chain });

@@ -1,0 +1,10 @@
+/**
+ * @module nft
+ * Pure nftables rendering: the AST of the subset kwire emits, its printer, object names, the
+ * NetworkPolicy compiler and a tracer that interprets the AST (for tests and `explain`-style checks).
+ */
+export * from "./ast.js";
+export * from "./names.js";
+export { printTable, replaceScript, deleteScript, sanitizeComment, printStatement } from "./print.js";
+export { compilePolicyTable, elementsOf, portMatches, type NftPod, type PolicyInput } from "./compile-policy.js";
+export { traceForward, type Packet, type TraceResult } from "./tracer.js";

@@ -1,0 +1,53 @@
+/**
+ * @module nft/names
+ * Every nftables object name kwire uses, in one place (kube-proxy's constants at the top of
+ * proxier.go), and the deterministic bounded names of generated objects: a readable part cut to
+ * fit plus a short hash of the full key (kube-proxy's `hashAndTruncate`). nft identifiers must
+ * start with a letter and contain only letters, digits, `-`, `_`, `.`; the readable part keeps
+ * `[a-z0-9-]` only, so Kubernetes names (DNS labels and subdomains) always fit.
+ */
+
+/** The lab's table, in the inet family of every node netns. Never touched by anything else. */
+export const TABLE_FAMILY = "inet";
+export const TABLE_NAME = "kwire";
+
+/** Base chain on the forward hook (not `fwd`: that is an nft keyword). */
+export const FORWARD_CHAIN = "forward";
+/** Verdict map: local pod IP (isolated for egress) → jump to its egress chain. */
+export const EGRESS_MAP = "egress-pods";
+/** Verdict map: local pod IP (isolated for ingress) → jump to its ingress chain. */
+export const INGRESS_MAP = "ingress-pods";
+
+export const EGRESS_CHAIN_PREFIX = "eg-";
+export const INGRESS_CHAIN_PREFIX = "in-";
+export const PEER_SET_PREFIX = "peers-";
+
+/** Longest generated name; nft allows 256, shorter names keep `nft list` readable. */
+export const MAX_NAME = 63;
+
+/** 64-bit FNV-1a as two 32-bit lanes (fast, no bigint): 16 hex digits. */
+export function hash64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/** `prefix` + readable part (cut to fit) + `-` + 8 hex digits of the hash of `key`. */
+export function hashAndTruncate(prefix: string, readable: string, key: string): string {
+  const clean = readable.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const room = MAX_NAME - prefix.length - 9;
+  const part = clean.slice(0, room).replace(/-$/, "");
+  return `${prefix}${part}${part === "" ? "" : "-"}${hash64(key).slice(0, 8)}`;
+}
+
+/** Egress chain of a pod (`namespace/name`). */
+export const egressChainName = (podId: string): string => hashAndTruncate(EGRESS_CHAIN_PREFIX, podId.replace("/", "-"), `egress/${podId}`);
+/** Ingress chain of a pod (`namespace/name`). */
+export const ingressChainName = (podId: string): string => hashAndTruncate(INGRESS_CHAIN_PREFIX, podId.replace("/", "-"), `ingress/${podId}`);
+/** A peer set is named by its content: equal sets are shared by every rule that needs them. */
+export const peerSetName = (elements: readonly string[]): string => `${PEER_SET_PREFIX}${hash64(elements.join(","))}`;

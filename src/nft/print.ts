@@ -1,0 +1,118 @@
+/**
+ * @module nft/print
+ * Render the AST as `nft -f` input, deterministically (same AST ⇒ same bytes): tab indentation as
+ * `nft list ruleset` prints, long element lists wrapped, comments sanitized and bounded (nft keeps at
+ * most 128 bytes of a comment). `replaceScript` wraps a table in the add/delete/define idiom so one
+ * `nft -f` transaction atomically swaps the whole table.
+ */
+import type { AddrSet, BaseChain, Chain, Match, PortRange, Statement, Table, Verdict, VerdictMap } from "./ast.js";
+
+const MAX_COMMENT = 120;
+
+/** A comment nft accepts: printable ASCII without quotes, at most 120 characters. */
+export function sanitizeComment(s: string): string {
+  const clean = s.replace(/[^\x20-\x7e]/g, "?").replace(/["\\]/g, "'");
+  return clean.length <= MAX_COMMENT ? clean : `${clean.slice(0, MAX_COMMENT - 3)}...`;
+}
+
+const comment = (c: string | undefined): string => (c === undefined ? "" : ` comment "${sanitizeComment(c)}"`);
+
+export function printVerdict(v: Verdict): string {
+  switch (v.type) {
+    case "accept":
+    case "drop":
+    case "return":
+      return v.type;
+    case "jump":
+      return `jump ${v.chain}`;
+  }
+}
+
+const range = (r: PortRange): string => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);
+
+function braces(items: readonly string[]): string {
+  return items.length === 1 ? (items[0] as string) : `{ ${items.join(", ")} }`;
+}
+
+export function printMatch(m: Match): string {
+  switch (m.type) {
+    case "ct-state":
+      return `ct state ${m.states.join(",")}`;
+    case "addr":
+      return `ip ${m.field} @${m.set}`;
+    case "addr-literal":
+      return `ip ${m.field} ${braces(m.elements)}`;
+    case "l4proto":
+      return `meta l4proto ${m.protocol}`;
+    case "dport":
+      return `th dport ${braces(m.ranges.map(range))}`;
+  }
+}
+
+export function printStatement(s: Statement): string {
+  if (s.type === "vmap") return `ip ${s.field} vmap @${s.map}${comment(s.comment)}`;
+  return [...s.matches.map(printMatch), printVerdict(s.verdict)].join(" ") + comment(s.comment);
+}
+
+function priority(p: number): string {
+  return p === 0 ? "filter" : p > 0 ? `filter + ${p}` : `filter - ${-p}`;
+}
+
+const baseLine = (b: BaseChain): string => `type ${b.type} hook ${b.hook} priority ${priority(b.priority)}; policy ${b.policy};`;
+
+function wrapElements(items: readonly string[], indent: string): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < items.length; i += 8) {
+    const chunk = items.slice(i, i + 8).join(", ");
+    lines.push(`${indent}${chunk}${i + 8 < items.length ? "," : ""}`);
+  }
+  return lines;
+}
+
+function printSet(s: AddrSet): string[] {
+  const out = [`\tset ${s.name} {`, `\t\ttype ${s.addrType}`, `\t\tflags interval`];
+  if (s.comment !== undefined) out.push(`\t\tcomment "${sanitizeComment(s.comment)}"`);
+  if (s.elements.length > 0) out.push(`\t\telements = {`, ...wrapElements(s.elements, "\t\t\t"), `\t\t}`);
+  out.push(`\t}`);
+  return out;
+}
+
+function printMap(m: VerdictMap): string[] {
+  const out = [`\tmap ${m.name} {`, `\t\ttype ${m.addrType} : verdict`];
+  const items = m.elements.map((e) => `${e.key} : ${printVerdict(e.verdict)}`);
+  if (items.length > 0) out.push(`\t\telements = {`, ...wrapElements(items, "\t\t\t"), `\t\t}`);
+  out.push(`\t}`);
+  return out;
+}
+
+function printChain(c: Chain): string[] {
+  const out = [`\tchain ${c.name} {`];
+  if (c.comment !== undefined) out.push(`\t\tcomment "${sanitizeComment(c.comment)}"`);
+  if (c.base !== undefined) out.push(`\t\t${baseLine(c.base)}`);
+  for (const s of c.statements) out.push(`\t\t${printStatement(s)}`);
+  out.push(`\t}`);
+  return out;
+}
+
+/** The table as `nft -f` input (and close to what `nft list table` prints). */
+export function printTable(t: Table): string {
+  const out = [`table ${t.family} ${t.name} {`];
+  if (t.comment !== undefined) out.push(`\tcomment "${sanitizeComment(t.comment)}"`);
+  const blocks = [...t.sets.map(printSet), ...t.maps.map(printMap), ...t.chains.map(printChain)];
+  blocks.forEach((b, i) => {
+    if (i > 0) out.push("");
+    out.push(...b);
+  });
+  out.push("}");
+  return out.join("\n") + "\n";
+}
+
+/** One transaction that replaces the table wholesale (creating it first so `delete` cannot fail). */
+export function replaceScript(t: Table): string {
+  return `add table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n${printTable(t)}`;
+}
+
+/** One transaction that removes the table (adding it first so a missing table is not an error). */
+export function deleteScript(family: Table["family"], name: string): string {
+  return `add table ${family} ${name}\ndelete table ${family} ${name}\n`;
+}

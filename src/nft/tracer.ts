@@ -1,0 +1,109 @@
+/**
+ * @module nft/tracer
+ * A small interpreter for exactly the nft subset `ast.ts` describes (kube-proxy's `nftablesTracer`
+ * in helpers_test.go): run one packet through a table's base chain on the forward hook and say
+ * whether it is accepted or dropped, and which rules decided. Tests state behaviour with it
+ * ("10.0.1.2 → 10.0.2.3 TCP/80 is dropped") instead of matching ruleset text alone.
+ */
+import { parseCidr, parseIp } from "../model/index.js";
+import type { AddrField, Chain, CtState, L4Proto, Match, Statement, Table, Verdict } from "./ast.js";
+import { printStatement } from "./print.js";
+
+export interface Packet {
+  readonly saddr: string;
+  readonly daddr: string;
+  readonly protocol: L4Proto | "icmp";
+  readonly dport?: number;
+  /** Conntrack state of the packet; a first packet is "new". */
+  readonly ct?: CtState;
+}
+
+export interface TraceResult {
+  readonly verdict: "accept" | "drop";
+  /** `chain: rule` lines of every statement that matched, in order. */
+  readonly path: readonly string[];
+}
+
+function inElement(el: string, ip: bigint): boolean {
+  const dash = el.indexOf("-");
+  if (dash > 0) {
+    const lo = parseIp(el.slice(0, dash))?.value;
+    const hi = parseIp(el.slice(dash + 1))?.value;
+    return lo !== undefined && hi !== undefined && ip >= lo && ip <= hi;
+  }
+  if (el.includes("/")) {
+    const c = parseCidr(el);
+    if (!c.ok) throw new Error(`tracer: bad element ${el}`);
+    const size = 1n << BigInt(32 - c.cidr.prefix);
+    return ip >= c.cidr.base && ip < c.cidr.base + size;
+  }
+  return parseIp(el)?.value === ip;
+}
+
+class Tracer {
+  readonly path: string[] = [];
+  private readonly chains: ReadonlyMap<string, Chain>;
+  constructor(readonly table: Table, readonly pkt: Packet) {
+    this.chains = new Map(table.chains.map((c) => [c.name, c]));
+  }
+
+  private addr(field: AddrField): bigint {
+    const ip = parseIp(field === "saddr" ? this.pkt.saddr : this.pkt.daddr);
+    if (ip === undefined || ip.family !== 4) throw new Error(`tracer: bad packet address ${field}`);
+    return ip.value;
+  }
+
+  private setElements(name: string): readonly string[] {
+    const s = this.table.sets.find((x) => x.name === name);
+    if (s === undefined) throw new Error(`tracer: no set @${name}`);
+    return s.elements;
+  }
+
+  matches(m: Match): boolean {
+    switch (m.type) {
+      case "ct-state":
+        return m.states.includes(this.pkt.ct ?? "new");
+      case "addr":
+        return this.setElements(m.set).some((el) => inElement(el, this.addr(m.field)));
+      case "addr-literal":
+        return m.elements.some((el) => inElement(el, this.addr(m.field)));
+      case "l4proto":
+        return this.pkt.protocol === m.protocol;
+      case "dport":
+        return this.pkt.dport !== undefined && m.ranges.some((r) => (this.pkt.dport ?? 0) >= r.from && (this.pkt.dport ?? 0) <= r.to);
+    }
+  }
+
+  private vmapVerdict(s: Statement & { type: "vmap" }): Verdict | undefined {
+    const m = this.table.maps.find((x) => x.name === s.map);
+    if (m === undefined) throw new Error(`tracer: no map @${s.map}`);
+    const ip = this.addr(s.field);
+    return m.elements.find((e) => inElement(e.key, ip))?.verdict;
+  }
+
+  /** Run a chain: a terminal verdict, or undefined when the chain ran out or returned. */
+  run(name: string, depth = 0): "accept" | "drop" | undefined {
+    const chain = this.chains.get(name);
+    if (chain === undefined) throw new Error(`tracer: no chain ${name}`);
+    if (depth > 16) throw new Error("tracer: jump loop");
+    for (const s of chain.statements) {
+      const v = s.type === "vmap" ? this.vmapVerdict(s) : s.matches.every((m) => this.matches(m)) ? s.verdict : undefined;
+      if (v === undefined) continue;
+      this.path.push(`${name}: ${printStatement(s)}${s.type === "vmap" && v.type === "jump" ? ` -> ${v.chain}` : ""}`);
+      if (v.type === "accept" || v.type === "drop") return v.type;
+      if (v.type === "return") return undefined;
+      const r = this.run(v.chain, depth + 1);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+}
+
+/** Trace `pkt` through the table's base chain on the forward hook. */
+export function traceForward(table: Table, pkt: Packet): TraceResult {
+  const base = table.chains.find((c) => c.base?.hook === "forward");
+  if (base?.base === undefined) throw new Error("tracer: the table has no forward base chain");
+  const t = new Tracer(table, pkt);
+  const v = t.run(base.name) ?? base.base.policy;
+  return { verdict: v, path: t.path };
+}
