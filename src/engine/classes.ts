@@ -10,8 +10,8 @@ import type { Subject, Topology } from "./topology.js";
 export interface ClassInfo {
   /** A node of the class (the first). */
   readonly representative: number;
-  readonly subject?: Subject;
-  readonly cell?: ExternalCell;
+  readonly subject: Subject | undefined;
+  readonly cell: ExternalCell | undefined;
   /** For subject classes: the external cells their IPs fall in (ipBlock membership). */
   readonly ipCells: readonly number[];
   /** Id of the set of named containerPorts (what named policy ports resolve against). */
@@ -143,7 +143,7 @@ export function buildClasses(t: Topology): Classes {
     if (cls === undefined) {
       cls = infos.length;
       byKey.set(key, cls);
-      infos.push({ representative: i, subject: s, ipCells, portsSig, size: 0 });
+      infos.push({ representative: i, subject: s, cell: undefined, ipCells, portsSig, size: 0 });
       sizes.push(0);
     }
     classOf[i] = cls;
@@ -151,8 +151,9 @@ export function buildClasses(t: Topology): Classes {
   }
   t.cells.forEach((cell, k) => {
     classOf[S + k] = infos.length;
-    infos.push({ representative: S + k, cell, ipCells: [], portsSig: -1, size: 1 });
+    infos.push({ representative: S + k, subject: undefined, cell, ipCells: [], portsSig: -1, size: 1 });
     sizes.push(1);
   });
-  return { classOf, infos: infos.map((c, i) => ({ ...c, size: sizes[i] as number })), portsSigs };
+  const sized = infos.map((c, i): ClassInfo => ({ representative: c.representative, subject: c.subject, cell: c.cell, ipCells: c.ipCells, portsSig: c.portsSig, size: sizes[i] as number }));
+  return { classOf, infos: sized, portsSigs };
 }

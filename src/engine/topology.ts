@@ -17,7 +17,7 @@ export interface Subject extends PodIdentity {
   readonly workloadId: string;
   readonly workloadKind: "Pod" | WorkloadKind;
   readonly workloadName: string;
-  readonly nodeName?: string;
+  readonly nodeName: string | undefined;
   readonly source: SourceRef;
 }
 
@@ -86,25 +86,26 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
       }
     }
     if (owner) withPods.add(`${owner.kind}/${owner.namespace}/${owner.name}`);
-    subjects.push(withRange(podSubject(pod, owner, nsLabels(pod.namespace)), range));
+    subjects.push(podSubject(pod, owner, nsLabels(pod.namespace), range));
   }
   for (const w of cluster.workloads) {
     const key = `${w.kind}/${w.namespace}/${w.name}`;
     if (withPods.has(key)) continue;
     if (topOwner(w.namespace, w.owners, byKey)) continue; // folded into its owner (e.g. RS of a Deployment)
-    subjects.push(withRange(templateSubject(w, nsLabels(w.namespace)), range));
+    subjects.push(templateSubject(w, nsLabels(w.namespace), range));
   }
   // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
   // given input; outputs sort endpoints by id themselves.
   return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
 }
 
-function withRange(s: Subject, range: IpRange | undefined): Subject {
-  return range && s.ips.length === 0 && !s.hostNetwork ? { ...s, unknownIpRange: range } : s;
+/** Subjects are built with every key present (one object shape: monomorphic property access). */
+function rangeFor(ips: readonly Ip[], hostNetwork: boolean, range: IpRange | undefined): IpRange | undefined {
+  return range && ips.length === 0 && !hostNetwork ? range : undefined;
 }
 
-function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labels): Subject {
-  const base = {
+function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
+  return {
     id: `${pod.namespace}/${pod.name}`,
     kind: "Pod" as const,
     namespace: pod.namespace,
@@ -118,12 +119,13 @@ function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labe
     workloadId: owner ? workloadId(owner.namespace, owner.name, owner.kind) : workloadId(pod.namespace, pod.name, "Pod"),
     workloadKind: owner ? owner.kind : ("Pod" as const),
     workloadName: owner ? owner.name : pod.name,
+    nodeName: pod.nodeName,
     source: pod.source,
+    unknownIpRange: rangeFor(pod.ips, pod.hostNetwork, range),
   };
-  return pod.nodeName === undefined ? base : { ...base, nodeName: pod.nodeName };
 }
 
-function templateSubject(w: Workload, namespaceLabels: Labels): Subject {
+function templateSubject(w: Workload, namespaceLabels: Labels, range: IpRange | undefined): Subject {
   const id = workloadId(w.namespace, w.name, w.kind);
   return {
     id,
@@ -139,6 +141,8 @@ function templateSubject(w: Workload, namespaceLabels: Labels): Subject {
     workloadId: id,
     workloadKind: w.kind,
     workloadName: w.name,
+    nodeName: undefined,
     source: w.source,
+    unknownIpRange: rangeFor([], w.hostNetwork, range),
   };
 }

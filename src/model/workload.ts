@@ -30,15 +30,16 @@ export interface OwnerRef {
   readonly name: string;
 }
 
+/** Optional fields are always present as keys (maybe undefined): one object shape for every pod. */
 export interface Pod {
   readonly kind: "Pod";
   readonly namespace: string;
   readonly name: string;
   readonly labels: Labels;
   readonly ips: readonly Ip[];
-  readonly hostIP?: Ip;
+  readonly hostIP?: Ip | undefined;
   readonly hostNetwork: boolean;
-  readonly nodeName?: string;
+  readonly nodeName?: string | undefined;
   readonly ports: readonly ContainerPort[];
   readonly owners: readonly OwnerRef[];
   readonly source: SourceRef;
@@ -46,14 +47,14 @@ export interface Pod {
    * The Ready condition from status.conditions; undefined when the input gives no conditions
    * (hand-written manifests): the Service layer then assumes a running, ready pod.
    */
-  readonly ready?: boolean;
+  readonly ready?: boolean | undefined;
   /** status.phase (Pending, Running, Succeeded, Failed, Unknown), when given. */
-  readonly phase?: string;
+  readonly phase?: string | undefined;
   /** metadata.deletionTimestamp is set: the pod is terminating. */
-  readonly terminating?: boolean;
+  readonly terminating?: boolean | undefined;
   /** spec.hostname / spec.subdomain (a headless Service's per-pod DNS name). */
-  readonly hostname?: string;
-  readonly subdomain?: string;
+  readonly hostname?: string | undefined;
+  readonly subdomain?: string | undefined;
 }
 
 export interface Workload {

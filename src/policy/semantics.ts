@@ -36,7 +36,7 @@ export interface PodIdentity {
    * Set when the input gives the pod no IP: it is somewhere in this range (the cluster's pod
    * CIDR). An ipBlock then matches it only if it covers the whole range.
    */
-  readonly unknownIpRange?: IpRange;
+  readonly unknownIpRange?: IpRange | undefined;
 }
 
 export interface IpRange {

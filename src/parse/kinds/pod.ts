@@ -31,6 +31,7 @@ export function decodePod(obj: Cursor): Pod | undefined {
   }
   const hostIP = ipAt(status.get("hostIP"));
   if (spec.hostNetwork && ips.length === 0 && hostIP) ips.push(hostIP);
+  const r = readiness(obj, status);
   const pod: Pod = {
     kind: "Pod",
     namespace: meta.namespace,
@@ -41,18 +42,20 @@ export function decodePod(obj: Cursor): Pod | undefined {
     ports: spec.ports,
     owners: meta.owners,
     source: obj.ref,
-    ...(hostIP ? { hostIP } : {}),
-    ...(spec.nodeName !== undefined ? { nodeName: spec.nodeName } : {}),
-    ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
-    ...(spec.subdomain !== undefined ? { subdomain: spec.subdomain } : {}),
-    ...readiness(obj, status),
+    hostIP,
+    nodeName: spec.nodeName,
+    hostname: spec.hostname,
+    subdomain: spec.subdomain,
+    ready: r.ready,
+    phase: r.phase,
+    terminating: r.terminating,
   };
   return pod;
 }
 
 /** status.conditions[type=Ready].status, status.phase, metadata.deletionTimestamp. */
 function readiness(obj: Cursor, status: Cursor): Pick<Pod, "ready" | "phase" | "terminating"> {
-  const out: { ready?: boolean; phase?: string; terminating?: boolean } = {};
+  const out: { ready: boolean | undefined; phase: string | undefined; terminating: boolean | undefined } = { ready: undefined, phase: undefined, terminating: undefined };
   const conditions = status.get("conditions");
   if (conditions.kind === "seq") {
     const ready = conditions.items().find((c) => c.get("type").scalar() === "Ready");
