@@ -18,7 +18,18 @@ const KINDS: readonly [string, string, string][] = [
   ["v1", "ReplicationController", "replicationcontrollers"],
   ["networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"],
   ["v1", "Service", "services"],
+  ["v1", "Endpoints", "endpoints"],
+  ["discovery.k8s.io/v1", "EndpointSlice", "endpointslices"],
+  ["v1", "Node", "nodes"],
+  ["networking.k8s.io/v1", "Ingress", "ingresses"],
+  ["networking.k8s.io/v1", "IngressClass", "ingressclasses"],
 ];
+
+/** The API server does not serve this kind (an older cluster, a disabled group): skip it. */
+function notServed(e: unknown): boolean {
+  const msg = (e as Error).message ?? "";
+  return /404|not found|Unrecognized API version and kind/i.test(msg);
+}
 
 export async function readLiveCluster(kubeconfig: string | undefined, context: string | undefined): Promise<InputFile> {
   let k8s: typeof import("@kubernetes/client-node");
@@ -42,6 +53,7 @@ export async function readLiveCluster(kubeconfig: string | undefined, context: s
       const list = await client.list(apiVersion, kind);
       for (const item of list.items) items.push({ ...item, apiVersion, kind });
     } catch (e) {
+      if (notServed(e)) continue;
       throw new UsageError(`cannot list ${kind} from ${kc.getCurrentCluster()?.server ?? "the cluster"}: ${(e as Error).message}`);
     }
   }
