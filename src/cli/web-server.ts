@@ -17,6 +17,10 @@ export interface WebInput {
   readonly title: string;
   readonly files: readonly InputFile[];
   readonly cni?: string;
+  /** `--pod-cidr`: where pods without an IP in the input live. */
+  readonly podCidr?: string;
+  /** `-n/--namespace`: the namespace the page opens filtered on. */
+  readonly namespace?: string;
 }
 
 export const WEB_ROOT = "dist/web";

@@ -8,6 +8,9 @@ export { buildTopology, workloadId, podRange, DEFAULT_POD_CIDR, type Subject, ty
 export type { ExternalCell } from "./external.js";
 export { referenceAnalysis, explainPair } from "./reference.js";
 export { fastAnalysis, FastEngine } from "./fast.js";
+export { ClassIndex } from "./class-index.js";
+export { Bitset } from "./bitset.js";
+export { EgressReach } from "./egress-reach.js";
 export * from "./matrix.js";
 export { resolveTarget, type Party, type Target, type ResolveResult } from "./resolve.js";
 export { traceConnection, PolicyIndex, type Trace, type TraceStep, type TraceRequest } from "./trace.js";

@@ -2,10 +2,11 @@
  * @module lint context
  * What checks read: the cluster as declared (every policy, even when the CNI ignores them),
  * and — built once, on first use — the topology, the fast engine's analysis and the Service
- * layer (pod instances including workload templates).
+ * layer (pod instances including workload templates). Checks ask per equivalence class (the
+ * engine's `ClassIndex`, `EgressReach`), never per pod pair, so lint scales with the engine.
  */
-import { cniByName, CNI_DAEMONSETS, type Cluster, type CniInfo } from "../model/index.js";
-import { buildTopology, fastAnalysis, type Analysis, type Topology } from "../engine/index.js";
+import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo } from "../model/index.js";
+import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology } from "../engine/index.js";
 import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
 
 export interface LintOptions {
@@ -19,6 +20,9 @@ export class LintContext {
   private topo?: Topology;
   private an?: Analysis;
   private sl?: ServiceLayer;
+  private ci?: ClassIndex;
+  private er?: EgressReach;
+  private byNs?: ReadonlyMap<string, readonly Subject[]>;
   readonly nodePortRange: { readonly from: number; readonly to: number };
 
   constructor(readonly cluster: Cluster, readonly options: LintOptions = {}) {
@@ -31,6 +35,21 @@ export class LintContext {
 
   get analysis(): Analysis {
     return (this.an ??= fastAnalysis(this.cluster, this.topology));
+  }
+
+  /** The engine's classes and selector index over `topology`. */
+  get classes(): ClassIndex {
+    return (this.ci ??= new ClassIndex(this.topology, this.analysis));
+  }
+
+  /** Egress rules per class, for "can this source get out toward that class" in bulk. */
+  get egress(): EgressReach {
+    return (this.er ??= new EgressReach(this.cluster, this.classes));
+  }
+
+  /** Subjects of a namespace, in topology order. */
+  subjectsIn(ns: string): readonly Subject[] {
+    return (this.byNs ??= groupBy(this.topology.subjects, (s) => s.namespace)).get(ns) ?? [];
   }
 
   get services(): ServiceLayer {

@@ -3,6 +3,7 @@
  * What changed between two connectivity matrices: connections added, removed, and changed
  * (same pair, other ports). Pure; renders as table, Markdown (a pull-request comment) or JSON.
  */
+import { pushTo } from "../model/index.js";
 import type { ConnectionJson, MatrixJson, PortsJson } from "./matrix-json.js";
 import { escapeMd, renderTable } from "./text-table.js";
 
@@ -42,7 +43,7 @@ export function diffIsEmpty(d: MatrixDiff): boolean {
 export function portsText(p: PortsJson): string {
   if (p === "all") return "all";
   const by = new Map<string, string[]>();
-  for (const r of p) by.set(r.protocol, [...(by.get(r.protocol) ?? []), r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`]);
+  for (const r of p) pushTo(by, r.protocol, r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);
   return [...by.entries()].map(([proto, list]) => `${proto}:${list.join(",")}`).join(" ");
 }
 

@@ -3,6 +3,7 @@
  * What every view shares: the engine client, the input, the loaded analysis, the filter, the
  * what-if result, and navigation between views (a click on a cell opens its trace).
  */
+import { pushTo } from "../model/collections.js";
 import type { Protocol } from "../model/index.js";
 import type { EngineClient } from "./client.js";
 import type { MatrixFilter } from "./model/filters.js";
@@ -60,7 +61,7 @@ export class App {
   ) {}
 
   on(event: AppEvent, fn: Listener): void {
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+    pushTo(this.listeners, event, fn);
   }
 
   emit(event: AppEvent): void {

@@ -16,10 +16,13 @@ import { TraceView } from "./views/trace-view.js";
 import { WhatIfView } from "./views/whatif-view.js";
 import EngineWorker from "./worker/index.ts?worker&inline";
 
+/** `/api/input` or the embedded input: the files and `kwire serve`'s --cni, --pod-cidr and -n. */
 interface Input {
   readonly title: string;
   readonly files: readonly InputFileMsg[];
   readonly cni?: string;
+  readonly podCidr?: string;
+  readonly namespace?: string;
 }
 
 function isInput(x: unknown): x is Input {
@@ -61,8 +64,14 @@ async function start(): Promise<void> {
   const root = byId("app", HTMLDivElement);
   const input = await readInput();
   const engine = new EngineClient(new EngineWorker({ name: "kwire-engine" }));
-  const base = await engine.call("load", { files: input.files, ...(input.cni ? { cni: input.cni } : {}) });
+  const base = await engine.call("load", {
+    files: input.files,
+    ...(typeof input.cni === "string" ? { cni: input.cni } : {}),
+    ...(typeof input.podCidr === "string" ? { podCidr: input.podCidr } : {}),
+    ...(typeof input.namespace === "string" ? { namespace: input.namespace } : {}),
+  });
   const app = new App(engine, input.files, base, input.title);
+  if (base.namespace !== undefined) app.filter = { namespaces: [base.namespace] };
   const views: View[] = [new GraphView(app), new MatrixView(app), new TraceView(app), new PolicyView(app), new WhatIfView(app), new FindingsView(app)];
   const main = h("main", null, ...views.map((v) => v.el));
   const status = h("footer", { attrs: { "data-testid": "status" } });

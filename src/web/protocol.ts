@@ -77,6 +77,8 @@ export interface LoadResult {
   readonly findings: readonly FindingMsg[];
   readonly notes: readonly string[];
   readonly cni?: string;
+  /** The namespace to open filtered on (the request's, when the input has workloads there). */
+  readonly namespace?: string;
   readonly timings: Timings;
 }
 
@@ -112,8 +114,18 @@ export interface WhatIfResult {
   readonly timings: Timings;
 }
 
+/** What the page loads: the input and `kwire serve`'s input options (--cni, --pod-cidr, -n). */
+export interface LoadRequest {
+  readonly files: readonly InputFileMsg[];
+  readonly cni?: string;
+  /** Where pods without an IP in the input live (`--pod-cidr`; default 10.244.0.0/16). */
+  readonly podCidr?: string;
+  /** `-n/--namespace`: the namespace the page opens filtered on. */
+  readonly namespace?: string;
+}
+
 export interface Requests {
-  load: { readonly files: readonly InputFileMsg[]; readonly cni?: string };
+  load: LoadRequest;
   trace: TraceQuery;
   policy: { readonly scenario: Scenario; readonly id: string };
   whatif: { readonly files: readonly InputFileMsg[] };

@@ -75,6 +75,22 @@ describe("kwire serve --export", () => {
     expect(scriptJson({ a: "</script>\u2028" })).toBe('{"a":"\\u003c/script>\\u2028"}');
   });
 
+  it("passes --cni, --pod-cidr and -n to the page (in /api/input and the embedded input)", async () => {
+    const io = { out: () => undefined, err: () => undefined };
+    const input = await serveInput({ port: "0", host: "127.0.0.1", cni: "calico", podCidr: "192.168.0.0/16", namespace: "production" }, io);
+    expect(input).toMatchObject({ cni: "calico", podCidr: "192.168.0.0/16", namespace: "production" });
+    const embedded = /<script id="kwire-input" type="application\/json">(.*?)<\/script>/s.exec(exportHtml(fakeApp("x"), input))?.[1] ?? "";
+    expect(JSON.parse(embedded)).toMatchObject({ cni: "calico", podCidr: "192.168.0.0/16", namespace: "production" });
+    const server = await startServer({ root: fakeApp("x"), input, host: "127.0.0.1", port: 0 });
+    try {
+      expect(await (await fetch(new URL("api/input", server.url))).json()).toMatchObject({ podCidr: "192.168.0.0/16", namespace: "production" });
+    } finally {
+      await server.close();
+    }
+    expect((await serveInput({ port: "0", host: "127.0.0.1", namespace: "production", allNamespaces: true }, io)).namespace).toBeUndefined();
+    await expect(serveInput({ port: "0", host: "127.0.0.1", podCidr: "nope" }, io)).rejects.toThrow(/--pod-cidr: "nope" is not a CIDR/);
+  });
+
   it("serves the embedded demo cluster without -f, and names the missing build", async () => {
     const demo = await serveInput({ port: "0", host: "127.0.0.1" }, { out: () => undefined, err: () => undefined });
     expect(demo.files[0]?.path).toBe("fixtures/demo/cluster.yaml");

@@ -1,11 +1,13 @@
 /**
  * @module serve (command)
  * `kwire serve [-f MANIFESTS] [--port N] [--host 127.0.0.1]`: the web UI on loopback, with the
- * input (or the embedded demo cluster) served as raw text for the page's own engine;
+ * input (or the embedded demo cluster) served as raw text for the page's own engine, with the
+ * input options it analyses with (--cni, --pod-cidr; -n as the initial namespace filter);
  * `--export DIR` writes a static site that opens from file:// instead.
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { podRange } from "../../engine/index.js";
 import { cniByName } from "../../model/index.js";
 import { DEMO_CLUSTER, packagePath } from "../assets.js";
 import { addInputOptions, loadInputs, type InputOptions, type Io } from "../context.js";
@@ -22,14 +24,20 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function serveInput(opts: ServeOptions, io: Io): Promise<WebInput> {
   if (opts.cni !== undefined && !cniByName(opts.cni)) throw new UsageError(`unknown CNI "${opts.cni}"`);
-  const cni = opts.cni === undefined ? {} : { cni: opts.cni };
+  if (opts.podCidr !== undefined && !podRange(opts.podCidr)) throw new UsageError(`--pod-cidr: "${opts.podCidr}" is not a CIDR`);
+  // The page analyses with the same options as the other commands: --cni, --pod-cidr, -n.
+  const options = {
+    ...(opts.cni === undefined ? {} : { cni: opts.cni }),
+    ...(opts.podCidr === undefined ? {} : { podCidr: opts.podCidr }),
+    ...(opts.namespace !== undefined && !opts.allNamespaces ? { namespace: opts.namespace } : {}),
+  };
   const live = opts.kubeconfig !== undefined || opts.context !== undefined;
   if (!live && (opts.filename ?? []).length === 0) {
-    return { title: `demo cluster (${DEMO_CLUSTER})`, files: [{ path: DEMO_CLUSTER, text: readFileSync(packagePath(DEMO_CLUSTER), "utf8") }], ...cni };
+    return { title: `demo cluster (${DEMO_CLUSTER})`, files: [{ path: DEMO_CLUSTER, text: readFileSync(packagePath(DEMO_CLUSTER), "utf8") }], ...options };
   }
   const files = await loadInputs(opts, io);
   const title = live ? `live cluster${opts.context ? ` (${opts.context})` : ""}` : (opts.filename ?? []).join(", ");
-  return { title, files, ...cni };
+  return { title, files, ...options };
 }
 
 function parsePort(text: string): number {

@@ -39,7 +39,12 @@ async function staleVeths(req: CniRequest, deps: CniDeps, keep: ReadonlySet<stri
 
 async function dropMasq(req: CniRequest, deps: CniDeps, gone: readonly Reservation[]): Promise<void> {
   const byOwner = new Map<string, Reservation[]>();
-  for (const r of gone) byOwner.set(`${r.containerID}/${r.ifname}`, [...(byOwner.get(`${r.containerID}/${r.ifname}`) ?? []), r]);
+  for (const r of gone) {
+    const k = `${r.containerID}/${r.ifname}`;
+    const list = byOwner.get(k);
+    if (list) list.push(r);
+    else byOwner.set(k, [r]);
+  }
   for (const rs of byOwner.values()) {
     const first = rs[0];
     if (first !== undefined) await removeMasq(deps, req.conf.name, first.containerID, first.ifname, rs.map((r) => r.ip));

@@ -6,7 +6,7 @@
  * no DNS pods, a CoreDNS pod is assumed (kube-system, k8s-app=kube-dns) and the fast engine
  * answers against it.
  */
-import { containsPort, parseIp, unionPorts, EMPTY_PORTS, unknownSource, type Cluster, type Pod } from "../../model/index.js";
+import { containsPort, parseIp, unionPorts, EMPTY_PORTS, unknownSource, type Cluster, type NetworkPolicy, type Pod } from "../../model/index.js";
 import { buildTopology, fastAnalysis, type Analysis, type Topology } from "../../engine/index.js";
 import type { LintContext } from "../context.js";
 import { objectName, type Finding, type LintCheck } from "../types.js";
@@ -40,19 +40,34 @@ export const dnsEgressBlocked: LintCheck = {
     const { t, a, assumed } = world(ctx);
     const dns = t.subjects.map((s, i) => ({ s, i })).filter(({ s }) => isDns(s.labels));
     const groups = new Map<string, { udp: string[]; tcp: string[]; by: string }>();
+    // explain is per class: ask once per source class, not once per pod.
+    const verdicts = new Map<number, { readonly by: string; readonly udp: boolean; readonly tcp: boolean }>();
+    const verdictOf = (i: number): { readonly by: string; readonly udp: boolean; readonly tcp: boolean } => {
+      const c = a.classOf[i] as number;
+      let v = verdicts.get(c);
+      if (!v) {
+        let ports = EMPTY_PORTS;
+        for (const d of dns) ports = unionPorts(ports, a.explain(i, d.i).egress.ports);
+        const by = a.explain(i, dns[0]?.i ?? i).egress.isolatedBy.join(", ");
+        v = { by, udp: containsPort(ports, "UDP", 53), tcp: containsPort(ports, "TCP", 53) };
+        verdicts.set(c, v);
+      }
+      return v;
+    };
     t.subjects.forEach((s, i) => {
       if (s.hostNetwork || isDns(s.labels) || !a.isolated(i, "Egress")) return;
-      let ports = EMPTY_PORTS;
-      for (const d of dns) ports = unionPorts(ports, a.explain(i, d.i).egress.ports);
-      const by = a.explain(i, dns[0]?.i ?? i).egress.isolatedBy.join(", ");
-      const g = groups.get(by) ?? { udp: [], tcp: [], by };
-      if (!containsPort(ports, "UDP", 53)) g.udp.push(s.workloadId);
-      else if (!containsPort(ports, "TCP", 53)) g.tcp.push(s.workloadId);
-      groups.set(by, g);
+      const v = verdictOf(i);
+      let g = groups.get(v.by);
+      if (!g) groups.set(v.by, (g = { udp: [], tcp: [], by: v.by }));
+      if (!v.udp) g.udp.push(s.workloadId);
+      else if (!v.tcp) g.tcp.push(s.workloadId);
     });
     const out: Finding[] = [];
+    const byId = new Map<string, NetworkPolicy>();
+    for (const p of ctx.cluster.networkPolicies) if (!byId.has(`${p.namespace}/${p.name}`)) byId.set(`${p.namespace}/${p.name}`, p);
     for (const g of groups.values()) {
-      const policy = ctx.cluster.networkPolicies.find((p) => `${p.namespace}/${p.name}` === g.by.split(", ")[0]);
+      if (g.udp.length === 0 && g.tcp.length === 0) continue;
+      const policy = byId.get(g.by.split(", ")[0] ?? "");
       if (!policy) continue;
       const where = assumed ? "kube-dns (assumed: kube-system pods labelled k8s-app=kube-dns; the input has none)" : "kube-dns";
       const mk = (who: string[], severity: "warning" | "info", what: string, effect: string): Finding => ({

@@ -5,7 +5,7 @@
  * are a union. Coverage is decided structurally (fewer selector requirements ⇒ more pods,
  * CIDR containment, port-range containment), so it holds for any pods, not just the input's.
  */
-import { ipSetCovers, selectorMatches, type LabelSelector, type NamespaceMatch, type NetworkPolicy, type Peer, type PolicyPort, type PolicyRule, type PolicyType } from "../../model/index.js";
+import { groupBy, ipSetCovers, selectorMatches, type LabelSelector, type NamespaceMatch, type NetworkPolicy, type Peer, type PolicyPort, type PolicyRule, type PolicyType } from "../../model/index.js";
 import { policyIsolates, rulesOf } from "../../policy/index.js";
 import { objectName, type Finding, type LintCheck } from "../types.js";
 import type { LintContext } from "../context.js";
@@ -49,11 +49,13 @@ function shadowed(ctx: LintContext, dir: PolicyType): Finding[] {
   const out: Finding[] = [];
   const slots: Slot[] = [];
   for (const p of ctx.cluster.networkPolicies) if (policyIsolates(p, dir)) rulesOf(p, dir).forEach((r, i) => slots.push({ p, i, r, order: slots.length }));
+  // Only rules of the same namespace can cover each other: compare within a namespace, in slot order.
+  const byNs = groupBy(slots, (s) => s.p.namespace);
   const lower = dir.toLowerCase();
   for (const s of slots) {
     const nsLabels = ctx.topology.namespaces.get(s.p.namespace)?.labels ?? { "kubernetes.io/metadata.name": s.p.namespace };
-    const by = slots.find((g) =>
-      g !== s && g.p.namespace === s.p.namespace && selectorCovers(g.p.podSelector, s.p.podSelector) && ruleCovers(g.r, s.r, nsLabels) &&
+    const by = (byNs.get(s.p.namespace) ?? []).find((g) =>
+      g !== s && selectorCovers(g.p.podSelector, s.p.podSelector) && ruleCovers(g.r, s.r, nsLabels) &&
       !(g.order > s.order && selectorCovers(s.p.podSelector, g.p.podSelector) && ruleCovers(s.r, g.r, nsLabels)));
     if (!by) continue;
     const same = by.p === s.p;

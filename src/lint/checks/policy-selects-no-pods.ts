@@ -4,7 +4,6 @@
  * allows nothing: usually a mistyped label or the wrong namespace.
  */
 import { formatSelector } from "../../model/index.js";
-import { policySelects } from "../../policy/index.js";
 import { labelPairs, selectorHint } from "../closest.js";
 import { objectName, type LintCheck } from "../types.js";
 
@@ -13,10 +12,10 @@ export const policySelectsNoPods: LintCheck = {
   severity: "warning",
   description: "NetworkPolicy podSelector matches no pod in its namespace",
   run(ctx) {
-    const subjects = ctx.topology.subjects;
     return ctx.cluster.networkPolicies.flatMap((p) => {
-      if (subjects.some((s) => policySelects(p, s))) return [];
-      const inNs = subjects.filter((s) => s.namespace === p.namespace && !s.hostNetwork).map((s) => s.labels);
+      // policySelects, per class: the classes of the namespace its podSelector matches.
+      if (ctx.classes.podsIn(p.namespace, p.podSelector).length > 0) return [];
+      const inNs = ctx.subjectsIn(p.namespace).filter((s) => !s.hostNetwork).map((s) => s.labels);
       return [{
         code: "policy-selects-no-pods" as const,
         severity: "warning" as const,

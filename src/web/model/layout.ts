@@ -6,6 +6,7 @@
  */
 import type { GraphNode } from "./graph.js";
 import { naturalCompare } from "./matrix-index.js";
+import { pushTo } from "../../model/collections.js";
 
 export interface Point {
   readonly x: number;
@@ -28,7 +29,7 @@ export function packedLayout(nodes: readonly GraphNode[], dx = 200, dy = 100, ga
   for (const n of nodes) {
     if (parents.has(n.data.id)) continue;
     const key = n.data.parent ?? n.data.id;
-    groups.set(key, [...(groups.get(key) ?? []), n.data.id]);
+    pushTo(groups, key, n.data.id);
   }
   const outside = new Set(nodes.filter((n) => n.data.kind === "external-group").map((n) => n.data.id));
   const isOutside = (k: string): number => (outside.has(k) ? 1 : 0);

@@ -13,6 +13,7 @@ import { applyEdit, documentOf, type Edit } from "../model/edit.js";
 import { formatPorts } from "../model/ports.js";
 import type { ObjectRef } from "../protocol.js";
 import type { MatrixJson } from "../../report/index.js";
+import { groupBy } from "../../model/collections.js";
 import { drawGraph, graphLegend } from "./graph-view.js";
 import { heatLegend, renderHeatmap } from "./matrix-view.js";
 
@@ -51,8 +52,7 @@ export class WhatIfView implements View {
   show(): void {
     if (this.built) return;
     this.built = true;
-    const groups = new Map<string, ObjectRef[]>();
-    for (const o of this.objects()) groups.set(o.kind, [...(groups.get(o.kind) ?? []), o]);
+    const groups = groupBy(this.objects(), (o) => o.kind);
     clear(
       this.picker,
       h("option", { attrs: { value: NEW_DOC } }, "+ add new documents (paste YAML)"),

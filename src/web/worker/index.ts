@@ -11,7 +11,7 @@ const session = new Session();
 function handle(msg: RequestMsg): Results[RequestMsg["type"]] {
   switch (msg.type) {
     case "load":
-      return session.load(msg.body.files, msg.body.cni);
+      return session.load(msg.body.files, msg.body);
     case "trace":
       return session.trace(msg.body);
     case "policy":

@@ -3,7 +3,7 @@
  * The policy view's data: which workloads a NetworkPolicy selects, and per rule which peers it
  * admits (selectors resolved against the input's pods and workloads) on which ports.
  */
-import { formatSelector, type NetworkPolicy, type Peer, type PolicyRule } from "../../model/index.js";
+import { formatSelector, groupBy, type NetworkPolicy, type Peer, type PolicyRule } from "../../model/index.js";
 import { peerMatchesPod, policySelects } from "../../policy/index.js";
 import type { Subject, Topology } from "../../engine/index.js";
 import type { PeerInfo, PolicyDetail, PolicySummary, RuleInfo } from "../protocol.js";
@@ -15,9 +15,7 @@ function uniqueSorted(xs: Iterable<string>): string[] {
 }
 
 export function subjectsByNamespace(t: Topology): Map<string, Subject[]> {
-  const out = new Map<string, Subject[]>();
-  for (const s of t.subjects) out.set(s.namespace, [...(out.get(s.namespace) ?? []), s]);
-  return out;
+  return groupBy(t.subjects, (s) => s.namespace);
 }
 
 export function policySummary(p: NetworkPolicy, byNs: ReadonlyMap<string, readonly Subject[]>): PolicySummary {

@@ -90,3 +90,61 @@ describe("Session.lint (the second worker)", () => {
     expect(f?.message).toContain("production/orphan");
   });
 });
+
+describe("Session.load with kwire serve's input options (--pod-cidr, --cni, -n)", () => {
+  // As fixtures/scenarios/pod-cidr: pods with no IP, matched by ipBlocks through the pod CIDR.
+  const podCidr = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: client, namespace: app }
+spec:
+  template:
+    metadata: { labels: { app: client } }
+    spec: { containers: [{ name: c, image: i }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: server, namespace: app }
+spec:
+  template:
+    metadata: { labels: { app: server } }
+    spec: { containers: [{ name: s, image: i, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: client-egress, namespace: app }
+spec:
+  podSelector: { matchLabels: { app: client } }
+  policyTypes: [Egress]
+  egress:
+    - to: [{ ipBlock: { cidr: 0.0.0.0/0, except: [10.0.0.0/8] } }]
+      ports: [{ port: 443 }]
+`;
+  const files = [{ path: "pod-cidr.yaml", text: podCidr }];
+  const verdict = (s: Session): string => s.trace({ scenario: "base", src: "app/client", dst: "app/server:443" }).trace.verdict;
+
+  it("analyses with --pod-cidr: outside 10.0.0.0/8 the except no longer applies, also in what-if", () => {
+    const byDefault = new Session();
+    byDefault.load(files);
+    expect(verdict(byDefault)).toBe("denied");
+    const s = new Session();
+    s.load(files, { podCidr: "192.168.0.0/16" });
+    expect(verdict(s)).toBe("allowed");
+    s.whatIf(files);
+    expect(s.trace({ scenario: "whatif", src: "app/client", dst: "app/server:443" }).trace.verdict).toBe("allowed");
+  });
+
+  it("analyses with --cni: a CNI that does not enforce policies allows everything", () => {
+    const s = new Session();
+    const r = s.load(files, { cni: "flannel" });
+    expect(r.cni).toBe("flannel");
+    expect(verdict(s)).toBe("allowed");
+  });
+
+  it("returns -n as the initial namespace filter when the input has that namespace, else a note", () => {
+    expect(new Session().load(DEMO_FILES, { namespace: "production" }).namespace).toBe("production");
+    const missing = new Session().load(DEMO_FILES, { namespace: "nope" });
+    expect(missing.namespace).toBeUndefined();
+    expect(missing.notes.some((n) => n.includes("namespace nope"))).toBe(true);
+    expect(new Session().load(DEMO_FILES).namespace).toBeUndefined();
+  });
+});

@@ -11,7 +11,8 @@ import { isProtocol, type Cluster, type Diagnostic, type Protocol } from "../../
 import { loadCluster } from "../../parse/index.js";
 import { matrixJson, type MatrixJson } from "../../report/index.js";
 import { diffMatrices } from "../model/diff.js";
-import type { FindingMsg, InputFileMsg, LintResult, LoadResult, ObjectRef, PolicyDetail, Scenario, Timings, TraceQuery, TraceResult, WhatIfResult } from "../protocol.js";
+import { namespacesOf } from "../model/filters.js";
+import type { FindingMsg, InputFileMsg, LintResult, LoadRequest, LoadResult, ObjectRef, PolicyDetail, Scenario, Timings, TraceQuery, TraceResult, WhatIfResult } from "../protocol.js";
 import { policyDetail, policyKey, policySummary, subjectsByNamespace } from "./policy-info.js";
 
 interface Loaded {
@@ -34,9 +35,12 @@ function findings(diags: readonly Diagnostic[]): FindingMsg[] {
   return diags.map((d) => ({ severity: d.severity, code: d.code, message: d.message, file: d.source.file, line: d.source.line }));
 }
 
-function analyze(files: readonly InputFileMsg[], cni: string | undefined): Loaded {
+/** How the input is analysed: `kwire serve`'s --cni and --pod-cidr, as the CLI commands take them. */
+export type LoadOptions = Omit<LoadRequest, "files">;
+
+function analyze(files: readonly InputFileMsg[], opts: LoadOptions): Loaded {
   const t0 = now();
-  const res = analyzeFiles(files, cni === undefined ? {} : { cni });
+  const res = analyzeFiles(files, { ...(opts.cni !== undefined ? { cni: opts.cni } : {}), ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}) });
   if ("error" in res) throw new SessionError(res.error);
   const t1 = now();
   const matrix = matrixJson(computeMatrix(res.analysis, { level: "workload" }));
@@ -86,23 +90,28 @@ function lintFindings(cluster: Cluster, cni: string | undefined): FindingMsg[] {
 export class Session {
   private base: Loaded | undefined;
   private whatif: Loaded | undefined;
-  private cni: string | undefined;
+  private options: LoadOptions = {};
 
-  load(files: readonly InputFileMsg[], cni?: string): LoadResult {
-    this.cni = cni;
-    const l = analyze(files, cni);
+  /** Analyses the input with the given options; `namespace` becomes the initial filter when the input has it. */
+  load(files: readonly InputFileMsg[], opts: LoadOptions = {}): LoadResult {
+    this.options = { ...(opts.cni !== undefined ? { cni: opts.cni } : {}), ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}) };
+    const l = analyze(files, this.options);
     this.base = l;
     this.whatif = undefined;
     const a = l.analyzed;
     const byNs = subjectsByNamespace(a.analysis.topology);
+    const ns = opts.namespace;
+    const known = ns === undefined || namespacesOf(l.matrix).includes(ns);
+    const notes = known ? a.notes : [...a.notes, `-n ${ns}: the input has no workload in namespace ${ns}, so every namespace is shown`];
     return {
       matrix: l.matrix,
       summary: computeSummary(a.analysis, { level: "workload" }, a.cluster.networkPolicies.length),
       policies: a.load.cluster.networkPolicies.map((p) => policySummary(p, byNs)),
       objects: objectsOf(a),
       findings: findings(a.diagnostics),
-      notes: a.notes,
+      notes,
       ...(a.cni ? { cni: a.cni.name } : {}),
+      ...(ns !== undefined && known ? { namespace: ns } : {}),
       timings: l.timings,
     };
   }
@@ -148,7 +157,7 @@ export class Session {
 
   whatIf(files: readonly InputFileMsg[]): WhatIfResult {
     const base = this.loaded("base");
-    const l = analyze(files, this.cni);
+    const l = analyze(files, this.options);
     this.whatif = l;
     return { matrix: l.matrix, diff: diffMatrices(base.matrix, l.matrix), findings: findings(l.analyzed.diagnostics), timings: l.timings };
   }
