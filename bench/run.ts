@@ -68,6 +68,11 @@ async function main(): Promise<void> {
     ratios.push({ pods, policies, referenceMs: refMs, fastMs, ratio: refMs / fastMs });
   }
   results["reference"] = ratios;
+  log("\n## kwire lint (in a fresh process)\n");
+  const lint = spawnSync(process.execPath, ["--max-old-space-size=6000", "--input-type=module", "-e",
+    `import(${JSON.stringify(`${here}lint.js`)}).then((m) => m.benchLint((s) => console.log(s)))`], { encoding: "utf8", timeout: 600_000 });
+  for (const line of (lint.stdout ?? "").trim().split("\n")) if (line) log(line);
+  if (lint.status !== 0) log(`(lint benchmark failed: ${(lint.stderr ?? "").trim().split("\n").pop() ?? ""})`);
   const cniBench = `${here}cni.js`;
   if (process.getuid?.() === 0 && existsSync(cniBench) && existsSync("/usr/lib/cni/bridge")) {
     log("\n## CNI plugin: kwire-cni vs Debian's bridge plugin (same run)\n");
