@@ -8,13 +8,24 @@
 import type { Analysis } from "../engine/index.js";
 import { containsPort, type Protocol } from "../model/index.js";
 
+/** pod: pod → pod address; service: pod → ClusterIP or NodePort; dns: a name looked up in the pod. */
+export type CellKind = "pod" | "service" | "dns";
+
 export interface Cell {
+  readonly kind: CellKind;
   readonly src: string;
   readonly dst: string;
   readonly dstIp: string;
   readonly port: number;
   readonly protocol: Protocol;
   readonly predicted: boolean;
+  /** Pod ids whose answer counts as reaching the destination (default: `[dst]`). */
+  readonly accept?: readonly string[];
+  /** Tries until one connects (random endpoint choice among endpoints the model judges differently). */
+  readonly attempts?: number;
+  /** dns: the name looked up; the addresses the model predicts. */
+  readonly name?: string;
+  readonly expect?: readonly string[];
 }
 
 export type ProbeVerdict = "connected" | "refused" | "timeout" | "error" | "skipped";
@@ -46,7 +57,7 @@ export function planCells(a: Analysis): Cell[] {
         if (seen.has(key)) continue;
         seen.add(key);
         const ipText = [24n, 16n, 8n, 0n].map((s) => String((dstIp.value >> s) & 0xffn)).join(".");
-        cells.push({ src: src.id, dst: dst.id, dstIp: ipText, port: cp.containerPort, protocol: cp.protocol, predicted: containsPort(allowed, cp.protocol, cp.containerPort) });
+        cells.push({ kind: "pod", src: src.id, dst: dst.id, dstIp: ipText, port: cp.containerPort, protocol: cp.protocol, predicted: containsPort(allowed, cp.protocol, cp.containerPort) });
       }
     });
   });

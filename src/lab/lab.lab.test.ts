@@ -3,11 +3,14 @@
  * The real data plane, end to end (root + nft; skipped with the reason otherwise): the upstream
  * x,y,z × a,b,c model brought up with several conformance cases — probes must agree with the
  * model (0 mismatches) and with the upstream truth tables; the demo cluster; `lab exec`; and an
- * interrupted `lab up` (SIGINT to a real `kwire` process). After every test nothing of the lab is
- * left: no kw- netns of ours, no pod servers, no state. One file, so labs never overlap.
+ * interrupted `lab up` (SIGINT to a real `kwire` process); Services (kube-proxy nftables rules:
+ * ClusterIP, NodePort, hairpin) and cluster DNS (servers in the kube-dns pods, resolv.conf per
+ * pod), including a pod whose egress policy blocks DNS. After every test nothing of the lab is
+ * left: no kw- netns of ours, no links, no nft tables, no pod or DNS servers, no state, no
+ * /etc/netns resolv.conf files. One file, so labs never overlap.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -28,9 +31,14 @@ const host = createHost();
 function leftovers(): string[] {
   const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter((n) => LAB_NETNS.test(n));
   const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /: kw-(f\d|fab|br0|up)\b/.test(l));
-  const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\binet kwire$/.test(l.trim()));
+  const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire|ip kube-proxy)$/.test(l.trim()));
   const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
-  return [...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : [])];
+  const dns = spawnSync("pgrep", ["-f", `${DIR}/dns-js/dns-main.js`], { encoding: "utf8" }).stdout.trim();
+  const resolv = existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => /^kw-p-/.test(n)).map((n) => `/etc/netns/${n}`) : [];
+  return [
+    ...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(dns === "" ? [] : [`dns servers ${dns}`]), ...resolv,
+    ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : []),
+  ];
 }
 
 const CASES = [
@@ -54,6 +62,79 @@ async function up(files: { path: string; text: string }[], opts: { nodes?: numbe
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
 }
+
+const describe1 = (r: ProbeRun["results"][number]): string => `${r.kind} ${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict} ${r.reply ?? ""})`;
+
+/** One pod reaching itself through its Service while isolated (hairpin), one pod whose egress blocks DNS, one allowed DNS. */
+const HAIRPIN_DNS = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: h }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: kube-system }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: coredns, namespace: kube-system }
+spec:
+  replicas: 1
+  selector: { matchLabels: { k8s-app: kube-dns } }
+  template:
+    metadata: { labels: { k8s-app: kube-dns } }
+    spec: { containers: [{ name: coredns, image: coredns, ports: [{ containerPort: 53, protocol: UDP }, { containerPort: 53, protocol: TCP }] }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: kube-dns, namespace: kube-system }
+spec:
+  clusterIP: 10.96.0.10
+  selector: { k8s-app: kube-dns }
+  ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo, namespace: h }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: echo } }
+  template:
+    metadata: { labels: { app: echo } }
+    spec: { containers: [{ name: echo, image: echo, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: client, namespace: h }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: client } }
+  template:
+    metadata: { labels: { app: client } }
+    spec: { containers: [{ name: client, image: client }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: h }
+spec:
+  selector: { app: echo }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: deny-all, namespace: h }
+spec: { podSelector: {}, policyTypes: [Ingress, Egress] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: client-dns, namespace: h }
+spec:
+  podSelector: { matchLabels: { app: client } }
+  policyTypes: [Egress]
+  egress:
+    - to: [{ namespaceSelector: {}, podSelector: { matchLabels: { k8s-app: kube-dns } } }]
+      ports: [{ protocol: UDP, port: 53 }, { protocol: TCP, port: 53 }]
+`;
 
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
 
@@ -98,13 +179,23 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     });
   }
 
-  it("the demo cluster: up, probe with 0 mismatches, lab exec, flow log", async () => {
+  it("the demo cluster: up with Services and DNS, probe with 0 mismatches, lab exec, flow log", async () => {
     const text = readFileSync(join(REPO, "fixtures/demo/cluster.yaml"), "utf8");
     await up([{ path: "fixtures/demo/cluster.yaml", text }], { nodes: 2 });
     const run = await probe();
-    expect(run.results.filter(isMismatch)).toEqual([]);
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
     expect(run.summary.observedAllowed).toBeGreaterThan(0);
     expect(run.summary.observedAllowed).toBeLessThan(run.summary.probed);
+    expect(run.byKind.service.probed).toBeGreaterThan(50);
+    expect(run.byKind.dns.probed).toBeGreaterThan(100);
+    expect(run.dnsSuccessRate).toBe(1);
+    expect(run.serviceSuccessRate).toBe(1);
+    // frontend → api-server through its ClusterIP; the web NodePort; a hairpin (api-server-0 → its own Service, answered by itself).
+    expect(run.results.find((r) => r.kind === "service" && r.src === "production/frontend-0" && r.dst === "production/api-server" && r.port === 8080)?.observed).toBe(true);
+    expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[nodePort]" && r.observed === true)).toBe(true);
+    expect(run.results.some((r) => r.kind === "service" && r.reply === r.src && r.observed === true)).toBe(true);
+    const dns = run.results.find((r) => r.kind === "dns" && r.src === "production/frontend-0" && r.dst === "api-server");
+    expect([dns?.observed, dns?.reply]).toEqual([true, "10.96.0.20"]);
     const flows = readFileSync(run.flowLog, "utf8").trim().split("\n");
     expect(flows).toHaveLength(run.results.length);
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };
@@ -114,6 +205,22 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect(web?.observed).toBe(true);
     const exec = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "exec", "production/frontend-0", "--", "nc", "-z", "-w1", web?.dstIp ?? "", "8080"], { encoding: "utf8", env });
     expect(exec.status, exec.stderr).toBe(0);
+    const named = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "exec", "production/frontend-0", "--", "getent", "hosts", "api-server"], { encoding: "utf8", env });
+    expect(named.stdout.trim().split(/\s+/)[0], named.stderr).toBe("10.96.0.20");
+  });
+
+  it("hairpin and DNS blocked by egress policy: predicted and observed alike", async () => {
+    await up([{ path: "hairpin-dns.yaml", text: HAIRPIN_DNS }], { nodes: 2 });
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const hairpin = run.results.find((r) => r.kind === "service" && r.src === "h/echo-0" && r.dst === "h/echo");
+    expect([hairpin?.predicted, hairpin?.observed, hairpin?.reply]).toEqual([true, true, "h/echo-0"]);
+    const blocked = run.results.filter((r) => r.kind === "dns" && r.src === "h/echo-0");
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.every((r) => r.predicted === false && r.observed === false)).toBe(true);
+    const allowed = run.results.filter((r) => r.kind === "dns" && r.src === "h/client-0");
+    expect(allowed.every((r) => r.predicted === true && r.observed === true)).toBe(true);
+    expect(run.results.find((r) => r.kind === "service" && r.src === "h/client-0" && r.dst === "h/echo")?.observed).toBe(false);
   });
 
   it("an interrupted lab up (SIGINT mid-way) leaves nothing behind", async () => {

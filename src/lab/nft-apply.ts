@@ -6,13 +6,19 @@
 import { deleteScript, replaceScript, TABLE_FAMILY, TABLE_NAME, type Table } from "../nft/index.js";
 import type { Host } from "./host.js";
 import { LabError } from "./errors.js";
+import { deleteProxyScript } from "./services.js";
 
 export async function applyTable(host: Host, netns: string, table: Table): Promise<void> {
-  const r = await host.exec(["nft", "-f", "-"], { netns, input: replaceScript(table) });
+  await applyScript(host, netns, replaceScript(table));
+}
+
+/** Run one `nft -f -` transaction in `netns` (all of it or nothing). */
+export async function applyScript(host: Host, netns: string, script: string): Promise<void> {
+  const r = await host.exec(["nft", "-f", "-"], { netns, input: script });
   if (r.code !== 0) throw new LabError("command-failed", `nft -f in ${netns} failed: ${r.stderr.trim().split("\n").slice(0, 3).join(" | ")}`, r.stderr);
 }
 
-/** Remove the lab's table from a netns; a missing table or netns is fine. */
+/** Remove the lab's tables (policy, kube-proxy) from a netns; a missing table or netns is fine. */
 export async function removeTable(host: Host, netns: string): Promise<void> {
-  await host.exec(["nft", "-f", "-"], { netns, input: deleteScript(TABLE_FAMILY, TABLE_NAME) });
+  await host.exec(["nft", "-f", "-"], { netns, input: deleteScript(TABLE_FAMILY, TABLE_NAME) + deleteProxyScript });
 }

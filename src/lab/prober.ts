@@ -5,12 +5,16 @@
  * requests `{id, dst, port, protocol, timeoutMs}` and gets `{id, verdict, ms, reply}` back. A
  * bounded pool keeps at most `concurrency` probes in flight. A cell counts as observed-allowed only
  * when it connected and the answer came from the destination pod (its greeting is its pod id).
+ * Service cells list the endpoint pods whose answer counts (`accept`) and may be tried several
+ * times (`attempts`, random endpoint choice: see service-cells.ts). DNS cells run glibc's resolver
+ * in the pod (`ip netns exec … getent ahostsv4 NAME`, so the pod's resolv.conf applies).
  * SCTP cells are skipped with a stated reason. Results go to a JSON-lines flow log.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { SCTP_SKIP, type Cell, type CellResult, type ProbeVerdict } from "./compare.js";
 import { LabError } from "./errors.js";
+import type { Host } from "./host.js";
 import { sockPath } from "./state.js";
 
 export interface ProbeOptions {
@@ -21,6 +25,8 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
   /** JSON lines, one per cell; undefined: no flow log. */
   readonly flowLog?: string;
+  /** Runs DNS lookups (`ip netns exec <pod> getent ahostsv4 NAME`); required for dns cells. */
+  readonly host?: Host;
 }
 
 interface Answer {
@@ -81,20 +87,47 @@ class Agent {
 }
 
 function result(cell: Cell, a: Answer): CellResult {
-  const observed = a.verdict === "connected" && a.reply === cell.dst;
+  const observed = a.verdict === "connected" && (cell.accept ?? [cell.dst]).includes(a.reply);
   return { ...cell, observed, verdict: a.verdict, latencyMs: Math.round(a.ms * 1000) / 1000, reply: a.reply };
+}
+
+/**
+ * A name looked up the way an application in the pod does: glibc's resolver under `ip netns
+ * exec` (which bind-mounts /etc/netns/<pod>/resolv.conf: search list, ndots:5). Observed allowed
+ * when it resolves to exactly the addresses the model predicts (any address, when it predicts none).
+ */
+async function lookupCell(host: Host, netns: string, cell: Cell): Promise<CellResult> {
+  const t0 = performance.now();
+  const r = await host.exec(["ip", "netns", "exec", netns, "getent", "ahostsv4", cell.name ?? cell.dst]);
+  const ms = performance.now() - t0;
+  const got = [...new Set(r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((x) => x !== ""))].sort();
+  const expect = cell.expect ?? [];
+  const same = got.length === expect.length && got.every((x, i) => x === expect[i]);
+  const verdict: ProbeVerdict = r.code === 0 ? "connected" : r.code === 2 ? "refused" : "error";
+  const observed = r.code === 0 && (expect.length === 0 || same);
+  return { ...cell, observed, verdict, latencyMs: Math.round(ms * 1000) / 1000, reply: r.code === 0 ? got.join(",") : r.stderr.trim() };
 }
 
 async function probeCell(agents: Map<string, Promise<Agent>>, opts: ProbeOptions, cell: Cell): Promise<CellResult> {
   if (cell.protocol === "SCTP") return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: SCTP_SKIP };
   const netns = opts.netnsOf.get(cell.src);
   if (netns === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: `${cell.src} does not run in the lab` };
+  if (cell.kind === "dns") {
+    if (opts.host === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: "no host to run lookups" };
+    return lookupCell(opts.host, netns, cell);
+  }
   let agent = agents.get(cell.src);
   if (agent === undefined) {
     agent = Agent.open(sockPath(opts.dir, netns));
     agents.set(cell.src, agent);
   }
-  return result(cell, await (await agent).probe(cell.dstIp, cell.port, cell.protocol, opts.timeoutMs ?? 1000));
+  const a = await agent;
+  let last: CellResult | undefined;
+  for (let i = 0; i < Math.max(1, cell.attempts ?? 1); i++) {
+    last = result(cell, await a.probe(cell.dstIp, cell.port, cell.protocol, opts.timeoutMs ?? 1000));
+    if (last.observed === true) break;
+  }
+  return last as CellResult;
 }
 
 /** Probe every cell with at most `concurrency` in flight; results in the cells' order. */
@@ -120,6 +153,6 @@ export async function probeCells(cells: readonly Cell[], opts: ProbeOptions): Pr
 export function writeFlowLog(path: string, results: readonly CellResult[]): void {
   writeFileSync(path, "");
   const ts = new Date().toISOString();
-  const lines = results.map((r) => JSON.stringify({ ts, src: r.src, dst: r.dst, dstIp: r.dstIp, port: r.port, protocol: r.protocol, verdict: r.verdict, latencyMs: r.latencyMs, predicted: r.predicted, observed: r.observed ?? null }));
+  const lines = results.map((r) => JSON.stringify({ ts, kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, port: r.port, protocol: r.protocol, verdict: r.verdict, latencyMs: r.latencyMs, predicted: r.predicted, observed: r.observed ?? null, ...(r.name === undefined ? {} : { name: r.name, reply: r.reply ?? "" }) }));
   appendFileSync(path, lines.join("\n") + (lines.length > 0 ? "\n" : ""));
 }

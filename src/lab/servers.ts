@@ -37,11 +37,11 @@ export function writeServerScript(dir: string): string {
   return path;
 }
 
-/** Start one pod server; returns its pid. */
-export function startServer(dir: string, pod: LabPod): number {
+/** Start one pod server; returns its pid. `skip`: `PROTO/port` served by another process (the lab DNS server). */
+export function startServer(dir: string, pod: LabPod, skip: ReadonlySet<string> = new Set()): number {
   mkdirSync(join(dir, "sock"), { recursive: true });
   mkdirSync(join(dir, "log"), { recursive: true });
-  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, pod.netns), ports: servedPorts(pod) });
+  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, pod.netns), ports: servedPorts(pod).filter((p) => !skip.has(`${p.protocol}/${p.port}`)) });
   const log = openSync(logPath(dir, pod.netns), "a");
   try {
     const child = spawn("nsenter", [`--net=/var/run/netns/${pod.netns}`, "--", process.execPath, join(dir, SERVER_SCRIPT), cfg], { detached: true, stdio: ["ignore", log, log] });
@@ -110,16 +110,16 @@ export function isOurServer(pid: number): boolean {
   }
 }
 
-/** SIGTERM the given servers (ours only), wait for them to exit, SIGKILL stragglers. */
-export async function stopServers(pids: readonly number[]): Promise<void> {
-  const mine = pids.filter(isOurServer);
+/** SIGTERM the given servers (ours only: `isOurs`), wait for them to exit, SIGKILL stragglers. */
+export async function stopServers(pids: readonly number[], isOurs: (pid: number) => boolean = isOurServer): Promise<void> {
+  const mine = pids.filter(isOurs);
   for (const pid of mine) {
     try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
   }
   const t0 = Date.now();
-  while (mine.some(isOurServer) && Date.now() - t0 < 3000) await sleep(20);
-  for (const pid of mine.filter(isOurServer)) {
+  while (mine.some(isOurs) && Date.now() - t0 < 3000) await sleep(20);
+  for (const pid of mine.filter(isOurs)) {
     try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
   }
-  while (mine.some(isOurServer) && Date.now() - t0 < 5000) await sleep(20);
+  while (mine.some(isOurs) && Date.now() - t0 < 5000) await sleep(20);
 }

@@ -5,7 +5,8 @@
  * (intent first), so a killed `lab up` leaves a state that names everything it may have made.
  * Layout under the lab dir (`/run/kwire/lab`, or `$KWIRE_LAB_DIR`): `state.json`, `inputs.json`
  * (the manifests as read), `pod-server.mjs`, `sock/<netns>.sock`, `log/<netns>.log`,
- * `ipam/<node netns>/`, `flows.jsonl`, `metrics.json`.
+ * `ipam/<node netns>/`, `dns/` (answer table, DNS server configs), `flows.jsonl`, `metrics.json`;
+ * outside it, `/etc/netns/<pod netns>/resolv.conf` (see resolv.ts).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,16 @@ export interface PodState {
   readonly pid?: number;
 }
 
-export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "servers" | "up";
+export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "dns" | "servers" | "up";
+
+/** The lab's cluster DNS: servers in the kube-dns endpoint pods, reached at `nameserver`. */
+export interface DnsState {
+  readonly nameserver: string;
+  readonly domain: string;
+  readonly servers: readonly { readonly netns: string; readonly pid?: number }[];
+  /** Pod netns with an /etc/netns/<netns>/resolv.conf written by the lab. */
+  readonly resolvConf: readonly string[];
+}
 
 export interface LabState {
   readonly version: 1;
@@ -34,6 +44,7 @@ export interface LabState {
   readonly fabric: string;
   readonly nodes: readonly LabNode[];
   readonly pods: readonly PodState[];
+  readonly dns?: DnsState;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }

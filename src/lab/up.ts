@@ -1,7 +1,9 @@
 /**
  * @module lab/up
- * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy (one nft
- * transaction per node netns), servers — writing the state before each phase acts and pushing
+ * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy and
+ * Services (one nft transaction per node netns: `inet kwire` + kube-proxy's `ip kube-proxy`),
+ * cluster DNS (servers in the kube-dns pods, resolv.conf per pod; lab-dns.ts), servers — writing
+ * the state before each phase acts and pushing
  * each phase's inverse on an undo stack. Any failure, or `signal.aborted` (SIGINT/SIGTERM, set by
  * the CLI), unwinds the stack, so a failed `lab up` leaves nothing behind.
  */
@@ -13,12 +15,18 @@ import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
 import type { Host } from "./host.js";
 import { labCluster, nftPods } from "./model.js";
-import { applyTable } from "./nft-apply.js";
+import { dnsEntry, isOurDns, startDns, waitDns } from "./dns-process.js";
+import { dnsTable } from "./dns-table.js";
+import { dnsSkip, planDns, type DnsPlan } from "./lab-dns.js";
+import { applyScript } from "./nft-apply.js";
+import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
+import { labServiceContext } from "./service-cells.js";
+import { nodeScript } from "./services.js";
 import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { startServer, stopServers, waitReady, writeServerScript } from "./servers.js";
 import { placedPods, preflightProblem } from "./session.js";
-import { readState, writeInputs, writeState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
+import { readState, writeInputs, writeState, type DnsState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
 
 export interface UpOptions extends PlanOptions {
   readonly host: Host;
@@ -46,9 +54,13 @@ class Recorder {
     this.state = { ...this.state, pods };
     writeState(this.state);
   }
+  setDns(dns: DnsState): void {
+    this.state = { ...this.state, dns };
+    writeState(this.state);
+  }
 }
 
-async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: UndoStack): Promise<void> {
+async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): Promise<void> {
   const { host, dir, log } = opts;
   const check = (): void => {
     if (opts.signal?.aborted === true) throw new LabError("interrupted", "interrupted (SIGINT/SIGTERM); unwinding");
@@ -69,7 +81,7 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
-  startAll(opts, rec, undo);
+  startAll(opts, rec, undo, dns);
   const ips = new Map<string, string>();
   await addPods(host, dir, nodes, pods, (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
   rec.setPods(rec.state.pods.map((p): PodState => {
@@ -81,20 +93,39 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   check();
   const lab = labCluster(cluster, placedPods(rec.state));
   const input = { policies: lab.networkPolicies, pods: nftPods(lab) };
-  await Promise.all(nodes.map((n) => applyTable(host, n.netns, compilePolicyTable(input, n.name))));
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTable(input, n.name)))));
   rec.phase("policy", "policy");
-  log(`lab: ${lab.networkPolicies.length} NetworkPolicies compiled into table inet kwire on ${nodes.length} node(s)`);
+  log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip kube-proxy) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
+  if (dns !== undefined) await startClusterDns(opts, rec, undo, lab, dns, aborted);
   await Promise.all(rec.state.pods.map((p) => waitReady(host, dir, p.pod, p.pid ?? 0, 15_000, aborted)));
   rec.phase("servers", "servers");
   log(`lab: ${pods.length} pod servers ready`);
 }
 
-function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack): void {
+/** DNS servers in the kube-dns pods, resolv.conf in every pod netns (state written first). */
+async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, lab: Cluster, dns: DnsPlan, aborted: () => boolean): Promise<void> {
+  const pods = rec.state.pods.filter((p) => p.ip !== undefined);
+  const servers = pods.filter((p) => dns.podIds.has(p.pod.id));
+  const base: DnsState = { nameserver: dns.nameserver, domain: dns.domain, servers: servers.map((p) => ({ netns: p.pod.netns })), resolvConf: pods.map((p) => p.pod.netns) };
+  rec.setDns(base);
+  undo.push("remove resolv.conf files", async () => { for (const n of base.resolvConf) removeResolvConf(n); });
+  for (const p of pods) writeResolvConf(p.pod.netns, resolvConfText(dns.nameserver, p.pod.namespace, dns.domain));
+  const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
+  const entry = await dnsEntry(opts.dir);
+  const pids = servers.map((p) => startDns(opts.dir, entry, p.pod, table, dns.port));
+  undo.push("stop DNS servers", () => stopServers(pids, isOurDns));
+  rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: pids[i] ?? 0 })) });
+  await Promise.all(servers.map((p, i) => waitDns(opts.dir, p.pod, pids[i] ?? 0, 15_000, aborted)));
+  rec.phase("dns", "dns");
+  opts.log(`lab: cluster DNS at ${dns.nameserver} served from ${servers.map((p) => p.pod.id).join(", ")}; resolv.conf in ${pods.length} pods`);
+}
+
+function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): void {
   writeServerScript(opts.dir);
   const pids = new Map<string, number>();
   undo.push("stop pod servers", () => stopServers([...pids.values()]));
-  for (const p of rec.state.pods) pids.set(p.pod.id, startServer(opts.dir, p.pod));
+  for (const p of rec.state.pods) pids.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
   rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: pids.get(p.pod.id) ?? 0 })));
 }
 
@@ -114,7 +145,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
     nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), timings: {},
   });
   try {
-    await build(cluster, opts, rec, undo);
+    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

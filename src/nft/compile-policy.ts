@@ -226,12 +226,26 @@ function selectingPolicies(byNs: ReadonlyMap<string, NetworkPolicy[]>, pod: NftP
   return (byNs.get(pod.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, pod));
 }
 
-function forwardChain(): Chain {
+/**
+ * A pod reaching itself through a Service (hairpin: DNAT picked its own address) is never
+ * policed, as the model says (a pod may always reach itself); without this its own egress or
+ * ingress isolation would drop it. One rule per isolated local pod: nft cannot compare saddr
+ * with daddr in one match.
+ */
+function hairpinRules(isolated: readonly NftPod[]): Statement[] {
+  return isolated.flatMap((pod) => v4(pod).map((v): Statement => {
+    const ip = elementsOf([{ lo: v, hi: v }])[0] ?? "";
+    return { type: "rule", matches: [{ type: "addr-literal", field: "saddr", elements: [ip] }, { type: "addr-literal", field: "daddr", elements: [ip] }], verdict: accept, comment: `hairpin: ${pod.id} to itself` };
+  }));
+}
+
+function forwardChain(isolated: readonly NftPod[]): Chain {
   return {
     name: FORWARD_CHAIN,
     base: { type: "filter", hook: "forward", priority: 0, policy: "accept" },
     statements: [
       { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" },
+      ...hairpinRules(isolated),
       { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods" },
       { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods" },
     ],
@@ -245,10 +259,12 @@ export function compilePolicyTable(input: PolicyInput, node: string): Table {
   for (const p of [...input.policies].sort((x, y) => (policyKey(x) < policyKey(y) ? -1 : 1))) byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), p]);
   const maps: Record<PolicyType, { key: string; verdict: Verdict }[]> = { Ingress: [], Egress: [] };
   const local = input.pods.filter((p) => p.node === node && !p.hostNetwork).sort((x, y) => (x.id < y.id ? -1 : 1));
+  const isolated = new Set<NftPod>();
   for (const pod of local) {
     for (const dir of ["Egress", "Ingress"] as const) {
       const selecting = selectingPolicies(byNs, pod, dir);
       if (selecting.length === 0) continue;
+      isolated.add(pod);
       const chain = b.podChain(pod, dir, selecting);
       for (const v of v4(pod)) maps[dir].push({ key: elementsOf([{ lo: v, hi: v }])[0] ?? "", verdict: jump(chain) });
     }
@@ -261,6 +277,6 @@ export function compilePolicyTable(input: PolicyInput, node: string): Table {
     comment: `kwire NetworkPolicy for node ${node}`,
     sets: byName(b.sets),
     maps: [vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
-    chains: [...byName(b.chains), forwardChain()],
+    chains: [...byName(b.chains), forwardChain([...isolated])],
   };
 }

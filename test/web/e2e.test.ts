@@ -6,13 +6,24 @@
  * of each view go to test-artifacts/web/. Skipped, with the reason, when Chromium is missing
  * (CI installs it: .ci/run).
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCluster } from "../../bench/generate.js";
 import { ARTIFACTS, CHROMIUM, ROOT, clickPair, ensureBuilt, kwire, launch, open, pageTimings, serve, shot, tab, type Browser, type Kwire } from "./browser.js";
+
+/** Temporary directories this file makes; removed when it ends. */
+const TEMP_DIRS: string[] = [];
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  TEMP_DIRS.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of TEMP_DIRS) rmSync(d, { recursive: true, force: true });
+});
 
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const WEB = "production/web[Deployment]";
@@ -136,7 +147,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web UI in Chromium${HAVE_CHROMIUM ? "" : ` (ski
   });
 
   it("--export writes a site that opens from file:// with no server", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kwire-export-"));
+    const dir = temp("kwire-export-");
     const r = kwire(["serve", "--export", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("index.html");
@@ -153,7 +164,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web UI with 5,000 pods${HAVE_CHROMIUM ? "" : " 
   it("stays interactive: time to first render, matrix in the worker, a cell's trace", async () => {
     ensureBuilt();
     const gen = generateCluster({ pods: 5000, policies: 500 });
-    const dir = mkdtempSync(join(tmpdir(), "kwire-5k-"));
+    const dir = temp("kwire-5k-");
     const file = join(dir, "cluster-5k.yaml");
     writeFileSync(file, gen.text);
     const server = await serve(["-f", file]);

@@ -3,17 +3,28 @@
  * folder, the input is served as raw text at /api/input, only GET/HEAD are answered, and the
  * export embeds the app, its stylesheet and the input in one HTML file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportHtml, scriptJson, startServer, staticFile, webRoot, type RunningServer } from "../../src/cli/web-server.js";
 import { serveInput } from "../../src/cli/commands/serve.js";
 
+/** Temporary directories this file makes; removed when it ends. */
+const TEMP_DIRS: string[] = [];
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  TEMP_DIRS.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of TEMP_DIRS) rmSync(d, { recursive: true, force: true });
+});
+
 const INPUT = { title: "t", files: [{ path: "a.yaml", text: "kind: Namespace\nmetadata: { name: x }\n# </script><!-- tricky\n" }] };
 
 function fakeApp(bundle: string): string {
-  const root = mkdtempSync(join(tmpdir(), "kwire-web-"));
+  const root = temp("kwire-web-");
   mkdirSync(join(root, "assets"));
   writeFileSync(join(root, "index.html"), `<!doctype html><html><head><script type="module" crossorigin src="./assets/app.js"></script><link rel="stylesheet" crossorigin href="./assets/app.css"></head><body><div id="app"></div></body></html>`);
   writeFileSync(join(root, "assets/app.js"), bundle);

@@ -12,12 +12,13 @@ export function statusText(s: LabState): string {
     s.pods.map((p) => [p.pod.id, p.pod.node, p.ip ?? "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
   );
   const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
-  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}\n${nodes}\n${pods}`;
+  const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
+  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${dns}\n${nodes}\n${pods}`;
 }
 
 export function statusJson(s: LabState): unknown {
   return {
-    phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes,
+    phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
@@ -29,11 +30,15 @@ export function probeText(run: ProbeRun): string {
   const bad = run.results.filter(isMismatch);
   const head = bad.length === 0
     ? "no mismatches: every probed cell behaved as the model predicts\n"
-    : `MISMATCHES (${bad.length}):\n` + renderTable(["SRC", "DST", "PORT", "PREDICTED", "OBSERVED", "VERDICT"], bad.map((r) => [r.src, r.dst, `${r.port}/${r.protocol}`, yesNo(r.predicted), yesNo(r.observed), r.verdict]));
+    : `MISMATCHES (${bad.length}):\n` + renderTable(["KIND", "SRC", "DST", "PORT", "PREDICTED", "OBSERVED", "VERDICT"], bad.map((r) => [r.kind, r.src, r.kind === "dns" ? `${r.dst} @${r.dstIp}` : `${r.dst} ${r.dstIp}`, `${r.port}/${r.protocol}`, yesNo(r.predicted), yesNo(r.observed), r.reply ? `${r.verdict} (${r.reply})` : r.verdict]));
   const lines = [
     `cells ${s.cells}, probed ${s.probed}, skipped ${s.skipped}, mismatches ${s.mismatches}`,
     `predicted allowed ${s.predictedAllowed}, observed allowed ${s.observedAllowed}; agreement ${(s.agreementRate * 100).toFixed(1)}%, probe success ${(s.probeSuccessRate * 100).toFixed(1)}%`,
     `rtt p50 ${s.rttP50Ms.toFixed(2)} ms, p90 ${s.rttP90Ms.toFixed(2)} ms, p99 ${s.rttP99Ms.toFixed(2)} ms; ${run.seconds.toFixed(1)} s; flow log ${run.flowLog}`,
+    ...(["pod", "service", "dns"] as const).map((k) => {
+      const b = run.byKind[k];
+      return `${k}: ${b.probed} probed, ${b.mismatches} mismatches, predicted allowed ${b.predictedAllowed}, observed allowed ${b.observedAllowed}, success ${(b.probeSuccessRate * 100).toFixed(1)}%`;
+    }),
     ...s.skipReasons.map((r) => `skipped: ${r}`),
   ];
   return `${head}${lines.join("\n")}\n`;
@@ -42,7 +47,10 @@ export function probeText(run: ProbeRun): string {
 /** `-o json`: one record per cell, as the issue asks, plus the summary. */
 export function probeJson(run: ProbeRun): unknown {
   return {
-    cells: run.results.map((r) => ({ src: r.src, dst: r.dst, port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
+    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : { name: r.name, expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
     summary: run.summary,
+    byKind: run.byKind,
+    dnsSuccessRate: run.dnsSuccessRate,
+    serviceSuccessRate: run.serviceSuccessRate,
   };
 }

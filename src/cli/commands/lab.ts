@@ -62,7 +62,7 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
 }
 
 function upCommand(io: Io, setExit: (n: number) => void): Command {
-  const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), NetworkPolicy (nftables), pod servers");
+  const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), NetworkPolicy and Services (nftables), cluster DNS, pod servers");
   return addInputOptions(cmd)
     .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
     .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
@@ -71,7 +71,7 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
 
 function probeCommand(io: Io, setExit: (n: number) => void): Command {
   return new Command("probe")
-    .description("connect between every pair of lab pods on every served port; compare with the model (exit 1 on any mismatch)")
+    .description("probe pod → pod, pod → Service (ClusterIP, NodePort) and DNS lookups; compare with the model (exit 1 on any mismatch)")
     .option("-o, --output <format>", "text|json", "text")
     .option("--concurrency <n>", "probes in flight at once", "64")
     .option("--timeout <ms>", "per-probe timeout in milliseconds", "1000")

@@ -28,15 +28,20 @@ export const MARK_MASQ_CHAIN = "mark-for-masquerade";
 export const MASQUERADING_CHAIN = "masquerading";
 export const MASQUERADE_MARK = "0x4000";
 
-/** nftablesBaseChains: name, type, hook, priority. */
+/**
+ * nftablesBaseChains: name, type, hook, priority. kube-proxy writes `dstnat - 10` / `dstnat + 10`
+ * for every filter chain, but nft (1.0.6 here) accepts the symbolic `dstnat` only on the
+ * prerouting hook ("invalid priority expression value in this context" on input, forward and
+ * output), so those use the same numbers (dstnat = -100) written out.
+ */
 export const BASE_CHAINS: readonly BaseChain[] = [
   { name: "filter-prerouting", type: "filter", hook: "prerouting", priority: "dstnat - 10" },
-  { name: "filter-input", type: "filter", hook: "input", priority: "dstnat - 10" },
-  { name: "filter-forward", type: "filter", hook: "forward", priority: "dstnat - 10" },
-  { name: "filter-output", type: "filter", hook: "output", priority: "dstnat - 10" },
-  { name: "filter-output-post-dnat", type: "filter", hook: "output", priority: "dstnat + 10" },
+  { name: "filter-input", type: "filter", hook: "input", priority: "-110" },
+  { name: "filter-forward", type: "filter", hook: "forward", priority: "-110" },
+  { name: "filter-output", type: "filter", hook: "output", priority: "-110" },
+  { name: "filter-output-post-dnat", type: "filter", hook: "output", priority: "-90" },
   { name: "nat-prerouting", type: "nat", hook: "prerouting", priority: "dstnat" },
-  { name: "nat-output", type: "nat", hook: "output", priority: "dstnat" },
+  { name: "nat-output", type: "nat", hook: "output", priority: "-100" },
   { name: "nat-postrouting", type: "nat", hook: "postrouting", priority: "srcnat" },
 ];
 

@@ -1,0 +1,129 @@
+/**
+ * @module lab/service-cells
+ * Which Service and DNS cells `lab probe` checks, and what the model predicts for each. Pure.
+ *
+ * - **ClusterIP**: every (source pod, Service port) of a Service with a virtual IP, predicted by
+ *   the engine's service-aware `traceService` (policy evaluated at each endpoint after DNAT;
+ *   allowed when any usable endpoint admits it).
+ * - **NodePort** (NodePort/LoadBalancer Services): from each pod to its own node's address.
+ *   kube-proxy masquerades NodePort traffic (externalTrafficPolicy Cluster) in postrouting, after
+ *   the policy hook of the source node; so an endpoint on the same node sees the pod, one on
+ *   another node sees the source node's address. Predicted per endpoint with `traceConnection`
+ *   accordingly (the source's egress toward the pod, the endpoint's ingress from the node) — the
+ *   engine's trace keeps the pod's address for in-cluster NodePort traffic, which holds for
+ *   ClusterIPs but not here.
+ * - **Random endpoint choice** (`numgen random mod N`): when the model judges every usable
+ *   endpoint the same, one try decides; when it judges them differently, the prober tries up to
+ *   10·N times and stops at the first answer (a miss when the model allows has probability
+ *   ≤ (1-1/N)^(10N) < e^-10 ≈ 5e-5). An answer must come from an endpoint pod (`accept`).
+ * - **DNS**: per source pod and Service (not ExternalName): `svc.ns`, `svc.ns.svc.<domain>` and,
+ *   in the Service's namespace, `svc`; predicted by the engine's `dns` stage (kube-dns reachable
+ *   under the pod's egress policy, then the resolver's search list over `src/dns` records).
+ */
+import { buildTopology, serviceContext, traceConnection, traceService, type Party, type ServiceContext } from "../engine/index.js";
+import { dnsStage } from "../engine/service-dns.js";
+import { formatIp, parseIp, type Cluster, type Protocol } from "../model/index.js";
+import { usableEndpoints, type ServiceEndpoint } from "../services/index.js";
+import type { Cell } from "./compare.js";
+import type { PlacedPod } from "./model.js";
+import type { LabNode } from "./plan.js";
+
+export interface LabView {
+  readonly lab: Cluster;
+  readonly pods: readonly PlacedPod[];
+  readonly nodes: readonly LabNode[];
+}
+
+const RETRY_FACTOR = 10;
+const probed = (p: Protocol): boolean => p === "TCP" || p === "UDP";
+
+export function labServiceContext(lab: Cluster): ServiceContext {
+  return serviceContext(lab, buildTopology(lab));
+}
+
+function partyOf(ctx: ServiceContext, id: string): Party | undefined {
+  const node = ctx.topology.subjects.findIndex((s) => s.id === id);
+  return node < 0 ? undefined : { type: "node", node, label: id };
+}
+
+/** Accept set and tries from per-endpoint verdicts. */
+function choice(verdicts: readonly { id: string | undefined; allowed: boolean }[]): Pick<Cell, "predicted" | "accept" | "attempts"> {
+  const ids = verdicts.flatMap((v) => (v.id === undefined ? [] : [v.id]));
+  const allowed = verdicts.filter((v) => v.allowed).length;
+  const mixed = allowed > 0 && allowed < verdicts.length;
+  return { predicted: allowed > 0, accept: ids, attempts: mixed ? RETRY_FACTOR * verdicts.length : 1 };
+}
+
+function clusterIpCell(ctx: ServiceContext, src: PlacedPod, party: Party, svc: { ns: string; name: string; ip: string }, port: number, protocol: Protocol, idOf: (a: string) => string | undefined): Cell | undefined {
+  const r = traceService(ctx, { src: party, outside: false, dst: { type: "service", namespace: svc.ns, name: svc.name, port }, dstLabel: `svc/${svc.name}`, protocol });
+  if (!r.ok) return undefined;
+  const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
+  const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
+  return { kind: "service", src: src.pod.id, dst: `${svc.ns}/${svc.name}`, dstIp: svc.ip, port, protocol, ...c, predicted: r.trace.verdict === "allowed" };
+}
+
+function nodePortCell(ctx: ServiceContext, view: LabView, src: PlacedPod, party: Party, eps: readonly ServiceEndpoint[], local: boolean, nodePort: number, protocol: Protocol, dst: string, idOf: (a: string) => string | undefined): Cell | undefined {
+  const node = view.nodes.find((n) => n.name === src.pod.node);
+  const nodeIp = node === undefined ? undefined : parseIp(node.transitIp);
+  if (node === undefined || nodeIp === undefined) return undefined;
+  const usable = usableEndpoints(eps, local ? "Local" : "Cluster", node.name).usable;
+  const fromNode: Party = { type: "address", ip: nodeIp, label: node.transitIp };
+  const verdicts = usable.map((e) => {
+    const dstParty = ctx.partyOf(e);
+    const direct = traceConnection(ctx.topology, ctx.policies, { src: party, dst: dstParty, protocol, port: e.port });
+    if (local || e.nodeName === node.name) return { id: idOf(formatIp(e.address)), allowed: direct.verdict === "allowed" };
+    const egress = direct.steps.find((s) => s.stage === "egress-policy")?.result !== "denied";
+    const ingress = traceConnection(ctx.topology, ctx.policies, { src: fromNode, dst: dstParty, protocol, port: e.port }).verdict === "allowed";
+    return { id: idOf(formatIp(e.address)), allowed: egress && ingress };
+  });
+  return { kind: "service", src: src.pod.id, dst: `${dst}[nodePort]`, dstIp: node.transitIp, port: nodePort, protocol, ...choice(verdicts) };
+}
+
+/** ClusterIP and NodePort cells for every lab pod and Service port. */
+export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
+  const byIp = new Map(view.pods.map((p) => [p.ip, p.pod.id]));
+  const idOf = (a: string): string | undefined => byIp.get(a);
+  const cells: Cell[] = [];
+  for (const src of view.pods) {
+    const party = partyOf(ctx, src.pod.id);
+    if (party === undefined) continue;
+    for (const f of ctx.layer.frontends) {
+      const s = f.service;
+      const ip = f.clusterIPs.find((x) => x.family === 4);
+      if (s.headless || s.type === "ExternalName" || ip === undefined) continue;
+      for (const sp of s.ports) {
+        if (!probed(sp.protocol)) continue;
+        const c = clusterIpCell(ctx, src, party, { ns: s.namespace, name: s.name, ip: formatIp(ip) }, sp.port, sp.protocol, idOf);
+        if (c !== undefined) cells.push(c);
+        if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined) {
+          const eps = ctx.layer.endpoints(s, sp).endpoints;
+          const n = nodePortCell(ctx, view, src, party, eps, s.externalTrafficPolicy === "Local", sp.nodePort, sp.protocol, f.id, idOf);
+          if (n !== undefined) cells.push(n);
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** DNS cells: every lab pod looks up every Service's names through `nameserver`. */
+export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string): Cell[] {
+  const cells: Cell[] = [];
+  const d = ctx.zone.clusterDomain;
+  for (const src of view.pods) {
+    const party = partyOf(ctx, src.pod.id);
+    if (party === undefined) continue;
+    for (const f of ctx.layer.frontends) {
+      const s = f.service;
+      if (s.type === "ExternalName") continue;
+      const names = [`${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc.${d}`, ...(s.namespace === src.pod.namespace ? [s.name] : [])];
+      for (const name of names) {
+        const st = dnsStage(ctx, party, name);
+        const answered = st.ok ? st.resolution?.answered : undefined;
+        const expect = answered !== undefined && answered.answer.rcode === "NOERROR" ? answered.answer.records.filter((r) => r.type === "A").map((r) => r.data).sort() : [];
+        cells.push({ kind: "dns", src: src.pod.id, dst: name, dstIp: nameserver, port: 53, protocol: "UDP", predicted: st.ok && expect.length > 0, name, expect });
+      }
+    }
+  }
+  return cells;
+}
