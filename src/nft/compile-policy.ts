@@ -15,6 +15,7 @@
  */
 import {
   EMPTY_PORTS,
+  pushTo,
   ipSetToCidrs,
   formatCidr,
   normalizeIntervals,
@@ -256,7 +257,7 @@ function forwardChain(isolated: readonly NftPod[]): Chain {
 export function compilePolicyTable(input: PolicyInput, node: string): Table {
   const b = new Builder(input);
   const byNs = new Map<string, NetworkPolicy[]>();
-  for (const p of [...input.policies].sort((x, y) => (policyKey(x) < policyKey(y) ? -1 : 1))) byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), p]);
+  for (const p of [...input.policies].sort((x, y) => (policyKey(x) < policyKey(y) ? -1 : 1))) pushTo(byNs, p.namespace, p);
   const maps: Record<PolicyType, { key: string; verdict: Verdict }[]> = { Ingress: [], Egress: [] };
   const local = input.pods.filter((p) => p.node === node && !p.hostNetwork).sort((x, y) => (x.id < y.id ? -1 : 1));
   const isolated = new Set<NftPod>();
