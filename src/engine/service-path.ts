@@ -21,6 +21,17 @@ export interface Hop {
   readonly trafficPolicy: TrafficPolicy;
   /** Node the client pod runs on (for the route stage). */
   readonly srcNode?: string;
+  /**
+   * Per endpoint, when the two policy checks do not see the same packet (kube-proxy masquerade):
+   * egress is judged toward `egressTo` (default: the endpoint after DNAT) and ingress from
+   * `ingressFrom` (default: `policySrc`).
+   */
+  readonly legs?: (e: ServiceEndpoint) => Legs;
+}
+
+export interface Legs {
+  readonly egressTo?: { readonly party: Party; readonly port: number };
+  readonly ingressFrom?: Party;
 }
 
 export interface PathResult {
@@ -36,6 +47,22 @@ export interface EndpointVerdict {
   readonly node?: string;
   readonly ready: boolean;
   readonly verdict: "allowed" | "denied" | "unused";
+}
+
+/** Egress judged on one packet, ingress on another (after SNAT): allowed when both admit it. */
+function splitLegs(ctx: ServiceContext, hop: Hop, legs: Legs, dst: Party, e: ServiceEndpoint, protocol: Protocol): Trace {
+  const out = legs.egressTo;
+  const eg = traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst: out?.party ?? dst, protocol, port: out?.port ?? e.port });
+  const inFrom = legs.ingressFrom ?? hop.policySrc;
+  const ing = out === undefined && inFrom === hop.policySrc ? eg : traceConnection(ctx.topology, ctx.policies, { src: inFrom, dst, protocol, port: e.port });
+  const egStep = eg.steps.find((s) => s.stage === "egress-policy");
+  const inStep = ing.steps.find((s) => s.stage === "ingress-policy");
+  const egOk = egStep?.result !== "denied";
+  const inOk = inStep?.result !== "denied";
+  const verdict = egOk && inOk ? "allowed" : "denied";
+  const why = !egOk ? eg.steps.find((s) => s.stage === "verdict")?.detail ?? "egress denied" : ing.steps.find((s) => s.stage === "verdict")?.detail ?? "ingress denied";
+  const steps: TraceStep[] = [...(egStep ? [egStep] : []), ...(inStep ? [inStep] : []), verdictStep(verdict === "allowed", verdict === "allowed" ? "allowed" : why)];
+  return { ...ing, verdict, allowedPorts: verdict === "allowed" ? ing.allowedPorts : "none", steps };
 }
 
 const partyKey = (p: Party): string => (p.type === "node" ? `n${p.node}` : `a${p.ip.family}:${p.ip.value}`);
@@ -54,7 +81,7 @@ export function throughEndpoints(ctx: ServiceContext, eps: readonly ServiceEndpo
     const key = `${partyKey(dst)}:${e.port}`;
     let t = cache.get(key);
     if (!t) {
-      t = traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst, protocol, port: e.port });
+      t = hop.legs === undefined ? traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst, protocol, port: e.port }) : splitLegs(ctx, hop, hop.legs(e), dst, e, protocol);
       cache.set(key, t);
     }
     return t;
@@ -92,6 +119,9 @@ function routeStep(ctx: ServiceContext, hop: Hop, e: ServiceEndpoint): TraceStep
   const to = e.nodeName;
   const target = `${formatIp(e.address)}:${e.port}`;
   if (from === undefined || to === undefined) return { stage: "route", result: "info", detail: `to ${e.name} at ${target}${to !== undefined ? ` on node ${to}` : ""} (the source's node is not known)` };
+  if (hop.legs !== undefined && hop.node !== undefined && hop.node !== from) {
+    return { stage: "route", result: "info", detail: `to ${e.name} at ${target}: from node ${from} to node ${hop.node}, which translates it${to !== hop.node ? `, then to node ${to}` : ""}` };
+  }
   const node = ctx.cluster.nodes.find((n) => n.name === to);
   const where = from === to ? `same node ${to}: through the node's bridge` : `from node ${from} to node ${to}${node?.podCIDRs.length ? ` (podCIDR ${node.podCIDRs.join(",")})` : ""}`;
   return { stage: "route", result: "info", detail: `to ${e.name} at ${target}, ${where}` };

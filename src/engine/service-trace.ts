@@ -3,16 +3,17 @@
  * `kwire trace` through the Service layer. Stages: `source` → `dns` (names) → `service` (which
  * Service port, its targetPort) → `endpoints` → `route` → `egress-policy` at the source →
  * `ingress-policy` at the destination pod (address and targetPort after DNAT) → `verdict`.
- * From inside the cluster every frontend (ClusterIP, LoadBalancer IP, externalIP, nodePort) is
- * translated on the source's node as for the ClusterIP and the pod keeps its address;
- * internalTrafficPolicy applies. From outside see `outside-trace.ts`, Ingress `ingress-trace.ts`.
+ * From inside the cluster a ClusterIP is translated on the source's node and the pod keeps its
+ * address (internalTrafficPolicy applies); nodePorts, LoadBalancer IPs and externalIPs follow
+ * kube-proxy's masquerade rules (`viaExternalFrontend`). From outside see `outside-trace.ts`,
+ * Ingress `ingress-trace.ts`.
  */
-import { formatIp, parseIp, type Protocol, type ServicePort } from "../model/index.js";
-import { describeFrontend, describePort, frontendAt, type ServiceEndpoint, type ServiceFrontend } from "../services/index.js";
+import { formatIp, parseIp, type Ip, type Protocol, type ServicePort } from "../model/index.js";
+import { describeFrontend, describePort, frontendAt, nodeAddresses, type FrontendHit, type ServiceEndpoint, type ServiceFrontend } from "../services/index.js";
 import { servesHost } from "../ingress/index.js";
 import { dnsStage } from "./service-dns.js";
 import type { ServiceContext } from "./service-context.js";
-import { throughEndpoints, verdictStep, type Hop, type PathResult } from "./service-path.js";
+import { throughEndpoints, verdictStep, type Hop, type Legs, type PathResult } from "./service-path.js";
 import type { Destination, PortRef } from "./service-target.js";
 import type { Party } from "./resolve.js";
 import { partyStep, type Trace, type TraceStep } from "./trace.js";
@@ -119,6 +120,51 @@ function viaName(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep
   return ip ? { ok: true, trace: denied(req, head, "service", `${host} is a pod record for ${formatIp(ip)}: trace the address (kwire trace SRC ${formatIp(ip)}:PORT)`) } : { ok: false, error: `cannot follow ${host}` };
 }
 
+/**
+ * A pod reaching a Service's external frontend — a nodePort on a node address, a LoadBalancer IP
+ * or an externalIP — as kube-proxy handles it:
+ * - externalTrafficPolicy Local: kube-proxy's "pod traffic for external destinations" rule
+ *   (its local-traffic detector) sends it on as if to the ClusterIP: translated on the source's
+ *   node, internalTrafficPolicy applies, and the pod keeps its address.
+ * - externalTrafficPolicy Cluster: translated by the node that owns the address (a nodePort) or
+ *   by the source's own node (LB/external IPs, caught in its prerouting), to any endpoint, and
+ *   marked for masquerade. The SNAT happens in postrouting, after the node's forward hook, so an
+ *   endpoint on that node is judged with the pod as source, one on another node with the
+ *   translating node's address. A nodePort on another node's address leaves the source's node
+ *   untranslated: its egress policy sees that node address and the nodePort.
+ */
+function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], hit: FrontendHit, ip: Ip, port: number): ServiceTraceResult {
+  const f = hit.frontend;
+  const svc = f.service;
+  const label = `${hit.via} ${formatIp(ip)}:${port}`;
+  if (svc.externalTrafficPolicy === "Local") {
+    return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: pod traffic to an external destination goes on as to the ClusterIP; the pod keeps its address)`);
+  }
+  const srcNode = ctx.nodeOf(req.src);
+  const xlate = hit.via === "NodePort" ? hit.node?.name : srcNode;
+  const node = ctx.cluster.nodes.find((n) => n.name === xlate);
+  const masqIp = node === undefined ? undefined : nodeAddresses(node).find((a) => a.family === ip.family);
+  const eps = ctx.layer.endpoints(svc, hit.port).endpoints;
+  const remoteSrc = srcNode === undefined || xlate === undefined || srcNode !== xlate;
+  const untranslatedOut = hit.via === "NodePort" && remoteSrc;
+  const masq: Party | undefined = masqIp === undefined ? undefined : { type: "address", ip: masqIp, label: `${formatIp(masqIp)} (node ${xlate ?? "?"}, after masquerade)` };
+  const legs = (e: ServiceEndpoint): Legs => ({
+    ...(untranslatedOut ? { egressTo: { party: { type: "address", ip, label: formatIp(ip) }, port } } : {}),
+    ...(masq !== undefined && e.nodeName !== xlate ? { ingressFrom: masq } : {}),
+  });
+  const hop: Hop = { policySrc: req.src, trafficPolicy: "Cluster", legs, ...(xlate !== undefined ? { node: xlate } : {}), ...(srcNode !== undefined ? { srcNode } : {}) };
+  const where = xlate === undefined ? "the node that receives it" : `node ${xlate}`;
+  const snat: TraceStep = {
+    stage: "snat",
+    result: "info",
+    detail: masq === undefined
+      ? `kube-proxy marks it for masquerade on ${where}; that node's address is not in the input, so the pod's address is kept for every endpoint`
+      : `kube-proxy translates it on ${where} and marks it for masquerade (externalTrafficPolicy Cluster): endpoints on ${xlate ?? "that node"} see the pod (SNAT comes after the forward hook), endpoints on other nodes see ${formatIp(masqIp as Ip)}${untranslatedOut ? `; the source's node forwards it untranslated, so its egress policy sees ${formatIp(ip)}:${port}` : ""}`,
+  };
+  const head = [...steps, serviceStep(f, hit.port, label), snat];
+  return { ok: true, trace: finish(req, head, throughEndpoints(ctx, eps, hop, req.protocol, `Service ${f.id} port ${hit.port.port}`), hit.port.port) };
+}
+
 export function traceService(ctx: ServiceContext, req: ServiceTraceRequest): ServiceTraceResult {
   const steps: TraceStep[] = [partyStep(ctx.topology, req.src, "source")];
   const dst = req.dst;
@@ -138,7 +184,8 @@ export function traceService(ctx: ServiceContext, req: ServiceTraceRequest): Ser
       if (req.outside) return outsideToAddress(ctx, req, steps, dst.ip, port);
       const hit = frontendAt(ctx.layer.frontends, ctx.layer.nodes, dst.ip, port, req.protocol);
       if (!hit) return { ok: false, error: "not a Service address" };
-      return viaService(ctx, req, steps, hit.frontend, hit.port.port, `${hit.via} ${formatIp(dst.ip)}:${port}${hit.via === "ClusterIP" ? "" : " (translated on the source's node like the ClusterIP; the pod keeps its address)"}`);
+      if (hit.via === "ClusterIP") return viaService(ctx, req, steps, hit.frontend, hit.port.port, `ClusterIP ${formatIp(dst.ip)}:${port}`);
+      return viaExternalFrontend(ctx, req, steps, hit, dst.ip, port);
     }
   }
 }

@@ -28,7 +28,7 @@ const placed = plan.pods.map((pod) => {
 });
 const lab = labCluster(cluster, placed);
 const view = { lab, pods: placed, nodes: plan.nodes };
-const ctx = labServiceContext(lab);
+const ctx = labServiceContext(lab, plan.nodes);
 
 describe("lab Services and DNS (no root)", () => {
   it("DNS runs in the kube-dns pods, at the kube-dns ClusterIP, on their targetPort", () => {

@@ -5,13 +5,11 @@
  * - **ClusterIP**: every (source pod, Service port) of a Service with a virtual IP, predicted by
  *   the engine's service-aware `traceService` (policy evaluated at each endpoint after DNAT;
  *   allowed when any usable endpoint admits it).
- * - **NodePort** (NodePort/LoadBalancer Services): from each pod to its own node's address.
+ * - **NodePort** (NodePort/LoadBalancer Services): from each pod to its own node's address,
+ *   predicted by the engine's `traceService` toward that address (`viaExternalFrontend`):
  *   kube-proxy masquerades NodePort traffic (externalTrafficPolicy Cluster) in postrouting, after
- *   the policy hook of the source node; so an endpoint on the same node sees the pod, one on
- *   another node sees the source node's address. Predicted per endpoint with `traceConnection`
- *   accordingly (the source's egress toward the pod, the endpoint's ingress from the node) — the
- *   engine's trace keeps the pod's address for in-cluster NodePort traffic, which holds for
- *   ClusterIPs but not here.
+ *   the node's policy hook, so an endpoint on the same node sees the pod, one on another node
+ *   sees the node's address. The context must carry the lab's nodes (`labServiceContext`).
  * - **Random endpoint choice** (`numgen random mod N`): when the model judges every usable
  *   endpoint the same, one try decides; when it judges them differently, the prober tries up to
  *   10·N times and stops at the first answer (a miss when the model allows has probability
@@ -22,8 +20,7 @@
  */
 import { buildTopology, serviceContext, traceConnection, traceService, type Party, type ServiceContext } from "../engine/index.js";
 import { dnsStage } from "../engine/service-dns.js";
-import { formatIp, parseIp, type Cluster, type Protocol } from "../model/index.js";
-import { usableEndpoints, type ServiceEndpoint } from "../services/index.js";
+import { formatIp, parseIp, type Cluster, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
 import type { PlacedPod } from "./model.js";
 import type { LabNode } from "./plan.js";
@@ -37,8 +34,21 @@ export interface LabView {
 const RETRY_FACTOR = 10;
 const probed = (p: Protocol): boolean => p === "TCP" || p === "UDP";
 
-export function labServiceContext(lab: Cluster): ServiceContext {
-  return serviceContext(lab, buildTopology(lab));
+/**
+ * The engine's Service context for the lab cluster. With `nodes`, the input's Node objects are
+ * replaced by the lab's nodes (their transit addresses are the node addresses kube-proxy
+ * translates nodePorts on and masquerades to), so the engine predicts what the lab does.
+ */
+export function labServiceContext(lab: Cluster, nodes?: readonly LabNode[]): ServiceContext {
+  const cluster: Cluster = nodes === undefined ? lab : { ...lab, nodes: nodes.map(labNodeObject) };
+  return serviceContext(cluster, buildTopology(cluster));
+}
+
+const LAB_NODE_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
+
+function labNodeObject(n: LabNode): Node {
+  const ip = parseIp(n.transitIp);
+  return { kind: "Node", name: n.name, labels: { "kubernetes.io/hostname": n.name }, internalIPs: ip === undefined ? [] : [ip], externalIPs: [], podCIDRs: [n.podCidr], source: LAB_NODE_SOURCE };
 }
 
 function partyOf(ctx: ServiceContext, id: string): Party | undefined {
@@ -62,21 +72,16 @@ function clusterIpCell(ctx: ServiceContext, src: PlacedPod, party: Party, svc: {
   return { kind: "service", src: src.pod.id, dst: `${svc.ns}/${svc.name}`, dstIp: svc.ip, port, protocol, ...c, predicted: r.trace.verdict === "allowed" };
 }
 
-function nodePortCell(ctx: ServiceContext, view: LabView, src: PlacedPod, party: Party, eps: readonly ServiceEndpoint[], local: boolean, nodePort: number, protocol: Protocol, dst: string, idOf: (a: string) => string | undefined): Cell | undefined {
+/** A pod to its own node's nodePort, predicted by the engine's trace (kube-proxy's masquerade rules). */
+function nodePortCell(ctx: ServiceContext, view: LabView, src: PlacedPod, party: Party, nodePort: number, protocol: Protocol, dst: string, idOf: (a: string) => string | undefined): Cell | undefined {
   const node = view.nodes.find((n) => n.name === src.pod.node);
   const nodeIp = node === undefined ? undefined : parseIp(node.transitIp);
   if (node === undefined || nodeIp === undefined) return undefined;
-  const usable = usableEndpoints(eps, local ? "Local" : "Cluster", node.name).usable;
-  const fromNode: Party = { type: "address", ip: nodeIp, label: node.transitIp };
-  const verdicts = usable.map((e) => {
-    const dstParty = ctx.partyOf(e);
-    const direct = traceConnection(ctx.topology, ctx.policies, { src: party, dst: dstParty, protocol, port: e.port });
-    if (local || e.nodeName === node.name) return { id: idOf(formatIp(e.address)), allowed: direct.verdict === "allowed" };
-    const egress = direct.steps.find((s) => s.stage === "egress-policy")?.result !== "denied";
-    const ingress = traceConnection(ctx.topology, ctx.policies, { src: fromNode, dst: dstParty, protocol, port: e.port }).verdict === "allowed";
-    return { id: idOf(formatIp(e.address)), allowed: egress && ingress };
-  });
-  return { kind: "service", src: src.pod.id, dst: `${dst}[nodePort]`, dstIp: node.transitIp, port: nodePort, protocol, ...choice(verdicts) };
+  const r = traceService(ctx, { src: party, outside: false, dst: { type: "address", ip: nodeIp, port: nodePort }, dstLabel: `${node.transitIp}:${nodePort}`, protocol });
+  if (!r.ok) return undefined;
+  const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
+  const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
+  return { kind: "service", src: src.pod.id, dst: `${dst}[nodePort]`, dstIp: node.transitIp, port: nodePort, protocol, ...c, predicted: r.trace.verdict === "allowed" };
 }
 
 /** ClusterIP and NodePort cells for every lab pod and Service port. */
@@ -96,8 +101,7 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
         const c = clusterIpCell(ctx, src, party, { ns: s.namespace, name: s.name, ip: formatIp(ip) }, sp.port, sp.protocol, idOf);
         if (c !== undefined) cells.push(c);
         if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined) {
-          const eps = ctx.layer.endpoints(s, sp).endpoints;
-          const n = nodePortCell(ctx, view, src, party, eps, s.externalTrafficPolicy === "Local", sp.nodePort, sp.protocol, f.id, idOf);
+          const n = nodePortCell(ctx, view, src, party, sp.nodePort, sp.protocol, f.id, idOf);
           if (n !== undefined) cells.push(n);
         }
       }

@@ -26,8 +26,12 @@ export type Match =
   | { readonly type: "addr-literal"; readonly field: AddrField; readonly elements: readonly AddrElement[] }
   /** `meta l4proto tcp` */
   | { readonly type: "l4proto"; readonly protocol: L4Proto }
-  /** `th dport { 80, 8000-8080 }` — transport header, valid after an l4proto match. */
-  | { readonly type: "dport"; readonly ranges: readonly PortRange[] };
+  /** `th dport 80` / `th dport 8000-8080` — transport header, valid after an l4proto match. */
+  | { readonly type: "dport"; readonly ranges: readonly PortRange[] }
+  /** `th dport @set` — a named `inet_service` interval set (shared by content, never anonymous). */
+  | { readonly type: "dport-set"; readonly set: string }
+  /** `ip saddr . ip daddr @set` — a concatenated `ipv4_addr . ipv4_addr` set (hairpin pairs). */
+  | { readonly type: "addr-pair"; readonly set: string };
 
 export type Verdict =
   | { readonly type: "accept" }
@@ -56,10 +60,16 @@ export interface Chain {
   readonly statements: readonly Statement[];
 }
 
+/** Element types of named sets: addresses and ports are interval sets; pairs are exact. */
+export type SetType = "ipv4_addr" | "ipv6_addr" | "inet_service" | "ipv4_addr . ipv4_addr";
+
 export interface AddrSet {
   readonly name: string;
-  readonly addrType: "ipv4_addr" | "ipv6_addr";
-  /** Sorted, non-overlapping elements (the compiler normalizes), so `flags interval` needs no auto-merge. */
+  readonly addrType: SetType;
+  /**
+   * Sorted, non-overlapping elements (the compiler normalizes), so `flags interval` needs no
+   * auto-merge. Ports print as `80` or `8000-8080`; pairs as `10.0.0.1 . 10.0.0.1`.
+   */
   readonly elements: readonly AddrElement[];
   readonly comment?: string;
 }

@@ -5,6 +5,6 @@
  */
 export * from "./ast.js";
 export * from "./names.js";
-export { printTable, replaceScript, deleteScript, sanitizeComment, printStatement } from "./print.js";
-export { compilePolicyTable, elementsOf, portMatches, type NftPod, type PolicyInput } from "./compile-policy.js";
-export { traceForward, type Packet, type TraceResult } from "./tracer.js";
+export { printTable, replaceScript, replaceAllScript, deleteScript, sanitizeComment, printStatement } from "./print.js";
+export { compilePolicyTable, compilePolicyTables, policyTableNames, elementsOf, portMatches, type NftPod, type PolicyInput } from "./compile-policy.js";
+export { traceForward, traceForwardAll, type Packet, type TraceResult } from "./tracer.js";

@@ -21,6 +21,19 @@ export const INGRESS_MAP = "ingress-pods";
 export const EGRESS_CHAIN_PREFIX = "eg-";
 export const INGRESS_CHAIN_PREFIX = "in-";
 export const PEER_SET_PREFIX = "peers-";
+/** Named port sets (`th dport @ports-…`), shared by content: never one anonymous set per rule. */
+export const PORT_SET_PREFIX = "ports-";
+/** The `ipv4_addr . ipv4_addr` set of (pod, pod) pairs accepted as hairpin. */
+export const HAIRPIN_SET = "hairpin";
+
+/**
+ * Most policy tables per node. A large node's policy is split by namespace into shards
+ * `kwire`, `kwire-1`, … (one forward base chain each): the kernel looks sets up by name with a
+ * linear scan of the table's set list per rule, so one table of T sets and R rules loads in
+ * O(R·T); K shards cut that K-fold. Every shard name is removed whenever the ruleset is replaced.
+ */
+export const MAX_SHARDS = 16;
+export const shardTableName = (i: number): string => (i === 0 ? TABLE_NAME : `${TABLE_NAME}-${i}`);
 
 /** Longest generated name; nft allows 256, shorter names keep `nft list` readable. */
 export const MAX_NAME = 63;
@@ -51,3 +64,5 @@ export const egressChainName = (podId: string): string => hashAndTruncate(EGRESS
 export const ingressChainName = (podId: string): string => hashAndTruncate(INGRESS_CHAIN_PREFIX, podId.replace("/", "-"), `ingress/${podId}`);
 /** A peer set is named by its content: equal sets are shared by every rule that needs them. */
 export const peerSetName = (elements: readonly string[]): string => `${PEER_SET_PREFIX}${hash64(elements.join(","))}`;
+/** A port set is named by its content too. */
+export const portSetName = (elements: readonly string[]): string => `${PORT_SET_PREFIX}${hash64(elements.join(","))}`;

@@ -46,6 +46,10 @@ export function printMatch(m: Match): string {
       return `meta l4proto ${m.protocol}`;
     case "dport":
       return `th dport ${braces(m.ranges.map(range))}`;
+    case "dport-set":
+      return `th dport @${m.set}`;
+    case "addr-pair":
+      return `ip saddr . ip daddr @${m.set}`;
   }
 }
 
@@ -70,7 +74,8 @@ function wrapElements(items: readonly string[], indent: string): string[] {
 }
 
 function printSet(s: AddrSet): string[] {
-  const out = [`\tset ${s.name} {`, `\t\ttype ${s.addrType}`, `\t\tflags interval`];
+  const out = [`\tset ${s.name} {`, `\t\ttype ${s.addrType}`];
+  if (!s.addrType.includes(" . ")) out.push(`\t\tflags interval`);
   if (s.comment !== undefined) out.push(`\t\tcomment "${sanitizeComment(s.comment)}"`);
   if (s.elements.length > 0) out.push(`\t\telements = {`, ...wrapElements(s.elements, "\t\t\t"), `\t\t}`);
   out.push(`\t}`);
@@ -110,6 +115,15 @@ export function printTable(t: Table): string {
 /** One transaction that replaces the table wholesale (creating it first so `delete` cannot fail). */
 export function replaceScript(t: Table): string {
   return `add table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n${printTable(t)}`;
+}
+
+/**
+ * One transaction that replaces a node's policy tables (`tables`, from `compilePolicyTables`) and
+ * removes every other shard name kwire may have loaded before (`names`): all or nothing.
+ */
+export function replaceAllScript(tables: readonly Table[], names: readonly { family: Table["family"]; name: string }[]): string {
+  const drop = names.map((t) => deleteScript(t.family, t.name)).join("");
+  return `${drop}${tables.map(printTable).join("\n")}`;
 }
 
 /** One transaction that removes the table (adding it first so a missing table is not an error). */

@@ -71,6 +71,21 @@ class Tracer {
         return this.pkt.protocol === m.protocol;
       case "dport":
         return this.pkt.dport !== undefined && m.ranges.some((r) => (this.pkt.dport ?? 0) >= r.from && (this.pkt.dport ?? 0) <= r.to);
+      case "dport-set": {
+        const port = this.pkt.dport;
+        return port !== undefined && this.setElements(m.set).some((el) => {
+          const [lo, hi] = el.split("-").map(Number);
+          return lo !== undefined && port >= lo && port <= (hi ?? lo);
+        });
+      }
+      case "addr-pair": {
+        const s = this.addr("saddr");
+        const d = this.addr("daddr");
+        return this.setElements(m.set).some((el) => {
+          const [a, b] = el.split(" . ");
+          return a !== undefined && b !== undefined && inElement(a, s) && inElement(b, d);
+        });
+      }
     }
   }
 
@@ -97,6 +112,20 @@ class Tracer {
     }
     return undefined;
   }
+}
+
+/**
+ * Trace `pkt` through the forward base chains of several tables, as netfilter runs them: every
+ * table's chain sees the packet; a drop anywhere is final, an accept only ends that table's chain.
+ */
+export function traceForwardAll(tables: readonly Table[], pkt: Packet): TraceResult {
+  const path: string[] = [];
+  for (const t of tables) {
+    const r = traceForward(t, pkt);
+    path.push(...r.path.map((line) => `${t.name}/${line}`));
+    if (r.verdict === "drop") return { verdict: "drop", path };
+  }
+  return { verdict: "accept", path };
 }
 
 /** Trace `pkt` through the table's base chain on the forward hook. */
