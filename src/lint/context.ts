@@ -6,7 +6,7 @@
  * engine's `ClassIndex`, `EgressReach`), never per pod pair, so lint scales with the engine.
  */
 import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo } from "../model/index.js";
-import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology } from "../engine/index.js";
+import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
 import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
 
 export interface LintOptions {
@@ -14,6 +14,8 @@ export interface LintOptions {
   readonly cni?: string;
   /** kube-apiserver --service-node-port-range. */
   readonly nodePortRange?: { readonly from: number; readonly to: number };
+  /** --pod-cidr: where pods without an address in the input live (the engine's default otherwise). */
+  readonly podCidr?: string;
 }
 
 export class LintContext {
@@ -29,8 +31,13 @@ export class LintContext {
     this.nodePortRange = options.nodePortRange ?? { from: 30000, to: 32767 };
   }
 
+  /** Options every topology built for this lint run uses (checks that add pods build their own). */
+  get topologyOptions(): TopologyOptions {
+    return this.options.podCidr === undefined ? {} : { podCidr: this.options.podCidr };
+  }
+
   get topology(): Topology {
-    return (this.topo ??= buildTopology(this.cluster));
+    return (this.topo ??= buildTopology(this.cluster, this.topologyOptions));
   }
 
   get analysis(): Analysis {

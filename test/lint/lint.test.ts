@@ -107,3 +107,28 @@ describe("kwire lint exit codes and options", () => {
     expect(r.stderr).toMatch(msg);
   });
 });
+
+describe("--pod-cidr", () => {
+  // Pods without an address live somewhere in --pod-cidr; with no DNS pod in the input the check
+  // assumes CoreDNS at the pod CIDR's third address. An ipBlock allowing that range on port 53
+  // therefore satisfies dns-egress-blocked only when it covers the pod CIDR the user names.
+  const manifest = [
+    "apiVersion: v1\nkind: Pod\nmetadata: { name: app, namespace: shop, labels: { app: a } }\nspec: { containers: [{ name: c, image: x }] }",
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: egress-dns, namespace: shop }\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ ipBlock: { cidr: 10.100.0.0/16 } }]\n      ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }]",
+  ].join("\n---\n");
+
+  it("the assumed CoreDNS moves into --pod-cidr, so an ipBlock over that range allows DNS", async () => {
+    const at = async (...extra: string[]): Promise<string[]> => {
+      const r = await run(["lint", "-f", "-", "--check", "dns-egress-blocked", "-o", "json", ...extra], manifest);
+      return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
+    };
+    expect(await at()).toEqual(["dns-egress-blocked"]);
+    expect(await at("--pod-cidr", "10.100.0.0/16")).toEqual([]);
+  });
+
+  it("a --pod-cidr that is not a CIDR is a usage error (exit 2)", async () => {
+    const r = await run(["lint", "-f", CLEAN, "--pod-cidr", "10.300.0.0/16"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--pod-cidr: "10\.300\.0\.0\/16" is not a CIDR/);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { cniByName } from "../../model/index.js";
+import { podRange } from "../../engine/index.js";
 import { LINT_CODES, runLint } from "../../lint/index.js";
 import { lintJson, lintSarif, lintTable } from "../../report/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
@@ -41,8 +42,14 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       }
       if (opts.cni !== undefined && !cniByName(opts.cni)) throw new UsageError(`unknown CNI "${opts.cni}"`);
       const range = parseRange(opts.serviceNodePortRange);
+      if (opts.podCidr !== undefined && !podRange(opts.podCidr)) throw new UsageError(`--pod-cidr: "${opts.podCidr}" is not a CIDR`);
       const load = await loadModel(opts, io);
-      const findings = runLint(load.cluster, { nodePortRange: range, ...(opts.cni !== undefined ? { cni: opts.cni } : {}), ...(opts.check ? { only: opts.check } : {}) });
+      const findings = runLint(load.cluster, {
+        nodePortRange: range,
+        ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
+        ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
+        ...(opts.check ? { only: opts.check } : {}),
+      });
       if (opts.output === "json") io.out(JSON.stringify(lintJson(findings), null, 2) + "\n");
       else if (opts.output === "sarif") io.out(JSON.stringify(lintSarif(findings, LINT_VERSION), null, 2) + "\n");
       else io.out(lintTable(findings));

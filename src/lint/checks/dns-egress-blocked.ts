@@ -7,27 +7,32 @@
  * answers against it.
  */
 import { containsPort, parseIp, unionPorts, EMPTY_PORTS, unknownSource, type Cluster, type NetworkPolicy, type Pod } from "../../model/index.js";
-import { buildTopology, fastAnalysis, type Analysis, type Topology } from "../../engine/index.js";
+import { buildTopology, DEFAULT_POD_CIDR, fastAnalysis, podRange, type Analysis, type Topology } from "../../engine/index.js";
 import type { LintContext } from "../context.js";
 import { objectName, type Finding, type LintCheck } from "../types.js";
 import { someNames } from "./service-pods.js";
 
 const isDns = (labels: Readonly<Record<string, string>>): boolean => labels["k8s-app"] === "kube-dns";
 
-const ASSUMED: Pod = {
-  kind: "Pod", namespace: "kube-system", name: "coredns (assumed)", labels: { "k8s-app": "kube-dns" },
-  ips: [parseIp("10.244.0.2") ?? { family: 4, value: 0n }], hostNetwork: false,
-  ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
-  owners: [], source: unknownSource,
-};
+/** The assumed CoreDNS pod: the third address of the pod CIDR (10.244.0.2 by default). */
+function assumedDns(podCidr: string): Pod {
+  const range = podRange(podCidr) ?? podRange(DEFAULT_POD_CIDR);
+  const ip = range === undefined ? parseIp("10.244.0.2") : { family: range.family, value: range.lo + 2n };
+  return {
+    kind: "Pod", namespace: "kube-system", name: "coredns (assumed)", labels: { "k8s-app": "kube-dns" },
+    ips: [ip ?? { family: 4, value: 0n }], hostNetwork: false,
+    ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
+    owners: [], source: unknownSource,
+  };
+}
 
 function world(ctx: LintContext): { t: Topology; a: Analysis; assumed: boolean } {
   if (ctx.topology.subjects.some((s) => isDns(s.labels))) return { t: ctx.topology, a: ctx.analysis, assumed: false };
   const namespaces = ctx.cluster.namespaces.some((n) => n.name === "kube-system")
     ? ctx.cluster.namespaces
     : [...ctx.cluster.namespaces, { kind: "Namespace" as const, name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" }, implicit: true, source: unknownSource }];
-  const c: Cluster = { ...ctx.cluster, namespaces, pods: [...ctx.cluster.pods, ASSUMED] };
-  const t = buildTopology(c);
+  const c: Cluster = { ...ctx.cluster, namespaces, pods: [...ctx.cluster.pods, assumedDns(ctx.options.podCidr ?? DEFAULT_POD_CIDR)] };
+  const t = buildTopology(c, ctx.topologyOptions);
   return { t, a: fastAnalysis(c, t), assumed: true };
 }
 
