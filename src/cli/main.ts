@@ -16,6 +16,7 @@ import { serveCommand } from "./commands/serve.js";
 import { diffCommand } from "./commands/diff.js";
 import { testCommand } from "./commands/test.js";
 import { labCommand } from "./commands/lab.js";
+import { cniCommand } from "./cni-entry.js";
 
 export const VERSION = "0.1.0";
 
@@ -29,16 +30,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit), cniCommand(io, setExit)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
-  program
-    .command("cni")
-    .description("the CNI plugin entry point (CNI spec 1.1 over stdin and CNI_* environment variables)")
-    .action(async () => {
-      const { runCniFromProcess } = await import("./cni-entry.js");
-      setExit(await runCniFromProcess());
-    });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exit;

@@ -2,8 +2,10 @@
 /**
  * @module lab/cni/bin
  * The `kwire-cni` executable: read stdin fully, hand env + stdin to `runCni`, print, exit.
- * Nothing else is imported here — a runtime pays for every module on each ADD.
+ * Nothing else is imported here — a runtime pays for every module on each ADD. (Runtimes normally
+ * reach kwire-cni through the bin/kwire-cni shim and `kwire cni agent`; this is its fallback.)
  */
+import { printedStdout } from "./agent-protocol.js";
 import { runCni } from "./main.js";
 
 async function readStdin(): Promise<string> {
@@ -14,5 +16,5 @@ async function readStdin(): Promise<string> {
 }
 
 const out = await runCni(process.env, await readStdin());
-if (out.stdout !== "") process.stdout.write(out.stdout.endsWith("\n") ? out.stdout : `${out.stdout}\n`);
+process.stdout.write(printedStdout(out.stdout));
 process.exitCode = out.exitCode;

@@ -1,20 +1,22 @@
 /**
  * @module lab/cni/cmd-add
  * ADD: allocate addresses, wire the container to the bridge, return the result. Two `ip -batch`
- * exec()s (node netns, container netns) plus in-process IPAM; every step pushes its inverse on an
+ * runs (node netns, container netns) plus in-process IPAM; every step pushes its inverse on an
  * undo stack that unwinds if a later step fails (bridge.go's deferred teardowns). The bridge itself
- * is shared and never removed on rollback.
+ * is shared and never removed on rollback. With a launcher (the agent) both `ip`s are started
+ * before they are needed: the node one from the launcher's spares, the container one first thing.
  */
 import { formatIp, parseIp, type Family, type Ip } from "../ipam/index.js";
 import { allocate, defaultDst, formatCidr, type Allocation, type Owner } from "../ipam/index.js";
-import { listDevices, linkError, runBatch, type CniDeps } from "./deps.js";
+import { BATCH_ARGV, deleteLink, finishBatch, listDevices, linkError, runBatch, runNodeBatch, type CniDeps } from "./deps.js";
 import { CniError, KwireCode, SpecCode } from "./errors.js";
-import { containerBatch, isExists, isNoDevice, nodeBatch, parseJsonLines, parseLinks, type ContainerRoute, type NodePlan } from "./link-batch.js";
+import { containerBatch, isExists, nodeBatch, parseJsonLines, parseLinks, type ContainerRoute, type NodePlan } from "./link-batch.js";
 import { masqAddScript, masqDelScript } from "./masq.js";
 import { bridgeMac, containerMac, hostMac, hostVethName, masqChainName } from "./names.js";
 import { chainResult, convertResult } from "./result.js";
 import type { CniRequest, CniResult, CniRoute, NetConf } from "./types.js";
 import { UndoStack } from "./undo.js";
+import type { Started } from "./warm.js";
 
 /** `IP=a,b` from CNI_ARGS (host-local's requested addresses). */
 export function requestedIps(args: Readonly<Record<string, string>>): Ip[] {
@@ -63,9 +65,9 @@ async function enableForwarding(deps: CniDeps, allocs: readonly Allocation[]): P
 
 /** Run the node-netns batch; retries once without creating the bridge if another ADD won the race. */
 async function wireNode(deps: CniDeps, plan: NodePlan): Promise<string> {
-  let r = await runBatch(deps.host, nodeBatch(plan), undefined, true);
+  let r = await runNodeBatch(deps, nodeBatch(plan));
   if (!r.ok && plan.createBridge && r.fail.index === 0 && /File exists/.test(r.fail.stderr)) {
-    r = await runBatch(deps.host, nodeBatch({ ...plan, createBridge: false }), undefined, true);
+    r = await runNodeBatch(deps, nodeBatch({ ...plan, createBridge: false }));
   }
   if (!r.ok && r.fail.line?.startsWith(`link add name ${plan.hostVeth} `) === true && isExists(r.fail.stderr)) {
     throw new CniError(KwireCode.AttachmentExists, `interface ${plan.ifname} already exists in ${plan.netnsPath} (or host interface ${plan.hostVeth} exists)`, r.fail.stderr);
@@ -110,7 +112,7 @@ function buildResult(req: CniRequest, plan: NodePlan, brMac: string, allocs: rea
   return convertResult(prev === undefined ? ours : chainResult(prev, ours), req.conf.cniVersion);
 }
 
-async function addSteps(req: CniRequest, deps: CniDeps, undo: UndoStack, devices: ReadonlySet<string>, requested: Ip[]): Promise<CniResult> {
+async function addSteps(req: CniRequest, deps: CniDeps, undo: UndoStack, devices: ReadonlySet<string>, requested: Ip[], ctr: Started | undefined): Promise<CniResult> {
   const owner: Owner = { containerID: req.containerID, ifname: req.ifname };
   const { conf } = req;
   const store = deps.openStore(conf.ipam.dataDir, conf.name);
@@ -126,13 +128,14 @@ async function addSteps(req: CniRequest, deps: CniDeps, undo: UndoStack, devices
     ifname: req.ifname, containerMac: containerMac(req.containerID, req.ifname), netnsPath: req.netns,
   };
   undo.push("delete host veth", async () => {
-    const r = await deps.host.exec(["ip", "link", "del", "dev", plan.hostVeth]);
-    if (r.code !== 0 && !isNoDevice(r.stderr)) throw new Error(r.stderr.trim());
+    const err = await deleteLink(deps, plan.hostVeth);
+    if (err !== undefined) throw new Error(err.trim());
   });
   const brMac = await wireNode(deps, plan);
   if (conf.isGateway) await enableForwarding(deps, allocs);
   const addrs = allocs.map((a) => `${formatIp(a.address)}/${a.prefix}`);
-  const c = await runBatch(deps.host, containerBatch(req.ifname, addrs, ctrRoutes), req.netns);
+  const lines = containerBatch(req.ifname, addrs, ctrRoutes);
+  const c = ctr === undefined ? await runBatch(deps.host, lines, req.netns) : await finishBatch(ctr, lines);
   if (!c.ok) throw linkError("container netns", c.fail);
   if (conf.ipMasq) await applyMasq(deps, undo, req, allocs);
   return buildResult(req, plan, brMac, allocs, routes);
@@ -142,6 +145,15 @@ export async function cmdAdd(req: CniRequest, deps: CniDeps): Promise<CniResult>
   if (!(await deps.host.exists(req.netns))) {
     throw new CniError(SpecCode.UnknownContainer, `container netns ${JSON.stringify(req.netns)} does not exist`, req.netns);
   }
+  const ctr = deps.launcher?.start(BATCH_ARGV, req.netns);
+  try {
+    return await addChecked(req, deps, ctr);
+  } finally {
+    ctr?.cancel();
+  }
+}
+
+async function addChecked(req: CniRequest, deps: CniDeps, ctr: Started | undefined): Promise<CniResult> {
   const hostVeth = hostVethName(req.containerID, req.ifname);
   const devices = await listDevices(deps.host);
   if (devices.has(hostVeth)) {
@@ -150,7 +162,7 @@ export async function cmdAdd(req: CniRequest, deps: CniDeps): Promise<CniResult>
   const requested = requestedIps(req.args);
   const undo = new UndoStack();
   try {
-    const result = await addSteps(req, deps, undo, devices, requested);
+    const result = await addSteps(req, deps, undo, devices, requested, ctr);
     undo.clear();
     return result;
   } catch (e) {

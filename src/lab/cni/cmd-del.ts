@@ -6,9 +6,8 @@
  * entered, so a vanished container cannot make DEL fail.
  */
 import { formatIp, parseIpPrefix, releaseOwner } from "../ipam/index.js";
-import { listDevices, type CniDeps } from "./deps.js";
+import { deleteLink, listDevices, type CniDeps } from "./deps.js";
 import { CniError, KwireCode } from "./errors.js";
-import { isNoDevice } from "./link-batch.js";
 import { masqDelScript } from "./masq.js";
 import { hostVethName, masqChainName } from "./names.js";
 import type { CniRequest } from "./types.js";
@@ -36,10 +35,8 @@ export async function cmdDel(req: CniRequest, deps: CniDeps): Promise<void> {
   const released = await releaseOwner(store, { containerID: req.containerID, ifname: req.ifname });
   const hostVeth = hostVethName(req.containerID, req.ifname);
   if ((await listDevices(deps.host)).has(hostVeth)) {
-    const r = await deps.host.exec(["ip", "link", "del", "dev", hostVeth]);
-    if (r.code !== 0 && !isNoDevice(r.stderr)) {
-      throw new CniError(KwireCode.LinkFailed, `deleting host interface ${hostVeth} failed: ${r.stderr.trim()}`, r.stderr);
-    }
+    const err = await deleteLink(deps, hostVeth);
+    if (err !== undefined) throw new CniError(KwireCode.LinkFailed, `deleting host interface ${hostVeth} failed: ${err.trim()}`, err);
   }
   if (conf.ipMasq) {
     const ips = [...new Set([...released, ...prevAddresses(req)])];

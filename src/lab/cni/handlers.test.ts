@@ -4,6 +4,8 @@ import { HANDLERS } from "./handlers.js";
 import { hostVethName } from "./names.js";
 import { conf, deps, fakeNode, NETNS, request } from "./testing/fixtures.js";
 import type { CniResult } from "./types.js";
+import type { Launcher } from "./warm.js";
+import type { FakeHost } from "../host.js";
 
 const add = async (d: ReturnType<typeof deps>, c = conf(), id = "ctr1"): Promise<CniResult> => {
   const r = await HANDLERS.ADD(request("ADD", c, id), d);
@@ -202,5 +204,65 @@ describe("CHECK", () => {
   });
   it("needs prevResult", async () => {
     expect((await failure(HANDLERS.CHECK(request("CHECK"), deps(fakeNode())))).code).toBe(SpecCode.InvalidNetworkConfig);
+  });
+});
+
+/** A launcher whose processes run on the FakeHost when fed, so transcripts compare with plain exec. */
+function fakeLauncher(host: FakeHost): Launcher & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    start: (argv, netns) => {
+      const id = `${argv.join(" ")}${netns === undefined ? "" : ` @${netns}`}`;
+      log.push(`start ${id}`);
+      let fed = false;
+      return {
+        finish: (input) => { fed = true; log.push(`finish ${id}`); return host.exec(argv, { input, ...(netns === undefined ? {} : { netns }) }); },
+        cancel: () => { if (!fed) log.push(`cancel ${id}`); fed = true; },
+        get ready() { return !fed; },
+      };
+    },
+    close: () => undefined,
+  };
+}
+
+describe("with a launcher (agent mode)", () => {
+  it("ADD starts the container batch first, runs the same commands as without, and answers the same", async () => {
+    const [plain, early] = [fakeNode(), fakeNode()];
+    const launcher = fakeLauncher(early);
+    const a = await add(deps(plain));
+    const b = await add({ ...deps(early), launcher });
+    expect(b).toEqual(a);
+    expect(early.transcript()).toBe(plain.transcript());
+    expect(launcher.log).toEqual([`start ip -batch - @${NETNS}`, "start ip -j -d -batch -", "finish ip -j -d -batch -", `finish ip -batch - @${NETNS}`]);
+  });
+
+  it("cancels the early container batch when ADD fails before it, and rolls back through the launcher", async () => {
+    const host = fakeNode();
+    host.files.set("/proc/net/dev", `x\ny\n ${veth}: 0\n`);
+    const launcher = fakeLauncher(host);
+    expect((await failure(add({ ...deps(host), launcher }))).code).toBe(KwireCode.AttachmentExists);
+    expect(launcher.log).toEqual([`start ip -batch - @${NETNS}`, `cancel ip -batch - @${NETNS}`]);
+    const failing = fakeNode().on((c) => (c.netns === NETNS ? { code: 2, stderr: "Error: Nexthop has invalid gateway.\nCommand failed -:4" } : undefined));
+    const l2 = fakeLauncher(failing);
+    const d = { ...deps(failing), launcher: l2 };
+    expect((await failure(add(d))).code).toBe(KwireCode.LinkFailed);
+    expect(failing.calls.at(-1)).toMatchObject({ argv: ["ip", "-j", "-d", "-batch", "-"], input: `link del dev ${veth}\n` });
+    expect(await d.store.list()).toEqual([]);
+  });
+
+  it("DEL deletes the veth as a one-line batch and reports a failure with the same text as `ip link del`", async () => {
+    const stderr = "RTNETLINK answers: Operation not permitted\n";
+    const viaExec = fakeNode().on((c) => (c.argv[2] === "del" ? { code: 2, stderr } : undefined));
+    const viaBatch = fakeNode().on((c) => (c.input?.startsWith("link del") === true ? { code: 1, stderr: `${stderr}Command failed -:1\n` } : undefined));
+    const errs: CniError[] = [];
+    for (const [host, launcher] of [[viaExec, undefined], [viaBatch, fakeLauncher(viaBatch)]] as const) {
+      host.files.set("/proc/net/dev", `x\ny\n ${veth}: 0\n`);
+      errs.push(await failure(HANDLERS.DEL(request("DEL"), { ...deps(host), ...(launcher === undefined ? {} : { launcher }) })));
+    }
+    expect(errs.map((e) => [e.code, e.msg, e.details])).toEqual([0, 1].map(() => [KwireCode.LinkFailed, `deleting host interface ${veth} failed: RTNETLINK answers: Operation not permitted`, stderr]));
+    const gone = fakeNode().on((c) => (c.input?.startsWith("link del") === true ? { code: 1, stderr: `Cannot find device "${veth}"\nCommand failed -:1\n` } : undefined));
+    gone.files.set("/proc/net/dev", `x\ny\n ${veth}: 0\n`);
+    await expect(HANDLERS.DEL(request("DEL"), { ...deps(gone), launcher: fakeLauncher(gone) })).resolves.toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * binary inside a simulated node netns the way a runtime does (env vars + config on stdin), and the
  * skip reason when the machine cannot run them.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 
 export const DEBIAN_CNI_DIR = "/usr/lib/cni";
@@ -52,11 +52,13 @@ export interface Invocation {
 }
 
 /**
- * Run a plugin (`kwire-cni` via node, or a Debian binary) as a runtime would: in the node netns,
- * CNI_* env vars, config on stdin. `argv` is the program, e.g. [process.execPath, binJs].
+ * Run a plugin (`kwire-cni` via node, the bin/kwire-cni shim, or a Debian binary) as a runtime would:
+ * in the node netns, CNI_* env vars, config on stdin. `argv` is the program, e.g. [process.execPath,
+ * binJs]; `extraEnv` adds variables (e.g. KWIRE_CNI_AGENT). A string `config` is sent verbatim.
  */
-export function runPlugin(argv: readonly string[], nodeNetns: string, inv: Invocation, config: unknown): Promise<PluginRun> {
+export function runPlugin(argv: readonly string[], nodeNetns: string, inv: Invocation, config: unknown, extraEnv: Readonly<Record<string, string>> = {}): Promise<PluginRun> {
   const env: Record<string, string> = {
+    ...extraEnv,
     PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin",
     CNI_COMMAND: inv.command, CNI_PATH: DEBIAN_CNI_DIR,
     ...(inv.containerID === undefined ? {} : { CNI_CONTAINERID: inv.containerID }),
@@ -71,7 +73,7 @@ export function runPlugin(argv: readonly string[], nodeNetns: string, inv: Invoc
       resolve({ stdout, stderr, code: typeof c === "number" ? c : 1, ms: performance.now() - t0 });
     });
     child.stdin?.on("error", () => undefined);
-    child.stdin?.end(JSON.stringify(config));
+    child.stdin?.end(typeof config === "string" ? config : JSON.stringify(config));
   });
 }
 
@@ -80,4 +82,44 @@ export function json(run: PluginRun): Record<string, unknown> {
   const v: unknown = JSON.parse(run.stdout);
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`not a JSON object: ${run.stdout}`);
   return Object.fromEntries(Object.entries(v));
+}
+
+/** Resolve with the agent's `listening` line; reject (with its stderr) if it exits first or after `timeoutMs`. */
+export function waitForAgent(agent: ChildProcess, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => done(new Error(`agent did not start within ${timeoutMs} ms: ${err}`)), timeoutMs);
+    const onErr = (c: Buffer): void => { err += c.toString("utf8"); };
+    const onOut = (c: Buffer): void => {
+      out += c.toString("utf8");
+      const line = out.split("\n").find((l) => l.includes("listening on"));
+      if (line !== undefined) done(undefined, line);
+    };
+    const onExit = (code: number | null, sig: NodeJS.Signals | null): void => done(new Error(`agent exited (${code ?? sig ?? "?"}) before listening: ${err}`));
+    const done = (e: Error | undefined, line = ""): void => {
+      clearTimeout(timer);
+      agent.stdout?.off("data", onOut);
+      agent.stderr?.off("data", onErr);
+      agent.off("exit", onExit);
+      if (e === undefined) resolve(line);
+      else reject(e);
+    };
+    agent.stderr?.on("data", onErr);
+    agent.stdout?.on("data", onOut);
+    agent.once("exit", onExit);
+  });
+}
+
+/** SIGTERM the agent and wait for it to exit (SIGKILL after `timeoutMs`). */
+export function stopAgent(agent: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (agent.exitCode !== null || agent.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => agent.kill("SIGKILL"), timeoutMs);
+    agent.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    agent.kill("SIGTERM");
+  });
 }
