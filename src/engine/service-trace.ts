@@ -66,7 +66,7 @@ export function denied(req: ServiceTraceRequest, steps: TraceStep[], stage: stri
 }
 
 /** A Service port from inside the cluster (ClusterIP semantics, internalTrafficPolicy). */
-export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string): ServiceTraceResult {
+export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string, trafficPolicy = f.service.internalTrafficPolicy): ServiceTraceResult {
   if (f.service.type === "ExternalName") {
     return { ok: true, trace: denied(req, steps, "service", `Service ${f.id} is ExternalName: a DNS CNAME to ${f.service.externalName ?? ""}, resolved outside the cluster (not modelled); trace that address itself`) };
   }
@@ -74,7 +74,7 @@ export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps:
   if (!pick.ok) return pick.usage ? { ok: false, error: pick.detail } : { ok: true, trace: denied(req, steps, "service", pick.detail, typeof ref === "number" ? ref : undefined) };
   const srcNode = ctx.nodeOf(req.src);
   const eps = ctx.layer.endpoints(f.service, pick.port).endpoints;
-  const hop: Hop = { policySrc: req.src, trafficPolicy: f.service.internalTrafficPolicy, ...(srcNode !== undefined ? { node: srcNode, srcNode } : {}) };
+  const hop: Hop = { policySrc: req.src, trafficPolicy, ...(srcNode !== undefined ? { node: srcNode, srcNode } : {}) };
   const head = [...steps, serviceStep(f, pick.port, via)];
   return { ok: true, trace: finish(req, head, throughEndpoints(ctx, eps, hop, req.protocol, `Service ${f.id} port ${pick.port.port}`), pick.port.port) };
 }
@@ -124,8 +124,8 @@ function viaName(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep
  * A pod reaching a Service's external frontend — a nodePort on a node address, a LoadBalancer IP
  * or an externalIP — as kube-proxy handles it:
  * - externalTrafficPolicy Local: kube-proxy's "pod traffic for external destinations" rule
- *   (its local-traffic detector) sends it on as if to the ClusterIP: translated on the source's
- *   node, internalTrafficPolicy applies, and the pod keeps its address.
+ *   (its local-traffic detector) jumps to the Service's cluster-policy chain: translated on the
+ *   source's node, to any endpoint (internalTrafficPolicy does not apply), keeping the pod's address.
  * - externalTrafficPolicy Cluster: translated by the node that owns the address (a nodePort) or
  *   by the source's own node (LB/external IPs, caught in its prerouting), to any endpoint, and
  *   marked for masquerade. The SNAT happens in postrouting, after the node's forward hook, so an
@@ -138,7 +138,8 @@ function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, step
   const svc = f.service;
   const label = `${hit.via} ${formatIp(ip)}:${port}`;
   if (svc.externalTrafficPolicy === "Local") {
-    return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: pod traffic to an external destination goes on as to the ClusterIP; the pod keeps its address)`);
+    // kube-proxy jumps to the Service's cluster-policy chain: every endpoint, whatever internalTrafficPolicy says.
+    return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: kube-proxy sends pod traffic to an external destination to all of the Service's endpoints; the pod keeps its address)`, "Cluster");
   }
   const srcNode = ctx.nodeOf(req.src);
   const xlate = hit.via === "NodePort" ? hit.node?.name : srcNode;

@@ -11,7 +11,7 @@ export { labDown, labClean, teardown, LAB_NETNS, type CleanupReport } from "./cl
 export { runProbe, type ProbeRun, type ProbeRunOptions } from "./probe-run.js";
 export { planCells, summarize, isMismatch, SCTP_SKIP, type Cell, type CellKind, type CellResult, type ProbeSummary } from "./compare.js";
 export { serviceCells, dnsCells, labServiceContext } from "./service-cells.js";
-export { proxyScript, nodeScript } from "./services.js";
+export { proxyScript, nodeScript, LAB_PROXIES, DEFAULT_LAB_PROXY, PROXY_TABLES, isLabProxy, type LabProxy } from "./services.js";
 export { startDnsServer, answer as dnsAnswer, type DnsTable } from "./dns-server.js";
 export { dnsTable } from "./dns-table.js";
 export { labDir, readState, type LabState } from "./state.js";

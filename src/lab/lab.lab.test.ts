@@ -3,8 +3,9 @@
  * The real data plane, end to end (root + nft; skipped with the reason otherwise): the upstream
  * x,y,z × a,b,c model brought up with several conformance cases — probes must agree with the
  * model (0 mismatches) and with the upstream truth tables; the demo cluster; `lab exec`; and an
- * interrupted `lab up` (SIGINT to a real `kwire` process); Services (kube-proxy nftables rules:
- * ClusterIP, NodePort, hairpin) and cluster DNS (servers in the kube-dns pods, resolv.conf per
+ * interrupted `lab up` (SIGINT to a real `kwire` process); Services (kube-proxy's semantics in
+ * the compact table by default, and once kube-proxy's own nftables rendering: ClusterIP,
+ * NodePort, hairpin) and cluster DNS (servers in the kube-dns pods, resolv.conf per
  * pod), including a pod whose egress policy blocks DNS. After every test nothing of the lab is
  * left: no kw- netns of ours, no links, no nft tables, no pod or DNS servers, no state, no
  * /etc/netns resolv.conf files. One file, so labs never overlap.
@@ -19,7 +20,7 @@ import { caseTitle, type ConformanceCase } from "../../test/conformance/dsl.js";
 import { modelYaml, type PodString } from "../../test/conformance/model.js";
 import { cell } from "../../test/conformance/reachability.js";
 import { labSkipReason } from "./cni/testing/lab.js";
-import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, runProbe, type ProbeRun } from "./index.js";
+import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type LabProxy, type ProbeRun } from "./index.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -31,7 +32,7 @@ const host = createHost();
 function leftovers(): string[] {
   const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter((n) => LAB_NETNS.test(n));
   const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /: kw-(f\d|fab|br0|up)\b/.test(l));
-  const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire|ip kube-proxy)$/.test(l.trim()));
+  const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire(-\d+)?|ip kube-proxy|ip kwire-services)$/.test(l.trim()));
   const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
   const dns = spawnSync("pgrep", ["-f", `${DIR}/dns-js/dns-main.js`], { encoding: "utf8" }).stdout.trim();
   const resolv = existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => /^kw-p-/.test(n)).map((n) => `/etc/netns/${n}`) : [];
@@ -58,9 +59,16 @@ function findCase(title: string): ConformanceCase {
   return c;
 }
 
-async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[] } = {}): Promise<void> {
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
+}
+
+/** The Service tables in a lab node netns (`ip kwire-services` / `ip kube-proxy`). */
+function serviceTables(): string[] {
+  const node = readState(DIR)?.nodes[0]?.netns ?? "";
+  const r = spawnSync("ip", ["netns", "exec", node, "nft", "list", "tables"], { encoding: "utf8" });
+  return r.stdout.split("\n").map((l) => l.trim()).filter((l) => /^table ip (kwire-services|kube-proxy)$/.test(l));
 }
 
 const describe1 = (r: ProbeRun["results"][number]): string => `${r.kind} ${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict} ${r.reply ?? ""})`;
@@ -134,6 +142,74 @@ spec:
   egress:
     - to: [{ namespaceSelector: {}, podSelector: { matchLabels: { k8s-app: kube-dns } } }]
       ports: [{ protocol: UDP, port: 53 }, { protocol: TCP, port: 53 }]
+`;
+
+/**
+ * NodePorts from pods, as kube-proxy treats them: web-a (node-0) admits nobody, web-b (node-1)
+ * admits the clients. externalTrafficPolicy Cluster: node-0 translates client-a's connection and
+ * masquerades it, so web-b (another node) sees node-0's address and refuses, web-a refuses the
+ * pod itself: denied; client-b's node-1 sends it to web-b with the pod address (same node):
+ * allowed. externalTrafficPolicy Local: kube-proxy's local-traffic detector sends pod traffic to
+ * every endpoint with the pod's address, so client-a reaches web-b on the other node: allowed.
+ */
+const NODEPORTS = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: np }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web-a, namespace: np, labels: { app: web, which: a } }
+spec: { nodeName: node-0, containers: [{ name: web, image: web, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web-b, namespace: np, labels: { app: web, which: b } }
+spec: { nodeName: node-1, containers: [{ name: web, image: web, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client-a, namespace: np, labels: { app: client } }
+spec: { nodeName: node-0, containers: [{ name: c, image: c }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client-b, namespace: np, labels: { app: client } }
+spec: { nodeName: node-1, containers: [{ name: c, image: c }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-cluster, namespace: np }
+spec:
+  type: NodePort
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 8080, nodePort: 30100 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-local, namespace: np }
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 8080, nodePort: 30101 }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-b-from-clients, namespace: np }
+spec:
+  podSelector: { matchLabels: { which: b } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: client } } }]
+      ports: [{ port: 8080 }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-a-closed, namespace: np }
+spec:
+  podSelector: { matchLabels: { which: a } }
+  policyTypes: [Ingress]
 `;
 
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
@@ -211,6 +287,7 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
 
   it("hairpin and DNS blocked by egress policy: predicted and observed alike", async () => {
     await up([{ path: "hairpin-dns.yaml", text: HAIRPIN_DNS }], { nodes: 2 });
+    expect([readState(DIR)?.proxy, serviceTables()]).toEqual(["compact", ["table ip kwire-services"]]);
     const run = await probe();
     expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
     const hairpin = run.results.find((r) => r.kind === "service" && r.src === "h/echo-0" && r.dst === "h/echo");
@@ -221,6 +298,27 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     const allowed = run.results.filter((r) => r.kind === "dns" && r.src === "h/client-0");
     expect(allowed.every((r) => r.predicted === true && r.observed === true)).toBe(true);
     expect(run.results.find((r) => r.kind === "service" && r.src === "h/client-0" && r.dst === "h/echo")?.observed).toBe(false);
+  });
+
+  it("NodePorts from pods: externalTrafficPolicy Cluster masquerades toward other nodes, Local short-circuits to every endpoint", async () => {
+    await up([{ path: "nodeports.yaml", text: NODEPORTS }], { nodes: 2 });
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const cell = (src: string, svc: string): boolean | undefined => run.results.find((r) => r.kind === "service" && r.src === src && r.dst === `np/${svc}[nodePort]`)?.observed;
+    expect([cell("np/client-a", "web-cluster"), cell("np/client-b", "web-cluster"), cell("np/client-a", "web-local"), cell("np/client-b", "web-local")]).toEqual([false, true, true, true]);
+  });
+
+  it("kube-proxy's own nftables rendering (--proxy kube-proxy): the demo cluster with 0 mismatches", async () => {
+    const text = readFileSync(join(REPO, "fixtures/demo/cluster.yaml"), "utf8");
+    await up([{ path: "fixtures/demo/cluster.yaml", text }], { nodes: 2, proxy: "kube-proxy" });
+    expect([readState(DIR)?.proxy, serviceTables()]).toEqual(["kube-proxy", ["table ip kube-proxy"]]);
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    expect(run.byKind.service.probed).toBeGreaterThan(50);
+    expect(run.serviceSuccessRate).toBe(1);
+    expect(run.dnsSuccessRate).toBe(1);
+    expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[nodePort]" && r.observed === true)).toBe(true);
+    expect(run.results.some((r) => r.kind === "service" && r.reply === r.src && r.observed === true)).toBe(true);
   });
 
   it("an interrupted lab up (SIGINT mid-way) leaves nothing behind", async () => {

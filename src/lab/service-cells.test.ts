@@ -1,6 +1,6 @@
 /**
- * Services and DNS in the lab without root: where DNS runs (planDns), the per-node kube-proxy
- * ruleset the lab loads (proxyScript), and the Service/DNS cells with their predictions on the
+ * Services and DNS in the lab without root: where DNS runs (planDns), the per-node Service
+ * ruleset the lab loads (proxyScript: compact by default, kube-proxy's on request), and the Service/DNS cells with their predictions on the
  * demo cluster placed on made-up addresses — ClusterIP, NodePort (masqueraded across nodes),
  * hairpin, random-choice retries, DNS names per namespace.
  */
@@ -12,8 +12,8 @@ import { dnsSkip, planDns } from "./lab-dns.js";
 import { labCluster } from "./model.js";
 import { planLab } from "./plan.js";
 import { dnsCells, labServiceContext, serviceCells } from "./service-cells.js";
-import { nodeScript, proxyScript } from "./services.js";
-import { compilePolicyTable } from "../nft/index.js";
+import { deleteProxyScript, nodeScript, proxyScript } from "./services.js";
+import { compilePolicyTables } from "../nft/index.js";
 import { nftPods } from "./model.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -39,16 +39,30 @@ describe("lab Services and DNS (no root)", () => {
     expect(coredns === undefined ? [] : [...dnsSkip(dns, coredns)]).toEqual(["UDP/53", "TCP/53"]);
   });
 
-  it("each node gets kube-proxy's table next to the policy table, in one transaction", () => {
+  it("each node gets the compact Service table next to the policy table, in one transaction", () => {
     const node = plan.nodes[0];
     if (node === undefined) throw new Error("no node");
     const proxy = proxyScript(lab, node);
+    expect(proxy.startsWith("add table ip kwire-services\ndelete table ip kwire-services\n")).toBe(true);
+    expect(proxy).toContain("dnat ip to ip daddr . numgen random mod 3 map @eps-tcp-3");
+    expect(proxy).toContain("ct status dnat ip saddr . ip daddr @hairpin jump mark-for-masquerade");
+    expect(proxy).toContain(`fib daddr type local`);
+    const all = nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, pods: nftPods(lab) }, node.name));
+    expect(all.indexOf("table inet kwire")).toBeLessThan(all.indexOf("table ip kwire-services {"));
+  });
+
+  it("with proxy kube-proxy, kube-proxy's own table instead", () => {
+    const node = plan.nodes[0];
+    if (node === undefined) throw new Error("no node");
+    const proxy = proxyScript(lab, node, "kube-proxy");
     expect(proxy.startsWith("add table ip kube-proxy\ndelete table ip kube-proxy\n")).toBe(true);
     expect(proxy).toContain("numgen random mod 3 vmap");
-    expect(proxy).toContain(`fib daddr type local`);
     expect(proxy).toMatch(/priority -110;/);
-    const all = nodeScript(lab, node, compilePolicyTable({ policies: lab.networkPolicies, pods: nftPods(lab) }, node.name));
-    expect(all.indexOf("table inet kwire")).toBeLessThan(all.indexOf("table ip kube-proxy {"));
+    expect(nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, pods: nftPods(lab) }, node.name), "kube-proxy")).not.toContain("kwire-services");
+  });
+
+  it("removal deletes both possible Service tables", () => {
+    expect(deleteProxyScript).toBe("add table ip kwire-services\ndelete table ip kwire-services\nadd table ip kube-proxy\ndelete table ip kube-proxy\n");
   });
 
   it("Service cells: ClusterIP, NodePort and hairpin with their predictions", () => {

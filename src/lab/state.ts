@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LabNode, LabPod } from "./plan.js";
+import type { LabProxy } from "./services.js";
 
 export const DEFAULT_LAB_DIR = "/run/kwire/lab";
 
@@ -45,6 +46,8 @@ export interface LabState {
   readonly nodes: readonly LabNode[];
   readonly pods: readonly PodState[];
   readonly dns?: DnsState;
+  /** How Services are rendered (`lab up --proxy`); absent in states written before it existed: kube-proxy. */
+  readonly proxy?: LabProxy;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }

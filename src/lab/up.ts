@@ -1,7 +1,8 @@
 /**
  * @module lab/up
  * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy and
- * Services (one nft transaction per node netns: `inet kwire` + kube-proxy's `ip kube-proxy`),
+ * Services (one nft transaction per node netns: `inet kwire` + the Service table, `ip
+ * kwire-services` or, with `proxy: "kube-proxy"`, kube-proxy's `ip kube-proxy`; services.ts),
  * cluster DNS (servers in the kube-dns pods, resolv.conf per pod; lab-dns.ts), servers — writing
  * the state before each phase acts and pushing
  * each phase's inverse on an undo stack. Any failure, or `signal.aborted` (SIGINT/SIGTERM, set by
@@ -9,7 +10,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import type { Cluster } from "../model/index.js";
-import { compilePolicyTable } from "../nft/index.js";
+import { compilePolicyTables } from "../nft/index.js";
 import { UndoStack } from "./cni/undo.js";
 import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
@@ -21,7 +22,7 @@ import { dnsSkip, planDns, type DnsPlan } from "./lab-dns.js";
 import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
-import { nodeScript } from "./services.js";
+import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
 import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { startServer, stopServers, waitReady, writeServerScript } from "./servers.js";
@@ -33,6 +34,8 @@ export interface UpOptions extends PlanOptions {
   readonly dir: string;
   readonly files: readonly SavedInput[];
   readonly log: (line: string) => void;
+  /** How Services are rendered (default compact); kept in the state. */
+  readonly proxy?: LabProxy;
   /** Set by signal handlers; checked between steps. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -93,9 +96,11 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   check();
   const lab = labCluster(cluster, placedPods(rec.state));
   const input = { policies: lab.networkPolicies, pods: nftPods(lab) };
-  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTable(input, n.name)))));
+  const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
+  const clusterCidr = labClusterCidr(nodes);
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
-  log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip kube-proxy) on ${nodes.length} node(s)`);
+  log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
   if (dns !== undefined) await startClusterDns(opts, rec, undo, lab, dns, aborted);
   await Promise.all(rec.state.pods.map((p) => waitReady(host, dir, p.pod, p.pid ?? 0, 15_000, aborted)));
@@ -142,7 +147,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   writeInputs(opts.dir, opts.files);
   const rec = new Recorder({
     version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes: plan.notes, fabric: FABRIC_NETNS,
-    nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), timings: {},
+    nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), proxy: opts.proxy ?? DEFAULT_LAB_PROXY, timings: {},
   });
   try {
     await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { Command } from "commander";
-import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab } from "../../lab/index.js";
+import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab, DEFAULT_LAB_PROXY, isLabProxy, LAB_PROXIES } from "../../lab/index.js";
 import { addInputOptions, BadInput, loadInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, UsageError } from "../io.js";
 import { probeJson, probeText, statusJson, statusText } from "./lab-report.js";
@@ -17,6 +17,7 @@ const EXIT_INTERRUPTED = 130;
 interface UpOpts extends InputOptions {
   nodes?: string;
   nodePodCidr?: string[];
+  proxy: string;
 }
 
 function labFailure(io: Io, setExit: (n: number) => void, e: unknown): void {
@@ -47,12 +48,14 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
   process.on("SIGTERM", onTerm);
   try {
     const nodes = positiveInt(opts.nodes, "--nodes");
+    const proxy = opts.proxy;
+    if (!isLabProxy(proxy)) throw new UsageError(`--proxy must be one of ${LAB_PROXIES.join(", ")}, not "${proxy}"`);
     const t0 = performance.now();
     const state = await labUp(cluster, {
-      host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal,
+      host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy,
       ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
     });
-    io.out(`lab up: ${state.nodes.length} nodes, ${state.pods.length} pods in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
+    io.out(`lab up: ${state.nodes.length} nodes, ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
   } catch (e) {
     labFailure(io, setExit, e);
   } finally {
@@ -66,6 +69,7 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
   return addInputOptions(cmd)
     .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
     .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
     .action((opts: UpOpts) => up(opts, io, setExit));
 }
 

@@ -53,8 +53,13 @@ export interface Categorized {
 
 export const externallyAccessible = (s: ServicePortInfo): boolean =>
   s.nodePort !== 0 || s.externalIPs.length > 0 || s.loadBalancerIPs.length > 0;
+/**
+ * serviceport.go UsesClusterEndpoints: "if the internal traffic policy is Cluster, or if it
+ * accepts external traffic at all (even if the external traffic policy is Local, we need Cluster
+ * endpoints to implement short circuiting)".
+ */
 export const usesClusterEndpoints = (s: ServicePortInfo): boolean =>
-  !s.internalPolicyLocal || (externallyAccessible(s) && !s.externalPolicyLocal);
+  !s.internalPolicyLocal || externallyAccessible(s);
 export const usesLocalEndpoints = (s: ServicePortInfo): boolean =>
   s.internalPolicyLocal || (externallyAccessible(s) && s.externalPolicyLocal);
 
