@@ -1,10 +1,11 @@
 /**
  * @module bench/lab
  * The lab's data-plane costs: compiling NetworkPolicy (5k policies over a 10k-pod synthetic
- * cluster) and 10k Services (kube-proxy's nftables rendering) into rulesets and loading them with
- * `nft -f` into a throwaway netns, reported as ratios to a baseline `nft -f` of a trivial ruleset
- * with the same number of rules, measured in the same run; and `lab up` (+ `lab down`) time for a
- * 50-pod cluster on 2 nodes. Skips (empty record) without root or nft.
+ * cluster) and 10k Services (the lab's compact nftables layout) into rulesets and loading them with
+ * `nft -f` into a fresh throwaway netns — separately and in one transaction, as `lab up` does —
+ * reported beside a baseline `nft -f` of a trivial ruleset with the same number of rules, measured
+ * in the same run; kube-proxy's own layout at 1k Services for contrast; and `lab up` (+ `lab down`)
+ * time for a 50-pod cluster on 2 nodes. Skips (empty record) without root or nft.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,65 +15,122 @@ import { generateCluster } from "./generate.js";
 import { labSkipReason, netnsAdd, netnsDel } from "../src/lab/cni/testing/lab.js";
 import { createHost, labClean, labUp, loadLabCluster } from "../src/lab/index.js";
 import { buildTopology } from "../src/engine/index.js";
-import { compilePolicyTable, replaceScript, type NftPod } from "../src/nft/index.js";
+import type { Cluster } from "../src/model/index.js";
+import { compilePolicyTables, policyTableNames, replaceAllScript, type NftPod } from "../src/nft/index.js";
 import { loadCluster } from "../src/parse/index.js";
-import { renderProxyRules } from "../src/services/kube-proxy/index.js";
+import { buildSnapshot, renderCompactNftables, renderProxyRules } from "../src/services/kube-proxy/index.js";
 
 const NETNS = "kw-bench-nft";
 
+/** `nft -f` of `text` in a fresh throwaway netns (so no earlier table is replaced): wall ms. */
 function nftLoad(text: string): number {
+  netnsDel(NETNS);
+  netnsAdd(NETNS);
   const t0 = performance.now();
   execFileSync("nsenter", [`--net=/var/run/netns/${NETNS}`, "--", "nft", "-f", "-"], { input: text, stdio: ["pipe", "ignore", "pipe"], maxBuffer: 1 << 28 });
   return performance.now() - t0;
 }
 
-/** A trivial table with `rules` rules (distinct address matches) in one chain: the baseline. */
-function trivial(name: string, rules: number): string {
-  const lines = Array.from({ length: rules }, (_, i) => `\t\tip daddr 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} accept`);
-  return `add table inet ${name}\ndelete table inet ${name}\ntable inet ${name} {\n\tchain c {\n${lines.join("\n")}\n\t}\n}\n`;
+/** The median of `runs` loads (the machine has 2 cores; single loads vary by ±15%). */
+function nftLoadMedian(text: string, runs = 3): number {
+  const xs = Array.from({ length: runs }, () => nftLoad(text)).sort((a, b) => a - b);
+  return xs[Math.floor(runs / 2)] ?? NaN;
 }
 
-const countRules = (text: string): number => text.split("\n").filter((l) => /\b(accept|drop|return|jump|goto|dnat|snat|masquerade|vmap)\b/.test(l) && !/^\s*(type|policy)\b/.test(l)).length;
-
-function policyBench(log: (s: string) => void): Record<string, number> {
-  const gen = generateCluster({ pods: 10_000, policies: 5_000 });
-  const cluster = loadCluster([{ path: "generated.yaml", text: gen.text }]).cluster;
-  const t0 = performance.now();
-  const pods: NftPod[] = buildTopology(cluster).subjects.map((s) => ({ ...s, node: "bench" }));
-  const text = replaceScript(compilePolicyTable({ policies: cluster.networkPolicies, pods }, "bench"));
-  const compileMs = performance.now() - t0;
-  const rules = countRules(text);
-  const applyMs = nftLoad(text);
-  const baseMs = nftLoad(trivial("kwire-baseline", rules));
-  log(`lab: policy ruleset for ${gen.pods} pods, ${gen.policies} policies: ${rules} rules, ${(text.length / 1e6).toFixed(1)} MB; compile ${compileMs.toFixed(0)} ms, nft -f ${applyMs.toFixed(0)} ms (trivial ruleset of the same size ${baseMs.toFixed(0)} ms)`);
-  return { nft_policy_compile_ms: compileMs, nft_policy_apply_ms: applyMs, nft_policy_rules: rules, nft_policy_baseline_ms: baseMs, nft_policy_apply_ratio: applyMs / baseMs };
-}
+const ipOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 /**
- * ClusterIP Services over the generated workloads, rendered by kube-proxy's nftables mode: each
- * Service selects one Deployment (its `app` label) in that Deployment's namespace, so each has
- * that Deployment's pods (10) as endpoints, as a typical Service does.
+ * The baseline: nft itself loading the same number of rules (distinct address matches in one
+ * chain) and set elements (one plain `ipv4_addr` set) in their simplest form.
  */
-function serviceBench(log: (s: string) => void, count: number): Record<string, number> {
-  const gen = generateCluster({ pods: 10_000, policies: 0 });
+function trivial(name: string, rules: number, elements = 0): string {
+  const lines = Array.from({ length: rules }, (_, i) => `\t\tip daddr ${ipOf(i)} accept`);
+  const set = elements === 0 ? "" : `\tset s {\n\t\ttype ipv4_addr\n\t\telements = { ${Array.from({ length: elements }, (_, i) => ipOf(i)).join(", ")} }\n\t}\n`;
+  return `add table inet ${name}\ndelete table inet ${name}\ntable inet ${name} {\n${set}\tchain c {\n${lines.join("\n")}\n\t}\n}\n`;
+}
+
+/** Elements of every set and map in an `nft -f` text. */
+const countElements = (text: string): number => {
+  let n = 0;
+  for (const m of text.matchAll(/elements = \{([^}]*)\}/g)) n += (m[1] ?? "").split(",").filter((x) => x.trim() !== "").length;
+  return n;
+};
+
+const countRules = (text: string): number => text.split("\n").filter((l) => /\b(accept|drop|return|jump|goto|dnat|snat|masquerade|vmap|reject)\b/.test(l) && !/^\s*(type|policy)\b/.test(l) && !/\s:\s/.test(l)).length;
+
+/**
+ * The benchmark cluster: 10k pods / 5k policies (bench/generate.ts) plus `services` ClusterIP
+ * Services. Service i selects Deployment i mod D (its `app` label) in that Deployment's namespace,
+ * so each has that Deployment's 10 pods as endpoints. With `distinctPorts`, every Service has its
+ * own targetPort (containerPort numbers are not checked for numeric targetPorts), so no two
+ * Services share an endpoint list: the worst case for the compact renderer's endpoint groups.
+ */
+function benchCluster(policies: number, services: number, distinctPorts: boolean): Cluster {
+  const gen = generateCluster({ pods: 10_000, policies });
   const base = loadCluster([{ path: "generated.yaml", text: gen.text }]).cluster;
   const deployments = base.workloads.filter((w) => w.kind === "Deployment");
-  const docs = Array.from({ length: count }, (_, i) => {
+  const docs = Array.from({ length: services }, (_, i) => {
     const w = deployments[i % deployments.length];
     return JSON.stringify({
       apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, namespace: w?.namespace ?? "default" },
-      spec: { clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, selector: { app: w?.labels["app"] ?? "none" }, ports: [{ port: 80, targetPort: 8080 }] },
+      spec: { clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, selector: { app: w?.labels["app"] ?? "none" }, ports: [{ port: 80, targetPort: distinctPorts ? 10_000 + i : 8080 }] },
     });
   });
-  const cluster = loadCluster([{ path: "generated.yaml", text: gen.text }, { path: "services.json", text: docs.join("\n---\n") }]).cluster;
+  return loadCluster([{ path: "generated.yaml", text: gen.text }, { path: "services.json", text: docs.join("\n---\n") }]).cluster;
+}
+
+const nftPodsOf = (cluster: Cluster): NftPod[] => buildTopology(cluster).subjects.map((s) => ({ ...s, node: "bench" }));
+
+function policyBench(log: (s: string) => void, cluster: Cluster): Record<string, number> {
   const t0 = performance.now();
-  const text = renderProxyRules(cluster, "nftables", { nodeName: "node-0", nodeIPs: [], masqueradeAll: false });
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const text = replaceAllScript(tables, policyTableNames());
   const compileMs = performance.now() - t0;
   const rules = countRules(text);
+  const elements = countElements(text);
+  const applyMs = nftLoadMedian(text);
+  const baseMs = nftLoadMedian(trivial("kwire-baseline", rules, elements));
+  log(`lab: policy for 10000 pods, ${cluster.networkPolicies.length} policies: ${tables.length} table(s), ${rules} rules, ${tables.reduce((a, t) => a + t.sets.length, 0)} sets, ${elements} elements, ${(text.length / 1e6).toFixed(1)} MB; compile ${compileMs.toFixed(0)} ms, nft -f ${applyMs.toFixed(0)} ms (nft with as many plain rules and set elements: ${baseMs.toFixed(0)} ms)`);
+  return { nft_policy_compile_ms: compileMs, nft_policy_apply_ms: applyMs, nft_policy_rules: rules, nft_policy_tables: tables.length, nft_policy_baseline_ms: baseMs, nft_policy_apply_ratio: applyMs / baseMs };
+}
+
+const PROXY_OPTS = { nodeName: "node-0", nodeIPs: [], masqueradeAll: false } as const;
+
+/** kube-proxy's exact nftables rendering (per-Service and per-endpoint chains), for comparison. */
+function kubeProxyBench(log: (s: string) => void, count: number): Record<string, number> {
+  const cluster = benchCluster(0, count, false);
+  const t0 = performance.now();
+  const text = renderProxyRules(cluster, "nftables", PROXY_OPTS);
+  const compileMs = performance.now() - t0;
   const applyMs = nftLoad(text);
-  const baseMs = nftLoad(trivial("kwire-baseline-svc", rules));
-  log(`lab: ${cluster.services.length} Services: ${rules} rules; render ${compileMs.toFixed(0)} ms, nft -f ${applyMs.toFixed(0)} ms (trivial ${baseMs.toFixed(0)} ms)`);
-  return { nft_services_compile_ms: compileMs, nft_services_apply_ms: applyMs, nft_services_rules: rules, nft_services_baseline_ms: baseMs, nft_services_apply_ratio: applyMs / baseMs };
+  log(`lab: kube-proxy's own nftables layout, ${count} Services: ${countRules(text)} rules; render ${compileMs.toFixed(0)} ms, nft -f ${applyMs.toFixed(0)} ms`);
+  return { [`nft_kubeproxy_${count}_apply_ms`]: applyMs };
+}
+
+/**
+ * The target: 10k Services + 5k policies, compiled (policy tables + the lab's compact Service
+ * table) and applied in ONE `nft -f` transaction, as `lab up` does on each node.
+ */
+function combinedBench(log: (s: string) => void, services: number, distinctPorts: boolean): Record<string, number> {
+  const cluster = benchCluster(5_000, services, distinctPorts);
+  const t0 = performance.now();
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const policyText = replaceAllScript(tables, policyTableNames());
+  const t1 = performance.now();
+  const svcText = renderCompactNftables(buildSnapshot(cluster), PROXY_OPTS);
+  const t2 = performance.now();
+  const svcApply = nftLoadMedian(svcText);
+  const both = `${policyText}\n${svcText}`;
+  const applyMs = nftLoadMedian(both);
+  const elements = countElements(both);
+  const baseMs = nftLoadMedian(trivial("kwire-baseline", countRules(both), elements));
+  const tag = distinctPorts ? "every Service its own endpoint list" : "10 Services per Deployment";
+  log(`lab: ${services} Services (${tag}) + ${cluster.networkPolicies.length} policies in one transaction: compile ${(t1 - t0).toFixed(0)} ms policy + ${(t2 - t1).toFixed(0)} ms Services, nft -f ${applyMs.toFixed(0)} ms (Services alone ${svcApply.toFixed(0)} ms; nft with as many plain rules and set elements, ${countRules(both)} and ${elements}: ${baseMs.toFixed(0)} ms)`);
+  const k = distinctPorts ? "_distinct" : "";
+  return {
+    [`nft_combined${k}_compile_ms`]: t2 - t0, [`nft_combined${k}_apply_ms`]: applyMs, [`nft_services${k}_apply_ms`]: svcApply,
+    [`nft_combined${k}_baseline_ms`]: baseMs, [`nft_combined${k}_apply_ratio`]: applyMs / baseMs,
+  };
 }
 
 async function labUpBench(log: (s: string) => void): Promise<Record<string, number>> {
@@ -102,23 +160,14 @@ export async function benchLab(log: (s: string) => void): Promise<Record<string,
     log(`lab: skipped (${skip})`);
     return {};
   }
-  netnsDel(NETNS);
-  netnsAdd(NETNS);
   const out: Record<string, number> = {};
+  const services = Number(process.env["KWIRE_BENCH_SERVICES"] ?? "10000");
   try {
-    Object.assign(out, policyBench(log));
-    try {
-      // nftables 1.0.6 (Debian bookworm) loads kube-proxy's per-endpoint chains superlinearly
-      // (1k Services ≈ 0.8 s, 3k ≈ 7 s, 10k did not finish in 3 min here), so the default sizes
-      // stop at 3k; KWIRE_BENCH_SERVICES=10000 asks for more.
-      const sizes = (process.env["KWIRE_BENCH_SERVICES"] ?? "1000,3000").split(",").map(Number).filter((n) => n > 0);
-      for (const n of sizes) {
-        const r = serviceBench(log, n);
-        for (const [k, v] of Object.entries(r)) out[`${k}_${n}`] = v;
-      }
-    } catch (e) {
-      log(`lab: Services benchmark failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    }
+    Object.assign(out, policyBench(log, benchCluster(5_000, 0, false)));
+    Object.assign(out, combinedBench(log, services, false));
+    Object.assign(out, combinedBench(log, services, true));
+    // kube-proxy's own layout for contrast (nft 1.0.6 loads it superlinearly: 3k ≈ 7–13 s).
+    Object.assign(out, kubeProxyBench(log, 1000));
   } finally {
     netnsDel(NETNS);
   }
