@@ -269,6 +269,7 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     // frontend → api-server through its ClusterIP; the web NodePort; a hairpin (api-server-0 → its own Service, answered by itself).
     expect(run.results.find((r) => r.kind === "service" && r.src === "production/frontend-0" && r.dst === "production/api-server" && r.port === 8080)?.observed).toBe(true);
     expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[nodePort]" && r.observed === true)).toBe(true);
+    expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[loadBalancer]" && r.observed === true)).toBe(true);
     expect(run.results.some((r) => r.kind === "service" && r.reply === r.src && r.observed === true)).toBe(true);
     const dns = run.results.find((r) => r.kind === "dns" && r.src === "production/frontend-0" && r.dst === "api-server");
     expect([dns?.observed, dns?.reply]).toEqual([true, "10.96.0.20"]);
@@ -318,6 +319,7 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect(run.serviceSuccessRate).toBe(1);
     expect(run.dnsSuccessRate).toBe(1);
     expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[nodePort]" && r.observed === true)).toBe(true);
+    expect(run.results.some((r) => r.kind === "service" && r.dst === "production/web[loadBalancer]" && r.observed === true)).toBe(true);
     expect(run.results.some((r) => r.kind === "service" && r.reply === r.src && r.observed === true)).toBe(true);
   });
 

@@ -65,7 +65,7 @@ describe("lab Services and DNS (no root)", () => {
     expect(deleteProxyScript).toBe("add table ip kwire-services\ndelete table ip kwire-services\nadd table ip kube-proxy\ndelete table ip kube-proxy\n");
   });
 
-  it("Service cells: ClusterIP, NodePort and hairpin with their predictions", () => {
+  it("Service cells: ClusterIP, NodePort, LoadBalancer IP and hairpin with their predictions", () => {
     const cells = serviceCells(ctx, view);
     const api = cells.find((c) => c.src === "production/frontend-0" && c.dst === "production/api-server" && c.port === 8080);
     expect([api?.predicted, api?.dstIp, api?.attempts]).toEqual([true, "10.96.0.20", 1]);
@@ -80,6 +80,11 @@ describe("lab Services and DNS (no root)", () => {
     // NodePort connection arrives masqueraded from the node's 172.30.0.x address.
     const prom = np.find((c) => c.src.startsWith("monitoring/prometheus"));
     expect(prom?.predicted).toBe(true);
+    // The LoadBalancer IP from every pod, translated on the pod's own node (port 80, not the nodePort).
+    const lb = cells.filter((c) => c.dst === "production/web[loadBalancer]");
+    expect(lb.length).toBe(plan.pods.length);
+    expect(lb.every((c) => c.dstIp === "198.51.100.20" && c.port === 80)).toBe(true);
+    expect(lb.some((c) => c.predicted)).toBe(true);
   });
 
   it("DNS cells: three names in the Service's namespace, two elsewhere", () => {

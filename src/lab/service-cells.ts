@@ -10,6 +10,10 @@
  *   kube-proxy masquerades NodePort traffic (externalTrafficPolicy Cluster) in postrouting, after
  *   the node's policy hook, so an endpoint on the same node sees the pod, one on another node
  *   sees the node's address. The context must carry the lab's nodes (`labServiceContext`).
+ * - **LoadBalancer IPs and externalIPs**: from each pod, caught and translated in its own node's
+ *   prerouting (masqueraded for externalTrafficPolicy Cluster, short-circuited for Local), also
+ *   predicted by `traceService`. Lab nodes have no default route, so these addresses never leave
+ *   the lab.
  * - **Random endpoint choice** (`numgen random mod N`): when the model judges every usable
  *   endpoint the same, one try decides; when it judges them differently, the prober tries up to
  *   10·N times and stops at the first answer (a miss when the model allows has probability
@@ -20,7 +24,7 @@
  */
 import { buildTopology, serviceContext, traceConnection, traceService, type Party, type ServiceContext } from "../engine/index.js";
 import { dnsStage } from "../engine/service-dns.js";
-import { formatIp, parseIp, type Cluster, type Node, type Protocol } from "../model/index.js";
+import { formatIp, parseIp, type Cluster, type Ip, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
 import type { PlacedPod } from "./model.js";
 import type { LabNode } from "./plan.js";
@@ -84,7 +88,22 @@ function nodePortCell(ctx: ServiceContext, view: LabView, src: PlacedPod, party:
   return { kind: "service", src: src.pod.id, dst: `${dst}[nodePort]`, dstIp: node.transitIp, port: nodePort, protocol, ...c, predicted: r.trace.verdict === "allowed" };
 }
 
-/** ClusterIP and NodePort cells for every lab pod and Service port. */
+/**
+ * A pod to a LoadBalancer IP or externalIP: kube-proxy catches it in the source node's prerouting
+ * (`viaExternalFrontend`). Lab nodes have no default route, so the address never leaves the lab:
+ * untranslated, it is unreachable at the node.
+ */
+function externalCell(ctx: ServiceContext, src: PlacedPod, party: Party, ip: string, port: number, protocol: Protocol, dst: string, kind: string, idOf: (a: string) => string | undefined): Cell | undefined {
+  const addr = parseIp(ip);
+  if (addr === undefined) return undefined;
+  const r = traceService(ctx, { src: party, outside: false, dst: { type: "address", ip: addr, port }, dstLabel: `${ip}:${port}`, protocol });
+  if (!r.ok) return undefined;
+  const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
+  const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
+  return { kind: "service", src: src.pod.id, dst: `${dst}[${kind}]`, dstIp: ip, port, protocol, ...c, predicted: r.trace.verdict === "allowed" };
+}
+
+/** ClusterIP, NodePort, LoadBalancer-IP and externalIP cells for every lab pod and Service port. */
 export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
   const byIp = new Map(view.pods.map((p) => [p.ip, p.pod.id]));
   const idOf = (a: string): string | undefined => byIp.get(a);
@@ -103,6 +122,12 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
         if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined) {
           const n = nodePortCell(ctx, view, src, party, sp.nodePort, sp.protocol, f.id, idOf);
           if (n !== undefined) cells.push(n);
+        }
+        const external: [Ip, string][] = [...(s.type === "LoadBalancer" ? s.loadBalancerIPs.map((a): [Ip, string] => [a, "loadBalancer"]) : []), ...s.externalIPs.map((a): [Ip, string] => [a, "externalIP"])];
+        for (const [a, kind] of external) {
+          if (a.family !== 4) continue;
+          const e = externalCell(ctx, src, party, formatIp(a), sp.port, sp.protocol, f.id, kind, idOf);
+          if (e !== undefined) cells.push(e);
         }
       }
     }
