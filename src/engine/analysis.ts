@@ -16,6 +16,8 @@ export interface RuleRef {
   /** Index of the rule in spec.ingress / spec.egress. */
   readonly index: number;
   readonly source: SourceRef;
+  /** The ports this rule admits toward the pair's destination (named ports resolved). */
+  readonly ports: PortSet;
 }
 
 export interface DirectionVerdict {

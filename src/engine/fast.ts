@@ -263,7 +263,7 @@ export class FastEngine implements Analysis {
       if (p === EMPTY_ID) continue;
       acc = this.ports.union(acc, p);
       const pol = this.policies[rule.policy] as NetworkPolicy;
-      allowedBy.push({ policy: policyId(pol), direction: dir, index: rule.index, source: rule.rule.source });
+      allowedBy.push({ policy: policyId(pol), direction: dir, index: rule.index, source: rule.rule.source, ports: this.ports.get(p) });
     }
     const isolatedBy = pis.map((pi) => policyId(this.policies[pi] as NetworkPolicy));
     return { policed: true, isolatedBy, allowedBy: allowedBy.sort(compareRuleRefs), ports: this.ports.get(acc) };

@@ -37,7 +37,7 @@ function direction(cluster: Cluster, direction: PolicyType, at: PodIdentity, pee
       if (!peerOk) return;
       const rp = resolveRulePorts(rule, dstPorts);
       if (isEmptyPorts(rp)) return;
-      allowedBy.push({ policy: policyId(p), direction, index, source: rule.source });
+      allowedBy.push({ policy: policyId(p), direction, index, source: rule.source, ports: rp });
       ports = unionPorts(ports, rp);
     });
   }

@@ -2,7 +2,7 @@
  * @module matrix-text
  * Matrix renderings for people and tools: table, wide, csv, md, dot, mermaid.
  */
-import { formatPortSet, isEmptyPorts, pushTo } from "../model/index.js";
+import { formatPortSet, intersectPorts, isEmptyPorts, pushTo } from "../model/index.js";
 import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
 import { ipBlockLabel } from "./ipblock-label.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
@@ -58,8 +58,11 @@ function allowingRules(m: Matrix, src: MatrixEndpoint, dst: MatrixEndpoint): { e
       pairs++;
       if (ex.egress.isolatedBy.length > 0) egressIsolated = true;
       if (ex.ingress.isolatedBy.length > 0) ingressIsolated = true;
-      for (const r of ex.egress.allowedBy) egress.set(ruleName(r), r);
-      for (const r of ex.ingress.allowedBy) ingress.set(ruleName(r), r);
+      // Only rules that admit some port of the connection itself (egress ∩ ingress): an egress
+      // rule for port 53 did not allow a connection that ends up on port 80.
+      const counts = (r: RuleRef): boolean => !isEmptyPorts(intersectPorts(r.ports, ex.ports));
+      for (const r of ex.egress.allowedBy) if (counts(r)) egress.set(ruleName(r), r);
+      for (const r of ex.ingress.allowedBy) if (counts(r)) ingress.set(ruleName(r), r);
     }
   }
   if (pairs === 0) return { egress: "loopback", ingress: "loopback" };
