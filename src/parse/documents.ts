@@ -6,10 +6,12 @@
  * Parsing uses js-yaml (about 10× faster than the `yaml` library on large inputs), recording the
  * start of every map and list through its parse events; exact positions of scalars are only
  * needed for diagnostics and are then found with the `yaml` library (see source-text.ts).
+ * A document that is plain JSON takes a faster path with the same positions (json-fast.ts).
  */
 import yaml from "js-yaml";
 import type { Diagnostic } from "../model/index.js";
 import { Cursor } from "./cursor.js";
+import { parseJsonWithPositions } from "./json-fast.js";
 import { LineIndex, SourceText } from "./source-text.js";
 
 export interface InputFile {
@@ -42,7 +44,7 @@ export function objectCursors(file: InputFile, diagnostics: Diagnostic[]): Curso
   const out: Cursor[] = [];
   const lines = new LineIndex(file.text);
   for (const [start, end] of splitDocuments(file.text)) {
-    const positions = new WeakMap<object, number>();
+    const positions = new Map<object, number>();
     const stack: number[] = [];
     const listener: Listener = (event, state) => {
       if (event === "open") stack.push(state.position);
@@ -53,6 +55,13 @@ export function objectCursors(file: InputFile, diagnostics: Diagnostic[]): Curso
       }
     };
     const src = new SourceText(file.path, file.text, start, end, positions, diagnostics, lines);
+    const first = src.skipToContent(start);
+    const ch = file.text.charCodeAt(first);
+    const fast = ch === 123 || ch === 91 ? parseJsonWithPositions(file.text.slice(first, end), first, positions) : undefined;
+    if (fast !== undefined) {
+      collect(Cursor.root(src, fast.value), out);
+      continue;
+    }
     let value: unknown;
     try {
       value = yaml.load(file.text.slice(start, end), { schema: yaml.CORE_SCHEMA, listener } as yaml.LoadOptions);

@@ -35,7 +35,7 @@ export class SourceText {
     readonly docStart: number,
     readonly docEnd: number,
     /** Start offsets (absolute) of every map and list, from the parser's events. */
-    readonly positions: WeakMap<object, number>,
+    readonly positions: Map<object, number> | WeakMap<object, number>,
     readonly diagnostics: Diagnostic[],
     private readonly lineIndex: LineIndex,
   ) {}
