@@ -278,6 +278,7 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };
     const status = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
     expect(status.status, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { proxy: string }).proxy).toBe("compact");
     const web = run.results.find((r) => r.src === "production/frontend-0" && r.dst.startsWith("production/api-server") && r.port === 8080);
     expect(web?.observed).toBe(true);
     const exec = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "exec", "production/frontend-0", "--", "nc", "-z", "-w1", web?.dstIp ?? "", "8080"], { encoding: "utf8", env });

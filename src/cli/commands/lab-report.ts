@@ -3,7 +3,7 @@
  * Text and JSON renderings for `kwire lab status` and `kwire lab probe`.
  */
 import { renderTable } from "../../report/index.js";
-import { isMismatch, type CellResult, type LabState, type ProbeRun } from "../../lab/index.js";
+import { isMismatch, PROXY_TABLES, type CellResult, type LabState, type ProbeRun } from "../../lab/index.js";
 
 export function statusText(s: LabState): string {
   const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, n.podCidr, n.transitIp]));
@@ -13,12 +13,16 @@ export function statusText(s: LabState): string {
   );
   const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
-  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${dns}\n${nodes}\n${pods}`;
+  // States written before --proxy existed used kube-proxy's tables.
+  const proxy = s.proxy ?? "kube-proxy";
+  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\n`;
+  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${services}${dns}\n${nodes}\n${pods}`;
 }
 
 export function statusJson(s: LabState): unknown {
   return {
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
+    proxy: s.proxy ?? "kube-proxy",
     pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
