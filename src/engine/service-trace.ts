@@ -159,7 +159,9 @@ function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, step
     stage: "snat",
     result: "info",
     detail: masq === undefined
-      ? `kube-proxy marks it for masquerade on ${where}; that node's address is not in the input, so the pod's address is kept for every endpoint`
+      ? xlate === undefined
+        ? "kube-proxy marks it for masquerade on the source's node, which is not known (a workload template stands for pods on several nodes; trace one pod to see it), so the pod's address is kept for every endpoint"
+        : `kube-proxy marks it for masquerade on ${where}; that node's address is not in the input, so the pod's address is kept for every endpoint`
       : `kube-proxy translates it on ${where} and marks it for masquerade (externalTrafficPolicy Cluster): endpoints on ${xlate ?? "that node"} see the pod (SNAT comes after the forward hook), endpoints on other nodes see ${formatIp(masqIp as Ip)}${untranslatedOut ? `; the source's node forwards it untranslated, so its egress policy sees ${formatIp(ip)}:${port}` : ""}`,
   };
   const head = [...steps, serviceStep(f, hit.port, label), snat];
