@@ -4,6 +4,9 @@
  * after kube-proxy's helpers_test.go nftablesTracer. It parses the rendered `table ip
  * kube-proxy { … }` text and runs a new connection through the base chains in hook and
  * priority order, following every `numgen random` branch. Unknown rule shapes throw.
+ * `RulesetTracer` is the machinery and the rule shapes both nftables layouts share (chains,
+ * verdicts, maps, hooks, kube-proxy's per-Service and per-endpoint shapes); `NftTracer` adds
+ * kube-proxy's dispatch, and compact-tracer.ts the compact layout's.
  */
 import { formatIp, type Ip } from "../../../model/index.js";
 import { applyDnat, inCidr, initialState, isLocal, summarize, type FlowResult, type Outcome, type Packet, type PacketState } from "./packet.js";
@@ -12,7 +15,7 @@ interface Element { readonly key: string; readonly value?: string }
 interface Ruleset { readonly chains: Map<string, string[]>; readonly sets: Map<string, Element[]> }
 
 type Action = "next" | "return" | "accept" | "drop" | "reject";
-interface Branch { readonly st: PacketState; readonly action: Action }
+export interface Branch { readonly st: PacketState; readonly action: Action }
 
 export function parseNft(text: string): Ruleset {
   const chains = new Map<string, string[]>();
@@ -51,54 +54,67 @@ function parseElements(body: string): Element[] {
   });
 }
 
-export class NftTracer {
-  private readonly rs: Ruleset;
-  constructor(text: string, private readonly localIPs: readonly Ip[]) {
+/** Runs a new connection through a parsed `table ip …` of either layout; subclasses add their rule shapes. */
+export abstract class RulesetTracer {
+  protected readonly rs: Ruleset;
+  constructor(
+    text: string,
+    protected readonly localIPs: readonly Ip[],
+    /** Error prefix, e.g. "nft tracer". */
+    private readonly name: string,
+    /** Base chains a packet from elsewhere passes before routing, in priority order. */
+    private readonly prerouting: readonly string[],
+  ) {
     this.rs = parseNft(text);
   }
 
-  private lookup(map: string, key: string): string | undefined {
+  protected fail(msg: string): never {
+    throw new Error(`${this.name}: ${msg}`);
+  }
+
+  protected lookup(map: string, key: string): string | undefined {
     const els = this.rs.sets.get(map);
-    if (!els) throw new Error(`no map ${map}`);
+    if (!els) this.fail(`no map ${map}`);
     return els.find((e) => e.key === key)?.value;
   }
 
-  private verdict(v: string, st: PacketState, depth: number): Branch[] {
-    if (v === "drop") return [{ st, action: "drop" }];
-    if (v === "reject") return [{ st, action: "reject" }];
+  protected has(set: string, key: string): boolean {
+    const els = this.rs.sets.get(set);
+    if (!els) this.fail(`no set ${set}`);
+    return els.some((e) => e.key === key);
+  }
+
+  protected verdict(v: string, st: PacketState, depth: number): Branch[] {
+    if (v === "drop" || v === "reject" || v === "return") return [{ st, action: v }];
     const m = /^(jump|goto) (\S+)$/.exec(v);
-    if (!m) throw new Error(`unknown verdict "${v}"`);
+    if (!m) this.fail(`unknown verdict "${v}"`);
     const sub = this.run(m[2] as string, st, depth + 1);
     const fallOff: Action = m[1] === "jump" ? "next" : "return";
     return sub.map((b) => (b.action === "next" || b.action === "return" ? { st: b.st, action: fallOff } : b));
   }
 
-  private vmap(map: string, key: string, st: PacketState, depth: number): Branch[] {
+  protected vmap(map: string, key: string, st: PacketState, depth: number): Branch[] {
     const v = this.lookup(map, key);
     return v === undefined ? [{ st, action: "next" }] : this.verdict(v, st, depth);
   }
 
+  /** The branches of a rule shape only this layout emits; undefined for any other shape. */
+  protected abstract layoutRule(r: string, st: PacketState, depth: number): Branch[] | undefined;
+
   /** One rule: the branches it leads to. */
   private rule(r: string, st: PacketState, depth: number): Branch[] {
+    const own = this.layoutRule(r, st, depth);
+    if (own !== undefined) return own;
     const next: Branch[] = [{ st, action: "next" }];
     const proto = st.protocol;
-    const key3 = `${formatIp(st.dst)} . ${proto} . ${st.dport}`;
     let m: RegExpExecArray | null;
     if ((m = /^(?:ct state new )?((?:jump|goto) \S+)$/.exec(r))) return this.verdict(m[1] as string, st, depth);
-    if ((m = /^ip daddr \. meta l4proto \. th dport vmap @(\S+)$/.exec(r))) return this.vmap(m[1] as string, key3, st, depth);
-    if ((m = /^(fib daddr type local )?ip daddr != 127\.0\.0\.0\/8 meta l4proto \. th dport vmap @(\S+)$/.exec(r))) {
-      if (m[1] && !isLocal(st.dst, this.localIPs)) return next;
-      if (inCidr("127.0.0.0/8", st.dst)) return next;
-      return this.vmap(m[2] as string, `${proto} . ${st.dport}`, st, depth);
-    }
-    if ((m = /^ip daddr @(\S+) reject$/.exec(r))) return this.rs.sets.get(m[1] as string)?.some((e) => e.key === formatIp(st.dst)) ? [{ st, action: "reject" }] : next;
     if ((m = /^ip daddr (\S+) (tcp|udp|sctp) dport (\d+)(?: ip saddr != (\S+))? (jump \S+)$/.exec(r))) {
       const hit = inCidr(m[1] as string, st.dst) && proto === m[2] && st.dport === Number(m[3]) && (m[4] === undefined || !inCidr(m[4], st.src));
       return hit ? this.verdict(m[5] as string, st, depth) : next;
     }
-    if ((m = /^ip saddr @(\S+) goto \S+$/.exec(r))) return next; // affinity sets start empty
+    if (/^ip saddr @\S+ goto \S+$/.test(r)) return next; // affinity sets start empty
     if ((m = /^ip saddr (!= )?(\S+) ((?:jump|goto) \S+)$/.exec(r))) return inCidr(m[2] as string, st.src) !== Boolean(m[1]) ? this.verdict(m[3] as string, st, depth) : next;
-    if ((m = /^ip saddr != \{ (.*) \} drop$/.exec(r))) return (m[1] as string).split(",").some((c) => inCidr(c.trim(), st.src)) ? next : [{ st, action: "drop" }];
     if ((m = /^fib saddr type local ((?:jump|goto) \S+)$/.exec(r))) return isLocal(st.src, this.localIPs) ? this.verdict(m[1] as string, st, depth) : next;
     if ((m = /^numgen random mod (\d+) vmap \{ (.*) \}$/.exec(r))) {
       return (m[2] as string).split(" , ").flatMap((el) => this.verdict(el.replace(/^\d+ : /, ""), st, depth));
@@ -110,13 +126,13 @@ export class NftTracer {
     if (r === "masquerade fully-random") return [{ st: { ...st, masquerade: true }, action: "accept" }];
     if (r === "reject") return [{ st, action: "reject" }];
     if (r === "drop") return [{ st, action: "drop" }];
-    throw new Error(`nft tracer: unknown rule shape "${r}"`);
+    return this.fail(`unknown rule shape "${r}"`);
   }
 
   run(chain: string, st: PacketState, depth = 0): Branch[] {
-    if (depth > 32) throw new Error("nft tracer: jump loop");
+    if (depth > 32) this.fail("jump loop");
     const rules = this.rs.chains.get(chain);
-    if (!rules) throw new Error(`nft tracer: no chain ${chain}`);
+    if (!rules) this.fail(`no chain ${chain}`);
     let live: PacketState[] = [st];
     const done: Branch[] = [];
     for (const r of rules) {
@@ -149,7 +165,7 @@ export class NftTracer {
     const fromHost = isLocal(st.src, this.localIPs);
     let live = fromHost
       ? this.hooks(["filter-output", "nat-output", "filter-output-post-dnat"], [st], finals)
-      : this.hooks(["filter-prerouting", "nat-prerouting"], [st], finals);
+      : this.hooks(this.prerouting, [st], finals);
     if (!fromHost) {
       const input = live.filter((s) => isLocal(s.dst, this.localIPs));
       const fwd = live.filter((s) => !isLocal(s.dst, this.localIPs));
@@ -158,5 +174,27 @@ export class NftTracer {
     live = this.hooks(["nat-postrouting"], live, finals);
     for (const s of live) finals.push({ verdict: "ACCEPT", masquerade: s.masquerade, ...(s.dnat ? { dnat: s.dnat } : {}) });
     return summarize(finals);
+  }
+}
+
+/** kube-proxy's own table (nftables.ts). */
+export class NftTracer extends RulesetTracer {
+  constructor(text: string, localIPs: readonly Ip[]) {
+    super(text, localIPs, "nft tracer", ["filter-prerouting", "nat-prerouting"]);
+  }
+
+  protected layoutRule(r: string, st: PacketState, depth: number): Branch[] | undefined {
+    const next: Branch[] = [{ st, action: "next" }];
+    const proto = st.protocol;
+    let m: RegExpExecArray | null;
+    if ((m = /^ip daddr \. meta l4proto \. th dport vmap @(\S+)$/.exec(r))) return this.vmap(m[1] as string, `${formatIp(st.dst)} . ${proto} . ${st.dport}`, st, depth);
+    if ((m = /^(fib daddr type local )?ip daddr != 127\.0\.0\.0\/8 meta l4proto \. th dport vmap @(\S+)$/.exec(r))) {
+      if (m[1] && !isLocal(st.dst, this.localIPs)) return next;
+      if (inCidr("127.0.0.0/8", st.dst)) return next;
+      return this.vmap(m[2] as string, `${proto} . ${st.dport}`, st, depth);
+    }
+    if ((m = /^ip daddr @(\S+) reject$/.exec(r))) return this.rs.sets.get(m[1] as string)?.some((e) => e.key === formatIp(st.dst)) ? [{ st, action: "reject" }] : next;
+    if ((m = /^ip saddr != \{ (.*) \} drop$/.exec(r))) return (m[1] as string).split(",").some((c) => inCidr(c.trim(), st.src)) ? next : [{ st, action: "drop" }];
+    return undefined;
   }
 }
