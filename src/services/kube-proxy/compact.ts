@@ -66,35 +66,40 @@ import { formatCidr, formatIp } from "../../model/index.js";
 import { endpointString, type ProxyEndpoint } from "./endpoints.js";
 import { nftNames as N } from "./names.js";
 import type { BaseChain } from "./nft-ast.js";
+import {
+  BASE_CHAINS,
+  CLUSTER_IPS_SET,
+  MARK_MASQ_CHAIN,
+  MASQUERADE_MARK,
+  MASQUERADING_CHAIN,
+  NO_ENDPOINT_NODEPORTS_MAP,
+  NO_ENDPOINT_SERVICES_MAP,
+  REJECT_CHAIN,
+  SERVICE_IPS_MAP,
+  SERVICE_NODEPORTS_MAP,
+  SERVICES_CHAIN,
+} from "./nftables.js";
 import { categorizeEndpoints, externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
 export const COMPACT_TABLE_FAMILY = "ip";
 export const COMPACT_TABLE = "kwire-services";
 
-export const SERVICE_IPS = "service-ips";
-export const SERVICE_NODEPORTS = "service-nodeports";
+// kube-proxy's own names for the objects both layouts have (a reader of `nft list` sees the same
+// skeleton); only the compact layout's own maps are named here.
 export const SHORTCUT_IPS = "shortcut-ips";
 export const SHORTCUT_NODEPORTS = "shortcut-nodeports";
-export const CLUSTER_IPS = "cluster-ips";
-export const NO_ENDPOINT_SERVICES = "no-endpoint-services";
-export const NO_ENDPOINT_NODEPORTS = "no-endpoint-nodeports";
 export const HAIRPIN = "hairpin";
-export const SERVICES = "services";
-export const REJECT_CHAIN = "reject-chain";
-export const MARK_MASQ = "mark-for-masquerade";
-export const MASQUERADING = "masquerading";
-export const MASQUERADE_MARK = "0x4000";
+const SERVICE_IPS = SERVICE_IPS_MAP;
+const SERVICE_NODEPORTS = SERVICE_NODEPORTS_MAP;
+const CLUSTER_IPS = CLUSTER_IPS_SET;
+const NO_ENDPOINT_SERVICES = NO_ENDPOINT_SERVICES_MAP;
+const NO_ENDPOINT_NODEPORTS = NO_ENDPOINT_NODEPORTS_MAP;
+const SERVICES = SERVICES_CHAIN;
+const MARK_MASQ = MARK_MASQ_CHAIN;
+const MASQUERADING = MASQUERADING_CHAIN;
 
 /** kube-proxy's base chains, less `filter-prerouting` (firewall: loadBalancerSourceRanges is not modelled). */
-export const COMPACT_BASE_CHAINS: readonly BaseChain[] = [
-  { name: "filter-input", type: "filter", hook: "input", priority: "-110" },
-  { name: "filter-forward", type: "filter", hook: "forward", priority: "-110" },
-  { name: "filter-output", type: "filter", hook: "output", priority: "-110" },
-  { name: "filter-output-post-dnat", type: "filter", hook: "output", priority: "-90" },
-  { name: "nat-prerouting", type: "nat", hook: "prerouting", priority: "dstnat" },
-  { name: "nat-output", type: "nat", hook: "output", priority: "-100" },
-  { name: "nat-postrouting", type: "nat", hook: "postrouting", priority: "srcnat" },
-];
+export const COMPACT_BASE_CHAINS: readonly BaseChain[] = BASE_CHAINS.filter((c) => c.name !== "filter-prerouting");
 
 const DISPATCH = "ip daddr . meta l4proto . th dport";
 const NODEPORT_DISPATCH = "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport";
