@@ -98,26 +98,31 @@ describe("compilePolicyTable", () => {
   });
 });
 
+/** Every (pair, probe) where `accepts` disagrees with the engine's `explain`. */
+function disagreements(cluster: Cluster, probes: readonly { readonly protocol: Protocol; readonly port: number }[], accepts: (src: string, dst: string, pkt: Packet) => boolean): string[] {
+  const a = fastAnalysis(cluster);
+  const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
+  const wrong: string[] = [];
+  for (const probe of probes) {
+    for (const src of ALL_PODS) {
+      for (const dst of ALL_PODS) {
+        if (src === dst) continue;
+        const want = containsPort(a.explain(index.get(src) ?? -1, index.get(dst) ?? -1).ports, probe.protocol, probe.port);
+        const got = accepts(src, dst, { saddr: podIP(src), daddr: podIP(dst), protocol: L4[probe.protocol], dport: probe.port });
+        if (want !== got) wrong.push(`${src} -> ${dst} ${probe.protocol}/${probe.port}: engine ${want}, nft ${got}`);
+      }
+    }
+  }
+  return wrong;
+}
+
 describe("the compiled tables agree with the engine on every conformance case", () => {
   for (const c of CASE_GROUPS.flatMap((g) => g.cases)) {
     it(caseTitle(c), () => {
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
         const t = tables(cluster, pods);
-        const a = fastAnalysis(cluster);
-        const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
-        const wrong: string[] = [];
-        for (const probe of step.probes) {
-          for (const src of ALL_PODS) {
-            for (const dst of ALL_PODS) {
-              if (src === dst) continue;
-              const want = containsPort(a.explain(index.get(src) ?? -1, index.get(dst) ?? -1).ports, probe.protocol, probe.port);
-              const got = admitted(t, src, dst, { saddr: podIP(src), daddr: podIP(dst), protocol: L4[probe.protocol], dport: probe.port });
-              if (want !== got) wrong.push(`${src} -> ${dst} ${probe.protocol}/${probe.port}: engine ${want}, nft ${got}`);
-            }
-          }
-        }
-        expect(wrong).toEqual([]);
+        expect(disagreements(cluster, step.probes, (src, dst, pkt) => admitted(t, src, dst, pkt))).toEqual([]);
       }
     });
   }
@@ -130,20 +135,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
         const { cluster, pods } = load(step.policies, step.model);
         const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
         const shards = compilePolicyTables({ policies: cluster.networkPolicies, pods: onOneNode }, "node-all", { shards: 3 });
-        const a = fastAnalysis(cluster);
-        const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
-        const wrong: string[] = [];
-        for (const probe of step.probes) {
-          for (const src of ALL_PODS) {
-            for (const dst of ALL_PODS) {
-              if (src === dst) continue;
-              const want = containsPort(a.explain(index.get(src) ?? -1, index.get(dst) ?? -1).ports, probe.protocol, probe.port);
-              const got = traceForwardAll(shards, { saddr: podIP(src), daddr: podIP(dst), protocol: L4[probe.protocol], dport: probe.port }).verdict === "accept";
-              if (want !== got) wrong.push(`${src} -> ${dst} ${probe.protocol}/${probe.port}: engine ${want}, nft ${got}`);
-            }
-          }
-        }
-        expect(wrong).toEqual([]);
+        expect(disagreements(cluster, step.probes, (_src, _dst, pkt) => traceForwardAll(shards, pkt).verdict === "accept")).toEqual([]);
       }
     });
   }

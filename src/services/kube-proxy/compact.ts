@@ -78,6 +78,8 @@ import {
   SERVICE_IPS_MAP,
   SERVICE_NODEPORTS_MAP,
   SERVICES_CHAIN,
+  plan,
+  type Plan,
 } from "./nftables.js";
 import { categorizeEndpoints, externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
@@ -236,29 +238,6 @@ class Tx {
 
 }
 
-interface Plan {
-  readonly s: ServicePortInfo;
-  readonly p: string;
-  readonly cat: ReturnType<typeof categorizeEndpoints>;
-  /** The ClusterIP has endpoints to send to (kube-proxy: hasInternalEndpoints). */
-  readonly hasInternal: boolean;
-  /** External frontends have endpoints to send to (kube-proxy: hasExternalEndpoints). */
-  readonly hasExternal: boolean;
-  readonly noEndpoints: string;
-}
-
-function plan(s: ServicePortInfo, nodeName: string | undefined): Plan {
-  const cat = categorizeEndpoints(s, nodeName);
-  return {
-    s,
-    p: s.protocol.toLowerCase(),
-    cat,
-    hasInternal: cat.hasEndpoints && !(s.internalPolicyLocal && cat.localEndpoints.length === 0),
-    hasExternal: cat.hasEndpoints && !(s.externalPolicyLocal && cat.localEndpoints.length === 0),
-    noEndpoints: cat.hasEndpoints ? "drop" : `goto ${REJECT_CHAIN}`,
-  };
-}
-
 /** The frontends of one Service port: ClusterIP, then externalIPs and LoadBalancer IPs, then the NodePort. */
 function writeDispatch(tx: Tx, x: Plan, opts: ProxyOptions): void {
   const { s, p, cat } = x;
@@ -277,7 +256,7 @@ function writeDispatch(tx: Tx, x: Plan, opts: ProxyOptions): void {
       const target = affinity ? (s.internalPolicyLocal ? N.local(s) : N.cluster(s)) : internalTarget(tx, p, `${cip} . ${s.port}`, internalEps, opts);
       tx.element(SERVICE_IPS, ipKey(cip), `goto ${target}`);
     }
-  } else tx.element(NO_ENDPOINT_SERVICES, ipKey(cip), x.noEndpoints, s.nameString);
+  } else tx.element(NO_ENDPOINT_SERVICES, ipKey(cip), x.internalVerdict, s.nameString);
 
   const external = (keying: Keying, key: string, groupKey: string, map: string, shortcutMap: string, noEndpointMap: string): void => {
     if (cat.hasEndpoints && !tx.claimed.has(`${keying} ${key}`)) {
@@ -291,7 +270,7 @@ function writeDispatch(tx: Tx, x: Plan, opts: ProxyOptions): void {
       if (verdict !== undefined) tx.element(map, key, verdict);
       if (shortcut) tx.element(shortcutMap, key, `goto ${tx.endpoints(keying, "sc", p, groupKey, cat.clusterEndpoints)}`);
     }
-    if (!x.hasExternal) tx.element(noEndpointMap, key, x.noEndpoints, s.nameString);
+    if (!x.hasExternal) tx.element(noEndpointMap, key, x.internalVerdict, s.nameString);
   };
   for (const ip of [...s.externalIPs, ...s.loadBalancerIPs].map(formatIp)) external("ip", ipKey(ip), `${ip} . ${s.port}`, SERVICE_IPS, SHORTCUT_IPS, NO_ENDPOINT_SERVICES);
   if (s.nodePort !== 0) external("np", `${p} . ${s.nodePort}`, `${s.nodePort}`, SERVICE_NODEPORTS, SHORTCUT_NODEPORTS, NO_ENDPOINT_NODEPORTS);

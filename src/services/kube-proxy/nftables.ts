@@ -110,7 +110,8 @@ function setup(tx: Tx): void {
   tx.rule(SERVICES_CHAIN, `fib daddr type local ${NO_LOCALHOST} meta l4proto . th dport vmap @${SERVICE_NODEPORTS_MAP}`);
 }
 
-interface Plan {
+/** What kube-proxy decides per Service port before writing rules (shared with compact.ts). */
+export interface Plan {
   readonly s: ServicePortInfo;
   readonly p: string;
   readonly cat: ReturnType<typeof categorizeEndpoints>;
@@ -121,7 +122,7 @@ interface Plan {
   readonly externalVerdict: string;
 }
 
-function plan(s: ServicePortInfo, nodeName: string | undefined): Plan {
+export function plan(s: ServicePortInfo, nodeName: string | undefined): Plan {
   const cat = categorizeEndpoints(s, nodeName);
   const verdict = cat.hasEndpoints ? "drop" : `goto ${REJECT_CHAIN}`;
   return {
