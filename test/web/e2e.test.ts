@@ -6,24 +6,16 @@
  * of each view go to test-artifacts/web/. Skipped, with the reason, when Chromium is missing
  * (CI installs it: .ci/run).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCluster } from "../../bench/generate.js";
 import { ARTIFACTS, CHROMIUM, ROOT, clickPair, ensureBuilt, kwire, launch, open, pageTimings, serve, shot, tab, type Browser, type Kwire } from "./browser.js";
+import { tempDirs } from "./temp-dirs.js";
 
 /** Temporary directories this file makes; removed when it ends. */
-const TEMP_DIRS: string[] = [];
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP_DIRS.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const d of TEMP_DIRS) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const WEB = "production/web[Deployment]";

@@ -3,23 +3,16 @@
  * folder, the input is served as raw text at /api/input, only GET/HEAD are answered, and the
  * export embeds the app, its stylesheet and the input in one HTML file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportHtml, scriptJson, startServer, staticFile, webRoot, type RunningServer } from "../../src/cli/web-server.js";
 import { serveInput } from "../../src/cli/commands/serve.js";
+import { tempDirs } from "./temp-dirs.js";
 
 /** Temporary directories this file makes; removed when it ends. */
-const TEMP_DIRS: string[] = [];
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP_DIRS.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const d of TEMP_DIRS) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 const INPUT = { title: "t", files: [{ path: "a.yaml", text: "kind: Namespace\nmetadata: { name: x }\n# </script><!-- tricky\n" }] };
 

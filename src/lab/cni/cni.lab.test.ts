@@ -2,16 +2,16 @@
  * Real data-plane tests (root): the built kwire-cni binary driven like a runtime, in a throwaway
  * node netns `kw-t-cl<pid>-node` with pods `kw-t-cl<pid>-p*`, plus runCni in-process with a real Host.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHost, hostInNetns } from "../host.js";
 import { DiskStore } from "../ipam/index.js";
 import { runCni } from "./main.js";
 import { hostVethName } from "./names.js";
-import { compileCni } from "./testing/build.js";
-import { inNetns, json, labSkipReason, netnsAdd, netnsDel, runPlugin, type Invocation } from "./testing/lab.js";
+import { builtPluginOnNetns } from "./testing/suite.js";
+import { inNetns, json, labSkipReason, runPlugin, type Invocation } from "./testing/lab.js";
 
 /** Per-process netns prefix, so two concurrent test runs never share a netns. */
 const NS = `kw-t-cl${process.pid}`;
@@ -31,14 +31,8 @@ const kw = (inv: Invocation, conf: unknown = config()) => runPlugin(bin, NODE, i
 const add = (id: string, pod: string) => kw({ command: "ADD", containerID: id, netns: pod, ifname: "eth0" });
 
 describe.skipIf(skip !== undefined)(`kwire-cni binary on a real netns data plane${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
-  beforeAll(() => {
-    bin = [process.execPath, compileCni(join(tmp, "build"))];
-    netnsDel(NODE, ...PODS);
-    for (const n of [NODE, ...PODS]) netnsAdd(n);
-  });
-  afterAll(() => {
-    netnsDel(NODE, ...PODS);
-    rmSync(tmp, { recursive: true, force: true });
+  builtPluginOnNetns(tmp, [NODE, ...PODS], (b) => {
+    bin = b;
   });
 
   it("VERSION answers with the supported versions", async () => {

@@ -5,12 +5,12 @@
  * Names: node `kw-t-io<pid>-node`, pods `kw-t-io<pid>-p*`.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileCni } from "./testing/build.js";
-import { DEBIAN_CNI_DIR, inNetns, json, labSkipReason, netnsAdd, netnsDel, runPlugin, type Invocation } from "./testing/lab.js";
+import { describe, expect, it } from "vitest";
+import { builtPluginOnNetns } from "./testing/suite.js";
+import { DEBIAN_CNI_DIR, inNetns, json, labSkipReason, runPlugin, type Invocation } from "./testing/lab.js";
 
 /** Per-process netns prefix, so two concurrent test runs never share a netns. */
 const NS = `kw-t-io${process.pid}`;
@@ -51,14 +51,8 @@ async function viaPortmap(): Promise<string> {
 }
 
 describe.skipIf(skip !== undefined)(`interop with Debian CNI plugins${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
-  beforeAll(() => {
-    kwBin = [process.execPath, compileCni(join(tmp, "build"))];
-    netnsDel(NODE, ...PODS);
-    for (const n of [NODE, ...PODS]) netnsAdd(n);
-  });
-  afterAll(() => {
-    netnsDel(NODE, ...PODS);
-    rmSync(tmp, { recursive: true, force: true });
+  builtPluginOnNetns(tmp, [NODE, ...PODS], (b) => {
+    kwBin = b;
   });
 
   it("ADD result has the same shape as Debian bridge's", async () => {

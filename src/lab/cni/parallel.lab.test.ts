@@ -2,12 +2,12 @@
  * Concurrency on the real data plane (root): 20 kwire-cni processes ADD at once into one fresh
  * node netns (racing to create the bridge and for IPAM), then DEL at once. Names: `kw-t-pa<pid>-*`.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileCni } from "./testing/build.js";
-import { inNetns, json, labSkipReason, netnsAdd, netnsDel, runPlugin } from "./testing/lab.js";
+import { describe, expect, it } from "vitest";
+import { builtPluginOnNetns } from "./testing/suite.js";
+import { inNetns, json, labSkipReason, runPlugin } from "./testing/lab.js";
 
 /** Per-process netns prefix, so two concurrent test runs never share a netns. */
 const NS = `kw-t-pa${process.pid}`;
@@ -23,14 +23,8 @@ const conf = {
 };
 
 describe.skipIf(skip !== undefined)(`parallel ADD/DEL through the binary${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
-  beforeAll(() => {
-    bin = [process.execPath, compileCni(join(tmp, "build"))];
-    netnsDel(NODE, ...PODS);
-    for (const n of [NODE, ...PODS]) netnsAdd(n);
-  });
-  afterAll(() => {
-    netnsDel(NODE, ...PODS);
-    rmSync(tmp, { recursive: true, force: true });
+  builtPluginOnNetns(tmp, [NODE, ...PODS], (b) => {
+    bin = b;
   });
 
   it(`${N} concurrent ADDs get distinct addresses and one bridge; concurrent DELs clean up`, async () => {
