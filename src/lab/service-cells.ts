@@ -22,7 +22,7 @@
  *   in the Service's namespace, `svc`; predicted by the engine's `dns` stage (kube-dns reachable
  *   under the pod's egress policy, then the resolver's search list over `src/dns` records).
  */
-import { buildTopology, serviceContext, traceConnection, traceService, type Party, type ServiceContext } from "../engine/index.js";
+import { buildTopology, serviceContext, traceService, type Party, type ServiceContext, type ServiceTraceRequest } from "../engine/index.js";
 import { dnsStage } from "../engine/service-dns.js";
 import { formatIp, parseIp, type Cluster, type Ip, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
@@ -68,39 +68,23 @@ function choice(verdicts: readonly { id: string | undefined; allowed: boolean }[
   return { predicted: allowed > 0, accept: ids, attempts: mixed ? RETRY_FACTOR * verdicts.length : 1 };
 }
 
-function clusterIpCell(ctx: ServiceContext, src: PlacedPod, party: Party, svc: { ns: string; name: string; ip: string }, port: number, protocol: Protocol, idOf: (a: string) => string | undefined): Cell | undefined {
-  const r = traceService(ctx, { src: party, outside: false, dst: { type: "service", namespace: svc.ns, name: svc.name, port }, dstLabel: `svc/${svc.name}`, protocol });
+/** One Service cell from the engine's trace toward `dst`: the endpoints it may land on, and the verdict. */
+function tracedCell(ctx: ServiceContext, src: PlacedPod, party: Party, dst: ServiceTraceRequest["dst"], cell: { dst: string; dstIp: string; port: number }, protocol: Protocol, idOf: (a: string) => string | undefined): Cell | undefined {
+  const r = traceService(ctx, { src: party, outside: false, dst, dstLabel: `${cell.dstIp}:${cell.port}`, protocol });
   if (!r.ok) return undefined;
   const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
   const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
-  return { kind: "service", src: src.pod.id, dst: `${svc.ns}/${svc.name}`, dstIp: svc.ip, port, protocol, ...c, predicted: r.trace.verdict === "allowed" };
-}
-
-/** A pod to its own node's nodePort, predicted by the engine's trace (kube-proxy's masquerade rules). */
-function nodePortCell(ctx: ServiceContext, view: LabView, src: PlacedPod, party: Party, nodePort: number, protocol: Protocol, dst: string, idOf: (a: string) => string | undefined): Cell | undefined {
-  const node = view.nodes.find((n) => n.name === src.pod.node);
-  const nodeIp = node === undefined ? undefined : parseIp(node.transitIp);
-  if (node === undefined || nodeIp === undefined) return undefined;
-  const r = traceService(ctx, { src: party, outside: false, dst: { type: "address", ip: nodeIp, port: nodePort }, dstLabel: `${node.transitIp}:${nodePort}`, protocol });
-  if (!r.ok) return undefined;
-  const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
-  const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
-  return { kind: "service", src: src.pod.id, dst: `${dst}[nodePort]`, dstIp: node.transitIp, port: nodePort, protocol, ...c, predicted: r.trace.verdict === "allowed" };
+  return { kind: "service", src: src.pod.id, ...cell, protocol, ...c, predicted: r.trace.verdict === "allowed" };
 }
 
 /**
- * A pod to a LoadBalancer IP or externalIP: kube-proxy catches it in the source node's prerouting
- * (`viaExternalFrontend`). Lab nodes have no default route, so the address never leaves the lab:
- * untranslated, it is unreachable at the node.
+ * A pod to its own node's nodePort, predicted by the engine's trace (kube-proxy's masquerade
+ * rules), or to a LoadBalancer IP / externalIP, which kube-proxy catches in the source node's
+ * prerouting (lab nodes have no default route, so such an address never leaves the lab).
  */
-function externalCell(ctx: ServiceContext, src: PlacedPod, party: Party, ip: string, port: number, protocol: Protocol, dst: string, kind: string, idOf: (a: string) => string | undefined): Cell | undefined {
+function addressCell(ctx: ServiceContext, src: PlacedPod, party: Party, ip: string, port: number, protocol: Protocol, dst: string, idOf: (a: string) => string | undefined): Cell | undefined {
   const addr = parseIp(ip);
-  if (addr === undefined) return undefined;
-  const r = traceService(ctx, { src: party, outside: false, dst: { type: "address", ip: addr, port }, dstLabel: `${ip}:${port}`, protocol });
-  if (!r.ok) return undefined;
-  const eps = (r.trace.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).filter((e) => e.verdict !== "unused");
-  const c = choice(eps.map((e) => ({ id: idOf(e.address), allowed: e.verdict === "allowed" })));
-  return { kind: "service", src: src.pod.id, dst: `${dst}[${kind}]`, dstIp: ip, port, protocol, ...c, predicted: r.trace.verdict === "allowed" };
+  return addr === undefined ? undefined : tracedCell(ctx, src, party, { type: "address", ip: addr, port }, { dst, dstIp: ip, port }, protocol, idOf);
 }
 
 /** ClusterIP, NodePort, LoadBalancer-IP and externalIP cells for every lab pod and Service port. */
@@ -117,16 +101,18 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
       if (s.headless || s.type === "ExternalName" || ip === undefined) continue;
       for (const sp of s.ports) {
         if (!probed(sp.protocol)) continue;
-        const c = clusterIpCell(ctx, src, party, { ns: s.namespace, name: s.name, ip: formatIp(ip) }, sp.port, sp.protocol, idOf);
+        const service = { type: "service", namespace: s.namespace, name: s.name, port: sp.port } as const;
+        const c = tracedCell(ctx, src, party, service, { dst: `${s.namespace}/${s.name}`, dstIp: formatIp(ip), port: sp.port }, sp.protocol, idOf);
         if (c !== undefined) cells.push(c);
-        if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined) {
-          const n = nodePortCell(ctx, view, src, party, sp.nodePort, sp.protocol, f.id, idOf);
+        const node = view.nodes.find((n) => n.name === src.pod.node);
+        if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined && node !== undefined) {
+          const n = addressCell(ctx, src, party, node.transitIp, sp.nodePort, sp.protocol, `${f.id}[nodePort]`, idOf);
           if (n !== undefined) cells.push(n);
         }
         const external: [Ip, string][] = [...(s.type === "LoadBalancer" ? s.loadBalancerIPs.map((a): [Ip, string] => [a, "loadBalancer"]) : []), ...s.externalIPs.map((a): [Ip, string] => [a, "externalIP"])];
         for (const [a, kind] of external) {
           if (a.family !== 4) continue;
-          const e = externalCell(ctx, src, party, formatIp(a), sp.port, sp.protocol, f.id, kind, idOf);
+          const e = addressCell(ctx, src, party, formatIp(a), sp.port, sp.protocol, `${f.id}[${kind}]`, idOf);
           if (e !== undefined) cells.push(e);
         }
       }

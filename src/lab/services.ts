@@ -27,7 +27,7 @@ import type { Cidr, Cluster, Ip } from "../model/index.js";
 import { lastOf, parseCidr, parseIp } from "../model/index.js";
 import { buildServiceLayer } from "../services/index.js";
 import { buildSnapshot, COMPACT_TABLE, renderCompactNftables, renderNftables } from "../services/kube-proxy/index.js";
-import { policyTableNames, replaceAllScript, type Table } from "../nft/index.js";
+import { deleteScript, policyTableNames, replaceAllScript, type Table } from "../nft/index.js";
 import type { LabNode } from "./plan.js";
 
 /** How the lab renders Services (`lab up --proxy`). */
@@ -41,7 +41,7 @@ export const PROXY_TABLES: Readonly<Record<LabProxy, string>> = { compact: COMPA
 
 export const isLabProxy = (v: string): v is LabProxy => (LAB_PROXIES as readonly string[]).includes(v);
 
-const replaceTable = (name: string): string => `add table ${PROXY_TABLE_FAMILY} ${name}\ndelete table ${PROXY_TABLE_FAMILY} ${name}\n`;
+const replaceTable = (name: string): string => deleteScript(PROXY_TABLE_FAMILY, name);
 
 /**
  * kube-proxy's `--cluster-cidr` for the lab: the smallest IPv4 CIDR covering every node's
