@@ -15,8 +15,9 @@
  *
  * Load cost, measured on nft 1.0.6 / kernel 6.18: the kernel finds a rule's set by a linear scan
  * of the table's sets, and every anonymous set is one more set. So port lists are named sets shared
- * by content, hairpin is one rule over a pair set (not a rule per pod), and a large policy is split
- * into namespace shards (`compilePolicyTables`), each its own table with only the sets its chains use.
+ * by content, hairpin is one rule over a pair set (not a rule per pod), and single addresses are
+ * inline. A policy can also be split into namespace shards (`compilePolicyTables` with `shards`),
+ * each its own table with only the sets its chains use; measured, that gained little, so it is opt-in.
  */
 import {
   EMPTY_PORTS,
@@ -339,8 +340,8 @@ function compileNode(input: PolicyInput, node: string): NodePolicy {
   const local = input.pods.filter((p) => p.node === node && !p.hostNetwork).sort((x, y) => (x.id < y.id ? -1 : 1));
   // Which policies select a pod depends on its namespace and labels only: decide once per group.
   const selectingMemo = new Map<string, NetworkPolicy[]>();
-  const selecting = (pod: NftPod, dir: PolicyType): NetworkPolicy[] => {
-    const key = `${dir}\u0002${pod.namespace}\u0002${labelsKey(pod)}`;
+  const selecting = (pod: NftPod, labels: string, dir: PolicyType): NetworkPolicy[] => {
+    const key = `${dir}\u0002${pod.namespace}\u0002${labels}`;
     let hit = selectingMemo.get(key);
     if (hit === undefined) {
       hit = (byNs.get(pod.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, pod));
@@ -351,8 +352,9 @@ function compileNode(input: PolicyInput, node: string): NodePolicy {
   const isolated: { pod: NftPod; Egress?: string; Ingress?: string }[] = [];
   for (const pod of local) {
     const entry: { pod: NftPod; Egress?: string; Ingress?: string } = { pod };
+    const labels = labelsKey(pod);
     for (const dir of ["Egress", "Ingress"] as const) {
-      const sel = selecting(pod, dir);
+      const sel = selecting(pod, labels, dir);
       if (sel.length > 0) entry[dir] = b.podChain(pod, dir, sel);
     }
     if (entry.Egress !== undefined || entry.Ingress !== undefined) isolated.push(entry);
