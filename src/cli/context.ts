@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { analyzeCluster, type Analyzed } from "../analyze/index.js";
 import type { EngineName } from "../engine/index.js";
-import { loadCluster, type InputFile } from "../parse/index.js";
+import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
 import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
 import { readLiveCluster } from "./live.js";
 
@@ -65,16 +65,37 @@ export async function analyzeInputs(opts: InputOptions & { engine?: string }, io
   return analyzeLoaded(await loadInputs(opts, io), opts, io);
 }
 
-/** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
-export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+/**
+ * Files → decoded model, with the input's story on stderr: every diagnostic, one line for
+ * repository files that are not manifests, one for kinds read but not modelled, and how much was
+ * skipped. Exit 2 (BadInput) when nothing loads, or on any error with --strict.
+ */
+export function loadAndReport(files: readonly InputFile[], opts: InputOptions, io: Io, label = ""): LoadResult {
   const load = loadCluster(files);
   printDiagnostics(load.diagnostics, io.err);
+  if (load.ignoredFiles.length > 0) {
+    io.err(`kwire: note: ${label}${load.ignoredFiles.length} file(s) that are not Kubernetes manifests were ignored: ${load.ignoredFiles.join(", ")}\n`);
+  }
+  const unmodelled = Object.entries(load.unmodelledKinds).sort(([a], [b]) => a.localeCompare(b));
+  if (unmodelled.length > 0) {
+    io.err(`kwire: note: ${label}read but not modelled (kept, not analysed): ${unmodelled.map(([k, n]) => `${n} ${k}`).join(", ")}\n`);
+  }
   const errors = load.diagnostics.filter((d) => d.severity === "error").length;
-  const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0);
+  const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0) + load.cniConfigs.length;
   if (errors > 0 && (opts.strict || loaded === 0)) {
     throw new BadInput(`${label}${errors} input error(s)${loaded === 0 ? " and nothing could be loaded" : " (--strict)"}`);
   }
-  if (errors > 0) io.err(`kwire: warning: ${label}${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
+  const entries = load.skippedObjects.length - load.skipped;
+  if (errors > 0) {
+    const what = `${load.skipped} object(s)${entries > 0 ? ` and ${entries} list entr${entries === 1 ? "y" : "ies"}` : ""}`;
+    io.err(`kwire: warning: ${label}${what} skipped because of the errors above; analysing the rest\n`);
+  }
+  return load;
+}
+
+/** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
+export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+  const load = loadAndReport(files, opts, io, label);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
   const res = analyzeCluster(load, {

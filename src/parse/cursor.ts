@@ -30,16 +30,22 @@ export class Cursor {
     private readonly key: PathSeg | undefined,
     /** Offset of the nearest enclosing map or list (for values without a recorded position). */
     private readonly ownerOffset: number,
+    /** For a root: the path of this value in its document when it was parsed on its own. */
+    private readonly prefix = "",
   ) {}
 
-  static root(src: SourceText, value: Value): Cursor {
+  /**
+   * The root of a parsed value. `prefix` is its field path in the document when it was parsed
+   * alone (an item of a List re-read after a syntax error elsewhere: `items[3]`).
+   */
+  static root(src: SourceText, value: Value, prefix = ""): Cursor {
     const off = typeof value === "object" && value !== null ? (src.positions.get(value) ?? src.docStart) : src.docStart;
-    return new Cursor(src, value, undefined, undefined, src.skipToContent(off));
+    return new Cursor(src, value, undefined, undefined, src.skipToContent(off), prefix);
   }
 
   /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand). */
   get path(): string {
-    if (!this.parent || this.key === undefined) return "";
+    if (!this.parent || this.key === undefined) return this.prefix;
     const base = this.parent.path;
     if (typeof this.key === "number") return `${base}[${this.key}]`;
     const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.key) ? this.key : JSON.stringify(this.key);

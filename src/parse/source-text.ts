@@ -38,6 +38,11 @@ export class SourceText {
     readonly positions: Map<object, number> | WeakMap<object, number>,
     readonly diagnostics: Diagnostic[],
     private readonly lineIndex: LineIndex,
+    /**
+     * The text the parser read for this document when it is not `text[docStart, docEnd)` itself
+     * (one item of a List re-read alone, with its `-` blanked); same length, so offsets hold.
+     */
+    private readonly view?: string,
   ) {}
 
   /** Skips blanks, line breaks, comments and a `- ` / `? ` indicator to the node itself. */
@@ -74,7 +79,7 @@ export class SourceText {
   locate(segs: readonly PathSeg[], atKey = false): number | undefined {
     if (!this.precise) {
       const lc = new LineCounter();
-      const doc = parseDocument(this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
+      const doc = parseDocument(this.view ?? this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
       this.precise = { doc: doc.contents, lc };
     }
     let node: Node | null | undefined = this.precise.doc;

@@ -1,0 +1,66 @@
+/**
+ * @module cni-config (decoder)
+ * A CNI network configuration (`/etc/cni/net.d/*.conflist` or `*.conf`, CNI spec
+ * https://github.com/containernetworking/cni/blob/main/SPEC.md §"Network configuration format"):
+ * not a Kubernetes object, but evidence of the cluster's CNI. Read leniently — plugins define
+ * their own fields — into what the analysis can use: plugin types (which reveal the CNI), the
+ * IPAM ranges (host-local `ranges[][].subnet` or the older `subnet`) and any `mtu`.
+ */
+import type { SourceRef } from "../../model/index.js";
+import type { Cursor } from "../cursor.js";
+
+export interface CniPluginEvidence {
+  readonly type: string;
+  readonly ipamType?: string;
+  /** IPAM subnets as written (host-local `ranges[][].subnet`, `subnet`). */
+  readonly ranges: readonly string[];
+  readonly mtu?: number;
+  readonly source: SourceRef;
+}
+
+export interface CniConfigEvidence {
+  readonly name?: string;
+  readonly cniVersion?: string;
+  /** Plugins in chain order (a `.conf` is a chain of one). */
+  readonly plugins: readonly CniPluginEvidence[];
+  readonly source: SourceRef;
+}
+
+/** A document is a CNI configuration when it has `cniVersion` and `plugins` or `type`, and no `kind`. */
+export function isCniConfig(obj: Cursor): boolean {
+  return obj.get("kind").isAbsent && !obj.get("cniVersion").isAbsent && (obj.get("plugins").kind === "seq" || obj.get("type").kind === "string");
+}
+
+export function decodeCniConfig(obj: Cursor): CniConfigEvidence {
+  const str = (c: Cursor): string | undefined => (c.kind === "string" ? String(c.scalar()) : undefined);
+  const plugins = obj.get("plugins").kind === "seq" ? obj.get("plugins").items() : [obj];
+  const name = str(obj.get("name"));
+  const cniVersion = str(obj.get("cniVersion"));
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(cniVersion !== undefined ? { cniVersion } : {}),
+    plugins: plugins.flatMap((p) => {
+      const type = str(p.get("type"));
+      return type === undefined ? [] : [plugin(p, type)];
+    }),
+    source: obj.ref,
+  };
+}
+
+function plugin(p: Cursor, type: string): CniPluginEvidence {
+  const ipam = p.get("ipam");
+  const ipamType = ipam.get("type").kind === "string" ? String(ipam.get("type").scalar()) : undefined;
+  const ranges: string[] = [];
+  const subnet = ipam.get("subnet").scalar();
+  if (typeof subnet === "string") ranges.push(subnet);
+  for (const set of ipam.get("ranges").items()) {
+    for (const r of set.items()) {
+      const s = r.get("subnet").scalar();
+      if (typeof s === "string") ranges.push(s);
+    }
+  }
+  // flannel keeps the bridge's settings under `delegate`.
+  const mtuC = p.get("mtu").kind === "number" ? p.get("mtu") : p.get("delegate").get("mtu");
+  const mtu = mtuC.kind === "number" ? Number(mtuC.scalar()) : undefined;
+  return { type, ...(ipamType !== undefined ? { ipamType } : {}), ranges, ...(mtu !== undefined ? { mtu } : {}), source: p.ref };
+}
