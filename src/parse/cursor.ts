@@ -14,6 +14,9 @@ export interface DecodeContext {
 
 type Kind = "null" | "missing" | "map" | "seq" | "string" | "number" | "boolean" | "other";
 
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
 const MISSING: unique symbol = Symbol("missing");
 type Value = unknown;
 
@@ -97,6 +100,25 @@ export class Cursor {
     this.report(code, "error", message, hint);
   }
 
+  /**
+   * Decodes this list entry with `decode`; errors it reports cost only this entry (scope
+   * "entry"): the object around it is kept. For entries whose loss can only hide connections,
+   * never add them (a containerPort, a pod IP); undefined when the entry had an error.
+   */
+  entry<T>(decode: (c: Cursor) => T | undefined): T | undefined {
+    const ds = this.src.diagnostics;
+    const before = ds.length;
+    const value = decode(this);
+    let failed = false;
+    for (let i = before; i < ds.length; i++) {
+      const d = ds[i] as Diagnostic;
+      if (d.severity !== "error" || d.scope === "entry") continue;
+      failed = true;
+      ds[i] = { ...d, scope: "entry", message: `${d.message}; this entry (${this.path}) is skipped, the rest of the object is analysed` };
+    }
+    return failed ? undefined : value;
+  }
+
   private childOffset(): number {
     const v = this.value;
     if (typeof v === "object" && v !== null) {
@@ -175,6 +197,13 @@ export class Cursor {
     const v = Number(this.scalar());
     if (!Number.isInteger(v)) {
       this.error("wrong-type", `expected an integer, got ${v}`);
+      return undefined;
+    }
+    // Every integer field kwire reads (ports, replicas, parallelism, nodePort, endPort) is an
+    // int32 in the API (k8s.io/api core/v1, apps/v1, batch/v1, networking/v1 types.go); the
+    // API server cannot even decode a larger value.
+    if (v < INT32_MIN || v > INT32_MAX) {
+      this.error("invalid-value", `${String(this.scalar())} is outside the int32 range of this field (${INT32_MIN} to ${INT32_MAX}); the API server rejects it`);
       return undefined;
     }
     return v;
