@@ -80,6 +80,12 @@ export function loadAndReport(files: readonly InputFile[], opts: InputOptions, i
   if (unmodelled.length > 0) {
     io.err(`kwire: note: ${label}read but not modelled (kept, not analysed): ${unmodelled.map(([k, n]) => `${n} ${k}`).join(", ")}\n`);
   }
+  for (const c of load.cniConfigs) {
+    const ranges = c.plugins.flatMap((p) => p.ranges);
+    const mtu = c.plugins.find((p) => p.mtu !== undefined)?.mtu;
+    const facts = [...(ranges.length > 0 ? [`IPAM ${ranges.join(", ")}`] : []), ...(mtu !== undefined ? [`mtu ${mtu}`] : [])];
+    io.err(`kwire: note: ${label}CNI configuration ${c.source.file}${c.name !== undefined ? ` (${c.name})` : ""}: plugins ${c.plugins.map((p) => p.type).join(", ") || "none"}${facts.length > 0 ? `; ${facts.join("; ")}` : ""}\n`);
+  }
   const errors = load.diagnostics.filter((d) => d.severity === "error").length;
   const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0) + load.cniConfigs.length;
   if (errors > 0 && (opts.strict || loaded === 0)) {
@@ -87,7 +93,8 @@ export function loadAndReport(files: readonly InputFile[], opts: InputOptions, i
   }
   const entries = load.skippedObjects.length - load.skipped;
   if (errors > 0) {
-    const what = `${load.skipped} object(s)${entries > 0 ? ` and ${entries} list entr${entries === 1 ? "y" : "ies"}` : ""}`;
+    const list = `${entries} list entr${entries === 1 ? "y" : "ies"}`;
+    const what = entries === 0 ? `${load.skipped} object(s)` : load.skipped === 0 ? list : `${load.skipped} object(s) and ${list}`;
     io.err(`kwire: warning: ${label}${what} skipped because of the errors above; analysing the rest\n`);
   }
   return load;

@@ -78,9 +78,12 @@ function parseText(text: string, base: number, positions: Map<object, number>): 
   } catch (e) {
     if (e instanceof RangeError) {
       // js-yaml recurses per nesting level; the stack runs out long before memory does.
-      return { ok: false, reason: `nested too deeply to read (kwire reads at most ${MAX_DEPTH} levels)`, position: Math.max(0, first) };
+      return { ok: false, reason: `nested more than ${MAX_DEPTH} levels deep (too deep to read)`, position: Math.max(0, first) };
     }
     const err = e as { reason?: string; message?: string; mark?: { position?: number } };
+    if (err.reason?.startsWith("nesting exceeded maxDepth")) {
+      return { ok: false, reason: `nested more than ${MAX_DEPTH} levels deep`, position: err.mark?.position ?? 0 };
+    }
     return { ok: false, reason: `YAML syntax error: ${err.reason ?? err.message ?? "unreadable"}`, position: err.mark?.position ?? 0 };
   }
 }
@@ -228,7 +231,7 @@ class FileReader {
     const message =
       problem.type === "cycle" ? "this value contains itself (a YAML alias to an enclosing node); the object is skipped"
       : problem.type === "depth" ? `nested more than ${MAX_DEPTH} levels deep; the object is skipped`
-      : `YAML aliases expand this object to ${problem.nodes} nodes (more than ${MAX_EXPANDED}); the object is skipped`;
+      : `YAML aliases expand this object to more than ${MAX_EXPANDED} nodes (${problem.nodes} in its first part alone); the object is skipped`;
     const code = problem.type === "cycle" ? "yaml-alias-cycle" : problem.type === "depth" ? "nesting-too-deep" : "alias-expansion-too-large";
     at.error(code, message);
     const meta = c.get("metadata");

@@ -10,10 +10,10 @@
 import type { PathSeg } from "./source-text.js";
 
 /**
- * Deepest map/list nesting kept. Kubernetes objects nest about 10 levels (a CRD's openAPIV3Schema
- * a few dozen); Go's encoding/json, which the API server decodes with, stops at 10,000.
+ * Deepest map/list nesting kept: js-yaml's own limit (`maxDepth`, 100), now for JSON too.
+ * Kubernetes objects nest about 10 levels (a CRD's openAPIV3Schema a few dozen).
  */
-export const MAX_DEPTH = 256;
+export const MAX_DEPTH = 100;
 /** Most map/list/scalar nodes one object may expand to through aliases. */
 export const MAX_EXPANDED = 2_000_000;
 

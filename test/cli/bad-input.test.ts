@@ -98,6 +98,35 @@ const CASES: readonly BadCase[] = [
     file: "json-policy-types-string.json", title: "JSON input: policyTypes given as a string instead of a list",
     severity: "error", code: "wrong-type", line: 7, column: 20, path: "spec.policyTypes", message: /expected a list, got the string "Ingress"/,
   },
+  // Issue 15 (hostile input). Each of these crashed or was accepted silently before.
+  {
+    file: "cidr-octet-leading-zero.yaml", title: "ipBlock.cidr 010.0.0.0/8 (k8s.io/apimachinery pkg/api/validation/ip.go: a leading 0 is decimal to the API, octal to libc)",
+    severity: "error", code: "invalid-cidr", line: 13, column: 19, path: "spec.ingress[0].from[0].ipBlock.cidr", message: /invalid CIDR "010\.0\.0\.0\/8": "010\.0\.0\.0" has an octet with a leading 0/,
+  },
+  {
+    file: "cidr-ipv4-mapped.yaml", title: "ipBlock.cidr ::ffff:10.0.0.0/104 (ip.go parseCIDR: \"must not have an IPv4-mapped IPv6 address\")",
+    severity: "error", code: "invalid-cidr", line: 13, column: 19, path: "spec.ingress[0].from[0].ipBlock.cidr", message: /an IPv4-mapped IPv6 address/,
+  },
+  {
+    file: "replicas-int32.yaml", title: "replicas: 2147483648 (DeploymentSpec.Replicas is *int32 in k8s.io/api apps/v1 types.go)",
+    severity: "error", code: "invalid-value", line: 8, column: 13, path: "spec.replicas", message: /2147483648 is outside the int32 range of this field/,
+  },
+  {
+    file: "replicas-negative.yaml", title: "replicas: -1 (pkg/apis/apps/validation ValidateNonnegativeField: \"must be greater than or equal to 0\")",
+    severity: "error", code: "invalid-value", line: 8, column: 13, path: "spec.replicas", message: /replicas -1 must be greater than or equal to 0/,
+  },
+  {
+    file: "alias-cycle-object.yaml", title: "a value that contains itself through a YAML alias (was: stack overflow, exit 70)",
+    severity: "error", code: "yaml-alias-cycle", line: 4, column: 11, path: "metadata.annotations.self", message: /this value contains itself \(a YAML alias to an enclosing node\); the object is skipped/,
+  },
+  {
+    file: "alias-expansion.yaml", title: "YAML aliases that expand to 10^9 nodes (\"billion laughs\")",
+    severity: "error", code: "alias-expansion-too-large", line: 2, column: 1, path: "", message: /YAML aliases expand this object to more than 2000000 nodes/,
+  },
+  {
+    file: "json-deep.json", title: "JSON nested 9,000 levels deep (was: stack overflow in json-fast walk(), the whole run lost)",
+    severity: "error", code: "nesting-too-deep", line: 2, column: 25, path: "data[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]", message: /nested more than 100 levels deep; the object is skipped/,
+  },
   {
     file: "yaml-syntax-single.yaml", title: "broken YAML syntax (an unclosed flow mapping)",
     severity: "error", code: "yaml-syntax", line: 9, column: 3, path: "", message: /YAML syntax error: .+; the document on lines 1-9 is skipped/,
@@ -260,5 +289,122 @@ describe("bad input: --cni", () => {
     const overridden = await run(["matrix", "-f", REST, "-f", "-", "--level", "pod", "-n", "shop", "--cni", "cilium"], flannel);
     expect(overridden.stderr).toBe("");
     expect(overridden.stdout).toMatch(/^shop\/web\s+shop\/db\s+TCP:5432$/m);
+  });
+});
+
+/**
+ * Issue 15 (hostile input) and issue 12 ("one bad list entry drops the whole object"): what
+ * crashed or lost more than the broken part before, as a user meets it.
+ */
+describe("bad input: recover at the smallest unit", () => {
+  let rest: RunResult = { code: -1, stdout: "", stderr: "" };
+  beforeAll(async () => {
+    rest = await run(["matrix", "-f", REST, "--level", "pod", "-o", "json"]);
+  });
+
+  it("a List that contains itself through a YAML alias is an error, not a stack overflow (was exit 70)", async () => {
+    const cyclic = "&r\napiVersion: v1\nkind: List\nitems: [*r]\n";
+    const alone = await run(["matrix", "-f", "-"], cyclic);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/^<stdin>:1:1: error\[yaml-alias-cycle\]: this List contains itself \(through a YAML alias\); it is skipped \(field items\[0\]\)$/m);
+    expect(alone.stderr).not.toMatch(STACK_LINE);
+    const beside = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod", "-o", "json"], cyclic);
+    expect(beside.code).toBe(0);
+    expect(beside.stdout).toBe(rest.stdout);
+  });
+
+  // The API server's strict decoding rejects a duplicated field ("duplicate field"); YAML 1.2
+  // §3.2.1.1 requires keys to be unique. One bad item must not take the List's other items along.
+  for (const file of ["list-duplicate-key.yaml", "list-duplicate-key.json"]) {
+    it(`${file}: a duplicated key inside one item of a kubectl List costs that item only (was: every item lost)`, async () => {
+      const path = scenario("bad-input", file);
+      const r = await run(["matrix", "-f", path, "--level", "pod", "-o", "json"]);
+      expect(r.code).toBe(0);
+      const lines = file.endsWith(".yaml") ? "lines 25-36" : "lines 39-58";
+      expect(r.stderr).toMatch(new RegExp(`^${path.replace(/[./]/g, "\\$&")}:\\d+:\\d+: error\\[yaml-syntax\\]: YAML syntax error: duplicated mapping key; item 2 of this List \\(${lines}\\) is skipped, the other 4 item\\(s\\) are read \\(field items\\[2\\]\\)$`, "m"));
+      expect(r.stderr).toMatch(/^kwire: warning: 1 object\(s\) skipped because of the errors above; analysing the rest$/m);
+      // Every other item is analysed: the same matrix as rest.yaml, which holds exactly them.
+      expect(r.stdout.replaceAll(path, REST)).toBe(rest.stdout);
+      await expect(r.stderr).toMatchFileSnapshot(golden("bad-input", `${file.replace(".", "-")}.stderr.txt`));
+    });
+  }
+
+  it("an item nested 5,000 levels deep costs that item only (js-yaml's maxDepth, 100)", async () => {
+    const path = scenario("bad-input", "list-item-deep.yaml");
+    const r = await run(["matrix", "-f", path, "--level", "pod", "-o", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/error\[nesting-too-deep\]: nested more than 100 levels deep; item 2 of this List \(lines 24-36\) is skipped, the other 4 item\(s\) are read/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stdout.replaceAll(path, REST)).toBe(rest.stdout);
+  });
+
+  // k8s.io/api core/v1 ContainerPort: containerPort is required. Losing one port can hide a
+  // connection (a named port no longer resolves) but never invent one, so the rest is analysed.
+  const TYPO = [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata: { name: api, namespace: shop }",
+    "spec:",
+    "  replicas: 2",
+    "  selector: { matchLabels: { app: api } }",
+    "  template:",
+    "    metadata: { labels: { app: api } }",
+    "    spec:",
+    "      containers:",
+    "      - name: api",
+    "        image: api:1",
+    "        ports:",
+    "        - containerport: 8080",
+    "        - { name: metrics, containerPort: 9090 }",
+    "",
+  ].join("\n");
+
+  it("a containerPort typo is an error on that port entry; the Deployment is still analysed (was: dropped whole)", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "workload", "-o", "json"], TYPO);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:14:11: error\[missing-field\]: required field "containerPort" is missing; this entry \(spec\.template\.spec\.containers\[0\]\.ports\[0\]\) is skipped, the rest of the object is analysed \(field spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort\)\n {2}hint: "containerport" is not a field; the name is "containerPort"$/m);
+    expect(r.stderr).toMatch(/^kwire: warning: 1 list entry skipped because of the errors above; analysing the rest$/m);
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id);
+    expect(ids).toContain("shop/api[Deployment]");
+  });
+
+  it("the containerPort typo with --strict still exits 2 (all-or-nothing)", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--strict"], TYPO);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^kwire: error: 1 input error\(s\) \(--strict\)$/m);
+  });
+});
+
+/**
+ * ipBlock CIDRs the API server accepts with a warning (StrictIPCIDRValidation is alpha and off by
+ * default, k8s.io/kubernetes pkg/features/kube_features.go; warnings from GetWarningsForCIDR in
+ * k8s.io/apimachinery pkg/api/validation/ip.go): kwire warns too, and reads them as the API does.
+ */
+describe("bad input: CIDRs the API accepts with a warning", () => {
+  const policy = (cidr: string): string => [
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: { name: office, namespace: shop }",
+    "spec:",
+    "  podSelector: { matchLabels: { app: db } }",
+    "  ingress:",
+    `  - from: [{ ipBlock: { cidr: "${cidr}" } }]`,
+    "",
+  ].join("\n");
+
+  it("10.0.0.0/08: warning (leading zeros in the prefix), read as 10.0.0.0/8", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod"], policy("10.0.0.0/08"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:7:31: warning\[cidr-non-standard\]: CIDR "10\.0\.0\.0\/08" has leading zeros in its prefix length: .*reads it as 10\.0\.0\.0\/8 \(field spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr\)$/m);
+    expect(r.stderr).not.toMatch(/skipped/);
+    expect(r.stdout).toMatch(/^ipblock:10\.0\.0\.0\/8\s+shop\/db\s+all$/m);
+  });
+
+  it("1.2.3.4/0: warning quoting the API's \"ambiguous\" warning; read as 0.0.0.0/0, as Go's net.ParseCIDR does", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod"], policy("1.2.3.4/0"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning\[cidr-host-bits\]: CIDR "1\.2\.3\.4\/0" has bits set after the prefix length: the API server accepts it with the warning "CIDR value is ambiguous in this context \(should be "0\.0\.0\.0\/0" or "1\.2\.3\.4\/32"\?\)"/);
+    expect(r.stdout).toMatch(/^ipblock:0\.0\.0\.0\/0\s+shop\/db\s+all$/m);
   });
 });
