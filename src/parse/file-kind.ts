@@ -24,7 +24,8 @@ const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
 /** A Go-template action as Helm writes them; `{{ $labels.x }}` (Prometheus rules) is not one. */
 const HELM_ACTION = /\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template|include\b|template\b|toYaml\b|tpl\b|if\b|else\b|range\b|with\b|define\b|end\b|\/\*)/;
 
-const LOOKS_LIKE_MANIFEST = /^\s*"?(apiVersion|kind)"?\s*:/m;
+/** Chart.yaml has an apiVersion too; only objects have a kind. */
+const LOOKS_LIKE_MANIFEST = /^\s*"?kind"?\s*:/m;
 
 export function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
