@@ -5,7 +5,7 @@
  * layer (pod instances including workload templates). Checks ask per equivalence class (the
  * engine's `ClassIndex`, `EgressReach`), never per pod pair, so lint scales with the engine.
  */
-import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo } from "../model/index.js";
+import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo, type SkippedObject } from "../model/index.js";
 import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
 import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
 
@@ -16,6 +16,8 @@ export interface LintOptions {
   readonly nodePortRange?: { readonly from: number; readonly to: number };
   /** --pod-cidr: where pods without an address in the input live (the engine's default otherwise). */
   readonly podCidr?: string;
+  /** What the input declared but the parser skipped (LoadResult.skippedObjects). */
+  readonly skipped?: readonly SkippedObject[];
 }
 
 export class LintContext {

@@ -21,6 +21,7 @@ export const LINT_CODES = [
   "externalname-in-cluster",
   "ingress-backend-missing",
   "cni-no-policy-enforcement",
+  "input-skipped",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

@@ -408,3 +408,73 @@ describe("bad input: CIDRs the API accepts with a warning", () => {
     expect(r.stdout).toMatch(/^ipblock:0\.0\.0\.0\/0\s+shop\/db\s+all$/m);
   });
 });
+
+/** Issue 12 "skipped objects are invisible to lint and to CI": every skip is an error finding. */
+describe("bad input: nothing dropped unseen (kwire lint input-skipped)", () => {
+  // port: "8080" is a string, so it must be an IANA_SVC_NAME, which needs a letter
+  // (k8s.io/apimachinery pkg/util/validation IsValidPortName): the API server rejects it.
+  const QUOTED_PORT = [
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: { name: web-in, namespace: shop }",
+    "spec:",
+    "  podSelector: { matchLabels: { app: web } }",
+    "  ingress:",
+    "  - ports: [{ port: \"8080\" }]",
+    "",
+  ].join("\n");
+
+  it("a skipped NetworkPolicy is an error finding in the table, JSON and SARIF (was: \"No findings.\", exit 0)", async () => {
+    const table = await run(["lint", "-f", "-", "-f", REST], QUOTED_PORT);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/input-skipped/);
+    expect(table.stdout).toMatch(/NetworkPolicy shop\/web-in was skipped, so nothing it declares is analysed: "8080" is not a valid port name/);
+    const json = await run(["lint", "-f", "-", "-f", REST, "-o", "json"], QUOTED_PORT);
+    const findings = (JSON.parse(json.stdout) as { findings: { code: string; object: string; file: string; line: number; severity: string }[] }).findings;
+    expect(findings.filter((f) => f.code === "input-skipped")).toEqual([
+      expect.objectContaining({ object: "NetworkPolicy shop/web-in", file: "<stdin>", line: 1, severity: "error" }),
+    ]);
+    const sarif = JSON.parse((await run(["lint", "-f", "-", "-f", REST, "-o", "sarif"], QUOTED_PORT)).stdout) as {
+      runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    };
+    expect(sarif.runs[0]?.results.filter((r) => r.ruleId === "input-skipped")).toEqual([
+      expect.objectContaining({ level: "error", locations: [expect.objectContaining({ physicalLocation: expect.objectContaining({ region: expect.objectContaining({ startLine: 1 }) }) })] }),
+    ]);
+  });
+
+  it("an object lost to a YAML syntax error inside a List is still named (kind, namespace, name read from its text)", async () => {
+    const r = await run(["lint", "-f", scenario("bad-input", "list-duplicate-key.yaml"), "-o", "json"]);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; object: string; line: number; message: string }[] }).findings.filter((x) => x.code === "input-skipped");
+    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/cache", line: 29, message: expect.stringMatching(/^Pod shop\/cache was skipped, so nothing it declares is analysed: YAML syntax error: duplicated mapping key; item 2 of this List/) })]);
+  });
+
+  it("a skipped list entry is a finding too, naming the entry", async () => {
+    const typo = "apiVersion: v1\nkind: Pod\nmetadata: { name: api, namespace: shop, labels: { app: api } }\nspec:\n  containers:\n  - name: api\n    image: api:1\n    ports: [{ containerport: 8080 }]\n";
+    const r = await run(["lint", "-f", "-", "-o", "json"], typo);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; object: string; message: string }[] }).findings.filter((x) => x.code === "input-skipped");
+    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/api", message: expect.stringMatching(/^entry spec\.containers\[0\]\.ports\[0\]\.containerPort of Pod shop\/api was skipped \(the rest of the object is analysed\): required field "containerPort" is missing/) })]);
+  });
+
+  it("a finding about a skipped object says it was skipped (not just \"create the Service\")", async () => {
+    const text = [
+      "apiVersion: v1",
+      "kind: Service",
+      "metadata: { name: api, namespace: shop }",
+      "spec: { selector: { app: api }, ports: [{ port: 0 }] }",
+      "---",
+      "apiVersion: networking.k8s.io/v1",
+      "kind: Ingress",
+      "metadata: { name: front, namespace: shop }",
+      "spec:",
+      "  rules:",
+      "  - http:",
+      "      paths:",
+      "      - { path: /, pathType: Prefix, backend: { service: { name: api, port: { number: 80 } } } }",
+      "",
+    ].join("\n");
+    const r = await run(["lint", "-f", "-", "-o", "json"], text);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; message: string }[] }).findings;
+    expect(f.find((x) => x.code === "ingress-backend-missing")?.message).toMatch(/backend Service shop\/api does not exist — note: Service shop\/api is in the input but was skipped \(<stdin>:1\)$/);
+    expect(f.some((x) => x.code === "input-skipped")).toBe(true);
+  });
+});

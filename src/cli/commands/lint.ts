@@ -46,6 +46,7 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       const load = await loadModel(opts, io);
       const findings = runLint(load.cluster, {
         nodePortRange: range,
+        skipped: load.skippedObjects,
         ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
         ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
         ...(opts.check ? { only: opts.check } : {}),
