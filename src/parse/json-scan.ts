@@ -94,3 +94,68 @@ function trimEnd(text: string, i: number): number {
   while (j > 0 && isSpace(text.charCodeAt(j - 1))) j--;
   return j;
 }
+
+/** Offset just past the JSON value starting at `i` (a string, container or bare scalar). */
+function valueEnd(text: string, i: number, end: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 34) return stringEnd(text, i, end) + 1;
+  if (c !== 123 && c !== 91) {
+    let j = i;
+    while (j < end && !/[,}\]\s]/.test(text[j] ?? "")) j++;
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < end; j++) {
+    const d = text.charCodeAt(j);
+    if (d === 34) j = stringEnd(text, j, end);
+    else if (d === 123 || d === 91) depth++;
+    else if ((d === 125 || d === 93) && --depth === 0) return j + 1;
+  }
+  return end;
+}
+
+function skipSpace(text: string, i: number, end: number): number {
+  let j = i;
+  while (j < end && (isSpace(text.charCodeAt(j)) || text.charCodeAt(j) === 44 || text.charCodeAt(j) === 58)) j++;
+  return j;
+}
+
+/**
+ * Offset of the value at `segs` inside the JSON value starting at `start` (or of its deepest
+ * existing ancestor); with `atKey`, of the last segment's key. One pass over the containers on
+ * the way, so a diagnostic costs the size of the object it is in, not of the file.
+ */
+export function locateJson(text: string, start: number, end: number, segs: readonly (string | number)[], atKey: boolean): number {
+  let at = skipSpace(text, start, end);
+  for (const [n, seg] of segs.entries()) {
+    const c = text.charCodeAt(at);
+    let found: number | undefined;
+    let keyAt = at;
+    if (c === 91 && typeof seg === "number") {
+      let j = skipSpace(text, at + 1, end);
+      for (let k = 0; j < end && text.charCodeAt(j) !== 93; k++) {
+        if (k === seg) {
+          found = j;
+          break;
+        }
+        j = skipSpace(text, valueEnd(text, j, end), end);
+      }
+    } else if (c === 123) {
+      let j = skipSpace(text, at + 1, end);
+      while (j < end && text.charCodeAt(j) === 34) {
+        const close = stringEnd(text, j, end);
+        const v = skipSpace(text, close + 1, end);
+        if (JSON.parse(text.slice(j, close + 1)) === String(seg)) {
+          keyAt = j;
+          found = v;
+          break;
+        }
+        j = skipSpace(text, valueEnd(text, v, end), end);
+      }
+    }
+    if (found === undefined) return at;
+    if (atKey && n === segs.length - 1) return keyAt;
+    at = found;
+  }
+  return at;
+}
