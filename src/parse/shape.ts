@@ -28,15 +28,25 @@ function isContainer(v: unknown): v is object {
 
 interface Frame {
   readonly node: object;
-  readonly children: readonly [PathSeg, unknown][];
+  /** Keys of a map; undefined for a list (its indices are used). */
+  readonly keys: readonly string[] | undefined;
+  readonly length: number;
   next: number;
   size: number;
   height: number;
 }
 
-function childrenOf(node: object): [PathSeg, unknown][] {
-  if (Array.isArray(node)) return node.map((v: unknown, i) => [i, v]);
-  return Object.entries(node);
+function frame(node: object): Frame {
+  if (Array.isArray(node)) return { node, keys: undefined, length: node.length, next: 0, size: 1, height: 1 };
+  const keys = Object.keys(node);
+  return { node, keys, length: keys.length, next: 0, size: 1, height: 1 };
+}
+
+/** The key of the child `f` looked at last. */
+const keyOf = (f: Frame): PathSeg => (f.keys ? (f.keys[f.next - 1] ?? "") : f.next - 1);
+
+function childAt(f: Frame, i: number): unknown {
+  return f.keys ? (f.node as Record<string, unknown>)[f.keys[i] as string] : (f.node as unknown[])[i];
 }
 
 /** Undefined when `value` is safe to walk; else the first problem found, with where. */
@@ -46,14 +56,14 @@ export function inspectShape(value: unknown): ShapeProblem | undefined {
   // once per reference, as any walk would see it, but visited once).
   const done = new Map<object, { size: number; height: number }>();
   const onStack = new Set<object>();
-  const stack: Frame[] = [{ node: value, children: childrenOf(value), next: 0, size: 1, height: 1 }];
+  const stack: Frame[] = [frame(value)];
   onStack.add(value);
   // The path to the child being looked at: each frame's current key.
-  const path = (): PathSeg[] => stack.map((f) => f.children[f.next - 1]?.[0] ?? "");
+  const path = (): PathSeg[] => stack.map(keyOf);
   for (;;) {
     const top = stack[stack.length - 1] as Frame;
-    if (top.next < top.children.length) {
-      const [, child] = top.children[top.next++] as [PathSeg, unknown];
+    if (top.next < top.length) {
+      const child = childAt(top, top.next++);
       if (!isContainer(child)) {
         top.size++;
         continue;
@@ -68,7 +78,7 @@ export function inspectShape(value: unknown): ShapeProblem | undefined {
       }
       if (stack.length >= MAX_DEPTH) return { type: "depth", path: path() };
       onStack.add(child);
-      stack.push({ node: child, children: childrenOf(child), next: 0, size: 1, height: 1 });
+      stack.push(frame(child));
       continue;
     }
     stack.pop();
