@@ -36,7 +36,8 @@ export interface ReadSink {
 /** [start, end) of each document; `---` / `...` marker lines separate them. */
 function splitDocuments(text: string): [number, number][] {
   const out: [number, number][] = [];
-  const marker = /^(---|\.\.\.)(?=[ \t]|\r?$)/gm;
+  // A BOM may start any document (YAML 1.2 §5.2), so it may follow a marker (`cat`ed files).
+  const marker = /^(---|\.\.\.)(?=[ \t\uFEFF]|\r?$)/gm;
   let start = 0;
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
     out.push([start, m.index]);
@@ -57,7 +58,9 @@ interface Listener {
 type Parsed = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string; readonly position: number };
 
 /** One document's text → value, recording absolute map/list starts (`base` = offset of `text`). */
-function parseText(text: string, base: number, positions: Map<object, number>): Parsed {
+function parseText(raw: string, base: number, positions: Map<object, number>): Parsed {
+  // A BOM where a document starts is allowed (YAML 1.2 §5.2); a space keeps every offset.
+  const text = raw.replace(/^([\s]*)\uFEFF/, "$1 ");
   const first = text.search(/\S/);
   const ch = first < 0 ? 0 : text.charCodeAt(first);
   if (ch === 123 || ch === 91) {

@@ -338,6 +338,16 @@ describe("bad input: recover at the smallest unit", () => {
     expect(r.stdout.replaceAll(path, REST)).toBe(rest.stdout);
   });
 
+  // Found by the fuzz suite (seed 1317101735): YAML 1.2 §5.2 allows a byte order mark at the
+  // start of any document, so `cat a.yaml b.yaml` of a file with a BOM must not glue documents.
+  it("a BOM right after `---` and old-Mac CR line ends: both documents are read", async () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: s }\n---\uFEFF\rapiVersion: v1\rkind: Pod\rmetadata: { name: b, namespace: s }\r";
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], text);
+    expect(r.stderr).toBe("");
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"));
+    expect(ids).toEqual(["s/a", "s/b"]);
+  });
+
   // k8s.io/api core/v1 ContainerPort: containerPort is required. Losing one port can hide a
   // connection (a named port no longer resolves) but never invent one, so the rest is analysed.
   const TYPO = [

@@ -61,13 +61,38 @@ describe("input forms: CNI network configurations are evidence, not errors", () 
   it("a flannel .conflist beside manifests: a note with its plugins and mtu, exit 0", async () => {
     const r = await run(["matrix", "-f", scenario("input-forms", "10-flannel.conflist"), "-f", scenario("input-forms", "podlist.json"), "--level", "pod"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("kwire: note: CNI configuration fixtures/scenarios/input-forms/10-flannel.conflist (cbr0): plugins flannel, portmap; mtu 1450\n");
+    expect(r.stderr).toBe("kwire: note: CNI configuration fixtures/scenarios/input-forms/10-flannel.conflist (cbr0): plugins flannel, portmap; mtu 1450 (the CNI is flannel)\n");
   });
 
   it("a bridge .conf: its IPAM range and mtu are read", async () => {
     const r = await run(["matrix", "-f", scenario("input-forms", "10-bridge.conf"), "-f", scenario("input-forms", "podlist.json")]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("kwire: note: CNI configuration fixtures/scenarios/input-forms/10-bridge.conf (mynet): plugins bridge; IPAM 10.22.0.0/16; mtu 1500\n");
+    expect(r.stderr).toBe("kwire: note: CNI configuration fixtures/scenarios/input-forms/10-bridge.conf (mynet): plugins bridge; IPAM 10.22.0.0/16; mtu 1500 (the CNI is bridge)\n");
+  });
+});
+
+describe("input forms: a CNI configuration decides what the command line leaves open", () => {
+  const POD_CIDR = scenario("pod-cidr", "cluster.yaml");
+  const calico = scenario("input-forms", "10-calico.conflist");
+
+  // Same case as test/cli/pod-cidr.test.ts "--pod-cidr 192.168.0.0/16": the conflist's host-local
+  // range is where pods without an IP live, so `except: 10.0.0.0/8` no longer leaves them out.
+  it("its IPv4 IPAM range is the pod CIDR when --pod-cidr is not given", async () => {
+    const without = await run(["trace", "app/client", "app/server:443", "-f", POD_CIDR]);
+    expect(without.code).toBe(1);
+    const r = await run(["trace", "app/client", "app/server:443", "-f", POD_CIDR, "-f", calico]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("kwire: note: CNI configuration fixtures/scenarios/input-forms/10-calico.conflist (k8s-pod-network): plugins calico, portmap; IPAM 192.168.0.0/16; mtu 1440 (the CNI is calico)\n");
+    const explicit = await run(["trace", "app/client", "app/server:443", "-f", POD_CIDR, "-f", calico, "--pod-cidr", "10.244.0.0/16"]);
+    expect(explicit.code).toBe(1);
+  });
+
+  it("its plugin type is the CNI when neither --cni nor a DaemonSet names one: the bridge plugin enforces no policy", async () => {
+    const r = await run(["trace", "app/client", "app/server:443", "-f", POD_CIDR, "-f", scenario("input-forms", "10-bridge.conf")]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^kwire: note: the reference bridge plugin does not enforce NetworkPolicy: 1 NetworkPolicy is not enforced$/m);
+    const calicoFlag = await run(["trace", "app/client", "app/server:443", "-f", POD_CIDR, "-f", scenario("input-forms", "10-bridge.conf"), "--cni", "calico", "--pod-cidr", "10.244.0.0/16"]);
+    expect(calicoFlag.code).toBe(1);
   });
 });
 

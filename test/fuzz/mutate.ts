@@ -129,7 +129,9 @@ export function mutants(fixtures: readonly Fixture[]): fc.Arbitrary<Mutant> {
     const edit = EDITS[m] as Edit;
     const raw = edit(fx.text.slice(s, e), pick);
     // Keep the next document's `---` on a line of its own, so the edit stays in this document.
-    const edited = e < fx.text.length && !/[\n\r]$/.test(raw) ? `${raw}\n` : raw;
+    // …and its own `---` too (an edit may remove the line break that followed it).
+    const tail = e < fx.text.length && !/[\n\r]$/.test(raw) ? `${raw}\n` : raw;
+    const edited = s > 0 && !/^\uFEFF?[\n\r]/.test(tail) ? `\n${tail}` : tail;
     const others = fx.docs.filter((_, i) => i !== doc).map(([a, b]) => fx.text.slice(a, b));
     return { fixture: fx.path, doc, mutation: m, text: fx.text.slice(0, s) + edited + fx.text.slice(e), intact: others.join("\n---\n") };
   });

@@ -64,3 +64,28 @@ function plugin(p: Cursor, type: string): CniPluginEvidence {
   const mtu = mtuC.kind === "number" ? Number(mtuC.scalar()) : undefined;
   return { type, ...(ipamType !== undefined ? { ipamType } : {}), ranges, ...(mtu !== undefined ? { mtu } : {}), source: p.ref };
 }
+
+/** Main plugin types (CNI binaries) → the CNI they belong to (names as model/cni.ts has them). */
+const CNI_OF_PLUGIN: Readonly<Record<string, string>> = {
+  flannel: "flannel",
+  calico: "calico",
+  "cilium-cni": "cilium",
+  "weave-net": "weave",
+  "weave-plugin-2.8.1": "weave",
+  antrea: "antrea",
+  "ovn-k8s-cni-overlay": "ovn-kubernetes",
+  "aws-cni": "aws-vpc-cni",
+  bridge: "bridge",
+  "kwire-cni": "kwire",
+};
+
+/** The CNI a configuration reveals: its first plugin whose type names one; "canal" for flannel + calico. */
+export function cniOfConfig(c: CniConfigEvidence): string | undefined {
+  const types = c.plugins.map((p) => p.type);
+  if (types.includes("calico") && types.includes("flannel")) return "canal";
+  for (const t of types) {
+    const name = CNI_OF_PLUGIN[t] ?? (t.startsWith("weave-plugin") ? "weave" : undefined);
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}
