@@ -8,6 +8,7 @@
 import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo, type SkippedObject } from "../model/index.js";
 import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
 import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
+import type { CniConfigEvidence } from "../parse/index.js";
 
 export interface LintOptions {
   /** --cni NAME; otherwise detected from a DaemonSet in the input. */
@@ -18,6 +19,8 @@ export interface LintOptions {
   readonly podCidr?: string;
   /** What the input declared but the parser skipped (LoadResult.skippedObjects). */
   readonly skipped?: readonly SkippedObject[];
+  /** CNI network configurations in the input (LoadResult.cniConfigs). */
+  readonly cniConfigs?: readonly CniConfigEvidence[];
 }
 
 export class LintContext {

@@ -5,7 +5,11 @@
  */
 import type { Cluster } from "../model/index.js";
 import { LintContext, type LintOptions } from "./context.js";
+import { cniDuplicatePlugin } from "./checks/cni-duplicate-plugin.js";
+import { cniIpamOverlap } from "./checks/cni-ipam-overlap.js";
+import { cniMtu } from "./checks/cni-mtu.js";
 import { cniNoPolicyEnforcement } from "./checks/cni-no-policy-enforcement.js";
+import { cniVersion } from "./checks/cni-version.js";
 import { dnsEgressBlocked } from "./checks/dns-egress-blocked.js";
 import { externalNameInCluster } from "./checks/externalname-in-cluster.js";
 import { ingressBackendMissing } from "./checks/ingress-backend-missing.js";
@@ -43,6 +47,10 @@ export const CHECKS: readonly LintCheck[] = [
   ingressBackendMissing,
   cniNoPolicyEnforcement,
   inputSkipped,
+  cniVersion,
+  cniDuplicatePlugin,
+  cniIpamOverlap,
+  cniMtu,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

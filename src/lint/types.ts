@@ -22,6 +22,10 @@ export const LINT_CODES = [
   "ingress-backend-missing",
   "cni-no-policy-enforcement",
   "input-skipped",
+  "cni-version",
+  "cni-duplicate-plugin",
+  "cni-ipam-overlap",
+  "cni-mtu",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

@@ -41,6 +41,6 @@ export function classifyFile(path: string, text: string): FileKind {
   if (NOT_MANIFESTS.some((re) => re.test(base)) && !HAS_KIND.test(text)) return { type: "not-a-manifest" };
   // A data file with no apiVersion, kind or cniVersion key at all (a JSON report, a config file).
   // Not stdin: what a user pipes in is meant as input, and its errors are shown.
-  if (path !== "<stdin>" && /\S/.test(text) && !HAS_OBJECT_KEY.test(text)) return { type: "not-a-manifest" };
+  if (path !== "<stdin>" && !/\.(conflist|conf)$/.test(base) && /\S/.test(text) && !HAS_OBJECT_KEY.test(text)) return { type: "not-a-manifest" };
   return { type: "manifests" };
 }

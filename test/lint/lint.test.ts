@@ -12,12 +12,16 @@ const POLICIES_DIR = "fixtures/scenarios/lint-policies";
 const CLEAN = scenario("lint-clean", "cluster.yaml");
 /** A NetworkPolicy with ipBlock.cidr 10.0.0.0/33: skipped by the parser (stderr says so too). */
 const BAD = scenario("bad-input", "cidr-prefix.yaml");
+/** A Service and, in net.d/, two CNI configurations with every CNI configuration finding. */
+const CNI = "fixtures/scenarios/lint-cni";
+const FLANNEL_CONF = `${CNI}/net.d/10-flannel.conflist`;
+const BRIDGE_CONF = `${CNI}/net.d/20-bridge.conflist`;
 
 interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
 
 async function findings(...args: string[]): Promise<JsonFinding[]> {
   const r = await run(["lint", ...args, "-o", "json"]);
-  if (!args.includes(BAD)) expect(r.stderr).toBe("");
+  if (!args.includes(BAD) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
@@ -53,6 +57,13 @@ describe("each check fires with a place and a hint", () => {
     "policy-peer-selects-nothing": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 44, severity: "warning", text: /did you mean team=shop instead of team=shp/ },
     "policy-selects-no-pods": { args: ["-f", POLICIES], object: "NetworkPolicy shop/typo", line: 47, severity: "warning", text: /did you mean app=api instead of app=ap/ },
     "cni-no-policy-enforcement": { args: ["-f", POLICIES, "--cni", "flannel"], object: "NetworkPolicy shop/api-ingress", line: 33, severity: "error", text: /not enforced/ },
+    // CNI SPEC.md "Network configuration format": cniVersion is required.
+    "cni-version": { args: ["-f", BRIDGE_CONF], object: "CNI configuration extra", line: 1, severity: "error", text: /the CNI configuration has no cniVersion \(required by the CNI spec\)/ },
+    "cni-duplicate-plugin": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 7, severity: "warning", text: /plugins\[2\] has type "portmap", like plugins\[1\]/ },
+    // containernetworking/plugins host-local range_set.go: "subnets … and … overlap".
+    "cni-ipam-overlap": { args: ["-f", BRIDGE_CONF, "-f", `${CNI}/cluster.yaml`], object: "CNI configuration extra", line: 4, severity: "error", text: /contains the clusterIP 10\.96\.0\.10 of Service kube-system\/kube-dns|subnets 10\.244\.0\.0\/16 .* and 10\.244\.1\.0\/24 overlap/ },
+    // flannel's VXLAN backend: FLANNEL_MTU = link MTU - 50.
+    "cni-mtu": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 5, severity: "warning", text: /mtu 1500 plus flannel's VXLAN header \(50 bytes\) exceeds a 1500-byte network.*set mtu to 1450/ },
     "input-skipped": { args: ["-f", BAD, "-f", CLEAN], object: "NetworkPolicy shop/office", line: 1, severity: "error", text: /NetworkPolicy shop\/office was skipped, so nothing it declares is analysed: invalid CIDR "10\.0\.0\.0\/33"/ },
   };
   for (const code of LINT_CODES) {

@@ -47,6 +47,7 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       const findings = runLint(load.cluster, {
         nodePortRange: range,
         skipped: load.skippedObjects,
+        cniConfigs: load.cniConfigs,
         ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
         ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
         ...(opts.check ? { only: opts.check } : {}),

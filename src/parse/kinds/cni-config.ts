@@ -26,9 +26,15 @@ export interface CniConfigEvidence {
   readonly source: SourceRef;
 }
 
-/** A document is a CNI configuration when it has `cniVersion` and `plugins` or `type`, and no `kind`. */
+/**
+ * A document is a CNI configuration when it has no `kind`/`apiVersion` and either a `plugins`
+ * list (a .conflist, even one missing its required cniVersion) or a plugin `type` with
+ * `cniVersion` or `ipam` (a .conf).
+ */
 export function isCniConfig(obj: Cursor): boolean {
-  return obj.get("kind").isAbsent && !obj.get("cniVersion").isAbsent && (obj.get("plugins").kind === "seq" || obj.get("type").kind === "string");
+  if (!obj.get("kind").isAbsent || !obj.get("apiVersion").isAbsent) return false;
+  if (obj.get("plugins").kind === "seq") return true;
+  return obj.get("type").kind === "string" && (!obj.get("cniVersion").isAbsent || !obj.get("ipam").isAbsent);
 }
 
 export function decodeCniConfig(obj: Cursor): CniConfigEvidence {
