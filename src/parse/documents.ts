@@ -153,15 +153,20 @@ class FileReader {
     const spans = json?.items ?? block?.items;
     if (!spans || spans.length === 0) return false;
     const positions = new Map<object, number>();
+    // The List without its items: blanked (same length) when the array is closed; when the text
+    // ends inside it (a cut-off download), closed by hand.
+    const closed = json !== undefined && text[json.arrayEnd - 1] === "]";
     const headerText = json
-      ? `${text.slice(start, json.arrayOpen + 1)}${" ".repeat(Math.max(0, json.arrayEnd - json.arrayOpen - 2))}${json.arrayEnd < end || text[json.arrayEnd - 1] === "]" ? "]" : ""}${text.slice(json.arrayEnd, end)}`
+      ? closed ? blankOut(text, start, end, json.arrayOpen + 1, json.arrayEnd - 1) : `${text.slice(start, json.arrayOpen + 1)}]}`
       : blankOut(text, start, end, block?.block[0] ?? start, block?.block[1] ?? start);
     const header = parseText(headerText, start, positions);
     if (!header.ok || typeof header.value !== "object" || header.value === null || Array.isArray(header.value)) return false;
     const listSrc = this.source(start, end, positions, headerText);
     const list = Cursor.root(listSrc, header.value);
-    const kind = list.get("kind").scalar();
-    if (typeof kind !== "string" || !kind.endsWith("List")) return false;
+    // kubectl writes `kind: List` after the items: a cut-off List has none, and is still one.
+    const kindValue = list.get("kind").scalar() ?? "List";
+    if (typeof kindValue !== "string" || !kindValue.endsWith("List")) return false;
+    const kind = kindValue;
     const defaults = itemDefaults(kind, list.get("apiVersion").scalar());
     spans.forEach(([s, e], i) => {
       const view = json ? text.slice(s, e) : itemAsDocument(text, [s, e], block?.indent ?? 0);

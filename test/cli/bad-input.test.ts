@@ -4,6 +4,7 @@
  * stderr); a file whose only document is broken exits 2; `--strict` makes any error exit 2.
  * Never a stack trace. The stderr of each case is a golden in bad-input/expected/.
  */
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DiagnosticCode, Severity } from "../../src/model/index.js";
 import { golden, run, scenario, STACK_LINE, type RunResult } from "./harness.js";
@@ -328,6 +329,16 @@ describe("bad input: recover at the smallest unit", () => {
       await expect(r.stderr).toMatchFileSnapshot(golden("bad-input", `${file.replace(".", "-")}.stderr.txt`));
     });
   }
+
+  it("a JSON List cut off in its last item (an interrupted download): every complete item is read", async () => {
+    const text = readFileSync(scenario("bad-input", "list-duplicate-key.json"), "utf8").replace('                "name": "cache-2",\n', "");
+    const cut = text.slice(0, text.lastIndexOf('"port": 5432'));
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], cut);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:\d+:\d+: error\[yaml-syntax\]: YAML syntax error: .*; item 4 of this List \(lines 73-\d+\) is skipped, the other 4 item\(s\) are read \(field items\[4\]\)$/m);
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"));
+    expect(ids).toEqual(["shop/cache", "shop/db", "shop/web"]);
+  });
 
   it("an item nested 5,000 levels deep costs that item only (js-yaml's maxDepth, 100)", async () => {
     const path = scenario("bad-input", "list-item-deep.yaml");
