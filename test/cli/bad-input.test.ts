@@ -335,7 +335,7 @@ describe("bad input: recover at the smallest unit", () => {
     const cut = text.slice(0, text.lastIndexOf('"port": 5432'));
     const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], cut);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^<stdin>:\d+:\d+: error\[yaml-syntax\]: YAML syntax error: .*; item 4 of this List \(lines 73-\d+\) is skipped, the other 4 item\(s\) are read \(field items\[4\]\)$/m);
+    expect(r.stderr).toMatch(/^<stdin>:\d+:\d+: error\[yaml-syntax\]: YAML syntax error: .*; item 4 of this List \(lines 86-112\) is skipped, the other 4 item\(s\) are read \(field items\[4\]\)$/m);
     const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"));
     expect(ids).toEqual(["shop/cache", "shop/db", "shop/web"]);
   });
