@@ -13,6 +13,7 @@ import {
   type IpFamily,
   type IpSet,
   type NetworkPolicy,
+  type PolicyRule,
 } from "../model/index.js";
 
 export interface ExternalCell {
@@ -24,10 +25,11 @@ export interface ExternalCell {
   readonly representative: bigint;
 }
 
-export function ipBlockSets(policies: readonly NetworkPolicy[]): IpSet[] {
+/** ipBlock sets of NetworkPolicy rules, plus `more` rules (cluster policies' networks and nodes). */
+export function ipBlockSets(policies: readonly NetworkPolicy[], more: readonly PolicyRule[] = []): IpSet[] {
   const seen = new Map<string, IpSet>();
-  for (const p of policies) {
-    for (const rule of [...p.ingress, ...p.egress]) {
+  for (const rules of [...policies.map((p) => [...p.ingress, ...p.egress]), more]) {
+    for (const rule of rules) {
       if (rule.peers === "All") continue;
       for (const peer of rule.peers) {
         if (peer.type !== "IPBlock") continue;
@@ -72,7 +74,7 @@ function cellsOfFamily(family: IpFamily, sets: readonly IpSet[]): ExternalCell[]
   return cells.sort((a, b) => (a.representative < b.representative ? -1 : 1));
 }
 
-export function externalCells(policies: readonly NetworkPolicy[]): ExternalCell[] {
-  const sets = ipBlockSets(policies);
+export function externalCells(policies: readonly NetworkPolicy[], more: readonly PolicyRule[] = []): ExternalCell[] {
+  const sets = ipBlockSets(policies, more).filter((s) => s.intervals.length > 0);
   return [...cellsOfFamily(4, sets), ...cellsOfFamily(6, sets)];
 }

@@ -96,7 +96,7 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
   }
   // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
   // given input; outputs sort endpoints by id themselves.
-  return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
+  return { subjects, cells: externalCells(cluster.networkPolicies, cluster.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule))), namespaces };
 }
 
 /** Subjects are built with every key present (one object shape: monomorphic property access). */

@@ -2,6 +2,7 @@
  * @module cluster
  * Everything the input declared, decoded: the model every analysis reads.
  */
+import type { ClusterPolicy } from "./cluster-policy.js";
 import type { NetworkPolicy } from "./network-policy.js";
 import type { EndpointSlice, Ingress, IngressClass, Node, Service } from "./service.js";
 import type { SourceRef } from "./source-ref.js";
@@ -22,6 +23,8 @@ export interface Cluster {
   readonly pods: readonly Pod[];
   readonly workloads: readonly Workload[];
   readonly networkPolicies: readonly NetworkPolicy[];
+  /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (src/model/cluster-policy.ts). */
+  readonly clusterPolicies: readonly ClusterPolicy[];
   /** Service layer (decoded by src/parse/kinds/service.ts and friends); empty when absent. */
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];

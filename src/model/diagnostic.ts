@@ -27,6 +27,8 @@ export const DIAGNOSTIC_CODES = [
   "unsupported-kind",
   "file-unreadable",
   "no-input",
+  "policy-kind-not-modelled",
+  "peer-not-modelled",
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

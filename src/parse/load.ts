@@ -24,6 +24,8 @@ import type { Cursor } from "./cursor.js";
 import { objectCursors, type InputFile } from "./documents.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
+import { CLUSTER_POLICY_KINDS, decodeClusterPolicy, type PendingClusterPolicy } from "./kinds/cluster-network-policy.js";
+import { policyKindNotModelled } from "../policy/kinds.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
 import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
@@ -50,6 +52,7 @@ class Collector {
   readonly pods = new Map<string, Pod>();
   readonly workloads = new Map<string, Workload>();
   readonly policies = new Map<string, NetworkPolicy>();
+  readonly clusterPolicies = new Map<string, { readonly name: string; readonly source: SourceRef; readonly resolve: PendingClusterPolicy }>();
   readonly services = new Map<string, Service>();
   readonly slices = new Map<string, EndpointSlice>();
   readonly nodes = new Map<string, Node>();
@@ -115,6 +118,18 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     const np = decodeNetworkPolicy(obj);
     return np && (() => col.put(col.policies, "NetworkPolicy", np));
   }
+  const cp = CLUSTER_POLICY_KINDS[`${apiVersion}/${kind}`];
+  if (cp) {
+    const resolve = decodeClusterPolicy(obj, cp.kind, cp.apiVersion);
+    const name = obj.get("metadata").get("name").optString() ?? "";
+    return resolve && (() => col.put(col.clusterPolicies, kind, { name, source: obj.ref, resolve }));
+  }
+  const notModelled = policyKindNotModelled(apiVersion, kind);
+  if (notModelled) {
+    const name = obj.get("metadata").get("name").optString() ?? "?";
+    obj.error("policy-kind-not-modelled", `${apiVersion} ${kind} ${name} is a policy kind kwire does not model yet: verdicts for the pods it selects may be wrong (${notModelled})`, "verdicts it could change are marked uncertain; --strict fails on it");
+    return undefined;
+  }
   const layer = decodeServiceKind(obj, kind, apiVersion, col);
   if (layer !== undefined) return layer || undefined;
   return keepOther(obj, kind, apiVersion, col);
@@ -171,14 +186,16 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   }
   const byName = <T extends { readonly namespace?: string; readonly name: string }>(a: T, b: T): number =>
     (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
+  const nodes = [...col.nodes.values()].sort(byName);
   const cluster: Cluster = {
     namespaces: [...namespaces.values()].sort(byName),
     pods: [...col.pods.values()].sort(byName),
     workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
     networkPolicies: [...col.policies.values()].sort(byName),
+    clusterPolicies: [...col.clusterPolicies.values()].sort(byName).map((p) => p.resolve(nodes)),
     services: [...col.services.values()].sort(byName),
     endpointSlices: [...col.slices.values()].sort(byName),
-    nodes: [...col.nodes.values()].sort(byName),
+    nodes,
     ingresses: [...col.ingresses.values()].sort(byName),
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
