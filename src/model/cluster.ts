@@ -18,6 +18,20 @@ export interface OtherObject {
   readonly raw: unknown;
 }
 
+/**
+ * A policy-like object the input declares but kwire does not enforce in its model: skipped for
+ * an error, or of a kind kwire does not model. Verdicts it could change are marked uncertain.
+ */
+export interface PolicyGap {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Namespaced objects affect pods of their namespace only; cluster-scoped ones every pod. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly reason: "skipped" | "not-modelled";
+  readonly source: SourceRef;
+}
+
 export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
@@ -32,4 +46,6 @@ export interface Cluster {
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
   readonly others: readonly OtherObject[];
+  /** Policies read but not modelled (skipped or of an unmodelled kind): the "uncertain" marks come from here. */
+  readonly policyGaps: readonly PolicyGap[];
 }

@@ -13,6 +13,7 @@ import {
   type Namespace,
   type NetworkPolicy,
   type OtherObject,
+  type PolicyGap,
   type Node,
   type Pod,
   type Service,
@@ -25,7 +26,7 @@ import { objectCursors, type InputFile } from "./documents.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
 import { CLUSTER_POLICY_KINDS, decodeClusterPolicy, type PendingClusterPolicy } from "./kinds/cluster-network-policy.js";
-import { policyKindNotModelled } from "../policy/kinds.js";
+import { isClusterScopedPolicyKind, policyKindNotModelled } from "../policy/kinds.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
 import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
@@ -59,6 +60,7 @@ class Collector {
   readonly ingresses = new Map<string, Ingress>();
   readonly ingressClasses = new Map<string, IngressClass>();
   readonly others: OtherObject[] = [];
+  readonly policyGaps: PolicyGap[] = [];
   readonly counts: Record<string, number> = {};
   readonly referenced = new Map<string, SourceRef>();
   skipped = 0;
@@ -96,8 +98,22 @@ function decodeOne(obj: Cursor, col: Collector): void {
   const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
   const failed = col.diagnostics.slice(before).some((d) => d.severity === "error");
-  if (!commit || failed) col.skipped++;
-  else commit();
+  if (!commit || failed) {
+    col.skipped++;
+    if (kind !== undefined && apiVersion !== undefined) notePolicyGap(obj, kind, apiVersion, col);
+  } else commit();
+}
+
+/** A policy that could not be modelled: verdicts it could change become uncertain. */
+function notePolicyGap(obj: Cursor, kind: string, apiVersion: string, col: Collector): void {
+  const modelled = (kind === "NetworkPolicy" && NETWORKING_API.has(apiVersion)) || CLUSTER_POLICY_KINDS[`${apiVersion}/${kind}`] !== undefined;
+  const notModelled = policyKindNotModelled(apiVersion, kind) !== undefined;
+  if (!modelled && !notModelled) return;
+  const meta = obj.get("metadata");
+  const name = meta.kind === "map" && meta.get("name").kind === "string" ? String(meta.get("name").scalar()) : "?";
+  const nsC = meta.kind === "map" ? meta.get("namespace") : meta;
+  const namespace = isClusterScopedPolicyKind(kind) ? undefined : nsC.kind === "string" ? String(nsC.scalar()) : "default";
+  col.policyGaps.push({ apiVersion, kind, ...(namespace !== undefined ? { namespace } : {}), name, reason: modelled ? "skipped" : "not-modelled", source: obj.ref });
 }
 
 /** Decodes by kind; returns how to store the result, or undefined when it cannot be decoded. */
@@ -199,6 +215,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     ingresses: [...col.ingresses.values()].sort(byName),
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
+    policyGaps: col.policyGaps,
   };
   return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };
 }

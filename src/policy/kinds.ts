@@ -29,6 +29,24 @@ export function policyKindNotModelled(apiVersion: string, kind: string): string 
   return undefined;
 }
 
+const CLUSTER_SCOPED = new Set([
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
+  "ClusterNetworkPolicy",
+  "GlobalNetworkPolicy",
+  "StagedGlobalNetworkPolicy",
+  "GlobalNetworkSet",
+  "Tier",
+  "CiliumClusterwideNetworkPolicy",
+  "CiliumCIDRGroup",
+  "ClusterGroup",
+]);
+
+/** Cluster-scoped policy kinds affect pods of every namespace. */
+export function isClusterScopedPolicyKind(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
 /**
  * Which modelled kinds a CNI enforces (sources: docs/policy-tiers.md). A CNI absent from this
  * table is assumed to enforce what the API defines (kwire says so in its notes).
