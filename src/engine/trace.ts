@@ -90,6 +90,8 @@ export interface TraceRequest {
   readonly dst: Party;
   readonly protocol: Protocol;
   readonly port?: number | string;
+  /** The connection went through a Service whose DNAT picked the source itself (hairpin). */
+  readonly viaService?: boolean;
 }
 
 /** Policies per namespace, so a trace looks at a handful of policies, not all of them; cluster policies per tier in evaluation order. */
@@ -315,6 +317,20 @@ function tieredStep(
 
 const lower = (d: PolicyType): string => d.toLowerCase();
 
+/** Hairpin through a Service: only the cluster-policy tiers apply (undefined when none selects the pod). */
+function hairpinSteps(idx: PolicyIndex, s: Subject, me: Who, want: PortSet): [{ step: TraceStep; ports: PortSet }, { step: TraceStep; ports: PortSet }] | undefined {
+  const of = (dir: PolicyType): { step: TraceStep; ports: PortSet } | undefined => {
+    const admin = idx.admin.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, s));
+    const baseline = idx.baseline.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, s));
+    return admin.length || baseline.length ? tieredStep(dir, s, me, me, want, admin, [], baseline) : undefined;
+  };
+  const e = of("Egress");
+  const i = of("Ingress");
+  if (!e && !i) return undefined;
+  const open = (dir: PolicyType): { step: TraceStep; ports: PortSet } => ({ step: { stage: dir === "Egress" ? "egress-policy" : "ingress-policy", result: "allowed", detail: `no cluster policy selects ${s.id} for ${lower(dir)}` }, ports: want });
+  return [e ?? open("Egress"), i ?? open("Ingress")];
+}
+
 function traceRule(o: RuleOrigin): TraceRuleRef {
   return { policy: o.policy, direction: o.direction, index: o.index, ...ref(o.source), kind: o.kind, tier: o.tier, action: o.action, ...(o.priority !== undefined ? { priority: o.priority } : {}) };
 }
@@ -344,12 +360,21 @@ export function traceConnection(t: Topology, idx: PolicyIndex, req: TraceRequest
   const want = port === undefined ? portsOf(req.protocol, 1, 65535) : portsOf(req.protocol, port, port);
   const portText = port === undefined ? `any ${req.protocol} port` : `${req.protocol}/${port}`;
   steps.push({ stage: "destination", result: "info", detail: `${describeWho(dst)} on ${portText}`, ...(dst.kind === "pod" ? { source: ref(dst.s.source) } : {}) });
+  let eg: { step: TraceStep; ports: PortSet };
+  let ing: { step: TraceStep; ports: PortSet };
   if (src.kind === "pod" && dst.kind === "pod" && src.s === dst.s && src.s.replicas < 2) {
-    steps.push({ stage: "route", result: "allowed", detail: "a pod reaching itself uses its loopback: NetworkPolicy does not apply" });
-    return { verdict: "allowed", src: req.src.label, dst: req.dst.label, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: formatPortSet(want), steps };
+    const tiers = req.viaService ? hairpinSteps(idx, src.s, src, want) : undefined;
+    if (!tiers) {
+      const why = req.viaService ? "hairpin: the Service sent the pod to itself; NetworkPolicy does not police a pod reaching itself" : "a pod reaching itself uses its loopback: NetworkPolicy does not apply";
+      steps.push({ stage: "route", result: "allowed", detail: why });
+      return { verdict: "allowed", src: req.src.label, dst: req.dst.label, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: formatPortSet(want), steps };
+    }
+    steps.push({ stage: "route", result: "info", detail: "hairpin: the Service sent the pod to itself; NetworkPolicy does not police it, but cluster policies do (network-policy-api conformance: admin-network-policy-hairpin-rules)" });
+    [eg, ing] = tiers;
+  } else {
+    eg = directionStep(idx, "Egress", src, dst, dst, want);
+    ing = directionStep(idx, "Ingress", dst, src, dst, want);
   }
-  const eg = directionStep(idx, "Egress", src, dst, dst, want);
-  const ing = directionStep(idx, "Ingress", dst, src, dst, want);
   steps.push(eg.step, ing.step);
   const allowed = intersectPorts(eg.ports, ing.ports);
   const ok = port === undefined ? !isEmptyPorts(allowed) : containsPort(allowed, req.protocol, port);

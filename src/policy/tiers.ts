@@ -102,51 +102,51 @@ export interface PortOps<P> {
 }
 
 /** A rule of a tier whose peer matched the other party, with the ports it names toward the destination. */
-export interface MatchedRule<P> {
-  readonly origin: RuleOrigin;
+export interface MatchedRule<P, O extends { readonly action: RuleAction } = RuleOrigin> {
+  readonly origin: O;
   readonly ports: P;
 }
 
-export interface TierInput<P> {
+export interface TierInput<P, O extends { readonly action: RuleAction } = RuleOrigin> {
   readonly tier: TierName;
   /** NetworkPolicy tier only: selected ⇒ everything the rules do not allow is denied. */
   readonly isolating: boolean;
   /** Policies of the tier that select the pod (for the trace). */
   readonly selectedBy: readonly string[];
-  readonly matched: readonly MatchedRule<P>[];
+  readonly matched: readonly MatchedRule<P, O>[];
 }
 
-export interface Decision<P> {
-  readonly origin: RuleOrigin | undefined;
+export interface Decision<P, O extends { readonly action: RuleAction } = RuleOrigin> {
+  readonly origin: O | undefined;
   readonly action: RuleAction;
   /** The ports this rule decided (matched ∩ what was still open in its tier). */
   readonly ports: P;
 }
 
-export interface TierOutcome<P> {
+export interface TierOutcome<P, O extends { readonly action: RuleAction } = RuleOrigin> {
   readonly tier: TierName;
   readonly selectedBy: readonly string[];
-  readonly decisions: readonly Decision<P>[];
+  readonly decisions: readonly Decision<P, O>[];
   /** What entered the tier undecided. */
   readonly entered: P;
 }
 
-export interface Fold<P> {
+export interface Fold<P, O extends { readonly action: RuleAction } = RuleOrigin> {
   readonly allowed: P;
   /** Ports no tier decided: allowed by the default. */
   readonly byDefault: P;
-  readonly tiers: readonly TierOutcome<P>[];
+  readonly tiers: readonly TierOutcome<P, O>[];
 }
 
 /** The tiered fold of one direction, restricted to `want` (ALL for a matrix cell). */
-export function foldTiers<P>(tiers: readonly TierInput<P>[], ops: PortOps<P>, want: P = ops.all): Fold<P> {
+export function foldTiers<P, O extends { readonly action: RuleAction } = RuleOrigin>(tiers: readonly TierInput<P, O>[], ops: PortOps<P>, want: P = ops.all): Fold<P, O> {
   let undecided = want;
   let allowed = ops.empty;
-  const outcomes: TierOutcome<P>[] = [];
+  const outcomes: TierOutcome<P, O>[] = [];
   for (const t of tiers) {
     const entered = undecided;
     let remaining = undecided;
-    const decisions: Decision<P>[] = [];
+    const decisions: Decision<P, O>[] = [];
     for (const m of t.matched) {
       if (ops.isEmpty(remaining)) break;
       const hit = ops.intersect(m.ports, remaining);

@@ -11,14 +11,17 @@
  * loads, and for each probe `analysis.explain(client, server).ports` contains (or does not
  * contain) the probed protocol/port — checked for both engines.
  *
- * Manifests are read as upstream stores them. Two mechanical rewrites bring stored
+ * Manifests are read as upstream stores them. Three mechanical rewrites bring stored
  * versions to the API shapes kwire reads; each file that needs one says so in its header:
- *  - V1BETA1: `policy.networking.k8s.io/v1beta1` ClusterNetworkPolicy is read as v1alpha2.
- *    upstream's current version; apis/v1beta1/clusternetworkpolicy_types.go (commit
- *    30ea168a) has the same fields as the released v1alpha2 (tier, priority, subject,
- *    Accept/Deny/Pass, `protocols`), and kwire reads only v1alpha2.
- *  - portsToProtocols: a stored v1alpha2 file that still writes `ports: - portNumber:`.
- *  - namespacedPeerToSelector: v1alpha1 peers in the pre-v0.1.5 shape.
+ *  - V1BETA1: a `policy.networking.k8s.io/v1beta1` ClusterNetworkPolicy (upstream's current
+ *    version) is read as v1alpha2: apis/v1beta1/clusternetworkpolicy_types.go (commit 30ea168a)
+ *    has the fields of the released v1alpha2 (tier, priority, subject, Accept/Deny/Pass,
+ *    `protocols`), and kwire reads only v1alpha2 (it reports v1beta1 as not modelled).
+ *  - portsToProtocols: a stored v1alpha2 file that still writes `ports: - portNumber:`
+ *    (an upstream development state) gets the released `protocols: - tcp: destinationPort:`.
+ *  - namespacedPeerToSelector: v1alpha1 peers in the pre-v0.1.5 shape
+ *    (`namespaces: {namespaceSelector: S}`) become `namespaces: S`, which is what kwire reads;
+ *    kwire rejects the old shape with an unknown-field error and drops the policy.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -195,7 +198,7 @@ function applyMutation(docs: Document[], m: Mutation): Document[] {
 
 /** The policy manifest of step `index` (0-based): rewrites, then the mutations of steps 0..index. */
 export function stepManifest(c: TierCase, index: number): string {
-  let docs = parseAllDocuments(readManifest(c.manifest)).map((d) => {
+  let docs: Document[] = parseAllDocuments(readManifest(c.manifest)).map((d): Document => {
     if (!("errors" in d) || d.errors.length > 0) throw new Error(`${c.manifest} does not parse`);
     return d;
   });

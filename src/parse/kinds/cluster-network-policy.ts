@@ -4,7 +4,7 @@
  * - policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy
  *   (as served up to network-policy-api v0.1.7: subject namespaces|pods; peers namespaces|pods,
  *   egress also nodes|networks|domainNames; ports portNumber|namedPort|portRange);
- * - policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (tier Admin|Baseline, actions
+ * - policy.networking.k8s.io/v1alpha2 and v1beta1 ClusterNetworkPolicy (tier Admin|Baseline, actions
  *   Accept|Deny|Pass, `protocols` with tcp/udp/sctp destinationPort or destinationNamedPort).
  *
  * Peers become NetworkPolicy peers: `namespaces: S` → pods of namespaces S; `pods` → namespace
@@ -45,6 +45,8 @@ export const CLUSTER_POLICY_KINDS: Readonly<Record<string, { readonly apiVersion
   "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy" },
   "policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy": { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy" },
   "policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy": { apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy" },
+  // v1beta1 (the storage version upstream now serves) has the same schema as v1alpha2.
+  "policy.networking.k8s.io/v1beta1/ClusterNetworkPolicy": { apiVersion: "policy.networking.k8s.io/v1beta1", kind: "ClusterNetworkPolicy" },
 };
 
 /** Node peers are resolved against the Node objects once every object is read. */
@@ -91,7 +93,7 @@ export function decodeClusterPolicy(obj: Cursor, kind: ClusterPolicyKind, apiVer
     if (p !== undefined && (p < 0 || p > 1000)) pc.error("invalid-value", `priority ${p} is outside 0-1000`);
     else if (p !== undefined) priority = p;
   }
-  const subject = decodeSubject(spec.get("subject"));
+  const subject = decodeSubject(spec.get("subject"), v2);
   const max = v2 ? 25 : 100;
   const ingress = decodeRules(spec.get("ingress"), "Ingress", kind, max);
   const egress = decodeRules(spec.get("egress"), "Egress", kind, max);
@@ -111,7 +113,7 @@ export function decodeClusterPolicy(obj: Cursor, kind: ClusterPolicyKind, apiVer
   });
 }
 
-function decodeSubject(c: Cursor): ClusterPolicySubject | undefined {
+function decodeSubject(c: Cursor, v2: boolean): ClusterPolicySubject | undefined {
   if (c.isAbsent) {
     c.error("missing-field", 'required field "subject" is missing');
     return undefined;
@@ -127,17 +129,21 @@ function decodeSubject(c: Cursor): ClusterPolicySubject | undefined {
     const ns = decodeSelector(c.get("namespaces"));
     return ns && { namespaces: ns, pods: EVERYTHING };
   }
-  return decodeNamespacedPod(c.get("pods"));
+  return decodeNamespacedPod(c.get("pods"), v2);
 }
 
-function decodeNamespacedPod(c: Cursor): { namespaces: LabelSelector; pods: LabelSelector } | undefined {
+/**
+ * NamespacedPod: podSelector is required; namespaceSelector is required in v1alpha1 and optional in
+ * v1alpha2 ("+optional … if empty, it selects all Namespaces").
+ */
+function decodeNamespacedPod(c: Cursor, v2: boolean): { namespaces: LabelSelector; pods: LabelSelector } | undefined {
   if (!c.expect("map")) return undefined;
   c.checkKeys(["namespaceSelector", "podSelector"]);
   const nsC = c.get("namespaceSelector");
   const podC = c.get("podSelector");
   if (podC.kind === "missing") c.error("missing-field", 'required field "podSelector" is missing');
-  if (nsC.kind === "missing") c.error("missing-field", 'required field "namespaceSelector" is missing');
-  const namespaces = nsC.kind === "missing" ? undefined : decodeSelector(nsC);
+  if (nsC.kind === "missing" && !v2) c.error("missing-field", 'required field "namespaceSelector" is missing');
+  const namespaces = nsC.kind === "missing" ? (v2 ? EVERYTHING : undefined) : decodeSelector(nsC);
   const pods = podC.kind === "missing" ? undefined : decodeSelector(podC);
   return namespaces && pods ? { namespaces, pods } : undefined;
 }
@@ -179,7 +185,7 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
     let failAll = false;
     const peers: PendingPeer[] = [];
     for (const p of peersC.items()) {
-      const got = decodePeer(p, dir, action);
+      const got = decodePeer(p, dir, action, v2);
       if (got === "unknown") {
         unmodelled = `${peerField} has a peer with no field kwire knows: failing closed (${action === "Allow" ? "it matches no traffic" : "it matches all traffic"})`;
         p.report("peer-not-modelled", "warning", `peer sets no field kwire knows (${p.keys().join(", ") || "empty"}): the API says to fail closed, so this ${action} rule ${action === "Allow" ? "matches nothing through it" : "matches all traffic"}`);
@@ -187,8 +193,10 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
         continue;
       }
       if (got === undefined) continue;
-      if (got.type === "IPBlock" && got.text.startsWith("domainNames")) unmodelled = `${got.text} is not modelled: it matches no address`;
-      peers.push(got);
+      for (const g of got) {
+        if (g.type === "IPBlock" && g.text.startsWith("domainNames")) unmodelled = `${g.text} is not modelled: it matches no address`;
+        peers.push(g);
+      }
     }
     if (dir === "Egress" && ports !== "All" && ports.some((x) => x.port.type === "Named") && peers.some((x) => x.type !== "Pods")) {
       r.error("invalid-value", "networks/nodes/domainNames peers cannot be used with named ports (there are no named ports for them)");
@@ -199,7 +207,7 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
   return out;
 }
 
-function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction): PendingPeer | "unknown" | undefined {
+function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction, v2: boolean): PendingPeer[] | "unknown" | undefined {
   if (!p.expect("map")) return undefined;
   const known = dir === "Ingress" ? ["namespaces", "pods"] : ["namespaces", "pods", "nodes", "networks", "domainNames"];
   const keys = p.keys();
@@ -214,15 +222,15 @@ function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction): PendingPeer
   switch (field) {
     case "namespaces": {
       const sel = decodeSelector(c);
-      return sel && { type: "Pods", namespaces: { type: "Selector", selector: sel }, pods: EVERYTHING, source: p.ref };
+      return sel && [{ type: "Pods", namespaces: { type: "Selector", selector: sel }, pods: EVERYTHING, source: p.ref }];
     }
     case "pods": {
-      const np = decodeNamespacedPod(c);
-      return np && { type: "Pods", namespaces: { type: "Selector", selector: np.namespaces }, pods: np.pods, source: p.ref };
+      const np = decodeNamespacedPod(c, v2);
+      return np && [{ type: "Pods", namespaces: { type: "Selector", selector: np.namespaces }, pods: np.pods, source: p.ref }];
     }
     case "nodes": {
       const sel = decodeSelector(c);
-      return sel && { type: "Nodes", selector: sel, source: p.ref };
+      return sel && [{ type: "Nodes", selector: sel, source: p.ref }];
     }
     case "networks": {
       if (!c.expect("seq")) return undefined;
@@ -231,8 +239,8 @@ function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction): PendingPeer
         c.error("invalid-value", `networks must list 1-25 CIDRs (got ${items.length})`);
         return undefined;
       }
-      let set: IpSet | undefined;
-      const texts: string[] = [];
+      // One peer per address family: the API lets a networks list mix IPv4 and IPv6 CIDRs.
+      const byFamily = new Map<4 | 6, { set: IpSet; texts: string[]; first: string }>();
       for (const it of items) {
         const t = it.optString();
         if (t === undefined) return undefined;
@@ -242,17 +250,15 @@ function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction): PendingPeer
           return undefined;
         }
         const s = ipSetOfCidr(parsed.cidr);
-        if (set && set.family !== s.family) {
-          it.error("invalid-value", "kwire models one address family per networks peer; split IPv4 and IPv6 CIDRs into two peers");
-          return undefined;
-        }
-        set = set ? { family: s.family, intervals: normalizeIntervals([...set.intervals, ...s.intervals]) } : s;
-        texts.push(t);
+        const prev = byFamily.get(s.family);
+        byFamily.set(s.family, prev ? { set: { family: s.family, intervals: normalizeIntervals([...prev.set.intervals, ...s.intervals]) }, texts: [...prev.texts, t], first: prev.first } : { set: s, texts: [t], first: t });
       }
-      if (!set) return undefined;
-      const cidr = parseCidr(texts[0] as string);
-      if (!cidr.ok) return undefined;
-      return { type: "IPBlock", cidr: cidr.cidr, except: [], set, text: `networks ${texts.join(",")}`, source: p.ref };
+      const out: Peer[] = [];
+      for (const { set, texts, first } of byFamily.values()) {
+        const cidr = parseCidr(first);
+        if (cidr.ok) out.push({ type: "IPBlock", cidr: cidr.cidr, except: [], set, text: `networks ${texts.join(",")}`, source: p.ref });
+      }
+      return out;
     }
     case "domainNames": {
       if (action !== "Allow") {
@@ -263,7 +269,7 @@ function decodePeer(p: Cursor, dir: PolicyType, action: RuleAction): PendingPeer
       c.report("peer-not-modelled", "warning", `domainNames peer (${names.join(", ")}) is not modelled: kwire cannot resolve names, so this Allow rule matches no address through it`, "verdicts that depend on it are marked uncertain");
       const zero = parseCidr("0.0.0.0/32");
       if (!zero.ok) return undefined;
-      return { type: "IPBlock", cidr: zero.cidr, except: [], set: EMPTY_SET, text: `domainNames ${names.join(",")}`, source: p.ref };
+      return [{ type: "IPBlock", cidr: zero.cidr, except: [], set: EMPTY_SET, text: `domainNames ${names.join(",")}`, source: p.ref }];
     }
   }
   return undefined;
