@@ -21,6 +21,11 @@ export const LINT_CODES = [
   "externalname-in-cluster",
   "ingress-backend-missing",
   "cni-no-policy-enforcement",
+  "policy-kind-not-modelled",
+  "tier-rule-shadowed",
+  "tier-equal-priority",
+  "tier-pass-falls-through",
+  "admin-deny-shadows-networkpolicy",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];
