@@ -161,7 +161,8 @@ export function foldTiers<P, O extends { readonly action: RuleAction } = RuleOri
       decisions.push({ origin: undefined, action: "Deny", ports: undecided });
       undecided = ops.empty;
     }
-    if (t.matched.length > 0 || t.isolating || t.selectedBy.length > 0) outcomes.push({ tier: t.tier, selectedBy: t.selectedBy, decisions, entered });
+    // A tier nothing reached (every port decided above it) is left out of the outcome.
+    if (!ops.isEmpty(entered) && (t.matched.length > 0 || t.isolating || t.selectedBy.length > 0)) outcomes.push({ tier: t.tier, selectedBy: t.selectedBy, decisions, entered });
   }
   return { allowed: ops.union(allowed, undecided), byDefault: undecided, tiers: outcomes };
 }
