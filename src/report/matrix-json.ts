@@ -2,7 +2,7 @@
  * @module matrix-json
  * The ConnectivityMatrix document of CONTRACT.md (`kwire matrix -o json|yaml`).
  */
-import { isAllPorts, portSetToList, type Labels, type Protocol } from "../model/index.js";
+import { isAllPorts, portSetToList, type Labels, type PolicyGap, type Protocol } from "../model/index.js";
 import type { Matrix, MatrixEndpoint } from "../engine/index.js";
 
 export interface EndpointJson {
@@ -20,6 +20,19 @@ export interface ConnectionJson {
   readonly src: string;
   readonly dst: string;
   readonly ports: PortsJson;
+  /** A skipped or unmodelled policy (see the document's `uncertain`) could change this connection. */
+  readonly uncertain?: true;
+}
+
+/** A policy the input declares but kwire could not model; verdicts at the pods it may select are uncertain. */
+export interface UncertaintyJson {
+  readonly kind: string;
+  readonly name: string;
+  /** Absent for cluster-scoped kinds: every pod is affected. */
+  readonly namespace?: string;
+  readonly reason: "skipped" | "not-modelled";
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface MatrixJson {
@@ -28,6 +41,8 @@ export interface MatrixJson {
   readonly level: string;
   readonly endpoints: EndpointJson[];
   readonly connections: ConnectionJson[];
+  /** Present when the input has policies kwire could not model (denied pairs they affect are not listed as connections). */
+  readonly uncertain?: UncertaintyJson[];
 }
 
 export function endpointJson(e: MatrixEndpoint): EndpointJson {
@@ -50,16 +65,22 @@ export function portsJson(m: Matrix, portsId: number): PortsJson {
   return isAllPorts(p) ? "all" : portSetToList(p);
 }
 
-export function matrixJson(m: Matrix): MatrixJson {
+export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJson {
+  const clusterWide = gaps.some((g) => g.namespace === undefined);
+  const affected = new Set(gaps.flatMap((g) => (g.namespace === undefined ? [] : [g.namespace])));
+  const touches = (e: MatrixEndpoint): boolean => e.kind !== "IPBlock" && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace)));
   return {
     apiVersion: "kwire/v1alpha1",
     kind: "ConnectivityMatrix",
     level: m.level,
     endpoints: m.endpoints.map(endpointJson),
-    connections: m.connections.map((c) => ({
-      src: (m.endpoints[c.src] as MatrixEndpoint).id,
-      dst: (m.endpoints[c.dst] as MatrixEndpoint).id,
-      ports: portsJson(m, c.portsId),
-    })),
+    connections: m.connections.map((c) => {
+      const src = m.endpoints[c.src] as MatrixEndpoint;
+      const dst = m.endpoints[c.dst] as MatrixEndpoint;
+      return { src: src.id, dst: dst.id, ports: portsJson(m, c.portsId), ...(gaps.length && (touches(src) || touches(dst)) ? { uncertain: true as const } : {}) };
+    }),
+    ...(gaps.length
+      ? { uncertain: gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line })) }
+      : {}),
   };
 }

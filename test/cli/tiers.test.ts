@@ -74,3 +74,34 @@ spec:
     expect(r.stdout).not.toContain("admin tier");
   });
 });
+
+describe("kwire test marks uncertain results", () => {
+  it("an expectation whose verdict an unmodelled policy could change is PASS? with the reason", async () => {
+    const expectations = `apiVersion: kwire/v1alpha1
+kind: ConnectivityTest
+spec:
+  expectations:
+  - {from: slytherin/draco-malfoy, to: gryffindor/harry-potter, port: 80, expect: allowed}
+`;
+    const r = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--expect", "-", "-o", "json"], expectations);
+    const out = JSON.parse(r.stdout) as { results: { passed: boolean; uncertain?: string[] }[] } | { passed: boolean; uncertain?: string[] }[];
+    const results = Array.isArray(out) ? out : out.results;
+    expect(results[0]?.passed).toBe(true);
+    expect(results[0]?.uncertain?.[0]).toMatch(/^CiliumNetworkPolicy gryffindor\/lock-down is not modelled/);
+    const table = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--expect", "-"], expectations);
+    expect(table.stdout).toMatch(/^PASS\? /m);
+    expect(table.stdout).toContain("1 passed, 0 failed, 1 uncertain");
+  });
+});
+
+describe("kwire matrix marks uncertain connections", () => {
+  it("-o json lists the policy gaps and marks the connections at pods they may select", async () => {
+    const r = await run(["matrix", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--level", "pod", "-o", "json"]);
+    const m = JSON.parse(r.stdout) as { connections: { src: string; dst: string; uncertain?: true }[]; uncertain?: { kind: string; namespace?: string; reason: string; line: number }[] };
+    expect(m.uncertain).toEqual([{ kind: "CiliumNetworkPolicy", name: "lock-down", namespace: "gryffindor", reason: "not-modelled", file: scenario("tiers", "cilium.yaml"), line: 1 }]);
+    const toHarry = m.connections.find((c) => c.src.startsWith("slytherin/") && c.dst.startsWith("gryffindor/"));
+    expect(toHarry?.uncertain).toBe(true);
+    const outside = m.connections.find((c) => c.src.startsWith("slytherin/") && c.dst.startsWith("ipblock:"));
+    expect(outside?.uncertain).toBeUndefined();
+  });
+});

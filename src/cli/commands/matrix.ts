@@ -36,8 +36,8 @@ export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
   switch (opts.output) {
     case "table": return matrixTable(m);
     case "wide": return matrixWide(m);
-    case "json": return JSON.stringify(matrixJson(m), null, 2) + "\n";
-    case "yaml": return stringify(matrixJson(m));
+    case "json": return JSON.stringify(matrixJson(m, a.cluster.policyGaps), null, 2) + "\n";
+    case "yaml": return stringify(matrixJson(m, a.cluster.policyGaps));
     case "csv": return matrixCsv(m);
     case "md": return matrixMarkdown(m);
     case "dot": return matrixDot(m);
