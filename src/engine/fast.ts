@@ -43,8 +43,6 @@ interface CompiledRule {
 const ALLOW = 0;
 const DENY = 1;
 const PASS = 2;
-const TIER_END = 3;
-const TIER_END_ISOLATING = 4;
 const ACTION_CODE: Readonly<Record<RuleAction, number>> = { Allow: ALLOW, Deny: DENY, Pass: PASS };
 
 /** A class's program for one direction: admin rule ids, NetworkPolicy isolation + rule ids, baseline rule ids. */
@@ -56,24 +54,35 @@ interface Program {
 }
 
 /**
- * The ingress side of all classes, flattened: profile p (classes with the same ingress rules and
- * resolved ports) owns groups start[p] … start[p+1]-1, each a peers bitset (index into the
- * transposed bitset table, -1 for every peer) and a port-set id. The table stores word w of every
- * bitset contiguously, so evaluating all profiles for one source class reads one small slice.
+ * The ingress side of all classes, flattened. Group lists come in two sorts, stored alike
+ * (lists start[i] … start[i+1]-1, each group a peers bitset — index into the transposed bitset
+ * table, -1 for every peer — a port-set id and an action):
+ *  - NetworkPolicy profiles (lists 0 … npCount-1): the allow groups of classes with the same
+ *    isolating policies and resolved ports; their verdict is a union;
+ *  - tier programs (lists npCount …): the Admin-tier or Baseline-tier rules of a class in
+ *    evaluation order; their fold from "everything open" gives (allowed, undecided).
+ * Because each port is decided by the first rule that matches it, a tier folded from a smaller
+ * open set U gives its full-set result ∩ U; so a class's ingress verdict is
+ *   A.allowed ∪ (NP isolates ? NP ∩ A.undecided : (B.allowed ∪ B.undecided) ∩ A.undecided)
+ * and every source evaluates each list once, not once per class. A combo is a class's
+ * (NP profile, Admin program, Baseline program).
+ * The table stores word w of every bitset contiguously, so one source reads one small slice.
  */
 interface IngressProfiles {
-  readonly count: number;
+  readonly npCount: number;
+  readonly listCount: number;
   readonly start: Int32Array;
   readonly groupBits: Int32Array;
   readonly groupPorts: Uint32Array;
-  /** Per group: ALLOW/DENY/PASS, or TIER_END(_ISOLATING) markers (tiered profiles only). */
   readonly groupAction: Uint8Array;
-  /** Per profile: 1 when it has cluster-policy rules (evaluated by the tiered fold). */
-  readonly tiered: Uint8Array;
   /** words[w * bitsetCount + i] = word w of bitset i. */
   readonly words: Uint32Array;
   readonly bitsetCount: number;
-  /** Profile per class, -1 when the class is not isolated for ingress. */
+  /** Per combo: NP profile (-1: not isolated), Admin and Baseline program list ids (-1: none). */
+  readonly comboNp: Int32Array;
+  readonly comboAdmin: Int32Array;
+  readonly comboBaseline: Int32Array;
+  /** Combo per class, -1 when no policy applies to the class for ingress. */
   readonly profileOf: Int32Array;
 }
 
@@ -97,6 +106,8 @@ export class FastEngine implements Analysis {
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
   private profiles: IngressProfiles | undefined;
   private profileScratch = new Uint32Array(0);
+  private tierScratch = new Uint32Array(0);
+  private listScratch = new Uint32Array(0);
   private readonly egressScratch: { key: string; row: Uint32Array } = { key: "", row: new Uint32Array(0) };
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
@@ -194,14 +205,12 @@ export class FastEngine implements Analysis {
   private buildProfiles(): IngressProfiles {
     if (this.profiles) return this.profiles;
     const profileOf = new Int32Array(this.classCount).fill(-1);
-    const byKey = new Map<string, number>();
     const bitsetIds = new Map<Bitset, number>();
     const bitsets: Bitset[] = [];
     const start: number[] = [0];
     const groupBits: number[] = [];
     const groupPorts: number[] = [];
     const groupAction: number[] = [];
-    const tiered: number[] = [];
     const bitsOf = (r: number): number => {
       const peers = (this.rules[r] as CompiledRule).peers;
       if (!peers) return -1;
@@ -213,37 +222,56 @@ export class FastEngine implements Analysis {
       }
       return bi;
     };
-    for (let d = 0; d < this.classCount; d++) {
-      const prog = this.program(d, "Ingress");
-      let entries: (readonly [number, number, number])[];
-      if (prog) {
-        const rule = (r: number): readonly [number, number, number] => [r, this.rulePorts(r, d), ACTION_CODE[(this.rules[r] as CompiledRule).origin.action]];
-        entries = [
-          ...prog.admin.map(rule),
-          [-1, EMPTY_ID, TIER_END],
-          ...prog.np.map(rule),
-          [-1, EMPTY_ID, prog.isolated ? TIER_END_ISOLATING : TIER_END],
-          ...prog.baseline.map(rule),
-        ];
-        entries = entries.filter(([r, p]) => r < 0 || p !== EMPTY_ID);
-      } else {
-        if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
-        entries = this.directionRules(d, "Ingress").map((r) => [r, this.rulePorts(r, d), ALLOW] as const).filter(([, p]) => p !== EMPTY_ID);
-      }
-      const key = `${prog ? "t" : "n"}:${entries.map(([r, p, a]) => `${r}:${p}:${a}`).join(",")}`;
+    type Entry = readonly [number, number, number];
+    const addList = (byKey: Map<string, number>, entries: readonly Entry[], offset: number): number => {
+      const key = entries.map(([r, p, a]) => `${r}:${p}:${a}`).join(",");
       let id = byKey.get(key);
       if (id === undefined) {
-        id = start.length - 1;
+        id = start.length - 1 - offset;
         byKey.set(key, id);
         for (const [r, p, a] of entries) {
-          groupBits.push(r < 0 ? -1 : bitsOf(r));
+          groupBits.push(bitsOf(r));
           groupPorts.push(p);
           groupAction.push(a);
         }
         start.push(groupBits.length);
-        tiered.push(prog ? 1 : 0);
       }
-      profileOf[d] = id;
+      return id;
+    };
+    // NetworkPolicy profiles first (list ids 0 … npCount-1), then the tier programs.
+    const npOf = new Int32Array(this.classCount).fill(-1);
+    const npKeys = new Map<string, number>();
+    for (let d = 0; d < this.classCount; d++) {
+      if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
+      const entries = this.directionRules(d, "Ingress").map((r): Entry => [r, this.rulePorts(r, d), ALLOW]).filter(([, p]) => p !== EMPTY_ID);
+      npOf[d] = addList(npKeys, entries, 0);
+    }
+    const npCount = start.length - 1;
+    const progKeys = new Map<string, number>();
+    const comboKeys = new Map<string, number>();
+    const comboNp: number[] = [];
+    const comboAdmin: number[] = [];
+    const comboBaseline: number[] = [];
+    const program = (ids: readonly number[], d: number): number => {
+      if (ids.length === 0) return -1;
+      const entries = ids.map((r): Entry => [r, this.rulePorts(r, d), ACTION_CODE[(this.rules[r] as CompiledRule).origin.action]]).filter(([, p]) => p !== EMPTY_ID);
+      return entries.length === 0 ? -1 : npCount + addList(progKeys, entries, npCount);
+    };
+    for (let d = 0; d < this.classCount; d++) {
+      const np = npOf[d] as number;
+      const admin = program(this.tierRules.Admin.Ingress[d] ?? [], d);
+      const baseline = program(this.tierRules.Baseline.Ingress[d] ?? [], d);
+      if (np < 0 && admin < 0 && baseline < 0) continue;
+      const key = `${np},${admin},${baseline}`;
+      let c = comboKeys.get(key);
+      if (c === undefined) {
+        c = comboNp.length;
+        comboKeys.set(key, c);
+        comboNp.push(np);
+        comboAdmin.push(admin);
+        comboBaseline.push(baseline);
+      }
+      profileOf[d] = c;
     }
     const W = (this.classCount + 31) >>> 5;
     const n = bitsets.length;
@@ -252,14 +280,17 @@ export class FastEngine implements Analysis {
       for (let w = 0; w < W; w++) words[w * n + i] = b.words[w] as number;
     });
     this.profiles = {
-      count: start.length - 1,
+      npCount,
+      listCount: start.length - 1,
       start: Int32Array.from(start),
       groupBits: Int32Array.from(groupBits),
       groupPorts: Uint32Array.from(groupPorts),
       groupAction: Uint8Array.from(groupAction),
-      tiered: Uint8Array.from(tiered),
       words,
       bitsetCount: n,
+      comboNp: Int32Array.from(comboNp),
+      comboAdmin: Int32Array.from(comboAdmin),
+      comboBaseline: Int32Array.from(comboBaseline),
       profileOf,
     };
     return this.profiles;
@@ -298,9 +329,10 @@ export class FastEngine implements Analysis {
     if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
     const C = this.classCount;
     const t = this.ports;
-    const undecided = new Uint32Array(C).fill(ALL_ID);
-    const allowed = new Uint32Array(C).fill(EMPTY_ID);
-    const remaining = new Uint32Array(C).fill(ALL_ID);
+    if (this.tierScratch.length !== 3 * C) this.tierScratch = new Uint32Array(3 * C);
+    const undecided = this.tierScratch.subarray(0, C).fill(ALL_ID);
+    const allowed = this.tierScratch.subarray(C, 2 * C).fill(EMPTY_ID);
+    const remaining = this.tierScratch.subarray(2 * C, 3 * C).fill(ALL_ID);
     const apply = (r: number): void => {
       const rule = this.rules[r] as CompiledRule;
       const code = ACTION_CODE[rule.origin.action];
@@ -311,9 +343,10 @@ export class FastEngine implements Analysis {
         if (rem === EMPTY_ID) return;
         const hit = t.intersect(fixed ?? this.rulePorts(r, c), rem);
         if (hit === EMPTY_ID) return;
-        remaining[c] = subtractIds(t, rem, hit);
+        remaining[c] = hit === rem ? EMPTY_ID : subtractIds(t, rem, hit);
         if (code === PASS) return;
-        undecided[c] = subtractIds(t, undecided[c] as number, hit);
+        const und = undecided[c] as number;
+        undecided[c] = hit === und ? EMPTY_ID : subtractIds(t, und, hit);
         if (code === ALLOW) allowed[c] = t.union(allowed[c] as number, hit);
       };
       if (rule.peers) rule.peers.forEach(one);
@@ -335,32 +368,30 @@ export class FastEngine implements Analysis {
     return row;
   }
 
-  /** Ingress verdict of a tiered profile for a source class (bit `bit` of word slice `base`). */
-  private foldProfile(prof: IngressProfiles, p: number, base: number, bit: number): number {
+  /**
+   * A tier program's fold from "everything open" for a source class (bit `bit` of word slice
+   * `base`): writes the allowed ports to folded[2*i] and the undecided ones to folded[2*i+1].
+   */
+  private foldProgram(prof: IngressProfiles, list: number, base: number, bit: number, folded: Uint32Array, i: number): void {
     const t = this.ports;
     const { start, groupBits, groupPorts, groupAction, words } = prof;
     let undecided = ALL_ID;
     let allowed = EMPTY_ID;
     let remaining = ALL_ID;
-    const end = start[p + 1] as number;
-    for (let k = start[p] as number; k < end; k++) {
-      const code = groupAction[k] as number;
-      if (code >= TIER_END) {
-        if (code === TIER_END_ISOLATING) undecided = EMPTY_ID;
-        remaining = undecided;
-        continue;
-      }
-      if (remaining === EMPTY_ID) continue;
+    const end = start[list + 1] as number;
+    for (let k = start[list] as number; k < end && remaining !== EMPTY_ID; k++) {
       const bi = groupBits[k] as number;
       if (bi >= 0 && (((words[base + bi] as number) >>> bit) & 1) !== 1) continue;
       const hit = t.intersect(groupPorts[k] as number, remaining);
       if (hit === EMPTY_ID) continue;
-      remaining = subtractIds(t, remaining, hit);
+      remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
+      const code = groupAction[k] as number;
       if (code === PASS) continue;
-      undecided = subtractIds(t, undecided, hit);
+      undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
       if (code === ALLOW) allowed = t.union(allowed, hit);
     }
-    return t.union(allowed, undecided);
+    folded[2 * i] = allowed;
+    folded[2 * i + 1] = undecided;
   }
 
   classRow(a: number, out: Uint32Array): void {
@@ -370,17 +401,15 @@ export class FastEngine implements Analysis {
     const profileOf = prof.profileOf;
     const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
     const e = srcIsSubject ? this.egressRow(a) : undefined;
-    // Ingress verdict toward each profile for source a: a union over the groups whose peers hold a
-    // (NetworkPolicy only), or the tiered fold.
-    const v = this.profileScratch.length === prof.count ? this.profileScratch : (this.profileScratch = new Uint32Array(prof.count));
+    // Each list once for source a: NetworkPolicy profiles as a union over the groups whose peers
+    // hold a, tier programs folded; then each combo from those (see IngressProfiles).
+    const L = prof.listCount;
+    if (this.listScratch.length !== 2 * L) this.listScratch = new Uint32Array(2 * L);
+    const lists = this.listScratch;
     const base = (a >>> 5) * prof.bitsetCount;
     const bit = a & 31;
-    const { start, groupBits, groupPorts, words, tiered } = prof;
-    for (let p = 0; p < prof.count; p++) {
-      if (tiered[p] === 1) {
-        v[p] = this.foldProfile(prof, p, base, bit);
-        continue;
-      }
+    const { start, groupBits, groupPorts, words } = prof;
+    for (let p = 0; p < prof.npCount; p++) {
       let acc = EMPTY_ID;
       const end = start[p + 1] as number;
       for (let k = start[p] as number; k < end; k++) {
@@ -390,7 +419,23 @@ export class FastEngine implements Analysis {
           acc = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
         }
       }
-      v[p] = acc;
+      lists[2 * p] = acc;
+    }
+    for (let p = prof.npCount; p < L; p++) this.foldProgram(prof, p, base, bit, lists, p);
+    const combos = prof.comboNp.length;
+    const v = this.profileScratch.length === combos ? this.profileScratch : (this.profileScratch = new Uint32Array(combos));
+    for (let c = 0; c < combos; c++) {
+      const np = prof.comboNp[c] as number;
+      const ad = prof.comboAdmin[c] as number;
+      const bl = prof.comboBaseline[c] as number;
+      const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
+      const aOpen = ad < 0 ? ALL_ID : (lists[2 * ad + 1] as number);
+      let below: number;
+      if (np >= 0) below = lists[2 * np] as number;
+      else if (bl >= 0) below = t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
+      else below = ALL_ID;
+      // Fast paths: the Admin tier decided nothing for this source, or left everything open below.
+      v[c] = ad < 0 || (aAllowed === EMPTY_ID && aOpen === ALL_ID) ? below : below === ALL_ID ? t.union(aAllowed, aOpen) : t.union(aAllowed, t.intersect(below, aOpen));
     }
     for (let b = 0; b < C; b++) {
       const ep = e ? (e[b] as number) : ALL_ID;

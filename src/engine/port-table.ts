@@ -66,19 +66,20 @@ export class PortSetTable {
   }
 }
 
-/** a − b on interned ids (memoized per table). */
+/** a − b on interned ids (memoized per table, keyed a → b so keys stay small integers). */
 export function subtractIds(t: PortSetTable, a: number, b: number): number {
   if (b === EMPTY_ID || a === EMPTY_ID) return a;
   if (a === b || b === ALL_ID) return EMPTY_ID;
-  const memo = subtractMemo.get(t) ?? new Map<number, number>();
-  subtractMemo.set(t, memo);
-  const key = a * 2 ** 26 + b;
-  let id = memo.get(key);
+  let memo = subtractMemo.get(t);
+  if (!memo) subtractMemo.set(t, (memo = []));
+  let row = memo[a];
+  if (!row) memo[a] = row = new Map<number, number>();
+  let id = row.get(b);
   if (id === undefined) {
     id = t.intern(subtractPorts(t.get(a), t.get(b)));
-    memo.set(key, id);
+    row.set(b, id);
   }
   return id;
 }
 
-const subtractMemo = new WeakMap<PortSetTable, Map<number, number>>();
+const subtractMemo = new WeakMap<PortSetTable, Map<number, number>[]>();
