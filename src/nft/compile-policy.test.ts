@@ -14,7 +14,8 @@ import { CASE_GROUPS } from "../../test/conformance/cases.js";
 import { caseTitle } from "../../test/conformance/dsl.js";
 import { ALL_PODS, modelYaml, podIP } from "../../test/conformance/model.js";
 import { policy } from "../../test/conformance/dsl.js";
-import { compilePolicyTable, compilePolicyTables, policyTableNames, type NftPod } from "./compile-policy.js";
+import { compilePolicyTable, compilePolicyTables, policyTableNames } from "./compile-policy.js";
+import type { NftPod } from "./rule-matches.js";
 import { printTable, replaceAllScript, replaceScript } from "./print.js";
 import { traceForward, traceForwardAll, type Packet } from "./tracer.js";
 import type { L4Proto, Table } from "./ast.js";
@@ -27,7 +28,7 @@ function load(policies: readonly string[], model?: Parameters<typeof modelYaml>[
 }
 
 const tables = (c: Cluster, pods: NftPod[]): Map<string, Table> =>
-  new Map(["x", "y", "z"].map((ns) => [`node-${ns}`, compilePolicyTable({ policies: c.networkPolicies, pods }, `node-${ns}`)]));
+  new Map(["x", "y", "z"].map((ns) => [`node-${ns}`, compilePolicyTable({ policies: c.networkPolicies, clusterPolicies: c.clusterPolicies, pods }, `node-${ns}`)]));
 
 const L4: Readonly<Record<Protocol, L4Proto>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
 
@@ -134,7 +135,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
         const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
-        const shards = compilePolicyTables({ policies: cluster.networkPolicies, pods: onOneNode }, "node-all", { shards: 3 });
+        const shards = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: onOneNode }, "node-all", { shards: 3 });
         expect(disagreements(cluster, step.probes, (_src, _dst, pkt) => traceForwardAll(shards, pkt).verdict === "accept")).toEqual([]);
       }
     });
@@ -144,7 +145,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
 describe("compilePolicyTables", () => {
   const { cluster, pods } = load([EXCEPT, INGRESS, policy("z", "deny-all", "\n  podSelector: {}\n  policyTypes: [Ingress, Egress]")]);
   const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
-  const input = { policies: cluster.networkPolicies, pods: onOneNode };
+  const input = { policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: onOneNode };
 
   it("keeps one table named kwire when small, identical to compilePolicyTable", () => {
     const [only, ...rest] = compilePolicyTables(input, "node-all");
