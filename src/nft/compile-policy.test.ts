@@ -7,8 +7,8 @@
  * the shared node, one per node across nodes).
  */
 import { describe, expect, it } from "vitest";
-import { buildTopology, fastAnalysis } from "../engine/index.js";
-import { containsPort, type Cluster, type Protocol } from "../model/index.js";
+import { buildTopology } from "../engine/index.js";
+import type { Cluster } from "../model/index.js";
 import { loadCluster } from "../parse/index.js";
 import { CASE_GROUPS } from "../../test/conformance/cases.js";
 import { caseTitle } from "../../test/conformance/dsl.js";
@@ -17,7 +17,8 @@ import { policy } from "../../test/conformance/dsl.js";
 import { compilePolicyTable, compilePolicyTables, policyTableNames } from "./compile-policy.js";
 import type { NftPod } from "./rule-matches.js";
 import { printTable, replaceAllScript, replaceScript } from "./print.js";
-import { traceForward, traceForwardAll, type Packet } from "./tracer.js";
+import { traceForward, type Packet } from "./tracer.js";
+import { disagreements, nodeTables } from "./testing/differential.js";
 import type { L4Proto, Table } from "./ast.js";
 
 /** The model with each namespace on its own node (`node-x`, …). */
@@ -29,8 +30,6 @@ function load(policies: readonly string[], model?: Parameters<typeof modelYaml>[
 
 const tables = (c: Cluster, pods: NftPod[]): Map<string, Table> =>
   new Map(["x", "y", "z"].map((ns) => [`node-${ns}`, compilePolicyTable({ policies: c.networkPolicies, clusterPolicies: c.clusterPolicies, pods }, `node-${ns}`)]));
-
-const L4: Readonly<Record<Protocol, L4Proto>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
 
 /** Accepted by the forward hook of the source node and, across nodes, of the destination node. */
 function admitted(t: Map<string, Table>, src: string, dst: string, pkt: Packet): boolean {
@@ -99,31 +98,12 @@ describe("compilePolicyTable", () => {
   });
 });
 
-/** Every (pair, probe) where `accepts` disagrees with the engine's `explain`. */
-function disagreements(cluster: Cluster, probes: readonly { readonly protocol: Protocol; readonly port: number }[], accepts: (src: string, dst: string, pkt: Packet) => boolean): string[] {
-  const a = fastAnalysis(cluster);
-  const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
-  const wrong: string[] = [];
-  for (const probe of probes) {
-    for (const src of ALL_PODS) {
-      for (const dst of ALL_PODS) {
-        if (src === dst) continue;
-        const want = containsPort(a.explain(index.get(src) ?? -1, index.get(dst) ?? -1).ports, probe.protocol, probe.port);
-        const got = accepts(src, dst, { saddr: podIP(src), daddr: podIP(dst), protocol: L4[probe.protocol], dport: probe.port });
-        if (want !== got) wrong.push(`${src} -> ${dst} ${probe.protocol}/${probe.port}: engine ${want}, nft ${got}`);
-      }
-    }
-  }
-  return wrong;
-}
-
 describe("the compiled tables agree with the engine on every conformance case", () => {
   for (const c of CASE_GROUPS.flatMap((g) => g.cases)) {
     it(caseTitle(c), () => {
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
-        const t = tables(cluster, pods);
-        expect(disagreements(cluster, step.probes, (src, dst, pkt) => admitted(t, src, dst, pkt))).toEqual([]);
+        expect(disagreements(cluster, pods, step.probes, nodeTables(cluster, pods))).toEqual([]);
       }
     });
   }
@@ -135,8 +115,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
         const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
-        const shards = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: onOneNode }, "node-all", { shards: 3 });
-        expect(disagreements(cluster, step.probes, (_src, _dst, pkt) => traceForwardAll(shards, pkt).verdict === "accept")).toEqual([]);
+        expect(disagreements(cluster, onOneNode, step.probes, nodeTables(cluster, onOneNode, 3))).toEqual([]);
       }
     });
   }

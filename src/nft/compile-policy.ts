@@ -134,7 +134,8 @@ class Chains {
     for (const p of ps) {
       clusterRulesOf(p, dir).forEach((r, i) => {
         const spec: RuleSpec = { owner: `${p.kind}/${p.name} ${dir.toLowerCase()}[${i}] ${r.action} (${p.tier} tier, priority ${p.priority})`, policyNs: "", rule: r.rule };
-        out.push(...rules(this.m.matchesOf(spec, dir, pod), verdictOf(r.action)));
+        const ms = this.m.matchesOf(spec, dir, pod);
+        if (ms.length > 0) out.push(...rules(ms, verdictOf(r.action)));
       });
     }
     return out;
@@ -164,13 +165,13 @@ class Chains {
     }
     let handOver: Verdict | undefined;
     const pass = (): Verdict => {
-      handOver ??= rest.length > 0 ? goto(this.sub(pod, dir, NP_TIER_PART, rest, `${dir} of ${pod.namespace} pods after the Admin tier: ${[...sel.np.map(policyKey), ...sel.baseline.map((p) => p.name)].join(", ")}`)) : open;
+      handOver ??= rest.length > 0 ? goto(this.sub(pod, dir, sel.np.length > 0 ? NP_TIER_PART : BASELINE_TIER_PART, rest, `${dir} of ${pod.namespace} pods after the Admin tier: ${[...sel.np.map(policyKey), ...sel.baseline.map((p) => p.name)].join(", ")}`)) : open;
       return handOver;
     };
     const admin = this.tierRules(pod, dir, sel.admin, (a) => (a === "Deny" ? drop : a === "Allow" ? open : pass()));
     const passed = handOver !== undefined;
     const body: Statement[] = passed
-      ? [...admin, ...(rest.length > 0 ? [{ type: "rule", matches: [], verdict: pass(), comment: "no Admin-tier rule matched: NetworkPolicy tier, then Baseline" } satisfies Statement] : [])]
+      ? [...admin, ...(rest.length > 0 ? [{ type: "rule", matches: [], verdict: pass(), comment: sel.np.length > 0 ? "no Admin-tier rule matched: NetworkPolicy tier, then Baseline" : "no Admin-tier rule matched: Baseline tier" } satisfies Statement] : [])]
       : [...admin, ...rest];
     if (body.length === 0) return undefined;
     const names = [...sel.admin.map((p) => p.name), ...sel.np.map(policyKey), ...sel.baseline.map((p) => p.name)];
