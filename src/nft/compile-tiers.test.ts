@@ -9,6 +9,8 @@
  *  - random clusters (src/engine/testing/arbitrary.ts: NetworkPolicy, ANP, BANP, CNP mixed);
  *  - a golden tiered ruleset and a few traced packets that show Deny, Pass → goto and hairpin.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../model/index.js";
@@ -133,74 +135,11 @@ describe("random clusters: the compiled tables agree with the engine (property, 
   });
 });
 
-// A small tiered cluster, written out so the ruleset can be read next to it. Semantics restated
-// from ClusterNetworkPolicySpec (network-policy-api v1alpha2): Admin tier first, Pass hands over
-// to the NetworkPolicy tier, Baseline last; Allow in egress still needs ingress at the destination.
-const TIERED = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: web, labels: {kubernetes.io/metadata.name: web}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: ops, labels: {kubernetes.io/metadata.name: ops}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: front, namespace: web, labels: {app: front}}
-spec: {nodeName: node-a, containers: [{name: c, image: i, ports: [{containerPort: 80, name: http}]}]}
-status: {podIP: 10.0.1.1}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: web, labels: {app: api}}
-spec: {nodeName: node-a, containers: [{name: c, image: i, ports: [{containerPort: 8080, name: http}]}]}
-status: {podIP: 10.0.1.2}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: probe, namespace: ops, labels: {app: probe}}
-spec: {nodeName: node-b, containers: [{name: c, image: i}]}
-status: {podIP: 10.0.2.1}
----
-apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: ops-guard}
-spec:
-  tier: Admin
-  priority: 10
-  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: web}}}
-  ingress:
-  - name: deny-ops-ssh
-    action: Deny
-    from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}]
-    protocols: [{tcp: {destinationPort: {number: 22}}}]
-  - name: pass-ops-http
-    action: Pass
-    from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}]
-    protocols: [{destinationNamedPort: http}]
-  - name: allow-ops-rest
-    action: Accept
-    from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api-from-front, namespace: web}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress: [{from: [{podSelector: {matchLabels: {app: front}}}], ports: [{port: http}]}]
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec:
-  subject: {namespaces: {}}
-  ingress:
-  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
-`;
+/** fixtures/scenarios/lab-nft-tiers/cluster.yaml: its header lists the verdicts these tests check. */
+const TIERED = readFileSync(join(import.meta.dirname, "../../fixtures/scenarios/lab-nft-tiers/cluster.yaml"), "utf8");
 
 describe("a tiered cluster in nft", () => {
-  const { cluster } = loadCluster([{ path: "tiered.yaml", text: TIERED }]);
+  const { cluster } = loadCluster([{ path: "cluster.yaml", text: TIERED }]);
   const pods = nftPodsOf(cluster, (id) => (id.startsWith("ops/") ? "node-b" : "node-a"));
   const tables = nodeTables(cluster, pods);
   const nodeA = tables.get("node-a")?.[0];
