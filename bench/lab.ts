@@ -83,7 +83,7 @@ const nftPodsOf = (cluster: Cluster): NftPod[] => buildTopology(cluster).subject
 
 function policyBench(log: (s: string) => void, cluster: Cluster): Record<string, number> {
   const t0 = performance.now();
-  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPodsOf(cluster) }, "bench");
   const text = replaceAllScript(tables, policyTableNames());
   const compileMs = performance.now() - t0;
   const rules = countRules(text);
@@ -114,7 +114,7 @@ function kubeProxyBench(log: (s: string) => void, count: number): Record<string,
 function combinedBench(log: (s: string) => void, services: number, distinctPorts: boolean): Record<string, number> {
   const cluster = benchCluster(5_000, services, distinctPorts);
   const t0 = performance.now();
-  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPodsOf(cluster) }, "bench");
   const policyText = replaceAllScript(tables, policyTableNames());
   const t1 = performance.now();
   const svcText = renderCompactNftables(buildSnapshot(cluster), PROXY_OPTS);

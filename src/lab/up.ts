@@ -95,7 +95,7 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   log(`lab: ${pods.length} pods wired by kwire-cni`);
   check();
   const lab = labCluster(cluster, placedPods(rec.state));
-  const input = { policies: lab.networkPolicies, pods: nftPods(lab) };
+  const input = { policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) };
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
   const clusterCidr = labClusterCidr(nodes);
   await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
