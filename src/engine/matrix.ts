@@ -7,7 +7,7 @@
 import type { Labels, WorkloadKind } from "../model/index.js";
 import type { Analysis } from "./analysis.js";
 import { ALL_ID, EMPTY_ID } from "./port-table.js";
-import type { Subject } from "./topology.js";
+import type { Subject, Topology } from "./topology.js";
 
 export type Level = "namespace" | "workload" | "pod";
 
@@ -42,30 +42,42 @@ export interface Matrix {
   readonly connections: readonly Connection[];
 }
 
+/**
+ * The in-cluster endpoints at a level as groups of subject indices, in first-seen order, without
+ * their descriptions (what counting needs). Pods are their own group; a workload groups the
+ * subjects with its workloadId; a namespace its subjects.
+ */
+export function memberGroups(t: Topology, level: Level, namespaces?: readonly string[]): number[][] {
+  const keep = namespaces ? new Set(namespaces) : undefined;
+  const out: number[][] = [];
+  if (level === "pod") {
+    t.subjects.forEach((s, i) => {
+      if (!keep || keep.has(s.namespace)) out.push([i]);
+    });
+    return out;
+  }
+  const index = new Map<string, number>();
+  t.subjects.forEach((s, i) => {
+    if (keep && !keep.has(s.namespace)) return;
+    const key = level === "workload" ? s.workloadId : s.namespace;
+    const g = index.get(key);
+    if (g === undefined) {
+      index.set(key, out.length);
+      out.push([i]);
+    } else (out[g] as number[]).push(i);
+  });
+  return out;
+}
+
+function describe(t: Topology, s: Subject, level: Level): Omit<MatrixEndpoint, "members"> {
+  if (level === "pod") return { id: s.id, kind: s.kind, namespace: s.namespace, name: s.name, labels: s.labels };
+  if (level === "workload") return { id: s.workloadId, kind: s.workloadKind, namespace: s.namespace, name: s.workloadName, labels: s.labels };
+  return { id: s.namespace, kind: "Namespace", name: s.namespace, labels: t.namespaces.get(s.namespace)?.labels ?? {} };
+}
+
 export function endpointsAt(a: Analysis, level: Level, namespaces?: readonly string[]): MatrixEndpoint[] {
   const t = a.topology;
-  const keep = (s: Subject): boolean => !namespaces || namespaces.includes(s.namespace);
-  const out: MatrixEndpoint[] = [];
-  const groups = new Map<string, { ep: Omit<MatrixEndpoint, "members">; members: number[] }>();
-  t.subjects.forEach((s, i) => {
-    if (!keep(s)) return;
-    let key: string;
-    let ep: Omit<MatrixEndpoint, "members">;
-    if (level === "pod") {
-      key = s.id;
-      ep = { id: s.id, kind: s.kind, namespace: s.namespace, name: s.name, labels: s.labels };
-    } else if (level === "workload") {
-      key = s.workloadId;
-      ep = { id: s.workloadId, kind: s.workloadKind, namespace: s.namespace, name: s.workloadName, labels: s.labels };
-    } else {
-      key = s.namespace;
-      ep = { id: s.namespace, kind: "Namespace", name: s.namespace, labels: t.namespaces.get(s.namespace)?.labels ?? {} };
-    }
-    const g = groups.get(key);
-    if (g) g.members.push(i);
-    else groups.set(key, { ep, members: [i] });
-  });
-  for (const g of groups.values()) out.push({ ...g.ep, members: g.members });
+  const out: MatrixEndpoint[] = memberGroups(t, level, namespaces).map((members) => ({ ...describe(t, t.subjects[members[0] as number] as Subject, level), members }));
   out.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const S = t.subjects.length;
   t.cells.forEach((c, k) => out.push({ id: c.id, kind: "IPBlock", cidrs: c.cidrs, members: [S + k] }));
@@ -169,91 +181,4 @@ export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
   });
   connections.sort((p, q) => p.src - q.src || p.dst - q.dst);
   return { level: opts.level, analysis: a, endpoints, connections };
-}
-
-export interface MatrixSummary {
-  readonly level: Level;
-  readonly engine: string;
-  readonly endpoints: number;
-  readonly externalEndpoints: number;
-  readonly classes: number;
-  readonly pods: number;
-  readonly policies: number;
-  readonly allowedPairs: number;
-  readonly deniedPairs: number;
-  readonly podsIsolatedIngress: number;
-  readonly podsIsolatedEgress: number;
-  readonly reachableFromOutside: number;
-}
-
-export function computeSummary(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
-  const endpoints = endpointsAt(a, opts.level, opts.namespaces);
-  const ecs = endpointClasses(a, endpoints);
-  const includeSelf = opts.includeSelf ?? false;
-  let allowed = 0;
-  let total = 0;
-  const reachable = new Set<EndpointClass>();
-  // Single-class endpoint classes are counted in a tight loop over typed arrays.
-  const single = ecs.filter((y) => y.classes.length === 1);
-  const multi = ecs.filter((y) => y.classes.length !== 1);
-  const yCls = Int32Array.from(single.map((y) => (y.classes[0] as { cls: number }).cls));
-  const yW = Float64Array.from(single.map((y) => y.endpoints.length));
-  const yExt = Uint8Array.from(single.map((y) => (y.external ? 1 : 0)));
-  const singleIndex = new Map(single.map((y, j) => [y, j] as const));
-  const extW = ecs.filter((y) => y.external).reduce((n, y) => n + y.endpoints.length, 0);
-  const allW = ecs.reduce((n, y) => n + y.endpoints.length, 0);
-  forEachRow(a, ecs, ({ x, row, within }) => {
-    const wx = x.endpoints.length;
-    // Pairs from X: every endpoint but itself; none between two external cells.
-    total += wx * ((x.external ? allW - extW : allW) - (x.external ? 0 : 1));
-    let allowedW = 0;
-    if (x.external) {
-      for (let j = 0; j < yCls.length; j++) {
-        if (yExt[j] === 0 && row[yCls[j] as number] !== EMPTY_ID) {
-          allowedW += yW[j] as number;
-          reachable.add(single[j] as EndpointClass);
-        }
-      }
-    } else {
-      for (let j = 0; j < yCls.length; j++) if (row[yCls[j] as number] !== EMPTY_ID) allowedW += yW[j] as number;
-      const xi = singleIndex.get(x);
-      if (xi !== undefined && row[yCls[xi] as number] !== EMPTY_ID) allowedW -= 1; // not to itself
-    }
-    for (const y of multi) {
-      if (x.external && y.external) continue;
-      if (portsToward(a, row, y) === EMPTY_ID) continue;
-      allowedW += x === y ? wx - 1 : y.endpoints.length;
-      if (x.external) reachable.add(y);
-    }
-    allowed += wx * allowedW;
-    if (!x.external && listsSelf(opts.level, includeSelf)) {
-      total += wx;
-      if ((opts.level === "pod" && includeSelf ? ALL_ID : within) !== EMPTY_ID) allowed += wx;
-    }
-  });
-  const subjects = a.topology.subjects;
-  let pods = 0;
-  let isoIn = 0;
-  let isoEg = 0;
-  subjects.forEach((s, i) => {
-    if (opts.namespaces && !opts.namespaces.includes(s.namespace)) return;
-    pods += s.replicas;
-    if (a.isolated(i, "Ingress")) isoIn += s.replicas;
-    if (a.isolated(i, "Egress")) isoEg += s.replicas;
-  });
-  const external = endpoints.filter((e) => e.kind === "IPBlock").length;
-  return {
-    level: opts.level,
-    engine: a.engine,
-    endpoints: endpoints.length,
-    externalEndpoints: external,
-    classes: a.classCount,
-    pods,
-    policies,
-    allowedPairs: allowed,
-    deniedPairs: total - allowed,
-    podsIsolatedIngress: isoIn,
-    podsIsolatedEgress: isoEg,
-    reachableFromOutside: [...reachable].reduce((n, ec) => n + ec.endpoints.length, 0),
-  };
 }
