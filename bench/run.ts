@@ -11,7 +11,8 @@
  *   baseline, in the same run.
  * Then `kwire lint`, the lab's CNI plugin against Debian's bridge plugin and the lab (nftables
  * compile + apply, `lab up`) when running as root. Prints a Markdown report and writes
- * bench/results.json. `KWIRE_BENCH_ONLY=engine` skips lint, CNI and lab.
+ * bench/results.json. `KWIRE_BENCH_ONLY=engine` skips lint, CNI and lab;
+ * `KWIRE_BENCH_SECTIONS=cli,json,stages,ratio` (any subset) picks the engine sections.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +68,8 @@ function writeInput(dir: string, name: string, opts: GenerateOptions): string {
   return file;
 }
 
+const SECTIONS = new Set((process.env["KWIRE_BENCH_SECTIONS"] ?? "cli,json,stages,ratio").split(","));
+
 async function main(): Promise<void> {
   const out: string[] = [];
   const log = (s: string): void => {
@@ -77,9 +80,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kwire-bench-"));
   const cli: Record<string, unknown>[] = [];
   try {
-    log("## `kwire matrix --level workload -o summary --json`, the whole process\n");
-    log("| input | wall | peak RSS |");
-    log("|---|---:|---:|");
+    if (SECTIONS.has("cli")) log("## `kwire matrix --level workload -o summary --json`, the whole process\n");
+    if (SECTIONS.has("cli")) log("| input | wall | peak RSS |");
+    if (SECTIONS.has("cli")) log("|---|---:|---:|");
     const summaryArgs = ["matrix", "--level", "workload", "-o", "summary", "--json"];
     const cliCases: { label: string; key: string; opts: GenerateOptions }[] = [
       { label: "10k pods / 1k policies (c)", key: "c-10k", opts: { pods: 10_000, policies: 1_000, shape: "both" } },
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
       { label: "100k pods / 10k policies (c), 10k distinct ipBlocks", key: "ipblocks-100k", opts: { pods: 100_000, policies: 10_000, shape: "both", ipBlocks: 10_000 } },
       { label: "10k pods / 1k policies (c), 298 invalid policies", key: "invalid-10k", opts: { pods: 10_000, policies: 1_000, shape: "both", invalidPolicies: 298 } },
     ];
-    for (const c of cliCases) {
+    for (const c of SECTIONS.has("cli") ? cliCases : []) {
       const file = writeInput(dir, c.key, c.opts);
       const r = runCli(file, summaryArgs, 300_000);
       rmSync(file);
@@ -95,8 +98,8 @@ async function main(): Promise<void> {
       log(`| ${c.label} | ${wall} | ${r.rssMB} MB |${r.exit !== 0 && !r.timedOut ? ` (exit ${r.exit})` : ""}`);
       cli.push({ case: c.key, ...r });
     }
-    log("\n## Full workload matrix as JSON (`-o json`, 10k workloads, 100k pods / 10k policies (c))\n");
-    {
+    if (SECTIONS.has("json")) {
+      log("\n## Full workload matrix as JSON (`-o json`, 10k workloads, 100k pods / 10k policies (c))\n");
       const file = writeInput(dir, "json", { pods: 100_000, policies: 10_000, shape: "both" });
       const r = runCli(file, ["matrix", "--level", "workload", "-o", "json"], 180_000);
       rmSync(file);
@@ -108,31 +111,32 @@ async function main(): Promise<void> {
   }
   results["cli"] = cli;
 
-  log("\n## Stages (fast engine), 100k pods / 10k policies, each in a fresh process\n");
-  log("| input | classes | load | analysis | workload summary | pod summary | one trace | peak RSS |");
-  log("|---|---:|---:|---:|---:|---:|---:|---:|");
-  const stages: CaseResult[] = [];
-  const stageRow = (label: string, r: CaseResult): void => {
-    log(`| ${label} | ${r.classes} | ${fmt(r.loadMs)} ms | ${fmt(r.analysisMs)} ms | ${fmt(r.matrixMs)} ms | ${fmt(r.podMatrixMs)} ms | ${r.traceMs} ms | ${r.rssMB} MB |`);
-    stages.push(r);
-  };
-  for (const { shape, label } of SHAPES) {
-    const r = runCase(shape, 100_000, 10_000, "fast");
-    if (r === "timeout") throw new Error("fast engine timed out");
-    stageRow(label, r);
-  }
-  {
-    const r = runCase("both", 100_000, 10_000, "fast", { ipBlocks: 10_000 });
-    if (r === "timeout") throw new Error("fast engine timed out");
-    stageRow("(c), 10k distinct ipBlocks", r);
+  const stages: (CaseResult | { shape: string; timeout: true })[] = [];
+  if (SECTIONS.has("stages")) {
+    log("\n## Stages (fast engine), 100k pods / 10k policies, each in a fresh process\n");
+    log("| input | classes | load | analysis | workload summary | pod summary | one trace | peak RSS |");
+    log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    const stageCases: { shape: Shape; label: string; ipBlocks?: number }[] = [...SHAPES, { shape: "both", label: "(c), 10k distinct ipBlocks", ipBlocks: 10_000 }];
+    for (const c of stageCases) {
+      const r = runCase(c.shape, 100_000, 10_000, "fast", c.ipBlocks ? { ipBlocks: c.ipBlocks } : {});
+      if (r === "timeout") {
+        log(`| ${c.label} | | | > 600 s in all (killed) | | | | |`);
+        stages.push({ shape: c.shape, timeout: true });
+        continue;
+      }
+      log(`| ${c.label} | ${r.classes} | ${fmt(r.loadMs)} ms | ${fmt(r.analysisMs)} ms | ${fmt(r.matrixMs)} ms | ${fmt(r.podMatrixMs)} ms | ${r.traceMs} ms | ${r.rssMB} MB |`);
+      stages.push(r);
+    }
   }
   results["stages"] = stages;
 
-  log("\n## Fast vs reference engine (same run, same inputs; analysis + workload summary + pod summary)\n");
-  log("| input | pods | policies | reference | fast | ratio |");
-  log("|---|---:|---:|---:|---:|---:|");
   const ratios: unknown[] = [];
-  for (const { shape, label } of SHAPES) {
+  if (SECTIONS.has("ratio")) {
+    log("\n## Fast vs reference engine (same run, same inputs; analysis + workload summary + pod summary)\n");
+    log("| input | pods | policies | reference | fast | ratio |");
+    log("|---|---:|---:|---:|---:|---:|");
+  }
+  for (const { shape, label } of SECTIONS.has("ratio") ? SHAPES : []) {
     for (const pods of [500, 1000]) {
       const policies = pods / 10;
       const f = runCase(shape, pods, policies, "fast");
