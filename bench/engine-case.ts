@@ -17,22 +17,35 @@ const engine = process.argv[5] === "reference" ? "reference" : "fast";
 const ipBlocks = Number(process.argv[6] ?? 0);
 const invalidPolicies = Number(process.argv[7] ?? 0);
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
+/** CPU time (user + system) since `c0`, in ms: stable when the machine is shared, unlike wall time. */
+const cpu = (c0: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(c0);
+  return Math.round((d.user + d.system) / 100) / 10;
+};
 
 const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}) });
 let t = performance.now();
+let c = process.cpuUsage();
 const loaded = loadCluster([{ path: "synthetic.json", text: g.text }]);
 const loadMs = ms(t);
+const loadCpuMs = cpu(c);
 const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;
 t = performance.now();
+c = process.cpuUsage();
 const topo = buildTopology(loaded.cluster);
 const analysis = engine === "reference" ? referenceAnalysis(loaded.cluster, topo) : fastAnalysis(loaded.cluster, topo);
 const analysisMs = ms(t);
+const analysisCpuMs = cpu(c);
 t = performance.now();
+c = process.cpuUsage();
 const summary = computeSummary(analysis, { level: "workload" }, loaded.cluster.networkPolicies.length);
 const matrixMs = ms(t);
+const matrixCpuMs = cpu(c);
 t = performance.now();
+c = process.cpuUsage();
 const podSummary = computeSummary(analysis, { level: "pod" }, loaded.cluster.networkPolicies.length);
 const podMatrixMs = ms(t);
+const podMatrixCpuMs = cpu(c);
 t = performance.now();
 const index = new PolicyIndex(loaded.cluster);
 const traceIndexMs = ms(t);
@@ -50,7 +63,7 @@ const traceMs = (performance.now() - t) / (rounds * pairs.length);
 console.log(JSON.stringify({
   engine, shape, pods: g.pods, policies: g.policies, workloads: g.workloads, namespaces: g.namespaces, ipBlocks: g.ipBlocks,
   inputMB: Math.round(g.text.length / 1e5) / 10,
-  loadMs, analysisMs, matrixMs, podMatrixMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000,
+  loadMs, analysisMs, matrixMs, podMatrixMs, loadCpuMs, analysisCpuMs, matrixCpuMs, podMatrixCpuMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000,
   rssMB: Math.round(process.resourceUsage().maxRSS / 1024), errors, classes: summary.classes,
   endpoints: summary.endpoints, podEndpoints: podSummary.endpoints,
   allowedPairs: summary.allowedPairs, deniedPairs: summary.deniedPairs,
