@@ -61,6 +61,8 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
   }
   if (opts.podCidr !== undefined && !podRange(opts.podCidr)) return { error: `--pod-cidr: "${opts.podCidr}" is not a CIDR` };
   const topology = buildTopology(cluster, opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {});
+  const inferred = topology.inferredOwners;
+  if (inferred) notes.push(`${inferred.subjects} pod(s) or template(s) grouped into ${inferred.workloads} workload(s) named by ownerReferences whose objects are not in the input (a ReplicaSet "<deployment>-<pod-template-hash>" as its Deployment, a Job "<cronjob>-<minutes>" as its CronJob)`);
   const analysis = opts.engine === "reference" ? referenceAnalysis(cluster, topology) : fastAnalysis(cluster, topology);
   return { load, cluster, analysis, ...(cni ? { cni } : {}), notes, diagnostics: load.diagnostics };
 }

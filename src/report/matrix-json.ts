@@ -65,10 +65,18 @@ export function portsJson(m: Matrix, portsId: number): PortsJson {
   return isAllPorts(p) ? "all" : portSetToList(p);
 }
 
-export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJson {
+/** Which endpoints a policy gap may touch (pods of its namespace; every pod for cluster-scoped kinds). */
+function gapTouches(gaps: readonly PolicyGap[]): (e: MatrixEndpoint) => boolean {
   const clusterWide = gaps.some((g) => g.namespace === undefined);
   const affected = new Set(gaps.flatMap((g) => (g.namespace === undefined ? [] : [g.namespace])));
-  const touches = (e: MatrixEndpoint): boolean => e.kind !== "IPBlock" && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace)));
+  return (e) => gaps.length > 0 && e.kind !== "IPBlock" && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace)));
+}
+
+const gapsJson = (gaps: readonly PolicyGap[]): UncertaintyJson[] =>
+  gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line }));
+
+export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJson {
+  const touches = gapTouches(gaps);
   return {
     apiVersion: "kwire/v1alpha1",
     kind: "ConnectivityMatrix",
@@ -77,10 +85,72 @@ export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJs
     connections: m.connections.map((c) => {
       const src = m.endpoints[c.src] as MatrixEndpoint;
       const dst = m.endpoints[c.dst] as MatrixEndpoint;
-      return { src: src.id, dst: dst.id, ports: portsJson(m, c.portsId), ...(gaps.length && (touches(src) || touches(dst)) ? { uncertain: true as const } : {}) };
+      return { src: src.id, dst: dst.id, ports: portsJson(m, c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true as const } : {}) };
     }),
-    ...(gaps.length
-      ? { uncertain: gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line })) }
-      : {}),
+    ...(gaps.length ? { uncertain: gapsJson(gaps) } : {}),
   };
+}
+
+/** A matrix whose connections are produced on demand (engine `forEachConnection`), not held. */
+export interface MatrixStream {
+  readonly level: string;
+  readonly analysis: Matrix["analysis"];
+  readonly endpoints: readonly MatrixEndpoint[];
+  forEachConnection(visit: (c: Matrix["connections"][number]) => void): void;
+}
+
+const CHUNK = 1 << 20;
+
+/** `value` as JSON.stringify(…, null, 2) prints it at nesting depth 2 (an array item of the document). */
+const item = (value: unknown): string => `    ${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`;
+
+/**
+ * The ConnectivityMatrix document, byte for byte what `JSON.stringify(matrixJson(m), null, 2)`
+ * prints plus a newline, written in chunks of about 1 MB as the connections are produced, so a
+ * 10k-workload matrix never exists as one string or one array.
+ */
+export function writeMatrixJson(m: MatrixStream, write: (chunk: string) => void, gaps: readonly PolicyGap[] = []): void {
+  const touches = gapTouches(gaps);
+  let buf = `{\n  "apiVersion": "kwire/v1alpha1",\n  "kind": "ConnectivityMatrix",\n  "level": ${JSON.stringify(m.level)},\n  "endpoints": `;
+  const flush = (): void => {
+    if (buf.length >= CHUNK) {
+      write(buf);
+      buf = "";
+    }
+  };
+  const array = (each: (push: (value: unknown) => void) => void): void => {
+    let first = true;
+    buf += "[";
+    each((value) => {
+      buf += `${first ? "\n" : ",\n"}${item(value)}`;
+      first = false;
+      flush();
+    });
+    buf += first ? "]" : "\n  ]";
+  };
+  array((push) => m.endpoints.forEach((e) => push(endpointJson(e))));
+  buf += ',\n  "connections": ';
+  const ports = new Map<number, PortsJson>();
+  const portsOf = (id: number): PortsJson => {
+    let p = ports.get(id);
+    if (p === undefined) {
+      const set = m.analysis.ports.get(id);
+      p = isAllPorts(set) ? "all" : portSetToList(set);
+      ports.set(id, p);
+    }
+    return p;
+  };
+  array((push) =>
+    m.forEachConnection((c) => {
+      const src = m.endpoints[c.src] as MatrixEndpoint;
+      const dst = m.endpoints[c.dst] as MatrixEndpoint;
+      push({ src: src.id, dst: dst.id, ports: portsOf(c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true } : {}) });
+    }),
+  );
+  if (gaps.length) {
+    buf += ',\n  "uncertain": ';
+    array((push) => gapsJson(gaps).forEach(push));
+  }
+  buf += "\n}\n";
+  write(buf);
 }
