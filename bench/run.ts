@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     `import(${JSON.stringify(`${here}lint.js`)}).then((m) => m.benchLint((s) => console.log(s)))`], { encoding: "utf8", timeout: 600_000 });
   for (const line of (lint.stdout ?? "").trim().split("\n")) if (line) log(line);
   if (lint.status !== 0) log(`(lint benchmark failed: ${(lint.stderr ?? "").trim().split("\n").pop() ?? ""})`);
+  log("\n## Bad input: 1,000 diagnostics vs the same input clean (same process)\n"); results["badInput"] = ((await import(`${here}bad-input.js`)) as { benchBadInput: (log: (s: string) => void) => Record<string, number> }).benchBadInput(log);
   const cniBench = `${here}cni.js`;
   if (process.getuid?.() === 0 && existsSync(cniBench) && existsSync("/usr/lib/cni/bridge")) {
     log("\n## CNI plugin: kwire-cni vs Debian's bridge plugin (same run)\n");

@@ -3,9 +3,9 @@
  * Shared input options of the analysis commands, and turning them into an analysis.
  */
 import type { Command } from "commander";
-import { analyzeCluster, type Analyzed } from "../analyze/index.js";
+import { analyzeCluster, detectCni, type Analyzed } from "../analyze/index.js";
 import type { EngineName } from "../engine/index.js";
-import { loadCluster, type InputFile } from "../parse/index.js";
+import { cniOfConfig, loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
 import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
 import { readLiveCluster } from "./live.js";
 
@@ -28,7 +28,7 @@ export function addInputOptions(cmd: Command): Command {
     .option("-n, --namespace <ns>", "report only this namespace (the whole input is still modeled)")
     .option("-A, --all-namespaces", "report every namespace (default)")
     .option("--cni <name>", "the cluster's CNI (calico, cilium, flannel, weave, antrea, kindnet, …); decides whether policies are enforced")
-    .option("--pod-cidr <cidr>", "where pods without an IP in the input live (for ipBlock matching)", "10.244.0.0/16")
+    .option("--pod-cidr <cidr>", "where pods without an IP in the input live (for ipBlock matching); default: the IPAM range of a CNI configuration in the input, else 10.244.0.0/16")
     .option("--strict", "exit 2 on any input error instead of skipping the broken object");
 }
 
@@ -65,22 +65,54 @@ export async function analyzeInputs(opts: InputOptions & { engine?: string }, io
   return analyzeLoaded(await loadInputs(opts, io), opts, io);
 }
 
-/** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
-export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+/**
+ * Files → decoded model, with the input's story on stderr: every diagnostic, one line for
+ * repository files that are not manifests, one for kinds read but not modelled, and how much was
+ * skipped. Exit 2 (BadInput) when nothing loads, or on any error with --strict.
+ */
+export function loadAndReport(files: readonly InputFile[], opts: InputOptions, io: Io, label = ""): LoadResult {
   const load = loadCluster(files);
   printDiagnostics(load.diagnostics, io.err);
+  if (load.ignoredFiles.length > 0) {
+    io.err(`kwire: note: ${label}${load.ignoredFiles.length} file(s) that are not Kubernetes manifests were ignored: ${load.ignoredFiles.join(", ")}\n`);
+  }
+  const unmodelled = Object.entries(load.unmodelledKinds).sort(([a], [b]) => a.localeCompare(b));
+  if (unmodelled.length > 0) {
+    io.err(`kwire: note: ${label}read but not modelled (kept, not analysed): ${unmodelled.map(([k, n]) => `${n} ${k}`).join(", ")}\n`);
+  }
+  for (const c of load.cniConfigs) {
+    const ranges = c.plugins.flatMap((p) => p.ranges);
+    const mtu = c.plugins.find((p) => p.mtu !== undefined)?.mtu;
+    const facts = [...(ranges.length > 0 ? [`IPAM ${ranges.join(", ")}`] : []), ...(mtu !== undefined ? [`mtu ${mtu}`] : [])];
+    const cni = cniOfConfig(c);
+    io.err(`kwire: note: ${label}CNI configuration ${c.source.file}${c.name !== undefined ? ` (${c.name})` : ""}: plugins ${c.plugins.map((p) => p.type).join(", ") || "none"}${facts.length > 0 ? `; ${facts.join("; ")}` : ""}${cni !== undefined ? ` (the CNI is ${cni})` : ""}\n`);
+  }
   const errors = load.diagnostics.filter((d) => d.severity === "error").length;
-  const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0);
+  const loaded = Object.values(load.counts).reduce((a, b) => a + b, 0) + load.cniConfigs.length;
   if (errors > 0 && (opts.strict || loaded === 0)) {
     throw new BadInput(`${label}${errors} input error(s)${loaded === 0 ? " and nothing could be loaded" : " (--strict)"}`);
   }
-  if (errors > 0) io.err(`kwire: warning: ${label}${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
+  const entries = load.skippedObjects.length - load.skipped;
+  if (errors > 0) {
+    const list = `${entries} list entr${entries === 1 ? "y" : "ies"}`;
+    const what = entries === 0 ? `${load.skipped} object(s)` : load.skipped === 0 ? list : `${load.skipped} object(s) and ${list}`;
+    io.err(`kwire: warning: ${label}${what} skipped because of the errors above; analysing the rest\n`);
+  }
+  return load;
+}
+
+/** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
+export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+  const load = loadAndReport(files, opts, io, label);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
+  const fromConfig = configDefaults(load, opts);
+  const cni = opts.cni ?? fromConfig.cni;
+  const podCidr = opts.podCidr ?? fromConfig.podCidr;
   const res = analyzeCluster(load, {
     engine: engine as EngineName,
-    ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
-    ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
+    ...(cni !== undefined ? { cni } : {}),
+    ...(podCidr !== undefined ? { podCidr } : {}),
   });
   if ("error" in res) throw new UsageError(res.error);
   for (const n of res.notes) io.err(`kwire: note: ${label}${n}\n`);
@@ -89,4 +121,14 @@ export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & 
 
 export function reportNamespaces(opts: InputOptions): string[] | undefined {
   return opts.namespace !== undefined && !opts.allNamespaces ? [opts.namespace] : undefined;
+}
+
+/**
+ * What a CNI configuration in the input decides when the command line does not: the CNI (unless
+ * a DaemonSet in the input names one) and the pod CIDR (its first IPv4 IPAM range).
+ */
+function configDefaults(load: LoadResult, opts: InputOptions): { cni?: string; podCidr?: string } {
+  const cni = opts.cni === undefined && !detectCni(load.cluster) ? load.cniConfigs.map(cniOfConfig).find((n) => n !== undefined) : undefined;
+  const podCidr = opts.podCidr === undefined ? load.cniConfigs.flatMap((c) => c.plugins.flatMap((p) => p.ranges)).find((r) => !r.includes(":")) : undefined;
+  return { ...(cni !== undefined ? { cni } : {}), ...(podCidr !== undefined ? { podCidr } : {}) };
 }

@@ -18,7 +18,8 @@ export class UsageError extends Error {
   readonly code = "usage";
 }
 
-const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+// .conflist: CNI network configurations (/etc/cni/net.d), read as evidence of the CNI.
+const MANIFEST_EXT = /\.(ya?ml|json|conflist)$/i;
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {

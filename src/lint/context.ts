@@ -5,9 +5,10 @@
  * layer (pod instances including workload templates). Checks ask per equivalence class (the
  * engine's `ClassIndex`, `EgressReach`), never per pod pair, so lint scales with the engine.
  */
-import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo } from "../model/index.js";
+import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo, type SkippedObject } from "../model/index.js";
 import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
 import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
+import type { CniConfigEvidence } from "../parse/index.js";
 
 export interface LintOptions {
   /** --cni NAME; otherwise detected from a DaemonSet in the input. */
@@ -16,6 +17,10 @@ export interface LintOptions {
   readonly nodePortRange?: { readonly from: number; readonly to: number };
   /** --pod-cidr: where pods without an address in the input live (the engine's default otherwise). */
   readonly podCidr?: string;
+  /** What the input declared but the parser skipped (LoadResult.skippedObjects). */
+  readonly skipped?: readonly SkippedObject[];
+  /** CNI network configurations in the input (LoadResult.cniConfigs). */
+  readonly cniConfigs?: readonly CniConfigEvidence[];
 }
 
 export class LintContext {

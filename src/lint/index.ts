@@ -5,11 +5,16 @@
  */
 import type { Cluster } from "../model/index.js";
 import { LintContext, type LintOptions } from "./context.js";
+import { cniDuplicatePlugin } from "./checks/cni-duplicate-plugin.js";
+import { cniIpamOverlap } from "./checks/cni-ipam-overlap.js";
+import { cniMtu } from "./checks/cni-mtu.js";
 import { cniNoPolicyEnforcement } from "./checks/cni-no-policy-enforcement.js";
+import { cniVersion } from "./checks/cni-version.js";
 import { dnsEgressBlocked } from "./checks/dns-egress-blocked.js";
 import { externalNameInCluster } from "./checks/externalname-in-cluster.js";
 import { ingressBackendMissing } from "./checks/ingress-backend-missing.js";
 import { ingressWithoutEgress } from "./checks/ingress-without-egress.js";
+import { inputSkipped, noteSkipped } from "./checks/input-skipped.js";
 import { nodePortDuplicate } from "./checks/nodeport-duplicate.js";
 import { nodePortOutOfRange } from "./checks/nodeport-out-of-range.js";
 import { policyPeerSelectsNothing } from "./checks/policy-peer-selects-nothing.js";
@@ -51,6 +56,11 @@ export const CHECKS: readonly LintCheck[] = [
   tierEqualPriority,
   tierPassFallsThrough,
   adminDenyShadowsNetworkPolicy,
+  inputSkipped,
+  cniVersion,
+  cniDuplicatePlugin,
+  cniIpamOverlap,
+  cniMtu,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -64,5 +74,5 @@ export function compareFindings(a: Finding, b: Finding): number {
 export function runLint(cluster: Cluster, opts: LintOptions & { readonly only?: readonly string[] } = {}): Finding[] {
   const ctx = new LintContext(cluster, opts);
   const checks = opts.only ? CHECKS.filter((c) => opts.only?.includes(c.code)) : CHECKS;
-  return checks.flatMap((c) => c.run(ctx)).sort(compareFindings);
+  return noteSkipped(checks.flatMap((c) => c.run(ctx)), opts.skipped ?? []).sort(compareFindings);
 }

@@ -26,6 +26,11 @@ export const LINT_CODES = [
   "tier-equal-priority",
   "tier-pass-falls-through",
   "admin-deny-shadows-networkpolicy",
+  "input-skipped",
+  "cni-version",
+  "cni-duplicate-plugin",
+  "cni-ipam-overlap",
+  "cni-mtu",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

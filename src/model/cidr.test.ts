@@ -12,13 +12,30 @@ const ip4 = (text: string): bigint => parseIp(text)?.value ?? -1n;
 
 describe("parseCidr", () => {
   it("reads address/prefix for both families", () => {
-    expect(parseCidr("10.0.0.0/8")).toEqual({ ok: true, cidr: { family: 4, base: 0x0a000000n, prefix: 8 }, hostBitsSet: false });
-    expect(parseCidr("::/0")).toEqual({ ok: true, cidr: { family: 6, base: 0n, prefix: 0 }, hostBitsSet: false });
+    expect(parseCidr("10.0.0.0/8")).toEqual({ ok: true, cidr: { family: 4, base: 0x0a000000n, prefix: 8 }, hostBitsSet: false, prefixLeadingZeros: false, ipv4Mapped: false });
+    expect(parseCidr("::/0")).toEqual({ ok: true, cidr: { family: 6, base: 0n, prefix: 0 }, hostBitsSet: false, prefixLeadingZeros: false, ipv4Mapped: false });
     expect(parseCidr("2001:db8::/32")).toMatchObject({ ok: true, cidr: { family: 6, prefix: 32 } });
   });
 
   it("host bits are cleared and flagged (\"10.1.2.3/8\" is the block 10.0.0.0/8, as Go's net.ParseCIDR)", () => {
-    expect(parseCidr("10.1.2.3/8")).toEqual({ ok: true, cidr: { family: 4, base: 0x0a000000n, prefix: 8 }, hostBitsSet: true });
+    expect(parseCidr("10.1.2.3/8")).toEqual({ ok: true, cidr: { family: 4, base: 0x0a000000n, prefix: 8 }, hostBitsSet: true, prefixLeadingZeros: false, ipv4Mapped: false });
+  });
+
+  // k8s.io/apimachinery/pkg/api/validation/ip.go parseCIDR: netutils.ParseCIDRSloppy accepts
+  // leading 0s in the prefix length (and reads them as decimal); only StrictIPCIDRValidation
+  // (alpha, off by default since 1.33) rejects "must not have leading 0s in IP or prefix length".
+  it("a prefix length with leading zeros is read as the API reads it (\"10.0.0.0/08\" is /8), and flagged", () => {
+    expect(parseCidr("10.0.0.0/08")).toEqual({ ok: true, cidr: { family: 4, base: 0x0a000000n, prefix: 8 }, hostBitsSet: false, prefixLeadingZeros: true, ipv4Mapped: false });
+  });
+
+  it("an IPv4 octet with a leading zero is refused with the reason (decimal for the API, octal for libc)", () => {
+    const p = parseCidr("010.0.0.0/8");
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.reason).toMatch(/"010\.0\.0\.0" has an octet with a leading 0: the API server reads it as decimal, but other software \(libc\) as octal/);
+  });
+
+  it("an IPv4-mapped IPv6 CIDR is flagged (\"must not have an IPv4-mapped IPv6 address\" under strict validation)", () => {
+    expect(parseCidr("::ffff:10.0.0.0/104")).toMatchObject({ ok: true, ipv4Mapped: true, cidr: { family: 6, prefix: 104 } });
   });
 
   it.each([

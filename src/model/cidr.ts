@@ -12,22 +12,53 @@ export interface Cidr {
 }
 
 export type CidrParse =
-  | { readonly ok: true; readonly cidr: Cidr; readonly hostBitsSet: boolean }
+  | {
+      readonly ok: true;
+      readonly cidr: Cidr;
+      /** Bits set after the prefix (`1.2.3.4/0`): the API accepts it, warning it is ambiguous. */
+      readonly hostBitsSet: boolean;
+      /** `10.0.0.0/08`: the API (without StrictIPCIDRValidation) accepts it and reads /8. */
+      readonly prefixLeadingZeros: boolean;
+      /** `::ffff:10.0.0.0/104`: an IPv4-mapped IPv6 address (kept as IPv6 here). */
+      readonly ipv4Mapped: boolean;
+    }
   | { readonly ok: false; readonly reason: string };
 
+const V4_LEADING_ZERO = /^(\d{1,3}\.){3}\d{1,3}$/;
+
+/**
+ * Parses `addr/prefix` as Kubernetes' legacy CIDR fields do (netutils.ParseCIDRSloppy, see
+ * k8s.io/apimachinery/pkg/api/validation/ip.go `parseCIDR`), except that an IPv4 octet with a
+ * leading 0 is refused: the API server reads it as decimal, libc-based software as octal.
+ */
 export function parseCidr(text: string): CidrParse {
   const slash = text.indexOf("/");
   if (slash < 0) return { ok: false, reason: "a CIDR needs a prefix length, e.g. 10.0.0.0/16" };
-  const ip = parseIp(text.slice(0, slash));
-  if (!ip) return { ok: false, reason: `"${text.slice(0, slash)}" is not an IPv4 or IPv6 address` };
+  const addrText = text.slice(0, slash);
+  const ip = parseIp(addrText);
+  if (!ip) {
+    if (V4_LEADING_ZERO.test(addrText) && addrText.split(".").some((o) => o.length > 1 && o.startsWith("0"))) {
+      return {
+        ok: false,
+        reason: `"${addrText}" has an octet with a leading 0: the API server reads it as decimal, but other software (libc) as octal, and Go's net.ParseCIDR (most CNIs) refuses it, so what it matches is ambiguous; Kubernetes will reject it (StrictIPCIDRValidation)`,
+      };
+    }
+    return { ok: false, reason: `"${addrText}" is not an IPv4 or IPv6 address` };
+  }
   const lenText = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(lenText)) return { ok: false, reason: `prefix length "${lenText}" is not a number` };
+  if (!/^\d+$/.test(lenText)) return { ok: false, reason: `prefix length "${lenText}" is not a number` };
   const prefix = Number(lenText);
   if (prefix > bitsOf(ip.family)) {
-    return { ok: false, reason: `prefix length ${prefix} exceeds ${bitsOf(ip.family)} for IPv${ip.family}` };
+    return { ok: false, reason: `prefix length ${lenText} exceeds ${bitsOf(ip.family)} for IPv${ip.family}` };
   }
   const base = ip.value & maskOf(ip.family, prefix);
-  return { ok: true, cidr: { family: ip.family, base, prefix }, hostBitsSet: base !== ip.value };
+  return {
+    ok: true,
+    cidr: { family: ip.family, base, prefix },
+    hostBitsSet: base !== ip.value,
+    prefixLeadingZeros: lenText.length > 1 && lenText.startsWith("0"),
+    ipv4Mapped: ip.family === 6 && ip.value >> 32n === 0xffffn,
+  };
 }
 
 export function maskOf(family: IpFamily, prefix: number): bigint {

@@ -29,6 +29,13 @@ export const DIAGNOSTIC_CODES = [
   "no-input",
   "policy-kind-not-modelled",
   "peer-not-modelled",
+  "yaml-alias-cycle",
+  "alias-expansion-too-large",
+  "nesting-too-deep",
+  "unrendered-template",
+  "kustomization",
+  "cidr-non-standard",
+  "cidr-host-bits",
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
@@ -40,6 +47,30 @@ export interface Diagnostic {
   readonly message: string;
   readonly source: SourceRef;
   readonly hint?: string;
+  /**
+   * "entry": this error cost only the list entry at `source.path` (e.g. one containerPort); the
+   * object itself was kept and analysed. Absent: an error skips the whole object (or document).
+   * `--strict` fails on both.
+   */
+  readonly scope?: "entry";
+}
+
+/**
+ * Something the input declared that kwire did not analyse: a whole object (a document that
+ * would not parse, an object with an error) or, with `entry`, one list entry of an object that
+ * was otherwise kept. kind/namespace/name are filled whenever the document has them, even when
+ * it could not be parsed (they are then read from its text).
+ */
+export interface SkippedObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly source: SourceRef;
+  /** The first error that caused the skip, e.g. `invalid CIDR "10.0.0.0/33": …`. */
+  readonly reason: string;
+  /** Field path of the one entry dropped (e.g. `spec.template.spec.containers[0].ports[1]`). */
+  readonly entry?: string;
 }
 
 export function diagnostic(

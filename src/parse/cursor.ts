@@ -14,6 +14,9 @@ export interface DecodeContext {
 
 type Kind = "null" | "missing" | "map" | "seq" | "string" | "number" | "boolean" | "other";
 
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
 const MISSING: unique symbol = Symbol("missing");
 type Value = unknown;
 
@@ -30,16 +33,22 @@ export class Cursor {
     private readonly key: PathSeg | undefined,
     /** Offset of the nearest enclosing map or list (for values without a recorded position). */
     private readonly ownerOffset: number,
+    /** For a root: the path of this value in its document when it was parsed on its own. */
+    private readonly prefix = "",
   ) {}
 
-  static root(src: SourceText, value: Value): Cursor {
+  /**
+   * The root of a parsed value. `prefix` is its field path in the document when it was parsed
+   * alone (an item of a List re-read after a syntax error elsewhere: `items[3]`).
+   */
+  static root(src: SourceText, value: Value, prefix = ""): Cursor {
     const off = typeof value === "object" && value !== null ? (src.positions.get(value) ?? src.docStart) : src.docStart;
-    return new Cursor(src, value, undefined, undefined, src.skipToContent(off));
+    return new Cursor(src, value, undefined, undefined, src.skipToContent(off), prefix);
   }
 
   /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand). */
   get path(): string {
-    if (!this.parent || this.key === undefined) return "";
+    if (!this.parent || this.key === undefined) return this.prefix;
     const base = this.parent.path;
     if (typeof this.key === "number") return `${base}[${this.key}]`;
     const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.key) ? this.key : JSON.stringify(this.key);
@@ -89,6 +98,25 @@ export class Cursor {
 
   error(code: DiagnosticCode, message: string, hint?: string): void {
     this.report(code, "error", message, hint);
+  }
+
+  /**
+   * Decodes this list entry with `decode`; errors it reports cost only this entry (scope
+   * "entry"): the object around it is kept. For entries whose loss can only hide connections,
+   * never add them (a containerPort, a pod IP); undefined when the entry had an error.
+   */
+  entry<T>(decode: (c: Cursor) => T | undefined): T | undefined {
+    const ds = this.src.diagnostics;
+    const before = ds.length;
+    const value = decode(this);
+    let failed = false;
+    for (let i = before; i < ds.length; i++) {
+      const d = ds[i] as Diagnostic;
+      if (d.severity !== "error" || d.scope === "entry") continue;
+      failed = true;
+      ds[i] = { ...d, scope: "entry", message: `${d.message}; this entry (${this.path}) is skipped, the rest of the object is analysed` };
+    }
+    return failed ? undefined : value;
   }
 
   private childOffset(): number {
@@ -169,6 +197,13 @@ export class Cursor {
     const v = Number(this.scalar());
     if (!Number.isInteger(v)) {
       this.error("wrong-type", `expected an integer, got ${v}`);
+      return undefined;
+    }
+    // Every integer field kwire reads (ports, replicas, parallelism, nodePort, endPort) is an
+    // int32 in the API (k8s.io/api core/v1, apps/v1, batch/v1, networking/v1 types.go); the
+    // API server cannot even decode a larger value.
+    if (v < INT32_MIN || v > INT32_MAX) {
+      this.error("invalid-value", `${String(this.scalar())} is outside the int32 range of this field (${INT32_MIN} to ${INT32_MAX}); the API server rejects it`);
       return undefined;
     }
     return v;

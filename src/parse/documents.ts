@@ -1,28 +1,43 @@
 /**
  * @module documents
- * Files → object cursors: multi-document YAML, JSON, `kind: List` (and `*List` kinds from
- * `kubectl get -o yaml`). A YAML syntax error skips only the broken document.
+ * Files → object cursors: multi-document YAML, JSON, newline-delimited or concatenated JSON,
+ * `kind: List` and typed lists (`PodList`, `<Kind>List`, as the API server returns them: items
+ * without kind/apiVersion take them from the list). What cannot be read is reported and skipped
+ * at the smallest unit: a document, or one item of a List (a syntax error inside an item is
+ * recovered at item boundaries, so it costs that item, not the List).
  *
  * Parsing uses js-yaml (about 10× faster than the `yaml` library on large inputs), recording the
  * start of every map and list through its parse events; exact positions of scalars are only
  * needed for diagnostics and are then found with the `yaml` library (see source-text.ts).
  * A document that is plain JSON takes a faster path with the same positions (json-fast.ts).
+ * Every value passes `inspectShape` (shape.ts) before anything walks it.
  */
 import yaml from "js-yaml";
-import type { Diagnostic } from "../model/index.js";
+import type { Diagnostic, SkippedObject, SourceRef } from "../model/index.js";
 import { Cursor } from "./cursor.js";
+import { scrapeIdentity, type Identity } from "./identity.js";
 import { parseJsonWithPositions } from "./json-fast.js";
-import { LineIndex, SourceText } from "./source-text.js";
+import { jsonListItems, topLevelJsonValues } from "./json-scan.js";
+import { inspectShape, MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
+import { LineIndex, SourceText, type PathSeg } from "./source-text.js";
+import { blankOut, itemAsDocument, yamlListItems } from "./yaml-list.js";
 
 export interface InputFile {
   readonly path: string;
   readonly text: string;
 }
 
+/** Where documents report what they could not read. */
+export interface ReadSink {
+  readonly diagnostics: Diagnostic[];
+  readonly skipped: SkippedObject[];
+}
+
 /** [start, end) of each document; `---` / `...` marker lines separate them. */
 function splitDocuments(text: string): [number, number][] {
   const out: [number, number][] = [];
-  const marker = /^(---|\.\.\.)(?=[ \t]|\r?$)/gm;
+  // A BOM may start any document (YAML 1.2 §5.2), so it may follow a marker (`cat`ed files).
+  const marker = /^(---|\.\.\.)(?=[ \t\uFEFF]|\r?$)/gm;
   let start = 0;
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
     out.push([start, m.index]);
@@ -40,57 +55,244 @@ interface Listener {
   (event: "open" | "close", state: { position: number; result: unknown }): void;
 }
 
-export function objectCursors(file: InputFile, diagnostics: Diagnostic[]): Cursor[] {
-  const out: Cursor[] = [];
-  const lines = new LineIndex(file.text);
-  for (const [start, end] of splitDocuments(file.text)) {
-    const positions = new Map<object, number>();
-    const stack: number[] = [];
-    const listener: Listener = (event, state) => {
-      if (event === "open") stack.push(state.position);
-      else {
-        const p = stack.pop();
-        const r = state.result;
-        if (p !== undefined && typeof r === "object" && r !== null) positions.set(r, start + p);
-      }
-    };
-    const src = new SourceText(file.path, file.text, start, end, positions, diagnostics, lines);
-    const first = src.skipToContent(start);
-    const ch = file.text.charCodeAt(first);
-    const fast = ch === 123 || ch === 91 ? parseJsonWithPositions(file.text.slice(first, end), first, positions) : undefined;
-    if (fast !== undefined) {
-      collect(Cursor.root(src, fast.value), out);
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = yaml.load(file.text.slice(start, end), { schema: yaml.CORE_SCHEMA, listener } as yaml.LoadOptions);
-    } catch (e) {
-      const err = e as { reason?: string; message?: string; mark?: { position?: number } };
-      const ref = src.refAt(start + (err.mark?.position ?? 0), "");
-      // The parser notices a mistake where it stops making sense, often a line after the typo;
-      // naming the document's lines lets the reader find it.
-      const first = src.refAt(src.skipToContent(start), "").line;
-      const last = src.refAt(Math.max(start, end - 1), "").line;
-      const message = `YAML syntax error: ${err.reason ?? err.message ?? "unreadable"}; the document on lines ${first}-${last} is skipped`;
-      diagnostics.push({ code: "yaml-syntax", severity: "error", message, source: ref });
-      continue;
-    }
-    collect(Cursor.root(src, value), out);
+type Parsed = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string; readonly position: number };
+
+/** One document's text → value, recording absolute map/list starts (`base` = offset of `text`). */
+function parseText(raw: string, base: number, positions: Map<object, number>): Parsed {
+  // A BOM where a document starts is allowed (YAML 1.2 §5.2); a space keeps every offset.
+  const text = raw.replace(/^([\s]*)\uFEFF/, "$1 ");
+  const first = text.search(/\S/);
+  const ch = first < 0 ? 0 : text.charCodeAt(first);
+  if (ch === 123 || ch === 91) {
+    const fast = parseJsonWithPositions(text.slice(first), base + first, positions);
+    if (fast !== undefined) return { ok: true, value: fast.value };
   }
-  return out;
+  const stack: number[] = [];
+  const listener: Listener = (event, state) => {
+    if (event === "open") stack.push(state.position);
+    else {
+      const p = stack.pop();
+      const r = state.result;
+      if (p !== undefined && typeof r === "object" && r !== null) positions.set(r, base + p);
+    }
+  };
+  try {
+    return { ok: true, value: yaml.load(text, { schema: yaml.CORE_SCHEMA, listener } as yaml.LoadOptions) };
+  } catch (e) {
+    if (e instanceof RangeError) {
+      // js-yaml recurses per nesting level; the stack runs out long before memory does.
+      return { ok: false, reason: `nested more than ${MAX_DEPTH} levels deep (too deep to read)`, position: Math.max(0, first) };
+    }
+    const err = e as { reason?: string; message?: string; mark?: { position?: number } };
+    if (err.reason?.startsWith("nesting exceeded maxDepth")) {
+      return { ok: false, reason: `nested more than ${MAX_DEPTH} levels deep`, position: err.mark?.position ?? 0 };
+    }
+    return { ok: false, reason: `YAML syntax error: ${err.reason ?? err.message ?? "unreadable"}`, position: err.mark?.position ?? 0 };
+  }
 }
 
-function collect(c: Cursor, out: Cursor[]): void {
-  if (c.isAbsent) return; // empty document (e.g. a trailing ---)
-  if (c.kind !== "map") {
-    c.error("not-an-object", "a Kubernetes object must be a map with apiVersion and kind; this document is skipped");
-    return;
+class FileReader {
+  readonly lines: LineIndex;
+  readonly out: Cursor[] = [];
+
+  constructor(readonly file: InputFile, readonly sink: ReadSink) {
+    this.lines = new LineIndex(file.text);
   }
-  const kind = c.get("kind").scalar();
-  if (typeof kind === "string" && kind.endsWith("List") && c.get("items").kind === "seq") {
-    for (const item of c.get("items").items()) collect(item, out);
-    return;
+
+  source(start: number, end: number, positions: Map<object, number>, view?: string): SourceText {
+    return new SourceText(this.file.path, this.file.text, start, end, positions, this.sink.diagnostics, this.lines, view);
   }
-  out.push(c);
+
+  lineOf(offset: number): number {
+    return this.source(0, this.file.text.length, new Map()).refAt(offset, "").line;
+  }
+
+  /** Reports a part of the file that could not be read, and records what it held. */
+  lost(code: "yaml-syntax" | "nesting-too-deep", ref: SourceRef, message: string, who: Identity): void {
+    this.sink.diagnostics.push({ code, severity: "error", message, source: ref });
+    this.sink.skipped.push({ ...who, source: ref, reason: message });
+  }
+
+  document(start: number, end: number): void {
+    const text = this.file.text;
+    const positions = new Map<object, number>();
+    const src = this.source(start, end, positions);
+    const parsed = parseText(text.slice(start, end), start, positions);
+    if (parsed.ok) {
+      this.collect(Cursor.root(src, parsed.value));
+      return;
+    }
+    const first = src.skipToContent(start);
+    // Two or more JSON values in a row (JSON Lines, concatenated `kubectl get -o json`).
+    const ch = text.charCodeAt(first);
+    const values = ch === 123 || ch === 91 ? topLevelJsonValues(text, first, end) : undefined;
+    if (values) {
+      for (const [s, e] of values) this.document(s, e);
+      return;
+    }
+    if (this.recoverList(start, end)) return;
+    const ref = src.refAt(start + parsed.position, "");
+    // The parser notices a mistake where it stops making sense, often a line after the typo;
+    // naming the document's lines lets the reader find it.
+    const from = src.refAt(first, "").line;
+    const to = src.refAt(Math.max(start, end - 1), "").line;
+    const code = parsed.reason.startsWith("nested") ? "nesting-too-deep" : "yaml-syntax";
+    this.lost(code, ref, `${parsed.reason}; the document on lines ${from}-${to} is skipped`, scrapeIdentity(text.slice(first, end)));
+  }
+
+  /**
+   * A List whose text does not parse: re-read each item on its own (YAML block list or JSON
+   * array) so only the broken items are lost. False when the document is not such a List or its
+   * list header itself is broken.
+   */
+  recoverList(start: number, end: number): boolean {
+    const text = this.file.text;
+    const first = text.charCodeAt(new SourceText(this.file.path, text, start, end, new Map(), [], this.lines).skipToContent(start));
+    const json = first === 123 ? jsonListItems(text, start, end) : undefined;
+    const block = json ? undefined : yamlListItems(text, start, end);
+    const spans = json?.items ?? block?.items;
+    if (!spans || spans.length === 0) return false;
+    const positions = new Map<object, number>();
+    // The List without its items: blanked (same length) when the array is closed; when the text
+    // ends inside it (a cut-off download), closed by hand.
+    const closed = json !== undefined && text[json.arrayEnd - 1] === "]";
+    const headerText = json
+      ? closed ? blankOut(text, start, end, json.arrayOpen + 1, json.arrayEnd - 1) : `${text.slice(start, json.arrayOpen + 1)}]}`
+      : blankOut(text, start, end, block?.block[0] ?? start, block?.block[1] ?? start);
+    const header = parseText(headerText, start, positions);
+    if (!header.ok || typeof header.value !== "object" || header.value === null || Array.isArray(header.value)) return false;
+    const listSrc = this.source(start, end, positions, headerText);
+    const list = Cursor.root(listSrc, header.value);
+    // kubectl writes `kind: List` after the items: a cut-off List has none, and is still one.
+    const kindValue = list.get("kind").scalar() ?? "List";
+    if (typeof kindValue !== "string" || !kindValue.endsWith("List")) return false;
+    const kind = kindValue;
+    const defaults = itemDefaults(kind, list.get("apiVersion").scalar());
+    spans.forEach(([s, e], i) => {
+      const view = json ? text.slice(s, e) : itemAsDocument(text, [s, e], block?.indent ?? 0);
+      const itemPositions = new Map<object, number>();
+      const parsed = parseText(view, s, itemPositions);
+      const src = this.source(s, e, itemPositions, view);
+      if (!parsed.ok) {
+        const ref = src.refAt(s + parsed.position, `items[${i}]`);
+        const lines = `lines ${this.lineOf(s)}-${this.lineOf(Math.max(s, e - 1))}`;
+        const what = `${parsed.reason}; item ${i} of this ${kind} (${lines}) is skipped, the other ${spans.length - 1} item(s) are read`;
+        const who = scrapeIdentity(view, json ? 0 : (block?.indent ?? 0) + 2);
+        this.lost(parsed.reason.startsWith("nested") ? "nesting-too-deep" : "yaml-syntax", ref, what, { ...defaults, ...who });
+        return;
+      }
+      this.item(Cursor.root(src, parsed.value, `items[${i}]`), defaults);
+    });
+    return true;
+  }
+
+  /** One document's value: a List is flattened (iteratively; a List inside itself is an error). */
+  collect(root: Cursor): void {
+    const todo: { c: Cursor; lists: readonly object[] }[] = [{ c: root, lists: [] }];
+    for (let next = todo.pop(); next; next = todo.pop()) {
+      const { c, lists } = next;
+      if (c.isAbsent) continue; // empty document (e.g. a trailing ---)
+      if (c.kind !== "map") {
+        c.error("not-an-object", "a Kubernetes object must be a map with apiVersion and kind; this document is skipped");
+        this.sink.skipped.push({ source: c.ref, reason: "not a map" });
+        continue;
+      }
+      const kind = c.get("kind").scalar();
+      const items = c.get("items");
+      if (!(typeof kind === "string" && kind.endsWith("List") && items.kind === "seq")) {
+        this.item(c, {});
+        continue;
+      }
+      const self = c.value as object;
+      if (lists.includes(self) || lists.length >= MAX_DEPTH) {
+        const message = lists.includes(self)
+          ? "this List contains itself (through a YAML alias); it is skipped"
+          : `Lists nested more than ${MAX_DEPTH} deep; this one is skipped`;
+        c.error(lists.includes(self) ? "yaml-alias-cycle" : "nesting-too-deep", message);
+        this.sink.skipped.push({ kind, source: c.ref, reason: message });
+        continue;
+      }
+      const defaults = itemDefaults(kind, c.get("apiVersion").scalar());
+      const inner = [...lists, self];
+      const entries = items.items();
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const item = entries[i] as Cursor;
+        applyDefaults(item, defaults);
+        todo.push({ c: item, lists: inner });
+      }
+    }
+  }
+
+  /** An object (not a List): checked for shape, then handed to the decoders. */
+  item(c: Cursor, defaults: Identity): void {
+    if (c.kind === "map") applyDefaults(c, defaults);
+    if (c.kind !== "map" || (typeof c.get("kind").scalar() === "string" && String(c.get("kind").scalar()).endsWith("List") && c.get("items").kind === "seq")) {
+      this.collect(c);
+      return;
+    }
+    const problem = inspectShape(c.value);
+    if (!problem) {
+      this.out.push(c);
+      return;
+    }
+    const at = problem.type === "expansion" ? c : descend(c, problem.path);
+    const message =
+      problem.type === "cycle" ? "this value contains itself (a YAML alias to an enclosing node); the object is skipped"
+      : problem.type === "depth" ? `nested more than ${MAX_DEPTH} levels deep; the object is skipped`
+      : `YAML aliases expand this object to more than ${MAX_EXPANDED} nodes (${problem.nodes} in its first part alone); the object is skipped`;
+    const code = problem.type === "cycle" ? "yaml-alias-cycle" : problem.type === "depth" ? "nesting-too-deep" : "alias-expansion-too-large";
+    at.error(code, message);
+    const meta = c.get("metadata");
+    const text = (x: Cursor): string | undefined => (typeof x.scalar() === "string" ? String(x.scalar()) : undefined);
+    const who: Identity = {
+      ...(text(c.get("apiVersion")) !== undefined ? { apiVersion: text(c.get("apiVersion")) as string } : {}),
+      ...(text(c.get("kind")) !== undefined ? { kind: text(c.get("kind")) as string } : {}),
+      ...(text(meta.get("namespace")) !== undefined ? { namespace: text(meta.get("namespace")) as string } : {}),
+      ...(text(meta.get("name")) !== undefined ? { name: text(meta.get("name")) as string } : {}),
+    };
+    this.sink.skipped.push({ ...who, source: c.ref, reason: message });
+  }
+}
+
+function descend(c: Cursor, path: readonly PathSeg[]): Cursor {
+  let at = c;
+  // Stop a few levels in: the place of the first deep or cyclic node is what the reader needs.
+  for (const seg of path.slice(0, 16)) {
+    const next = typeof seg === "number" ? at.items()[seg] : at.get(seg);
+    if (!next) break;
+    at = next;
+  }
+  return at;
+}
+
+/** apiVersion of a kind's group, for typed lists without one (`GET /api/v1/pods` has it). */
+const GROUP_OF: Readonly<Record<string, string>> = {
+  Pod: "v1", Namespace: "v1", Service: "v1", Endpoints: "v1", Node: "v1", ReplicationController: "v1", ConfigMap: "v1", Secret: "v1", ServiceAccount: "v1",
+  Deployment: "apps/v1", ReplicaSet: "apps/v1", StatefulSet: "apps/v1", DaemonSet: "apps/v1",
+  Job: "batch/v1", CronJob: "batch/v1",
+  NetworkPolicy: "networking.k8s.io/v1", Ingress: "networking.k8s.io/v1", IngressClass: "networking.k8s.io/v1",
+  EndpointSlice: "discovery.k8s.io/v1",
+};
+
+/** A typed list (`PodList`) gives its items kind and apiVersion; a plain `List` gives nothing. */
+function itemDefaults(listKind: string, listApiVersion: unknown): Identity {
+  if (listKind === "List") return {};
+  const kind = listKind.slice(0, -"List".length);
+  const apiVersion = typeof listApiVersion === "string" && listApiVersion !== "" ? listApiVersion : GROUP_OF[kind];
+  return apiVersion === undefined ? { kind } : { kind, apiVersion };
+}
+
+/** Items of a typed list carry no kind/apiVersion: fill them in (on our own parsed value). */
+function applyDefaults(item: Cursor, d: Identity): void {
+  const v = item.value;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return;
+  const rec = v as Record<string, unknown>;
+  if (d.kind !== undefined && rec["kind"] === undefined) rec["kind"] = d.kind;
+  if (d.apiVersion !== undefined && rec["apiVersion"] === undefined) rec["apiVersion"] = d.apiVersion;
+}
+
+export function objectCursors(file: InputFile, sink: ReadSink): Cursor[] {
+  const reader = new FileReader(file, sink);
+  for (const [start, end] of splitDocuments(file.text)) reader.document(start, end);
+  return reader.out;
 }

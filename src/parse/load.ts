@@ -17,12 +17,16 @@ import {
   type Node,
   type Pod,
   type Service,
+  type SkippedObject,
   type SourceRef,
   type Workload,
   type WorkloadKind,
 } from "../model/index.js";
 import type { Cursor } from "./cursor.js";
-import { objectCursors, type InputFile } from "./documents.js";
+import { objectCursors, type InputFile, type ReadSink } from "./documents.js";
+import { classifyFile } from "./file-kind.js";
+import { scrapeIdentity } from "./identity.js";
+import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
 import { CLUSTER_POLICY_KINDS, decodeClusterPolicy, type PendingClusterPolicy } from "./kinds/cluster-network-policy.js";
@@ -39,12 +43,27 @@ export interface LoadResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Objects loaded per kind, and objects skipped because of errors. */
   readonly counts: Readonly<Record<string, number>>;
+  /** How many objects (not entries) were skipped: skippedObjects without `entry`. */
   readonly skipped: number;
+  /**
+   * Everything read but not analysed, in input order: whole objects (a document that does not
+   * parse, an object with an error) and single list entries (`entry` set) of kept objects.
+   */
+  readonly skippedObjects: readonly SkippedObject[];
+  /** Repository files that are not manifests (package.json, values.yaml, …), skipped quietly. */
+  readonly ignoredFiles: readonly string[];
+  /** Kinds read and kept as they are (`cluster.others`) but not modelled: kind → count. */
+  readonly unmodelledKinds: Readonly<Record<string, number>>;
+  /** CNI network configurations (.conflist/.conf) in the input: evidence of the CNI. */
+  readonly cniConfigs: readonly CniConfigEvidence[];
 }
 
 function isWorkloadKind(k: string): k is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(k);
 }
+
+const RENDER_KUSTOMIZE = "render it first: `kubectl kustomize DIR | kwire … -f -` (or `kustomize build DIR`)";
+const RENDER_HELM = "render it first: `helm template RELEASE CHART [-f values.yaml] | kwire … -f -`";
 
 const NETWORKING_API = new Set(["networking.k8s.io/v1", "extensions/v1beta1", "networking.k8s.io/v1beta1"]);
 
@@ -60,12 +79,24 @@ class Collector {
   readonly ingresses = new Map<string, Ingress>();
   readonly ingressClasses = new Map<string, IngressClass>();
   readonly others: OtherObject[] = [];
-  readonly policyGaps: PolicyGap[] = [];
   readonly counts: Record<string, number> = {};
   readonly referenced = new Map<string, SourceRef>();
-  skipped = 0;
+  readonly skipped: SkippedObject[] = [];
+  readonly cniConfigs: CniConfigEvidence[] = [];
 
   constructor(readonly diagnostics: Diagnostic[]) {}
+
+  /** Records `obj` (or one entry of it) as not analysed, named as far as the document names it. */
+  skip(obj: Cursor, why: Diagnostic | undefined, entry?: string): void {
+    const text = (c: Cursor): string | undefined => (typeof c.scalar() === "string" ? String(c.scalar()) : undefined);
+    const meta = obj.get("metadata");
+    const fields: [keyof SkippedObject, string | undefined][] = [
+      ["apiVersion", text(obj.get("apiVersion"))], ["kind", text(obj.get("kind"))], ["namespace", text(meta.get("namespace"))], ["name", text(meta.get("name"))],
+    ];
+    const who = Object.fromEntries(fields.filter(([, v]) => v !== undefined));
+    const reason = why ? `${why.message} (${why.source.file}:${why.source.line})` : "it could not be decoded";
+    this.skipped.push({ ...who, source: entry !== undefined && why ? why.source : obj.ref, reason, ...(entry !== undefined ? { entry } : {}) });
+  }
 
   put<T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(
     map: Map<string, T>,
@@ -90,34 +121,34 @@ class Collector {
 
 /**
  * Decodes one object. An object with any error is skipped whole (never loaded with the bad
- * field dropped, which would silently change what selectors match); warnings keep it.
+ * field dropped, which would silently change what selectors match); warnings keep it. The
+ * exception are errors of scope "entry" (one bad containerPort): they cost that entry only.
  */
 function decodeOne(obj: Cursor, col: Collector): void {
   const before = col.diagnostics.length;
+  if (isCniConfig(obj)) {
+    col.cniConfigs.push(decodeCniConfig(obj));
+    return;
+  }
   const kind = obj.get("kind").reqString();
   const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
-  const failed = col.diagnostics.slice(before).some((d) => d.severity === "error");
-  if (!commit || failed) {
-    col.skipped++;
-    if (kind !== undefined && apiVersion !== undefined) notePolicyGap(obj, kind, apiVersion, col);
-  } else commit();
-}
-
-/** A policy that could not be modelled: verdicts it could change become uncertain. */
-function notePolicyGap(obj: Cursor, kind: string, apiVersion: string, col: Collector): void {
-  const modelled = (kind === "NetworkPolicy" && NETWORKING_API.has(apiVersion)) || CLUSTER_POLICY_KINDS[`${apiVersion}/${kind}`] !== undefined;
-  const notModelled = policyKindNotModelled(apiVersion, kind) !== undefined;
-  if (!modelled && !notModelled) return;
-  const meta = obj.get("metadata");
-  const name = meta.kind === "map" && meta.get("name").kind === "string" ? String(meta.get("name").scalar()) : "?";
-  const nsC = meta.kind === "map" ? meta.get("namespace") : meta;
-  const namespace = isClusterScopedPolicyKind(kind) ? undefined : nsC.kind === "string" ? String(nsC.scalar()) : "default";
-  col.policyGaps.push({ apiVersion, kind, ...(namespace !== undefined ? { namespace } : {}), name, reason: modelled ? "skipped" : "not-modelled", source: obj.ref });
+  const errors = col.diagnostics.slice(before).filter((d) => d.severity === "error");
+  const fatal = errors.filter((d) => d.scope !== "entry");
+  if (!commit || fatal.length > 0) {
+    col.skip(obj, fatal[0] ?? errors[0]);
+    return;
+  }
+  commit();
+  for (const e of errors) col.skip(obj, e, e.source.path);
 }
 
 /** Decodes by kind; returns how to store the result, or undefined when it cannot be decoded. */
 function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collector): (() => void) | undefined {
+  if ((kind === "Kustomization" || kind === "Component") && apiVersion.startsWith("kustomize.config.k8s.io/")) {
+    obj.get("kind").error("kustomization", `a ${kind} is kustomize's input, not a Kubernetes object`, RENDER_KUSTOMIZE);
+    return undefined;
+  }
   if (kind === "Namespace") {
     const ns = decodeNamespace(obj);
     return ns && (() => col.put(col.namespaces, "Namespace", ns));
@@ -188,12 +219,10 @@ function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector
 export function loadCluster(files: readonly InputFile[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const col = new Collector(diagnostics);
+  const ignoredFiles: string[] = [];
   for (const file of files) {
-    const before = diagnostics.length;
-    const objects = objectCursors(file, diagnostics);
-    // Each unreadable document (YAML syntax, not a map) is reported once and skipped whole.
-    col.skipped += diagnostics.slice(before).filter((d) => d.code === "yaml-syntax" || d.code === "not-an-object").length;
-    for (const obj of objects) decodeOne(obj, col);
+    if (!readable(file, { diagnostics, skipped: col.skipped }, ignoredFiles)) continue;
+    for (const obj of objectCursors(file, { diagnostics, skipped: col.skipped })) decodeOne(obj, col);
   }
   const namespaces = new Map<string, Namespace>();
   for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);
@@ -215,7 +244,68 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     ingresses: [...col.ingresses.values()].sort(byName),
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
-    policyGaps: col.policyGaps,
+    policyGaps: policyGaps(col.skipped),
   };
-  return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };
+  const unmodelledKinds: Record<string, number> = {};
+  for (const o of col.others) if (!o.apiVersion.startsWith("kwire/")) unmodelledKinds[o.kind] = (unmodelledKinds[o.kind] ?? 0) + 1;
+  return {
+    cluster,
+    diagnostics,
+    counts: col.counts,
+    skipped: col.skipped.filter((s) => s.entry === undefined).length,
+    skippedObjects: col.skipped,
+    ignoredFiles,
+    unmodelledKinds,
+    cniConfigs: col.cniConfigs,
+  };
+}
+
+/**
+ * Skipped objects that are policies (of a kind kwire models, skipped for an error, or of a kind it
+ * does not model): verdicts they could change become uncertain. A dropped entry inside an object
+ * that was kept is not a gap. Unnamed documents of an unknown apiVersion are not policies.
+ */
+function policyGaps(skipped: readonly SkippedObject[]): PolicyGap[] {
+  const out: PolicyGap[] = [];
+  for (const s of skipped) {
+    if (s.entry !== undefined || s.kind === undefined) continue;
+    const apiVersion = s.apiVersion ?? "";
+    const modelled = (s.kind === "NetworkPolicy" && (NETWORKING_API.has(apiVersion) || apiVersion === "")) || CLUSTER_POLICY_KINDS[`${apiVersion}/${s.kind}`] !== undefined;
+    const notModelled = !modelled && policyKindNotModelled(apiVersion, s.kind) !== undefined;
+    if (!modelled && !notModelled) continue;
+    const namespace = isClusterScopedPolicyKind(s.kind) ? undefined : (s.namespace ?? "default");
+    out.push({ apiVersion, kind: s.kind, ...(namespace !== undefined ? { namespace } : {}), name: s.name ?? "?", reason: modelled ? "skipped" : "not-modelled", source: s.source });
+  }
+  return out;
+}
+
+/**
+ * False for files not to read as manifests: repository files that are not manifests (noted in
+ * `ignored`), and unrendered Helm templates / kustomizations (an error that says how to render
+ * them; every document they hold is recorded as skipped, named as far as its text names it).
+ */
+function readable(file: InputFile, sink: ReadSink, ignored: string[]): boolean {
+  const what = classifyFile(file.path, file.text);
+  if (what.type === "manifests") return true;
+  if (what.type === "not-a-manifest") {
+    ignored.push(file.path);
+    return false;
+  }
+  if (what.type === "kustomization") {
+    const source = { file: file.path, line: 1, column: 1, path: "" };
+    const message = "a kustomization is kustomize's input, not Kubernetes objects; it is skipped";
+    sink.diagnostics.push({ code: "kustomization", severity: "error", message, source, hint: RENDER_KUSTOMIZE });
+    sink.skipped.push({ kind: "Kustomization", source, reason: message });
+    return false;
+  }
+  const line = file.text.slice(0, what.offset).split("\n").length;
+  const source = { file: file.path, line, column: what.offset - file.text.lastIndexOf("\n", what.offset - 1), path: "" };
+  const docs = file.text.split(/^---[ \t]*$/m);
+  const message = `an unrendered Helm template ({{ … }}); its ${docs.length} document(s) are skipped`;
+  sink.diagnostics.push({ code: "unrendered-template", severity: "error", message, source, hint: RENDER_HELM });
+  for (const d of docs) {
+    const who = scrapeIdentity(d);
+    if (who.kind !== undefined) sink.skipped.push({ ...who, source, reason: message });
+  }
+  return false;
 }

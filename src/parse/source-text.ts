@@ -6,6 +6,8 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic, SourceRef } from "../model/index.js";
+import { jsonListItems, locateJson } from "./json-scan.js";
+import { itemAsDocument, yamlListItems } from "./yaml-list.js";
 
 export type PathSeg = string | number;
 
@@ -26,6 +28,10 @@ export class LineIndex {
 
 export class SourceText {
   private precise: { doc: Node | null | undefined; lc: LineCounter } | undefined;
+  /** A List's items as documents of their own, found on the first diagnostic inside one. */
+  private itemSpans: { readonly spans: readonly [number, number][]; readonly indent: number | undefined } | undefined;
+  private readonly itemSources = new Map<number, SourceText>();
+  private json: boolean | undefined;
 
   constructor(
     readonly file: string,
@@ -38,6 +44,11 @@ export class SourceText {
     readonly positions: Map<object, number> | WeakMap<object, number>,
     readonly diagnostics: Diagnostic[],
     private readonly lineIndex: LineIndex,
+    /**
+     * The text the parser read for this document when it is not `text[docStart, docEnd)` itself
+     * (one item of a List re-read alone, with its `-` blanked); same length, so offsets hold.
+     */
+    private readonly view?: string,
   ) {}
 
   /** Skips blanks, line breaks, comments and a `- ` / `? ` indicator to the node itself. */
@@ -72,9 +83,26 @@ export class SourceText {
    * the last segment's key rather than its value (where an unknown field is reported).
    */
   locate(segs: readonly PathSeg[], atKey = false): number | undefined {
+    // Inside an item of a List, re-read that item only: re-reading a 4 MB `kubectl get -o json`
+    // List per document made every diagnostic cost ~15 ms (issue 11).
+    const [first, index] = segs;
+    if (first === "items" && typeof index === "number") {
+      const item = this.itemSource(index);
+      if (item) return item.locate(segs.slice(2), atKey);
+    }
+    // JSON (the item of a List read as JSON, or a JSON document): scan the text, no re-parse.
+    const start = this.skipToContent(this.docStart);
+    this.json ??= this.text.charCodeAt(start) === 123 && /^\{\s*["}]/.test(this.text.slice(start, start + 64));
+    if (this.json) {
+      try {
+        return locateJson(this.text, start, this.docEnd, segs, atKey);
+      } catch {
+        this.json = false; // not JSON after all (YAML flow style): the yaml library below
+      }
+    }
     if (!this.precise) {
       const lc = new LineCounter();
-      const doc = parseDocument(this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
+      const doc = parseDocument(this.view ?? this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
       this.precise = { doc: doc.contents, lc };
     }
     let node: Node | null | undefined = this.precise.doc;
@@ -97,5 +125,24 @@ export class SourceText {
       if (node?.range) best = node.range[0];
     }
     return best === undefined ? undefined : this.docStart + best;
+  }
+
+  private itemSource(i: number): SourceText | undefined {
+    const cached = this.itemSources.get(i);
+    if (cached) return cached;
+    if (this.view !== undefined) return undefined; // already one item of a List read alone
+    if (!this.itemSpans) {
+      const start = this.skipToContent(this.docStart);
+      const json = this.text.charCodeAt(start) === 123 ? jsonListItems(this.text, start, this.docEnd) : undefined;
+      const block = json ? undefined : yamlListItems(this.text, this.docStart, this.docEnd);
+      this.itemSpans = { spans: json?.items ?? block?.items ?? [], indent: block?.indent };
+    }
+    const span = this.itemSpans.spans[i];
+    if (!span) return undefined;
+    const indent = this.itemSpans.indent;
+    const view = indent === undefined ? this.text.slice(span[0], span[1]) : itemAsDocument(this.text, span, indent);
+    const src = new SourceText(this.file, this.text, span[0], span[1], this.positions, this.diagnostics, this.lineIndex, view);
+    this.itemSources.set(i, src);
+    return src;
   }
 }

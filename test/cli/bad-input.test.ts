@@ -4,6 +4,7 @@
  * stderr); a file whose only document is broken exits 2; `--strict` makes any error exit 2.
  * Never a stack trace. The stderr of each case is a golden in bad-input/expected/.
  */
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DiagnosticCode, Severity } from "../../src/model/index.js";
 import { golden, run, scenario, STACK_LINE, type RunResult } from "./harness.js";
@@ -97,6 +98,35 @@ const CASES: readonly BadCase[] = [
   {
     file: "json-policy-types-string.json", title: "JSON input: policyTypes given as a string instead of a list",
     severity: "error", code: "wrong-type", line: 7, column: 20, path: "spec.policyTypes", message: /expected a list, got the string "Ingress"/,
+  },
+  // Issue 15 (hostile input). Each of these crashed or was accepted silently before.
+  {
+    file: "cidr-octet-leading-zero.yaml", title: "ipBlock.cidr 010.0.0.0/8 (k8s.io/apimachinery pkg/api/validation/ip.go: a leading 0 is decimal to the API, octal to libc)",
+    severity: "error", code: "invalid-cidr", line: 13, column: 19, path: "spec.ingress[0].from[0].ipBlock.cidr", message: /invalid CIDR "010\.0\.0\.0\/8": "010\.0\.0\.0" has an octet with a leading 0/,
+  },
+  {
+    file: "cidr-ipv4-mapped.yaml", title: "ipBlock.cidr ::ffff:10.0.0.0/104 (ip.go parseCIDR: \"must not have an IPv4-mapped IPv6 address\")",
+    severity: "error", code: "invalid-cidr", line: 13, column: 19, path: "spec.ingress[0].from[0].ipBlock.cidr", message: /an IPv4-mapped IPv6 address/,
+  },
+  {
+    file: "replicas-int32.yaml", title: "replicas: 2147483648 (DeploymentSpec.Replicas is *int32 in k8s.io/api apps/v1 types.go)",
+    severity: "error", code: "invalid-value", line: 8, column: 13, path: "spec.replicas", message: /2147483648 is outside the int32 range of this field/,
+  },
+  {
+    file: "replicas-negative.yaml", title: "replicas: -1 (pkg/apis/apps/validation ValidateNonnegativeField: \"must be greater than or equal to 0\")",
+    severity: "error", code: "invalid-value", line: 8, column: 13, path: "spec.replicas", message: /replicas -1 must be greater than or equal to 0/,
+  },
+  {
+    file: "alias-cycle-object.yaml", title: "a value that contains itself through a YAML alias (was: stack overflow, exit 70)",
+    severity: "error", code: "yaml-alias-cycle", line: 4, column: 11, path: "metadata.annotations.self", message: /this value contains itself \(a YAML alias to an enclosing node\); the object is skipped/,
+  },
+  {
+    file: "alias-expansion.yaml", title: "YAML aliases that expand to 10^9 nodes (\"billion laughs\")",
+    severity: "error", code: "alias-expansion-too-large", line: 2, column: 1, path: "", message: /YAML aliases expand this object to more than 2000000 nodes/,
+  },
+  {
+    file: "json-deep.json", title: "JSON nested 9,000 levels deep (was: stack overflow in json-fast walk(), the whole run lost)",
+    severity: "error", code: "nesting-too-deep", line: 2, column: 25, path: "data[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]", message: /nested more than 100 levels deep; the object is skipped/,
   },
   {
     file: "yaml-syntax-single.yaml", title: "broken YAML syntax (an unclosed flow mapping)",
@@ -266,5 +296,212 @@ describe("bad input: --cni", () => {
     const overridden = await run(["matrix", "-f", REST, "-f", "-", "--level", "pod", "-n", "shop", "--cni", "cilium"], flannel);
     expect(overridden.stderr).toBe("");
     expect(overridden.stdout).toMatch(/^shop\/web\s+shop\/db\s+TCP:5432$/m);
+  });
+});
+
+/**
+ * Issue 15 (hostile input) and issue 12 ("one bad list entry drops the whole object"): what
+ * crashed or lost more than the broken part before, as a user meets it.
+ */
+describe("bad input: recover at the smallest unit", () => {
+  let rest: RunResult = { code: -1, stdout: "", stderr: "" };
+  beforeAll(async () => {
+    rest = await run(["matrix", "-f", REST, "--level", "pod", "-o", "json"]);
+  });
+
+  it("a List that contains itself through a YAML alias is an error, not a stack overflow (was exit 70)", async () => {
+    const cyclic = "&r\napiVersion: v1\nkind: List\nitems: [*r]\n";
+    const alone = await run(["matrix", "-f", "-"], cyclic);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/^<stdin>:1:1: error\[yaml-alias-cycle\]: this List contains itself \(through a YAML alias\); it is skipped \(field items\[0\]\)$/m);
+    expect(alone.stderr).not.toMatch(STACK_LINE);
+    const beside = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod", "-o", "json"], cyclic);
+    expect(beside.code).toBe(0);
+    expect(beside.stdout).toBe(rest.stdout);
+  });
+
+  // The API server's strict decoding rejects a duplicated field ("duplicate field"); YAML 1.2
+  // §3.2.1.1 requires keys to be unique. One bad item must not take the List's other items along.
+  for (const file of ["list-duplicate-key.yaml", "list-duplicate-key.json"]) {
+    it(`${file}: a duplicated key inside one item of a kubectl List costs that item only (was: every item lost)`, async () => {
+      const path = scenario("bad-input", file);
+      const r = await run(["matrix", "-f", path, "--level", "pod", "-o", "json"]);
+      expect(r.code).toBe(0);
+      const lines = file.endsWith(".yaml") ? "lines 25-36" : "lines 39-58";
+      expect(r.stderr).toMatch(new RegExp(`^${path.replace(/[./]/g, "\\$&")}:\\d+:\\d+: error\\[yaml-syntax\\]: YAML syntax error: duplicated mapping key; item 2 of this List \\(${lines}\\) is skipped, the other 4 item\\(s\\) are read \\(field items\\[2\\]\\)$`, "m"));
+      expect(r.stderr).toMatch(/^kwire: warning: 1 object\(s\) skipped because of the errors above; analysing the rest$/m);
+      // Every other item is analysed: the same matrix as rest.yaml, which holds exactly them.
+      expect(r.stdout.replaceAll(path, REST)).toBe(rest.stdout);
+      await expect(r.stderr).toMatchFileSnapshot(golden("bad-input", `${file.replace(".", "-")}.stderr.txt`));
+    });
+  }
+
+  it("a JSON List cut off in its last item (an interrupted download): every complete item is read", async () => {
+    const text = readFileSync(scenario("bad-input", "list-duplicate-key.json"), "utf8").replace('                "name": "cache-2",\n', "");
+    const cut = text.slice(0, text.lastIndexOf('"port": 5432'));
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], cut);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:\d+:\d+: error\[yaml-syntax\]: YAML syntax error: .*; item 4 of this List \(lines 86-112\) is skipped, the other 4 item\(s\) are read \(field items\[4\]\)$/m);
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"));
+    expect(ids).toEqual(["shop/cache", "shop/db", "shop/web"]);
+  });
+
+  it("an item nested 5,000 levels deep costs that item only (js-yaml's maxDepth, 100)", async () => {
+    const path = scenario("bad-input", "list-item-deep.yaml");
+    const r = await run(["matrix", "-f", path, "--level", "pod", "-o", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/error\[nesting-too-deep\]: nested more than 100 levels deep; item 2 of this List \(lines 24-36\) is skipped, the other 4 item\(s\) are read/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stdout.replaceAll(path, REST)).toBe(rest.stdout);
+  });
+
+  // Found by the fuzz suite (seed 1317101735): YAML 1.2 §5.2 allows a byte order mark at the
+  // start of any document, so `cat a.yaml b.yaml` of a file with a BOM must not glue documents.
+  it("a BOM right after `---` and old-Mac CR line ends: both documents are read", async () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: s }\n---\uFEFF\rapiVersion: v1\rkind: Pod\rmetadata: { name: b, namespace: s }\r";
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], text);
+    expect(r.stderr).toBe("");
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"));
+    expect(ids).toEqual(["s/a", "s/b"]);
+  });
+
+  // k8s.io/api core/v1 ContainerPort: containerPort is required. Losing one port can hide a
+  // connection (a named port no longer resolves) but never invent one, so the rest is analysed.
+  const TYPO = [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata: { name: api, namespace: shop }",
+    "spec:",
+    "  replicas: 2",
+    "  selector: { matchLabels: { app: api } }",
+    "  template:",
+    "    metadata: { labels: { app: api } }",
+    "    spec:",
+    "      containers:",
+    "      - name: api",
+    "        image: api:1",
+    "        ports:",
+    "        - containerport: 8080",
+    "        - { name: metrics, containerPort: 9090 }",
+    "",
+  ].join("\n");
+
+  it("a containerPort typo is an error on that port entry; the Deployment is still analysed (was: dropped whole)", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "workload", "-o", "json"], TYPO);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:14:11: error\[missing-field\]: required field "containerPort" is missing; this entry \(spec\.template\.spec\.containers\[0\]\.ports\[0\]\) is skipped, the rest of the object is analysed \(field spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort\)\n {2}hint: "containerport" is not a field; the name is "containerPort"$/m);
+    expect(r.stderr).toMatch(/^kwire: warning: 1 list entry skipped because of the errors above; analysing the rest$/m);
+    const ids = (JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id);
+    expect(ids).toContain("shop/api[Deployment]");
+  });
+
+  it("the containerPort typo with --strict still exits 2 (all-or-nothing)", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--strict"], TYPO);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^kwire: error: 1 input error\(s\) \(--strict\)$/m);
+  });
+});
+
+/**
+ * ipBlock CIDRs the API server accepts with a warning (StrictIPCIDRValidation is alpha and off by
+ * default, k8s.io/kubernetes pkg/features/kube_features.go; warnings from GetWarningsForCIDR in
+ * k8s.io/apimachinery pkg/api/validation/ip.go): kwire warns too, and reads them as the API does.
+ */
+describe("bad input: CIDRs the API accepts with a warning", () => {
+  const policy = (cidr: string): string => [
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: { name: office, namespace: shop }",
+    "spec:",
+    "  podSelector: { matchLabels: { app: db } }",
+    "  ingress:",
+    `  - from: [{ ipBlock: { cidr: "${cidr}" } }]`,
+    "",
+  ].join("\n");
+
+  it("10.0.0.0/08: warning (leading zeros in the prefix), read as 10.0.0.0/8", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod"], policy("10.0.0.0/08"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:7:31: warning\[cidr-non-standard\]: CIDR "10\.0\.0\.0\/08" has leading zeros in its prefix length: .*reads it as 10\.0\.0\.0\/8 \(field spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr\)$/m);
+    expect(r.stderr).not.toMatch(/skipped/);
+    expect(r.stdout).toMatch(/^ipblock:10\.0\.0\.0\/8\s+shop\/db\s+all$/m);
+  });
+
+  it("1.2.3.4/0: warning quoting the API's \"ambiguous\" warning; read as 0.0.0.0/0, as Go's net.ParseCIDR does", async () => {
+    const r = await run(["matrix", "-f", "-", "-f", REST, "--level", "pod"], policy("1.2.3.4/0"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning\[cidr-host-bits\]: CIDR "1\.2\.3\.4\/0" has bits set after the prefix length: the API server accepts it with the warning "CIDR value is ambiguous in this context \(should be "0\.0\.0\.0\/0" or "1\.2\.3\.4\/32"\?\)"/);
+    expect(r.stdout).toMatch(/^ipblock:0\.0\.0\.0\/0\s+shop\/db\s+all$/m);
+  });
+});
+
+/** Issue 12 "skipped objects are invisible to lint and to CI": every skip is an error finding. */
+describe("bad input: nothing dropped unseen (kwire lint input-skipped)", () => {
+  // port: "8080" is a string, so it must be an IANA_SVC_NAME, which needs a letter
+  // (k8s.io/apimachinery pkg/util/validation IsValidPortName): the API server rejects it.
+  const QUOTED_PORT = [
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: { name: web-in, namespace: shop }",
+    "spec:",
+    "  podSelector: { matchLabels: { app: web } }",
+    "  ingress:",
+    "  - ports: [{ port: \"8080\" }]",
+    "",
+  ].join("\n");
+
+  it("a skipped NetworkPolicy is an error finding in the table, JSON and SARIF (was: \"No findings.\", exit 0)", async () => {
+    const table = await run(["lint", "-f", "-", "-f", REST], QUOTED_PORT);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/input-skipped/);
+    expect(table.stdout).toMatch(/NetworkPolicy shop\/web-in was skipped, so nothing it declares is analysed: "8080" is not a valid port name/);
+    const json = await run(["lint", "-f", "-", "-f", REST, "-o", "json"], QUOTED_PORT);
+    const findings = (JSON.parse(json.stdout) as { findings: { code: string; object: string; file: string; line: number; severity: string }[] }).findings;
+    expect(findings.filter((f) => f.code === "input-skipped")).toEqual([
+      expect.objectContaining({ object: "NetworkPolicy shop/web-in", file: "<stdin>", line: 1, severity: "error" }),
+    ]);
+    const sarif = JSON.parse((await run(["lint", "-f", "-", "-f", REST, "-o", "sarif"], QUOTED_PORT)).stdout) as {
+      runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    };
+    expect(sarif.runs[0]?.results.filter((r) => r.ruleId === "input-skipped")).toEqual([
+      expect.objectContaining({ level: "error", locations: [expect.objectContaining({ physicalLocation: expect.objectContaining({ region: expect.objectContaining({ startLine: 1 }) }) })] }),
+    ]);
+  });
+
+  it("an object lost to a YAML syntax error inside a List is still named (kind, namespace, name read from its text)", async () => {
+    const r = await run(["lint", "-f", scenario("bad-input", "list-duplicate-key.yaml"), "-o", "json"]);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; object: string; line: number; message: string }[] }).findings.filter((x) => x.code === "input-skipped");
+    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/cache", line: 29, message: expect.stringMatching(/^Pod shop\/cache was skipped, so nothing it declares is analysed: YAML syntax error: duplicated mapping key; item 2 of this List/) })]);
+  });
+
+  it("a skipped list entry is a finding too, naming the entry", async () => {
+    const typo = "apiVersion: v1\nkind: Pod\nmetadata: { name: api, namespace: shop, labels: { app: api } }\nspec:\n  containers:\n  - name: api\n    image: api:1\n    ports: [{ containerport: 8080 }]\n";
+    const r = await run(["lint", "-f", "-", "-o", "json"], typo);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; object: string; message: string }[] }).findings.filter((x) => x.code === "input-skipped");
+    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/api", message: expect.stringMatching(/^entry spec\.containers\[0\]\.ports\[0\]\.containerPort of Pod shop\/api was skipped \(the rest of the object is analysed\): required field "containerPort" is missing/) })]);
+  });
+
+  it("a finding about a skipped object says it was skipped (not just \"create the Service\")", async () => {
+    const text = [
+      "apiVersion: v1",
+      "kind: Service",
+      "metadata: { name: api, namespace: shop }",
+      "spec: { selector: { app: api }, ports: [{ port: 0 }] }",
+      "---",
+      "apiVersion: networking.k8s.io/v1",
+      "kind: Ingress",
+      "metadata: { name: front, namespace: shop }",
+      "spec:",
+      "  rules:",
+      "  - http:",
+      "      paths:",
+      "      - { path: /, pathType: Prefix, backend: { service: { name: api, port: { number: 80 } } } }",
+      "",
+    ].join("\n");
+    const r = await run(["lint", "-f", "-", "-o", "json"], text);
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; message: string }[] }).findings;
+    expect(f.find((x) => x.code === "ingress-backend-missing")?.message).toMatch(/backend Service shop\/api does not exist — note: Service shop\/api is in the input but was skipped \(<stdin>:1\)$/);
+    expect(f.some((x) => x.code === "input-skipped")).toBe(true);
   });
 });

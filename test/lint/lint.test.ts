@@ -12,13 +12,19 @@ const POLICIES_DIR = "fixtures/scenarios/lint-policies";
 const CLEAN = scenario("lint-clean", "cluster.yaml");
 const TIERS = scenario("lint-tiers", "cluster.yaml");
 const NOT_MODELLED = scenario("lint-tiers", "not-modelled.yaml");
+/** A NetworkPolicy with ipBlock.cidr 10.0.0.0/33: skipped by the parser (stderr says so too). */
+const BAD = scenario("bad-input", "cidr-prefix.yaml");
+/** A Service and, in net.d/, two CNI configurations with every CNI configuration finding. */
+const CNI = "fixtures/scenarios/lint-cni";
+const FLANNEL_CONF = `${CNI}/net.d/10-flannel.conflist`;
+const BRIDGE_CONF = `${CNI}/net.d/20-bridge.conflist`;
 
 interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
 
 async function findings(...args: string[]): Promise<JsonFinding[]> {
   const r = await run(["lint", ...args, "-o", "json"]);
-  // An unmodelled policy kind is also an input error on stderr (and a finding).
-  if (!args.includes(NOT_MODELLED)) expect(r.stderr).toBe("");
+  // An unmodelled policy kind, a skipped object and CNI configurations also speak on stderr.
+  if (!args.includes(NOT_MODELLED) && !args.includes(BAD) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
@@ -60,6 +66,14 @@ describe("each check fires with a place and a hint", () => {
     "tier-equal-priority": { args: ["-f", TIERS], object: "AdminNetworkPolicy protect-db", line: 22, severity: "warning", text: /share priority 10 in the Admin tier/ },
     "tier-pass-falls-through": { args: ["-f", TIERS], object: "AdminNetworkPolicy delegate-web", line: 62, severity: "warning", text: /passes egress traffic to the NetworkPolicy tier, but for every pod it selects \(e.g. web\/site\)/ },
     "admin-deny-shadows-networkpolicy": { args: ["-f", TIERS], object: "NetworkPolicy db/pg-from-web", line: 73, severity: "warning", text: /db\/pg-from-web ingress\[0\] can never allow: AdminNetworkPolicy protect-db ingress\[0\] "deny-web"/ },
+    // CNI SPEC.md "Network configuration format": cniVersion is required.
+    "cni-version": { args: ["-f", BRIDGE_CONF], object: "CNI configuration extra", line: 1, severity: "error", text: /the CNI configuration has no cniVersion \(required by the CNI spec\)/ },
+    "cni-duplicate-plugin": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 7, severity: "warning", text: /plugins\[2\] has type "portmap", like plugins\[1\]/ },
+    // containernetworking/plugins host-local range_set.go: "subnets … and … overlap".
+    "cni-ipam-overlap": { args: ["-f", BRIDGE_CONF, "-f", `${CNI}/cluster.yaml`], object: "CNI configuration extra", line: 4, severity: "error", text: /contains the clusterIP 10\.96\.0\.10 of Service kube-system\/kube-dns|subnets 10\.244\.0\.0\/16 .* and 10\.244\.1\.0\/24 overlap/ },
+    // flannel's VXLAN backend: FLANNEL_MTU = link MTU - 50.
+    "cni-mtu": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 5, severity: "warning", text: /mtu 1500 plus flannel's VXLAN header \(50 bytes\) exceeds a 1500-byte network.*set mtu to 1450/ },
+    "input-skipped": { args: ["-f", BAD, "-f", CLEAN], object: "NetworkPolicy shop/office", line: 1, severity: "error", text: /NetworkPolicy shop\/office was skipped, so nothing it declares is analysed: invalid CIDR "10\.0\.0\.0\/33"/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {

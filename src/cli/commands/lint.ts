@@ -46,6 +46,8 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       const load = await loadModel(opts, io);
       const findings = runLint(load.cluster, {
         nodePortRange: range,
+        skipped: load.skippedObjects,
+        cniConfigs: load.cniConfigs,
         ...(opts.cni !== undefined ? { cni: opts.cni } : {}),
         ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}),
         ...(opts.check ? { only: opts.check } : {}),

@@ -40,7 +40,7 @@ export function loadExpectations(files: readonly InputFile[]): { expectations: E
   const diagnostics: Diagnostic[] = [];
   const expectations: Expectation[] = [];
   for (const f of files) {
-    for (const obj of objectCursors(f, diagnostics)) {
+    for (const obj of objectCursors(f, { diagnostics, skipped: [] })) {
       if (obj.get("kind").scalar() !== "ConnectivityTest") {
         obj.get("kind").error("unsupported-kind", `expected kind ConnectivityTest (apiVersion kwire/v1alpha1), got ${JSON.stringify(obj.get("kind").scalar() ?? null)}`);
         continue;

@@ -7,6 +7,7 @@ import {
   ipSetOfCidr,
   ipSetSubtract,
   isProtocol,
+  formatCidr,
   isStrictSubset,
   parseCidr,
   type Cidr,
@@ -144,33 +145,55 @@ function decodeIpBlock(c: Cursor): Peer | undefined {
   c.checkKeys(["cidr", "except"]);
   const text = c.get("cidr").reqString();
   if (text === undefined) return undefined;
-  const parsed = parseCidr(text);
-  if (!parsed.ok) {
-    c.get("cidr").error("invalid-cidr", `invalid CIDR "${text}": ${parsed.reason}`);
-    return undefined;
-  }
-  const cidr = parsed.cidr;
+  const cidr = checkedCidr(c.get("cidr"), text, "CIDR");
+  if (!cidr) return undefined;
   const except: Cidr[] = [];
   const exC = c.get("except");
   if (!exC.isAbsent && exC.expect("seq")) {
     for (const e of exC.items()) {
       const et = e.optString();
       if (et === undefined) continue;
-      const ep = parseCidr(et);
-      if (!ep.ok) {
-        e.error("invalid-cidr", `invalid except CIDR "${et}": ${ep.reason}`);
-        return undefined;
-      }
-      if (!isStrictSubset(ep.cidr, cidr)) {
+      const ep = checkedCidr(e, et, "except CIDR");
+      if (!ep) return undefined;
+      if (!isStrictSubset(ep, cidr)) {
         e.error("except-outside-cidr", `except "${et}" must be a strict subset of cidr "${text}"`);
         return undefined;
       }
-      except.push(ep.cidr);
+      except.push(ep);
     }
   }
   let set = ipSetOfCidr(cidr);
   for (const e of except) set = ipSetSubtract(set, ipSetOfCidr(e));
   return { type: "IPBlock", cidr, except, set, text, source: c.ref };
+}
+
+/**
+ * ipBlock.cidr / except as the API server validates them (ValidateIPBlock in
+ * pkg/apis/networking/validation/validation.go → IsValidCIDRForLegacyField, and the warnings of
+ * GetWarningsForCIDR in k8s.io/apimachinery/pkg/api/validation/ip.go). Without the alpha gate
+ * StrictIPCIDRValidation the API accepts a prefix with leading 0s and bits set after the prefix,
+ * with a warning; kwire warns too and reads them as the API and Go's net.ParseCIDR do.
+ */
+function checkedCidr(c: Cursor, text: string, what: string): Cidr | undefined {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) {
+    c.error("invalid-cidr", `invalid ${what} "${text}": ${parsed.reason}`);
+    return undefined;
+  }
+  const canonical = formatCidr(parsed.cidr);
+  if (parsed.ipv4Mapped) {
+    c.error("invalid-cidr", `invalid ${what} "${text}": an IPv4-mapped IPv6 address, which IPv4 and IPv6 software read differently, so what it matches is ambiguous (strict validation: "must not have an IPv4-mapped IPv6 address")`);
+    return undefined;
+  }
+  if (parsed.prefixLeadingZeros) {
+    c.report("cidr-non-standard", "warning", `${what} "${text}" has leading zeros in its prefix length: the API server accepts it with the warning "non-standard CIDR value … will be considered invalid in a future Kubernetes release", and reads it as ${canonical}`, `write "${canonical}"`);
+  }
+  if (parsed.hostBitsSet) {
+    const addr = text.slice(0, text.indexOf("/"));
+    const single = `${addr}/${parsed.cidr.family === 4 ? 32 : 128}`;
+    c.report("cidr-host-bits", "warning", `${what} "${text}" has bits set after the prefix length: the API server accepts it with the warning "CIDR value is ambiguous in this context (should be ${JSON.stringify(canonical)} or ${JSON.stringify(single)}?)"; Go's net.ParseCIDR (used by CNIs) and kwire read it as ${canonical}`, `write "${canonical}" or "${single}", whichever you meant`);
+  }
+  return parsed.cidr;
 }
 
 function decodePorts(c: Cursor): "All" | PolicyPort[] {

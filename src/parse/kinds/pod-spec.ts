@@ -33,32 +33,49 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   };
 }
 
+/**
+ * containerPorts, one list entry at a time: a broken entry (or container) is an error on that
+ * entry only, and the rest of the pod is analysed (a lost port can hide a connection, never
+ * invent one). `--strict` still fails on it.
+ */
 function collectPorts(containers: Cursor, out: ContainerPort[], sidecarsOnly: boolean): void {
   if (containers.isAbsent || !containers.expect("seq")) return;
   for (const c of containers.items()) {
-    if (!c.expect("map")) continue;
-    if (sidecarsOnly && c.get("restartPolicy").optString() !== "Always") continue;
-    const ports = c.get("ports");
-    if (ports.isAbsent || !ports.expect("seq")) continue;
-    for (const p of ports.items()) {
-      if (!p.expect("map")) continue;
-      const port = p.get("containerPort").optInt();
-      if (port === undefined) {
-        if (p.get("containerPort").isAbsent) p.get("containerPort").error("missing-field", 'required field "containerPort" is missing');
-        continue;
+    c.entry((container) => {
+      if (!container.expect("map")) return undefined;
+      if (sidecarsOnly && container.get("restartPolicy").optString() !== "Always") return undefined;
+      const ports = container.get("ports");
+      if (ports.isAbsent || !ports.expect("seq")) return undefined;
+      for (const p of ports.items()) {
+        const port = p.entry(decodeContainerPort);
+        if (port) out.push(port);
       }
-      if (port < 1 || port > 65535) {
-        p.get("containerPort").error("invalid-port", `containerPort ${port} is outside 1-65535`);
-        continue;
-      }
-      const protoText = p.get("protocol").optString() ?? "TCP";
-      if (!isProtocol(protoText)) {
-        p.get("protocol").error("invalid-protocol", `protocol "${protoText}" is not TCP, UDP or SCTP`);
-        continue;
-      }
-      const protocol: Protocol = protoText;
-      const name = p.get("name").optString();
-      out.push(name === undefined ? { containerPort: port, protocol } : { name, containerPort: port, protocol });
-    }
+      return true;
+    });
   }
+}
+
+function decodeContainerPort(p: Cursor): ContainerPort | undefined {
+  if (!p.expect("map")) return undefined;
+  const portC = p.get("containerPort");
+  const port = portC.optInt();
+  if (port === undefined) {
+    if (portC.isAbsent) {
+      const typo = p.keys().find((k) => k !== "containerPort" && k.toLowerCase() === "containerport");
+      portC.error("missing-field", 'required field "containerPort" is missing', typo === undefined ? undefined : `"${typo}" is not a field; the name is "containerPort"`);
+    }
+    return undefined;
+  }
+  if (port < 1 || port > 65535) {
+    portC.error("invalid-port", `containerPort ${port} is outside 1-65535`);
+    return undefined;
+  }
+  const protoText = p.get("protocol").optString() ?? "TCP";
+  if (!isProtocol(protoText)) {
+    p.get("protocol").error("invalid-protocol", `protocol "${protoText}" is not TCP, UDP or SCTP`);
+    return undefined;
+  }
+  const protocol: Protocol = protoText;
+  const name = p.get("name").optString();
+  return name === undefined ? { containerPort: port, protocol } : { name, containerPort: port, protocol };
 }

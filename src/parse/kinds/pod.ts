@@ -26,7 +26,7 @@ export function decodePod(obj: Cursor): Pod | undefined {
   const primary = ipAt(status.get("podIP"));
   if (primary) ips.push(primary);
   for (const item of status.get("podIPs").items()) {
-    const ip = ipAt(item.get("ip"));
+    const ip = item.entry((e) => ipAt(e.get("ip")));
     if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
   }
   const hostIP = ipAt(status.get("hostIP"));

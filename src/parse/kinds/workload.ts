@@ -13,18 +13,23 @@ function templateOf(kind: WorkloadKind, spec: Cursor): Cursor {
   return spec.get("template");
 }
 
-function replicasOf(kind: WorkloadKind, spec: Cursor): number {
-  switch (kind) {
-    case "DaemonSet":
-      return 2;
-    case "Job":
-      return spec.get("parallelism").optInt() ?? 1;
-    case "CronJob":
-      return spec.get("jobTemplate").get("spec").get("parallelism").optInt() ?? 1;
-    default:
-      return spec.get("replicas").optInt() ?? 1;
+/** How many pods run at once; undefined (with an error) when the count is invalid. */
+function replicasOf(kind: WorkloadKind, spec: Cursor): number | undefined {
+  const field = kind === "Job" ? spec.get("parallelism")
+    : kind === "CronJob" ? spec.get("jobTemplate").get("spec").get("parallelism")
+    : kind === "DaemonSet" ? undefined
+    : spec.get("replicas");
+  if (!field) return 2;
+  const n = field.optInt();
+  if (n !== undefined && n < 0) {
+    // ValidateNonnegativeField (pkg/apis/apps/validation, batch/validation): "must be greater than or equal to 0".
+    field.error("invalid-value", `${lastKey(field.path)} ${n} must be greater than or equal to 0`);
+    return undefined;
   }
+  return field.isAbsent ? 1 : n;
 }
+
+const lastKey = (path: string): string => path.slice(path.lastIndexOf(".") + 1);
 
 export function decodeWorkload(kind: WorkloadKind, obj: Cursor): Workload | undefined {
   const meta = decodeMeta(obj, true);
@@ -37,6 +42,8 @@ export function decodeWorkload(kind: WorkloadKind, obj: Cursor): Workload | unde
   }
   const podSpec = decodePodSpec(template.get("spec"));
   const labels = template.get("metadata").get("labels").stringMap();
+  const replicas = replicasOf(kind, spec);
+  if (replicas === undefined) return undefined;
   const serviceName = kind === "StatefulSet" ? spec.get("serviceName").optString() : undefined;
   return {
     ...(serviceName ? { serviceName } : {}),
@@ -46,7 +53,7 @@ export function decodeWorkload(kind: WorkloadKind, obj: Cursor): Workload | unde
     labels,
     hostNetwork: podSpec.hostNetwork,
     ports: podSpec.ports,
-    replicas: replicasOf(kind, spec),
+    replicas,
     owners: meta.owners,
     source: obj.ref,
   };
