@@ -16,7 +16,8 @@ import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
 import type { Host } from "./host.js";
 import { labCluster, nftPods } from "./model.js";
-import { dnsEntry, isOurDns, startDns, waitDns } from "./dns-process.js";
+import { dnsEntry, startDns, waitDns } from "./dns-process.js";
+import { stopChildren, type Child } from "./proc.js";
 import { dnsTable } from "./dns-table.js";
 import { dnsSkip, planDns, type DnsPlan } from "./lab-dns.js";
 import { applyScript } from "./nft-apply.js";
@@ -25,7 +26,7 @@ import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
 import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
-import { startServer, stopServers, waitReady, writeServerScript } from "./servers.js";
+import { startServer, waitReady, writeServerScript } from "./servers.js";
 import { placedPods, preflightProblem } from "./session.js";
 import { readState, writeInputs, writeState, type DnsState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
 
@@ -84,7 +85,7 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
-  startAll(opts, rec, undo, dns);
+  const children = startAll(opts, rec, undo, dns);
   const ips = new Map<string, string>();
   await addPods(host, dir, nodes, pods, (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
   rec.setPods(rec.state.pods.map((p): PodState => {
@@ -103,7 +104,11 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
   if (dns !== undefined) await startClusterDns(opts, rec, undo, lab, dns, aborted);
-  await Promise.all(rec.state.pods.map((p) => waitReady(host, dir, p.pod, p.pid ?? 0, 15_000, aborted)));
+  await Promise.all(rec.state.pods.map((p) => {
+    const child = children.get(p.pod.id);
+    if (child === undefined) throw new LabError("server-not-ready", `no server was started for ${p.pod.id}`);
+    return waitReady(host, dir, p.pod, child, 15_000, aborted);
+  }));
   rec.phase("servers", "servers");
   log(`lab: ${pods.length} pod servers ready`);
 }
@@ -118,20 +123,30 @@ async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, 
   for (const p of pods) writeResolvConf(p.pod.netns, resolvConfText(dns.nameserver, p.pod.namespace, dns.domain));
   const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
   const entry = await dnsEntry(opts.dir);
-  const pids = servers.map((p) => startDns(opts.dir, entry, p.pod, table, dns.port));
-  undo.push("stop DNS servers", () => stopServers(pids, isOurDns));
-  rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: pids[i] ?? 0 })) });
-  await Promise.all(servers.map((p, i) => waitDns(opts.dir, p.pod, pids[i] ?? 0, 15_000, aborted)));
+  const started: Child[] = [];
+  undo.push("stop DNS servers (and wait until they have exited)", () => stopChildren(started));
+  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port));
+  rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: started[i]?.pid ?? 0 })) });
+  await Promise.all(servers.map((p, i) => {
+    const child = started[i];
+    if (child === undefined) throw new LabError("server-not-ready", `no DNS server was started in ${p.pod.id}`);
+    return waitDns(opts.dir, p.pod, child, 15_000, aborted);
+  }));
   rec.phase("dns", "dns");
   opts.log(`lab: cluster DNS at ${dns.nameserver} served from ${servers.map((p) => p.pod.id).join(", ")}; resolv.conf in ${pods.length} pods`);
 }
 
-function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): void {
+/**
+ * Start every pod server. The undo step stops them through their handles and returns only when each
+ * one has exited (a server forked a moment before a SIGINT is still caught: see proc.ts).
+ */
+function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): ReadonlyMap<string, Child> {
   writeServerScript(opts.dir);
-  const pids = new Map<string, number>();
-  undo.push("stop pod servers", () => stopServers([...pids.values()]));
-  for (const p of rec.state.pods) pids.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
-  rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: pids.get(p.pod.id) ?? 0 })));
+  const children = new Map<string, Child>();
+  undo.push("stop pod servers (and wait until they have exited)", () => stopChildren([...children.values()]));
+  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
+  rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: children.get(p.pod.id)?.pid ?? 0 })));
+  return children;
 }
 
 /** Build the lab for `cluster`; on any failure everything made so far is removed. */
