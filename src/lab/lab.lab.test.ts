@@ -16,8 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CASE_GROUPS } from "../../test/conformance/cases.js";
-import { caseTitle, type ConformanceCase } from "../../test/conformance/dsl.js";
-import { modelYaml, type PodString } from "../../test/conformance/model.js";
+import { IPBLOCK_CASES } from "../../test/conformance/cases-ipblock.js";
+import { caseTitle, type ConformanceCase, type Step } from "../../test/conformance/dsl.js";
+import { ALL_PODS, modelYaml, podIP, type PodString } from "../../test/conformance/model.js";
 import { cell } from "../../test/conformance/reachability.js";
 import { labSkipReason } from "./cni/testing/lab.js";
 import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type LabProxy, type ProbeRun } from "./index.js";
@@ -42,7 +43,9 @@ function leftovers(): string[] {
   ];
 }
 
-const CASES = [
+/** Every ipBlock case (test/conformance/cases-ipblock.ts: upstream network_policy.go and cyclonus), and a few others. */
+const CASES = [...new Set([
+  ...IPBLOCK_CASES.cases.map((c) => c.title),
   "should support a 'default-deny-all' policy",
   "should enforce policy based on PodSelector and NamespaceSelector",
   "should allow ingress access on one named port",
@@ -51,7 +54,7 @@ const CASES = [
   "should resolve a named port against the destination pod when the peer is an ipBlock",
   "should support denying of egress traffic on the client side (even if the server explicitly allows this traffic)",
   "should not allow access by TCP when a policy specifies only UDP",
-];
+])];
 
 function findCase(title: string): ConformanceCase {
   const c = CASE_GROUPS.flatMap((g) => g.cases).find((x) => x.title === title);
@@ -215,9 +218,9 @@ spec:
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
 
 /** Cells where the lab disagrees with the upstream truth table (self pairs ignored, SCTP skipped). */
-function upstreamDiff(c: ConformanceCase, run: ProbeRun): string[] {
+function upstreamDiff(step: Step, run: ProbeRun): string[] {
   const out: string[] = [];
-  for (const p of c.steps[0]?.probes ?? []) {
+  for (const p of step.probes) {
     for (const r of run.results) {
       if (r.port !== p.port || r.protocol !== p.protocol || r.observed === undefined) continue;
       const want = cell(p.reachability.expected, r.src as PodString, r.dst as PodString);
@@ -242,16 +245,19 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
   for (const title of CASES) {
     it(`conformance in the lab: ${title}`, async () => {
       const c = findCase(title);
-      const step = c.steps[0];
-      if (step === undefined) throw new Error("case without steps");
-      // One node per namespace, podCIDRs holding the model's IPs (10.0.<ns>.<pod>): ipBlocks mean what upstream means.
-      await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }], {
-        podCidrs: ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], nodes: 3,
-      });
-      const run = await probe();
-      expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
-      expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
-      expect(upstreamDiff(c, run)).toEqual([]);
+      for (const [i, step] of c.steps.entries()) {
+        if (i > 0) await labClean(host, DIR);
+        // No Node objects and no --node-pod-cidr: the nodes come from the pods' declared addresses
+        // (10.0.<ns>.<pod>), so each pod runs with its declared IP and ipBlocks mean what upstream means.
+        await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }]);
+        const state = readState(DIR);
+        expect(state?.nodes.map((n) => n.podCidr)).toEqual(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]);
+        expect(state?.pods.map((p) => [p.pod.id, p.ip])).toEqual(ALL_PODS.map((p) => [p, podIP(p)]));
+        const run = await probe();
+        expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
+        expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
+        expect(upstreamDiff(step, run), `${caseTitle(c)} step ${i}`).toEqual([]);
+      }
     });
   }
 

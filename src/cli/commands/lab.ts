@@ -18,6 +18,7 @@ interface UpOpts extends InputOptions {
   nodes?: string;
   nodePodCidr?: string[];
   proxy: string;
+  renumber?: boolean;
 }
 
 function labFailure(io: Io, setExit: (n: number) => void, e: unknown): void {
@@ -54,6 +55,7 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
     const state = await labUp(cluster, {
       host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy,
       ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
+      ...(opts.renumber === true ? { renumber: true } : {}),
     });
     io.out(`lab up: ${state.nodes.length} nodes, ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
   } catch (e) {
@@ -68,7 +70,8 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), NetworkPolicy and Services (nftables), cluster DNS, pod servers");
   return addInputOptions(cmd)
     .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
-    .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default: Node objects', else one /24 per /24 of the pods' declared IPs, else 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--renumber", "give pods whose declared status.podIP the lab cannot honour another address (default: refuse, since ipBlocks would mean something else)")
     .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
     .action((opts: UpOpts) => up(opts, io, setExit));
 }
