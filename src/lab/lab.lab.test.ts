@@ -21,7 +21,8 @@ import { caseTitle, type ConformanceCase, type Step } from "../../test/conforman
 import { ALL_PODS, modelYaml, podIP, type PodString } from "../../test/conformance/model.js";
 import { cell } from "../../test/conformance/reachability.js";
 import { labSkipReason } from "./cni/testing/lab.js";
-import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type LabProxy, type ProbeRun } from "./index.js";
+import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, parseCounters, readState, runProbe, type BgpTopology, type FabricCounter, type LabBackend, type LabProxy, type ProbeRun } from "./index.js";
+import { onPath } from "./session.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -36,9 +37,10 @@ function leftovers(): string[] {
   const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire(-\d+)?|ip kube-proxy|ip kwire-services)$/.test(l.trim()));
   const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
   const dns = spawnSync("pgrep", ["-f", `${DIR}/dns-js/dns-main.js`], { encoding: "utf8" }).stdout.trim();
+  const bird = spawnSync("pgrep", ["-f", `${DIR}/bird/`], { encoding: "utf8" }).stdout.trim();
   const resolv = existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => /^kw-p-/.test(n)).map((n) => `/etc/netns/${n}`) : [];
   return [
-    ...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(dns === "" ? [] : [`dns servers ${dns}`]), ...resolv,
+    ...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(dns === "" ? [] : [`dns servers ${dns}`]), ...(bird === "" ? [] : [`bird ${bird}`]), ...resolv,
     ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : []),
   ];
 }
@@ -62,7 +64,7 @@ function findCase(title: string): ConformanceCase {
   return c;
 }
 
-async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy } = {}): Promise<void> {
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
 }
@@ -257,6 +259,90 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
         expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
         expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
         expect(upstreamDiff(step, run), `${caseTitle(c)} step ${i}`).toEqual([]);
+      }
+    });
+  }
+
+  /** The fabric's counters (backends.ts): which path the packets took. */
+  const counters = (): Record<FabricCounter, number> => parseCounters(spawnSync("ip", ["netns", "exec", "kw-fabric", "nft", "list", "counters"], { encoding: "utf8" }).stdout);
+  const inNs = (netns: string, argv: string[]): string => spawnSync("ip", ["netns", "exec", netns, ...argv], { encoding: "utf8" }).stdout;
+  const routeGet = (netns: string, ip: string): string => inNs(netns, ["ip", "route", "get", ip]).split("\n")[0]?.trim() ?? "";
+  const vxlanPackets = (netns: string): number => {
+    const v: unknown = JSON.parse(inNs(netns, ["ip", "-s", "-j", "link", "show", "kw-vx"]) || "[]");
+    const stats = Array.isArray(v) ? (v[0] as { stats64?: { tx?: { packets?: number }; rx?: { packets?: number } } } | undefined)?.stats64 : undefined;
+    return (stats?.tx?.packets ?? 0) + (stats?.rx?.packets ?? 0);
+  };
+  const podMtu = (pod: string): string => inNs(readState(DIR)?.pods.find((p) => p.pod.id === pod)?.pod.netns ?? "", ["cat", "/sys/class/net/eth0/mtu"]).trim();
+
+  // One upstream ipBlock case on the x/y/z model (3 nodes from the declared /24s) per backend:
+  // the kernel agrees with the model and with upstream, and the cross-node packets took the backend's path.
+  const IPBLOCK_CASE = "should allow ingress from an ipBlock podIP/24 on the base policy's port";
+  const BACKEND_RUNS: { backend: LabBackend; topology?: BgpTopology }[] = [
+    { backend: "routes" }, { backend: "host-gw" }, { backend: "vxlan" }, { backend: "bgp", topology: "mesh" }, { backend: "bgp", topology: "rr" },
+  ];
+  const noBird = onPath("bird") && onPath("birdc") ? undefined : "needs bird and birdc (apt-get install bird2)";
+  for (const { backend, topology } of BACKEND_RUNS) {
+    const name = `${backend}${topology === undefined ? "" : ` (${topology})`}`;
+    it.skipIf(backend === "bgp" && noBird !== undefined)(`backend ${name}: 0 mismatches, upstream's truth table, and the traffic takes the backend's path${backend === "bgp" && noBird !== undefined ? ` (skipped: ${noBird})` : ""}`, async () => {
+      const c = findCase(IPBLOCK_CASE);
+      const step = c.steps[0];
+      if (step === undefined) throw new Error("case without steps");
+      await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }], { backend, ...(topology === undefined ? {} : { bgpTopology: topology }) });
+      expect(readState(DIR)?.backend).toBe(backend);
+      const before = counters();
+      const vxBefore = backend === "vxlan" ? vxlanPackets("kw-n0") : 0;
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      expect(upstreamDiff(step, run)).toEqual([]);
+      const after = counters();
+      const moved = (k: FabricCounter): number => after[k] - before[k];
+      // y/a = 10.0.2.1 lives on node-1 (kw-n1); ask node-0 how it gets there.
+      const route = routeGet("kw-n0", podIP("y/a"));
+      switch (backend) {
+        case "routes":
+          expect(route).toMatch(/via 172\.30\.0\.254 dev kw-up/);
+          expect([moved("routed") > 100, moved("vxlan"), moved("pods")]).toEqual([true, 0, 0]);
+          break;
+        case "host-gw":
+          expect(route).toMatch(/via 172\.30\.0\.2 dev kw-up/);
+          expect([moved("pods") > 100, moved("vxlan"), moved("routed")]).toEqual([true, 0, 0]);
+          break;
+        case "vxlan":
+          expect(route).toMatch(/via 10\.0\.2\.0 dev kw-vx/);
+          expect(vxlanPackets("kw-n0") - vxBefore).toBeGreaterThan(100);
+          // Every cross-node pod packet is inside UDP/8472 on the fabric; none crosses unencapsulated.
+          expect([moved("vxlan") > 100, moved("pods"), moved("routed")]).toEqual([true, 0, 0]);
+          expect(podMtu("x/a")).toBe("1450");
+          break;
+        case "bgp": {
+          expect(route).toMatch(/via 172\.30\.0\.2 dev kw-up/);
+          expect([moved("pods") > 100, moved("vxlan"), moved("routed")]).toEqual([true, 0, 0]);
+          expect(after.bgp).toBeGreaterThan(0);
+          // Learnt from BGP only: the kernel's routes to other nodes are BIRD's.
+          for (const [i, ns] of ["kw-n0", "kw-n1", "kw-n2"].entries()) {
+            const learnt = inNs(ns, ["ip", "-4", "route", "show", "proto", "bird"]).trim().split("\n").map((l) => l.split(" ")[0]).sort();
+            expect(learnt).toEqual(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"].filter((_, j) => j !== i));
+          }
+          const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+          const st = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
+          expect(st.status, st.stderr).toBe(0);
+          const bgp = (JSON.parse(st.stdout) as { bgp: { node: string; sessions: { name: string; info: string }[]; routes: string[] }[] }).bgp;
+          const sessions = bgp.map((n) => [n.node, n.sessions.map((x) => `${x.name} ${x.info}`)]);
+          if (topology === "rr") {
+            expect(sessions).toEqual([["node-0", ["node_1_1 Established", "node_2_2 Established"]], ["node-1", ["node_0_0 Established"]], ["node-2", ["node_0_0 Established"]]]);
+            // node-1 learns node-2's podCIDR from the reflector (session node_0_0) with node-2 as next hop.
+            expect(bgp[1]?.routes).toContain("10.0.3.0/24 via 172.30.0.3 on kw-up (node_0_0)");
+          } else {
+            expect(sessions).toEqual([
+              ["node-0", ["node_1_1 Established", "node_2_2 Established"]], ["node-1", ["node_0_0 Established", "node_2_2 Established"]], ["node-2", ["node_0_0 Established", "node_1_1 Established"]],
+            ]);
+            expect(bgp[1]?.routes).toEqual(["10.0.1.0/24 via 172.30.0.1 on kw-up (node_0_0)", "10.0.3.0/24 via 172.30.0.3 on kw-up (node_2_2)"]);
+          }
+          const text = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status"], { encoding: "utf8", env }).stdout;
+          expect(text).toContain("BGP (birdc):");
+          expect(text).toContain("learnt 10.0.3.0/24 via 172.30.0.3 on kw-up");
+          break;
+        }
       }
     });
   }

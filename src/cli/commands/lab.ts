@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { Command } from "commander";
+import { BGP_TOPOLOGIES, bgpStatus, DEFAULT_LAB_BACKEND, isBgpTopology, isLabBackend, LAB_BACKENDS, type BgpNodeStatus } from "../../lab/index.js";
 import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab, DEFAULT_LAB_PROXY, isLabProxy, LAB_PROXIES } from "../../lab/index.js";
 import { addInputOptions, BadInput, loadInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, UsageError } from "../io.js";
@@ -19,6 +20,9 @@ interface UpOpts extends InputOptions {
   nodePodCidr?: string[];
   proxy: string;
   renumber?: boolean;
+  backend: string;
+  bgpTopology?: string;
+  podMtu?: string;
 }
 
 function labFailure(io: Io, setExit: (n: number) => void, e: unknown): void {
@@ -51,13 +55,20 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
     const nodes = positiveInt(opts.nodes, "--nodes");
     const proxy = opts.proxy;
     if (!isLabProxy(proxy)) throw new UsageError(`--proxy must be one of ${LAB_PROXIES.join(", ")}, not "${proxy}"`);
+    const backend = opts.backend;
+    if (!isLabBackend(backend)) throw new UsageError(`--backend must be one of ${LAB_BACKENDS.join(", ")}, not "${backend}"`);
+    const topo = opts.bgpTopology;
+    if (topo !== undefined && !isBgpTopology(topo)) throw new UsageError(`--bgp-topology must be one of ${BGP_TOPOLOGIES.join(", ")}, not "${topo}"`);
+    const podMtu = positiveInt(opts.podMtu, "--pod-mtu");
+    if (podMtu !== undefined && (podMtu < 576 || podMtu > 9000)) throw new UsageError(`--pod-mtu must be between 576 and 9000, not ${podMtu}`);
     const t0 = performance.now();
     const state = await labUp(cluster, {
       host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy,
       ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
-      ...(opts.renumber === true ? { renumber: true } : {}),
+      ...(opts.renumber === true ? { renumber: true } : {}), backend,
+      ...(topo === undefined ? {} : { bgpTopology: topo }), ...(podMtu === undefined ? {} : { podMtu }),
     });
-    io.out(`lab up: ${state.nodes.length} nodes, ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
+    io.out(`lab up: ${state.nodes.length} nodes (backend ${backend}, pod MTU ${state.podMtu ?? "-"}), ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
   } catch (e) {
     labFailure(io, setExit, e);
   } finally {
@@ -71,6 +82,9 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
   return addInputOptions(cmd)
     .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
     .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default: Node objects', else one /24 per /24 of the pods' declared IPs, else 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--backend <backend>", `how nodes carry pod traffic: ${LAB_BACKENDS.join("|")} (routes: a fabric router; host-gw: Flannel's direct routes; vxlan: Flannel's VXLAN overlay; bgp: Calico's BIRD)`, DEFAULT_LAB_BACKEND)
+    .option("--bgp-topology <topology>", "bgp backend: mesh (node-to-node mesh, the default) or rr (node 0 is the route reflector); a Calico BGPConfiguration in the input may decide")
+    .option("--pod-mtu <bytes>", "the pods' MTU (default: the backend's, 1500 minus its overhead: 1450 on vxlan); a larger one reproduces an MTU problem")
     .option("--renumber", "give pods whose declared status.podIP the lab cannot honour another address (default: refuse, since ipBlocks would mean something else)")
     .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
     .action((opts: UpOpts) => up(opts, io, setExit));
@@ -116,16 +130,33 @@ function execCommand(io: Io, setExit: (n: number) => void): Command {
     });
 }
 
+/** BGP sessions and learnt routes per node (birdc). */
+function bgpText(nodes: readonly BgpNodeStatus[]): string {
+  const out = ["", "BGP (birdc):"];
+  for (const n of nodes) {
+    if (n.error !== undefined) {
+      out.push(`  ${n.node}: birdc failed: ${n.error}`);
+      continue;
+    }
+    out.push(`  ${n.node}: sessions ${n.sessions.map((x) => `${x.name} ${x.info === "" ? x.state : x.info}`).join(", ") || "none"}`);
+    for (const r of n.routes) out.push(`    learnt ${r}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
 export function labCommand(io: Io, setExit: (n: number) => void): Command {
   const lab = new Command("lab").description("the real data plane on network namespaces (Linux, root): up, status, probe, exec, down, clean");
   lab.addCommand(upCommand(io, setExit));
-  lab.command("status").description("what the running lab consists of").option("-o, --output <format>", "text|json", "text").action((opts: { output: string }) => {
+  lab.command("status").description("what the running lab consists of (with --backend bgp: BGP sessions and learnt routes, from birdc)").option("-o, --output <format>", "text|json", "text").action(async (opts: { output: string }) => {
     const s = readState(labDir());
     if (s === undefined) {
       io.out(opts.output === "json" ? "null\n" : `no lab is up (no state in ${labDir()})\n`);
       return setExit(EXIT_FINDINGS);
     }
-    io.out(opts.output === "json" ? JSON.stringify(statusJson(s), null, 2) + "\n" : statusText(s));
+    const bgp = s.backend === "bgp" ? await bgpStatus(createHost(), s.dir, s.nodes) : undefined;
+    if (opts.output === "json") return io.out(JSON.stringify({ ...statusJson(s), ...(bgp === undefined ? {} : { bgp }) }, null, 2) + "\n");
+    io.out(statusText(s));
+    if (bgp !== undefined) io.out(bgpText(bgp));
   });
   lab.addCommand(probeCommand(io, setExit));
   lab.addCommand(execCommand(io, setExit));
