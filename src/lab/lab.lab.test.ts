@@ -347,6 +347,37 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     });
   }
 
+  it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const mtuJson = (): { status: number | null; paths: { from: string; to: string; podMtu: number; pathMtu: number; verdict: string; message: string }[]; text: string } => {
+      const r = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu", "-o", "json"], { encoding: "utf8", env });
+      const t = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu"], { encoding: "utf8", env });
+      return { status: r.status, paths: (JSON.parse(r.stdout) as { paths: never[] }).paths, text: t.stdout };
+    };
+    await up([{ path: "model.yaml", text: modelYaml() }], { backend: "vxlan", podMtu: 1500 });
+    expect(podMtu("x/a")).toBe("1500");
+    // Small requests work: every pod and port answers as the model says.
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    expect(run.summary.observedAllowed).toBe(run.summary.probed);
+    // Large ones do not: 1500-byte packets with DF set from x/a (node-0) to y/a (node-1) are dropped at the 1450-byte VXLAN device.
+    const xa = readState(DIR)?.pods.find((p) => p.pod.id === "x/a")?.pod.netns ?? "";
+    const big = spawnSync("ip", ["netns", "exec", xa, "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "1472", podIP("y/a")], { encoding: "utf8" });
+    expect(big.status).not.toBe(0);
+    const m = mtuJson();
+    expect(m.status).toBe(1);
+    expect(m.paths.map((p) => [p.from, p.to, p.podMtu, p.pathMtu, p.verdict])).toEqual(
+      [["node-0", "node-1"], ["node-0", "node-2"], ["node-1", "node-0"], ["node-1", "node-2"], ["node-2", "node-0"], ["node-2", "node-1"]].map(([a, b]) => [a, b, 1500, 1450, "mtu-problem"]),
+    );
+    expect(m.text).toContain("MTU problem, not a policy denial");
+    expect(m.text).toContain("Set the pod MTU to 1450");
+    await labClean(host, DIR);
+    await up([{ path: "model.yaml", text: modelYaml() }], { backend: "vxlan" });
+    const ok = mtuJson();
+    expect(ok.status).toBe(0);
+    expect(new Set(ok.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}`))).toEqual(new Set(["1450/1450/ok"]));
+  });
+
   it("the demo cluster: up with Services and DNS, probe with 0 mismatches, lab exec, flow log", async () => {
     const text = readFileSync(join(REPO, "fixtures/demo/cluster.yaml"), "utf8");
     await up([{ path: "fixtures/demo/cluster.yaml", text }], { nodes: 2 });

@@ -7,7 +7,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { Command } from "commander";
-import { BGP_TOPOLOGIES, bgpStatus, DEFAULT_LAB_BACKEND, isBgpTopology, isLabBackend, LAB_BACKENDS, type BgpNodeStatus } from "../../lab/index.js";
+import { renderTable } from "../../report/index.js";
+import { BGP_TOPOLOGIES, bgpStatus, probeMtu, DEFAULT_LAB_BACKEND, isBgpTopology, isLabBackend, LAB_BACKENDS, type BgpNodeStatus } from "../../lab/index.js";
 import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab, DEFAULT_LAB_PROXY, isLabProxy, LAB_PROXIES } from "../../lab/index.js";
 import { addInputOptions, BadInput, loadInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, UsageError } from "../io.js";
@@ -97,9 +98,11 @@ function probeCommand(io: Io, setExit: (n: number) => void): Command {
     .option("--concurrency <n>", "probes in flight at once", "64")
     .option("--timeout <ms>", "per-probe timeout in milliseconds", "1000")
     .option("--flow-log <path>", "JSON-lines flow log (default <lab dir>/flows.jsonl)")
-    .action(async (opts: { output: string; concurrency: string; timeout: string; flowLog?: string }) => {
+    .option("--mtu", "instead: measure the path MTU between every pair of nodes from pods (DF pings) and compare it with the pod MTU (exit 1 on an MTU problem)")
+    .action(async (opts: { output: string; concurrency: string; timeout: string; flowLog?: string; mtu?: boolean }) => {
       if (opts.output !== "text" && opts.output !== "json") throw new UsageError(`-o must be text or json, not "${opts.output}"`);
       try {
+        if (opts.mtu === true) return await mtuProbe(opts.output, io, setExit);
         const run = await runProbe({
           dir: labDir(), concurrency: positiveInt(opts.concurrency, "--concurrency") ?? 64, timeoutMs: positiveInt(opts.timeout, "--timeout") ?? 1000,
           ...(opts.flowLog === undefined ? {} : { flowLog: opts.flowLog }),
@@ -110,6 +113,18 @@ function probeCommand(io: Io, setExit: (n: number) => void): Command {
         labFailure(io, setExit, e);
       }
     });
+}
+
+async function mtuProbe(output: string, io: Io, setExit: (n: number) => void): Promise<void> {
+  const { state } = currentLab(labDir());
+  const paths = await probeMtu(createHost(), state);
+  const backend = state.backend ?? DEFAULT_LAB_BACKEND;
+  if (output === "json") io.out(JSON.stringify({ backend, podMtu: state.podMtu ?? null, paths }, null, 2) + "\n");
+  else {
+    io.out(renderTable(["FROM", "TO", "SRC → DST", "POD MTU", "PATH MTU", "VERDICT"], paths.map((p) => [p.from, p.to, p.src === undefined ? "-" : `${p.src} → ${p.dst ?? ""} ${p.dstIp ?? ""}`, String(p.podMtu ?? "-"), String(p.pathMtu ?? "-"), p.verdict])));
+    for (const p of paths) if (p.verdict !== "ok") io.out(`${p.message}\n`);
+  }
+  setExit(paths.some((p) => p.verdict === "mtu-problem") ? EXIT_FINDINGS : EXIT_OK);
 }
 
 function execCommand(io: Io, setExit: (n: number) => void): Command {
