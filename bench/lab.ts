@@ -6,8 +6,8 @@
  * reported beside a baseline `nft -f` of a trivial ruleset with the same number of rules, measured
  * in the same run; kube-proxy's own layout at 1k Services for contrast; and `lab up` (+ `lab down`)
  * time for a 50-pod cluster on 2 nodes; and per backend (routes, host-gw, vxlan, bgp) the
- * cross-node pod-to-pod TCP throughput (iperf3) and RTT (ping) against the same-node veth
- * baseline measured in the same lab, reported as ratios (the overlay's cost). Skips (empty record)
+ * cross-node pod-to-pod TCP throughput (iperf3, 2 s) and RTT (ping, 20) against the same-node veth
+ * baseline measured in the same lab (alternating, median of 3), reported as ratios (the overlay's cost). Skips (empty record)
  * without root or nft; the backend part without iperf3 (bgp without bird).
  */
 import { execFileSync } from "node:child_process";
@@ -195,6 +195,10 @@ async function pathCost(host: Host, dir: string, state: LabState, src: string, d
   }
 }
 
+const RUNS = 3;
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const medianCost = (xs: readonly { bps: number; rttMs: number }[]): { bps: number; rttMs: number } => ({ bps: median(xs.map((x) => x.bps)), rttMs: median(xs.map((x) => x.rttMs)) });
+
 /** Per backend: cross-node vs same-node throughput and RTT in one lab, as ratios. */
 export async function backendBench(log: (s: string) => void): Promise<Record<string, number>> {
   if (!onPath("iperf3")) {
@@ -215,8 +219,15 @@ export async function backendBench(log: (s: string) => void): Promise<Record<str
     try {
       await labClean(host, dir);
       const state = await labUp(loadLabCluster(files).cluster, { host, dir, files, nodes: 2, backend, log: () => undefined });
-      const same = await pathCost(host, dir, state, "a", "b");
-      const cross = await pathCost(host, dir, state, "a", "c");
+      // Alternate same/cross three times and take medians: the machine is shared, single runs vary.
+      const sames: { bps: number; rttMs: number }[] = [];
+      const crosses: { bps: number; rttMs: number }[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        sames.push(await pathCost(host, dir, state, "a", "b"));
+        crosses.push(await pathCost(host, dir, state, "a", "c"));
+      }
+      const same = medianCost(sames);
+      const cross = medianCost(crosses);
       const k = backend.replace("-", "_");
       Object.assign(out, {
         [`${k}_same_node_gbps`]: same.bps / 1e9, [`${k}_cross_node_gbps`]: cross.bps / 1e9, [`${k}_throughput_ratio`]: cross.bps / same.bps,
