@@ -13,6 +13,8 @@ import { loadCluster } from "../parse/index.js";
 import { fabricPlan, nodeFdbPlan, nodePlan, parseCounters, podMtuFor, snatSource, vtepIp } from "./backends.js";
 import { bgpSettings, birdConfig, parseProtocols, parseRoutes } from "./bgp.js";
 import type { LabNode } from "./plan.js";
+import { createFabric, createNode } from "./fabric.js";
+import { FakeHost } from "./host.js";
 
 const node = (i: number): LabNode => ({ name: `node-${i}`, index: i, netns: `kw-n${i}`, podCidr: `10.244.${i + 1}.0/24`, gateway: `10.244.${i + 1}.254`, transitIp: `172.30.0.${i + 1}` });
 const NODES = [node(0), node(1), node(2)];
@@ -113,5 +115,36 @@ Table master4:
 	via 172.30.0.3 on kw-up
 `;
     expect(parseRoutes(routes)).toEqual(["10.244.1.0/24 via 172.30.0.1 on kw-up (node_a_0)", "10.244.3.0/24 via 172.30.0.3 on kw-up (node_a_0)"]);
+  });
+});
+
+describe("fabric.ts runs the plans through Host", () => {
+  it("vxlan: the node's links, VXLAN device, neighbours and routes in one ip -batch, its FDB in one bridge -batch, both in the node netns; the fabric gets its counters", async () => {
+    const host = new FakeHost();
+    await createFabric(host, "vxlan", NODES.slice(0, 2));
+    await createNode(host, node(0), NODES.slice(0, 2), "vxlan");
+    const t = host.transcript();
+    expect(t).toContain("[kw-fabric] nft -f -\n  | table bridge kwire-fabric {");
+    expect(t).toContain("  | link add kw-vx type vxlan id 1 dstport 8472 local 172.30.0.1 dev kw-up nolearning");
+    expect(t).toContain("[kw-n0] bridge -batch -\n  | fdb append 02:6b:77:00:00:01 dev kw-vx dst 172.30.0.2");
+    // The fabric only bridges on vxlan: br_netfilter off there, no router address, no forwarding.
+    expect(host.calls.filter((c) => c.argv[0] === "tee").map((c) => [c.argv[1], c.input])).toEqual([
+      ["/proc/sys/net/bridge/bridge-nf-call-iptables", "0"],
+      ["/proc/sys/net/ipv4/ip_forward", "1"], ["/proc/sys/net/bridge/bridge-nf-call-iptables", "1"],
+    ]);
+  });
+
+  it("routes: the fabric router gets its address, a route per podCIDR, forwarding on and redirects off", async () => {
+    const host = new FakeHost();
+    await createFabric(host, "routes", NODES);
+    expect(host.transcript()).toContain("  | addr add 172.30.0.254/24 dev kw-fab\n  | route add 10.244.1.0/24 via 172.30.0.1 dev kw-fab");
+    expect(host.calls.filter((c) => c.argv[0] === "tee" && c.netns === "kw-fabric").map((c) => `${c.argv[1] ?? ""}=${c.input ?? ""}`)).toEqual([
+      "/proc/sys/net/bridge/bridge-nf-call-iptables=0", "/proc/sys/net/ipv4/ip_forward=1", "/proc/sys/net/ipv4/conf/all/send_redirects=0", "/proc/sys/net/ipv4/conf/kw-fab/send_redirects=0",
+    ]);
+  });
+
+  it("a failing bridge -batch is a LabError naming the netns", async () => {
+    const host = new FakeHost().on((c) => (c.argv[0] === "bridge" ? { code: 1, stderr: "RTNETLINK answers: No such device\n" } : undefined));
+    await expect(createNode(host, node(0), NODES, "vxlan")).rejects.toThrow("bridge -batch in kw-n0 failed: RTNETLINK answers: No such device");
   });
 });
