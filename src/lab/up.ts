@@ -13,7 +13,8 @@ import type { Cluster } from "../model/index.js";
 import { compilePolicyTables } from "../nft/index.js";
 import { UndoStack } from "./cni/undo.js";
 import { LabError } from "./errors.js";
-import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
+import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
+import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
 import { labCluster, nftPods } from "./model.js";
 import { dnsEntry, startDns, waitDns } from "./dns-process.js";
@@ -179,6 +180,9 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   const problem = preflightProblem();
   if (problem !== undefined) throw problem;
   if (readState(opts.dir) !== undefined) throw new LabError("already-up", `a lab is already up (state in ${opts.dir}); run kwire lab down first`);
+  // Lab netns names are machine-wide: never build over (and on failure unwind) another lab's.
+  const taken = (await listNetns(opts.host)).filter((n) => LAB_NETNS.test(n));
+  if (taken.length > 0) throw new LabError("already-up", `another lab is up on this machine (netns ${taken.slice(0, 3).join(", ")}${taken.length > 3 ? ", …" : ""}); run kwire lab down with its KWIRE_LAB_DIR, or kwire lab clean`);
   const plan = planLab(cluster, opts);
   const backend = opts.backend ?? DEFAULT_LAB_BACKEND;
   const bgpNotes: string[] = [];
