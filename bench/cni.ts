@@ -5,12 +5,13 @@
  * it — the `bin/kwire-cni` shim talking to a `kwire cni agent` started in the node netns ("agent") —
  * and as the standalone Node plugin (`node bin.js`, a cold start per call). Everything runs inside
  * a throwaway node netns through `nsenter` exactly as the lab runs it; the nsenter cost is measured
- * too and reported, so `*_ratio_net` compares plugin time without that shared overhead.
+ * too and reported, so `*_ratio_net` compares plugin time without that shared overhead. First, the
+ * shim's stdin path on 1 MB and 10 MB against the plugin alone (benchShimStdin).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileCni, REPO_ROOT } from "../src/lab/cni/testing/build.js";
 import { DEBIAN_CNI_DIR, labSkipReason, netnsAdd, netnsDel, runPlugin, stopAgent, waitForAgent, type PluginRun } from "../src/lab/cni/testing/lab.js";
@@ -39,12 +40,55 @@ function check(r: PluginRun, what: string): number {
   return r.ms;
 }
 
+/** Wall ms of `argv` reading `input` on stdin (env: an ADD that fails while decoding, so nothing is created). */
+function timeStdin(argv: readonly string[], input: Buffer, env: Record<string, string>): number {
+  const [file, ...args] = argv;
+  const t0 = performance.now();
+  spawnSync(file ?? "", args, { input, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env }, maxBuffer: 1 << 26 });
+  return performance.now() - t0;
+}
+
+/**
+ * The bin/kwire-cni shim's stdin path (issue 15: it was quadratic — 1 MB 8.7 s, 10 MB over 120 s):
+ * the shim falling back to the standalone plugin vs the plugin alone on the same 1 MB and 10 MB
+ * config, median of 3, same run. Needs no root.
+ */
+export function benchShimStdin(log: (line: string) => void): Record<string, number> {
+  const shim = join(REPO_ROOT, "bin/kwire-cni");
+  const tmp = mkdtempSync(join(tmpdir(), "kw-c-shim-"));
+  try {
+    const js = kwireJs("bin.js", tmp, log);
+    // The shim resolves <its dir>/../dist/lab/cni/bin.js: give it a package layout around the built plugin.
+    const pkg = join(tmp, "pkg");
+    mkdirSync(join(pkg, "bin"), { recursive: true });
+    copyFileSync(shim, join(pkg, "bin", "kwire-cni"));
+    mkdirSync(join(pkg, "dist", "lab"), { recursive: true });
+    symlinkSync(dirname(js), join(pkg, "dist", "lab", "cni"));
+    const env = { CNI_COMMAND: "ADD", CNI_CONTAINERID: "bench", CNI_NETNS: "/var/run/netns/kw-bench-none", CNI_IFNAME: "eth0", CNI_PATH: "/usr/lib/cni", KWIRE_CNI_AGENT: `kw-bench-nobody-${process.pid}`, TMPDIR: tmp };
+    const out: Record<string, number> = {};
+    for (const mb of [1, 10]) {
+      const input = Buffer.from(JSON.stringify({ cniVersion: "0.2.0", name: "b", type: "kwire", pad: "x".repeat(mb * 1_000_000) }));
+      const med = (argv: readonly string[]): number => [0, 1, 2].map(() => timeStdin(argv, input, env)).sort((a, b) => a - b)[1] ?? NaN;
+      const viaShim = med(["sh", join(pkg, "bin", "kwire-cni")]);
+      const alone = med([process.execPath, js]);
+      out[`shim_stdin_${mb}mb_ms`] = viaShim;
+      out[`plugin_stdin_${mb}mb_ms`] = alone;
+      out[`shim_stdin_${mb}mb_ratio`] = viaShim / alone;
+      log(`cni: ${mb} MB config on stdin: shim ${viaShim.toFixed(0)} ms, plugin alone ${alone.toFixed(0)} ms (${(viaShim / alone).toFixed(2)}x)`);
+    }
+    return out;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Measure; returns metrics in ms (and ratios). Skips (empty record) without root or Debian plugins. */
 export async function benchCni(log: (line: string) => void, iterations = 30): Promise<Record<string, number>> {
+  const stdin = benchShimStdin(log);
   const skip = labSkipReason(true);
   if (skip !== undefined) {
     log(`cni: skipped (${skip})`);
-    return {};
+    return stdin;
   }
   const shim = join(REPO_ROOT, "bin/kwire-cni");
   if (!existsSync(shim)) {
@@ -103,6 +147,7 @@ export async function benchCni(log: (line: string) => void, iterations = 30): Pr
     nsenter_p50_ms: ns,
   };
   const v = (k: string): number => out[k] ?? NaN;
+  Object.assign(out, stdin);
   out["add_ratio"] = v("kwire_add_p50_ms") / v("bridge_add_p50_ms");
   out["del_ratio"] = v("kwire_del_p50_ms") / v("bridge_del_p50_ms");
   out["add_ratio_net"] = (v("kwire_add_p50_ms") - ns) / (v("bridge_add_p50_ms") - ns);

@@ -5,7 +5,10 @@
  * `nft -f` into a fresh throwaway netns — separately and in one transaction, as `lab up` does —
  * reported beside a baseline `nft -f` of a trivial ruleset with the same number of rules, measured
  * in the same run; kube-proxy's own layout at 1k Services for contrast; and `lab up` (+ `lab down`)
- * time for a 50-pod cluster on 2 nodes. Skips (empty record) without root or nft.
+ * time for a 50-pod cluster on 2 nodes; and per backend (routes, host-gw, vxlan, bgp) the
+ * cross-node pod-to-pod TCP throughput (iperf3, 2 s) and RTT (ping, 20) against the same-node veth
+ * baseline measured in the same lab (alternating, median of 3), reported as ratios (the overlay's cost). Skips (empty record)
+ * without root or nft; the backend part without iperf3 (bgp without bird).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCluster } from "./generate.js";
 import { labSkipReason, netnsAdd, netnsDel } from "../src/lab/cni/testing/lab.js";
-import { createHost, labClean, labUp, loadLabCluster } from "../src/lab/index.js";
+import { createHost, labClean, labUp, LAB_BACKENDS, loadLabCluster, type Host, type LabState } from "../src/lab/index.js";
+import { onPath } from "../src/lab/session.js";
+import { startInNetns, stopChildren } from "../src/lab/proc.js";
 import { buildTopology } from "../src/engine/index.js";
 import type { Cluster } from "../src/model/index.js";
 import { compilePolicyTables, policyTableNames, replaceAllScript, type NftPod } from "../src/nft/index.js";
@@ -83,7 +88,7 @@ const nftPodsOf = (cluster: Cluster): NftPod[] => buildTopology(cluster).subject
 
 function policyBench(log: (s: string) => void, cluster: Cluster): Record<string, number> {
   const t0 = performance.now();
-  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPodsOf(cluster) }, "bench");
   const text = replaceAllScript(tables, policyTableNames());
   const compileMs = performance.now() - t0;
   const rules = countRules(text);
@@ -114,7 +119,7 @@ function kubeProxyBench(log: (s: string) => void, count: number): Record<string,
 function combinedBench(log: (s: string) => void, services: number, distinctPorts: boolean): Record<string, number> {
   const cluster = benchCluster(5_000, services, distinctPorts);
   const t0 = performance.now();
-  const tables = compilePolicyTables({ policies: cluster.networkPolicies, pods: nftPodsOf(cluster) }, "bench");
+  const tables = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPodsOf(cluster) }, "bench");
   const policyText = replaceAllScript(tables, policyTableNames());
   const t1 = performance.now();
   const svcText = renderCompactNftables(buildSnapshot(cluster), PROXY_OPTS);
@@ -154,6 +159,90 @@ async function labUpBench(log: (s: string) => void): Promise<Record<string, numb
   }
 }
 
+/** Three pods: a and b on node-0 (same node, the veth + bridge baseline), c on node-1. */
+const TRIO = ["a", "b", "c"].map((n, i) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${n}, namespace: bench }
+spec: { nodeName: node-${i < 2 ? 0 : 1}, containers: [{ name: c, image: i, ports: [{ containerPort: 8080 }] }] }`).join("\n---\n");
+
+const IPERF_PORT = 5201;
+
+async function waitListening(host: Host, netns: string, port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await host.exec(["ss", "-Hltn", `sport = :${port}`], { netns });
+    if (r.stdout.trim() !== "") return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`iperf3 server in ${netns} did not listen on ${port}`);
+}
+
+/** TCP throughput (bits/s, iperf3 -t 2, received) and ping RTT (ms, avg of 20) from pod `src` to `dst`. */
+async function pathCost(host: Host, dir: string, state: LabState, src: string, dst: string): Promise<{ bps: number; rttMs: number }> {
+  const s = state.pods.find((p) => p.pod.name === src);
+  const d = state.pods.find((p) => p.pod.name === dst);
+  if (s === undefined || d?.ip === undefined) throw new Error(`bench pods ${src}/${dst} missing`);
+  const server = startInNetns(d.pod.netns, ["iperf3", "-s", "-1", "-p", String(IPERF_PORT)], join(dir, `iperf-${dst}.log`), `iperf3 in ${d.pod.id}`);
+  try {
+    await waitListening(host, d.pod.netns, IPERF_PORT);
+    const r = await host.exec(["iperf3", "-c", d.ip, "-p", String(IPERF_PORT), "-t", "2", "-J"], { netns: s.pod.netns });
+    const v: unknown = JSON.parse(r.stdout);
+    const bps = (v as { end?: { sum_received?: { bits_per_second?: number } } }).end?.sum_received?.bits_per_second ?? NaN;
+    const p = await host.exec(["ping", "-n", "-q", "-c", "20", "-i", "0.01", d.ip], { netns: s.pod.netns });
+    const m = /= [\d.]+\/([\d.]+)\//.exec(p.stdout);
+    return { bps, rttMs: m === null ? NaN : Number(m[1]) };
+  } finally {
+    await stopChildren([server]);
+  }
+}
+
+const RUNS = 3;
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const medianCost = (xs: readonly { bps: number; rttMs: number }[]): { bps: number; rttMs: number } => ({ bps: median(xs.map((x) => x.bps)), rttMs: median(xs.map((x) => x.rttMs)) });
+
+/** Per backend: cross-node vs same-node throughput and RTT in one lab, as ratios. */
+export async function backendBench(log: (s: string) => void): Promise<Record<string, number>> {
+  if (!onPath("iperf3")) {
+    log("lab: backend throughput skipped (needs iperf3: apt-get install iperf3)");
+    return {};
+  }
+  const out: Record<string, number> = {};
+  const host = createHost();
+  const files = [{ path: "trio.yaml", text: TRIO }];
+  log("\n| backend | same-node Gbit/s | cross-node Gbit/s | throughput ratio | same-node RTT | cross-node RTT | RTT ratio |");
+  log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const backend of LAB_BACKENDS) {
+    if (backend === "bgp" && !onPath("bird")) {
+      log(`| bgp | skipped: needs bird (apt-get install bird2) | | | | | |`);
+      continue;
+    }
+    const dir = mkdtempSync(join(tmpdir(), "kwire-bench-be-"));
+    try {
+      await labClean(host, dir);
+      const state = await labUp(loadLabCluster(files).cluster, { host, dir, files, nodes: 2, backend, log: () => undefined });
+      // Alternate same/cross three times and take medians: the machine is shared, single runs vary.
+      const sames: { bps: number; rttMs: number }[] = [];
+      const crosses: { bps: number; rttMs: number }[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        sames.push(await pathCost(host, dir, state, "a", "b"));
+        crosses.push(await pathCost(host, dir, state, "a", "c"));
+      }
+      const same = medianCost(sames);
+      const cross = medianCost(crosses);
+      const k = backend.replace("-", "_");
+      Object.assign(out, {
+        [`${k}_same_node_gbps`]: same.bps / 1e9, [`${k}_cross_node_gbps`]: cross.bps / 1e9, [`${k}_throughput_ratio`]: cross.bps / same.bps,
+        [`${k}_same_node_rtt_ms`]: same.rttMs, [`${k}_cross_node_rtt_ms`]: cross.rttMs, [`${k}_rtt_ratio`]: cross.rttMs / same.rttMs,
+      });
+      log(`| ${backend} | ${(same.bps / 1e9).toFixed(2)} | ${(cross.bps / 1e9).toFixed(2)} | ${(cross.bps / same.bps).toFixed(2)}× | ${same.rttMs.toFixed(3)} ms | ${cross.rttMs.toFixed(3)} ms | ${(cross.rttMs / same.rttMs).toFixed(2)}× |`);
+    } finally {
+      await labClean(host, dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  log("\n(throughput ratio = cross-node / same-node in the same lab: below 1 is what the path between nodes costs; RTT ratio above 1 likewise)");
+  return out;
+}
+
 export async function benchLab(log: (s: string) => void): Promise<Record<string, number>> {
   const skip = labSkipReason();
   if (skip !== undefined) {
@@ -172,5 +261,6 @@ export async function benchLab(log: (s: string) => void): Promise<Record<string,
     netnsDel(NETNS);
   }
   Object.assign(out, await labUpBench(log));
+  Object.assign(out, await backendBench(log));
   return out;
 }

@@ -1,32 +1,79 @@
 /**
  * @module run
- * `npm run bench`: the fast engine at 10k pods / 1k policies and 100k pods / 10k policies, and
- * its ratio to the naive reference engine measured in the same run (each case in its own
- * process; the reference gets 60 s per size). Then the lab's CNI plugin against Debian's bridge
- * plugin and the lab (nftables compile + apply, `lab up`) when running as root. Prints a Markdown
- * report and writes bench/results.json.
+ * `npm run bench`. Engine cases are shaped like production clusters (bench/generate.ts, issue 11):
+ * at 100k pods / 10k policies for each input shape (a: pods without their owner objects, b:
+ * Deployments only, c: Deployments and their pods), plus 10k distinct ipBlocks and a bad-input
+ * case. Each case runs in a fresh process:
+ * - the whole `kwire matrix --level workload -o summary --json` process (wall and peak RSS, from
+ *   /usr/bin/time), and the full workload matrix as JSON (`-o json`, written to /dev/null);
+ * - load / analysis / workload summary / pod summary / one trace, timed separately (engine-case);
+ * - the naive reference engine on the same inputs at a size where it finishes, as the ratio's
+ *   baseline, in the same run.
+ * Then `kwire lint`, the lab's CNI plugin against Debian's bridge plugin and the lab (nftables
+ * compile + apply, `lab up`) when running as root. Prints a Markdown report and writes
+ * bench/results.json. `KWIRE_BENCH_ONLY=engine` skips lint, CNI and lab;
+ * `KWIRE_BENCH_SECTIONS=cli,json,stages,ratio` (any subset) picks the engine sections.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateCluster, type GenerateOptions, type Shape } from "./generate.js";
 
 interface CaseResult {
-  engine: string; pods: number; policies: number; workloads: number; inputMB: number;
-  loadMs: number; analysisMs: number; matrixMs: number; traceMs: number; rssMB: number;
-  errors: number; classes: number; allowedPairs: number; deniedPairs: number;
+  engine: string; shape: string; pods: number; policies: number; workloads: number; ipBlocks: number; inputMB: number;
+  loadMs: number; analysisMs: number; matrixMs: number; podMatrixMs: number;
+  loadCpuMs: number; analysisCpuMs: number; matrixCpuMs: number; podMatrixCpuMs: number; traceIndexMs: number; traceMs: number; rssMB: number;
+  errors: number; classes: number; endpoints: number; podEndpoints: number; allowedPairs: number; deniedPairs: number;
+  podAllowedPairs: number; podDeniedPairs: number;
 }
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const REFERENCE_BUDGET_MS = 60_000;
+interface ProcessResult { wallMs: number; cpuMs: number; rssMB: number; exit: number; stdoutBytes: number; timedOut: boolean }
 
-function runCase(pods: number, policies: number, engine: "fast" | "reference", timeoutMs = 600_000): CaseResult | "timeout" {
-  const r = spawnSync(process.execPath, ["--max-old-space-size=6000", `${here}engine-case.js`, String(pods), String(policies), engine], { encoding: "utf8", timeout: timeoutMs });
+const here = fileURLToPath(new URL(".", import.meta.url));
+const CLI = `${here}../src/cli/bin.js`;
+const REFERENCE_BUDGET_MS = 300_000;
+const SHAPES: readonly { shape: Shape; label: string }[] = [
+  { shape: "pods", label: "(a) pods, no owner objects" },
+  { shape: "deployments", label: "(b) Deployments only" },
+  { shape: "both", label: "(c) Deployments + pods" },
+];
+
+function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | "reference", extra: { ipBlocks?: number; invalid?: number } = {}, timeoutMs = 600_000): CaseResult | "timeout" {
+  const args = [`${here}engine-case.js`, shape, String(pods), String(policies), engine, String(extra.ipBlocks ?? 0), String(extra.invalid ?? 0)];
+  const r = spawnSync(process.execPath, ["--max-old-space-size=6000", ...args], { encoding: "utf8", timeout: timeoutMs });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return "timeout";
-  if (r.status !== 0) throw new Error(`bench case ${engine} ${pods} failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`bench case ${engine} ${shape} ${pods} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as CaseResult;
 }
 
+/** The whole CLI process on a generated input file: wall time and peak RSS (GNU time's %M, KiB). */
+function runCli(file: string, args: readonly string[], timeoutMs: number): ProcessResult {
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "KWIRE_RSS_KB=%M KWIRE_CPU_S=%U+%S", process.execPath, CLI, ...args, "-f", file], {
+    encoding: "utf8", timeout: timeoutMs, maxBuffer: 4 * 1024 ** 3, killSignal: "SIGKILL",
+  });
+  const wallMs = performance.now() - t0;
+  const timedOut = !!r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+  const rss = /KWIRE_RSS_KB=(\d+)/.exec(r.stderr ?? "");
+  const cpu = /KWIRE_CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? "");
+  const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN;
+  return { wallMs, cpuMs, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, exit: r.status ?? -1, stdoutBytes: (r.stdout ?? "").length, timedOut };
+}
+
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function writeInput(dir: string, name: string, opts: GenerateOptions): string {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, generateCluster(opts).text);
+  return file;
+}
+
+/** Case keys to leave out (e.g. `ipblocks-100k,json` for a baseline known to time out). */
+const SKIP = new Set((process.env["KWIRE_BENCH_SKIP"] ?? "").split(","));
+const SECTIONS = new Set((process.env["KWIRE_BENCH_SECTIONS"] ?? "cli,json,stages,ratio").split(","));
 
 async function main(): Promise<void> {
   const out: string[] = [];
@@ -35,39 +82,93 @@ async function main(): Promise<void> {
     console.log(s);
   };
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
-  log("## Engine (fast), synthetic clusters\n");
-  log("| pods | policies | workloads | input | load | analysis | workload matrix (summary) | one trace | peak RSS | classes | allowed pairs |");
-  log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  const sizes: [number, number][] = [[10_000, 1_000], [100_000, 10_000]];
-  const fast: CaseResult[] = [];
-  for (const [pods, policies] of sizes) {
-    const r = runCase(pods, policies, "fast");
-    if (r === "timeout") throw new Error("fast engine timed out");
-    fast.push(r);
-    log(`| ${r.pods} | ${r.policies} | ${r.workloads} | ${r.inputMB} MB | ${fmt(r.loadMs)} ms | ${fmt(r.analysisMs)} ms | ${fmt(r.matrixMs)} ms | ${r.traceMs} ms | ${r.rssMB} MB | ${r.classes} | ${r.allowedPairs} |`);
-  }
-  results["fast"] = fast;
-  log("\n## Fast vs reference engine (same run, same inputs; analysis + workload matrix)\n");
-  log("| pods | policies | reference | fast | ratio |");
-  log("|---:|---:|---:|---:|---:|");
-  const ratios: unknown[] = [];
-  for (const pods of [250, 500, 1000, 2000, 5000, 10_000]) {
-    const policies = pods / 10;
-    const f = runCase(pods, policies, "fast");
-    const ref = runCase(pods, policies, "reference", REFERENCE_BUDGET_MS);
-    if (f === "timeout") throw new Error("fast engine timed out");
-    const fastMs = f.analysisMs + f.matrixMs;
-    if (ref === "timeout") {
-      log(`| ${pods} | ${policies} | > ${REFERENCE_BUDGET_MS / 1000} s (did not finish) | ${fmt(fastMs)} ms | ≥ ${fmt(REFERENCE_BUDGET_MS / fastMs)}× |`);
-      ratios.push({ pods, policies, referenceMs: null, fastMs, ratioAtLeast: REFERENCE_BUDGET_MS / fastMs });
-      continue;
+  const dir = mkdtempSync(join(tmpdir(), "kwire-bench-"));
+  const cli: Record<string, unknown>[] = [];
+  try {
+    if (SECTIONS.has("cli")) log("## `kwire matrix --level workload -o summary --json`, the whole process\n");
+    if (SECTIONS.has("cli")) log("| input | wall | CPU (user+sys) | peak RSS |");
+    if (SECTIONS.has("cli")) log("|---|---:|---:|---:|");
+    const summaryArgs = ["matrix", "--level", "workload", "-o", "summary", "--json"];
+    const cliCases: { label: string; key: string; opts: GenerateOptions }[] = [
+      { label: "10k pods / 1k policies (c)", key: "c-10k", opts: { pods: 10_000, policies: 1_000, shape: "both" } },
+      ...SHAPES.map(({ shape, label }) => ({ label: `100k pods / 10k policies, ${label}`, key: `${shape}-100k`, opts: { pods: 100_000, policies: 10_000, shape } })),
+      { label: "100k pods / 10k policies (c), 10k distinct ipBlocks", key: "ipblocks-100k", opts: { pods: 100_000, policies: 10_000, shape: "both", ipBlocks: 10_000 } },
+      { label: "10k pods / 1k policies (c), 298 invalid policies", key: "invalid-10k", opts: { pods: 10_000, policies: 1_000, shape: "both", invalidPolicies: 298 } },
+    ];
+    for (const c of SECTIONS.has("cli") ? cliCases.filter((x) => !SKIP.has(x.key)) : []) {
+      const file = writeInput(dir, c.key, c.opts);
+      const r = runCli(file, summaryArgs, 300_000);
+      rmSync(file);
+      const wall = r.timedOut ? `> ${sec(r.wallMs)} (killed)` : sec(r.wallMs);
+      log(`| ${c.label} | ${wall} | ${r.timedOut ? "" : sec(r.cpuMs)} | ${r.rssMB} MB |${r.exit !== 0 && !r.timedOut ? ` (exit ${r.exit})` : ""}`);
+      cli.push({ case: c.key, ...r });
     }
-    if (ref.allowedPairs !== f.allowedPairs || ref.deniedPairs !== f.deniedPairs) throw new Error(`engines disagree at ${pods} pods`);
-    const refMs = ref.analysisMs + ref.matrixMs;
-    log(`| ${pods} | ${policies} | ${fmt(refMs)} ms | ${fmt(fastMs)} ms | ${fmt(refMs / fastMs)}× |`);
-    ratios.push({ pods, policies, referenceMs: refMs, fastMs, ratio: refMs / fastMs });
+    if (SECTIONS.has("json") && !SKIP.has("json")) {
+      log("\n## Full workload matrix as JSON (`-o json`, 10k workloads, 100k pods / 10k policies (c))\n");
+      const file = writeInput(dir, "json", { pods: 100_000, policies: 10_000, shape: "both" });
+      const r = runCli(file, ["matrix", "--level", "workload", "-o", "json"], 180_000);
+      rmSync(file);
+      log(`wall ${r.timedOut ? `> ${sec(r.wallMs)} (killed)` : `${sec(r.wallMs)}, CPU ${sec(r.cpuMs)}`}, peak RSS ${r.rssMB} MB, ${(r.stdoutBytes / 1e6).toFixed(0)} MB of JSON${r.exit !== 0 && !r.timedOut ? `, exit ${r.exit}` : ""}`);
+      cli.push({ case: "json-100k", ...r });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  results["cli"] = cli;
+
+  const stages: (CaseResult | { shape: string; timeout: true })[] = [];
+  if (SECTIONS.has("stages")) {
+    log("\n## Stages (fast engine), 100k pods / 10k policies, each in a fresh process\n");
+    log("CPU time (user+sys) of each stage, wall time in parentheses.\n");
+    log("| input | classes | load | analysis | workload summary | pod summary | one trace | peak RSS |");
+    log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    const stageCases: { shape: Shape; label: string; ipBlocks?: number }[] = [...SHAPES, { shape: "both", label: "(c), 10k distinct ipBlocks", ipBlocks: 10_000 }];
+    for (const c of stageCases.filter((x) => !(x.ipBlocks && SKIP.has("ipblocks-100k")))) {
+      const r = runCase(c.shape, 100_000, 10_000, "fast", c.ipBlocks ? { ipBlocks: c.ipBlocks } : {});
+      if (r === "timeout") {
+        log(`| ${c.label} | | | > 600 s in all (killed) | | | | |`);
+        stages.push({ shape: c.shape, timeout: true });
+        continue;
+      }
+      const st = (cpuMs: number, wallMs: number): string => `${fmt(cpuMs)} ms (${fmt(wallMs)})`;
+      log(`| ${c.label} | ${r.classes} | ${st(r.loadCpuMs, r.loadMs)} | ${st(r.analysisCpuMs, r.analysisMs)} | ${st(r.matrixCpuMs, r.matrixMs)} | ${st(r.podMatrixCpuMs, r.podMatrixMs)} | ${r.traceMs} ms | ${r.rssMB} MB |`);
+      stages.push(r);
+    }
+  }
+  results["stages"] = stages;
+
+  const ratios: unknown[] = [];
+  if (SECTIONS.has("ratio")) {
+    log("\n## Fast vs reference engine (same run, same inputs; CPU time of analysis + workload summary + pod summary)\n");
+    log("| input | pods | policies | reference | fast | ratio |");
+    log("|---|---:|---:|---:|---:|---:|");
+  }
+  for (const { shape, label } of SECTIONS.has("ratio") ? SHAPES : []) {
+    for (const pods of [250, 500]) {
+      const policies = pods / 10;
+      const f = runCase(shape, pods, policies, "fast");
+      const ref = runCase(shape, pods, policies, "reference", {}, REFERENCE_BUDGET_MS);
+      if (f === "timeout") throw new Error("fast engine timed out");
+      const fastMs = f.analysisCpuMs + f.matrixCpuMs + f.podMatrixCpuMs;
+      if (ref === "timeout") {
+        log(`| ${label} | ${pods} | ${policies} | > ${REFERENCE_BUDGET_MS / 1000} s (did not finish) | ${fmt(fastMs)} ms | ≥ ${fmt(REFERENCE_BUDGET_MS / fastMs)}× |`);
+        ratios.push({ shape, pods, policies, referenceMs: null, fastMs, ratioAtLeast: REFERENCE_BUDGET_MS / fastMs });
+        continue;
+      }
+      if (ref.allowedPairs !== f.allowedPairs || ref.deniedPairs !== f.deniedPairs || ref.podAllowedPairs !== f.podAllowedPairs) {
+        throw new Error(`engines disagree: ${shape} at ${pods} pods`);
+      }
+      const refMs = ref.analysisCpuMs + ref.matrixCpuMs + ref.podMatrixCpuMs;
+      log(`| ${label} | ${pods} | ${policies} | ${fmt(refMs)} ms | ${fmt(fastMs)} ms | ${fmt(refMs / fastMs)}× |`);
+      ratios.push({ shape, pods, policies, referenceMs: refMs, fastMs, ratio: refMs / fastMs });
+    }
   }
   results["reference"] = ratios;
+  if (process.env["KWIRE_BENCH_ONLY"] === "engine") {
+    writeFileSync(`${here}../../bench/results.json`, JSON.stringify(results, null, 2) + "\n");
+    return;
+  }
+
   log("\n## kwire lint (in a fresh process)\n");
   const lint = spawnSync(process.execPath, ["--max-old-space-size=6000", "--input-type=module", "-e",
     `import(${JSON.stringify(`${here}lint.js`)}).then((m) => m.benchLint((s) => console.log(s)))`], { encoding: "utf8", timeout: 600_000 });

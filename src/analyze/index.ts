@@ -4,6 +4,7 @@
  */
 import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic } from "../model/index.js";
 import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
+import { CNI_ENFORCES } from "../policy/index.js";
 import { buildTopology, fastAnalysis, podRange, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
 
 export interface AnalyzeOptions {
@@ -46,8 +47,22 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
     if (cluster.networkPolicies.length > 0) notes.push(`${cni.note}: ${cluster.networkPolicies.length === 1 ? "1 NetworkPolicy is" : `${cluster.networkPolicies.length} NetworkPolicies are`} not enforced`);
     cluster = { ...cluster, networkPolicies: [] };
   }
+  if (cni) {
+    const enforced = CNI_ENFORCES[cni.name];
+    if (enforced) {
+      const dropped = cluster.clusterPolicies.filter((p) => !enforced.includes(p.kind));
+      const kinds = [...new Set(dropped.map((p) => p.kind))].sort();
+      for (const k of kinds) {
+        const n = dropped.filter((p) => p.kind === k).length;
+        notes.push(`${cni.name} does not enforce ${k} (see docs/policy-tiers.md): ${n === 1 ? `1 ${k} is` : `${n} ${k} objects are`} not enforced`);
+      }
+      if (dropped.length > 0) cluster = { ...cluster, clusterPolicies: cluster.clusterPolicies.filter((p) => enforced.includes(p.kind)) };
+    }
+  }
   if (opts.podCidr !== undefined && !podRange(opts.podCidr)) return { error: `--pod-cidr: "${opts.podCidr}" is not a CIDR` };
   const topology = buildTopology(cluster, opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {});
+  const inferred = topology.inferredOwners;
+  if (inferred) notes.push(`${inferred.subjects} pod(s) or template(s) grouped into ${inferred.workloads} workload(s) named by ownerReferences whose objects are not in the input (a ReplicaSet "<deployment>-<pod-template-hash>" as its Deployment, a Job "<cronjob>-<minutes>" as its CronJob)`);
   const analysis = opts.engine === "reference" ? referenceAnalysis(cluster, topology) : fastAnalysis(cluster, topology);
   return { load, cluster, analysis, ...(cni ? { cni } : {}), notes, diagnostics: load.diagnostics };
 }

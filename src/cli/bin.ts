@@ -5,7 +5,8 @@
  */
 import { runCli } from "./main.js";
 
-const chunks: string[] = [];
-runCli(process.argv.slice(2), { out: (s) => void chunks.push(s), err: (s) => void process.stderr.write(s) }).then((code) => {
-  process.stdout.write(chunks.join(""), () => process.exit(code));
+// Output goes out as it is produced (a streamed matrix is never held whole); the process exits
+// once stdout has drained.
+runCli(process.argv.slice(2), { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }).then((code) => {
+  process.stdout.write("", () => process.exit(code));
 });

@@ -11,6 +11,8 @@ import type { InputFile } from "../parse/index.js";
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_BAD_INPUT = 2;
+/** A verdict a skipped or unmodelled policy could have changed (`kwire trace`). */
+export const EXIT_UNCERTAIN = 3;
 
 export class UsageError extends Error {
   readonly code = "usage";

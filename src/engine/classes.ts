@@ -96,7 +96,22 @@ function sameIdentity(a: Subject, b: Subject, aCells: readonly number[], bCells:
   );
 }
 
+const built = new WeakMap<Topology, Classes>();
+
+/**
+ * The classes of a topology, built once per topology: the fast engine and the ClassIndex that
+ * lint and the web UI ask per-class questions through share them (and so their class ids).
+ */
 export function buildClasses(t: Topology): Classes {
+  let c = built.get(t);
+  if (!c) {
+    c = computeClasses(t);
+    built.set(t, c);
+  }
+  return c;
+}
+
+function computeClasses(t: Topology): Classes {
   const locate = cellLocator(t.cells);
   const S = t.subjects.length;
   const classOf = new Int32Array(S + t.cells.length);

@@ -1,67 +1,88 @@
 /**
  * @module egress-reach
  * The egress side alone, per class, in bulk: which egress rules apply to a class (its "egress
- * profile", shared by every class with the same rules) and whether a profile lets a source out
- * toward a destination class on some port of a given set. It is the egress half of the fast
- * engine's verdict (`explain(src, dst).egress`) compiled the same way (policy order, peer
- * bitsets from the selector index, named ports per destination signature); the differential
- * test in egress-reach.test.ts holds it to `explain` on every class pair.
+ * profile", shared by every class with the same tiered program) and whether a profile lets a
+ * source out toward a destination class on some port of a given set. It is the egress half of
+ * the fast engine's verdict (`explain(src, dst).egress`) compiled the same way (tier order from
+ * src/policy/tiers.ts, peer bitsets from the selector index, named ports per destination
+ * signature) and folded with the same `foldTiers`; the differential test in
+ * egress-reach.test.ts holds it to `explain` on every class pair.
  */
-import type { Cluster, PolicyRule } from "../model/index.js";
-import { policyIsolates, resolveRulePorts } from "../policy/index.js";
+import { clusterRulesOf, type Cluster, type PolicyRule, type RuleAction } from "../model/index.js";
+import { foldTiers, policyIsolates, resolveRulePorts, tierPolicies, type PortOps, type TierInput, type TierName } from "../policy/index.js";
 import { policyId } from "./analysis.js";
 import { Bitset } from "./bitset.js";
 import type { ClassIndex } from "./class-index.js";
-import { EMPTY_ID, PortSetTable } from "./port-table.js";
+import { ALL_ID, EMPTY_ID, PortSetTable, subtractIds } from "./port-table.js";
 
 interface EgressRule {
   readonly rule: PolicyRule;
+  readonly action: RuleAction;
+  readonly tier: TierName;
   /** undefined: every peer. */
   readonly peers: Bitset | undefined;
 }
 
+interface Profile {
+  readonly rules: readonly EgressRule[];
+  /** A NetworkPolicy isolates the class for egress. */
+  readonly isolated: boolean;
+}
+
 export class EgressReach {
   readonly ports = new PortSetTable();
-  /** Per class: its egress profile, -1 when no policy isolates it for egress. */
+  /** Per class: its egress profile, -1 when no policy of any tier applies to it for egress. */
   readonly profileOf: Int32Array;
-  /** Per profile: the egress rules that apply, in the engine's (policy id, index) order. */
-  private readonly profiles: (readonly EgressRule[])[] = [];
+  private readonly profiles: Profile[] = [];
   private readonly resolved = new Map<PolicyRule, Map<number, number>>();
+  private readonly ops: PortOps<number>;
 
   constructor(cluster: Cluster, private readonly index: ClassIndex) {
     const C = index.classCount;
-    const perClass: number[][] = Array.from({ length: C }, () => []);
+    const t = this.ports;
+    this.ops = { all: ALL_ID, empty: EMPTY_ID, union: (a, b) => t.union(a, b), intersect: (a, b) => t.intersect(a, b), subtract: (a, b) => subtractIds(t, a, b), isEmpty: (a) => a === EMPTY_ID };
+    const perClass: { admin: number[]; np: number[]; isolated: boolean; baseline: number[] }[] = Array.from({ length: C }, () => ({ admin: [], np: [], isolated: false, baseline: [] }));
     const rules: EgressRule[] = [];
+    const peersOf = (rule: PolicyRule, ns: string): Bitset | undefined => {
+      if (rule.peers === "All") return undefined;
+      const list = rule.peers.map((peer) => index.peer(peer, ns));
+      if (list.length === 1) return list[0];
+      const peers = new Bitset(C);
+      for (const b of list) peers.orWith(b);
+      return peers;
+    };
+    for (const tier of ["Admin", "Baseline"] as const) {
+      for (const p of tierPolicies(cluster.clusterPolicies, tier)) {
+        const ids = clusterRulesOf(p, "Egress").map((r) => rules.push({ rule: r.rule, action: r.action, tier, peers: peersOf(r.rule, "") }) - 1);
+        if (ids.length === 0) continue;
+        for (const ns of index.subjectNamespacesMatching(p.subject.namespaces, `cp\u0000${p.kind}\u0000${p.name}`)) {
+          for (const c of index.podsIn(ns, p.subject.pods)) perClass[c]?.[tier === "Admin" ? "admin" : "baseline"].push(...ids);
+        }
+      }
+    }
     const policies = [...cluster.networkPolicies].sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1));
     for (const p of policies) {
       if (!policyIsolates(p, "Egress")) continue;
-      const ids = p.egress.map((rule) => {
-        let peers: Bitset | undefined;
-        if (rule.peers !== "All") {
-          const list = rule.peers.map((peer) => index.peer(peer, p.namespace));
-          if (list.length === 1) peers = list[0];
-          else {
-            peers = new Bitset(C);
-            for (const b of list) peers.orWith(b);
-          }
-        }
-        rules.push({ rule, peers });
-        return rules.length - 1;
-      });
+      const ids = p.egress.map((rule) => rules.push({ rule, action: "Allow", tier: "NetworkPolicy", peers: peersOf(rule, p.namespace) }) - 1);
       // A policy with no egress rules still isolates: its classes get a profile, maybe empty.
-      for (const c of index.podsIn(p.namespace, p.podSelector)) (perClass[c] as number[]).push(-1, ...ids);
+      for (const c of index.podsIn(p.namespace, p.podSelector)) {
+        const pc = perClass[c];
+        if (!pc) continue;
+        pc.isolated = true;
+        pc.np.push(...ids);
+      }
     }
     this.profileOf = new Int32Array(C).fill(-1);
     const byKey = new Map<string, number>();
-    perClass.forEach((ids, c) => {
-      if (ids.length === 0) return;
-      const mine = ids.filter((r) => r >= 0);
-      const key = mine.join(",");
+    perClass.forEach((pc, c) => {
+      if (!pc.isolated && pc.admin.length === 0 && pc.baseline.length === 0) return;
+      const ids = [...pc.admin, ...pc.np, ...pc.baseline];
+      const key = `${pc.isolated ? "i" : ""}:${pc.admin.join(",")}|${pc.np.join(",")}|${pc.baseline.join(",")}`;
       let id = byKey.get(key);
       if (id === undefined) {
         id = this.profiles.length;
         byKey.set(key, id);
-        this.profiles.push(mine.map((r) => rules[r] as EgressRule));
+        this.profiles.push({ rules: ids.map((r) => rules[r] as EgressRule), isolated: pc.isolated });
       }
       this.profileOf[c] = id;
     });
@@ -84,23 +105,27 @@ export class EgressReach {
     return id;
   }
 
-  /** Whether an egress rule of `profile` lets a source out toward class `dst` on a port of `need`. */
-  reaches(profile: number, dst: number, need: number): boolean {
-    if (need === EMPTY_ID) return false;
-    for (const e of this.profiles[profile] ?? []) {
-      if (e.peers && !e.peers.has(dst)) continue;
-      if (this.ports.intersect(this.portsFor(e.rule, dst), need) !== EMPTY_ID) return true;
-    }
-    return false;
+  private fold(profile: number, dst: number): number {
+    const p = this.profiles[profile];
+    if (!p) return ALL_ID;
+    const tier = (name: TierName): TierInput<number, EgressRule> => {
+      const matched = p.rules
+        .filter((e) => e.tier === name && (!e.peers || e.peers.has(dst)))
+        .map((e) => ({ origin: e, ports: this.portsFor(e.rule, dst) }));
+      return { tier: name, isolating: name === "NetworkPolicy" && p.isolated, selectedBy: [], matched };
+    };
+    return foldTiers([tier("Admin"), tier("NetworkPolicy"), tier("Baseline")], this.ops).allowed;
   }
 
-  /** Egress ports from class `src` (isolated) toward class `dst`: `explain(src, dst).egress.ports`. */
+  /** Whether the egress policies of `profile` let a source out toward class `dst` on a port of `need`. */
+  reaches(profile: number, dst: number, need: number): boolean {
+    if (need === EMPTY_ID) return false;
+    return this.ports.intersect(this.fold(profile, dst), need) !== EMPTY_ID;
+  }
+
+  /** Egress ports from class `src` toward class `dst`: `explain(src, dst).egress.ports`. */
   egressPorts(src: number, dst: number): number {
     const p = this.profileOf[src] ?? -1;
-    let acc = EMPTY_ID;
-    for (const e of this.profiles[p] ?? []) {
-      if (!e.peers || e.peers.has(dst)) acc = this.ports.union(acc, this.portsFor(e.rule, dst));
-    }
-    return acc;
+    return p < 0 ? ALL_ID : this.fold(p, dst);
   }
 }

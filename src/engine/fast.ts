@@ -7,17 +7,29 @@
  * matrix is computed in bulk: egress painted from the source's rules, ingress looked up once
  * per profile, then combined per destination with integer fast paths.
  */
-import type { Cluster, NetworkPolicy, PolicyRule, PolicyType } from "../model/index.js";
-import { resolveRulePorts } from "../policy/index.js";
-import { compareRuleRefs, policyId, type Analysis, type DirectionVerdict, type PairExplanation, type RuleRef } from "./analysis.js";
+import { clusterRulesOf, type Cluster, type ClusterPolicy, type NetworkPolicy, type PolicyRule, type PolicyType, type PortSet, type RuleAction } from "../model/index.js";
+import {
+  PORT_SET_OPS,
+  clusterRuleOrigin,
+  foldTiers,
+  npRuleOrigin,
+  resolveRulePorts,
+  tierPolicies,
+  type MatchedRule,
+  type RuleOrigin,
+  type TierInput,
+} from "../policy/index.js";
+import { UNPOLICED, policyId, verdictOfFold, type Analysis, type DirectionVerdict, type PairExplanation } from "./analysis.js";
 import { Bitset } from "./bitset.js";
 import { buildClasses, type ClassInfo } from "./classes.js";
-import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
+import { ALL_ID, EMPTY_ID, PortSetTable, subtractIds } from "./port-table.js";
 import { SelectionIndex } from "./selection.js";
 import { buildTopology, type Topology } from "./topology.js";
 
 interface CompiledRule {
+  /** Index into the NetworkPolicies (tier NetworkPolicy) or the cluster policies (other tiers). */
   readonly policy: number;
+  readonly origin: RuleOrigin;
   readonly direction: PolicyType;
   readonly index: number;
   readonly rule: PolicyRule;
@@ -27,21 +39,50 @@ interface CompiledRule {
   readonly fixedPorts: number | undefined;
 }
 
+/** Entry codes of a tiered program: a rule's action, or the end of a tier. */
+const ALLOW = 0;
+const DENY = 1;
+const PASS = 2;
+const ACTION_CODE: Readonly<Record<RuleAction, number>> = { Allow: ALLOW, Deny: DENY, Pass: PASS };
+
+/** A class's program for one direction: admin rule ids, NetworkPolicy isolation + rule ids, baseline rule ids. */
+interface Program {
+  readonly admin: readonly number[];
+  readonly np: readonly number[];
+  readonly isolated: boolean;
+  readonly baseline: readonly number[];
+}
+
 /**
- * The ingress side of all classes, flattened: profile p (classes with the same ingress rules and
- * resolved ports) owns groups start[p] … start[p+1]-1, each a peers bitset (index into the
- * transposed bitset table, -1 for every peer) and a port-set id. The table stores word w of every
- * bitset contiguously, so evaluating all profiles for one source class reads one small slice.
+ * The ingress side of all classes, flattened. Group lists come in two sorts, stored alike
+ * (lists start[i] … start[i+1]-1, each group a peers bitset — index into the transposed bitset
+ * table, -1 for every peer — a port-set id and an action):
+ *  - NetworkPolicy profiles (lists 0 … npCount-1): the allow groups of classes with the same
+ *    isolating policies and resolved ports; their verdict is a union;
+ *  - tier programs (lists npCount …): the Admin-tier or Baseline-tier rules of a class in
+ *    evaluation order; their fold from "everything open" gives (allowed, undecided).
+ * Because each port is decided by the first rule that matches it, a tier folded from a smaller
+ * open set U gives its full-set result ∩ U; so a class's ingress verdict is
+ *   A.allowed ∪ (NP isolates ? NP ∩ A.undecided : (B.allowed ∪ B.undecided) ∩ A.undecided)
+ * and every source evaluates each list once, not once per class. A combo is a class's
+ * (NP profile, Admin program, Baseline program).
+ * The table stores word w of every bitset contiguously, so one source reads one small slice.
  */
 interface IngressProfiles {
-  readonly count: number;
+  readonly npCount: number;
+  readonly listCount: number;
   readonly start: Int32Array;
   readonly groupBits: Int32Array;
   readonly groupPorts: Uint32Array;
+  readonly groupAction: Uint8Array;
   /** words[w * bitsetCount + i] = word w of bitset i. */
   readonly words: Uint32Array;
   readonly bitsetCount: number;
-  /** Profile per class, -1 when the class is not isolated for ingress. */
+  /** Per combo: NP profile (-1: not isolated), Admin and Baseline program list ids (-1: none). */
+  readonly comboNp: Int32Array;
+  readonly comboAdmin: Int32Array;
+  readonly comboBaseline: Int32Array;
+  /** Combo per class, -1 when no policy applies to the class for ingress. */
   readonly profileOf: Int32Array;
 }
 
@@ -54,6 +95,9 @@ export class FastEngine implements Analysis {
   readonly ports = new PortSetTable();
   private readonly infos: readonly ClassInfo[];
   private readonly policies: readonly NetworkPolicy[];
+  private readonly clusterPolicies: readonly ClusterPolicy[];
+  /** Per class: cluster-policy rule ids (evaluation order) per tier and direction. */
+  private readonly tierRules: { Admin: { Ingress: number[][]; Egress: number[][] }; Baseline: { Ingress: number[][]; Egress: number[][] } };
   private readonly rules: CompiledRule[] = [];
   /** Per class: ids of policies selecting it, per direction (in policy id order). */
   private readonly selectedBy: { Ingress: number[][]; Egress: number[][] };
@@ -62,6 +106,8 @@ export class FastEngine implements Analysis {
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
   private profiles: IngressProfiles | undefined;
   private profileScratch = new Uint32Array(0);
+  private tierScratch = new Uint32Array(0);
+  private listScratch = new Uint32Array(0);
   private readonly egressScratch: { key: string; row: Uint32Array } = { key: "", row: new Uint32Array(0) };
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
@@ -76,6 +122,38 @@ export class FastEngine implements Analysis {
     const index = new SelectionIndex(topology, this.infos);
     this.selectedBy = { Ingress: this.infos.map(() => []), Egress: this.infos.map(() => []) };
     this.policies.forEach((p, pi) => this.compilePolicy(p, pi, index));
+    const perClass = (): { Ingress: number[][]; Egress: number[][] } => ({ Ingress: this.infos.map(() => []), Egress: this.infos.map(() => []) });
+    this.tierRules = { Admin: perClass(), Baseline: perClass() };
+    this.clusterPolicies = [...tierPolicies(cluster.clusterPolicies, "Admin"), ...tierPolicies(cluster.clusterPolicies, "Baseline")];
+    this.clusterPolicies.forEach((p, ci) => this.compileClusterPolicy(p, ci, index));
+  }
+
+  private peersOf(rule: PolicyRule, policyNs: string, index: SelectionIndex): Bitset | undefined {
+    if (rule.peers === "All") return undefined;
+    const list = rule.peers.map((peer) => index.peer(peer, policyNs));
+    if (list.length === 1) return list[0];
+    const peers = new Bitset(this.classCount);
+    for (const b of list) peers.orWith(b);
+    return peers;
+  }
+
+  private fixedPortsOf(rule: PolicyRule): number | undefined {
+    const named = rule.ports !== "All" && rule.ports.some((x) => x.port.type === "Named");
+    return named ? undefined : this.ports.intern(resolveRulePorts(rule, undefined));
+  }
+
+  private compileClusterPolicy(p: ClusterPolicy, ci: number, index: SelectionIndex): void {
+    const subject: number[] = [];
+    for (const ns of index.namespacesMatching(p.subject.namespaces)) subject.push(...index.podsIn(ns, p.subject.pods));
+    for (const dir of ["Ingress", "Egress"] as const) {
+      const ids = clusterRulesOf(p, dir).map((r, i) => {
+        this.rules.push({ policy: ci, origin: clusterRuleOrigin(p, dir, i), direction: dir, index: i, rule: r.rule, peers: this.peersOf(r.rule, "", index), fixedPorts: this.fixedPortsOf(r.rule) });
+        return this.rules.length - 1;
+      });
+      if (ids.length === 0) continue;
+      const byClass = this.tierRules[p.tier][dir];
+      for (const c of subject) byClass[c]?.push(...ids);
+    }
   }
 
   private compilePolicy(p: NetworkPolicy, pi: number, index: SelectionIndex): void {
@@ -86,19 +164,8 @@ export class FastEngine implements Analysis {
     for (const dir of ["Ingress", "Egress"] as const) {
       if (!p.policyTypes.includes(dir)) continue;
       (dir === "Ingress" ? p.ingress : p.egress).forEach((rule, i) => {
-        let peers: Bitset | undefined;
-        if (rule.peers !== "All") {
-          const list = rule.peers.map((peer) => index.peer(peer, p.namespace));
-          if (list.length === 1) peers = list[0];
-          else {
-            peers = new Bitset(this.classCount);
-            for (const b of list) peers.orWith(b);
-          }
-        }
-        const named = rule.ports !== "All" && rule.ports.some((x) => x.port.type === "Named");
-        const fixedPorts = named ? undefined : this.ports.intern(resolveRulePorts(rule, undefined));
         ids.push(this.rules.length);
-        this.rules.push({ policy: pi, direction: dir, index: i, rule, peers, fixedPorts });
+        this.rules.push({ policy: pi, origin: npRuleOrigin(p, dir, i, rule.source), direction: dir, index: i, rule, peers: this.peersOf(rule, p.namespace, index), fixedPorts: this.fixedPortsOf(rule) });
       });
     }
     this.rulesOfPolicy.push(ids);
@@ -126,40 +193,85 @@ export class FastEngine implements Analysis {
     return out;
   }
 
+  /** The class's tiered program, or undefined when no cluster policy applies (NetworkPolicy only). */
+  private program(c: number, dir: PolicyType): Program | undefined {
+    const admin = this.tierRules.Admin[dir][c] ?? [];
+    const baseline = this.tierRules.Baseline[dir][c] ?? [];
+    if (admin.length === 0 && baseline.length === 0) return undefined;
+    const isolated = (this.selectedBy[dir][c] ?? []).length > 0;
+    return { admin, np: isolated ? this.directionRules(c, dir) : [], isolated, baseline };
+  }
+
   private buildProfiles(): IngressProfiles {
     if (this.profiles) return this.profiles;
     const profileOf = new Int32Array(this.classCount).fill(-1);
-    const byKey = new Map<string, number>();
     const bitsetIds = new Map<Bitset, number>();
     const bitsets: Bitset[] = [];
     const start: number[] = [0];
     const groupBits: number[] = [];
     const groupPorts: number[] = [];
-    for (let d = 0; d < this.classCount; d++) {
-      if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
-      const rules = this.directionRules(d, "Ingress").map((r) => [r, this.rulePorts(r, d)] as const).filter(([, p]) => p !== EMPTY_ID);
-      const key = rules.map(([r, p]) => `${r}:${p}`).join(",");
+    const groupAction: number[] = [];
+    const bitsOf = (r: number): number => {
+      const peers = (this.rules[r] as CompiledRule).peers;
+      if (!peers) return -1;
+      let bi = bitsetIds.get(peers);
+      if (bi === undefined) {
+        bi = bitsets.length;
+        bitsetIds.set(peers, bi);
+        bitsets.push(peers);
+      }
+      return bi;
+    };
+    type Entry = readonly [number, number, number];
+    const addList = (byKey: Map<string, number>, entries: readonly Entry[], offset: number): number => {
+      const key = entries.map(([r, p, a]) => `${r}:${p}:${a}`).join(",");
       let id = byKey.get(key);
       if (id === undefined) {
-        id = start.length - 1;
+        id = start.length - 1 - offset;
         byKey.set(key, id);
-        for (const [r, p] of rules) {
-          const peers = (this.rules[r] as CompiledRule).peers;
-          let bi = -1;
-          if (peers) {
-            bi = bitsetIds.get(peers) ?? -1;
-            if (bi < 0) {
-              bi = bitsets.length;
-              bitsetIds.set(peers, bi);
-              bitsets.push(peers);
-            }
-          }
-          groupBits.push(bi);
+        for (const [r, p, a] of entries) {
+          groupBits.push(bitsOf(r));
           groupPorts.push(p);
+          groupAction.push(a);
         }
         start.push(groupBits.length);
       }
-      profileOf[d] = id;
+      return id;
+    };
+    // NetworkPolicy profiles first (list ids 0 … npCount-1), then the tier programs.
+    const npOf = new Int32Array(this.classCount).fill(-1);
+    const npKeys = new Map<string, number>();
+    for (let d = 0; d < this.classCount; d++) {
+      if ((this.selectedBy.Ingress[d] ?? []).length === 0) continue;
+      const entries = this.directionRules(d, "Ingress").map((r): Entry => [r, this.rulePorts(r, d), ALLOW]).filter(([, p]) => p !== EMPTY_ID);
+      npOf[d] = addList(npKeys, entries, 0);
+    }
+    const npCount = start.length - 1;
+    const progKeys = new Map<string, number>();
+    const comboKeys = new Map<string, number>();
+    const comboNp: number[] = [];
+    const comboAdmin: number[] = [];
+    const comboBaseline: number[] = [];
+    const program = (ids: readonly number[], d: number): number => {
+      if (ids.length === 0) return -1;
+      const entries = ids.map((r): Entry => [r, this.rulePorts(r, d), ACTION_CODE[(this.rules[r] as CompiledRule).origin.action]]).filter(([, p]) => p !== EMPTY_ID);
+      return entries.length === 0 ? -1 : npCount + addList(progKeys, entries, npCount);
+    };
+    for (let d = 0; d < this.classCount; d++) {
+      const np = npOf[d] as number;
+      const admin = program(this.tierRules.Admin.Ingress[d] ?? [], d);
+      const baseline = program(this.tierRules.Baseline.Ingress[d] ?? [], d);
+      if (np < 0 && admin < 0 && baseline < 0) continue;
+      const key = `${np},${admin},${baseline}`;
+      let c = comboKeys.get(key);
+      if (c === undefined) {
+        c = comboNp.length;
+        comboKeys.set(key, c);
+        comboNp.push(np);
+        comboAdmin.push(admin);
+        comboBaseline.push(baseline);
+      }
+      profileOf[d] = c;
     }
     const W = (this.classCount + 31) >>> 5;
     const n = bitsets.length;
@@ -168,19 +280,26 @@ export class FastEngine implements Analysis {
       for (let w = 0; w < W; w++) words[w * n + i] = b.words[w] as number;
     });
     this.profiles = {
-      count: start.length - 1,
+      npCount,
+      listCount: start.length - 1,
       start: Int32Array.from(start),
       groupBits: Int32Array.from(groupBits),
       groupPorts: Uint32Array.from(groupPorts),
+      groupAction: Uint8Array.from(groupAction),
       words,
       bitsetCount: n,
+      comboNp: Int32Array.from(comboNp),
+      comboAdmin: Int32Array.from(comboAdmin),
+      comboBaseline: Int32Array.from(comboBaseline),
       profileOf,
     };
     return this.profiles;
   }
 
-  /** Egress ports from class s to every class, or undefined when s is not isolated for egress. */
+  /** Egress ports from class s to every class, or undefined when no policy applies to s for egress. */
   private egressRow(s: number): Uint32Array | undefined {
+    const prog = this.program(s, "Egress");
+    if (prog) return this.tieredEgressRow(prog);
     if ((this.selectedBy.Egress[s] ?? []).length === 0) return undefined;
     const rules = this.directionRules(s, "Egress");
     const key = rules.join(",");
@@ -203,6 +322,78 @@ export class FastEngine implements Analysis {
     return row;
   }
 
+  /** The tiered fold of an egress program toward every destination class at once. */
+  private tieredEgressRow(prog: Program): Uint32Array {
+    const key = `t:${prog.admin.join(",")}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${prog.baseline.join(",")}`;
+    const scratch = this.egressScratch;
+    if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
+    const C = this.classCount;
+    const t = this.ports;
+    if (this.tierScratch.length !== 3 * C) this.tierScratch = new Uint32Array(3 * C);
+    const undecided = this.tierScratch.subarray(0, C).fill(ALL_ID);
+    const allowed = this.tierScratch.subarray(C, 2 * C).fill(EMPTY_ID);
+    const remaining = this.tierScratch.subarray(2 * C, 3 * C).fill(ALL_ID);
+    const apply = (r: number): void => {
+      const rule = this.rules[r] as CompiledRule;
+      const code = ACTION_CODE[rule.origin.action];
+      const fixed = rule.fixedPorts;
+      if (fixed === EMPTY_ID) return;
+      const one = (c: number): void => {
+        const rem = remaining[c] as number;
+        if (rem === EMPTY_ID) return;
+        const hit = t.intersect(fixed ?? this.rulePorts(r, c), rem);
+        if (hit === EMPTY_ID) return;
+        remaining[c] = hit === rem ? EMPTY_ID : subtractIds(t, rem, hit);
+        if (code === PASS) return;
+        const und = undecided[c] as number;
+        undecided[c] = hit === und ? EMPTY_ID : subtractIds(t, und, hit);
+        if (code === ALLOW) allowed[c] = t.union(allowed[c] as number, hit);
+      };
+      if (rule.peers) rule.peers.forEach(one);
+      else for (let c = 0; c < C; c++) one(c);
+    };
+    const endTier = (isolating: boolean): void => {
+      if (isolating) undecided.fill(EMPTY_ID);
+      remaining.set(undecided);
+    };
+    for (const r of prog.admin) apply(r);
+    endTier(false);
+    for (const r of prog.np) apply(r);
+    endTier(prog.isolated);
+    for (const r of prog.baseline) apply(r);
+    const row = scratch.row.length === C ? scratch.row : new Uint32Array(C);
+    for (let c = 0; c < C; c++) row[c] = t.union(allowed[c] as number, undecided[c] as number);
+    scratch.key = key;
+    scratch.row = row;
+    return row;
+  }
+
+  /**
+   * A tier program's fold from "everything open" for a source class (bit `bit` of word slice
+   * `base`): writes the allowed ports to folded[2*i] and the undecided ones to folded[2*i+1].
+   */
+  private foldProgram(prof: IngressProfiles, list: number, base: number, bit: number, folded: Uint32Array, i: number): void {
+    const t = this.ports;
+    const { start, groupBits, groupPorts, groupAction, words } = prof;
+    let undecided = ALL_ID;
+    let allowed = EMPTY_ID;
+    let remaining = ALL_ID;
+    const end = start[list + 1] as number;
+    for (let k = start[list] as number; k < end && remaining !== EMPTY_ID; k++) {
+      const bi = groupBits[k] as number;
+      if (bi >= 0 && (((words[base + bi] as number) >>> bit) & 1) !== 1) continue;
+      const hit = t.intersect(groupPorts[k] as number, remaining);
+      if (hit === EMPTY_ID) continue;
+      remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
+      const code = groupAction[k] as number;
+      if (code === PASS) continue;
+      undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
+      if (code === ALLOW) allowed = t.union(allowed, hit);
+    }
+    folded[2 * i] = allowed;
+    folded[2 * i + 1] = undecided;
+  }
+
   classRow(a: number, out: Uint32Array): void {
     const C = this.classCount;
     const t = this.ports;
@@ -210,12 +401,15 @@ export class FastEngine implements Analysis {
     const profileOf = prof.profileOf;
     const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
     const e = srcIsSubject ? this.egressRow(a) : undefined;
-    // Ingress verdict toward each profile for source a: a union over the groups whose peers hold a.
-    const v = this.profileScratch.length === prof.count ? this.profileScratch : (this.profileScratch = new Uint32Array(prof.count));
+    // Each list once for source a: NetworkPolicy profiles as a union over the groups whose peers
+    // hold a, tier programs folded; then each combo from those (see IngressProfiles).
+    const L = prof.listCount;
+    if (this.listScratch.length !== 2 * L) this.listScratch = new Uint32Array(2 * L);
+    const lists = this.listScratch;
     const base = (a >>> 5) * prof.bitsetCount;
     const bit = a & 31;
     const { start, groupBits, groupPorts, words } = prof;
-    for (let p = 0; p < prof.count; p++) {
+    for (let p = 0; p < prof.npCount; p++) {
       let acc = EMPTY_ID;
       const end = start[p + 1] as number;
       for (let k = start[p] as number; k < end; k++) {
@@ -225,7 +419,23 @@ export class FastEngine implements Analysis {
           acc = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
         }
       }
-      v[p] = acc;
+      lists[2 * p] = acc;
+    }
+    for (let p = prof.npCount; p < L; p++) this.foldProgram(prof, p, base, bit, lists, p);
+    const combos = prof.comboNp.length;
+    const v = this.profileScratch.length === combos ? this.profileScratch : (this.profileScratch = new Uint32Array(combos));
+    for (let c = 0; c < combos; c++) {
+      const np = prof.comboNp[c] as number;
+      const ad = prof.comboAdmin[c] as number;
+      const bl = prof.comboBaseline[c] as number;
+      const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
+      const aOpen = ad < 0 ? ALL_ID : (lists[2 * ad + 1] as number);
+      let below: number;
+      if (np >= 0) below = lists[2 * np] as number;
+      else if (bl >= 0) below = t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
+      else below = ALL_ID;
+      // Fast paths: the Admin tier decided nothing for this source, or left everything open below.
+      v[c] = ad < 0 || (aAllowed === EMPTY_ID && aOpen === ALL_ID) ? below : below === ALL_ID ? t.union(aAllowed, aOpen) : t.union(aAllowed, t.intersect(below, aOpen));
     }
     for (let b = 0; b < C; b++) {
       const ep = e ? (e[b] as number) : ALL_ID;
@@ -246,27 +456,34 @@ export class FastEngine implements Analysis {
   }
 
   isolated(node: number, dir: PolicyType): boolean {
-    return (this.selectedBy[dir][this.classOf[node] as number] ?? []).length > 0;
+    const c = this.classOf[node] as number;
+    return (this.selectedBy[dir][c] ?? []).length > 0 || this.program(c, dir) !== undefined;
   }
 
   private verdict(at: number, peer: number, dir: PolicyType, dstClass: number): DirectionVerdict {
     const info = this.infos[at] as ClassInfo;
-    if (!info.subject || info.subject.hostNetwork) return { policed: false, isolatedBy: [], allowedBy: [], ports: this.ports.get(ALL_ID) };
+    if (!info.subject || info.subject.hostNetwork) return UNPOLICED;
+    const matched = (ids: readonly number[]): MatchedRule<PortSet>[] => {
+      const out: MatchedRule<PortSet>[] = [];
+      for (const r of ids) {
+        const rule = this.rules[r] as CompiledRule;
+        if (rule.peers && !rule.peers.has(peer)) continue;
+        out.push({ origin: rule.origin, ports: this.ports.get(this.rulePorts(r, dstClass)) });
+      }
+      return out;
+    };
     const pis = this.selectedBy[dir][at] ?? [];
-    if (pis.length === 0) return { policed: true, isolatedBy: [], allowedBy: [], ports: this.ports.get(ALL_ID) };
-    const allowedBy: RuleRef[] = [];
-    let acc = EMPTY_ID;
-    for (const r of this.directionRules(at, dir)) {
-      const rule = this.rules[r] as CompiledRule;
-      if (rule.peers && !rule.peers.has(peer)) continue;
-      const p = this.rulePorts(r, dstClass);
-      if (p === EMPTY_ID) continue;
-      acc = this.ports.union(acc, p);
-      const pol = this.policies[rule.policy] as NetworkPolicy;
-      allowedBy.push({ policy: policyId(pol), direction: dir, index: rule.index, source: rule.rule.source, ports: this.ports.get(p) });
-    }
     const isolatedBy = pis.map((pi) => policyId(this.policies[pi] as NetworkPolicy));
-    return { policed: true, isolatedBy, allowedBy: allowedBy.sort(compareRuleRefs), ports: this.ports.get(acc) };
+    const npMatched = pis.length > 0 ? matched(this.directionRules(at, dir)) : [];
+    const selected = (ids: readonly number[]): string[] => [...new Set(ids.map((r) => (this.clusterPolicies[(this.rules[r] as CompiledRule).policy] as ClusterPolicy).name))];
+    const admin = this.tierRules.Admin[dir][at] ?? [];
+    const baseline = this.tierRules.Baseline[dir][at] ?? [];
+    const tiers: TierInput<PortSet>[] = [
+      { tier: "Admin", isolating: false, selectedBy: selected(admin), matched: matched(admin) },
+      { tier: "NetworkPolicy", isolating: pis.length > 0, selectedBy: isolatedBy, matched: npMatched },
+      { tier: "Baseline", isolating: false, selectedBy: selected(baseline), matched: matched(baseline) },
+    ];
+    return verdictOfFold(foldTiers(tiers, PORT_SET_OPS), isolatedBy, npMatched);
   }
 
   explain(src: number, dst: number): PairExplanation {

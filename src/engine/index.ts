@@ -12,6 +12,7 @@ export { ClassIndex } from "./class-index.js";
 export { Bitset } from "./bitset.js";
 export { EgressReach } from "./egress-reach.js";
 export * from "./matrix.js";
+export * from "./matrix-summary.js";
 export { resolveTarget, type Party, type Target, type ResolveResult } from "./resolve.js";
 export { traceConnection, PolicyIndex, type Trace, type TraceStep, type TraceRequest } from "./trace.js";
 export { serviceContext, templatesOf, type ServiceContext } from "./service-context.js";

@@ -7,7 +7,7 @@
 import type { Labels, WorkloadKind } from "../model/index.js";
 import type { Analysis } from "./analysis.js";
 import { ALL_ID, EMPTY_ID } from "./port-table.js";
-import type { Subject } from "./topology.js";
+import type { Subject, Topology } from "./topology.js";
 
 export type Level = "namespace" | "workload" | "pod";
 
@@ -42,30 +42,42 @@ export interface Matrix {
   readonly connections: readonly Connection[];
 }
 
+/**
+ * The in-cluster endpoints at a level as groups of subject indices, in first-seen order, without
+ * their descriptions (what counting needs). Pods are their own group; a workload groups the
+ * subjects with its workloadId; a namespace its subjects.
+ */
+export function memberGroups(t: Topology, level: Level, namespaces?: readonly string[]): number[][] {
+  const keep = namespaces ? new Set(namespaces) : undefined;
+  const out: number[][] = [];
+  if (level === "pod") {
+    t.subjects.forEach((s, i) => {
+      if (!keep || keep.has(s.namespace)) out.push([i]);
+    });
+    return out;
+  }
+  const index = new Map<string, number>();
+  t.subjects.forEach((s, i) => {
+    if (keep && !keep.has(s.namespace)) return;
+    const key = level === "workload" ? s.workloadId : s.namespace;
+    const g = index.get(key);
+    if (g === undefined) {
+      index.set(key, out.length);
+      out.push([i]);
+    } else (out[g] as number[]).push(i);
+  });
+  return out;
+}
+
+function describe(t: Topology, s: Subject, level: Level): Omit<MatrixEndpoint, "members"> {
+  if (level === "pod") return { id: s.id, kind: s.kind, namespace: s.namespace, name: s.name, labels: s.labels };
+  if (level === "workload") return { id: s.workloadId, kind: s.workloadKind, namespace: s.namespace, name: s.workloadName, labels: s.labels };
+  return { id: s.namespace, kind: "Namespace", name: s.namespace, labels: t.namespaces.get(s.namespace)?.labels ?? {} };
+}
+
 export function endpointsAt(a: Analysis, level: Level, namespaces?: readonly string[]): MatrixEndpoint[] {
   const t = a.topology;
-  const keep = (s: Subject): boolean => !namespaces || namespaces.includes(s.namespace);
-  const out: MatrixEndpoint[] = [];
-  const groups = new Map<string, { ep: Omit<MatrixEndpoint, "members">; members: number[] }>();
-  t.subjects.forEach((s, i) => {
-    if (!keep(s)) return;
-    let key: string;
-    let ep: Omit<MatrixEndpoint, "members">;
-    if (level === "pod") {
-      key = s.id;
-      ep = { id: s.id, kind: s.kind, namespace: s.namespace, name: s.name, labels: s.labels };
-    } else if (level === "workload") {
-      key = s.workloadId;
-      ep = { id: s.workloadId, kind: s.workloadKind, namespace: s.namespace, name: s.workloadName, labels: s.labels };
-    } else {
-      key = s.namespace;
-      ep = { id: s.namespace, kind: "Namespace", name: s.namespace, labels: t.namespaces.get(s.namespace)?.labels ?? {} };
-    }
-    const g = groups.get(key);
-    if (g) g.members.push(i);
-    else groups.set(key, { ep, members: [i] });
-  });
-  for (const g of groups.values()) out.push({ ...g.ep, members: g.members });
+  const out: MatrixEndpoint[] = memberGroups(t, level, namespaces).map((members) => ({ ...describe(t, t.subjects[members[0] as number] as Subject, level), members }));
   out.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const S = t.subjects.length;
   t.cells.forEach((c, k) => out.push({ id: c.id, kind: "IPBlock", cidrs: c.cidrs, members: [S + k] }));
@@ -101,38 +113,65 @@ function endpointClasses(a: Analysis, eps: readonly MatrixEndpoint[]): EndpointC
 }
 
 interface RowOfX {
-  readonly x: EndpointClass;
   /** Ports from X to each class (union over X's classes). */
   readonly row: Uint32Array;
   /** Ports among X's own members (a member's loopback excluded). */
   readonly within: number;
 }
 
+/** Rows kept at once (bytes): a full matrix streams in bounded memory, whatever its size. */
+const ROW_CACHE_BYTES = 64 * 1024 * 1024;
+
 /**
- * For every endpoint class X, the class-matrix row of X (union over its classes) and the ports
- * between distinct members of X. Rows are computed in bulk by the engine, one class at a time.
+ * The class-matrix row of an endpoint class X (union over its classes) and the ports between
+ * distinct members of X, computed in bulk by the engine one class at a time. The last rows asked
+ * for are kept (least recently used first out): endpoints sorted by id keep a workload's pods
+ * together, so neighbours usually share a row.
  */
-function forEachRow(a: Analysis, ecs: readonly EndpointClass[], visit: (r: RowOfX) => void): void {
-  const C = a.classCount;
-  const tmp = new Uint32Array(C);
-  const acc = new Uint32Array(C);
-  const t = a.ports;
-  for (const x of ecs) {
+class RowCache {
+  private readonly rows = new Map<EndpointClass, RowOfX>();
+  private readonly limit: number;
+  private readonly tmp: Uint32Array;
+
+  constructor(private readonly a: Analysis) {
+    this.limit = Math.max(2, Math.floor(ROW_CACHE_BYTES / (4 * Math.max(1, a.classCount))));
+    this.tmp = new Uint32Array(a.classCount);
+  }
+
+  get(x: EndpointClass): RowOfX {
+    const hit = this.rows.get(x);
+    if (hit) {
+      this.rows.delete(x);
+      this.rows.set(x, hit);
+      return hit;
+    }
+    let row: Uint32Array | undefined;
+    if (this.rows.size >= this.limit) {
+      const [oldest, r] = this.rows.entries().next().value as [EndpointClass, RowOfX];
+      this.rows.delete(oldest);
+      row = r.row;
+    }
+    const out = this.compute(x, row ?? new Uint32Array(this.a.classCount));
+    this.rows.set(x, out);
+    return out;
+  }
+
+  private compute(x: EndpointClass, row: Uint32Array): RowOfX {
+    const a = this.a;
+    const t = a.ports;
+    const C = a.classCount;
+    const tmp = x.classes.length > 1 ? this.tmp : row;
     let within = EMPTY_ID;
-    let row = tmp;
-    if (x.classes.length > 1) acc.fill(EMPTY_ID);
+    if (x.classes.length > 1) row.fill(EMPTY_ID);
     for (const cx of x.classes) {
       a.classRow(cx.cls, tmp);
       for (const cy of x.classes) {
         if (cy.cls === cx.cls && cx.count === 1 && !cx.replicated) continue;
         within = t.union(within, tmp[cy.cls] as number);
       }
-      if (x.classes.length > 1) {
-        for (let b = 0; b < C; b++) acc[b] = t.union(acc[b] as number, tmp[b] as number);
-        row = acc;
-      }
+      if (x.classes.length > 1) for (let b = 0; b < C; b++) row[b] = t.union(row[b] as number, tmp[b] as number);
     }
-    visit({ x, row, within });
+    return { row, within };
   }
 }
 
@@ -144,6 +183,39 @@ function portsToward(a: Analysis, row: Uint32Array, y: EndpointClass): number {
   return acc;
 }
 
+/**
+ * Every allowed connection among `endpoints`, in (source, destination) order, without holding
+ * them: what `-o json` streams and what computeMatrix collects. An endpoint's connection to
+ * itself is reported at namespace level (between its pods) and with `includeSelf`.
+ */
+export function forEachConnection(a: Analysis, endpoints: readonly MatrixEndpoint[], opts: MatrixOptions, visit: (c: Connection) => void): void {
+  const ecs = endpointClasses(a, endpoints);
+  const ecOf: EndpointClass[] = new Array<EndpointClass>(endpoints.length);
+  for (const ec of ecs) for (const e of ec.endpoints) ecOf[e] = ec;
+  const singleCls = Int32Array.from(ecOf, (ec) => (ec.classes.length === 1 ? (ec.classes[0] as { cls: number }).cls : -1));
+  const external = Uint8Array.from(ecOf, (ec) => (ec.external ? 1 : 0));
+  const self = listsSelf(opts.level, opts.includeSelf ?? false);
+  const allSelf = opts.level === "pod" && (opts.includeSelf ?? false);
+  const cache = new RowCache(a);
+  const E = endpoints.length;
+  for (let s = 0; s < E; s++) {
+    const x = ecOf[s] as EndpointClass;
+    const { row, within } = cache.get(x);
+    for (let d = 0; d < E; d++) {
+      if (x.external && external[d] === 1) continue;
+      let portsId: number;
+      if (d === s) {
+        if (x.external || !self) continue;
+        portsId = allSelf ? ALL_ID : within;
+      } else {
+        const c = singleCls[d] as number;
+        portsId = c >= 0 ? (row[c] as number) : portsToward(a, row, ecOf[d] as EndpointClass);
+      }
+      if (portsId !== EMPTY_ID) visit({ src: s, dst: d, portsId });
+    }
+  }
+}
+
 /** Whether an endpoint's connection to itself is reported at this level. */
 function listsSelf(level: Level, includeSelf: boolean): boolean {
   return includeSelf || level === "namespace";
@@ -151,109 +223,7 @@ function listsSelf(level: Level, includeSelf: boolean): boolean {
 
 export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
   const endpoints = endpointsAt(a, opts.level, opts.namespaces);
-  const ecs = endpointClasses(a, endpoints);
   const connections: Connection[] = [];
-  const includeSelf = opts.includeSelf ?? false;
-  forEachRow(a, ecs, ({ x, row, within }) => {
-    for (const y of ecs) {
-      if (x.external && y.external) continue;
-      if (x === y && x.endpoints.length < 2) continue;
-      const portsId = portsToward(a, row, y);
-      if (portsId === EMPTY_ID) continue;
-      for (const s of x.endpoints) for (const d of y.endpoints) if (s !== d) connections.push({ src: s, dst: d, portsId });
-    }
-    if (!x.external && listsSelf(opts.level, includeSelf)) {
-      const portsId = opts.level === "pod" && includeSelf ? ALL_ID : within;
-      if (portsId !== EMPTY_ID) for (const e of x.endpoints) connections.push({ src: e, dst: e, portsId });
-    }
-  });
-  connections.sort((p, q) => p.src - q.src || p.dst - q.dst);
+  forEachConnection(a, endpoints, opts, (c) => connections.push(c));
   return { level: opts.level, analysis: a, endpoints, connections };
-}
-
-export interface MatrixSummary {
-  readonly level: Level;
-  readonly engine: string;
-  readonly endpoints: number;
-  readonly externalEndpoints: number;
-  readonly classes: number;
-  readonly pods: number;
-  readonly policies: number;
-  readonly allowedPairs: number;
-  readonly deniedPairs: number;
-  readonly podsIsolatedIngress: number;
-  readonly podsIsolatedEgress: number;
-  readonly reachableFromOutside: number;
-}
-
-export function computeSummary(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
-  const endpoints = endpointsAt(a, opts.level, opts.namespaces);
-  const ecs = endpointClasses(a, endpoints);
-  const includeSelf = opts.includeSelf ?? false;
-  let allowed = 0;
-  let total = 0;
-  const reachable = new Set<EndpointClass>();
-  // Single-class endpoint classes are counted in a tight loop over typed arrays.
-  const single = ecs.filter((y) => y.classes.length === 1);
-  const multi = ecs.filter((y) => y.classes.length !== 1);
-  const yCls = Int32Array.from(single.map((y) => (y.classes[0] as { cls: number }).cls));
-  const yW = Float64Array.from(single.map((y) => y.endpoints.length));
-  const yExt = Uint8Array.from(single.map((y) => (y.external ? 1 : 0)));
-  const singleIndex = new Map(single.map((y, j) => [y, j] as const));
-  const extW = ecs.filter((y) => y.external).reduce((n, y) => n + y.endpoints.length, 0);
-  const allW = ecs.reduce((n, y) => n + y.endpoints.length, 0);
-  forEachRow(a, ecs, ({ x, row, within }) => {
-    const wx = x.endpoints.length;
-    // Pairs from X: every endpoint but itself; none between two external cells.
-    total += wx * ((x.external ? allW - extW : allW) - (x.external ? 0 : 1));
-    let allowedW = 0;
-    if (x.external) {
-      for (let j = 0; j < yCls.length; j++) {
-        if (yExt[j] === 0 && row[yCls[j] as number] !== EMPTY_ID) {
-          allowedW += yW[j] as number;
-          reachable.add(single[j] as EndpointClass);
-        }
-      }
-    } else {
-      for (let j = 0; j < yCls.length; j++) if (row[yCls[j] as number] !== EMPTY_ID) allowedW += yW[j] as number;
-      const xi = singleIndex.get(x);
-      if (xi !== undefined && row[yCls[xi] as number] !== EMPTY_ID) allowedW -= 1; // not to itself
-    }
-    for (const y of multi) {
-      if (x.external && y.external) continue;
-      if (portsToward(a, row, y) === EMPTY_ID) continue;
-      allowedW += x === y ? wx - 1 : y.endpoints.length;
-      if (x.external) reachable.add(y);
-    }
-    allowed += wx * allowedW;
-    if (!x.external && listsSelf(opts.level, includeSelf)) {
-      total += wx;
-      if ((opts.level === "pod" && includeSelf ? ALL_ID : within) !== EMPTY_ID) allowed += wx;
-    }
-  });
-  const subjects = a.topology.subjects;
-  let pods = 0;
-  let isoIn = 0;
-  let isoEg = 0;
-  subjects.forEach((s, i) => {
-    if (opts.namespaces && !opts.namespaces.includes(s.namespace)) return;
-    pods += s.replicas;
-    if (a.isolated(i, "Ingress")) isoIn += s.replicas;
-    if (a.isolated(i, "Egress")) isoEg += s.replicas;
-  });
-  const external = endpoints.filter((e) => e.kind === "IPBlock").length;
-  return {
-    level: opts.level,
-    engine: a.engine,
-    endpoints: endpoints.length,
-    externalEndpoints: external,
-    classes: a.classCount,
-    pods,
-    policies,
-    allowedPairs: allowed,
-    deniedPairs: total - allowed,
-    podsIsolatedIngress: isoIn,
-    podsIsolatedEgress: isoEg,
-    reachableFromOutside: [...reachable].reduce((n, ec) => n + ec.endpoints.length, 0),
-  };
 }

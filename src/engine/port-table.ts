@@ -3,7 +3,7 @@
  * Interned port sets: equal sets share one small integer id, so matrices are integer arrays
  * and unions/intersections are memoized table lookups. Id 0 is the empty set, 1 is everything.
  */
-import { ALL_PORTS, EMPTY_PORTS, intersectPorts, portSetKey, unionPorts, type PortSet } from "../model/index.js";
+import { ALL_PORTS, EMPTY_PORTS, intersectPorts, portSetKey, subtractPorts, unionPorts, type PortSet } from "../model/index.js";
 
 export const EMPTY_ID = 0;
 export const ALL_ID = 1;
@@ -65,3 +65,21 @@ export class PortSetTable {
     return id;
   }
 }
+
+/** a − b on interned ids (memoized per table, keyed a → b so keys stay small integers). */
+export function subtractIds(t: PortSetTable, a: number, b: number): number {
+  if (b === EMPTY_ID || a === EMPTY_ID) return a;
+  if (a === b || b === ALL_ID) return EMPTY_ID;
+  let memo = subtractMemo.get(t);
+  if (!memo) subtractMemo.set(t, (memo = []));
+  let row = memo[a];
+  if (!row) memo[a] = row = new Map<number, number>();
+  let id = row.get(b);
+  if (id === undefined) {
+    id = t.intern(subtractPorts(t.get(a), t.get(b)));
+    row.set(b, id);
+  }
+  return id;
+}
+
+const subtractMemo = new WeakMap<PortSetTable, Map<number, number>[]>();

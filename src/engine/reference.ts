@@ -1,48 +1,66 @@
 /**
  * @module reference
- * The naive evaluator: the API text, pair by pair, with no classes and no caching. It is the
- * oracle the fast engine is tested against and the baseline `npm run bench` measures.
+ * The naive evaluator: the API text, pair by pair, with no classes and no caching. For each
+ * direction it walks the tiers straight from the API (src/policy/tiers.ts): cluster policies of
+ * the Admin tier in priority order, the NetworkPolicy tier, the Baseline tier, the default. It is
+ * the oracle the fast engine is tested against and the baseline `npm run bench` measures.
  */
-import { ALL_PORTS, EMPTY_PORTS, intersectPorts, isEmptyPorts, unionPorts, type Cluster, type Ip, type PolicyType, type PortSet } from "../model/index.js";
+import { clusterRulesOf, intersectPorts, type Cluster, type Ip, type Peer, type PolicyRule, type PolicyType, type PortSet } from "../model/index.js";
 import {
+  PORT_SET_OPS,
+  clusterPolicySelects,
+  clusterRuleOrigin,
+  foldTiers,
+  npRuleOrigin,
   peerMatchesAddress,
   peerMatchesPod,
   policyIsolates,
   policySelects,
   resolveRulePorts,
   rulesOf,
+  tierPolicies,
+  type MatchedRule,
   type PodIdentity,
+  type TierInput,
 } from "../policy/index.js";
-import { compareRuleRefs, policyId, type Analysis, type DirectionVerdict, type PairExplanation, type RuleRef } from "./analysis.js";
+import { UNPOLICED, policyId, verdictOfFold, type Analysis, type DirectionVerdict, type PairExplanation } from "./analysis.js";
 import { PortSetTable } from "./port-table.js";
 import { buildTopology, type Topology } from "./topology.js";
 
 type Party = { readonly type: "pod"; readonly pod: PodIdentity } | { readonly type: "address"; readonly ip: Ip };
 
-const UNPOLICED: DirectionVerdict = { policed: false, isolatedBy: [], allowedBy: [], ports: ALL_PORTS };
+function peerOk(rule: PolicyRule, policyNs: string, peer: Party): boolean {
+  const one = (x: Peer): boolean => (peer.type === "pod" ? peerMatchesPod(x, policyNs, peer.pod) : peerMatchesAddress(x, peer.ip));
+  return rule.peers === "All" || rule.peers.some(one);
+}
 
-/** One direction at one pod: is it isolated, and which rules admit the peer on which ports. */
-function direction(cluster: Cluster, direction: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
+/** One direction at one pod: the tiers in order, each rule matched against the peer. */
+function direction(cluster: Cluster, dir: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
   if (at.hostNetwork) return UNPOLICED;
+  const clusterTier = (tier: "Admin" | "Baseline"): TierInput<PortSet> => {
+    const selectedBy: string[] = [];
+    const matched: MatchedRule<PortSet>[] = [];
+    for (const p of tierPolicies(cluster.clusterPolicies, tier)) {
+      if (!clusterPolicySelects(p, at)) continue;
+      selectedBy.push(p.name);
+      clusterRulesOf(p, dir).forEach((r, i) => {
+        if (peerOk(r.rule, "", peer)) matched.push({ origin: clusterRuleOrigin(p, dir, i), ports: resolveRulePorts(r.rule, dstPorts) });
+      });
+    }
+    return { tier, isolating: false, selectedBy, matched };
+  };
   const isolatedBy: string[] = [];
-  const allowedBy: RuleRef[] = [];
-  let ports: PortSet = EMPTY_PORTS;
+  const npMatched: MatchedRule<PortSet>[] = [];
   for (const p of cluster.networkPolicies) {
-    if (!policySelects(p, at) || !policyIsolates(p, direction)) continue;
+    if (!policySelects(p, at) || !policyIsolates(p, dir)) continue;
     isolatedBy.push(policyId(p));
-    rulesOf(p, direction).forEach((rule, index) => {
-      const peerOk =
-        rule.peers === "All" ||
-        rule.peers.some((x) => (peer.type === "pod" ? peerMatchesPod(x, p.namespace, peer.pod) : peerMatchesAddress(x, peer.ip)));
-      if (!peerOk) return;
-      const rp = resolveRulePorts(rule, dstPorts);
-      if (isEmptyPorts(rp)) return;
-      allowedBy.push({ policy: policyId(p), direction, index, source: rule.source, ports: rp });
-      ports = unionPorts(ports, rp);
+    rulesOf(p, dir).forEach((rule, index) => {
+      if (peerOk(rule, p.namespace, peer)) npMatched.push({ origin: npRuleOrigin(p, dir, index, rule.source), ports: resolveRulePorts(rule, dstPorts) });
     });
   }
-  if (isolatedBy.length === 0) return { policed: true, isolatedBy, allowedBy, ports: ALL_PORTS };
-  return { policed: true, isolatedBy: isolatedBy.sort(), allowedBy: allowedBy.sort(compareRuleRefs), ports };
+  const np: TierInput<PortSet> = { tier: "NetworkPolicy", isolating: isolatedBy.length > 0, selectedBy: isolatedBy, matched: npMatched };
+  const fold = foldTiers([clusterTier("Admin"), np, clusterTier("Baseline")], PORT_SET_OPS);
+  return verdictOfFold(fold, isolatedBy, npMatched);
 }
 
 export function explainPair(cluster: Cluster, src: Party, dst: Party): PairExplanation {
@@ -58,6 +76,15 @@ export function partyOf(topology: Topology, node: number): Party {
   const cell = topology.cells[node - topology.subjects.length];
   if (!cell) throw new Error(`node ${node} out of range`);
   return { type: "address", ip: { family: cell.family, value: cell.representative } };
+}
+
+/** Some policy of some tier applies to the pod in this direction. */
+export function policedBy(cluster: Cluster, s: PodIdentity, dir: PolicyType): boolean {
+  if (s.hostNetwork) return false;
+  return (
+    cluster.networkPolicies.some((p) => policySelects(p, s) && policyIsolates(p, dir)) ||
+    cluster.clusterPolicies.some((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, s))
+  );
 }
 
 export function referenceAnalysis(cluster: Cluster, topology: Topology = buildTopology(cluster)): Analysis {
@@ -80,7 +107,7 @@ export function referenceAnalysis(cluster: Cluster, topology: Topology = buildTo
     explain,
     isolated(node, dir) {
       const s = topology.subjects[node];
-      return !!s && !s.hostNetwork && cluster.networkPolicies.some((p) => policySelects(p, s) && policyIsolates(p, dir));
+      return !!s && policedBy(cluster, s, dir);
     },
   };
 }

@@ -46,8 +46,8 @@ export function resolveTarget(t: Topology, text: string, defaultNamespace = "def
   const withPort = (party: Party): ResolveResult => ({ ok: true, target: port === undefined ? { party } : { party, port } });
   const ip = parseIp(base);
   if (ip) {
-    const node = t.subjects.findIndex((s) => s.ips.some((x) => x.family === ip.family && x.value === ip.value));
-    if (node >= 0) return withPort({ type: "node", node, label: (t.subjects[node] as { id: string }).id });
+    const node = nameIndex(t).ip.get(`${ip.family}:${ip.value}`);
+    if (node !== undefined) return withPort({ type: "node", node, label: (t.subjects[node] as { id: string }).id });
     return withPort({ type: "address", ip, label: formatIp(ip) });
   }
   const bracket = /^([^/]+)\/([^/[]+)\[([A-Za-z]+)\]$/.exec(base);
@@ -68,22 +68,58 @@ export function resolveTarget(t: Topology, text: string, defaultNamespace = "def
 
 type Wrap = (p: Party) => ResolveResult;
 
+/** First subject per name, built once per topology: a resolve is a lookup, not a scan of 100k subjects. */
+interface NameIndex {
+  readonly pod: ReadonlyMap<string, number>;
+  /** By workloadId or subject id (`ns/name[Kind]`). */
+  readonly workload: ReadonlyMap<string, number>;
+  /** By `ns\u0000workloadName`. */
+  readonly workloadName: ReadonlyMap<string, number>;
+  /** By `family:value` of any IP. */
+  readonly ip: ReadonlyMap<string, number>;
+}
+
+const indexes = new WeakMap<Topology, NameIndex>();
+
+function nameIndex(t: Topology): NameIndex {
+  let idx = indexes.get(t);
+  if (idx) return idx;
+  const pod = new Map<string, number>();
+  const workload = new Map<string, number>();
+  const workloadName = new Map<string, number>();
+  const ip = new Map<string, number>();
+  const first = (m: Map<string, number>, k: string, i: number): void => {
+    if (!m.has(k)) m.set(k, i);
+  };
+  t.subjects.forEach((s, i) => {
+    if (s.kind === "Pod") first(pod, `${s.namespace}/${s.name}`, i);
+    first(workload, s.workloadId, i);
+    first(workload, s.id, i);
+    first(workloadName, `${s.namespace}\u0000${s.workloadName}`, i);
+    for (const x of s.ips) first(ip, `${x.family}:${x.value}`, i);
+  });
+  idx = { pod, workload, workloadName, ip };
+  indexes.set(t, idx);
+  return idx;
+}
+
 function byPod(t: Topology, ns: string, name: string, wrap: Wrap, text: string): ResolveResult {
-  const node = t.subjects.findIndex((s) => s.kind === "Pod" && s.namespace === ns && s.name === name);
-  return node >= 0 ? wrap({ type: "node", node, label: `${ns}/${name}` }) : notFound(t, text, ns);
+  const node = nameIndex(t).pod.get(`${ns}/${name}`);
+  return node !== undefined ? wrap({ type: "node", node, label: `${ns}/${name}` }) : notFound(t, text, ns);
 }
 
 function byWorkload(t: Topology, ns: string, name: string, kind: string, wrap: Wrap, text: string): ResolveResult {
   const id = `${ns}/${name}[${kind}]`;
-  const node = t.subjects.findIndex((s) => s.workloadId === id || s.id === id);
-  return node >= 0 ? wrap({ type: "node", node, label: id }) : notFound(t, text, ns);
+  const node = nameIndex(t).workload.get(id);
+  return node !== undefined ? wrap({ type: "node", node, label: id }) : notFound(t, text, ns);
 }
 
 function byName(t: Topology, ns: string, name: string, wrap: Wrap, text: string): ResolveResult {
-  const pod = t.subjects.findIndex((s) => s.kind === "Pod" && s.namespace === ns && s.name === name);
-  if (pod >= 0) return wrap({ type: "node", node: pod, label: `${ns}/${name}` });
-  const wl = t.subjects.findIndex((s) => s.namespace === ns && s.workloadName === name);
-  if (wl >= 0) return wrap({ type: "node", node: wl, label: (t.subjects[wl] as { workloadId: string }).workloadId });
+  const idx = nameIndex(t);
+  const pod = idx.pod.get(`${ns}/${name}`);
+  if (pod !== undefined) return wrap({ type: "node", node: pod, label: `${ns}/${name}` });
+  const wl = idx.workloadName.get(`${ns}\u0000${name}`);
+  if (wl !== undefined) return wrap({ type: "node", node: wl, label: (t.subjects[wl] as { workloadId: string }).workloadId });
   return notFound(t, text, ns);
 }
 

@@ -3,10 +3,10 @@
  * Which classes a selector, a policy or a peer picks, through an inverted label index so that
  * 10k policies over 100k pods do not scan every class for every selector.
  */
-import { formatSelector, ipSetCovers, pushTo, selectorMatches, type LabelSelector, type Peer } from "../model/index.js";
+import { formatSelector, ipSetCovers, pushTo, selectorMatches, type IpSet, type LabelSelector, type Peer } from "../model/index.js";
 import { Bitset } from "./bitset.js";
 import type { ClassInfo } from "./classes.js";
-import type { Topology } from "./topology.js";
+import type { Subject, Topology } from "./topology.js";
 
 export class SelectionIndex {
   /** Subject classes (not hostNetwork) per namespace. */
@@ -15,6 +15,7 @@ export class SelectionIndex {
   private readonly postings = new Map<string, number[]>();
   private readonly nsSelections = new Map<string, string[]>();
   private readonly peerCache = new Map<string, Bitset>();
+  private cellIndex: CellIndex | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -74,6 +75,25 @@ export class SelectionIndex {
     return out;
   }
 
+  /**
+   * Classes an ipBlock matches: the external cells whose representative it contains (found by
+   * binary search per interval, not by testing every cell), the subject classes with an IP in
+   * those cells, and the subject classes without an IP whose whole synthesized range it covers.
+   */
+  private ipBlockInto(set: IpSet, bits: Bitset): void {
+    const idx = (this.cellIndex ??= buildCellIndex(this.topology, this.infos));
+    const reps = idx.reps[set.family];
+    const cells = idx.cellsAt[set.family];
+    for (const iv of set.intervals) {
+      for (let i = lowerBound(reps, iv.lo); i < reps.length && (reps[i] as bigint) <= iv.hi; i++) {
+        for (const c of idx.classesOfCell[cells[i] as number] ?? []) bits.set(c);
+      }
+    }
+    for (const g of idx.unknownIp) {
+      if (g.range.family === set.family && ipSetCovers(set, g.range.lo, g.range.hi)) for (const c of g.classes) bits.set(c);
+    }
+  }
+
   /** Classes (subjects and external cells) a peer matches, for a policy in `policyNs`. */
   peer(peer: Peer, policyNs: string): Bitset {
     const key = peer.type === "IPBlock"
@@ -85,24 +105,65 @@ export class SelectionIndex {
     if (peer.type === "Pods") {
       const namespaces = peer.namespaces.type === "PolicyNamespace" ? [policyNs] : this.namespacesMatching(peer.namespaces.selector);
       for (const ns of namespaces) for (const c of this.podsIn(ns, peer.pods)) bits.set(c);
-    } else {
-      const S = this.topology.subjects.length;
-      const cellIn = this.topology.cells.map((cell) => cell.family === peer.set.family && ipSetCovers(peer.set, cell.representative, cell.representative));
-      this.infos.forEach((info, c) => {
-        if (info.cell) {
-          if (cellIn[info.representative - S]) bits?.set(c);
-        } else {
-          const r = info.subject?.unknownIpRange;
-          const hit = info.subject && info.subject.ips.length === 0 && r
-            ? r.family === peer.set.family && ipSetCovers(peer.set, r.lo, r.hi)
-            : info.ipCells.some((k) => cellIn[k]);
-          if (hit) bits?.set(c);
-        }
-      });
-    }
+    } else this.ipBlockInto(peer.set, bits);
     this.peerCache.set(key, bits);
     return bits;
   }
+}
+
+/**
+ * Where addresses live, for ipBlock peers: external cells per family sorted by representative
+ * (each cell lies wholly inside or outside every ipBlock, so its representative decides), the
+ * subject classes whose IPs fall in each cell, and the subject classes without an IP grouped by
+ * the range their address is synthesized from.
+ */
+interface CellIndex {
+  readonly reps: { readonly 4: bigint[]; readonly 6: bigint[] };
+  readonly cellsAt: { readonly 4: number[]; readonly 6: number[] };
+  /** Per cell: its own class, then the subject classes with an IP in it. */
+  readonly classesOfCell: readonly number[][];
+  readonly unknownIp: readonly { readonly range: NonNullable<Subject["unknownIpRange"]>; readonly classes: readonly number[] }[];
+}
+
+function buildCellIndex(t: Topology, infos: readonly ClassInfo[]): CellIndex {
+  const S = t.subjects.length;
+  const reps = { 4: [] as bigint[], 6: [] as bigint[] };
+  const cellsAt = { 4: [] as number[], 6: [] as number[] };
+  const order = t.cells.map((c, k) => ({ c, k })).sort((x, y) => x.c.family - y.c.family || (x.c.representative < y.c.representative ? -1 : x.c.representative > y.c.representative ? 1 : 0));
+  for (const { c, k } of order) {
+    reps[c.family].push(c.representative);
+    cellsAt[c.family].push(k);
+  }
+  const classesOfCell: number[][] = t.cells.map(() => []);
+  const byRange = new Map<string, { range: NonNullable<Subject["unknownIpRange"]>; classes: number[] }>();
+  infos.forEach((info, c) => {
+    if (info.cell) {
+      classesOfCell[info.representative - S]?.unshift(c);
+      return;
+    }
+    const s = info.subject;
+    if (!s) return;
+    const r = s.unknownIpRange;
+    if (s.ips.length === 0 && r) {
+      const key = `${r.family}:${r.lo}-${r.hi}`;
+      const g = byRange.get(key);
+      if (g) g.classes.push(c);
+      else byRange.set(key, { range: r, classes: [c] });
+    } else for (const k of info.ipCells) classesOfCell[k]?.push(c);
+  });
+  return { reps, cellsAt, classesOfCell, unknownIp: [...byRange.values()] };
+}
+
+/** First index i with xs[i] >= v. */
+function lowerBound(xs: readonly bigint[], v: bigint): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] as bigint) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function selectorKey(sel: LabelSelector): string {

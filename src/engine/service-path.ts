@@ -52,9 +52,9 @@ export interface EndpointVerdict {
 /** Egress judged on one packet, ingress on another (after SNAT): allowed when both admit it. */
 function splitLegs(ctx: ServiceContext, hop: Hop, legs: Legs, dst: Party, e: ServiceEndpoint, protocol: Protocol): Trace {
   const out = legs.egressTo;
-  const eg = traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst: out?.party ?? dst, protocol, port: out?.port ?? e.port });
+  const eg = traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst: out?.party ?? dst, protocol, port: out?.port ?? e.port, viaService: true });
   const inFrom = legs.ingressFrom ?? hop.policySrc;
-  const ing = out === undefined && inFrom === hop.policySrc ? eg : traceConnection(ctx.topology, ctx.policies, { src: inFrom, dst, protocol, port: e.port });
+  const ing = out === undefined && inFrom === hop.policySrc ? eg : traceConnection(ctx.topology, ctx.policies, { src: inFrom, dst, protocol, port: e.port, viaService: true });
   const egStep = eg.steps.find((s) => s.stage === "egress-policy");
   const inStep = ing.steps.find((s) => s.stage === "ingress-policy");
   const egOk = egStep?.result !== "denied";
@@ -81,7 +81,7 @@ export function throughEndpoints(ctx: ServiceContext, eps: readonly ServiceEndpo
     const key = `${partyKey(dst)}:${e.port}`;
     let t = cache.get(key);
     if (!t) {
-      t = hop.legs === undefined ? traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst, protocol, port: e.port }) : splitLegs(ctx, hop, hop.legs(e), dst, e, protocol);
+      t = hop.legs === undefined ? traceConnection(ctx.topology, ctx.policies, { src: hop.policySrc, dst, protocol, port: e.port, viaService: true }) : splitLegs(ctx, hop, hop.legs(e), dst, e, protocol);
       cache.set(key, t);
     }
     return t;

@@ -3,7 +3,7 @@
  * The things traffic flows between: pods (and workload templates standing for pods that the
  * input does not list) plus external cells; and how they group into workloads and namespaces.
  */
-import { lastOf, parseCidr, type Cluster, type ContainerPort, type Ip, type Labels, type Namespace, type Pod, type SourceRef, type Workload, type WorkloadKind } from "../model/index.js";
+import { lastOf, parseCidr, WORKLOAD_KINDS, type Cluster, type ContainerPort, type Ip, type Labels, type Namespace, type OwnerRef, type Pod, type SourceRef, type Workload, type WorkloadKind } from "../model/index.js";
 import type { IpRange, PodIdentity } from "../policy/index.js";
 import { externalCells, type ExternalCell } from "./external.js";
 
@@ -25,6 +25,8 @@ export interface Topology {
   readonly subjects: readonly Subject[];
   readonly cells: readonly ExternalCell[];
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** Subjects whose workload was named from an ownerReference to an object not in the input. */
+  readonly inferredOwners?: { readonly subjects: number; readonly workloads: number };
 }
 
 export const workloadId = (namespace: string, name: string, kind: string): string => `${namespace}/${name}[${kind}]`;
@@ -55,6 +57,53 @@ function topOwner(
   return found;
 }
 
+/** A workload a subject belongs to: declared in the input, or named by an ownerReference. */
+interface OwnerName {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  /** The top-most owner declared in the input (the named workload itself unless `inferred`). */
+  readonly declared: Workload | undefined;
+  /** Named from an ownerReference whose object is not in the input. */
+  readonly inferred: boolean;
+}
+
+const isWorkloadKind = (k: string): k is WorkloadKind => (WORKLOAD_KINDS as readonly string[]).includes(k);
+
+/**
+ * The workload an ownerReference stands for when its object is not in the input (what
+ * `kubectl get pods -A -o yaml` gives): the first reference to a workload kind, where
+ * - a ReplicaSet named `<deployment>-<hash>`, whose pods carry `pod-template-hash: <hash>`, is
+ *   its Deployment's (the Deployment controller names ReplicaSets so and labels their pods,
+ *   kubernetes/pkg/controller/deployment/sync.go `getNewReplicaSet`);
+ * - a Job named `<cronjob>-<minutes since the epoch>` is its CronJob's (the CronJob controller's
+ *   `getJobName`: name + "-" + scheduled time in minutes, eight digits or more today);
+ * - any other workload kind is itself. Other owners (a Node for static pods, custom resources)
+ *   leave the pod on its own.
+ */
+export function inferOwner(owners: readonly OwnerRef[], labels: Labels): { readonly kind: WorkloadKind; readonly name: string } | undefined {
+  for (const o of owners) {
+    if (!isWorkloadKind(o.kind)) continue;
+    if (o.kind === "ReplicaSet") {
+      const hash = labels["pod-template-hash"];
+      if (hash && o.name.length > hash.length + 1 && o.name.endsWith(`-${hash}`)) return { kind: "Deployment", name: o.name.slice(0, -hash.length - 1) };
+    }
+    if (o.kind === "Job") {
+      const m = /^(.+)-\d{8,}$/.exec(o.name);
+      if (m?.[1]) return { kind: "CronJob", name: m[1] };
+    }
+    return { kind: o.kind, name: o.name };
+  }
+  return undefined;
+}
+
+/** Declared owners first (topOwner); above the top-most declared one, or without any, the inferred one. */
+function ownerOf(namespace: string, owners: readonly OwnerRef[], labels: Labels, byKey: ReadonlyMap<string, Workload>): OwnerName | undefined {
+  const declared = topOwner(namespace, owners, byKey);
+  const above = declared ? inferOwner(declared.owners, declared.labels) : inferOwner(owners, labels);
+  if (above) return { ...above, declared, inferred: true };
+  return declared ? { kind: declared.kind, name: declared.name, declared, inferred: false } : undefined;
+}
+
 export interface TopologyOptions {
   /** Where pods without an IP in the input live (default 10.244.0.0/16, kind's and Flannel's). */
   readonly podCidr?: string;
@@ -74,29 +123,41 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
   const byKey = new Map(cluster.workloads.map((w) => [`${w.kind}/${w.namespace}/${w.name}`, w]));
   const subjects: Subject[] = [];
   const withPods = new Set<string>();
-  const ownerCache = new Map<string, Workload | undefined>();
+  const ownerCache = new Map<string, OwnerName | undefined>();
+  const inferred = new Set<string>();
+  let inferredSubjects = 0;
   for (const pod of cluster.pods) {
-    let owner: Workload | undefined;
+    let owner: OwnerName | undefined;
     if (pod.owners.length > 0) {
-      const key = `${pod.namespace}\u0000${pod.owners.map((o) => `${o.kind}/${o.name}`).join("\u0000")}`;
+      const key = `${pod.namespace}\u0000${pod.labels["pod-template-hash"] ?? ""}\u0000${pod.owners.map((o) => `${o.kind}/${o.name}`).join("\u0000")}`;
       if (ownerCache.has(key)) owner = ownerCache.get(key);
       else {
-        owner = topOwner(pod.namespace, pod.owners, byKey);
+        owner = ownerOf(pod.namespace, pod.owners, pod.labels, byKey);
         ownerCache.set(key, owner);
       }
     }
-    if (owner) withPods.add(`${owner.kind}/${owner.namespace}/${owner.name}`);
+    if (owner?.declared) withPods.add(`${owner.declared.kind}/${pod.namespace}/${owner.declared.name}`);
+    if (owner?.inferred) {
+      inferredSubjects++;
+      inferred.add(workloadId(pod.namespace, owner.name, owner.kind));
+    }
     subjects.push(podSubject(pod, owner, nsLabels(pod.namespace), range));
   }
   for (const w of cluster.workloads) {
     const key = `${w.kind}/${w.namespace}/${w.name}`;
     if (withPods.has(key)) continue;
     if (topOwner(w.namespace, w.owners, byKey)) continue; // folded into its owner (e.g. RS of a Deployment)
-    subjects.push(templateSubject(w, nsLabels(w.namespace), range));
+    const above = inferOwner(w.owners, w.labels);
+    if (above) {
+      inferredSubjects++;
+      inferred.add(workloadId(w.namespace, above.name, above.kind));
+    }
+    subjects.push(templateSubject(w, above, nsLabels(w.namespace), range));
   }
   // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
   // given input; outputs sort endpoints by id themselves.
-  return { subjects, cells: externalCells(cluster.networkPolicies), namespaces };
+  const topology: Topology = { subjects, cells: externalCells(cluster.networkPolicies, cluster.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule))), namespaces };
+  return inferred.size > 0 ? { ...topology, inferredOwners: { subjects: inferredSubjects, workloads: inferred.size } } : topology;
 }
 
 /** Subjects are built with every key present (one object shape: monomorphic property access). */
@@ -104,7 +165,7 @@ function rangeFor(ips: readonly Ip[], hostNetwork: boolean, range: IpRange | und
   return range && ips.length === 0 && !hostNetwork ? range : undefined;
 }
 
-function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
+function podSubject(pod: Pod, owner: OwnerName | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
   return {
     id: `${pod.namespace}/${pod.name}`,
     kind: "Pod" as const,
@@ -116,7 +177,7 @@ function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labe
     hostNetwork: pod.hostNetwork,
     ports: pod.ports as readonly ContainerPort[],
     replicas: 1,
-    workloadId: owner ? workloadId(owner.namespace, owner.name, owner.kind) : workloadId(pod.namespace, pod.name, "Pod"),
+    workloadId: owner ? workloadId(pod.namespace, owner.name, owner.kind) : workloadId(pod.namespace, pod.name, "Pod"),
     workloadKind: owner ? owner.kind : ("Pod" as const),
     workloadName: owner ? owner.name : pod.name,
     nodeName: pod.nodeName,
@@ -125,7 +186,7 @@ function podSubject(pod: Pod, owner: Workload | undefined, namespaceLabels: Labe
   };
 }
 
-function templateSubject(w: Workload, namespaceLabels: Labels, range: IpRange | undefined): Subject {
+function templateSubject(w: Workload, above: { readonly kind: WorkloadKind; readonly name: string } | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
   const id = workloadId(w.namespace, w.name, w.kind);
   return {
     id,
@@ -138,9 +199,9 @@ function templateSubject(w: Workload, namespaceLabels: Labels, range: IpRange | 
     hostNetwork: w.hostNetwork,
     ports: w.ports,
     replicas: w.replicas,
-    workloadId: id,
-    workloadKind: w.kind,
-    workloadName: w.name,
+    workloadId: above ? workloadId(w.namespace, above.name, above.kind) : id,
+    workloadKind: above ? above.kind : w.kind,
+    workloadName: above ? above.name : w.name,
     nodeName: undefined,
     source: w.source,
     unknownIpRange: rangeFor([], w.hostNetwork, range),

@@ -26,7 +26,25 @@ import {
   type Protocol,
   type SourceRef,
 } from "../model/index.js";
-import { peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, resolveRulePorts, rulesOf } from "../policy/index.js";
+import {
+  PORT_SET_OPS,
+  clusterPolicySelects,
+  clusterRuleOrigin,
+  foldTiers,
+  npRuleOrigin,
+  peerMatchesAddress,
+  peerMatchesPod,
+  policyIsolates,
+  policySelects,
+  resolveRulePorts,
+  rulesOf,
+  tierPolicies,
+  type MatchedRule,
+  type RuleOrigin,
+  type TierInput,
+  type TierName,
+} from "../policy/index.js";
+import { clusterRulesOf, type ClusterPolicy, type RuleAction } from "../model/index.js";
 import type { Party } from "./resolve.js";
 import type { Subject, Topology } from "./topology.js";
 
@@ -37,9 +55,24 @@ export interface TraceStep {
   readonly result: StepResult;
   readonly detail: string;
   readonly source?: { readonly file: string; readonly line: number };
-  readonly rules?: readonly { readonly policy: string; readonly direction: PolicyType; readonly index: number; readonly file: string; readonly line: number }[];
+  readonly rules?: readonly TraceRuleRef[];
+  /** Why this step's verdict may be wrong (skipped or unmodelled input that could change it). */
+  readonly uncertain?: readonly string[];
   /** Service traces: every endpoint of the Service port and its verdict (`unused`: not chosen by readiness or traffic policy). */
   readonly endpoints?: readonly { readonly name: string; readonly address: string; readonly port: number; readonly node?: string; readonly ready: boolean; readonly verdict: "allowed" | "denied" | "unused" }[];
+}
+
+/** A rule named by a trace step; kind/tier/action/priority are set for every rule (additive to the JSON). */
+export interface TraceRuleRef {
+  readonly policy: string;
+  readonly direction: PolicyType;
+  readonly index: number;
+  readonly file: string;
+  readonly line: number;
+  readonly kind?: RuleOrigin["kind"];
+  readonly tier?: TierName;
+  readonly action?: RuleAction;
+  readonly priority?: number;
 }
 
 export interface Trace {
@@ -57,16 +90,28 @@ export interface TraceRequest {
   readonly dst: Party;
   readonly protocol: Protocol;
   readonly port?: number | string;
+  /** The connection went through a Service whose DNAT picked the source itself (hairpin). */
+  readonly viaService?: boolean;
 }
 
-/** Policies per namespace, so a trace looks at a handful of policies, not all of them. */
+/** Policies per namespace, so a trace looks at a handful of policies, not all of them; cluster policies per tier in evaluation order. */
 export class PolicyIndex {
   private readonly byNs = new Map<string, NetworkPolicy[]>();
+  readonly admin: readonly ClusterPolicy[];
+  readonly baseline: readonly ClusterPolicy[];
   constructor(readonly cluster: Cluster) {
     for (const p of cluster.networkPolicies) pushTo(this.byNs, p.namespace, p);
+    this.admin = tierPolicies(cluster.clusterPolicies, "Admin");
+    this.baseline = tierPolicies(cluster.clusterPolicies, "Baseline");
   }
   in(ns: string): readonly NetworkPolicy[] {
     return this.byNs.get(ns) ?? [];
+  }
+  /** Why verdicts at a pod of `ns` may be wrong: policies of that namespace, or cluster-scoped ones, that were skipped or are not modelled. */
+  gapsAt(ns: string): string[] {
+    return this.cluster.policyGaps
+      .filter((g) => g.namespace === undefined || g.namespace === ns)
+      .map((g) => `${g.kind} ${g.namespace ? `${g.namespace}/` : ""}${g.name} ${g.reason === "skipped" ? "was skipped for an input error" : "is not modelled"} (${g.source.file}:${g.source.line})`);
   }
 }
 
@@ -131,11 +176,21 @@ function evaluateRule(p: NetworkPolicy, index: number, rule: PolicyRule, other: 
 }
 
 function directionStep(idx: PolicyIndex, dir: PolicyType, at: Who, other: Who, dst: Who, want: PortSet): { step: TraceStep; ports: PortSet } {
+  const r = decideDirection(idx, dir, at, other, dst, want);
+  const gaps = at.kind === "pod" && !at.s.hostNetwork ? idx.gapsAt(at.s.namespace) : [];
+  if (gaps.length === 0) return r;
+  return { ...r, step: { ...r.step, uncertain: [...(r.step.uncertain ?? []), ...gaps] } };
+}
+
+function decideDirection(idx: PolicyIndex, dir: PolicyType, at: Who, other: Who, dst: Who, want: PortSet): { step: TraceStep; ports: PortSet } {
   const stage = dir === "Egress" ? "egress-policy" : "ingress-policy";
   const all = want;
   if (at.kind === "address") return { step: { stage, result: "skipped", detail: `${at.label} is outside the cluster: NetworkPolicy does not apply` }, ports: all };
   if (at.s.hostNetwork) return { step: { stage, result: "skipped", detail: `${at.s.id} uses hostNetwork: NetworkPolicy does not select it` }, ports: all };
   const policies = idx.in(at.s.namespace).filter((p) => policySelects(p, at.s) && policyIsolates(p, dir));
+  const admin = idx.admin.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, at.s));
+  const baseline = idx.baseline.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, at.s));
+  if (admin.length > 0 || baseline.length > 0) return tieredStep(dir, at.s, other, dst, want, admin, policies, baseline);
   const lower = dir.toLowerCase();
   if (policies.length === 0) {
     return { step: { stage, result: "allowed", detail: `no NetworkPolicy selects ${at.s.id} for ${dir}: ${lower} is not isolated` }, ports: all };
@@ -152,7 +207,7 @@ function directionStep(idx: PolicyIndex, dir: PolicyType, at: Who, other: Who, d
         result: "allowed",
         detail: `${at.s.id} is isolated for ${lower} by ${isolating}; allowed by ${names}`,
         source: ref(first.rule.source),
-        rules: allowing.map((o) => ({ policy: `${o.policy.namespace}/${o.policy.name}`, direction: dir, index: o.index, ...ref(o.rule.source) })),
+        rules: allowing.map((o) => ({ policy: `${o.policy.namespace}/${o.policy.name}`, direction: dir, index: o.index, ...ref(o.rule.source), kind: "NetworkPolicy", tier: "NetworkPolicy", action: "Allow" })),
       },
       ports: allowing.reduce((acc, o) => unionPorts(acc, o.allowed), EMPTY_PORTS),
     };
@@ -162,6 +217,129 @@ function directionStep(idx: PolicyIndex, dir: PolicyType, at: Who, other: Who, d
     : outcomes.map((o) => `${o.policy.namespace}/${o.policy.name} ${lower}[${o.index}] (line ${o.rule.source.line}): ${o.reason}`).join("; ");
   const p0 = policies[0] as NetworkPolicy;
   return { step: { stage, result: "denied", detail: `${at.s.id} is isolated for ${lower} by ${isolating}; none of their rules admits this connection: ${why}`, source: ref(p0.source) }, ports: EMPTY_PORTS };
+}
+
+const TIER_LABEL: Readonly<Record<TierName, string>> = { Admin: "admin tier", NetworkPolicy: "NetworkPolicy tier", Baseline: "baseline tier" };
+
+function originText(o: RuleOrigin): string {
+  const pri = o.priority !== undefined && o.kind !== "BaselineAdminNetworkPolicy" ? ` (priority ${o.priority})` : "";
+  const name = o.name ? ` "${o.name}"` : "";
+  return `${o.kind} ${o.policy}${pri} ${o.direction.toLowerCase()}[${o.index}]${name}`;
+}
+
+/**
+ * A direction decided by ordered tiers: each tier's decision, in order, naming the rule, its
+ * action, priority and file:line, a Pass handing over to the next tier, and the default.
+ */
+function tieredStep(
+  dir: PolicyType,
+  at: Subject,
+  other: Who,
+  dst: Who,
+  want: PortSet,
+  admin: readonly ClusterPolicy[],
+  nps: readonly NetworkPolicy[],
+  baseline: readonly ClusterPolicy[],
+): { step: TraceStep; ports: PortSet } {
+  const stage = dir === "Egress" ? "egress-policy" : "ingress-policy";
+  const dstPorts = dst.kind === "pod" ? dst.s.ports : undefined;
+  const misses: string[] = [];
+  const matches = (rule: PolicyRule, policyNs: string): boolean => {
+    const one = (x: Peer): boolean => (other.kind === "pod" ? peerMatchesPod(x, policyNs, other.s) : peerMatchesAddress(x, other.party.ip));
+    return rule.peers === "All" || rule.peers.some(one);
+  };
+  const clusterTier = (tier: "Admin" | "Baseline", list: readonly ClusterPolicy[]): TierInput<PortSet> => {
+    const matched: MatchedRule<PortSet>[] = [];
+    for (const p of list) {
+      clusterRulesOf(p, dir).forEach((r, i) => {
+        if (matches(r.rule, "")) matched.push({ origin: clusterRuleOrigin(p, dir, i), ports: resolveRulePorts(r.rule, dstPorts) });
+        else misses.push(`${originText(clusterRuleOrigin(p, dir, i))}: peer does not match`);
+      });
+    }
+    return { tier, isolating: false, selectedBy: list.map((p) => p.name), matched };
+  };
+  const npMatched: MatchedRule<PortSet>[] = [];
+  for (const p of nps) {
+    rulesOf(p, dir).forEach((rule, index) => {
+      if (matches(rule, p.namespace)) npMatched.push({ origin: npRuleOrigin(p, dir, index, rule.source), ports: resolveRulePorts(rule, dstPorts) });
+    });
+  }
+  const fold = foldTiers(
+    [clusterTier("Admin", admin), { tier: "NetworkPolicy", isolating: nps.length > 0, selectedBy: nps.map((p) => `${p.namespace}/${p.name}`), matched: npMatched }, clusterTier("Baseline", baseline)],
+    PORT_SET_OPS,
+    want,
+  );
+  const lines: string[] = [];
+  const rules: TraceRuleRef[] = [];
+  const uncertain: string[] = [];
+  let first: SourceRef | undefined;
+  for (const t of fold.tiers) {
+    if (t.tier === "NetworkPolicy") {
+      if (t.decisions.length === 0 && isEmptyPorts(t.entered)) continue;
+      const allow = t.decisions.filter((d) => d.action === "Allow" && d.origin);
+      const denied = t.decisions.find((d) => !d.origin);
+      const parts = allow.map((d) => `${d.origin?.policy} ${lower(dir)}[${d.origin?.index}] allows ${formatPortSet(d.ports)}`);
+      if (denied) parts.push(`everything else (${formatPortSet(denied.ports)}) is denied: ${t.selectedBy.join(", ")} isolate${t.selectedBy.length === 1 ? "s" : ""} the pod`);
+      lines.push(`${TIER_LABEL[t.tier]}: ${parts.join("; ")}`);
+      for (const d of allow) if (d.origin) rules.push(traceRule(d.origin));
+      first ??= (allow[0]?.origin ?? nps[0])?.source;
+      continue;
+    }
+    if (t.decisions.length === 0) {
+      lines.push(`${TIER_LABEL[t.tier]}: ${t.selectedBy.join(", ")} select${t.selectedBy.length === 1 ? "s" : ""} the pod, but no rule matches this connection${misses.length ? ` (${misses.slice(0, 4).join("; ")})` : ""}`);
+      continue;
+    }
+    for (const d of t.decisions) {
+      const o = d.origin;
+      if (!o) continue;
+      const at = `${o.source.file}:${o.source.line}`;
+      const what = d.action === "Pass" ? `Pass ${formatPortSet(d.ports)} → next tier` : `${d.action} ${formatPortSet(d.ports)}`;
+      lines.push(`${TIER_LABEL[t.tier]}: ${originText(o)} ${what} — ${at}${ambiguity(o, t.tier === "Admin" ? admin : baseline)}`);
+      rules.push(traceRule(o));
+      if (o.unmodelled) uncertain.push(`${originText(o)}: ${o.unmodelled}`);
+      first ??= o.source;
+    }
+  }
+  if (!isEmptyPorts(fold.byDefault)) lines.push(`default: ${formatPortSet(fold.byDefault)} allowed (no tier decided)`);
+  const ok = !isEmptyPorts(fold.allowed);
+  return {
+    step: {
+      stage,
+      result: ok ? "allowed" : "denied",
+      detail: `${at.id}, ${lower(dir)} decided by tiers: ${lines.join(" | ")}`,
+      ...(first ? { source: ref(first) } : {}),
+      ...(rules.length ? { rules } : {}),
+      ...(uncertain.length ? { uncertain } : {}),
+    },
+    ports: fold.allowed,
+  };
+}
+
+const lower = (d: PolicyType): string => d.toLowerCase();
+
+/** Hairpin through a Service: only the cluster-policy tiers apply (undefined when none selects the pod). */
+function hairpinSteps(idx: PolicyIndex, s: Subject, me: Who, want: PortSet): [{ step: TraceStep; ports: PortSet }, { step: TraceStep; ports: PortSet }] | undefined {
+  const of = (dir: PolicyType): { step: TraceStep; ports: PortSet } | undefined => {
+    const admin = idx.admin.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, s));
+    const baseline = idx.baseline.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, s));
+    return admin.length || baseline.length ? tieredStep(dir, s, me, me, want, admin, [], baseline) : undefined;
+  };
+  const e = of("Egress");
+  const i = of("Ingress");
+  if (!e && !i) return undefined;
+  const open = (dir: PolicyType): { step: TraceStep; ports: PortSet } => ({ step: { stage: dir === "Egress" ? "egress-policy" : "ingress-policy", result: "allowed", detail: `no cluster policy selects ${s.id} for ${lower(dir)}` }, ports: want });
+  return [e ?? open("Egress"), i ?? open("Ingress")];
+}
+
+function traceRule(o: RuleOrigin): TraceRuleRef {
+  return { policy: o.policy, direction: o.direction, index: o.index, ...ref(o.source), kind: o.kind, tier: o.tier, action: o.action, ...(o.priority !== undefined ? { priority: o.priority } : {}) };
+}
+
+/** "two policies at the same priority that both match: the API leaves this undefined". */
+function ambiguity(o: RuleOrigin, tier: readonly ClusterPolicy[]): string {
+  const same = tier.filter((p) => p.priority === o.priority && p.name !== o.policy);
+  if (same.length === 0 || o.kind === "BaselineAdminNetworkPolicy") return "";
+  return ` (warning: ${same.map((p) => `${p.kind} ${p.name}`).join(", ")} share${same.length === 1 ? "s" : ""} priority ${o.priority}; the API leaves their order undefined — kwire evaluates by name)`;
 }
 
 export function traceConnection(t: Topology, idx: PolicyIndex, req: TraceRequest): Trace {
@@ -182,12 +360,21 @@ export function traceConnection(t: Topology, idx: PolicyIndex, req: TraceRequest
   const want = port === undefined ? portsOf(req.protocol, 1, 65535) : portsOf(req.protocol, port, port);
   const portText = port === undefined ? `any ${req.protocol} port` : `${req.protocol}/${port}`;
   steps.push({ stage: "destination", result: "info", detail: `${describeWho(dst)} on ${portText}`, ...(dst.kind === "pod" ? { source: ref(dst.s.source) } : {}) });
+  let eg: { step: TraceStep; ports: PortSet };
+  let ing: { step: TraceStep; ports: PortSet };
   if (src.kind === "pod" && dst.kind === "pod" && src.s === dst.s && src.s.replicas < 2) {
-    steps.push({ stage: "route", result: "allowed", detail: "a pod reaching itself uses its loopback: NetworkPolicy does not apply" });
-    return { verdict: "allowed", src: req.src.label, dst: req.dst.label, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: formatPortSet(want), steps };
+    const tiers = req.viaService ? hairpinSteps(idx, src.s, src, want) : undefined;
+    if (!tiers) {
+      const why = req.viaService ? "hairpin: the Service sent the pod to itself; NetworkPolicy does not police a pod reaching itself" : "a pod reaching itself uses its loopback: NetworkPolicy does not apply";
+      steps.push({ stage: "route", result: "allowed", detail: why });
+      return { verdict: "allowed", src: req.src.label, dst: req.dst.label, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: formatPortSet(want), steps };
+    }
+    steps.push({ stage: "route", result: "info", detail: "hairpin: the Service sent the pod to itself; NetworkPolicy does not police it, but cluster policies do (network-policy-api conformance: admin-network-policy-hairpin-rules)" });
+    [eg, ing] = tiers;
+  } else {
+    eg = directionStep(idx, "Egress", src, dst, dst, want);
+    ing = directionStep(idx, "Ingress", dst, src, dst, want);
   }
-  const eg = directionStep(idx, "Egress", src, dst, dst, want);
-  const ing = directionStep(idx, "Ingress", dst, src, dst, want);
   steps.push(eg.step, ing.step);
   const allowed = intersectPorts(eg.ports, ing.ports);
   const ok = port === undefined ? !isEmptyPorts(allowed) : containsPort(allowed, req.protocol, port);

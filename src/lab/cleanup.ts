@@ -8,13 +8,15 @@
  * by the lab's exact name patterns, stops the pod servers running inside them (`ip netns pids`),
  * and deletes them. The lab DNS servers (kube-dns pods) are stopped the same way (their own
  * entry script), and the pods' `/etc/netns/<pod netns>/resolv.conf` files are removed (clean finds
- * them by the pod netns pattern). Nothing else is touched (other tools' `kw-t-…` test netns included).
+ * them by the pod netns pattern). BIRD daemons (backend bgp) are stopped by recorded pid, or found in
+ * the lab's netns, before their netns go. Nothing else is touched (other tools' `kw-t-…` test netns included).
  */
 import { rmSync } from "node:fs";
 import { deleteNetns, listNetns } from "./fabric.js";
 import type { Host } from "./host.js";
 import { removeTable } from "./nft-apply.js";
 import { isOurDns } from "./dns-process.js";
+import { isOurBird } from "./bgp.js";
 import { removeResolvConf, resolvDirs } from "./resolv.js";
 import { isOurServer, stopServers } from "./servers.js";
 import { readState, type LabState } from "./state.js";
@@ -24,7 +26,7 @@ export const LAB_NETNS = /^kw-(n\d+|p-[0-9a-f]{10}|fabric)$/;
 /** Pod netns: the only ones that get a resolv.conf. */
 export const POD_NETNS = /^kw-p-[0-9a-f]{10}$/;
 
-const ours = (pid: number): boolean => isOurServer(pid) || isOurDns(pid);
+const ours = (pid: number): boolean => isOurServer(pid) || isOurDns(pid) || isOurBird(pid);
 
 export interface CleanupReport {
   readonly netns: readonly string[];
@@ -37,6 +39,7 @@ export async function teardown(host: Host, state: LabState): Promise<CleanupRepo
   const running = pids.filter(isOurServer).length;
   await stopServers(pids);
   await stopServers((state.dns?.servers ?? []).flatMap((s) => (s.pid === undefined ? [] : [s.pid])), isOurDns);
+  await stopServers(state.bgp?.pids ?? [], isOurBird);
   for (const n of [...(state.dns?.resolvConf ?? []), ...state.pods.map((p) => p.pod.netns)]) removeResolvConf(n);
   for (const n of state.nodes) await removeTable(host, n.netns);
   const existing = new Set(await listNetns(host));

@@ -1,20 +1,19 @@
 /**
  * @module lab/dns-process
  * Run the lab DNS server (dns-main.ts) as a process inside a pod netns, as the pod servers are
- * run: `nsenter --net=<pod netns> -- node <entry> <config>`, detached, logging to
- * `log/<netns>.dns.log`, stopped by recorded pid only while it still runs our entry. The entry is
+ * run: `nsenter --net=<pod netns> -- node <entry> <config>` started by proc.ts, logging to
+ * `log/<netns>.dns.log`. The entry is
  * `dns-main.js` beside this module when kwire runs from `dist/`; from the TypeScript sources
  * (vitest, dev), the three files it needs (dns-main, dns-server, dns-wire: no other imports) are
  * transpiled with `typescript` into `<lab dir>/dns-js/` first.
  */
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DnsTable } from "./dns-server.js";
 import { LabError } from "./errors.js";
 import type { LabPod } from "./plan.js";
-import { isAlive } from "./servers.js";
+import { runsArg, startInNetns, tail, type Child } from "./proc.js";
 
 export const DNS_ENTRY = "dns-main.js";
 const SOURCES = ["dns-main", "dns-server", "dns-wire"] as const;
@@ -39,50 +38,28 @@ export async function dnsEntry(dir: string): Promise<string> {
   return join(out, DNS_ENTRY);
 }
 
-/** Start the DNS server in `pod`'s netns on `port` (UDP and TCP); returns its pid. */
-export function startDns(dir: string, entry: string, pod: LabPod, table: DnsTable, port: number): number {
+/** Start the DNS server in `pod`'s netns on `port` (UDP and TCP). */
+export function startDns(dir: string, entry: string, pod: LabPod, table: DnsTable, port: number): Child {
   mkdirSync(join(dir, "dns"), { recursive: true });
   mkdirSync(join(dir, "log"), { recursive: true });
   const tablePath = join(dir, "dns", "table.json");
   writeFileSync(tablePath, JSON.stringify(table));
   const cfgPath = join(dir, "dns", `${pod.netns}.json`);
   writeFileSync(cfgPath, JSON.stringify({ table: tablePath, greeting: pod.id, ready: readyPath(dir, pod.netns), port }));
-  const log = openSync(dnsLogPath(dir, pod.netns), "a");
-  try {
-    const child = spawn("nsenter", [`--net=/var/run/netns/${pod.netns}`, "--", process.execPath, entry, cfgPath], { detached: true, stdio: ["ignore", log, log] });
-    child.unref();
-    if (child.pid === undefined) throw new LabError("server-not-ready", `could not start the DNS server in ${pod.id}`);
-    return child.pid;
-  } finally {
-    closeSync(log);
-  }
+  return startInNetns(pod.netns, [process.execPath, entry, cfgPath], dnsLogPath(dir, pod.netns), `the DNS server in ${pod.id}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function waitDns(dir: string, pod: LabPod, pid: number, timeoutMs = 15_000, aborted: () => boolean = () => false): Promise<void> {
+export async function waitDns(dir: string, pod: LabPod, child: Child, timeoutMs = 15_000, aborted: () => boolean = () => false): Promise<void> {
   const t0 = Date.now();
   while (!existsSync(readyPath(dir, pod.netns))) {
     if (aborted()) throw new LabError("interrupted", "interrupted while waiting for the DNS server");
-    if (!isAlive(pid)) throw new LabError("server-not-ready", `the DNS server in ${pod.id} exited: ${readTail(dnsLogPath(dir, pod.netns))}`);
+    if (!child.running()) throw new LabError("server-not-ready", `the DNS server in ${pod.id} exited: ${tail(dnsLogPath(dir, pod.netns))}`);
     if (Date.now() - t0 > timeoutMs) throw new LabError("server-not-ready", `the DNS server in ${pod.id} was not ready after ${timeoutMs} ms`);
     await sleep(20);
   }
 }
 
-function readTail(path: string): string {
-  try {
-    return readFileSync(path, "utf8").trim().split("\n").slice(-3).join(" | ");
-  } catch {
-    return "(no log)";
-  }
-}
-
 /** True when `pid` is alive and runs the lab's DNS entry. */
-export function isOurDns(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((a) => a.endsWith(DNS_ENTRY));
-  } catch {
-    return false;
-  }
-}
+export const isOurDns = (pid: number): boolean => runsArg(pid, DNS_ENTRY);

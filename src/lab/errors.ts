@@ -10,6 +10,7 @@ export const LAB_ERROR_CODES = [
   "already-up", // a state file exists: run `kwire lab down` first
   "not-up", // no state file
   "bad-plan", // the cluster cannot be placed (CIDRs, nodes)
+  "declared-address", // a pod's declared IP cannot be honoured (and --renumber was not given)
   "command-failed", // an ip/nft/sysctl command failed
   "cni-failed", // kwire-cni ADD failed for a pod
   "server-not-ready", // a pod server did not become ready in time

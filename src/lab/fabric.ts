@@ -1,14 +1,17 @@
 /**
  * @module lab/fabric
- * The lab's wires outside the pods: a `kw-fabric` netns holding the `kw-fab` bridge, and per node a
- * netns `kw-n<i>` whose uplink `kw-up` (172.30.0.<i+1>/24) is a veth into that bridge. Nodes route
- * each other's podCIDRs via the owners' uplink addresses — plain routes, no overlay, so every MTU
- * stays 1500. Each node netns gets `ip_forward=1` and `bridge-nf-call-iptables=1` (bridged
- * pod-to-pod packets must pass the inet forward hook, LAB-NOTES). All commands run through `Host`.
+ * The lab's wires outside the pods: a `kw-fabric` netns holding the `kw-fab` bridge (and the
+ * fabric's counters), and per node a netns `kw-n<i>` whose uplink `kw-up` (172.30.0.<i+1>/24) is a
+ * veth into that bridge. How nodes reach each other's podCIDRs is the backend's plan
+ * (backends.ts: fabric router, direct routes, VXLAN, or BGP). Each node netns gets `ip_forward=1`
+ * and `bridge-nf-call-iptables=1` (bridged pod-to-pod packets must pass the inet forward hook,
+ * LAB-NOTES). All commands run through `Host`.
  */
 import { hostInNetns, type Host } from "./host.js";
 import { LabError } from "./errors.js";
 import { FABRIC_BRIDGE, FABRIC_NETNS, NODE_UPLINK, type LabNode } from "./plan.js";
+import { fabricCountersScript, fabricPlan, fabricSysctls, nodeFdbPlan, nodePlan, type LabBackend } from "./backends.js";
+import { applyScript } from "./nft-apply.js";
 
 const fabricPort = (n: LabNode): string => `kw-f${n.index}`;
 
@@ -17,9 +20,12 @@ async function ipBatch(host: Host, lines: readonly string[], netns?: string): Pr
   if (r.code !== 0) throw new LabError("command-failed", `ip -batch${netns === undefined ? "" : ` in ${netns}`} failed: ${r.stderr.trim().split("\n")[0] ?? ""}`, r.stderr);
 }
 
-export async function createFabric(host: Host): Promise<void> {
+export async function createFabric(host: Host, backend: LabBackend, nodes: readonly LabNode[]): Promise<void> {
   await ipBatch(host, [`netns add ${FABRIC_NETNS}`]);
-  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge`, `link set ${FABRIC_BRIDGE} up`], FABRIC_NETNS);
+  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
+  const inFabric = hostInNetns(host, FABRIC_NETNS);
+  for (const [path, value] of Object.entries(fabricSysctls(backend))) await inFabric.writeFile(path, value);
+  await applyScript(host, FABRIC_NETNS, fabricCountersScript(nodes));
 }
 
 export const SYSCTLS: Readonly<Record<string, string>> = {
@@ -27,12 +33,16 @@ export const SYSCTLS: Readonly<Record<string, string>> = {
   "/proc/sys/net/bridge/bridge-nf-call-iptables": "1",
 };
 
-/** Create node `n`'s netns and uplink; `all` gives the routes to the other nodes' pods. */
-export async function createNode(host: Host, n: LabNode, all: readonly LabNode[]): Promise<void> {
+/** Create node `n`'s netns and uplink, then the backend's way to the other nodes' pods (`all`). */
+export async function createNode(host: Host, n: LabNode, all: readonly LabNode[], backend: LabBackend): Promise<void> {
   await ipBatch(host, [`netns add ${n.netns}`, `link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
   await ipBatch(host, [`link set ${fabricPort(n)} master ${FABRIC_BRIDGE}`, `link set ${fabricPort(n)} up`], FABRIC_NETNS);
-  const routes = all.filter((o) => o.index !== n.index).map((o) => `route add ${o.podCidr} via ${o.transitIp} dev ${NODE_UPLINK}`);
-  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...routes], n.netns);
+  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...nodePlan(backend, n, all)], n.netns);
+  const fdb = nodeFdbPlan(backend, n, all);
+  if (fdb.length > 0) {
+    const r = await host.exec(["bridge", "-batch", "-"], { netns: n.netns, input: fdb.join("\n") + "\n" });
+    if (r.code !== 0) throw new LabError("command-failed", `bridge -batch in ${n.netns} failed: ${r.stderr.trim().split("\n")[0] ?? ""}`, r.stderr);
+  }
   const inNode = hostInNetns(host, n.netns);
   for (const [path, value] of Object.entries(SYSCTLS)) await inNode.writeFile(path, value);
 }

@@ -17,3 +17,6 @@ export { dnsTable } from "./dns-table.js";
 export { labDir, readState, type LabState } from "./state.js";
 export { loadLabCluster, currentLab, preflightProblem } from "./session.js";
 export { applyTable, removeTable } from "./nft-apply.js";
+export { LAB_BACKENDS, DEFAULT_LAB_BACKEND, isLabBackend, podMtuFor, backendOverhead, parseCounters, FABRIC_TABLE, VXLAN_DEVICE, VXLAN_PORT, type LabBackend, type FabricCounter } from "./backends.js";
+export { BGP_TOPOLOGIES, isBgpTopology, bgpStatus, birdConfig, bgpSettings, type BgpTopology, type BgpNodeStatus } from "./bgp.js";
+export { probeMtu, type MtuPath, type MtuVerdict } from "./mtu.js";

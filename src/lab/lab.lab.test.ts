@@ -16,11 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CASE_GROUPS } from "../../test/conformance/cases.js";
-import { caseTitle, type ConformanceCase } from "../../test/conformance/dsl.js";
-import { modelYaml, type PodString } from "../../test/conformance/model.js";
+import { IPBLOCK_CASES } from "../../test/conformance/cases-ipblock.js";
+import { caseTitle, type ConformanceCase, type Step } from "../../test/conformance/dsl.js";
+import { ALL_PODS, modelYaml, podIP, type PodString } from "../../test/conformance/model.js";
 import { cell } from "../../test/conformance/reachability.js";
 import { labSkipReason } from "./cni/testing/lab.js";
-import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type LabProxy, type ProbeRun } from "./index.js";
+import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, parseCounters, readState, runProbe, type BgpTopology, type FabricCounter, type LabBackend, type LabProxy, type ProbeRun } from "./index.js";
+import { onPath } from "./session.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -35,14 +37,17 @@ function leftovers(): string[] {
   const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire(-\d+)?|ip kube-proxy|ip kwire-services)$/.test(l.trim()));
   const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
   const dns = spawnSync("pgrep", ["-f", `${DIR}/dns-js/dns-main.js`], { encoding: "utf8" }).stdout.trim();
+  const bird = spawnSync("pgrep", ["-f", `${DIR}/bird/`], { encoding: "utf8" }).stdout.trim();
   const resolv = existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => /^kw-p-/.test(n)).map((n) => `/etc/netns/${n}`) : [];
   return [
-    ...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(dns === "" ? [] : [`dns servers ${dns}`]), ...resolv,
+    ...netns, ...links, ...tables, ...(servers === "" ? [] : [`pod servers ${servers}`]), ...(dns === "" ? [] : [`dns servers ${dns}`]), ...(bird === "" ? [] : [`bird ${bird}`]), ...resolv,
     ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : []),
   ];
 }
 
-const CASES = [
+/** Every ipBlock case (test/conformance/cases-ipblock.ts: upstream network_policy.go and cyclonus), and a few others. */
+const CASES = [...new Set([
+  ...IPBLOCK_CASES.cases.map((c) => c.title),
   "should support a 'default-deny-all' policy",
   "should enforce policy based on PodSelector and NamespaceSelector",
   "should allow ingress access on one named port",
@@ -51,7 +56,7 @@ const CASES = [
   "should resolve a named port against the destination pod when the peer is an ipBlock",
   "should support denying of egress traffic on the client side (even if the server explicitly allows this traffic)",
   "should not allow access by TCP when a policy specifies only UDP",
-];
+])];
 
 function findCase(title: string): ConformanceCase {
   const c = CASE_GROUPS.flatMap((g) => g.cases).find((x) => x.title === title);
@@ -59,7 +64,7 @@ function findCase(title: string): ConformanceCase {
   return c;
 }
 
-async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy } = {}): Promise<void> {
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
 }
@@ -215,9 +220,9 @@ spec:
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
 
 /** Cells where the lab disagrees with the upstream truth table (self pairs ignored, SCTP skipped). */
-function upstreamDiff(c: ConformanceCase, run: ProbeRun): string[] {
+function upstreamDiff(step: Step, run: ProbeRun): string[] {
   const out: string[] = [];
-  for (const p of c.steps[0]?.probes ?? []) {
+  for (const p of step.probes) {
     for (const r of run.results) {
       if (r.port !== p.port || r.protocol !== p.protocol || r.observed === undefined) continue;
       const want = cell(p.reachability.expected, r.src as PodString, r.dst as PodString);
@@ -242,18 +247,136 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
   for (const title of CASES) {
     it(`conformance in the lab: ${title}`, async () => {
       const c = findCase(title);
-      const step = c.steps[0];
-      if (step === undefined) throw new Error("case without steps");
-      // One node per namespace, podCIDRs holding the model's IPs (10.0.<ns>.<pod>): ipBlocks mean what upstream means.
-      await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }], {
-        podCidrs: ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], nodes: 3,
-      });
-      const run = await probe();
-      expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
-      expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
-      expect(upstreamDiff(c, run)).toEqual([]);
+      for (const [i, step] of c.steps.entries()) {
+        if (i > 0) await labClean(host, DIR);
+        // No Node objects and no --node-pod-cidr: the nodes come from the pods' declared addresses
+        // (10.0.<ns>.<pod>), so each pod runs with its declared IP and ipBlocks mean what upstream means.
+        await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }]);
+        const state = readState(DIR);
+        expect(state?.nodes.map((n) => n.podCidr)).toEqual(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]);
+        expect(state?.pods.map((p) => [p.pod.id, p.ip])).toEqual(ALL_PODS.map((p) => [p, podIP(p)]));
+        const run = await probe();
+        expect(run.results.filter(isMismatch).map((r) => `${r.src} -> ${r.dst} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict})`), caseTitle(c)).toEqual([]);
+        expect(run.summary.probed).toBe(9 * 8 * 4); // TCP+UDP on 80 and 81; SCTP skipped (no SCTP in this kernel)
+        expect(upstreamDiff(step, run), `${caseTitle(c)} step ${i}`).toEqual([]);
+      }
     });
   }
+
+  /** The fabric's counters (backends.ts): which path the packets took. */
+  const counters = (): Record<FabricCounter, number> => parseCounters(spawnSync("ip", ["netns", "exec", "kw-fabric", "nft", "list", "counters"], { encoding: "utf8" }).stdout);
+  const inNs = (netns: string, argv: string[]): string => spawnSync("ip", ["netns", "exec", netns, ...argv], { encoding: "utf8" }).stdout;
+  const routeGet = (netns: string, ip: string): string => inNs(netns, ["ip", "route", "get", ip]).split("\n")[0]?.trim() ?? "";
+  const vxlanPackets = (netns: string): number => {
+    const v: unknown = JSON.parse(inNs(netns, ["ip", "-s", "-j", "link", "show", "kw-vx"]) || "[]");
+    const stats = Array.isArray(v) ? (v[0] as { stats64?: { tx?: { packets?: number }; rx?: { packets?: number } } } | undefined)?.stats64 : undefined;
+    return (stats?.tx?.packets ?? 0) + (stats?.rx?.packets ?? 0);
+  };
+  const podMtu = (pod: string): string => inNs(readState(DIR)?.pods.find((p) => p.pod.id === pod)?.pod.netns ?? "", ["cat", "/sys/class/net/eth0/mtu"]).trim();
+
+  // One upstream ipBlock case on the x/y/z model (3 nodes from the declared /24s) per backend:
+  // the kernel agrees with the model and with upstream, and the cross-node packets took the backend's path.
+  const IPBLOCK_CASE = "should allow ingress from an ipBlock podIP/24 on the base policy's port";
+  const BACKEND_RUNS: { backend: LabBackend; topology?: BgpTopology }[] = [
+    { backend: "routes" }, { backend: "host-gw" }, { backend: "vxlan" }, { backend: "bgp", topology: "mesh" }, { backend: "bgp", topology: "rr" },
+  ];
+  const noBird = onPath("bird") && onPath("birdc") ? undefined : "needs bird and birdc (apt-get install bird2)";
+  for (const { backend, topology } of BACKEND_RUNS) {
+    const name = `${backend}${topology === undefined ? "" : ` (${topology})`}`;
+    it.skipIf(backend === "bgp" && noBird !== undefined)(`backend ${name}: 0 mismatches, upstream's truth table, and the traffic takes the backend's path${backend === "bgp" && noBird !== undefined ? ` (skipped: ${noBird})` : ""}`, async () => {
+      const c = findCase(IPBLOCK_CASE);
+      const step = c.steps[0];
+      if (step === undefined) throw new Error("case without steps");
+      await up([{ path: "model.yaml", text: modelYaml(step.model) }, { path: "policies.yaml", text: step.policies.join("---\n") }], { backend, ...(topology === undefined ? {} : { bgpTopology: topology }) });
+      expect(readState(DIR)?.backend).toBe(backend);
+      const before = counters();
+      const vxBefore = backend === "vxlan" ? vxlanPackets("kw-n0") : 0;
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      expect(upstreamDiff(step, run)).toEqual([]);
+      const after = counters();
+      const moved = (k: FabricCounter): number => after[k] - before[k];
+      // y/a = 10.0.2.1 lives on node-1 (kw-n1); ask node-0 how it gets there.
+      const route = routeGet("kw-n0", podIP("y/a"));
+      switch (backend) {
+        case "routes":
+          expect(route).toMatch(/via 172\.30\.0\.254 dev kw-up/);
+          expect([moved("routed") > 100, moved("vxlan"), moved("pods")]).toEqual([true, 0, 0]);
+          break;
+        case "host-gw":
+          expect(route).toMatch(/via 172\.30\.0\.2 dev kw-up/);
+          expect([moved("pods") > 100, moved("vxlan"), moved("routed")]).toEqual([true, 0, 0]);
+          break;
+        case "vxlan":
+          expect(route).toMatch(/via 10\.0\.2\.0 dev kw-vx/);
+          expect(vxlanPackets("kw-n0") - vxBefore).toBeGreaterThan(100);
+          // Every cross-node pod packet is inside UDP/8472 on the fabric; none crosses unencapsulated.
+          expect([moved("vxlan") > 100, moved("pods"), moved("routed")]).toEqual([true, 0, 0]);
+          expect(podMtu("x/a")).toBe("1450");
+          break;
+        case "bgp": {
+          expect(route).toMatch(/via 172\.30\.0\.2 dev kw-up/);
+          expect([moved("pods") > 100, moved("vxlan"), moved("routed")]).toEqual([true, 0, 0]);
+          expect(after.bgp).toBeGreaterThan(0);
+          // Learnt from BGP only: the kernel's routes to other nodes are BIRD's.
+          for (const [i, ns] of ["kw-n0", "kw-n1", "kw-n2"].entries()) {
+            const learnt = inNs(ns, ["ip", "-4", "route", "show", "proto", "bird"]).trim().split("\n").map((l) => l.split(" ")[0]).sort();
+            expect(learnt).toEqual(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"].filter((_, j) => j !== i));
+          }
+          const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+          const st = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
+          expect(st.status, st.stderr).toBe(0);
+          const bgp = (JSON.parse(st.stdout) as { bgp: { node: string; sessions: { name: string; info: string }[]; routes: string[] }[] }).bgp;
+          const sessions = bgp.map((n) => [n.node, n.sessions.map((x) => `${x.name} ${x.info}`)]);
+          if (topology === "rr") {
+            expect(sessions).toEqual([["node-0", ["node_1_1 Established", "node_2_2 Established"]], ["node-1", ["node_0_0 Established"]], ["node-2", ["node_0_0 Established"]]]);
+            // node-1 learns node-2's podCIDR from the reflector (session node_0_0) with node-2 as next hop.
+            expect(bgp[1]?.routes).toContain("10.0.3.0/24 via 172.30.0.3 on kw-up (node_0_0)");
+          } else {
+            expect(sessions).toEqual([
+              ["node-0", ["node_1_1 Established", "node_2_2 Established"]], ["node-1", ["node_0_0 Established", "node_2_2 Established"]], ["node-2", ["node_0_0 Established", "node_1_1 Established"]],
+            ]);
+            expect(bgp[1]?.routes).toEqual(["10.0.1.0/24 via 172.30.0.1 on kw-up (node_0_0)", "10.0.3.0/24 via 172.30.0.3 on kw-up (node_2_2)"]);
+          }
+          const text = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status"], { encoding: "utf8", env }).stdout;
+          expect(text).toContain("BGP (birdc):");
+          expect(text).toContain("learnt 10.0.3.0/24 via 172.30.0.3 on kw-up");
+          break;
+        }
+      }
+    });
+  }
+
+  it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const mtuJson = (): { status: number | null; paths: { from: string; to: string; podMtu: number; pathMtu: number; verdict: string; message: string }[]; text: string } => {
+      const r = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu", "-o", "json"], { encoding: "utf8", env });
+      const t = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu"], { encoding: "utf8", env });
+      return { status: r.status, paths: (JSON.parse(r.stdout) as { paths: never[] }).paths, text: t.stdout };
+    };
+    await up([{ path: "model.yaml", text: modelYaml() }], { backend: "vxlan", podMtu: 1500 });
+    expect(podMtu("x/a")).toBe("1500");
+    // Small requests work: every pod and port answers as the model says.
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    expect(run.summary.observedAllowed).toBe(run.summary.probed);
+    // Large ones do not: 1500-byte packets with DF set from x/a (node-0) to y/a (node-1) are dropped at the 1450-byte VXLAN device.
+    const xa = readState(DIR)?.pods.find((p) => p.pod.id === "x/a")?.pod.netns ?? "";
+    const big = spawnSync("ip", ["netns", "exec", xa, "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "1472", podIP("y/a")], { encoding: "utf8" });
+    expect(big.status).not.toBe(0);
+    const m = mtuJson();
+    expect(m.status).toBe(1);
+    expect(m.paths.map((p) => [p.from, p.to, p.podMtu, p.pathMtu, p.verdict])).toEqual(
+      [["node-0", "node-1"], ["node-0", "node-2"], ["node-1", "node-0"], ["node-1", "node-2"], ["node-2", "node-0"], ["node-2", "node-1"]].map(([a, b]) => [a, b, 1500, 1450, "mtu-problem"]),
+    );
+    expect(m.text).toContain("MTU problem, not a policy denial");
+    expect(m.text).toContain("Set the pod MTU to 1450");
+    await labClean(host, DIR);
+    await up([{ path: "model.yaml", text: modelYaml() }], { backend: "vxlan" });
+    const ok = mtuJson();
+    expect(ok.status).toBe(0);
+    expect(new Set(ok.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}`))).toEqual(new Set(["1450/1450/ok"]));
+  });
 
   it("the demo cluster: up with Services and DNS, probe with 0 mismatches, lab exec, flow log", async () => {
     const text = readFileSync(join(REPO, "fixtures/demo/cluster.yaml"), "utf8");

@@ -9,6 +9,7 @@ import { labCluster } from "./model.js";
 import { planLab, podNetns } from "./plan.js";
 import { fastAnalysis } from "../engine/index.js";
 import { LabError } from "./errors.js";
+import { ALL_PODS, modelYaml, podIP } from "../../test/conformance/model.js";
 
 const SMALL = `apiVersion: apps/v1
 kind: Deployment
@@ -70,6 +71,74 @@ status: {podIP: 10.9.1.7}
     expect(plan.nodes.map((n) => n.name)).toEqual(["w1", "w2"]);
     expect(plan.pods.map((p) => [p.id, p.node, p.requestedIp ?? "-"])).toEqual([["default/a", "w2", "-"], ["default/b", "w1", "10.9.1.7"]]);
     expect(plan.notes).toContain("the input declares 2 Node object(s); --nodes 5 is ignored");
+  });
+
+  it("without Node objects, the upstream x/y/z model's declared addresses decide the nodes: one per /24, every pod keeps its IP", () => {
+    // test/conformance/model.ts: pods 10.0.<ns>.<pod> (x=1, y=2, z=3), as upstream's ipBlock cases name them.
+    const model = loadCluster([{ path: "model.yaml", text: modelYaml() }]).cluster;
+    const plan = planLab(model);
+    expect(plan.nodes.map((n) => [n.name, n.podCidr, n.gateway])).toEqual([
+      ["node-0", "10.0.1.0/24", "10.0.1.254"], ["node-1", "10.0.2.0/24", "10.0.2.254"], ["node-2", "10.0.3.0/24", "10.0.3.254"],
+    ]);
+    expect(plan.pods.map((p) => [p.id, p.requestedIp])).toEqual(ALL_PODS.map((p) => [p, podIP(p)]));
+    expect(plan.pods.map((p) => p.node)).toEqual(ALL_PODS.map((p) => `node-${p.startsWith("x") ? 0 : p.startsWith("y") ? 1 : 2}`));
+    // --nodes adds nodes (free 10.244.<k>.0/24) for pods without addresses; it never moves a declared one.
+    expect(planLab(model, { nodes: 4 }).nodes.map((n) => n.podCidr)).toEqual(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24", "10.244.0.0/24"]);
+  });
+
+  it("the gateway is never a declared address; derived nodes take the pods' nodeName when they agree", () => {
+    const text = [254, 1, 253].map((last, i) => `apiVersion: v1
+kind: Pod
+metadata: {name: p${i}, namespace: default}
+spec: {nodeName: worker-a, containers: [{name: c, image: i}]}
+status: {podIP: 10.7.0.${last}}`).join("\n---\n");
+    const plan = planLab(loadCluster([{ path: "p.yaml", text }]).cluster);
+    expect(plan.nodes.map((n) => [n.name, n.podCidr, n.gateway])).toEqual([["worker-a", "10.7.0.0/24", "10.7.0.252"]]);
+    expect(plan.pods.map((p) => p.requestedIp)).toEqual(["10.7.0.254", "10.7.0.1", "10.7.0.253"]);
+  });
+
+  it("a declared address that cannot be honoured is refused with every reason, unless --renumber", () => {
+    const text = `apiVersion: v1
+kind: Node
+metadata: {name: w1}
+spec: {podCIDR: 10.9.1.0/24}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: outside, namespace: default}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.8.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: net, namespace: default}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.9.1.0}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: one, namespace: default}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.9.1.9}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: two, namespace: default}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.9.1.9}
+`;
+    const cluster = loadCluster([{ path: "bad.yaml", text }]).cluster;
+    let err: unknown;
+    try { planLab(cluster); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe("declared-address");
+    expect((err as LabError).message).toContain("default/net: declared IP 10.9.1.0 is the network address of 10.9.1.0/24");
+    expect((err as LabError).message).toContain("default/outside: declared IP 10.8.0.5 is not in w1's podCIDR 10.9.1.0/24");
+    expect((err as LabError).message).toContain("default/two: declared IP 10.9.1.9 is declared by another pod too");
+    expect((err as LabError).message).toContain("--renumber");
+    const plan = planLab(cluster, { renumber: true });
+    expect(plan.pods.map((p) => [p.id, p.requestedIp ?? "-"])).toEqual([["default/net", "-"], ["default/one", "10.9.1.9"], ["default/outside", "-"], ["default/two", "-"]]);
+    expect(plan.notes.filter((n) => n.includes("renumbered"))).toHaveLength(3);
   });
 
   it("rejects overlapping podCIDRs, quoting both", () => {

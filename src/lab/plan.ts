@@ -2,12 +2,16 @@
  * @module lab/plan
  * Pure planning of a lab cluster: which nodes exist (Node objects, else `--nodes N`), each node's
  * podCIDR and addresses, and one lab pod per modelled pod — listed Pods as they are, workloads
- * without listed pods as `replicas` pods named `<workload>-<i>`. Placement: `spec.nodeName` when it
- * names a node, else the node whose podCIDR holds the pod's declared IP (which is then requested
- * from IPAM), else round-robin. hostNetwork pods are left out (noted): the lab has no node network.
+ * without listed pods as `replicas` pods named `<workload>-<i>`. Without Node objects (and without
+ * `--node-pod-cidr`), pods that declare `status.podIP` decide the nodes: one per /24 in use. Each
+ * node's gateway is the highest address of its podCIDR that no pod declares. Placement:
+ * `spec.nodeName` when it names a node, else the node whose podCIDR holds the pod's declared IP
+ * (which is then requested from IPAM), else round-robin. A declared address the lab cannot give
+ * (outside the node's podCIDR, network/broadcast, duplicated, IPv6 only) is refused with every
+ * reason, unless `renumber`. hostNetwork pods are left out (noted): the lab has no node network.
  */
 import { buildTopology, type Subject } from "../engine/index.js";
-import { cidrContainsIp, formatIp, parseCidr, lastOf, type Cidr, type Cluster, type ContainerPort, type Labels } from "../model/index.js";
+import { cidrContainsIp, formatCidr, formatIp, parseCidr, lastOf, type Cidr, type Cluster, type ContainerPort, type Ip, type Labels } from "../model/index.js";
 import { fnv64 } from "./cni/names.js";
 import { LabError } from "./errors.js";
 
@@ -56,13 +60,15 @@ export interface LabPlan {
 
 export interface PlanOptions {
   readonly nodes?: number;
-  /** podCIDRs per node index (else Node objects', else 10.244.<i>.0/24). */
+  /** podCIDRs per node index (else Node objects', else derived from declared pod IPs, else 10.244.<i>.0/24). */
   readonly podCidrs?: readonly string[];
+  /** Give pods whose declared address the lab cannot honour another one (noted); without it `planLab` refuses. */
+  readonly renumber?: boolean;
 }
 
 export const podNetns = (id: string): string => `${POD_NETNS_PREFIX}${fnv64(id).slice(0, 10)}`;
 
-interface NodeSpec {
+export interface NodeSpec {
   readonly name: string;
   readonly podCidr?: string;
 }
@@ -85,19 +91,93 @@ function declaredNodes(cluster: Cluster): NodeSpec[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function planNodes(cluster: Cluster, opts: PlanOptions, notes: string[]): { node: LabNode; cidr: Cidr }[] {
-  const declared = declaredNodes(cluster);
-  const count = declared.length > 0 ? declared.length : Math.max(1, opts.nodes ?? 2);
-  if (declared.length > 0 && opts.nodes !== undefined && opts.nodes !== declared.length) notes.push(`the input declares ${declared.length} Node object(s); --nodes ${opts.nodes} is ignored`);
-  if (count > 200) throw new LabError("bad-plan", `${count} nodes is more than the lab supports (200)`);
-  return Array.from({ length: count }, (_, i) => {
-    const text = declared[i]?.podCidr ?? opts.podCidrs?.[i] ?? `10.244.${i}.0/24`;
+/** A pod's declared IPv4 address (status.podIP/podIPs), as the model read it. */
+interface DeclaredIp {
+  readonly id: string;
+  readonly ip: Ip;
+  readonly nodeName: string | undefined;
+}
+
+function declaredIps(subjects: readonly Subject[]): DeclaredIp[] {
+  return subjects.flatMap((s) => {
+    const ip = s.kind === "Pod" && !s.hostNetwork ? s.ips.find((x) => x.family === 4) : undefined;
+    return ip === undefined ? [] : [{ id: s.id, ip, nodeName: s.nodeName }];
+  });
+}
+
+const SLASH24 = 0xffffff00n;
+
+/**
+ * Nodes for a cluster whose pods declare addresses and that has no Node objects: one node per /24
+ * in use (sorted by address), named after the pods' `spec.nodeName` when those in the /24 agree on
+ * one, else `node-<i>`.
+ */
+export function nodesFromDeclaredIps(declared: readonly { readonly ip: Ip; readonly nodeName: string | undefined }[]): NodeSpec[] {
+  const blocks = [...new Set(declared.map((d) => d.ip.value & SLASH24))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = blocks.map((b) => {
+    const named = new Set(declared.filter((d) => (d.ip.value & SLASH24) === b && d.nodeName !== undefined).map((d) => d.nodeName));
+    return named.size === 1 ? [...named][0] : undefined;
+  });
+  const taken = new Set(names.filter((n, i) => n !== undefined && names.indexOf(n) === i));
+  let next = 0;
+  return blocks.map((b, i) => {
+    const own = names[i];
+    const podCidr = `${formatIp({ family: 4, value: b })}/24`;
+    if (own !== undefined && names.indexOf(own) === i) return { name: own, podCidr };
+    while (taken.has(`node-${next}`)) next++;
+    taken.add(`node-${next}`);
+    return { name: `node-${next}`, podCidr };
+  });
+}
+
+/** The node specs: Node objects, else --node-pod-cidr, else derived from declared pod IPs, else `--nodes` defaults. */
+function nodeSpecs(cluster: Cluster, opts: PlanOptions, declared: readonly DeclaredIp[], notes: string[]): NodeSpec[] {
+  const objects = declaredNodes(cluster);
+  if (objects.length > 0) {
+    if (opts.nodes !== undefined && opts.nodes !== objects.length) notes.push(`the input declares ${objects.length} Node object(s); --nodes ${opts.nodes} is ignored`);
+    return objects;
+  }
+  const given = opts.podCidrs ?? [];
+  const derived = given.length === 0 ? nodesFromDeclaredIps(declared) : [];
+  if (derived.length > 0) notes.push(`no Node objects: ${derived.length} node(s) derived from the pods' declared addresses (one per /24 in use): ${derived.map((n) => `${n.name} ${n.podCidr ?? ""}`).join(", ")}`);
+  const count = derived.length > 0 ? Math.max(derived.length, opts.nodes ?? 0) : Math.max(1, given.length, opts.nodes ?? 2);
+  const used = new Set(derived.map((d) => d.name));
+  const out: NodeSpec[] = [...derived];
+  for (let i = 0, k = 0; out.length < count; i++) {
+    const name = `node-${i}`;
+    if (used.has(name)) continue;
+    const fixed = given[out.length];
+    if (fixed !== undefined) {
+      out.push({ name, podCidr: fixed });
+      continue;
+    }
+    // A free 10.244.<k>.0/24 (not one derived from declared addresses).
+    let cidr = `10.244.${k}.0/24`;
+    while (out.some((o) => o.podCidr === cidr)) cidr = `10.244.${++k}.0/24`;
+    k++;
+    out.push({ name, podCidr: cidr });
+  }
+  return out;
+}
+
+/** The highest host address of `cidr` that no pod declares: the bridge's address (pods may start at .1). */
+function gatewayOf(cidr: Cidr, declared: ReadonlySet<bigint>): bigint {
+  const first = cidr.prefix >= 31 ? cidr.base : cidr.base + 1n;
+  for (let v = cidr.prefix >= 31 ? lastOf(cidr) : lastOf(cidr) - 1n; v >= first; v--) if (!declared.has(v)) return v;
+  throw new LabError("bad-plan", `podCIDR ${formatCidr(cidr)} has no address left for its gateway: the pods declare all of them`);
+}
+
+function planNodes(cluster: Cluster, opts: PlanOptions, declared: readonly DeclaredIp[], notes: string[]): { node: LabNode; cidr: Cidr }[] {
+  const specs = nodeSpecs(cluster, opts, declared, notes);
+  if (specs.length > 200) throw new LabError("bad-plan", `${specs.length} nodes is more than the lab supports (200)`);
+  const taken = new Set(declared.map((d) => d.ip.value));
+  return specs.map((spec, i) => {
+    const text = spec.podCidr ?? opts.podCidrs?.[i] ?? `10.244.${i}.0/24`;
     const p = parseCidr(text);
     if (!p.ok || p.cidr.family !== 4 || p.cidr.prefix > 29) throw new LabError("bad-plan", `node ${i}: podCIDR ${JSON.stringify(text)} is not an IPv4 CIDR of /29 or larger`);
-    const gateway = formatIp({ family: 4, value: lastOf(p.cidr) - 1n });
     const node: LabNode = {
-      name: declared[i]?.name ?? `node-${i}`, index: i, netns: `${NODE_NETNS_PREFIX}${i}`,
-      podCidr: `${formatIp({ family: 4, value: p.cidr.base })}/${p.cidr.prefix}`, gateway, transitIp: `${TRANSIT_PREFIX}${i + 1}`,
+      name: spec.name, index: i, netns: `${NODE_NETNS_PREFIX}${i}`, podCidr: formatCidr(p.cidr),
+      gateway: formatIp({ family: 4, value: gatewayOf(p.cidr, taken) }), transitIp: `${TRANSIT_PREFIX}${i + 1}`,
     };
     return { node, cidr: p.cidr };
   });
@@ -119,14 +199,26 @@ function checkOverlaps(nodes: readonly { node: LabNode; cidr: Cidr }[]): void {
   }
 }
 
+/** Why `ip` cannot be given to a pod on `home`, or undefined when it can. */
+function unusable(ip: Ip, ipText: string, home: { node: LabNode; cidr: Cidr }, requested: ReadonlySet<string>): string | undefined {
+  if (!cidrContainsIp(home.cidr, ip)) return `not in ${home.node.name}'s podCIDR ${home.node.podCidr}`;
+  if (home.cidr.prefix < 31 && (ip.value === home.cidr.base || ip.value === lastOf(home.cidr))) return `the ${ip.value === home.cidr.base ? "network" : "broadcast"} address of ${home.node.podCidr}`;
+  if (ipText === home.node.gateway) return `${home.node.name}'s gateway`;
+  if (requested.has(ipText)) return "declared by another pod too";
+  return undefined;
+}
+
 export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
   const notes: string[] = [];
-  const nodes = planNodes(cluster, opts, notes);
+  const subjects = buildTopology(cluster).subjects;
+  const declared = declaredIps(subjects);
+  const nodes = planNodes(cluster, opts, declared, notes);
   checkOverlaps(nodes);
   const pods: LabPod[] = [];
   const requested = new Set<string>();
+  const refused: string[] = [];
   let rr = 0;
-  for (const s of buildTopology(cluster).subjects) {
+  for (const s of subjects) {
     if (s.hostNetwork) {
       notes.push(`${s.id} uses hostNetwork; the lab does not run it`);
       continue;
@@ -134,19 +226,25 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
     for (const name of podNames(s)) {
       const id = `${s.namespace}/${name}`;
       const declaredIp = s.kind === "Pod" ? s.ips.find((ip) => ip.family === 4) : undefined;
+      if (s.kind === "Pod" && declaredIp === undefined && s.ips.length > 0) refused.push(`${id}: declares only IPv6 (${s.ips.map(formatIp).join(", ")}); the lab is IPv4`);
       let home = nodes.find((n) => n.node.name === s.nodeName);
       if (home === undefined && declaredIp !== undefined) home = nodes.find((n) => cidrContainsIp(n.cidr, declaredIp));
       if (home === undefined) home = nodes[rr++ % nodes.length];
       if (home === undefined) throw new LabError("bad-plan", "no nodes");
       const ipText = declaredIp === undefined ? undefined : formatIp(declaredIp);
-      const want = declaredIp !== undefined && ipText !== undefined && cidrContainsIp(home.cidr, declaredIp) && ipText !== home.node.gateway && !requested.has(ipText) ? ipText : undefined;
+      const why = declaredIp === undefined || ipText === undefined ? undefined : unusable(declaredIp, ipText, home, requested);
+      const want = why === undefined ? ipText : undefined;
       if (want !== undefined) requested.add(want);
-      else if (ipText !== undefined) notes.push(`${id}: declared IP ${ipText} is not usable on ${home.node.name} (${home.node.podCidr}); the lab assigns one`);
+      else if (why !== undefined) refused.push(`${id}: declared IP ${ipText ?? ""} is ${why}`);
       pods.push({
         id, namespace: s.namespace, name, netns: podNetns(id), node: home.node.name, labels: s.labels, ports: s.ports, subject: s.id,
         ...(want === undefined ? {} : { requestedIp: want }),
       });
     }
   }
+  if (refused.length > 0 && opts.renumber !== true) {
+    throw new LabError("declared-address", `the lab cannot honour ${refused.length} declared pod address(es), so ipBlocks would mean something else on the kernel: ${refused.join("; ")}. Pass --renumber to let the lab assign other addresses (predictions are then made on those)`);
+  }
+  for (const r of refused) notes.push(`${r}; renumbered (--renumber): the lab assigns one`);
   return { nodes: nodes.map((n) => n.node), pods, notes };
 }

@@ -17,9 +17,9 @@ export const POD_IFNAME = "eth0";
 const PER_NODE = 4;
 
 /** The network config kwire-cni gets for pods on node `n`. */
-export function cniConfig(dir: string, n: LabNode): Record<string, unknown> {
+export function cniConfig(dir: string, n: LabNode, mtu: number): Record<string, unknown> {
   return {
-    cniVersion: "1.0.0", name: CNI_NETWORK, type: "kwire", bridge: NODE_BRIDGE, mtu: 1500,
+    cniVersion: "1.0.0", name: CNI_NETWORK, type: "kwire", bridge: NODE_BRIDGE, mtu,
     isGateway: true, isDefaultGateway: true, hairpinMode: true,
     ipam: { type: "host-local", ranges: [[{ subnet: n.podCidr, gateway: n.gateway }]], dataDir: ipamDir(dir, n.netns) },
   };
@@ -41,11 +41,11 @@ function ipOfResult(stdout: string): string | undefined {
 }
 
 /** kwire-cni ADD for one pod on node `n`; returns its IPv4 address. */
-export async function addPod(host: Host, dir: string, n: LabNode, pod: LabPod): Promise<string> {
+export async function addPod(host: Host, dir: string, n: LabNode, pod: LabPod, mtu: number): Promise<string> {
   const lo = await host.exec(["ip", "link", "set", "lo", "up"], { netns: pod.netns });
   if (lo.code !== 0) throw new LabError("command-failed", `${pod.id}: ip link set lo up: ${lo.stderr.trim()}`);
   const deps = { ...defaultDeps(), host: hostInNetns(host, n.netns) };
-  const out = await runCni(cniEnv(pod), JSON.stringify(cniConfig(dir, n)), deps);
+  const out = await runCni(cniEnv(pod), JSON.stringify(cniConfig(dir, n, mtu)), deps);
   if (out.exitCode !== 0) throw new LabError("cni-failed", `kwire-cni ADD for ${pod.id} on ${n.name} failed: ${out.stdout.trim()}`);
   const ip = ipOfResult(out.stdout);
   if (ip === undefined) throw new LabError("cni-failed", `kwire-cni ADD for ${pod.id} returned no IP: ${out.stdout.trim()}`);
@@ -53,12 +53,12 @@ export async function addPod(host: Host, dir: string, n: LabNode, pod: LabPod): 
 }
 
 /** Wire every pod; `onIp` records each address as it is assigned. Nodes in parallel, pods in order. */
-export async function addPods(host: Host, dir: string, nodes: readonly LabNode[], pods: readonly LabPod[], onIp: (pod: LabPod, ip: string) => void, aborted: () => boolean): Promise<void> {
+export async function addPods(host: Host, dir: string, nodes: readonly LabNode[], pods: readonly LabPod[], mtu: number, onIp: (pod: LabPod, ip: string) => void, aborted: () => boolean): Promise<void> {
   const results = await Promise.allSettled(nodes.map(async (n) => {
     const mine = pods.filter((p) => p.node === n.name);
     const one = async (pod: LabPod): Promise<void> => {
       if (aborted()) throw new LabError("interrupted", "interrupted while wiring pods");
-      onIp(pod, await addPod(host, dir, n, pod));
+      onIp(pod, await addPod(host, dir, n, pod, mtu));
     };
     // Requested addresses first, one by one, so sequential allocation cannot take them; then the rest, PER_NODE at a time.
     for (const pod of mine.filter((p) => p.requestedIp !== undefined)) await one(pod);

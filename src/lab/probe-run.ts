@@ -41,7 +41,7 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const t0 = performance.now();
   const { state, lab } = currentLab(opts.dir);
   const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns"]);
-  const ctx = labServiceContext(lab, state.nodes);
+  const ctx = labServiceContext(lab, state.nodes, state.backend);
   const view = { lab, pods: placedPods(state), nodes: state.nodes };
   const cells = [
     ...(kinds.has("pod") ? planCells(fastAnalysis(lab)) : []),

@@ -47,7 +47,7 @@ describe("lab Services and DNS (no root)", () => {
     expect(proxy).toContain("dnat ip to ip daddr . numgen random mod 3 map @eps-tcp-3");
     expect(proxy).toContain("ct status dnat ip saddr . ip daddr @hairpin jump mark-for-masquerade");
     expect(proxy).toContain(`fib daddr type local`);
-    const all = nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, pods: nftPods(lab) }, node.name));
+    const all = nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) }, node.name));
     expect(all.indexOf("table inet kwire")).toBeLessThan(all.indexOf("table ip kwire-services {"));
   });
 
@@ -58,7 +58,7 @@ describe("lab Services and DNS (no root)", () => {
     expect(proxy.startsWith("add table ip kube-proxy\ndelete table ip kube-proxy\n")).toBe(true);
     expect(proxy).toContain("numgen random mod 3 vmap");
     expect(proxy).toMatch(/priority -110;/);
-    expect(nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, pods: nftPods(lab) }, node.name), "kube-proxy")).not.toContain("kwire-services");
+    expect(nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) }, node.name), "kube-proxy")).not.toContain("kwire-services");
   });
 
   it("removal deletes both possible Service tables", () => {

@@ -27,6 +27,7 @@ import { dnsStage } from "../engine/service-dns.js";
 import { formatIp, parseIp, type Cluster, type Ip, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
 import type { PlacedPod } from "./model.js";
+import { DEFAULT_LAB_BACKEND, snatSource, type LabBackend } from "./backends.js";
 import type { LabNode } from "./plan.js";
 
 export interface LabView {
@@ -41,18 +42,21 @@ const probed = (p: Protocol): boolean => p === "TCP" || p === "UDP";
 /**
  * The engine's Service context for the lab cluster. With `nodes`, the input's Node objects are
  * replaced by the lab's nodes (their transit addresses are the node addresses kube-proxy
- * translates nodePorts on and masquerades to), so the engine predicts what the lab does.
+ * translates nodePorts on and masquerades to), so the engine predicts what the lab does. The
+ * first address is the one a node's masquerade gives traffic toward pods on other nodes: the
+ * route's source, which on `vxlan` is the VXLAN device's address (Flannel's flannel.1 10.244.X.0),
+ * not the uplink's.
  */
-export function labServiceContext(lab: Cluster, nodes?: readonly LabNode[]): ServiceContext {
-  const cluster: Cluster = nodes === undefined ? lab : { ...lab, nodes: nodes.map(labNodeObject) };
+export function labServiceContext(lab: Cluster, nodes?: readonly LabNode[], backend: LabBackend = DEFAULT_LAB_BACKEND): ServiceContext {
+  const cluster: Cluster = nodes === undefined ? lab : { ...lab, nodes: nodes.map((n) => labNodeObject(n, backend)) };
   return serviceContext(cluster, buildTopology(cluster));
 }
 
 const LAB_NODE_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
 
-function labNodeObject(n: LabNode): Node {
-  const ip = parseIp(n.transitIp);
-  return { kind: "Node", name: n.name, labels: { "kubernetes.io/hostname": n.name }, internalIPs: ip === undefined ? [] : [ip], externalIPs: [], podCIDRs: [n.podCidr], source: LAB_NODE_SOURCE };
+function labNodeObject(n: LabNode, backend: LabBackend): Node {
+  const ips = [...new Set([snatSource(backend, n), n.transitIp])].flatMap((t) => parseIp(t) ?? []);
+  return { kind: "Node", name: n.name, labels: { "kubernetes.io/hostname": n.name }, internalIPs: ips, externalIPs: [], podCIDRs: [n.podCidr], source: LAB_NODE_SOURCE };
 }
 
 function partyOf(ctx: ServiceContext, id: string): Party | undefined {

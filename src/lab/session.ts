@@ -28,13 +28,13 @@ export function currentLab(dir: string): { state: LabState; lab: Cluster } {
 }
 
 const TOOLS = ["ip", "nft", "nsenter", "ss"] as const;
-const which = (bin: string): boolean => ["/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"].some((d) => existsSync(`${d}/${bin}`));
+export const onPath = (bin: string): boolean => ["/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"].some((d) => existsSync(`${d}/${bin}`));
 
 /** Why the lab cannot run on this machine, or undefined. */
 export function preflightProblem(): LabError | undefined {
   if (process.platform !== "linux") return new LabError("not-root", "the lab needs Linux (network namespaces, nftables)");
   if (process.getuid?.() !== 0) return new LabError("not-root", "the lab needs root (it creates network namespaces, links and nftables tables)");
-  const missing = TOOLS.filter((t) => !which(t));
+  const missing = TOOLS.filter((t) => !onPath(t));
   if (missing.length > 0) return new LabError("missing-tool", `the lab needs ${missing.join(", ")} (apt-get install iproute2 nftables util-linux)`);
   return undefined;
 }

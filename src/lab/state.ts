@@ -12,6 +12,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LabNode, LabPod } from "./plan.js";
 import type { LabProxy } from "./services.js";
+import type { LabBackend } from "./backends.js";
+import type { BgpTopology } from "./bgp.js";
 
 export const DEFAULT_LAB_DIR = "/run/kwire/lab";
 
@@ -25,7 +27,14 @@ export interface PodState {
   readonly pid?: number;
 }
 
-export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "dns" | "servers" | "up";
+export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "bgp" | "dns" | "servers" | "up";
+
+/** The `bgp` backend: its settings and the BIRD daemons' pids (one per node, in node order). */
+export interface BgpState {
+  readonly asNumber: number;
+  readonly topology: BgpTopology;
+  readonly pids: readonly number[];
+}
 
 /** The lab's cluster DNS: servers in the kube-dns endpoint pods, reached at `nameserver`. */
 export interface DnsState {
@@ -48,6 +57,11 @@ export interface LabState {
   readonly dns?: DnsState;
   /** How Services are rendered (`lab up --proxy`); absent in states written before it existed: kube-proxy. */
   readonly proxy?: LabProxy;
+  /** How nodes carry pod traffic (`lab up --backend`); absent in older states: routes. */
+  readonly backend?: LabBackend;
+  /** The MTU the pods' eth0 got. */
+  readonly podMtu?: number;
+  readonly bgp?: BgpState;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }

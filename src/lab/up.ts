@@ -13,10 +13,14 @@ import type { Cluster } from "../model/index.js";
 import { compilePolicyTables } from "../nft/index.js";
 import { UndoStack } from "./cni/undo.js";
 import { LabError } from "./errors.js";
-import { addNetns, createFabric, createNode, deleteNetns } from "./fabric.js";
+import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
+import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
 import { labCluster, nftPods } from "./model.js";
-import { dnsEntry, isOurDns, startDns, waitDns } from "./dns-process.js";
+import { dnsEntry, startDns, waitDns } from "./dns-process.js";
+import { stopChildren, type Child } from "./proc.js";
+import { backendOverhead, DEFAULT_LAB_BACKEND, FABRIC_MTU, podMtuFor, type LabBackend } from "./backends.js";
+import { bgpSettings, startBird, waitBgp, type BgpTopology } from "./bgp.js";
 import { dnsTable } from "./dns-table.js";
 import { dnsSkip, planDns, type DnsPlan } from "./lab-dns.js";
 import { applyScript } from "./nft-apply.js";
@@ -25,9 +29,9 @@ import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
 import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
-import { startServer, stopServers, waitReady, writeServerScript } from "./servers.js";
-import { placedPods, preflightProblem } from "./session.js";
-import { readState, writeInputs, writeState, type DnsState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
+import { startServer, waitReady, writeServerScript } from "./servers.js";
+import { onPath, placedPods, preflightProblem } from "./session.js";
+import { readState, writeInputs, writeState, type BgpState, type DnsState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
 
 export interface UpOptions extends PlanOptions {
   readonly host: Host;
@@ -36,6 +40,12 @@ export interface UpOptions extends PlanOptions {
   readonly log: (line: string) => void;
   /** How Services are rendered (default compact); kept in the state. */
   readonly proxy?: LabProxy;
+  /** How nodes carry pod traffic to each other (default routes; backends.ts). */
+  readonly backend?: LabBackend;
+  /** `bgp`: full mesh or node 0 as route reflector (a Calico BGPConfiguration in the input may decide). */
+  readonly bgpTopology?: BgpTopology;
+  /** The pods' MTU (default: the backend's, fabric MTU minus its overhead); a wrong one is allowed, to show its failure. */
+  readonly podMtu?: number;
   /** Set by signal handlers; checked between steps. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -57,6 +67,10 @@ class Recorder {
     this.state = { ...this.state, pods };
     writeState(this.state);
   }
+  setBgp(bgp: BgpState): void {
+    this.state = { ...this.state, bgp };
+    writeState(this.state);
+  }
   setDns(dns: DnsState): void {
     this.state = { ...this.state, dns };
     writeState(this.state);
@@ -69,24 +83,32 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
     if (opts.signal?.aborted === true) throw new LabError("interrupted", "interrupted (SIGINT/SIGTERM); unwinding");
   };
   const { nodes } = rec.state;
+  const backend = rec.state.backend ?? DEFAULT_LAB_BACKEND;
   undo.push(`delete netns ${FABRIC_NETNS}`, async () => void (await deleteNetns(host, [FABRIC_NETNS])));
-  await createFabric(host);
+  await createFabric(host, backend, nodes);
   rec.phase("fabric", "fabric");
   for (const n of nodes) {
     check();
     undo.push(`delete netns ${n.netns}`, async () => void (await deleteNetns(host, [n.netns])));
-    await createNode(host, n, nodes);
+    await createNode(host, n, nodes, backend);
+  }
+  const birds: Child[] = [];
+  if (rec.state.bgp !== undefined) {
+    const bgp = rec.state.bgp;
+    undo.push("stop bird (and wait until it has exited)", () => stopChildren(birds));
+    startBird(dir, nodes, bgp, birds);
+    rec.setBgp({ ...bgp, pids: birds.map((b) => b.pid) });
   }
   rec.phase("nodes", "nodes");
-  log(`lab: ${nodes.length} node netns joined by ${FABRIC_NETNS}`);
+  log(`lab: ${nodes.length} node netns joined by ${FABRIC_NETNS} (backend ${backend}, pod MTU ${rec.state.podMtu ?? podMtuFor(backend)})`);
   const pods = rec.state.pods.map((p) => p.pod);
   undo.push(`delete ${pods.length} pod netns`, async () => void (await deleteNetns(host, pods.map((p) => p.netns))));
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
-  startAll(opts, rec, undo, dns);
+  const children = startAll(opts, rec, undo, dns);
   const ips = new Map<string, string>();
-  await addPods(host, dir, nodes, pods, (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
+  await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
   rec.setPods(rec.state.pods.map((p): PodState => {
     const ip = ips.get(p.pod.id);
     return ip === undefined ? p : { ...p, ip };
@@ -95,15 +117,24 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   log(`lab: ${pods.length} pods wired by kwire-cni`);
   check();
   const lab = labCluster(cluster, placedPods(rec.state));
-  const input = { policies: lab.networkPolicies, pods: nftPods(lab) };
+  const input = { policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) };
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
   const clusterCidr = labClusterCidr(nodes);
   await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
   log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
+  if (rec.state.bgp !== undefined) {
+    await waitBgp(host, dir, nodes, birds, 30_000, aborted);
+    rec.phase("bgp", "bgp");
+    log(`lab: BGP converged (${rec.state.bgp.topology === "mesh" ? "full mesh" : "route reflector on node 0"}, AS ${rec.state.bgp.asNumber}): every node learnt every other podCIDR`);
+  }
   if (dns !== undefined) await startClusterDns(opts, rec, undo, lab, dns, aborted);
-  await Promise.all(rec.state.pods.map((p) => waitReady(host, dir, p.pod, p.pid ?? 0, 15_000, aborted)));
+  await Promise.all(rec.state.pods.map((p) => {
+    const child = children.get(p.pod.id);
+    if (child === undefined) throw new LabError("server-not-ready", `no server was started for ${p.pod.id}`);
+    return waitReady(host, dir, p.pod, child, 15_000, aborted);
+  }));
   rec.phase("servers", "servers");
   log(`lab: ${pods.length} pod servers ready`);
 }
@@ -118,20 +149,30 @@ async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, 
   for (const p of pods) writeResolvConf(p.pod.netns, resolvConfText(dns.nameserver, p.pod.namespace, dns.domain));
   const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
   const entry = await dnsEntry(opts.dir);
-  const pids = servers.map((p) => startDns(opts.dir, entry, p.pod, table, dns.port));
-  undo.push("stop DNS servers", () => stopServers(pids, isOurDns));
-  rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: pids[i] ?? 0 })) });
-  await Promise.all(servers.map((p, i) => waitDns(opts.dir, p.pod, pids[i] ?? 0, 15_000, aborted)));
+  const started: Child[] = [];
+  undo.push("stop DNS servers (and wait until they have exited)", () => stopChildren(started));
+  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port));
+  rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: started[i]?.pid ?? 0 })) });
+  await Promise.all(servers.map((p, i) => {
+    const child = started[i];
+    if (child === undefined) throw new LabError("server-not-ready", `no DNS server was started in ${p.pod.id}`);
+    return waitDns(opts.dir, p.pod, child, 15_000, aborted);
+  }));
   rec.phase("dns", "dns");
   opts.log(`lab: cluster DNS at ${dns.nameserver} served from ${servers.map((p) => p.pod.id).join(", ")}; resolv.conf in ${pods.length} pods`);
 }
 
-function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): void {
+/**
+ * Start every pod server. The undo step stops them through their handles and returns only when each
+ * one has exited (a server forked a moment before a SIGINT is still caught: see proc.ts).
+ */
+function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): ReadonlyMap<string, Child> {
   writeServerScript(opts.dir);
-  const pids = new Map<string, number>();
-  undo.push("stop pod servers", () => stopServers([...pids.values()]));
-  for (const p of rec.state.pods) pids.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
-  rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: pids.get(p.pod.id) ?? 0 })));
+  const children = new Map<string, Child>();
+  undo.push("stop pod servers (and wait until they have exited)", () => stopChildren([...children.values()]));
+  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
+  rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: children.get(p.pod.id)?.pid ?? 0 })));
+  return children;
 }
 
 /** Build the lab for `cluster`; on any failure everything made so far is removed. */
@@ -139,15 +180,30 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   const problem = preflightProblem();
   if (problem !== undefined) throw problem;
   if (readState(opts.dir) !== undefined) throw new LabError("already-up", `a lab is already up (state in ${opts.dir}); run kwire lab down first`);
+  // Lab netns names are machine-wide: never build over (and on failure unwind) another lab's.
+  const taken = (await listNetns(opts.host)).filter((n) => LAB_NETNS.test(n));
+  if (taken.length > 0) throw new LabError("already-up", `another lab is up on this machine (netns ${taken.slice(0, 3).join(", ")}${taken.length > 3 ? ", …" : ""}); run kwire lab down with its KWIRE_LAB_DIR, or kwire lab clean`);
   const plan = planLab(cluster, opts);
-  for (const n of plan.notes) opts.log(`lab: note: ${n}`);
+  const backend = opts.backend ?? DEFAULT_LAB_BACKEND;
+  const bgpNotes: string[] = [];
+  const bgp = backend === "bgp" ? bgpSettings(cluster, opts.bgpTopology, bgpNotes) : undefined;
+  if (backend !== "bgp" && opts.bgpTopology !== undefined) bgpNotes.push(`--bgp-topology ${opts.bgpTopology} is ignored: the backend is ${backend}`);
+  if (backend === "bgp") {
+    const missing = ["bird", "birdc"].filter((b) => !onPath(b));
+    if (missing.length > 0) throw new LabError("missing-tool", `the bgp backend needs ${missing.join(" and ")} (apt-get install bird2)`);
+  }
+  const mtu = opts.podMtu ?? podMtuFor(backend);
+  if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
+  const notes = [...plan.notes, ...bgpNotes];
+  for (const n of notes) opts.log(`lab: note: ${n}`);
   const undo = new UndoStack();
   mkdirSync(opts.dir, { recursive: true });
   undo.push(`remove ${opts.dir}`, async () => rmSync(opts.dir, { recursive: true, force: true }));
   writeInputs(opts.dir, opts.files);
   const rec = new Recorder({
-    version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes: plan.notes, fabric: FABRIC_NETNS,
+    version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes, fabric: FABRIC_NETNS,
     nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), proxy: opts.proxy ?? DEFAULT_LAB_PROXY, timings: {},
+    backend, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
   });
   try {
     await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));

@@ -24,6 +24,11 @@ import { serviceNamedPortUnresolved } from "./checks/service-named-port-unresolv
 import { servicePortProtocolMismatch } from "./checks/service-port-protocol-mismatch.js";
 import { serviceSelectorNoPods } from "./checks/service-selector-no-pods.js";
 import { serviceTargetPortNotExposed } from "./checks/service-target-port-not-exposed.js";
+import { policyKindNotModelled } from "./checks/policy-kind-not-modelled.js";
+import { tierRuleShadowed } from "./checks/tier-rule-shadowed.js";
+import { tierEqualPriority } from "./checks/tier-equal-priority.js";
+import { tierPassFallsThrough } from "./checks/tier-pass-falls-through.js";
+import { adminDenyShadowsNetworkPolicy } from "./checks/admin-deny-shadows-networkpolicy.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -46,6 +51,11 @@ export const CHECKS: readonly LintCheck[] = [
   externalNameInCluster,
   ingressBackendMissing,
   cniNoPolicyEnforcement,
+  policyKindNotModelled,
+  tierRuleShadowed,
+  tierEqualPriority,
+  tierPassFallsThrough,
+  adminDenyShadowsNetworkPolicy,
   inputSkipped,
   cniVersion,
   cniDuplicatePlugin,

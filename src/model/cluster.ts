@@ -2,6 +2,7 @@
  * @module cluster
  * Everything the input declared, decoded: the model every analysis reads.
  */
+import type { ClusterPolicy } from "./cluster-policy.js";
 import type { NetworkPolicy } from "./network-policy.js";
 import type { EndpointSlice, Ingress, IngressClass, Node, Service } from "./service.js";
 import type { SourceRef } from "./source-ref.js";
@@ -17,11 +18,27 @@ export interface OtherObject {
   readonly raw: unknown;
 }
 
+/**
+ * A policy-like object the input declares but kwire does not enforce in its model: skipped for
+ * an error, or of a kind kwire does not model. Verdicts it could change are marked uncertain.
+ */
+export interface PolicyGap {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Namespaced objects affect pods of their namespace only; cluster-scoped ones every pod. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly reason: "skipped" | "not-modelled";
+  readonly source: SourceRef;
+}
+
 export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
   readonly workloads: readonly Workload[];
   readonly networkPolicies: readonly NetworkPolicy[];
+  /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (src/model/cluster-policy.ts). */
+  readonly clusterPolicies: readonly ClusterPolicy[];
   /** Service layer (decoded by src/parse/kinds/service.ts and friends); empty when absent. */
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
@@ -29,4 +46,6 @@ export interface Cluster {
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
   readonly others: readonly OtherObject[];
+  /** Policies read but not modelled (skipped or of an unmodelled kind): the "uncertain" marks come from here. */
+  readonly policyGaps: readonly PolicyGap[];
 }

@@ -27,6 +27,8 @@ export const DIAGNOSTIC_CODES = [
   "unsupported-kind",
   "file-unreadable",
   "no-input",
+  "policy-kind-not-modelled",
+  "peer-not-modelled",
   "yaml-alias-cycle",
   "alias-expansion-too-large",
   "nesting-too-deep",

@@ -11,6 +11,7 @@ export * from "./protocol.js";
 export * from "./port-set.js";
 export * from "./label-selector.js";
 export * from "./network-policy.js";
+export * from "./cluster-policy.js";
 export * from "./workload.js";
 export * from "./cluster.js";
 export * from "./assert-never.js";

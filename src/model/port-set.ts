@@ -101,3 +101,26 @@ export function formatPortSet(p: PortSet): string {
     })
     .join(" ");
 }
+
+function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
+  const out: PortRange[] = [];
+  let j = 0;
+  for (const x of a) {
+    let from = x.from;
+    while (j < b.length && (b[j] as PortRange).to < from) j++;
+    let k = j;
+    while (k < b.length && (b[k] as PortRange).from <= x.to) {
+      const y = b[k] as PortRange;
+      if (y.from > from) out.push({ from, to: y.from - 1 });
+      from = Math.max(from, y.to + 1);
+      k++;
+    }
+    if (from <= x.to) out.push({ from, to: x.to });
+  }
+  return out;
+}
+
+/** a − b: what an ordered rule leaves for the rules after it. */
+export function subtractPorts(a: PortSet, b: PortSet): PortSet {
+  return { TCP: subtractRanges(a.TCP, b.TCP), UDP: subtractRanges(a.UDP, b.UDP), SCTP: subtractRanges(a.SCTP, b.SCTP) };
+}

@@ -37,7 +37,12 @@ export type Verdict =
   | { readonly type: "accept" }
   | { readonly type: "drop" }
   | { readonly type: "return" }
-  | { readonly type: "jump"; readonly chain: string };
+  | { readonly type: "jump"; readonly chain: string }
+  /**
+   * `goto chain`: continue in `chain` without a way back — its `return` (or running out) returns
+   * to the chain that made the last `jump`, not to this one.
+   */
+  | { readonly type: "goto"; readonly chain: string };
 
 export type Statement =
   /** matches, then a verdict (or only a counter-less verdict when matches is empty) */
@@ -93,3 +98,4 @@ export const accept: Verdict = { type: "accept" };
 export const drop: Verdict = { type: "drop" };
 export const ret: Verdict = { type: "return" };
 export const jump = (chain: string): Verdict => ({ type: "jump", chain });
+export const goto = (chain: string): Verdict => ({ type: "goto", chain });

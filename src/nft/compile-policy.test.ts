@@ -4,19 +4,22 @@
  * through the emitted table ("10.0.1.2 → 10.0.1.1 TCP/80 is dropped"), and a differential over every
  * conformance case: for each pair and probe, the tables of the source and destination nodes accept
  * exactly when the engine's `explain` allows the port (as the kernel would: one forward traversal on
- * the shared node, one per node across nodes).
+ * the shared node, one per node across nodes); a pod to itself (a hairpin through a Service) is
+ * always accepted when no cluster policy selects it, as `kwire trace` says.
  */
 import { describe, expect, it } from "vitest";
-import { buildTopology, fastAnalysis } from "../engine/index.js";
-import { containsPort, type Cluster, type Protocol } from "../model/index.js";
+import { buildTopology } from "../engine/index.js";
+import type { Cluster } from "../model/index.js";
 import { loadCluster } from "../parse/index.js";
 import { CASE_GROUPS } from "../../test/conformance/cases.js";
 import { caseTitle } from "../../test/conformance/dsl.js";
 import { ALL_PODS, modelYaml, podIP } from "../../test/conformance/model.js";
 import { policy } from "../../test/conformance/dsl.js";
-import { compilePolicyTable, compilePolicyTables, policyTableNames, type NftPod } from "./compile-policy.js";
+import { compilePolicyTable, compilePolicyTables, policyTableNames } from "./compile-policy.js";
+import type { NftPod } from "./rule-matches.js";
 import { printTable, replaceAllScript, replaceScript } from "./print.js";
-import { traceForward, traceForwardAll, type Packet } from "./tracer.js";
+import { traceForward, type Packet } from "./tracer.js";
+import { admitted as admittedBy, disagreements, nodeTables } from "./testing/differential.js";
 import type { L4Proto, Table } from "./ast.js";
 
 /** The model with each namespace on its own node (`node-x`, …). */
@@ -27,17 +30,11 @@ function load(policies: readonly string[], model?: Parameters<typeof modelYaml>[
 }
 
 const tables = (c: Cluster, pods: NftPod[]): Map<string, Table> =>
-  new Map(["x", "y", "z"].map((ns) => [`node-${ns}`, compilePolicyTable({ policies: c.networkPolicies, pods }, `node-${ns}`)]));
+  new Map(["x", "y", "z"].map((ns) => [`node-${ns}`, compilePolicyTable({ policies: c.networkPolicies, clusterPolicies: c.clusterPolicies, pods }, `node-${ns}`)]));
 
-const L4: Readonly<Record<Protocol, L4Proto>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
-
-/** Accepted by the forward hook of the source node and, across nodes, of the destination node. */
-function admitted(t: Map<string, Table>, src: string, dst: string, pkt: Packet): boolean {
-  const srcNode = `node-${src.split("/")[0]}`;
-  const dstNode = `node-${dst.split("/")[0]}`;
-  const nodes = srcNode === dstNode ? [srcNode] : [srcNode, dstNode];
-  return nodes.every((n) => traceForward(t.get(n) as Table, pkt).verdict === "accept");
-}
+/** Accepted by the source node's table and, across nodes, the destination node's (testing/differential.ts). */
+const admitted = (t: Map<string, Table>, src: string, dst: string, pkt: Packet): boolean =>
+  admittedBy(new Map([...t].map(([n, table]) => [n, [table]])), `node-${src.split("/")[0]}`, `node-${dst.split("/")[0]}`, pkt);
 
 const EXCEPT = policy("x", "allow-egress-except", `
   podSelector: {matchLabels: {pod: a}}
@@ -98,31 +95,12 @@ describe("compilePolicyTable", () => {
   });
 });
 
-/** Every (pair, probe) where `accepts` disagrees with the engine's `explain`. */
-function disagreements(cluster: Cluster, probes: readonly { readonly protocol: Protocol; readonly port: number }[], accepts: (src: string, dst: string, pkt: Packet) => boolean): string[] {
-  const a = fastAnalysis(cluster);
-  const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
-  const wrong: string[] = [];
-  for (const probe of probes) {
-    for (const src of ALL_PODS) {
-      for (const dst of ALL_PODS) {
-        if (src === dst) continue;
-        const want = containsPort(a.explain(index.get(src) ?? -1, index.get(dst) ?? -1).ports, probe.protocol, probe.port);
-        const got = accepts(src, dst, { saddr: podIP(src), daddr: podIP(dst), protocol: L4[probe.protocol], dport: probe.port });
-        if (want !== got) wrong.push(`${src} -> ${dst} ${probe.protocol}/${probe.port}: engine ${want}, nft ${got}`);
-      }
-    }
-  }
-  return wrong;
-}
-
 describe("the compiled tables agree with the engine on every conformance case", () => {
   for (const c of CASE_GROUPS.flatMap((g) => g.cases)) {
     it(caseTitle(c), () => {
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
-        const t = tables(cluster, pods);
-        expect(disagreements(cluster, step.probes, (src, dst, pkt) => admitted(t, src, dst, pkt))).toEqual([]);
+        expect(disagreements(cluster, pods, step.probes, nodeTables(cluster, pods), { hairpin: true })).toEqual([]);
       }
     });
   }
@@ -134,8 +112,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
       for (const step of c.steps) {
         const { cluster, pods } = load(step.policies, step.model);
         const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
-        const shards = compilePolicyTables({ policies: cluster.networkPolicies, pods: onOneNode }, "node-all", { shards: 3 });
-        expect(disagreements(cluster, step.probes, (_src, _dst, pkt) => traceForwardAll(shards, pkt).verdict === "accept")).toEqual([]);
+        expect(disagreements(cluster, onOneNode, step.probes, nodeTables(cluster, onOneNode, 3), { hairpin: true })).toEqual([]);
       }
     });
   }
@@ -144,7 +121,7 @@ describe("namespace shards (several tables on one node) agree with the engine on
 describe("compilePolicyTables", () => {
   const { cluster, pods } = load([EXCEPT, INGRESS, policy("z", "deny-all", "\n  podSelector: {}\n  policyTypes: [Ingress, Egress]")]);
   const onOneNode = pods.map((p) => ({ ...p, node: "node-all" }));
-  const input = { policies: cluster.networkPolicies, pods: onOneNode };
+  const input = { policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: onOneNode };
 
   it("keeps one table named kwire when small, identical to compilePolicyTable", () => {
     const [only, ...rest] = compilePolicyTables(input, "node-all");

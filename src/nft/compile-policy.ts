@@ -1,17 +1,19 @@
 /**
  * @module nft/compile-policy
- * NetworkPolicy (model) → the `inet kwire` table of one node, as a pure function of an immutable
+ * The tiered policy model (NetworkPolicy + AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy) → the `inet kwire` table of one node, as a pure function of an immutable
  * snapshot (kube-proxy renders the same way). Layout (README.md has the picture):
  *  - base chain `forward` (hook forward, priority filter, policy accept):
  *    `ct state established,related accept`, then `ip saddr vmap @egress-pods`, then
- *    `ip daddr vmap @ingress-pods` — each map sends a local isolated pod to its chain;
- *  - an egress chain per isolated pod: one `return` per allowed (peers, ports), then `drop`;
- *  - an ingress chain per isolated pod: one `accept` per allowed (peers, ports), then `drop`;
- *  - peers are named interval sets of IPv4 addresses/CIDRs (ipBlock = cidr minus except), shared by
- *    content. Named ports resolve against the destination pod: in ingress chains that is the chain's
- *    pod; in egress chains the peer pods are grouped by what the name resolves to.
- * Chains with identical content are shared. Semantics come from `policy/semantics.ts`, so the table
- * and the engines read the API text the same way. IPv6 peers are left out (lab pods are IPv4).
+ *    `ip daddr vmap @ingress-pods` — each map sends a local pod that some policy polices to its chain;
+ *  - a pod only NetworkPolicies police: one `return` (egress) / `accept` (ingress) per allowed
+ *    (peers, ports), then `drop` — exactly as before the tiers existed;
+ *  - a pod cluster policies select: the fold of src/policy/tiers.ts in nft — Admin rules (Deny
+ *    drop, Allow return/accept, Pass goto the rest), the NetworkPolicy tier, the Baseline rules,
+ *    then the chain runs out (default allow). See `Chains.tieredChain`.
+ * Peers and ports are compiled by `rule-matches.ts`. Chains with identical content are shared.
+ * Semantics come from `policy/`, so the table and the engines read the API text the same way.
+ * IPv6 peers are left out (lab pods are IPv4).
  *
  * Load cost, measured on nft 1.0.6 / kernel 6.18: the kernel finds a rule's set by a linear scan
  * of the table's sets, and every anonymous set is one more set. So port lists are named sets shared
@@ -20,291 +22,161 @@
  * each its own table with only the sets its chains use; measured, that gained little, so it is opt-in.
  */
 import {
-  EMPTY_PORTS,
+  clusterRulesOf,
   pushTo,
-  ipSetToCidrs,
-  formatCidr,
-  normalizeIntervals,
-  portSetKey,
-  PROTOCOLS,
-  unionPorts,
-  MIN_PORT,
-  MAX_PORT,
-  type Interval,
-  selectorMatches,
-  formatSelector,
+  type ClusterPolicy,
+  type ClusterTier,
   type NetworkPolicy,
-  type Peer,
-  type PolicyRule,
   type PolicyType,
-  type PortSet,
+  type RuleAction,
 } from "../model/index.js";
-import { peerMatchesPod, policyIsolates, policySelects, resolvePort, resolveRulePorts, type PodIdentity } from "../policy/index.js";
-import { accept, drop, jump, ret, type AddrSet, type Chain, type Match, type Statement, type Table, type Verdict, type VerdictMap, type L4Proto } from "./ast.js";
+import { clusterPolicySelects, policyIsolates, policySelects, tierPolicies } from "../policy/index.js";
+import { accept, drop, goto, jump, ret, type AddrSet, type Chain, type Statement, type Table, type Verdict, type VerdictMap } from "./ast.js";
 import {
+  BASELINE_TIER_PART,
   EGRESS_CHAIN_PREFIX,
   EGRESS_MAP,
   FORWARD_CHAIN,
   HAIRPIN_SET,
+  HAIRPIN_TIERED_SET,
   hashAndTruncate,
   INGRESS_CHAIN_PREFIX,
   INGRESS_MAP,
   MAX_SHARDS,
-  peerSetName,
-  portSetName,
+  NP_TIER_PART,
   shardTableName,
   TABLE_FAMILY,
   TABLE_NAME,
 } from "./names.js";
+import { elementsOf, labelsKey, RuleMatcher, v4, type NftPod, type RuleMatch, type RuleSpec } from "./rule-matches.js";
 
-/** A pod as the compiler needs it: the policy identity plus where it runs. */
-export interface NftPod extends PodIdentity {
-  /** `namespace/name` */
-  readonly id: string;
-  /** The node (lab node name) the pod runs on. */
-  readonly node: string;
-}
+
 
 export interface PolicyInput {
   readonly policies: readonly NetworkPolicy[];
+  /** AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy (`Cluster.clusterPolicies`). */
+  readonly clusterPolicies: readonly ClusterPolicy[];
   readonly pods: readonly NftPod[];
 }
 
-const V4_MAX = (1n << 32n) - 1n;
-
-/** IPv4 intervals → sorted set elements (`10.0.1.2`, `10.0.2.0/24`). */
-export function elementsOf(intervals: readonly Interval[]): string[] {
-  return ipSetToCidrs({ family: 4, intervals: normalizeIntervals(intervals) }).map((c) => (c.prefix === 32 ? formatCidr(c).slice(0, -3) : formatCidr(c)));
-}
-
-const v4 = (p: PodIdentity): bigint[] => p.ips.filter((ip) => ip.family === 4).map((ip) => ip.value);
 const policyKey = (p: NetworkPolicy): string => `${p.namespace}/${p.name}`;
-const PROTO: Readonly<Record<(typeof PROTOCOLS)[number], L4Proto>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
 
-/** Port matches of a port set: one list per protocol present; [] for "no port condition". */
-export function portMatches(ports: PortSet, anyProtocol: boolean): Match[][] {
-  if (anyProtocol) return [[]];
-  const out: Match[][] = [];
-  for (const proto of PROTOCOLS) {
-    const rs = ports[proto];
-    if (rs.length === 0) continue;
-    const full = rs.length === 1 && rs[0]?.from === MIN_PORT && rs[0]?.to === MAX_PORT;
-    const l4: Match = { type: "l4proto", protocol: PROTO[proto] };
-    out.push(full ? [l4] : [l4, { type: "dport", ranges: rs.map((r) => ({ from: r.from, to: r.to })) }]);
-  }
-  return out;
+const rules = (ms: readonly RuleMatch[], verdict: Verdict): Statement[] => ms.map((m) => ({ type: "rule", matches: m.matches, verdict, comment: m.comment }));
+
+/** The policies of each tier that apply to a pod in one direction. */
+interface Selection {
+  readonly admin: readonly ClusterPolicy[];
+  /** NetworkPolicies that select the pod and isolate it in this direction. */
+  readonly np: readonly NetworkPolicy[];
+  readonly baseline: readonly ClusterPolicy[];
 }
 
-/** Pods of one namespace with equal labels (and hostNetwork): every selector treats them alike. */
-interface PodGroup {
-  readonly rep: NftPod;
-  readonly pods: NftPod[];
-}
-
-const labelsKey = (p: NftPod): string => {
-  const keys = Object.keys(p.labels).sort();
-  let k = p.hostNetwork ? "H" : "P";
-  for (const key of keys) k += `\u0000${key}\u0001${p.labels[key] ?? ""}`;
-  return k;
-};
-
-function groupPods(pods: readonly NftPod[]): Map<string, PodGroup[]> {
-  const byNs = new Map<string, Map<string, PodGroup>>();
-  for (const pod of pods) {
-    let groups = byNs.get(pod.namespace);
-    if (groups === undefined) byNs.set(pod.namespace, (groups = new Map()));
-    const key = labelsKey(pod);
-    const g = groups.get(key);
-    if (g === undefined) groups.set(key, { rep: pod, pods: [pod] });
-    else g.pods.push(pod);
-  }
-  return new Map([...byNs].map(([ns, groups]) => [ns, [...groups.values()]]));
-}
-
-/** Shared state of one compilation: peer and port sets by content, cached per-rule work. */
-class Builder {
-  readonly sets = new Map<string, AddrSet>();
+/** Chains of one compilation, shared by content. */
+class Chains {
   readonly chains = new Map<string, Chain>();
-  /** The namespace of the pods each chain serves (policies are namespaced, so it is unique). */
+  /** The namespace of the pods each chain serves (so namespace shards hold whole chains). */
   readonly chainNamespace = new Map<string, string>();
-  private readonly peerCache = new Map<string, Interval[] | "all">();
-  private readonly egressCache = new Map<string, Statement[]>();
+  readonly m: RuleMatcher;
+  private readonly chainOf = new Map<string, string | undefined>();
 
-  /** Pods grouped by namespace and label set: selectors are evaluated per group, not per pod. */
-  readonly groups: Map<string, PodGroup[]>;
-  constructor(readonly input: PolicyInput) {
-    this.groups = groupPods(input.pods);
+  constructor(input: PolicyInput) {
+    this.m = new RuleMatcher(input.pods);
   }
 
-  /** Groups a pod peer can match: its namespace's, or those of namespaces the namespaceSelector picks. */
-  private candidateGroups(peer: Peer & { type: "Pods" }, policyNs: string): readonly PodGroup[] {
-    if (peer.namespaces.type === "PolicyNamespace") return this.groups.get(policyNs) ?? [];
-    const sel = peer.namespaces.selector;
-    const out: PodGroup[] = [];
-    for (const groups of this.groups.values()) if (groups[0] !== undefined && selectorMatches(sel, groups[0].rep.namespaceLabels)) out.push(...groups);
-    return out;
+  get sets(): ReadonlyMap<string, AddrSet> {
+    return this.m.sets;
   }
 
-  /** Pods matched by any of `peers` (each pod once). */
-  matchedPods(peers: readonly Peer[], policyNs: string): NftPod[] {
-    const seen = new Set<NftPod>();
-    for (const peer of peers) {
-      if (peer.type === "IPBlock") {
-        for (const pod of this.input.pods) if (!seen.has(pod) && peerMatchesPod(peer, policyNs, pod)) seen.add(pod);
-        continue;
-      }
-      for (const g of this.candidateGroups(peer, policyNs)) if (peerMatchesPod(peer, policyNs, g.rep)) for (const pod of g.pods) seen.add(pod);
+  /** Register a chain under a content-hashed name; identical chains are emitted once. */
+  add(dir: PolicyType, ns: string, readable: string, key: string, comment: string, body: Statement[]): string {
+    const prefix = dir === "Ingress" ? INGRESS_CHAIN_PREFIX : EGRESS_CHAIN_PREFIX;
+    const name = hashAndTruncate(prefix, `${ns}-${readable}`, key);
+    if (!this.chains.has(name)) {
+      this.chains.set(name, { name, comment, statements: body });
+      this.chainNamespace.set(name, ns);
     }
-    return [...seen];
+    return name;
   }
 
-  /** Intervals of every address a rule's peers match (pods by IP, ipBlocks as sets); "all" for no peers. */
-  peerIntervals(p: NetworkPolicy, dir: PolicyType, index: number, rule: PolicyRule): Interval[] | "all" {
-    const key = `${policyKey(p)}/${dir}/${index}`;
-    const hit = this.peerCache.get(key);
-    if (hit !== undefined) return hit;
-    let out: Interval[] | "all" = "all";
-    if (rule.peers !== "All") {
-      const only = rule.peers.length === 1 ? rule.peers[0] : undefined;
-      if (only?.type === "Pods") out = this.podPeerIntervals(only, p.namespace);
-      else {
-        const ivs: Interval[] = [];
-        for (const peer of rule.peers) {
-          if (peer.type === "IPBlock") {
-            if (peer.set.family === 4) ivs.push(...peer.set.intervals);
-            continue;
-          }
-          for (const iv of this.podPeerIntervals(peer, p.namespace)) ivs.push(iv);
-        }
-        out = normalizeIntervals(ivs);
-      }
-    }
-    this.peerCache.set(key, out);
-    return out;
-  }
-
-  /** Addresses of the pods one pod peer matches, normalized; equal peers (same text, same namespace) share the work. */
-  private readonly podPeerCache = new Map<string, Interval[]>();
-  private podPeerIntervals(peer: Peer & { type: "Pods" }, policyNs: string): Interval[] {
-    const nsKey = peer.namespaces.type === "PolicyNamespace" ? `=${policyNs}` : `~${formatSelector(peer.namespaces.selector)}`;
-    const key = `${nsKey}\u0000${formatSelector(peer.pods)}`;
-    const hit = this.podPeerCache.get(key);
-    if (hit !== undefined) return hit;
-    const ivs: Interval[] = [];
-    for (const pod of this.matchedPods([peer], policyNs)) for (const v of v4(pod)) ivs.push({ lo: v, hi: v });
-    const out = normalizeIntervals(ivs);
-    this.podPeerCache.set(key, out);
-    return out;
-  }
-
-  /** Set elements of an interval list; lists are shared (per peer), so are their elements. */
-  private readonly elementsCache = new WeakMap<Interval[], string[]>();
-
-  /** An address match on `field` for these intervals; undefined when nothing can match. */
-  addrMatch(field: "saddr" | "daddr", ivs: Interval[] | "all", owner: string): Match[] | undefined {
-    if (ivs === "all") return [];
-    if (ivs.length === 0) return undefined;
-    if (ivs.length === 1 && ivs[0]?.lo === 0n && ivs[0]?.hi === V4_MAX) return [];
-    let elements = this.elementsCache.get(ivs);
-    if (elements === undefined) this.elementsCache.set(ivs, (elements = elementsOf(ivs)));
-    if (elements.length === 1) return [{ type: "addr-literal", field, elements }];
-    const name = peerSetName(elements);
-    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: "ipv4_addr", elements, comment: owner });
-    return [{ type: "addr", field, set: name }];
-  }
-
-  /** Port lists of more than one range become a named set shared by content (no anonymous sets). */
-  private namedPorts(m: Match): Match {
-    if (m.type !== "dport" || m.ranges.length < 2) return m;
-    const elements = m.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
-    const name = portSetName(elements);
-    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: "inet_service", elements });
-    return { type: "dport-set", set: name };
-  }
-
-  statements(addr: Match[] | undefined, ports: PortSet, anyProtocol: boolean, verdict: Verdict, comment: string): Statement[] {
-    if (addr === undefined) return [];
-    return portMatches(ports, anyProtocol).map((pm) => ({ type: "rule", matches: [...addr, ...pm.map((m) => this.namedPorts(m))], verdict, comment }));
-  }
-
-  private readonly ingressAddr = new Map<string, Match[] | undefined>();
-
-  ingressRule(p: NetworkPolicy, index: number, rule: PolicyRule, pod: NftPod): Statement[] {
-    const owner = `${policyKey(p)} ingress[${index}]`;
-    let addr = this.ingressAddr.get(owner);
-    if (addr === undefined && !this.ingressAddr.has(owner)) {
-      addr = this.addrMatch("saddr", this.peerIntervals(p, "Ingress", index, rule), owner);
-      this.ingressAddr.set(owner, addr);
-    }
-    return this.statements(addr, resolveRulePorts(rule, pod.ports), rule.ports === "All", accept, owner);
-  }
-
-  /** Egress statements of a rule: the same for every source pod, so cached per rule. */
-  egressRule(p: NetworkPolicy, index: number, rule: PolicyRule): Statement[] {
-    const owner = `${policyKey(p)} egress[${index}]`;
-    const hit = this.egressCache.get(owner);
-    if (hit !== undefined) return hit;
-    const peers = this.peerIntervals(p, "Egress", index, rule);
-    const out: Statement[] = [];
-    if (rule.ports === "All" || !rule.ports.some((x) => x.port.type === "Named")) {
-      out.push(...this.statements(this.addrMatch("daddr", peers, owner), resolveRulePorts(rule, undefined), rule.ports === "All", ret, owner));
-    } else {
-      let fixed = EMPTY_PORTS;
-      for (const x of rule.ports) if (x.port.type !== "Named") fixed = unionPorts(fixed, resolvePort(x, undefined));
-      out.push(...this.statements(this.addrMatch("daddr", peers, owner), fixed, false, ret, owner));
-      for (const g of this.namedGroups(p, rule)) {
-        out.push(...this.statements(this.addrMatch("daddr", g.ivs, owner), g.ports, false, ret, `${owner} (named port)`));
-      }
-    }
-    this.egressCache.set(owner, out);
-    return out;
-  }
-
-  /** Destination pods a rule's peers match, grouped by what its named ports resolve to on them. */
-  private namedGroups(p: NetworkPolicy, rule: PolicyRule): { ivs: Interval[]; ports: PortSet }[] {
-    const groups = new Map<string, { ivs: Interval[]; ports: PortSet }>();
-    const named = rule.ports === "All" ? [] : rule.ports.filter((x) => x.port.type === "Named");
-    for (const pod of rule.peers === "All" ? this.input.pods : this.matchedPods(rule.peers, p.namespace)) {
-      let ports = EMPTY_PORTS;
-      for (const x of named) ports = unionPorts(ports, resolvePort(x, pod.ports));
-      const key = portSetKey(ports);
-      if (key === portSetKey(EMPTY_PORTS)) continue;
-      const g = groups.get(key) ?? { ivs: [], ports };
-      for (const v of v4(pod)) g.ivs.push({ lo: v, hi: v });
-      groups.set(key, g);
-    }
-    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => ({ ivs: normalizeIntervals(g.ivs), ports: g.ports }));
-  }
-
-  /** The chain for a pod isolated in `dir`, shared with every pod whose chain has the same content. */
-  private readonly chainOf = new Map<string, string>();
-
-  podChain(pod: NftPod, dir: PolicyType, selecting: readonly NetworkPolicy[]): string {
-    // The content depends only on the selecting policies and, for ingress, on the pod's ports.
-    const memo = `${dir}|${selecting.map(policyKey).join(",")}|${dir === "Ingress" ? pod.ports.map((c) => `${c.name ?? ""}/${c.protocol}/${c.containerPort}`).join(",") : ""}`;
-    const known = this.chainOf.get(memo);
-    if (known !== undefined) return known;
-    const name = this.buildChain(pod, dir, selecting);
+  /** The chain a pod's packets in `dir` jump to (undefined: nothing polices the pod in `dir`). */
+  podChain(pod: NftPod, dir: PolicyType, sel: Selection, tiered: boolean): string | undefined {
+    // Content depends on the namespace and labels (selection) and, for ingress, the pod's ports.
+    const memo = `${dir}|${tiered ? "T" : "N"}|${pod.namespace}|${labelsKey(pod)}|${dir === "Ingress" ? pod.ports.map((c) => `${c.name ?? ""}/${c.protocol}/${c.containerPort}`).join(",") : ""}`;
+    if (this.chainOf.has(memo)) return this.chainOf.get(memo);
+    const name = tiered ? this.tieredChain(pod, dir, sel) : sel.np.length > 0 ? this.npChain(pod, dir, sel.np) : undefined;
     this.chainOf.set(memo, name);
     return name;
   }
 
-  private buildChain(pod: NftPod, dir: PolicyType, selecting: readonly NetworkPolicy[]): string {
+  private npRules(pod: NftPod, dir: PolicyType, selecting: readonly NetworkPolicy[]): Statement[] {
+    const open = dir === "Ingress" ? accept : ret;
     const body: Statement[] = [];
     for (const p of selecting) {
-      const rules = dir === "Ingress" ? p.ingress : p.egress;
-      rules.forEach((rule, i) => body.push(...(dir === "Ingress" ? this.ingressRule(p, i, rule, pod) : this.egressRule(p, i, rule))));
+      (dir === "Ingress" ? p.ingress : p.egress).forEach((rule, i) => {
+        const spec: RuleSpec = { owner: `${policyKey(p)} ${dir.toLowerCase()}[${i}]`, policyNs: p.namespace, rule };
+        body.push(...rules(this.m.matchesOf(spec, dir, pod), open));
+      });
     }
+    body.push({ type: "rule", matches: [], verdict: drop, comment: `${dir.toLowerCase()} isolated by ${selecting.map(policyKey).join(", ")}` });
+    return body;
+  }
+
+  /** A pod only NetworkPolicies police: one `return`/`accept` per allowed (peers, ports), then `drop`. */
+  private npChain(pod: NftPod, dir: PolicyType, selecting: readonly NetworkPolicy[]): string {
+    const body = this.npRules(pod, dir, selecting);
     const names = selecting.map(policyKey);
-    body.push({ type: "rule", matches: [], verdict: drop, comment: `${dir.toLowerCase()} isolated by ${names.join(", ")}` });
-    const key = `${dir}\n${JSON.stringify(body)}`;
-    const prefix = dir === "Ingress" ? INGRESS_CHAIN_PREFIX : EGRESS_CHAIN_PREFIX;
-    const name = hashAndTruncate(prefix, `${pod.namespace}-${selecting[0]?.name ?? ""}`, key);
-    if (!this.chains.has(name)) {
-      this.chains.set(name, { name, comment: `${dir} of pods selected by ${names.join(", ")}`, statements: body });
-      this.chainNamespace.set(name, pod.namespace);
+    return this.add(dir, pod.namespace, selecting[0]?.name ?? "", `${dir}\n${JSON.stringify(body)}`, `${dir} of pods selected by ${names.join(", ")}`, body);
+  }
+
+  /** Statements of a cluster-policy tier in evaluation order; `verdictOf` maps a rule's action. */
+  private tierRules(pod: NftPod, dir: PolicyType, ps: readonly ClusterPolicy[], verdictOf: (a: RuleAction) => Verdict): Statement[] {
+    const out: Statement[] = [];
+    for (const p of ps) {
+      clusterRulesOf(p, dir).forEach((r, i) => {
+        const spec: RuleSpec = { owner: `${p.kind}/${p.name} ${dir.toLowerCase()}[${i}] ${r.action} (${p.tier} tier, priority ${p.priority})`, policyNs: "", rule: r.rule };
+        const ms = this.m.matchesOf(spec, dir, pod);
+        if (ms.length > 0) out.push(...rules(ms, verdictOf(r.action)));
+      });
     }
-    return name;
+    return out;
+  }
+
+  private sub(pod: NftPod, dir: PolicyType, part: string, body: Statement[], comment: string): string {
+    return this.add(dir, pod.namespace, part, `${dir}\n${pod.namespace}\n${part}\n${JSON.stringify(body)}`, comment, body);
+  }
+
+  /**
+   * A pod cluster policies select: the tiers in order, as the fold in src/policy/tiers.ts.
+   *   Admin       Deny → drop; Allow → return (egress: ingress must still pass) / accept (ingress);
+   *               Pass → goto the rest (NetworkPolicy tier, then Baseline).
+   *   NetworkPolicy (when it isolates the pod) a hairpin goes straight to Baseline; the allow rules;
+   *               then drop.
+   *   Baseline    Deny → drop; Allow and Pass → return / accept.
+   *   default     the chain runs out: return to `forward`, which goes on (egress) or accepts.
+   */
+  private tieredChain(pod: NftPod, dir: PolicyType, sel: Selection): string | undefined {
+    const open = dir === "Ingress" ? accept : ret;
+    const baseline = this.tierRules(pod, dir, sel.baseline, (a) => (a === "Deny" ? drop : open));
+    let rest = baseline;
+    if (sel.np.length > 0) {
+      const toBaseline = baseline.length > 0 ? goto(this.sub(pod, dir, BASELINE_TIER_PART, baseline, `${dir} Baseline tier of ${pod.namespace} pods: ${sel.baseline.map((p) => p.name).join(", ")}`)) : open;
+      const hairpin: Statement = { type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_TIERED_SET }], verdict: toBaseline, comment: "hairpin: NetworkPolicy does not police a pod reaching itself; Baseline still does" };
+      rest = [hairpin, ...this.npRules(pod, dir, sel.np)];
+    }
+    let handOver: Verdict | undefined;
+    const pass = (): Verdict => {
+      handOver ??= rest.length > 0 ? goto(this.sub(pod, dir, sel.np.length > 0 ? NP_TIER_PART : BASELINE_TIER_PART, rest, `${dir} of ${pod.namespace} pods after the Admin tier: ${[...sel.np.map(policyKey), ...sel.baseline.map((p) => p.name)].join(", ")}`)) : open;
+      return handOver;
+    };
+    const admin = this.tierRules(pod, dir, sel.admin, (a) => (a === "Deny" ? drop : a === "Allow" ? open : pass()));
+    const passed = handOver !== undefined;
+    const body: Statement[] = passed
+      ? [...admin, ...(rest.length > 0 ? [{ type: "rule", matches: [], verdict: pass(), comment: sel.np.length > 0 ? "no Admin-tier rule matched: NetworkPolicy tier, then Baseline" : "no Admin-tier rule matched: Baseline tier" } satisfies Statement] : [])]
+      : [...admin, ...rest];
+    if (body.length === 0) return undefined;
+    const names = [...sel.admin.map((p) => p.name), ...sel.np.map(policyKey), ...sel.baseline.map((p) => p.name)];
+    const comment = `${dir} of ${pod.namespace} pods: admin ${sel.admin.map((p) => p.name).join(",") || "-"}; networkpolicy ${sel.np.map((p) => p.name).join(",") || "-"}; baseline ${sel.baseline.map((p) => p.name).join(",") || "-"}`;
+    return this.add(dir, pod.namespace, names[0] ?? "", `${dir}\n${pod.namespace}\ntiers\n${JSON.stringify(body)}`, comment, body);
   }
 }
 
@@ -326,40 +198,52 @@ function forwardChain(hairpin: boolean): Chain {
   };
 }
 
+/** A local pod with a chain in some direction. */
+interface Dispatched {
+  readonly pod: NftPod;
+  /** Cluster policies select it: its hairpin is handled inside its chains (HAIRPIN_TIERED_SET). */
+  readonly tiered: boolean;
+  Egress?: string;
+  Ingress?: string;
+}
+
 /** What the compiler decided for the node, before it is cut into tables. */
 interface NodePolicy {
-  readonly b: Builder;
-  /** Local pods isolated in some direction, with the chain per direction. */
-  readonly isolated: readonly { pod: NftPod; Egress?: string; Ingress?: string }[];
+  readonly b: Chains;
+  readonly dispatched: readonly Dispatched[];
 }
 
 function compileNode(input: PolicyInput, node: string): NodePolicy {
-  const b = new Builder(input);
+  const b = new Chains(input);
   const byNs = new Map<string, NetworkPolicy[]>();
   for (const p of [...input.policies].sort((x, y) => (policyKey(x) < policyKey(y) ? -1 : 1))) pushTo(byNs, p.namespace, p);
+  const tiers: Record<ClusterTier, ClusterPolicy[]> = { Admin: tierPolicies(input.clusterPolicies, "Admin"), Baseline: tierPolicies(input.clusterPolicies, "Baseline") };
   const local = input.pods.filter((p) => p.node === node && !p.hostNetwork).sort((x, y) => (x.id < y.id ? -1 : 1));
   // Which policies select a pod depends on its namespace and labels only: decide once per group.
-  const selectingMemo = new Map<string, NetworkPolicy[]>();
-  const selecting = (pod: NftPod, labels: string, dir: PolicyType): NetworkPolicy[] => {
+  const memo = new Map<string, Selection>();
+  const selection = (pod: NftPod, labels: string, dir: PolicyType): Selection => {
     const key = `${dir}\u0002${pod.namespace}\u0002${labels}`;
-    let hit = selectingMemo.get(key);
+    let hit = memo.get(key);
     if (hit === undefined) {
-      hit = (byNs.get(pod.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, pod));
-      selectingMemo.set(key, hit);
+      const cluster = (t: ClusterTier): ClusterPolicy[] => tiers[t].filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, pod));
+      hit = { admin: cluster("Admin"), np: (byNs.get(pod.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, pod)), baseline: cluster("Baseline") };
+      memo.set(key, hit);
     }
     return hit;
   };
-  const isolated: { pod: NftPod; Egress?: string; Ingress?: string }[] = [];
+  const dispatched: Dispatched[] = [];
   for (const pod of local) {
-    const entry: { pod: NftPod; Egress?: string; Ingress?: string } = { pod };
     const labels = labelsKey(pod);
+    const sel = { Egress: selection(pod, labels, "Egress"), Ingress: selection(pod, labels, "Ingress") };
+    const tiered = [sel.Egress, sel.Ingress].some((x) => x.admin.length > 0 || x.baseline.length > 0);
+    const entry: Dispatched = { pod, tiered };
     for (const dir of ["Egress", "Ingress"] as const) {
-      const sel = selecting(pod, labels, dir);
-      if (sel.length > 0) entry[dir] = b.podChain(pod, dir, sel);
+      const chain = b.podChain(pod, dir, sel[dir], tiered);
+      if (chain !== undefined) entry[dir] = chain;
     }
-    if (entry.Egress !== undefined || entry.Ingress !== undefined) isolated.push(entry);
+    if (entry.Egress !== undefined || entry.Ingress !== undefined) dispatched.push(entry);
   }
-  return { b, isolated };
+  return { b, dispatched };
 }
 
 const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((x, y) => (x.name < y.name ? -1 : 1));
@@ -369,7 +253,7 @@ function setsOf(chain: Chain): string[] {
   const out: string[] = [];
   for (const s of chain.statements) {
     if (s.type !== "rule") continue;
-    for (const m of s.matches) if (m.type === "addr" || m.type === "dport-set") out.push(m.set);
+    for (const m of s.matches) if (m.type === "addr" || m.type === "dport-set" || m.type === "addr-pair") out.push(m.set);
   }
   return out;
 }
@@ -382,16 +266,18 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
   const sets: AddrSet[] = byName([...n.b.sets.values()].filter((s) => setNames.has(s.name)));
   const maps: Record<PolicyType, { key: string; verdict: Verdict }[]> = { Ingress: [], Egress: [] };
   const pairs: string[] = [];
-  for (const e of n.isolated) {
+  const tieredPairs: string[] = [];
+  for (const e of n.dispatched) {
     if (!inShard(e.pod.namespace)) continue;
     for (const v of v4(e.pod)) {
       const ip = ipText(v);
-      pairs.push(`${ip} . ${ip}`);
+      (e.tiered ? tieredPairs : pairs).push(`${ip} . ${ip}`);
       if (e.Egress !== undefined) maps.Egress.push({ key: ip, verdict: jump(e.Egress) });
       if (e.Ingress !== undefined) maps.Ingress.push({ key: ip, verdict: jump(e.Ingress) });
     }
   }
   if (pairs.length > 0) sets.push({ name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs, comment: "hairpin: isolated local pods, each paired with itself" });
+  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs, comment: "hairpin: local pods cluster policies select, each paired with itself" });
   const vmap = (mapName: string, dir: PolicyType): VerdictMap => ({ name: mapName, addrType: "ipv4_addr", elements: maps[dir] });
   return {
     family: TABLE_FAMILY,
@@ -432,7 +318,7 @@ export function compilePolicyTables(input: PolicyInput, node: string, opts: Shar
     const ns = n.b.chainNamespace.get(c.name) ?? "";
     weight.set(ns, (weight.get(ns) ?? 0) + c.statements.length);
   }
-  for (const e of n.isolated) if (!weight.has(e.pod.namespace)) weight.set(e.pod.namespace, 0);
+  for (const e of n.dispatched) if (!weight.has(e.pod.namespace)) weight.set(e.pod.namespace, 0);
   const order = [...weight.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   if (order.length < k) return compilePolicyTables(input, node, { shards: order.length });
   const load = new Array<number>(k).fill(0);

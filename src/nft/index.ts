@@ -6,5 +6,6 @@
 export * from "./ast.js";
 export * from "./names.js";
 export { printTable, replaceScript, replaceAllScript, deleteScript, sanitizeComment, printStatement } from "./print.js";
-export { compilePolicyTable, compilePolicyTables, policyTableNames, elementsOf, portMatches, type NftPod, type PolicyInput } from "./compile-policy.js";
+export { compilePolicyTable, compilePolicyTables, policyTableNames, type PolicyInput } from "./compile-policy.js";
+export { elementsOf, portMatches, type NftPod } from "./rule-matches.js";
 export { traceForward, traceForwardAll, type Packet, type TraceResult } from "./tracer.js";

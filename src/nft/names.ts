@@ -25,6 +25,14 @@ export const PEER_SET_PREFIX = "peers-";
 export const PORT_SET_PREFIX = "ports-";
 /** The `ipv4_addr . ipv4_addr` set of (pod, pod) pairs accepted as hairpin. */
 export const HAIRPIN_SET = "hairpin";
+/**
+ * The pairs (pod, pod) of local pods that cluster policies select: their hairpin skips only the
+ * NetworkPolicy tier (a rule inside their chains), not the whole policy like `hairpin`.
+ */
+export const HAIRPIN_TIERED_SET = "hairpin-tiered";
+/** Readable parts of the tier chains a pod's chain hands over to (`eg-<ns>-np-<hash>`, …). */
+export const NP_TIER_PART = "np";
+export const BASELINE_TIER_PART = "baseline";
 
 /**
  * Most policy tables per node. A large node's policy is split by namespace into shards

@@ -25,6 +25,8 @@ export function printVerdict(v: Verdict): string {
       return v.type;
     case "jump":
       return `jump ${v.chain}`;
+    case "goto":
+      return `goto ${v.chain}`;
   }
 }
 

@@ -104,9 +104,11 @@ class Tracer {
     for (const s of chain.statements) {
       const v = s.type === "vmap" ? this.vmapVerdict(s) : s.matches.every((m) => this.matches(m)) ? s.verdict : undefined;
       if (v === undefined) continue;
-      this.path.push(`${name}: ${printStatement(s)}${s.type === "vmap" && v.type === "jump" ? ` -> ${v.chain}` : ""}`);
+      this.path.push(`${name}: ${printStatement(s)}${s.type === "vmap" && (v.type === "jump" || v.type === "goto") ? ` -> ${v.chain}` : ""}`);
       if (v.type === "accept" || v.type === "drop") return v.type;
       if (v.type === "return") return undefined;
+      // goto: the rest of this chain is abandoned; a return in the target ends this chain too.
+      if (v.type === "goto") return this.run(v.chain, depth + 1);
       const r = this.run(v.chain, depth + 1);
       if (r !== undefined) return r;
     }

@@ -13,6 +13,7 @@ import {
   type Namespace,
   type NetworkPolicy,
   type OtherObject,
+  type PolicyGap,
   type Node,
   type Pod,
   type Service,
@@ -28,6 +29,8 @@ import { scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
+import { CLUSTER_POLICY_KINDS, decodeClusterPolicy, type PendingClusterPolicy } from "./kinds/cluster-network-policy.js";
+import { isClusterScopedPolicyKind, policyKindNotModelled } from "../policy/kinds.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
 import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
@@ -69,6 +72,7 @@ class Collector {
   readonly pods = new Map<string, Pod>();
   readonly workloads = new Map<string, Workload>();
   readonly policies = new Map<string, NetworkPolicy>();
+  readonly clusterPolicies = new Map<string, { readonly name: string; readonly source: SourceRef; readonly resolve: PendingClusterPolicy }>();
   readonly services = new Map<string, Service>();
   readonly slices = new Map<string, EndpointSlice>();
   readonly nodes = new Map<string, Node>();
@@ -162,6 +166,18 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     const np = decodeNetworkPolicy(obj);
     return np && (() => col.put(col.policies, "NetworkPolicy", np));
   }
+  const cp = CLUSTER_POLICY_KINDS[`${apiVersion}/${kind}`];
+  if (cp) {
+    const resolve = decodeClusterPolicy(obj, cp.kind, cp.apiVersion);
+    const name = obj.get("metadata").get("name").optString() ?? "";
+    return resolve && (() => col.put(col.clusterPolicies, kind, { name, source: obj.ref, resolve }));
+  }
+  const notModelled = policyKindNotModelled(apiVersion, kind);
+  if (notModelled) {
+    const name = obj.get("metadata").get("name").optString() ?? "?";
+    obj.error("policy-kind-not-modelled", `${apiVersion} ${kind} ${name} is a policy kind kwire does not model yet: verdicts for the pods it selects may be wrong (${notModelled})`, "verdicts it could change are marked uncertain; --strict fails on it");
+    return undefined;
+  }
   const layer = decodeServiceKind(obj, kind, apiVersion, col);
   if (layer !== undefined) return layer || undefined;
   return keepOther(obj, kind, apiVersion, col);
@@ -216,17 +232,20 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   }
   const byName = <T extends { readonly namespace?: string; readonly name: string }>(a: T, b: T): number =>
     (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
+  const nodes = [...col.nodes.values()].sort(byName);
   const cluster: Cluster = {
     namespaces: [...namespaces.values()].sort(byName),
     pods: [...col.pods.values()].sort(byName),
     workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
     networkPolicies: [...col.policies.values()].sort(byName),
+    clusterPolicies: [...col.clusterPolicies.values()].sort(byName).map((p) => p.resolve(nodes)),
     services: [...col.services.values()].sort(byName),
     endpointSlices: [...col.slices.values()].sort(byName),
-    nodes: [...col.nodes.values()].sort(byName),
+    nodes,
     ingresses: [...col.ingresses.values()].sort(byName),
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
+    policyGaps: policyGaps(col.skipped),
   };
   const unmodelledKinds: Record<string, number> = {};
   for (const o of col.others) if (!o.apiVersion.startsWith("kwire/")) unmodelledKinds[o.kind] = (unmodelledKinds[o.kind] ?? 0) + 1;
@@ -240,6 +259,25 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     unmodelledKinds,
     cniConfigs: col.cniConfigs,
   };
+}
+
+/**
+ * Skipped objects that are policies (of a kind kwire models, skipped for an error, or of a kind it
+ * does not model): verdicts they could change become uncertain. A dropped entry inside an object
+ * that was kept is not a gap. Unnamed documents of an unknown apiVersion are not policies.
+ */
+function policyGaps(skipped: readonly SkippedObject[]): PolicyGap[] {
+  const out: PolicyGap[] = [];
+  for (const s of skipped) {
+    if (s.entry !== undefined || s.kind === undefined) continue;
+    const apiVersion = s.apiVersion ?? "";
+    const modelled = (s.kind === "NetworkPolicy" && (NETWORKING_API.has(apiVersion) || apiVersion === "")) || CLUSTER_POLICY_KINDS[`${apiVersion}/${s.kind}`] !== undefined;
+    const notModelled = !modelled && policyKindNotModelled(apiVersion, s.kind) !== undefined;
+    if (!modelled && !notModelled) continue;
+    const namespace = isClusterScopedPolicyKind(s.kind) ? undefined : (s.namespace ?? "default");
+    out.push({ apiVersion, kind: s.kind, ...(namespace !== undefined ? { namespace } : {}), name: s.name ?? "?", reason: modelled ? "skipped" : "not-modelled", source: s.source });
+  }
+  return out;
 }
 
 /**

@@ -3,3 +3,5 @@
  * NetworkPolicy semantics: the predicates both engines and `trace` share.
  */
 export * from "./semantics.js";
+export * from "./tiers.js";
+export * from "./kinds.js";

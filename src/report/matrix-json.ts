@@ -2,7 +2,7 @@
  * @module matrix-json
  * The ConnectivityMatrix document of CONTRACT.md (`kwire matrix -o json|yaml`).
  */
-import { isAllPorts, portSetToList, type Labels, type Protocol } from "../model/index.js";
+import { isAllPorts, portSetToList, type Labels, type PolicyGap, type Protocol } from "../model/index.js";
 import type { Matrix, MatrixEndpoint } from "../engine/index.js";
 
 export interface EndpointJson {
@@ -20,6 +20,19 @@ export interface ConnectionJson {
   readonly src: string;
   readonly dst: string;
   readonly ports: PortsJson;
+  /** A skipped or unmodelled policy (see the document's `uncertain`) could change this connection. */
+  readonly uncertain?: true;
+}
+
+/** A policy the input declares but kwire could not model; verdicts at the pods it may select are uncertain. */
+export interface UncertaintyJson {
+  readonly kind: string;
+  readonly name: string;
+  /** Absent for cluster-scoped kinds: every pod is affected. */
+  readonly namespace?: string;
+  readonly reason: "skipped" | "not-modelled";
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface MatrixJson {
@@ -28,6 +41,8 @@ export interface MatrixJson {
   readonly level: string;
   readonly endpoints: EndpointJson[];
   readonly connections: ConnectionJson[];
+  /** Present when the input has policies kwire could not model (denied pairs they affect are not listed as connections). */
+  readonly uncertain?: UncertaintyJson[];
 }
 
 export function endpointJson(e: MatrixEndpoint): EndpointJson {
@@ -50,16 +65,92 @@ export function portsJson(m: Matrix, portsId: number): PortsJson {
   return isAllPorts(p) ? "all" : portSetToList(p);
 }
 
-export function matrixJson(m: Matrix): MatrixJson {
+/** Which endpoints a policy gap may touch (pods of its namespace; every pod for cluster-scoped kinds). */
+function gapTouches(gaps: readonly PolicyGap[]): (e: MatrixEndpoint) => boolean {
+  const clusterWide = gaps.some((g) => g.namespace === undefined);
+  const affected = new Set(gaps.flatMap((g) => (g.namespace === undefined ? [] : [g.namespace])));
+  return (e) => gaps.length > 0 && e.kind !== "IPBlock" && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace)));
+}
+
+const gapsJson = (gaps: readonly PolicyGap[]): UncertaintyJson[] =>
+  gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line }));
+
+export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJson {
+  const touches = gapTouches(gaps);
   return {
     apiVersion: "kwire/v1alpha1",
     kind: "ConnectivityMatrix",
     level: m.level,
     endpoints: m.endpoints.map(endpointJson),
-    connections: m.connections.map((c) => ({
-      src: (m.endpoints[c.src] as MatrixEndpoint).id,
-      dst: (m.endpoints[c.dst] as MatrixEndpoint).id,
-      ports: portsJson(m, c.portsId),
-    })),
+    connections: m.connections.map((c) => {
+      const src = m.endpoints[c.src] as MatrixEndpoint;
+      const dst = m.endpoints[c.dst] as MatrixEndpoint;
+      return { src: src.id, dst: dst.id, ports: portsJson(m, c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true as const } : {}) };
+    }),
+    ...(gaps.length ? { uncertain: gapsJson(gaps) } : {}),
   };
+}
+
+/** A matrix whose connections are produced on demand (engine `forEachConnection`), not held. */
+export interface MatrixStream {
+  readonly level: string;
+  readonly analysis: Matrix["analysis"];
+  readonly endpoints: readonly MatrixEndpoint[];
+  forEachConnection(visit: (c: Matrix["connections"][number]) => void): void;
+}
+
+const CHUNK = 1 << 20;
+
+/** `value` as JSON.stringify(…, null, 2) prints it at nesting depth 2 (an array item of the document). */
+const item = (value: unknown): string => `    ${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`;
+
+/**
+ * The ConnectivityMatrix document, byte for byte what `JSON.stringify(matrixJson(m), null, 2)`
+ * prints plus a newline, written in chunks of about 1 MB as the connections are produced, so a
+ * 10k-workload matrix never exists as one string or one array.
+ */
+export function writeMatrixJson(m: MatrixStream, write: (chunk: string) => void, gaps: readonly PolicyGap[] = []): void {
+  const touches = gapTouches(gaps);
+  let buf = `{\n  "apiVersion": "kwire/v1alpha1",\n  "kind": "ConnectivityMatrix",\n  "level": ${JSON.stringify(m.level)},\n  "endpoints": `;
+  const flush = (): void => {
+    if (buf.length >= CHUNK) {
+      write(buf);
+      buf = "";
+    }
+  };
+  const array = (each: (push: (value: unknown) => void) => void): void => {
+    let first = true;
+    buf += "[";
+    each((value) => {
+      buf += `${first ? "\n" : ",\n"}${item(value)}`;
+      first = false;
+      flush();
+    });
+    buf += first ? "]" : "\n  ]";
+  };
+  array((push) => m.endpoints.forEach((e) => push(endpointJson(e))));
+  buf += ',\n  "connections": ';
+  const ports = new Map<number, PortsJson>();
+  const portsOf = (id: number): PortsJson => {
+    let p = ports.get(id);
+    if (p === undefined) {
+      const set = m.analysis.ports.get(id);
+      p = isAllPorts(set) ? "all" : portSetToList(set);
+      ports.set(id, p);
+    }
+    return p;
+  };
+  array((push) =>
+    m.forEachConnection((c) => {
+      const src = m.endpoints[c.src] as MatrixEndpoint;
+      const dst = m.endpoints[c.dst] as MatrixEndpoint;
+      push({ src: src.id, dst: dst.id, ports: portsOf(c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true } : {}) });
+    }),
+  );
+  if (gaps.length) {
+    buf += ',\n  "uncertain": ';
+    array((push) => gapsJson(gaps).forEach(push));
+  }
+  buf += "\n}\n";
+  write(buf);
 }

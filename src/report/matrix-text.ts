@@ -56,8 +56,8 @@ function allowingRules(m: Matrix, src: MatrixEndpoint, dst: MatrixEndpoint): { e
       const ex = a.explain(x, y);
       if (isEmptyPorts(ex.ports)) continue;
       pairs++;
-      if (ex.egress.isolatedBy.length > 0) egressIsolated = true;
-      if (ex.ingress.isolatedBy.length > 0) ingressIsolated = true;
+      if (ex.egress.isolatedBy.length > 0 || ex.egress.allowedBy.some((r) => r.tier !== "NetworkPolicy")) egressIsolated = true;
+      if (ex.ingress.isolatedBy.length > 0 || ex.ingress.allowedBy.some((r) => r.tier !== "NetworkPolicy")) ingressIsolated = true;
       // Only rules that admit some port of the connection itself (egress ∩ ingress): an egress
       // rule for port 53 did not allow a connection that ends up on port 80.
       const counts = (r: RuleRef): boolean => !isEmptyPorts(intersectPorts(r.ports, ex.ports));
@@ -71,7 +71,8 @@ function allowingRules(m: Matrix, src: MatrixEndpoint, dst: MatrixEndpoint): { e
   return { egress: list(egressIsolated, egress), ingress: list(ingressIsolated, ingress) };
 }
 
-const ruleName = (r: RuleRef): string => `${r.policy}#${r.direction.toLowerCase()}[${r.index}]`;
+/** `ns/name#ingress[0]` for NetworkPolicy; `Kind/name#ingress[0]` (Allow rules of the admin/baseline tiers) otherwise. */
+const ruleName = (r: RuleRef): string => `${r.kind === "NetworkPolicy" ? "" : `${r.kind}/`}${r.policy}#${r.direction.toLowerCase()}[${r.index}]`;
 
 export function matrixCsv(m: Matrix): string {
   const lines = ["src,dst,protocol,from,to"];

@@ -12,7 +12,14 @@ export function traceText(t: Trace): string {
     const where = s.source ? `  [${s.source.file}:${s.source.line}]` : "";
     return `  ${MARK[s.result] ?? "•"} ${s.stage.padEnd(15)} ${s.detail}${where}`;
   });
-  return [head, ...lines].join("\n") + "\n";
+  const unc = traceUncertainty(t);
+  const tail = unc.length ? [`  ? uncertain      this verdict may be wrong: ${unc.join("; ")}`] : [];
+  return [head + (unc.length ? " (UNCERTAIN)" : ""), ...lines, ...tail].join("\n") + "\n";
+}
+
+/** Every reason a step gives why its verdict may be wrong (skipped or unmodelled policies), once each. */
+export function traceUncertainty(t: Trace): string[] {
+  return [...new Set(t.steps.flatMap((s) => s.uncertain ?? []))];
 }
 
 export function traceJson(t: Trace): unknown {
@@ -23,6 +30,7 @@ export function traceJson(t: Trace): unknown {
     protocol: t.protocol,
     ...(t.port !== undefined ? { port: t.port } : {}),
     allowedPorts: t.allowedPorts,
+    ...(traceUncertainty(t).length ? { uncertain: traceUncertainty(t) } : {}),
     steps: t.steps,
   };
 }

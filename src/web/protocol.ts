@@ -33,7 +33,14 @@ export interface ObjectRef {
 }
 
 export interface PolicySummary {
+  /** `namespace/name` for NetworkPolicy, `Kind/name` for cluster-scoped kinds. */
   readonly id: string;
+  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy. */
+  readonly kind: string;
+  /** Admin, NetworkPolicy or Baseline (evaluated in that order). */
+  readonly tier: "Admin" | "NetworkPolicy" | "Baseline";
+  /** Cluster-scoped kinds: 0–1000, lower first. */
+  readonly priority?: number;
   readonly namespace: string;
   readonly name: string;
   readonly policyTypes: readonly string[];
@@ -53,6 +60,9 @@ export interface PeerInfo {
 export interface RuleInfo {
   readonly direction: "Ingress" | "Egress";
   readonly index: number;
+  /** Allow for NetworkPolicy rules; Allow, Deny or Pass for cluster policies. */
+  readonly action: "Allow" | "Deny" | "Pass";
+  readonly name?: string;
   readonly line: number;
   readonly peers: "all" | readonly PeerInfo[];
   readonly ports: string;

@@ -10,6 +10,8 @@ const SERVICES = scenario("lint-services", "cluster.yaml");
 const POLICIES = scenario("lint-policies", "cluster.yaml");
 const POLICIES_DIR = "fixtures/scenarios/lint-policies";
 const CLEAN = scenario("lint-clean", "cluster.yaml");
+const TIERS = scenario("lint-tiers", "cluster.yaml");
+const NOT_MODELLED = scenario("lint-tiers", "not-modelled.yaml");
 /** A NetworkPolicy with ipBlock.cidr 10.0.0.0/33: skipped by the parser (stderr says so too). */
 const BAD = scenario("bad-input", "cidr-prefix.yaml");
 /** A Service and, in net.d/, two CNI configurations with every CNI configuration finding. */
@@ -21,7 +23,8 @@ interface JsonFinding { code: string; severity: string; message: string; object:
 
 async function findings(...args: string[]): Promise<JsonFinding[]> {
   const r = await run(["lint", ...args, "-o", "json"]);
-  if (!args.includes(BAD) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
+  // An unmodelled policy kind, a skipped object and CNI configurations also speak on stderr.
+  if (!args.includes(NOT_MODELLED) && !args.includes(BAD) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
@@ -57,6 +60,12 @@ describe("each check fires with a place and a hint", () => {
     "policy-peer-selects-nothing": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 44, severity: "warning", text: /did you mean team=shop instead of team=shp/ },
     "policy-selects-no-pods": { args: ["-f", POLICIES], object: "NetworkPolicy shop/typo", line: 47, severity: "warning", text: /did you mean app=api instead of app=ap/ },
     "cni-no-policy-enforcement": { args: ["-f", POLICIES, "--cni", "flannel"], object: "NetworkPolicy shop/api-ingress", line: 33, severity: "error", text: /not enforced/ },
+    // Tier checks: network-policy-api ClusterNetworkPolicySpec.tier/.priority and rule action texts.
+    "policy-kind-not-modelled": { args: ["-f", NOT_MODELLED, "-f", TIERS], object: "CiliumNetworkPolicy db/lock-down", line: 1, severity: "error", text: /cilium.io\/v2 CiliumNetworkPolicy db\/lock-down is not modelled \(1 CiliumNetworkPolicy object in the input\): verdicts for pods of namespace db are uncertain/ },
+    "tier-rule-shadowed": { args: ["-f", TIERS], object: "AdminNetworkPolicy protect-db", line: 34, severity: "warning", text: /ingress\[1\] "allow-web-5432" \(Allow\) is never reached: AdminNetworkPolicy protect-db ingress\[0\] "deny-web" \(Deny/ },
+    "tier-equal-priority": { args: ["-f", TIERS], object: "AdminNetworkPolicy protect-db", line: 22, severity: "warning", text: /share priority 10 in the Admin tier/ },
+    "tier-pass-falls-through": { args: ["-f", TIERS], object: "AdminNetworkPolicy delegate-web", line: 62, severity: "warning", text: /passes egress traffic to the NetworkPolicy tier, but for every pod it selects \(e.g. web\/site\)/ },
+    "admin-deny-shadows-networkpolicy": { args: ["-f", TIERS], object: "NetworkPolicy db/pg-from-web", line: 73, severity: "warning", text: /db\/pg-from-web ingress\[0\] can never allow: AdminNetworkPolicy protect-db ingress\[0\] "deny-web"/ },
     // CNI SPEC.md "Network configuration format": cniVersion is required.
     "cni-version": { args: ["-f", BRIDGE_CONF], object: "CNI configuration extra", line: 1, severity: "error", text: /the CNI configuration has no cniVersion \(required by the CNI spec\)/ },
     "cni-duplicate-plugin": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 7, severity: "warning", text: /plugins\[2\] has type "portmap", like plugins\[1\]/ },

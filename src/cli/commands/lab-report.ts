@@ -15,12 +15,13 @@ export function statusText(s: LabState): string {
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
-  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\n`;
+  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}\n`;
   return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${services}${dns}\n${nodes}\n${pods}`;
 }
 
-export function statusJson(s: LabState): unknown {
+export function statusJson(s: LabState): Record<string, unknown> {
   return {
+    backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     proxy: s.proxy ?? "kube-proxy",
     pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),

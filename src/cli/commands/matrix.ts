@@ -4,8 +4,8 @@
  */
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { computeMatrix, computeSummary, type Level } from "../../engine/index.js";
-import { matrixCsv, matrixDot, matrixJson, matrixMarkdown, matrixMermaid, matrixTable, matrixWide, summaryText } from "../../report/index.js";
+import { computeMatrix, computeSummary, endpointsAt, forEachConnection, type Level, type MatrixOptions as EngineMatrixOptions } from "../../engine/index.js";
+import { matrixCsv, matrixDot, matrixJson, matrixMarkdown, matrixMermaid, matrixTable, matrixWide, summaryText, writeMatrixJson, type MatrixStream } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
@@ -22,12 +22,29 @@ export interface MatrixOptions extends InputOptions {
   json?: boolean;
 }
 
-export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
-  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts));
+function matrixOptions(opts: MatrixOptions): EngineMatrixOptions {
   const level = opts.level as Level;
   if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(", ")}, not "${opts.level}"`);
   const namespaces = reportNamespaces(opts);
-  const mopts = { level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
+  return { level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
+}
+
+/** `-o json`: written as the connections are produced (bounded memory at any size). */
+function streamJson(a: Analyzed, opts: MatrixOptions, write: (chunk: string) => void): void {
+  const mopts = matrixOptions(opts);
+  const endpoints = endpointsAt(a.analysis, mopts.level, mopts.namespaces);
+  const m: MatrixStream = { level: mopts.level, analysis: a.analysis, endpoints, forEachConnection: (visit) => forEachConnection(a.analysis, endpoints, mopts, visit) };
+  writeMatrixJson(m, write, a.cluster.policyGaps);
+}
+
+export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
+  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts));
+  const mopts = matrixOptions(opts);
+  if (opts.output === "json") {
+    let out = "";
+    streamJson(a, opts, (chunk) => void (out += chunk));
+    return out;
+  }
   if (opts.output === "summary") {
     const s = computeSummary(a.analysis, mopts, a.cluster.networkPolicies.length);
     return opts.json ? JSON.stringify(s, null, 2) + "\n" : summaryText(s);
@@ -36,8 +53,7 @@ export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
   switch (opts.output) {
     case "table": return matrixTable(m);
     case "wide": return matrixWide(m);
-    case "json": return JSON.stringify(matrixJson(m), null, 2) + "\n";
-    case "yaml": return stringify(matrixJson(m));
+    case "yaml": return stringify(matrixJson(m, a.cluster.policyGaps));
     case "csv": return matrixCsv(m);
     case "md": return matrixMarkdown(m);
     case "dot": return matrixDot(m);
@@ -60,7 +76,8 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
       for (const n of ns ?? []) {
         if (!a.analysis.topology.namespaces.has(n)) io.err(`kwire: warning: namespace "${n}" is not in the input; only addresses outside the cluster are left to report\n`);
       }
-      io.out(renderMatrix(a, opts));
+      if (opts.output === "json" && opts.level !== "service") streamJson(a, opts, io.out);
+      else io.out(renderMatrix(a, opts));
       setExit(EXIT_OK);
     });
   return cmd;

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { loadExpectations, type Expectation } from "../../parse/index.js";
-import { testJunit, testTable, type TestResult } from "../../report/index.js";
+import { testJunit, testTable, traceUncertainty, type TestResult } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, printDiagnostics, readInputs, readStdin, UsageError } from "../io.js";
@@ -21,7 +21,8 @@ function check(a: Analyzed, e: Expectation, namespace: string | undefined): Test
   try {
     const t = runTrace(a, e.from, e.to, { protocol: e.protocol, port: e.port, namespace });
     const last = t.steps.filter((s) => s.result === "denied")[0] ?? t.steps[t.steps.length - 1];
-    return { ...base, actual: t.verdict, passed: t.verdict === e.expect, detail: last ? `${last.stage}: ${last.detail}` : "" };
+    const uncertain = traceUncertainty(t);
+    return { ...base, actual: t.verdict, passed: t.verdict === e.expect, detail: last ? `${last.stage}: ${last.detail}` : "", ...(uncertain.length ? { uncertain } : {}) };
   } catch (err) {
     if (err instanceof UsageError) return { ...base, passed: false, detail: err.message };
     throw err;

@@ -1,16 +1,17 @@
 /**
  * @module trace (command)
- * `kwire trace SRC DST`: one connection, step by step. Exit 0 allowed, 1 denied, 2 bad input.
+ * `kwire trace SRC DST`: one connection, step by step. Exit 0 allowed, 1 denied, 2 bad input,
+ * 3 uncertain (a policy that was skipped or is not modelled could change the verdict).
  * DST may be a pod or workload, `svc/NAME[:PORT]`, a DNS name, a URL or IP:PORT; SRC may be
  * replaced by `--from internet` or `--from-ip IP` (a client outside the cluster).
  */
 import { Command } from "commander";
 import { isProtocol, parseIp } from "../../model/index.js";
 import { serviceContext, traceAny, type ServiceContext, type Trace } from "../../engine/index.js";
-import { traceJson, traceText } from "../../report/index.js";
+import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../io.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
 
 export interface TraceOptions extends InputOptions {
   protocol: string;
@@ -73,7 +74,7 @@ export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts
 
 export function traceCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("trace")
-    .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input)")
+    .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input, 3 uncertain: a skipped or unmodelled policy could change the verdict)")
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
     .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
   addInputOptions(cmd)
@@ -95,7 +96,7 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
       if (opts.output === "json") io.out(JSON.stringify(traceJson(t), null, 2) + "\n");
       else if (opts.output === "text") io.out(traceText(t));
       else throw new UsageError(`-o must be text or json, not "${opts.output}"`);
-      setExit(t.verdict === "allowed" ? EXIT_OK : EXIT_FINDINGS);
+      setExit(traceUncertainty(t).length > 0 ? EXIT_UNCERTAIN : t.verdict === "allowed" ? EXIT_OK : EXIT_FINDINGS);
     });
   return cmd;
 }

@@ -97,6 +97,43 @@ const policyArb = fc.record({
   egress: fc.option(fc.array(ruleArb("to"), { maxLength: 3 }), { nil: undefined }),
 });
 
+// Cluster-scoped tiered policies (network-policy-api): AdminNetworkPolicy and
+// BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2 in either tier.
+const nsOnlyArb = fc.oneof(fc.constant({}), fc.record({ matchLabels: fc.record({ "kubernetes.io/metadata.name": fc.constantFrom(...NS) }) }), fc.record({ matchLabels: fc.record({ team: fc.constantFrom("red", "blue") }) }));
+const cpSubjectArb = fc.oneof(fc.record({ namespaces: nsOnlyArb }), fc.record({ pods: fc.record({ namespaceSelector: nsOnlyArb, podSelector: selectorArb }) }));
+const cpPeerArb = (dir: "from" | "to") =>
+  dir === "from"
+    ? fc.oneof(fc.record({ namespaces: nsOnlyArb }), fc.record({ pods: fc.record({ namespaceSelector: nsOnlyArb, podSelector: selectorArb }) }))
+    : fc.oneof(
+        fc.record({ namespaces: nsOnlyArb }),
+        fc.record({ pods: fc.record({ namespaceSelector: nsOnlyArb, podSelector: selectorArb }) }),
+        fc.record({ networks: fc.constantFrom(["10.0.0.0/16"], ["0.0.0.0/0"], ["10.0.0.1/32", "192.168.0.0/16"]) }),
+      );
+const anpPortArb = fc.oneof(
+  fc.record({ portNumber: fc.record({ protocol: fc.constantFrom("TCP", "UDP", "SCTP"), port: fc.constantFrom(53, 80, 81, 8080, 90) }) }),
+  fc.record({ namedPort: fc.constantFrom("http", "dns", "nope") }),
+  fc.record({ portRange: fc.record({ protocol: fc.constantFrom("TCP", "UDP"), start: fc.constantFrom(50, 80), end: fc.constantFrom(81, 90, 8080) }) }),
+);
+const cnpProtoArb = fc.oneof(
+  fc.record({ tcp: fc.record({ destinationPort: fc.oneof(fc.record({ number: fc.constantFrom(53, 80, 81, 8080) }), fc.record({ range: fc.record({ start: fc.constant(50), end: fc.constantFrom(81, 8080) }) })) }) }),
+  fc.record({ udp: fc.record({ destinationPort: fc.record({ number: fc.constantFrom(53, 5353) }) }) }),
+  fc.record({ destinationNamedPort: fc.constantFrom("http", "dns") }),
+);
+const cpRuleArb = (kind: "anp" | "banp" | "cnp", dir: "from" | "to"): fc.Arbitrary<Record<string, unknown>> => {
+  const action = kind === "banp" ? fc.constantFrom("Allow", "Deny") : kind === "cnp" ? fc.constantFrom("Accept", "Deny", "Pass") : fc.constantFrom("Allow", "Deny", "Pass");
+  const peers = fc.array(cpPeerArb(dir), { minLength: 1, maxLength: 2 });
+  const ports: fc.Arbitrary<unknown[]> = kind === "cnp" ? fc.array(cnpProtoArb, { minLength: 1, maxLength: 2 }) : fc.array(anpPortArb, { minLength: 1, maxLength: 2 });
+  return fc
+    .record({ action, peers, ports: fc.option(ports, { nil: undefined }) })
+    .filter((r) => !(r.peers.some((p) => "networks" in p) && JSON.stringify(r.ports ?? []).includes("amedPort")))
+    .map((r) => ({ action: r.action, [dir]: r.peers, ...(r.ports ? { [kind === "cnp" ? "protocols" : "ports"]: r.ports } : {}) }));
+};
+const clusterPolicyArb = fc.oneof(
+  fc.record({ kind: fc.constant("anp" as const), priority: fc.constantFrom(1, 5, 5, 10), subject: cpSubjectArb, ingress: fc.array(cpRuleArb("anp", "from"), { maxLength: 2 }), egress: fc.array(cpRuleArb("anp", "to"), { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant("cnp" as const), tier: fc.constantFrom("Admin", "Baseline"), priority: fc.constantFrom(1, 5, 10), subject: cpSubjectArb, ingress: fc.array(cpRuleArb("cnp", "from"), { maxLength: 2 }), egress: fc.array(cpRuleArb("cnp", "to"), { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant("banp" as const), priority: fc.constant(0), subject: cpSubjectArb, ingress: fc.array(cpRuleArb("banp", "from"), { maxLength: 2 }), egress: fc.array(cpRuleArb("banp", "to"), { maxLength: 2 }) }),
+);
+
 export interface GeneratedCluster {
   readonly manifests: unknown[];
 }
@@ -106,8 +143,9 @@ export const clusterArb: fc.Arbitrary<GeneratedCluster> = fc
     nsLabels: fc.array(fc.constantFrom("red", "blue", undefined), { minLength: 3, maxLength: 3 }),
     pods: fc.array(podArb, { minLength: 1, maxLength: 7 }),
     policies: fc.array(policyArb, { maxLength: 5 }),
+    clusterPolicies: fc.array(clusterPolicyArb, { maxLength: 3 }),
   })
-  .map(({ nsLabels, pods, policies }) => {
+  .map(({ nsLabels, pods, policies, clusterPolicies }) => {
     const manifests: unknown[] = NS.map((ns, i) => ({
       apiVersion: "v1",
       kind: "Namespace",
@@ -138,6 +176,18 @@ export const clusterArb: fc.Arbitrary<GeneratedCluster> = fc
       if (p.ingress) spec["ingress"] = p.ingress;
       if (p.egress) spec["egress"] = p.egress;
       manifests.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: `np${i}`, namespace: p.ns }, spec });
+    });
+    let banp = false;
+    clusterPolicies.forEach((p, i) => {
+      if (p.kind === "banp") {
+        if (banp) return;
+        banp = true;
+        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: p.subject, ingress: p.ingress, egress: p.egress } });
+      } else if (p.kind === "anp") {
+        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: `anp${i}` }, spec: { priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
+      } else {
+        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy", metadata: { name: `cnp${i}` }, spec: { tier: p.tier, priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
+      }
     });
     return { manifests };
   });

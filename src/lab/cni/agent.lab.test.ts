@@ -131,6 +131,21 @@ describe.skipIf(skip !== undefined)(`kwire-cni agent mode on a real netns data p
     expect(ipamFiles()).toEqual([]);
   });
 
+  it("through the agent, stdin arrives byte for byte: a NUL after the config and a 10 MB config answer as the standalone plugin does", async () => {
+    const inv: Invocation = { command: "ADD", containerID: "nul", netns: PODS[3] ?? "", ifname: "eth0" };
+    // The NUL makes the config invalid JSON (code 6); a shim that dropped it would wire the pod.
+    const nul = `${JSON.stringify(config())}\u0000`;
+    const a = await viaShim(inv, nul);
+    expect(same(a)).toEqual(same(await standalone(inv, nul)));
+    expect(json(a)["code"]).toBe(6);
+    // Past the agent's request limit (4 MiB) the agent refuses before acting and the shim runs the plugin on the same bytes.
+    const big = JSON.stringify({ ...config(), cniVersion: "0.2.0", pad: "x".repeat(10_000_000) });
+    const b = await viaShim(inv, big);
+    expect(same(b)).toEqual(same(await standalone(inv, big)));
+    expect(json(b)["code"]).toBe(1);
+    expect(ipamFiles()).toEqual([]);
+  }, 60_000);
+
   it("an agent killed mid-request: the shim answers code 11 and does not retry", async () => {
     const sock2 = `${SOCK}-k`;
     const doomed = startAgent(sock2);

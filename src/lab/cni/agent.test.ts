@@ -88,7 +88,8 @@ describe("agent | serving runCni over a unix socket", () => {
     const path = sockPath();
     const agent = await startAgent({ socket: path, deps: d });
     const replies = Array.from({ length: 5 }, (_, i) => ask(path, encodeRequest({ ...env, CNI_CONTAINERID: `c${i}` }, stdin)));
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait until all five are in flight (held at the gate); a fixed sleep was flaky on a loaded machine.
+    for (let t0 = Date.now(); agent.inFlight() < 5 && Date.now() - t0 < 10_000;) await new Promise((r) => setTimeout(r, 10));
     expect(agent.inFlight()).toBe(5);
     const closed = agent.close();
     release();

@@ -1,11 +1,12 @@
 /**
  * @module policy-view
- * View 4: one NetworkPolicy at a time — the workloads it selects, and per rule the peers it
- * admits (selectors resolved against the input) on which ports, beside its YAML.
+ * View 4: one policy at a time — the workloads it selects, and per rule its action and the peers
+ * it matches (selectors resolved against the input) on which ports, beside its YAML. The list is
+ * grouped by tier (Admin, NetworkPolicy, Baseline) in evaluation order, with priorities.
  */
 import type { App, View } from "../app.js";
 import { clear, h } from "../dom.js";
-import type { PolicyDetail, RuleInfo } from "../protocol.js";
+import type { PolicyDetail, PolicySummary, RuleInfo } from "../protocol.js";
 import { yamlExcerpt } from "./yaml-excerpt.js";
 
 const chips = (ids: readonly string[], empty: string): HTMLElement =>
@@ -42,16 +43,23 @@ export class PolicyView implements View {
   private fillList(): void {
     const q = this.search.value.trim().toLowerCase();
     const items = this.app.base.policies.filter((p) => !q || p.id.toLowerCase().includes(q)).slice(0, 1000);
+    const tiers = ["Admin", "NetworkPolicy", "Baseline"] as const;
+    const grouped = tiers.filter((t) => t !== "NetworkPolicy").some((t) => items.some((p) => p.tier === t));
+    const li = (p: PolicySummary): HTMLElement =>
+      h(
+        "li",
+        { class: p.id === this.current ? "active" : "", attrs: { "data-policy": p.id }, on: { click: () => void this.open(p.id) } },
+        h("div", { class: "policy-name" }, p.name),
+        h("div", { class: "muted small" }, `${p.tier === "NetworkPolicy" ? p.namespace : `${p.kind}${p.kind === "BaselineAdminNetworkPolicy" ? "" : ` · priority ${p.priority ?? 0}`}`} · ${p.policyTypes.join("+")} · selects ${p.selects}`),
+      );
     clear(
       this.list,
-      ...items.map((p) =>
-        h(
-          "li",
-          { class: p.id === this.current ? "active" : "", attrs: { "data-policy": p.id }, on: { click: () => void this.open(p.id) } },
-          h("div", { class: "policy-name" }, p.name),
-          h("div", { class: "muted small" }, `${p.namespace} · ${p.policyTypes.join("+")} · selects ${p.selects}`),
-        ),
-      ),
+      ...(grouped
+        ? tiers.flatMap((t) => {
+            const mine = items.filter((p) => p.tier === t);
+            return mine.length ? [h("li", { class: "tier-head muted small", attrs: { "data-tier": t } }, `${t} tier`), ...mine.map(li)] : [];
+          })
+        : items.map(li)),
     );
   }
 
@@ -72,7 +80,7 @@ export class PolicyView implements View {
       h(
         "tr",
         null,
-        h("td", null, h("span", { class: `dir ${r.direction.toLowerCase()}` }, r.direction), ` [${r.index}]`, h("div", { class: "muted small" }, `line ${r.line}`)),
+        h("td", null, h("span", { class: `dir ${r.direction.toLowerCase()}` }, r.direction), ` [${r.index}]`, d.tier === "NetworkPolicy" ? null : h("span", { class: `action ${r.action.toLowerCase()}` }, ` ${r.action}`), r.name ? h("div", { class: "small" }, r.name) : null, h("div", { class: "muted small" }, `line ${r.line}`)),
         h(
           "td",
           null,
@@ -87,13 +95,15 @@ export class PolicyView implements View {
       "div",
       null,
       h("div", { class: "policy-title" }, h("h2", null, d.id), h("button", { on: { click: () => this.app.editObject(d.file, d.line) } }, "Edit in what-if")),
-      h("p", null, `Isolates the pods it selects for ${types}. `, h("span", { class: "muted" }, `podSelector ${d.selector}`)),
+      d.tier === "NetworkPolicy"
+        ? h("p", null, `Isolates the pods it selects for ${types}. `, h("span", { class: "muted" }, `podSelector ${d.selector}`))
+        : h("p", null, `${d.kind} in the ${d.tier} tier${d.kind === "BaselineAdminNetworkPolicy" ? "" : `, priority ${d.priority ?? 0}`}: the first matching rule decides (Allow, Deny, or Pass to the next tier); selecting a pod does not isolate it. `, h("span", { class: "muted" }, `subject ${d.selector}`)),
       h("h3", null, `Selects ${d.selected.length} workload${d.selected.length === 1 ? "" : "s"}`),
       chips(d.selected, "selects no workload in the input"),
       h("h3", null, "Rules"),
       d.rules.length === 0
         ? h("p", null, `No rules: the selected pods admit nothing for ${types} (unless another policy allows it).`)
-        : h("table", { class: "rules" }, h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Peers it admits"), h("th", null, "Ports"))), h("tbody", null, ...d.rules.map(rule))),
+        : h("table", { class: "rules" }, h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, d.tier === "NetworkPolicy" ? "Peers it admits" : "Peers it matches"), h("th", null, "Ports"))), h("tbody", null, ...d.rules.map(rule))),
       h("h3", null, "YAML"),
       yamlExcerpt(d.file, this.app.fileText(d.file), d.line, 80),
     );

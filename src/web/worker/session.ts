@@ -13,7 +13,7 @@ import { matrixJson, type MatrixJson } from "../../report/index.js";
 import { diffMatrices } from "../model/diff.js";
 import { namespacesOf } from "../model/filters.js";
 import type { FindingMsg, InputFileMsg, LintResult, LoadRequest, LoadResult, ObjectRef, PolicyDetail, Scenario, Timings, TraceQuery, TraceResult, WhatIfResult } from "../protocol.js";
-import { policyDetail, policyKey, policySummary, subjectsByNamespace } from "./policy-info.js";
+import { clusterPolicyDetail, clusterPolicyKey, policyDetail, policyKey, policySummaries, subjectsByNamespace } from "./policy-info.js";
 
 interface Loaded {
   readonly analyzed: Analyzed;
@@ -53,6 +53,7 @@ function objectsOf(a: Analyzed): ObjectRef[] {
   const ref = (kind: string, id: string, s: { file: string; line: number }): ObjectRef => ({ kind, id, file: s.file, line: s.line });
   return [
     ...c.networkPolicies.map((p) => ref("NetworkPolicy", policyKey(p), p.source)),
+    ...c.clusterPolicies.map((p) => ref(p.kind, p.name, p.source)),
     ...c.namespaces.filter((n) => n.source.line > 0).map((n) => ref("Namespace", n.name, n.source)),
     ...c.workloads.map((w) => ref(w.kind, `${w.namespace}/${w.name}`, w.source)),
     ...c.pods.filter((p) => p.owners.length === 0).map((p) => ref("Pod", `${p.namespace}/${p.name}`, p.source)),
@@ -106,7 +107,7 @@ export class Session {
     return {
       matrix: l.matrix,
       summary: computeSummary(a.analysis, { level: "workload" }, a.cluster.networkPolicies.length),
-      policies: a.load.cluster.networkPolicies.map((p) => policySummary(p, byNs)),
+      policies: policySummaries(a.load.cluster, a.analysis.topology),
       objects: objectsOf(a),
       findings: findings(a.diagnostics),
       notes,
@@ -151,8 +152,10 @@ export class Session {
   policy(s: Scenario, id: string): PolicyDetail {
     const l = this.loaded(s);
     const p = l.analyzed.load.cluster.networkPolicies.find((x) => policyKey(x) === id);
-    if (!p) throw new SessionError(`no NetworkPolicy ${id}`);
-    return policyDetail(p, l.analyzed.analysis.topology);
+    if (p) return policyDetail(p, l.analyzed.analysis.topology);
+    const cp = l.analyzed.load.cluster.clusterPolicies.find((x) => clusterPolicyKey(x) === id);
+    if (!cp) throw new SessionError(`no policy ${id}`);
+    return clusterPolicyDetail(cp, l.analyzed.analysis.topology);
   }
 
   whatIf(files: readonly InputFileMsg[]): WhatIfResult {

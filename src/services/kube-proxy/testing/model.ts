@@ -54,5 +54,5 @@ export function node(name: string, internalIP: string): Node {
 }
 
 export function cluster(parts: Partial<Cluster>): Cluster {
-  return { namespaces: [], pods: [], workloads: [], networkPolicies: [], services: [], endpointSlices: [], nodes: [], ingresses: [], ingressClasses: [], others: [], ...parts };
+  return { namespaces: [], pods: [], workloads: [], networkPolicies: [], clusterPolicies: [], services: [], endpointSlices: [], nodes: [], ingresses: [], ingressClasses: [], others: [], policyGaps: [], ...parts };
 }
