@@ -108,7 +108,10 @@ export class SourceText {
     }
     if (!this.precise) {
       const lc = new LineCounter();
-      const doc = parseDocument(this.view ?? this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
+      // The yaml library does not take a lone CR (old Mac files) as a line break; an LF in its
+      // place keeps every offset.
+      const text = (this.view ?? this.text.slice(this.docStart, this.docEnd)).replace(/\r(?!\n)/g, "\n");
+      const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
       this.precise = { doc: doc.contents, lc };
     }
     let node: Node | null | undefined = this.precise.doc;
