@@ -386,6 +386,27 @@ describe("bad input: recover at the smallest unit", () => {
     expect(cr.stderr).toBe(lf.stderr);
   });
 
+  it("a kubectl List with CR-only line ends: a broken item still costs that item only", async () => {
+    const path = scenario("bad-input", "list-duplicate-key.yaml");
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], readFileSync(path, "utf8").replace(/\n/g, "\r"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/item 2 of this List \(lines 25-36\) is skipped, the other 4 item\(s\) are read/);
+  });
+
+  // Found by the fuzz suite (seed 1320551901): in a CRLF file, a policy lost to a syntax error
+  // was recorded without its name, so the verdicts it could change were not marked uncertain.
+  it("a policy lost to a syntax error in a CRLF document is still named, and its verdicts stay marked", async () => {
+    const o = readFileSync(scenario("bad-input", "yaml-syntax.yaml"), "utf8");
+    const parts = o.split(/^---$/m);
+    parts[1] = (parts[1] ?? "").replace(/\n/g, "\r\n");
+    const crlf = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], parts.join("---"));
+    const lf = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], o);
+    expect(lf.stdout).toMatch(/"uncertain": true/);
+    expect(crlf.stdout).toBe(lf.stdout);
+    const lint = await run(["lint", "-f", "-", "-o", "json"], parts.join("---"));
+    expect(lint.stdout).toMatch(/"object": "NetworkPolicy shop\/cache"/);
+  });
+
   it("a BOM before JSON Lines: every line is still read", async () => {
     const lines = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"s"}}\r\n{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"s"}}\r\n';
     const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `\uFEFF${lines}`);
