@@ -93,7 +93,9 @@ export class Cursor {
       if (start !== undefined) break;
     }
     if (start === undefined || this.src.text.charCodeAt(start) !== 123 && this.src.text.charCodeAt(start) !== 91) return undefined;
-    if (!/^[{[]\s*["{[\]}0-9tfn-]/.test(this.src.text.slice(start, start + 32))) return undefined;
+    // JSON, not a YAML flow collection: a map's first key is quoted; a list starts with a quoted,
+    // bracketed or numeric value (a list of bare words or booleans goes the slower, sure way).
+    if (!/^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.src.text.slice(start, start + 32))) return undefined;
     return locateJson(this.src.text, start, this.src.docEnd, rest.reverse(), atKey);
   }
 
