@@ -22,8 +22,8 @@ export interface MatrixOptions extends InputOptions {
   json?: boolean;
 }
 
-export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
-  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts));
+export function renderMatrix(a: Analyzed, opts: MatrixOptions, err: (s: string) => void): string {
+  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts), err);
   const level = opts.level as Level;
   if (!LEVELS.includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(", ")}, not "${opts.level}"`);
   const namespaces = reportNamespaces(opts);
@@ -60,7 +60,7 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
       for (const n of ns ?? []) {
         if (!a.analysis.topology.namespaces.has(n)) io.err(`kwire: warning: namespace "${n}" is not in the input; only addresses outside the cluster are left to report\n`);
       }
-      io.out(renderMatrix(a, opts));
+      io.out(renderMatrix(a, opts, io.err));
       setExit(EXIT_OK);
     });
   return cmd;

@@ -4,6 +4,7 @@
  * input, as iptables-save text, an nftables table, or an `ipvsadm -Ln` listing.
  */
 import { Command } from "commander";
+import { buildTopology, serviceLayerOf } from "../../engine/index.js";
 import { parseCidr } from "../../model/index.js";
 import { PROXY_MODES, pickNode, renderProxyRules, type ProxyMode, type ProxyOptions } from "../../services/kube-proxy/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
@@ -47,7 +48,9 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
         masqueradeAll: opts.masqueradeAll ?? false,
       };
       if (load.cluster.services.length === 0) io.err("kwire: note: the input declares no Services; only kube-proxy's fixed chains are rendered\n");
-      io.out(renderProxyRules(load.cluster, mode, popts));
+      // The same expansion and endpoint selection as `kwire trace` and `matrix --level service`.
+      const layer = serviceLayerOf(load.cluster, buildTopology(load.cluster));
+      io.out(renderProxyRules(load.cluster, mode, popts, layer));
       setExit(EXIT_OK);
     });
   return cmd;
