@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { buildTopology, serviceLayerOf } from "../../engine/index.js";
 import { parseCidr } from "../../model/index.js";
 import { PROXY_MODES, pickNode, renderProxyRules, type ProxyMode, type ProxyOptions } from "../../services/kube-proxy/index.js";
+import type { ServiceLayer } from "../../services/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { loadModel } from "../load-model.js";
@@ -20,6 +21,22 @@ export interface ProxyRulesOptions extends InputOptions {
 
 function isMode(s: string): s is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(s);
+}
+
+/** Says which Service endpoints stand for many identical replicas (services/instances.ts). */
+function noteGroupedEndpoints(layer: ServiceLayer, err: (s: string) => void): void {
+  const seen = new Set<string>();
+  for (const f of layer.frontends) {
+    for (const p of f.service.ports) {
+      for (const e of layer.endpoints(f.service, p).endpoints) {
+        const i = e.instance;
+        if (i === undefined || i.replicas === 1 || i.origin.type !== "Replica" || seen.has(i.origin.workloadId)) continue;
+        seen.add(i.origin.workloadId);
+        const total = layer.instances.filter((x) => x.origin.type === "Replica" && i.origin.type === "Replica" && x.origin.workloadId === i.origin.workloadId).reduce((n, x) => n + x.replicas, 0);
+        err(`kwire: note: ${i.origin.workloadId} runs ${total} replicas; its endpoints are listed as one example per node (kube-proxy would program one per replica, and split traffic over all of them)\n`);
+      }
+    }
+  }
 }
 
 export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command {
@@ -50,6 +67,7 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
       if (load.cluster.services.length === 0) io.err("kwire: note: the input declares no Services; only kube-proxy's fixed chains are rendered\n");
       // The same expansion and endpoint selection as `kwire trace` and `matrix --level service`.
       const layer = serviceLayerOf(load.cluster, buildTopology(load.cluster));
+      noteGroupedEndpoints(layer, io.err);
       io.out(renderProxyRules(load.cluster, mode, popts, layer));
       setExit(EXIT_OK);
     });
