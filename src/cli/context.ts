@@ -7,7 +7,8 @@ import { analyzeCluster, type Analyzed } from "../analyze/index.js";
 import type { EngineName } from "../engine/index.js";
 import { loadCluster, type InputFile } from "../parse/index.js";
 import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
-import { readLiveCluster } from "./live.js";
+import { defaultKubeconfig, readLiveCluster } from "./live.js";
+import { progress } from "./progress.js";
 
 export interface InputOptions {
   filename?: string[];
@@ -44,7 +45,17 @@ export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[
     return [await readLiveCluster(opts.kubeconfig, opts.context)];
   }
   if (!opts.filename || opts.filename.length === 0) {
-    throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH; try `kwire demo` for an example");
+    // As kubectl does: no input named ⇒ the current context of $KUBECONFIG, else ~/.kube/config.
+    const kc = defaultKubeconfig();
+    if (!kc) throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH (no $KUBECONFIG and no ~/.kube/config to read); try `kwire demo` for an example");
+    try {
+      return [await readLiveCluster(undefined, opts.context, (context, server) => {
+        io.err(`kwire: no -f given: read the live cluster of kubeconfig context "${context}" (${server}, from ${kc.from}: ${kc.paths.join(", ")}), read-only\n`);
+      })];
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`no -f given, so kwire reads the current kubeconfig context (${kc.from}: ${kc.paths.join(", ")}): ${e.message}`);
+      throw e;
+    }
   }
   const { files, diagnostics } = readInputs(opts.filename, io.stdin ?? readStdin);
   printDiagnostics(diagnostics, io.err);
@@ -67,6 +78,7 @@ export async function analyzeInputs(opts: InputOptions & { engine?: string }, io
 
 /** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
 export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+  progress().stage(`${label}decoding ${files.length} file(s)`);
   const load = loadCluster(files);
   printDiagnostics(load.diagnostics, io.err);
   const errors = load.diagnostics.filter((d) => d.severity === "error").length;
@@ -77,6 +89,7 @@ export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & 
   if (errors > 0) io.err(`kwire: warning: ${label}${load.skipped} object(s) skipped because of the errors above; analysing the rest\n`);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
+  progress().stage(`${label}analysing ${load.cluster.pods.length} pod(s), ${load.cluster.workloads.length} workload(s), ${load.cluster.networkPolicies.length} NetworkPolicy(s)`);
   const res = analyzeCluster(load, {
     engine: engine as EngineName,
     ...(opts.cni !== undefined ? { cni: opts.cni } : {}),

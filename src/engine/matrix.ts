@@ -31,7 +31,11 @@ export interface Connection {
 export interface MatrixOptions {
   readonly level: Level;
   readonly includeSelf?: boolean;
-  /** Report only endpoints in these namespaces (external cells always stay). */
+  /**
+   * `-n`: report only the connections with at least one end in these namespaces (a connection
+   * from or to another namespace, or an IP block, stays); endpoints are those in the
+   * namespaces, the other ends of those connections, and the IP blocks.
+   */
   readonly namespaces?: readonly string[];
 }
 
@@ -149,8 +153,31 @@ function listsSelf(level: Level, includeSelf: boolean): boolean {
   return includeSelf || level === "namespace";
 }
 
+/** The namespace an endpoint belongs to (a Namespace endpoint is its own); IP blocks have none. */
+const namespaceOf = (e: MatrixEndpoint): string | undefined => (e.kind === "Namespace" ? e.name : e.namespace);
+
 export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
-  const endpoints = endpointsAt(a, opts.level, opts.namespaces);
+  const endpoints = endpointsAt(a, opts.level);
+  const connections = allConnections(a, endpoints, opts);
+  const ns = opts.namespaces;
+  if (!ns) return { level: opts.level, analysis: a, endpoints, connections };
+  const inNs = endpoints.map((e) => {
+    const n = namespaceOf(e);
+    return n !== undefined && ns.includes(n);
+  });
+  const kept = connections.filter((c) => inNs[c.src] === true || inNs[c.dst] === true);
+  const keep = endpoints.map((e, i) => inNs[i] === true || e.kind === "IPBlock");
+  for (const c of kept) keep[c.src] = keep[c.dst] = true;
+  const index: number[] = [];
+  const out: MatrixEndpoint[] = [];
+  endpoints.forEach((e, i) => {
+    index.push(out.length);
+    if (keep[i]) out.push(e);
+  });
+  return { level: opts.level, analysis: a, endpoints: out, connections: kept.map((c) => ({ src: index[c.src] as number, dst: index[c.dst] as number, portsId: c.portsId })) };
+}
+
+function allConnections(a: Analysis, endpoints: readonly MatrixEndpoint[], opts: MatrixOptions): Connection[] {
   const ecs = endpointClasses(a, endpoints);
   const connections: Connection[] = [];
   const includeSelf = opts.includeSelf ?? false;
@@ -168,7 +195,7 @@ export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
     }
   });
   connections.sort((p, q) => p.src - q.src || p.dst - q.dst);
-  return { level: opts.level, analysis: a, endpoints, connections };
+  return connections;
 }
 
 export interface MatrixSummary {
@@ -186,8 +213,57 @@ export interface MatrixSummary {
   readonly reachableFromOutside: number;
 }
 
+/**
+ * Counts only. With `namespaces`, pairs are those with at least one end in them (as
+ * `computeMatrix`): all pairs minus the pairs among the endpoints outside them; endpoints, pods
+ * and isolation count what is in the namespaces.
+ */
 export function computeSummary(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
-  const endpoints = endpointsAt(a, opts.level, opts.namespaces);
+  const ns = opts.namespaces;
+  const endpoints = endpointsAt(a, opts.level, ns);
+  const mine = pairCounts(a, endpoints, opts);
+  let allowed = mine.allowed;
+  let total = mine.total;
+  if (ns) {
+    const all = endpointsAt(a, opts.level);
+    const outside = all.filter((e) => {
+      const n = namespaceOf(e);
+      return n === undefined || !ns.includes(n);
+    });
+    const every = pairCounts(a, all, opts);
+    const rest = pairCounts(a, outside, opts);
+    allowed = every.allowed - rest.allowed;
+    total = every.total - rest.total;
+  }
+  const subjects = a.topology.subjects;
+  let pods = 0;
+  let isoIn = 0;
+  let isoEg = 0;
+  subjects.forEach((s, i) => {
+    if (ns && !ns.includes(s.namespace)) return;
+    pods += s.replicas;
+    if (a.isolated(i, "Ingress")) isoIn += s.replicas;
+    if (a.isolated(i, "Egress")) isoEg += s.replicas;
+  });
+  const external = endpoints.filter((e) => e.kind === "IPBlock").length;
+  return {
+    level: opts.level,
+    engine: a.engine,
+    endpoints: endpoints.length,
+    externalEndpoints: external,
+    classes: a.classCount,
+    pods,
+    policies,
+    allowedPairs: allowed,
+    deniedPairs: total - allowed,
+    podsIsolatedIngress: isoIn,
+    podsIsolatedEgress: isoEg,
+    reachableFromOutside: mine.reachableFromOutside,
+  };
+}
+
+/** Allowed and total ordered pairs among `endpoints`, and how many of them the outside reaches. */
+function pairCounts(a: Analysis, endpoints: readonly MatrixEndpoint[], opts: MatrixOptions): { allowed: number; total: number; reachableFromOutside: number } {
   const ecs = endpointClasses(a, endpoints);
   const includeSelf = opts.includeSelf ?? false;
   let allowed = 0;
@@ -231,29 +307,5 @@ export function computeSummary(a: Analysis, opts: MatrixOptions, policies: numbe
       if ((opts.level === "pod" && includeSelf ? ALL_ID : within) !== EMPTY_ID) allowed += wx;
     }
   });
-  const subjects = a.topology.subjects;
-  let pods = 0;
-  let isoIn = 0;
-  let isoEg = 0;
-  subjects.forEach((s, i) => {
-    if (opts.namespaces && !opts.namespaces.includes(s.namespace)) return;
-    pods += s.replicas;
-    if (a.isolated(i, "Ingress")) isoIn += s.replicas;
-    if (a.isolated(i, "Egress")) isoEg += s.replicas;
-  });
-  const external = endpoints.filter((e) => e.kind === "IPBlock").length;
-  return {
-    level: opts.level,
-    engine: a.engine,
-    endpoints: endpoints.length,
-    externalEndpoints: external,
-    classes: a.classCount,
-    pods,
-    policies,
-    allowedPairs: allowed,
-    deniedPairs: total - allowed,
-    podsIsolatedIngress: isoIn,
-    podsIsolatedEgress: isoEg,
-    reachableFromOutside: [...reachable].reduce((n, ec) => n + ec.endpoints.length, 0),
-  };
+  return { allowed, total, reachableFromOutside: [...reachable].reduce((n, ec) => n + ec.endpoints.length, 0) };
 }

@@ -52,8 +52,9 @@ interface PortRow {
   readonly targets: Map<string, Target[]>;
 }
 
+/** `namespaces` (`-n`): the cells with at least one end — the source or the Service — in them. */
 export function computeServiceMatrix(a: Analysis, ctx: ServiceContext, namespaces?: readonly string[]): ServiceMatrix {
-  const sources = endpointsAt(a, "workload", namespaces).filter((e) => e.kind !== "IPBlock");
+  const sources = endpointsAt(a, "workload").filter((e) => e.kind !== "IPBlock");
   const rows: PortRow[] = [];
   for (const f of ctx.layer.frontends) {
     const s = f.service;
@@ -61,13 +62,30 @@ export function computeServiceMatrix(a: Analysis, ctx: ServiceContext, namespace
     for (const p of s.ports) rows.push(portRow(ctx, s, p));
   }
   rows.sort((x, y) => (x.row.id < y.row.id ? -1 : x.row.id > y.row.id ? 1 : 0));
+  const inNs = (n: string | undefined): boolean => !namespaces || (n !== undefined && namespaces.includes(n));
   const connections: { src: number; dst: number }[] = [];
   sources.forEach((src, si) => {
     rows.forEach((r, di) => {
+      if (!inNs(src.namespace) && !inNs(r.row.namespace)) return;
       if (src.members.some((m) => reaches(a, m, targetsFor(ctx, r, m), r.row.protocol))) connections.push({ src: si, dst: di });
     });
   });
-  return { sources, services: rows.map((r) => r.row), connections };
+  const keepSrc = sources.map((e) => inNs(e.namespace));
+  const keepRow = rows.map((r) => inNs(r.row.namespace));
+  for (const c of connections) keepSrc[c.src] = keepRow[c.dst] = true;
+  const srcIndex = reindex(keepSrc);
+  const rowIndex = reindex(keepRow);
+  return {
+    sources: sources.filter((_, i) => keepSrc[i]),
+    services: rows.filter((_, i) => keepRow[i]).map((r) => r.row),
+    connections: connections.map((c) => ({ src: srcIndex[c.src] as number, dst: rowIndex[c.dst] as number })),
+  };
+}
+
+/** Old index → new index of the kept entries. */
+function reindex(keep: readonly boolean[]): number[] {
+  let n = 0;
+  return keep.map((k) => (k ? n++ : n));
 }
 
 function portRow(ctx: ServiceContext, s: Service, p: ServicePort): PortRow {

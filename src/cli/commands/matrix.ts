@@ -10,6 +10,8 @@ import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { renderServiceMatrix } from "./matrix-service.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
+import { progress } from "../progress.js";
 
 export const MATRIX_FORMATS = ["table", "wide", "json", "yaml", "csv", "md", "dot", "mermaid", "summary"] as const;
 const LEVELS: readonly Level[] = ["namespace", "workload", "pod"];
@@ -48,7 +50,7 @@ export function renderMatrix(a: Analyzed, opts: MatrixOptions, err: (s: string) 
 
 export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("matrix").description("who can reach whom, on which ports");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.report)
     .option("-o, --output <format>", `output: ${MATRIX_FORMATS.join("|")}`, "table")
     .option("--level <level>", "namespace|workload|pod|service (workloads → Service ports)", "workload")
     .option("--include-self", "list an endpoint's connections to itself")
@@ -60,6 +62,7 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
       for (const n of ns ?? []) {
         if (!a.analysis.topology.namespaces.has(n)) io.err(`kwire: warning: namespace "${n}" is not in the input; only addresses outside the cluster are left to report\n`);
       }
+      progress().stage(`computing the ${opts.level}-level matrix`);
       io.out(renderMatrix(a, opts, io.err));
       setExit(EXIT_OK);
     });

@@ -11,6 +11,7 @@ import type { ServiceLayer } from "../../services/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { loadModel } from "../load-model.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 export interface ProxyRulesOptions extends InputOptions {
   output: string;
@@ -41,7 +42,7 @@ function noteGroupedEndpoints(layer: ServiceLayer, err: (s: string) => void): vo
 
 export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("proxy-rules").description("the iptables, nftables or IPVS rules kube-proxy would program for the input's Services");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.unused)
     .option("-o, --output <mode>", `proxy mode: ${PROXY_MODES.join("|")}`, "iptables")
     .option("--node <name>", "render for this Node (decides local endpoints and NodePort addresses); default: the first Node in the input")
     .option("--cluster-cidr <cidr>", "the pod network (kube-proxy --cluster-cidr): traffic from outside it to a ClusterIP is masqueraded")
@@ -55,6 +56,7 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
         if (!c.ok) throw new UsageError(`--cluster-cidr "${opts.clusterCidr}": ${c.reason}`);
         clusterCIDR = c.cidr;
       }
+      if (opts.namespace !== undefined) io.err(`kwire: note: -n does not narrow proxy-rules: kube-proxy programs every namespace's Services on a node\n`);
       const load = await loadModel(opts, io);
       const picked = pickNode(load.cluster, opts.node);
       if (picked.error) throw new UsageError(picked.error);
