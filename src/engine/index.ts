@@ -15,7 +15,7 @@ export * from "./matrix.js";
 export * from "./matrix-summary.js";
 export { resolveTarget, type Party, type Target, type ResolveResult } from "./resolve.js";
 export { traceConnection, PolicyIndex, type Trace, type TraceStep, type TraceRequest } from "./trace.js";
-export { serviceContext, templatesOf, type ServiceContext } from "./service-context.js";
+export { serviceContext, serviceLayerOf, templatesOf, type ServiceContext } from "./service-context.js";
 export { traceService, type ServiceTraceRequest, type ServiceTraceResult } from "./service-trace.js";
 export { parseDestination, type Destination, type DestinationResult } from "./service-target.js";
 export { describeResolution } from "./service-dns.js";

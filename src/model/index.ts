@@ -18,3 +18,4 @@ export * from "./assert-never.js";
 export * from "./cni.js";
 export * from "./service.js";
 export * from "./collections.js";
+export * from "./ipblock-label.js";

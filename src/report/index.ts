@@ -9,7 +9,7 @@ export * from "./text-table.js";
 export * from "./trace-text.js";
 export * from "./diff.js";
 export * from "./test-report.js";
-export * from "./ipblock-label.js";
+export { ipBlockLabel, ipBlockId } from "../model/index.js";
 export * from "./lint-text.js";
 export * from "./lint-sarif.js";
 export * from "./dns-text.js";

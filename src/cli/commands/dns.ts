@@ -11,6 +11,7 @@ import { dnsJson, dnsText } from "../../report/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../io.js";
 import { serviceContextOf } from "./trace.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 interface DnsOptions extends InputOptions {
   from?: string;
@@ -25,7 +26,7 @@ export function dnsCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("dns")
     .description("resolve a name as a pod would: the queries tried in order and each answer (exit 0 answered, 1 not)")
     .argument("<name>", "a name as a pod would use it: api, api.prod, api.prod.svc.cluster.local., _http._tcp.api.prod");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
     .option("--from <pod>", "the pod (or workload) that asks; its namespace decides the search list (default: a pod in -n)")
     .option("--type <type>", "A|AAAA|SRV|CNAME (default: SRV for _port._proto names, else A)")
     .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")

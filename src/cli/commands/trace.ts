@@ -12,6 +12,7 @@ import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 export interface TraceOptions extends InputOptions {
   protocol: string;
@@ -77,7 +78,7 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
     .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input, 3 uncertain: a skipped or unmodelled policy could change the verdict)")
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
     .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
     .option("--protocol <protocol>", "TCP|UDP|SCTP", "TCP")
     .option("--port <port>", "destination port (number or port name)")
     .option("--from <where>", "trace from outside the cluster: internet (client 203.0.113.1)")
