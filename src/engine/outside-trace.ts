@@ -14,7 +14,7 @@ import { formatIp, type Ip, type Node } from "../model/index.js";
 import { frontendAt, isFrontendAddress, nodeAddresses } from "../services/index.js";
 import type { ServiceContext } from "./service-context.js";
 import { throughEndpoints, type Hop } from "./service-path.js";
-import { denied, finish, serviceStep, type ServiceTraceRequest, type ServiceTraceResult } from "./service-trace.js";
+import { denied, finish, serviceStep, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 import type { Party } from "./resolve.js";
 import type { TraceStep } from "./trace.js";
 

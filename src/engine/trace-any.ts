@@ -10,7 +10,7 @@ import { frontendAt, isFrontendAddress, nodeAddresses } from "../services/index.
 import { resolveTarget, type Party } from "./resolve.js";
 import { nodeByAddress, type ServiceContext } from "./service-context.js";
 import { parseDestination } from "./service-target.js";
-import { traceService } from "./service-trace.js";
+import { traceService } from "./trace-pipeline.js";
 import { traceConnection, type Trace, type TraceStep } from "./trace.js";
 
 /** The client address `--from internet` stands for (TEST-NET-3, RFC 5737). */

@@ -2,6 +2,7 @@
  * @module cluster
  * Everything the input declared, decoded: the model every analysis reads.
  */
+import type { Gateway, GatewayClass, GatewayRoute, OpenShiftRoute, ReferenceGrant } from "./gateway.js";
 import type { NetworkPolicy } from "./network-policy.js";
 import type { EndpointSlice, Ingress, IngressClass, Node, Service } from "./service.js";
 import type { SourceRef } from "./source-ref.js";
@@ -28,5 +29,11 @@ export interface Cluster {
   readonly nodes: readonly Node[];
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
+  /** Gateway API and OpenShift Routes (src/parse/kinds/gateway.ts, route.ts); empty when absent. */
+  readonly gatewayClasses?: readonly GatewayClass[];
+  readonly gateways?: readonly Gateway[];
+  readonly gatewayRoutes?: readonly GatewayRoute[];
+  readonly referenceGrants?: readonly ReferenceGrant[];
+  readonly openshiftRoutes?: readonly OpenShiftRoute[];
   readonly others: readonly OtherObject[];
 }

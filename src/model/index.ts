@@ -16,4 +16,5 @@ export * from "./cluster.js";
 export * from "./assert-never.js";
 export * from "./cni.js";
 export * from "./service.js";
+export * from "./gateway.js";
 export * from "./collections.js";

@@ -30,6 +30,7 @@ import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js"
 import { decodeIngress, decodeIngressClass } from "./kinds/ingress.js";
 import { decodeNode } from "./kinds/node.js";
 import { decodeService } from "./kinds/service.js";
+import { NorthSouthCollector } from "./kinds/gateway-kinds.js";
 
 export interface LoadResult {
   readonly cluster: Cluster;
@@ -56,6 +57,7 @@ class Collector {
   readonly ingresses = new Map<string, Ingress>();
   readonly ingressClasses = new Map<string, IngressClass>();
   readonly others: OtherObject[] = [];
+  readonly northSouth = new NorthSouthCollector();
   readonly counts: Record<string, number> = {};
   readonly referenced = new Map<string, SourceRef>();
   skipped = 0;
@@ -115,7 +117,7 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     const np = decodeNetworkPolicy(obj);
     return np && (() => col.put(col.policies, "NetworkPolicy", np));
   }
-  const layer = decodeServiceKind(obj, kind, apiVersion, col);
+  const layer = decodeServiceKind(obj, kind, apiVersion, col) ?? col.northSouth.decode(obj, kind, apiVersion, (m, k, v) => col.put(m, k, v));
   if (layer !== undefined) return layer || undefined;
   return keepOther(obj, kind, apiVersion, col);
 }
@@ -182,6 +184,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     ingresses: [...col.ingresses.values()].sort(byName),
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
+    ...col.northSouth.result(),
   };
   return { cluster, diagnostics, counts: col.counts, skipped: col.skipped };
 }
