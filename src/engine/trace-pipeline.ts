@@ -151,7 +151,7 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
       const f = ctx.layer.frontend(dst.namespace, dst.name);
       if (!f) return { ok: false, error: `no Service ${dst.namespace}/${dst.name} in the input` };
       if (req.outside) return { ok: false, error: `svc/${dst.name} names a ClusterIP, reachable only from inside the cluster; from outside use a node address with a nodePort, a LoadBalancer IP or an Ingress URL` };
-      if (f.service.type === "ExternalName") return viaName(ctx, req, steps, `${f.service.name}.${f.service.namespace}.svc.${ctx.zone.clusterDomain}`, dst.port, undefined);
+      if (f.service.type === "ExternalName") return viaName(ctx, req, steps, `${f.service.name}.${f.service.namespace}.svc.${ctx.zone.clusterDomain}.`, dst.port, undefined);
       if (f.service.headless) return viaHeadless(ctx, req, steps, f, headlessAddresses(ctx, f), dst.port);
       return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name);
     }
