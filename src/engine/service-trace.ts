@@ -15,7 +15,7 @@ import { throughEndpoints, type Hop, type Legs } from "./service-path.js";
 import type { PortRef } from "./service-target.js";
 import type { Party } from "./resolve.js";
 import type { TraceStep } from "./trace.js";
-import { deniedResult, finish, pickPort, serviceStep, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
+import { deniedResult, finish, pickPort, serviceStep, sourceRangeCheck, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 
 /** A Service port from inside the cluster (ClusterIP semantics, internalTrafficPolicy). */
 export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string, trafficPolicy = f.service.internalTrafficPolicy): ServiceTraceResult {
@@ -66,10 +66,17 @@ export function viaHeadless(ctx: ServiceContext, req: ServiceTraceRequest, steps
  *   translating node's address. A nodePort on another node's address leaves the source's node
  *   untranslated: its egress policy sees that node address and the nodePort.
  */
-export function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], hit: FrontendHit, ip: Ip, port: number): ServiceTraceResult {
+export function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, stepsIn: TraceStep[], hit: FrontendHit, ip: Ip, port: number): ServiceTraceResult {
+  let steps = stepsIn;
   const f = hit.frontend;
   const svc = f.service;
   const label = `${hit.via} ${formatIp(ip)}:${port}`;
+  if (hit.via === "LoadBalancer") {
+    // kube-proxy catches the LB IP in the source node's prerouting: its firewall chain sees the pod's own address.
+    const fw = sourceRangeCheck(ctx, svc, req.src, `LoadBalancer IP ${formatIp(ip)}:${port}`);
+    if (fw && !fw.ok) return deniedResult(req, [...steps, serviceStep(f, hit.port, label)], "firewall", fw.step.detail, port);
+    if (fw) steps = [...steps, fw.step];
+  }
   if (svc.externalTrafficPolicy === "Local") {
     // kube-proxy jumps to the Service's cluster-policy chain: every endpoint, whatever internalTrafficPolicy says.
     return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: kube-proxy sends pod traffic to an external destination to all of the Service's endpoints; the pod keeps its address)`, "Cluster");

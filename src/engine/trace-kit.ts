@@ -6,7 +6,7 @@
  * proxy pod → the endpoints of a backend Service port. Stages import this module and never
  * each other, so the pipeline has no import cycle.
  */
-import { formatIp, type Ip, type Protocol, type ServicePort } from "../model/index.js";
+import { cidrContainsIp, formatCidr, formatIp, type Ip, type Protocol, type Service, type ServicePort } from "../model/index.js";
 import { describeFrontend, describePort, nodeAddresses, type ServiceFrontend } from "../services/index.js";
 import type { ServiceContext } from "./service-context.js";
 import { throughEndpoints, verdictStep, type Hop, type PathResult } from "./service-path.js";
@@ -137,4 +137,29 @@ export function plainTrace(ctx: ServiceContext, src: Party, dst: Party, port: nu
   const at = t.steps.findIndex((s) => s.stage === "egress-policy");
   const steps = at < 0 ? [...t.steps, step] : [...t.steps.slice(0, at), step, ...t.steps.slice(at)];
   return { ...t, steps };
+}
+
+/**
+ * loadBalancerSourceRanges at a LoadBalancer IP (kube-proxy's KUBE-FW-* chain / firewall-*
+ * chain, pkg/proxy/{iptables,nftables}/proxier.go): a source outside every range is dropped
+ * before DNAT. NodePorts are not filtered ("nodeports are not subject to
+ * loadBalancerSourceRanges"). undefined: the Service has no ranges. A pod whose address is
+ * not in the input is judged by its whole possible range: admitted only if a range covers it.
+ */
+export function sourceRangeCheck(ctx: ServiceContext, svc: Service, src: Party, at: string): { ok: boolean; step: TraceStep } | undefined {
+  const ranges = svc.loadBalancerSourceRanges ?? [];
+  if (ranges.length === 0) return undefined;
+  const list = ranges.map(formatCidr).join(", ");
+  const subject = src.type === "node" ? ctx.topology.subjects[src.node] : undefined;
+  const ip: Ip | undefined = src.type === "address" ? src.ip : subject?.ips[0];
+  const source = { file: svc.source.file, line: svc.source.line };
+  if (ip === undefined) {
+    const r = subject?.unknownIpRange;
+    const covered = r !== undefined && ranges.some((c) => c.family === r.family && c.base <= r.lo && r.hi <= c.base + ((1n << BigInt((c.family === 4 ? 32 : 128) - c.prefix)) - 1n));
+    return { ok: covered, step: { stage: "firewall", result: covered ? "allowed" : "denied", detail: `${at}: loadBalancerSourceRanges ${list}; ${src.label} has no address in the input${covered ? ", but every address it may get is inside a range" : ": kwire cannot show it is inside a range, so it is treated as dropped by kube-proxy's firewall chain"}`, source } };
+  }
+  const hit = ranges.find((c) => cidrContainsIp(c, ip));
+  return hit
+    ? { ok: true, step: { stage: "firewall", result: "allowed", detail: `${at}: loadBalancerSourceRanges ${list}: ${formatIp(ip)} is inside ${formatCidr(hit)}`, source } }
+    : { ok: false, step: { stage: "firewall", result: "denied", detail: `${at}: loadBalancerSourceRanges ${list}: ${formatIp(ip)} is outside every range, so kube-proxy's firewall chain drops it (the connection times out)`, source } };
 }
