@@ -10,6 +10,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseIp, type Ip } from "../../src/model/index.js";
+import { readFileSync } from "node:fs";
+import { loadCluster } from "../../src/parse/index.js";
+import { parseCidr } from "../../src/model/index.js";
+import { buildSnapshot, renderCompactNftables } from "../../src/services/kube-proxy/index.js";
+import { CompactTracer } from "../../src/services/kube-proxy/testing/compact-tracer.js";
 import { IptablesTracer } from "../../src/services/kube-proxy/testing/iptables-tracer.js";
 import { NftTracer } from "../../src/services/kube-proxy/testing/nft-tracer.js";
 import type { Packet } from "../../src/services/kube-proxy/testing/packet.js";
@@ -19,16 +24,23 @@ const F = ["-f", scenario("north-south", "cluster.yaml"), "--cluster-cidr", "10.
 const NODE = parseIp("10.0.0.1") as Ip;
 const tcp = (src: string, dst: string, dport: number): Packet => ({ src, dst, protocol: "tcp", dport });
 
-async function rules(mode: "iptables" | "nftables"): Promise<string> {
+async function rules(mode: "iptables" | "nftables" | "compact"): Promise<string> {
+  if (mode === "compact") {
+    // The lab's compact layout (no CLI mode): rendered from the same snapshot the lab uses.
+    const path = scenario("north-south", "cluster.yaml");
+    const { cluster } = loadCluster([{ path, text: readFileSync(path, "utf8") }]);
+    const cidr = parseCidr("10.244.0.0/16");
+    return renderCompactNftables(buildSnapshot(cluster), { nodeName: "n1", nodeIPs: [NODE], masqueradeAll: false, ...(cidr.ok ? { clusterCIDR: cidr.cidr } : {}) });
+  }
   const r = await run(["proxy-rules", ...F, "-o", mode]);
   expect(r.code).toBe(0);
   return r.stdout;
 }
 
-describe.each(["iptables", "nftables"] as const)("loadBalancerSourceRanges through the %s rules", (mode) => {
+describe.each(["iptables", "nftables", "compact"] as const)("loadBalancerSourceRanges through the %s rules", (mode) => {
   const tracer = async (): Promise<{ trace(p: Packet): { output: string } }> => {
     const text = await rules(mode);
-    return mode === "iptables" ? new IptablesTracer(text, [NODE]) : new NftTracer(text, [NODE]);
+    return mode === "iptables" ? new IptablesTracer(text, [NODE]) : mode === "nftables" ? new NftTracer(text, [NODE]) : new CompactTracer(text, [NODE]);
   };
   it("golden", async () => {
     await expect(await rules(mode)).toMatchFileSnapshot(golden("north-south", `proxy-rules.${mode}.txt`));
@@ -49,8 +61,8 @@ const IPT = ["/usr/sbin/iptables-restore", "/sbin/iptables-restore"].find((p) =>
 const skip = process.platform !== "linux" || process.getuid?.() !== 0 || NFT === undefined || IPT === undefined;
 
 describe.skipIf(skip)("the firewall rules load into a kernel (nft -c; iptables-restore --test in a throwaway netns)", () => {
-  it("nft -c accepts the nftables rules", async () => {
-    const r = spawnSync(NFT ?? "nft", ["-c", "-f", "-"], { input: await rules("nftables"), encoding: "utf8" });
+  it.each(["nftables", "compact"] as const)("nft -c accepts the %s rules", async (mode) => {
+    const r = spawnSync(NFT ?? "nft", ["-c", "-f", "-"], { input: await rules(mode), encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });

@@ -194,13 +194,18 @@ function writeTrafficRules(tx: Tx, x: Plan, opts: ProxyOptions): void {
  * The firewall-* chain (proxier.go, usesFWChain): `ip saddr != { ranges[, LB IPs] } drop`, the
  * LB IPs added when a range holds the node's IP (a VIP looped back by the node).
  */
-function writeFirewallRule(tx: Tx, x: Plan, opts: ProxyOptions): void {
+export function firewallRule(x: Plan, opts: ProxyOptions): string | undefined {
   const { s } = x;
-  if (!x.usesFW) return;
+  if (!x.usesFW) return undefined;
   const nodeIP = opts.nodeIPs.find((ip) => ip.family === s.clusterIP.family);
   const sources = s.loadBalancerSourceRanges.map(formatCidr);
   if (nodeIP && s.loadBalancerSourceRanges.some((c) => cidrContainsIp(c, nodeIP))) sources.push(...s.loadBalancerIPs.map(formatIp));
-  tx.rule(N.firewall(s), `ip saddr != { ${sources.join(", ")} } drop`);
+  return `ip saddr != { ${sources.join(", ")} } drop`;
+}
+
+function writeFirewallRule(tx: Tx, x: Plan, opts: ProxyOptions): void {
+  const rule = firewallRule(x, opts);
+  if (rule !== undefined) tx.rule(N.firewall(x.s), rule);
 }
 
 function writeServiceToEndpointRules(tx: Tx, s: ServicePortInfo, chain: string, eps: readonly ProxyEndpoint[]): void {
