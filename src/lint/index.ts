@@ -19,6 +19,11 @@ import { serviceNamedPortUnresolved } from "./checks/service-named-port-unresolv
 import { servicePortProtocolMismatch } from "./checks/service-port-protocol-mismatch.js";
 import { serviceSelectorNoPods } from "./checks/service-selector-no-pods.js";
 import { serviceTargetPortNotExposed } from "./checks/service-target-port-not-exposed.js";
+import { gatewayNoDataPlane } from "./checks/gateway-no-data-plane.js";
+import { routeBackendMissing } from "./checks/route-backend-missing.js";
+import { routeMatchConflict } from "./checks/route-match-conflict.js";
+import { routeNotAttached } from "./checks/route-not-attached.js";
+import { routeReferenceNotPermitted } from "./checks/route-reference-not-permitted.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -41,6 +46,11 @@ export const CHECKS: readonly LintCheck[] = [
   externalNameInCluster,
   ingressBackendMissing,
   cniNoPolicyEnforcement,
+  routeNotAttached,
+  routeBackendMissing,
+  routeReferenceNotPermitted,
+  routeMatchConflict,
+  gatewayNoDataPlane,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

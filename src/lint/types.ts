@@ -21,6 +21,11 @@ export const LINT_CODES = [
   "externalname-in-cluster",
   "ingress-backend-missing",
   "cni-no-policy-enforcement",
+  "route-not-attached",
+  "route-backend-missing",
+  "route-reference-not-permitted",
+  "route-match-conflict",
+  "gateway-no-data-plane",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

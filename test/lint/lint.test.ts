@@ -10,6 +10,7 @@ const SERVICES = scenario("lint-services", "cluster.yaml");
 const POLICIES = scenario("lint-policies", "cluster.yaml");
 const POLICIES_DIR = "fixtures/scenarios/lint-policies";
 const CLEAN = scenario("lint-clean", "cluster.yaml");
+const GATEWAY = scenario("lint-gateway", "cluster.yaml");
 
 interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
 
@@ -24,6 +25,7 @@ describe("kwire lint goldens", () => {
     ["lint-services", ["-f", SERVICES]],
     ["lint-policies", ["-f", POLICIES_DIR]],
     ["lint-clean", ["-f", CLEAN]],
+    ["lint-gateway", ["-f", GATEWAY]],
   ];
   for (const [name, args] of cases) {
     for (const [fmt, ext] of [["table", "txt"], ["json", "json"], ["sarif", "sarif.json"]] as const) {
@@ -51,6 +53,12 @@ describe("each check fires with a place and a hint", () => {
     "policy-peer-selects-nothing": { args: ["-f", POLICIES], object: "NetworkPolicy shop/api-ingress", line: 44, severity: "warning", text: /did you mean team=shop instead of team=shp/ },
     "policy-selects-no-pods": { args: ["-f", POLICIES], object: "NetworkPolicy shop/typo", line: 47, severity: "warning", text: /did you mean app=api instead of app=ap/ },
     "cni-no-policy-enforcement": { args: ["-f", POLICIES, "--cni", "flannel"], object: "NetworkPolicy shop/api-ingress", line: 33, severity: "error", text: /not enforced/ },
+    // Gateway API (apis/v1 httproute_types.go, gateway_types.go, v1beta1 referencegrant_types.go) and OpenShift Routes (HostAlreadyClaimed).
+    "route-not-attached": { args: ["-f", GATEWAY], object: "HTTPRoute other/cross", line: 75, severity: "warning", text: /allows routes from namespace web only \(allowedRoutes\.namespaces\.from: Same\)/ },
+    "route-backend-missing": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 55, severity: "error", text: /web\/apps does not exist .* did you mean app\?/ },
+    "route-reference-not-permitted": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 57, severity: "error", text: /no ReferenceGrant in other allows HTTPRoute from web/ },
+    "route-match-conflict": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop-v2", line: 67, severity: "warning", text: /identical to rules\[0\] of HTTPRoute web\/shop/ },
+    "gateway-no-data-plane": { args: ["-f", GATEWAY], object: "Gateway web/edge", line: 38, severity: "info", text: /gateway-name=edge/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {
