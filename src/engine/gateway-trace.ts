@@ -10,7 +10,7 @@
  * is judged with the client's address on the pod's port (the targetPort of a Service in front
  * of the data plane that carries the listener port, else the listener port itself).
  */
-import { formatIp, GATEWAY_NAME_LABEL, type Gateway, type Listener } from "../model/index.js";
+import { formatIp, GATEWAY_NAME_LABEL, type Gateway, type Ip, type Listener } from "../model/index.js";
 import { attachments, chooseRule, gatewayId, hostnameMatches, listenerFor, resolveBackend, routeId, type AttachContext, type ResolvedBackend } from "../gateway/index.js";
 import type { ServiceContext } from "./service-context.js";
 import type { Party } from "./resolve.js";
@@ -33,9 +33,9 @@ export function attachedRoutes(ctx: ServiceContext): ReturnType<typeof attachmen
 }
 
 /** The Gateway and listener a request lands on: explicit hostnames first, then catch-all listeners. */
-function landing(ctx: ServiceContext, host: string, port: number): { gateway: Gateway; listener: Listener; rank: 0 | 1 | 2 } | undefined {
+function landing(ctx: ServiceContext, host: string, port: number, only?: Gateway): { gateway: Gateway; listener: Listener; rank: 0 | 1 | 2 } | undefined {
   let best: { gateway: Gateway; listener: Listener; rank: 0 | 1 | 2 } | undefined;
-  for (const gateway of ctx.cluster.gateways ?? []) {
+  for (const gateway of only ? [only] : ctx.cluster.gateways ?? []) {
     const listener = listenerFor(gateway, host, port);
     if (!listener) continue;
     const routeNames = attachedRoutes(ctx).some((a) => a.gateway === gateway && a.attached.listener === listener && a.attached.hostnames.some((h) => h !== undefined && hostnameMatches(h, host)));
@@ -68,9 +68,23 @@ export const gatewayKind: RouteKind = {
   trace: (ctx, req, steps, http) => throughGateway(ctx, req, steps, http),
 };
 
-function throughGateway(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], http: HttpRequest): ServiceTraceResult {
-  const land = landing(ctx, http.host, http.port);
-  if (!land) return deniedResult(req, steps, "gateway", `no Gateway listener on port ${http.port} takes host ${http.host}`, http.port);
+/** The Gateway whose status.addresses hold this address. */
+export function gatewayAt(ctx: ServiceContext, ip: Ip): Gateway | undefined {
+  return (ctx.cluster.gateways ?? []).find((g) => g.addresses.some((a) => a.family === ip.family && a.value === ip.value));
+}
+
+/**
+ * A request sent to a Gateway's address (`http://198.51.100.80/path`, Host from `--header
+ * host:NAME`, else the address): only that Gateway's listeners are candidates.
+ */
+export function throughGatewayAt(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], http: HttpRequest, gw: Gateway): ServiceTraceResult {
+  const host = http.headers.get("host") ?? http.host;
+  return throughGateway(ctx, req, steps, { ...http, host: host.toLowerCase().replace(/:\d+$/, "") }, gw);
+}
+
+function throughGateway(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], http: HttpRequest, only?: Gateway): ServiceTraceResult {
+  const land = landing(ctx, http.host, http.port, only);
+  if (!land) return deniedResult(req, steps, "gateway", only ? `Gateway ${gatewayId(only)} (address ${gwAddresses(only)}) has no ${http.port === 443 ? "HTTPS" : "HTTP"} listener on port ${http.port} that takes host ${http.host}: the connection is refused or gets a 404` : `no Gateway listener on port ${http.port} takes host ${http.host}`, http.port);
   const { gateway: gw, listener } = land;
   const gwStep: TraceStep = { stage: "gateway", result: "info", detail: `Gateway ${gatewayId(gw)} (class ${gw.gatewayClassName}${gw.addresses.length + gw.hostnames.length ? `, address ${gwAddresses(gw)}` : ""}) listener ${listener.name} (${listener.protocol}/${listener.port}${listener.hostname !== undefined ? `, hostname ${listener.hostname}` : ", any hostname"}) takes host ${http.host}`, source: { file: listener.source.file, line: listener.source.line } };
   const head = [...steps, gwStep];

@@ -12,6 +12,7 @@ import { nodeByAddress, type ServiceContext } from "./service-context.js";
 import { parseDestination } from "./service-target.js";
 import { traceService } from "./trace-pipeline.js";
 import { plainTrace } from "./trace-kit.js";
+import { gatewayAt } from "./gateway-trace.js";
 import type { Trace } from "./trace.js";
 
 /** The client address `--from internet` stands for (TEST-NET-3, RFC 5737). */
@@ -69,7 +70,8 @@ export function traceAny(ctx: ServiceContext, req: TraceAnyRequest): TraceAnyRes
       return { ok: true, trace: plainTrace(ctx, src.party, d.target.party, req.port ?? d.target.port, req.protocol) };
     }
   }
-  if (dst.type === "address" && !viaServiceLayer(ctx, dst.ip, dst.port, req.protocol, outside)) {
+  const toGateway = dst.type === "address" && dst.url !== undefined && gatewayAt(ctx, dst.ip) !== undefined;
+  if (dst.type === "address" && !toGateway && !viaServiceLayer(ctx, dst.ip, dst.port, req.protocol, outside)) {
     const d = resolveTarget(ctx.topology, formatIp(dst.ip), req.namespace);
     if (!d.ok) return { ok: false, error: `destination: ${d.error}` };
     return { ok: true, trace: plainTrace(ctx, src.party, d.target.party, dst.port, req.protocol) };

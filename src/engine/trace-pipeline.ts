@@ -18,7 +18,7 @@ import { partyStep, type TraceStep } from "./trace.js";
 import { outsideToAddress } from "./outside-trace.js";
 import { viaExternalFrontend, viaHeadless, viaService } from "./service-trace.js";
 import { ingressControllerPresent, ingressKind, throughIngress } from "./ingress-trace.js";
-import { gatewayKind } from "./gateway-trace.js";
+import { gatewayAt, gatewayKind, throughGatewayAt } from "./gateway-trace.js";
 import { openshiftRouteKind } from "./openshift-route-trace.js";
 import { deniedResult, plainTrace, type HttpRequest, type RouteKind, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 
@@ -160,6 +160,8 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
     case "address": {
       const port = typeof dst.port === "number" ? dst.port : undefined;
       if (port === undefined) return { ok: false, error: `${req.dstLabel}: give a port number (IP:PORT)` };
+      const gw = dst.url !== undefined ? gatewayAt(ctx, dst.ip) : undefined;
+      if (gw) return throughGatewayAt(ctx, req, steps, httpOf(req, formatIp(dst.ip), port, dst.path ?? "/"), gw);
       if (req.outside) return outsideToAddress(ctx, req, steps, dst.ip, port);
       const hit = frontendAt(ctx.layer.frontends, ctx.layer.nodes, dst.ip, port, req.protocol);
       if (!hit) return { ok: false, error: "not a Service address" };
