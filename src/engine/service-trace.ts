@@ -10,6 +10,7 @@
  */
 import { formatIp, type Ip } from "../model/index.js";
 import { nodeAddresses, type FrontendHit, type ServiceEndpoint, type ServiceFrontend } from "../services/index.js";
+import { headlessEndpoints } from "../dns/index.js";
 import type { ServiceContext } from "./service-context.js";
 import { throughEndpoints, type Hop, type Legs } from "./service-path.js";
 import type { PortRef } from "./service-target.js";
@@ -39,13 +40,11 @@ export function viaHeadless(ctx: ServiceContext, req: ServiceTraceRequest, steps
   if (port === undefined) return { ok: false, error: `${req.dstLabel}: headless Service ${f.id} has no virtual port to default to; give :PORT` };
   const seen = new Set<string>();
   const eps: ServiceEndpoint[] = [];
-  for (const p of f.service.ports) {
-    for (const e of ctx.layer.endpoints(f.service, p).endpoints) {
-      const a = formatIp(e.address);
-      if (!addresses.includes(a) || seen.has(a)) continue;
-      seen.add(a);
-      eps.push({ ...e, port });
-    }
+  for (const e of headlessEndpoints(ctx.layer, f.service)) {
+    const a = formatIp(e.address);
+    if (!addresses.includes(a) || seen.has(a)) continue;
+    seen.add(a);
+    eps.push({ ...e, port });
   }
   const srcNode = ctx.nodeOf(req.src);
   const hop: Hop = { policySrc: req.src, trafficPolicy: "Cluster", ...(srcNode !== undefined ? { srcNode } : {}) };

@@ -7,7 +7,8 @@
  * outside stages (`outside-trace.ts`) finish the path. Stages import only `trace-kit.ts`; this
  * module is the only one that knows them all.
  */
-import { formatIp, parseIp, type Ip, type ServicePort } from "../model/index.js";
+import { formatIp, parseIp, type Ip } from "../model/index.js";
+import { headlessEndpoints } from "../dns/index.js";
 import { frontendAt, type ServiceFrontend } from "../services/index.js";
 import { externalCells } from "./external.js";
 import { dnsStage } from "./service-dns.js";
@@ -172,6 +173,5 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
 }
 
 function headlessAddresses(ctx: ServiceContext, f: ServiceFrontend): string[] {
-  const first: ServicePort | undefined = f.service.ports[0];
-  return first === undefined ? [] : ctx.layer.endpoints(f.service, first).endpoints.map((e) => formatIp(e.address));
+  return [...new Set(headlessEndpoints(ctx.layer, f.service).filter((e) => e.ready).map((e) => formatIp(e.address)))];
 }
