@@ -7,6 +7,7 @@
  * each other, so the pipeline has no import cycle.
  */
 import { cidrContainsIp, formatCidr, formatIp, type Ip, type Protocol, type Service, type ServicePort } from "../model/index.js";
+import type { GatewayRequest } from "../gateway/index.js";
 import { describeFrontend, describePort, nodeAddresses, type ServiceFrontend } from "../services/index.js";
 import type { ServiceContext } from "./service-context.js";
 import { throughEndpoints, verdictStep, type Hop, type PathResult } from "./service-path.js";
@@ -29,15 +30,8 @@ export type ServiceTraceResult = { readonly ok: true; readonly trace: Trace } | 
 
 export type PortPick = { readonly ok: true; readonly port: ServicePort } | { readonly ok: false; readonly detail: string; readonly usage?: boolean };
 
-/** An HTTP request as an L7 proxy sees it. */
-export interface HttpRequest {
-  readonly host: string;
-  readonly port: number;
-  readonly path: string;
-  readonly method: string;
-  readonly headers: ReadonlyMap<string, string>;
-  readonly query: ReadonlyMap<string, string>;
-}
+/** An HTTP request as an L7 proxy sees it (one type for every route kind: src/gateway/match.ts). */
+export type HttpRequest = GatewayRequest;
 
 /**
  * One kind of L7 route (Ingress, Gateway API, OpenShift Route): how strongly it claims a host
