@@ -27,7 +27,8 @@ export function findController(ctx: ServiceContext, className: string | undefine
   const cls = ctx.cluster.ingressClasses.find((c) => c.name === className);
   const names = new Set(["ingress-nginx", ...(cls ? [cls.controller.split("/").pop() ?? ""] : [])]);
   const i = ctx.topology.subjects.findIndex((s: Subject) => names.has(s.labels[NAME_LABEL] ?? ""));
-  return i >= 0 ? { type: "node", node: i, label: (ctx.topology.subjects[i] as Subject).id } : undefined;
+  const s = ctx.topology.subjects[i];
+  return s ? { type: "node", node: i, label: s.id } : undefined;
 }
 
 /** Whether some controller serves the Ingress: its class has an IngressClass, or a controller pod is known. */
