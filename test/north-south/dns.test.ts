@@ -63,6 +63,13 @@ describe("PTR records (DNS spec 2.3.3, 2.4.3)", () => {
     expect(lookupPtr(zone, reverseName(ip("10.244.1.9"))).rcode).toBe("NXDOMAIN");
     expect(lookupPtr(zone, "example.com").rcode).toBe("FORWARDED");
   });
+  it("kwire dns ADDRESS answers the PTR record (exit 0), an unknown address NXDOMAIN (exit 1)", async () => {
+    const hit = await run(["dns", "10.96.1.1", ...F]);
+    expect(hit).toMatchObject({ code: 0, stdout: "1.1.96.10.in-addr.arpa. PTR api.app.svc.cluster.local.\n" });
+    const miss = await run(["dns", "9.1.244.10.in-addr.arpa", ...F]);
+    expect(miss.code).toBe(1);
+    expect(miss.stdout).toMatch(/NXDOMAIN/);
+  });
   it("IPv6 reverse names are 32 nibbles under ip6.arpa", () => {
     expect(reverseName(ip("2001:db8::1"))).toBe("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
   });
