@@ -31,7 +31,7 @@ describe("matrix summary ≡ counting the matrix", () => {
           const all = computeMatrix(a, { level, includeSelf });
           const ext = all.endpoints.filter((e) => e.kind === "IPBlock").length;
           const nsOf = (e: (typeof all.endpoints)[number]): string | undefined => (e.kind === "Namespace" ? e.name : e.namespace);
-          const inNs = (e: (typeof all.endpoints)[number]): boolean => e.kind !== "IPBlock" && (!namespaces || namespaces.includes(nsOf(e) ?? ""));
+          const inNs = (e: (typeof all.endpoints)[number]): boolean => e.kind !== "IPBlock" && (!namespaces || (namespaces as readonly string[]).includes(nsOf(e) ?? ""));
           const pairs = (n: number): number => n * (n - 1) + 2 * n * ext + (includeSelf || level === "namespace" ? n : 0);
           const inN = all.endpoints.filter((e) => e.kind !== "IPBlock").length;
           const outN = inN - all.endpoints.filter(inNs).length;

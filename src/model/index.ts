@@ -17,5 +17,6 @@ export * from "./cluster.js";
 export * from "./assert-never.js";
 export * from "./cni.js";
 export * from "./service.js";
+export * from "./gateway.js";
 export * from "./collections.js";
 export * from "./ipblock-label.js";

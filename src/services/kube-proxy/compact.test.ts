@@ -117,7 +117,7 @@ function synthetic(n: number): ServicePortInfo[] {
     const endpoints = Array.from({ length: 1 + (i % 5) }, () => ({ ip: v4(0x0af40000, pod++), port: 8080, ready: true, serving: true, terminating: false, nodeName: `node-${pod % 3}` }));
     return {
       namespace: "ns", name: `svc-${i}`, nameString: `ns/svc-${i}`, portName: "", protocol: i % 7 === 0 ? "UDP" : "TCP", clusterIP: v4(0x0a600000, i), port: 80,
-      nodePort: i % 4 === 0 ? 30000 + i : 0, externalIPs: [], loadBalancerIPs: [], sessionAffinity: false, stickySeconds: 10800,
+      nodePort: i % 4 === 0 ? 30000 + i : 0, externalIPs: [], loadBalancerIPs: [], loadBalancerSourceRanges: [], sessionAffinity: false, stickySeconds: 10800,
       externalPolicyLocal: false, internalPolicyLocal: false, endpoints, source: { file: "x", line: 1, column: 1, path: "" },
     };
   });

@@ -35,6 +35,8 @@ export interface ServicePortInfo {
   readonly nodePort: number;
   readonly externalIPs: readonly Ip[];
   readonly loadBalancerIPs: readonly Ip[];
+  /** spec.loadBalancerSourceRanges of this family (kube-proxy's firewall chains). */
+  readonly loadBalancerSourceRanges: readonly Cidr[];
   readonly sessionAffinity: boolean;
   readonly stickySeconds: number;
   readonly externalPolicyLocal: boolean;
@@ -92,6 +94,7 @@ function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: Serv
     nodePort: svc.type === "NodePort" || svc.type === "LoadBalancer" ? (sp.nodePort ?? 0) : 0,
     externalIPs: v4(svc.externalIPs),
     loadBalancerIPs: svc.type === "LoadBalancer" ? v4(svc.loadBalancerIPs) : [],
+    loadBalancerSourceRanges: (svc.loadBalancerSourceRanges ?? []).filter((c) => c.family === clusterIP.family),
     sessionAffinity: svc.sessionAffinity === "ClientIP",
     stickySeconds: DEFAULT_STICKY_SECONDS,
     externalPolicyLocal: svc.externalTrafficPolicy === "Local" && (svc.type === "NodePort" || svc.type === "LoadBalancer" || svc.externalIPs.length > 0),
