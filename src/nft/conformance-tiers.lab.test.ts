@@ -21,7 +21,7 @@ import { loadStep, probeText, stepManifest, type TierCase } from "../../test/con
 import { PODS, SERVED } from "../../test/conformance-tiers/topology.js";
 import { replaceScript } from "./print.js";
 import { nftPodsOf, nodeTables } from "./testing/differential.js";
-import { Plane, type NetPod } from "./testing/netns.js";
+import { Plane, type NetPod } from "../../test/nft/plane.js";
 
 const skip = labSkipReason();
 const ALL_CASES: readonly TierCase[] = [...PROTOCOL_RULE_CASES, ...GRESS_CASES, ...SEMANTICS_CASES];

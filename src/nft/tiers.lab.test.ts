@@ -2,7 +2,7 @@
  * @module nft/tiers.lab.test
  * The tiered policy table in a real kernel (root + nft; skipped with the reason otherwise). A
  * throwaway node netns routes between three pod netns (web/front, web/api, ops/probe of
- * fixtures/scenarios/lab-nft-tiers/cluster.yaml, at their podIPs; testing/netns.ts); the compiled
+ * fixtures/scenarios/lab-nft-tiers/cluster.yaml, at their podIPs; test/nft/plane.ts); the compiled
  * `inet kwire` table is loaded into the node netns with one `nft -f`, so every pod-to-pod packet
  * crosses its forward hook. Real TCP connections then show an Admin Deny, a Pass handed to the
  * NetworkPolicy tier that denies, a Pass that falls to the Baseline deny, an Admin Accept, and a
@@ -19,7 +19,7 @@ import { inNetns, labSkipReason } from "../lab/cni/testing/lab.js";
 import { compilePolicyTables } from "./compile-policy.js";
 import { replaceScript } from "./print.js";
 import { nftPodsOf } from "./testing/differential.js";
-import { Plane, type NetPod } from "./testing/netns.js";
+import { Plane, type NetPod } from "../../test/nft/plane.js";
 
 const skip = labSkipReason();
 const { cluster } = loadCluster([{ path: "cluster.yaml", text: readFileSync(join(import.meta.dirname, "../../fixtures/scenarios/lab-nft-tiers/cluster.yaml"), "utf8") }]);

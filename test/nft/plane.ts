@@ -1,5 +1,5 @@
 /**
- * @module nft/testing/netns
+ * @module test/nft/plane
  * A throwaway routed data plane for the compiler's real-kernel tests (root): node netns
  * `<prefix>-n<i>` joined by veth links, pod netns `<prefix>-p<i>` routed Calico-style (/32 address,
  * default route via a link-local gateway on the host veth), so every pod-to-pod packet crosses the
@@ -9,7 +9,7 @@
  * servers it started and deletes every netns it made.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { inNetns, netnsAdd, netnsDel } from "../../lab/cni/testing/lab.js";
+import { inNetns, netnsAdd, netnsDel } from "../../src/lab/cni/testing/lab.js";
 
 const GATEWAY = "169.254.1.1";
 
