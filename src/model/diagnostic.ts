@@ -48,11 +48,11 @@ export interface Diagnostic {
   readonly source: SourceRef;
   readonly hint?: string;
   /**
-   * "entry": this error cost only the list entry at `source.path` (e.g. one containerPort); the
-   * object itself was kept and analysed. Absent: an error skips the whole object (or document).
-   * `--strict` fails on both.
+   * Set when this error cost only one list entry, the field path of that entry (e.g.
+   * `spec.containers[0].ports[1]`): the object itself was kept and analysed. Absent: an error
+   * skips the whole object (or document). `--strict` fails on both.
    */
-  readonly scope?: "entry";
+  readonly entry?: string;
 }
 
 /**

@@ -101,7 +101,7 @@ export class Cursor {
   }
 
   /**
-   * Decodes this list entry with `decode`; errors it reports cost only this entry (scope
+   * Decodes this list entry with `decode`; errors it reports cost only this entry (their
    * "entry"): the object around it is kept. For entries whose loss can only hide connections,
    * never add them (a containerPort, a pod IP); undefined when the entry had an error.
    */
@@ -112,9 +112,9 @@ export class Cursor {
     let failed = false;
     for (let i = before; i < ds.length; i++) {
       const d = ds[i] as Diagnostic;
-      if (d.severity !== "error" || d.scope === "entry") continue;
+      if (d.severity !== "error" || d.entry !== undefined) continue;
       failed = true;
-      ds[i] = { ...d, scope: "entry", message: `${d.message}; this entry (${this.path}) is skipped, the rest of the object is analysed` };
+      ds[i] = { ...d, entry: this.path, message: `${d.message}; this entry (${this.path}) is skipped, the rest of the object is analysed` };
     }
     return failed ? undefined : value;
   }

@@ -124,7 +124,8 @@ class Collector {
 /**
  * Decodes one object. An object with any error is skipped whole (never loaded with the bad
  * field dropped, which would silently change what selectors match); warnings keep it. The
- * exception are errors of scope "entry" (one bad containerPort): they cost that entry only.
+ * exception are errors of one list entry (`entry` set: one bad containerPort): they cost that
+ * entry only.
  */
 function decodeOne(obj: Cursor, col: Collector): void {
   const before = col.diagnostics.length;
@@ -136,13 +137,13 @@ function decodeOne(obj: Cursor, col: Collector): void {
   const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
   const errors = col.diagnostics.slice(before).filter((d) => d.severity === "error");
-  const fatal = errors.filter((d) => d.scope !== "entry");
+  const fatal = errors.filter((d) => d.entry === undefined);
   if (!commit || fatal.length > 0) {
     col.skip(obj, fatal[0] ?? errors[0]);
     return;
   }
   commit();
-  for (const e of errors) col.skip(obj, e, e.source.path);
+  for (const e of errors) col.skip(obj, e, e.entry);
 }
 
 /** Decodes by kind; returns how to store the result, or undefined when it cannot be decoded. */

@@ -479,7 +479,7 @@ describe("bad input: nothing dropped unseen (kwire lint input-skipped)", () => {
     const typo = "apiVersion: v1\nkind: Pod\nmetadata: { name: api, namespace: shop, labels: { app: api } }\nspec:\n  containers:\n  - name: api\n    image: api:1\n    ports: [{ containerport: 8080 }]\n";
     const r = await run(["lint", "-f", "-", "-o", "json"], typo);
     const f = (JSON.parse(r.stdout) as { findings: { code: string; object: string; message: string }[] }).findings.filter((x) => x.code === "input-skipped");
-    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/api", message: expect.stringMatching(/^entry spec\.containers\[0\]\.ports\[0\]\.containerPort of Pod shop\/api was skipped \(the rest of the object is analysed\): required field "containerPort" is missing/) })]);
+    expect(f).toEqual([expect.objectContaining({ object: "Pod shop/api", message: expect.stringMatching(/^entry spec\.containers\[0\]\.ports\[0\] of Pod shop\/api was skipped \(the rest of the object is analysed\): required field "containerPort" is missing/) })]);
   });
 
   it("a finding about a skipped object says it was skipped (not just \"create the Service\")", async () => {

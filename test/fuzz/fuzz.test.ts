@@ -37,17 +37,19 @@ async function check(m: Mutant): Promise<void> {
   expect([0, 1, 2, 3], `${where}: exit ${matrix.code}\n${matrix.stderr.slice(0, 2000)}`).toContain(matrix.code);
   expect(matrix.stderr, where).not.toMatch(/internal error/);
   expect(matrix.stderr, where).not.toMatch(STACK_LINE);
-  if (matrix.code !== 2 && m.intact.trim() !== "") {
-    const base = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], m.intact);
+  const intact = m.intact.trim() === "" ? [] : endpoints((await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], m.intact)).stdout);
+  if (matrix.code !== 2) {
     const got = new Set(endpoints(matrix.stdout));
-    const lost = endpoints(base.stdout).filter((id) => !got.has(id));
+    const lost = intact.filter((id) => !got.has(id));
     expect(lost, `${where}: intact objects no longer analysed`).toEqual([]);
   }
+  // A trace between two objects the mutant left intact (or two names that may not exist).
+  const [from, to] = intact.length >= 2 ? intact : ["default/a", "default/b"];
   const other = m.doc % 3 === 0
     ? await run(["lint", "-f", "-", "-o", "json"], m.text)
     : m.doc % 3 === 1
       ? await run(["matrix", "-f", "-", "--strict"], m.text)
-      : await run(["trace", "-f", "-", "default/a", "default/b"], m.text);
+      : await run(["trace", "-f", "-", String(from), `${String(to)}:80`], m.text);
   expect([0, 1, 2, 3], `${where}: exit ${other.code}\n${other.stderr.slice(0, 2000)}`).toContain(other.code);
   expect(other.stderr, where).not.toMatch(/internal error/);
   expect(other.stderr, where).not.toMatch(STACK_LINE);
