@@ -49,7 +49,7 @@ export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[
     const kc = defaultKubeconfig();
     if (!kc) throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH (no $KUBECONFIG and no ~/.kube/config to read); try `kwire demo` for an example");
     try {
-      return [await readLiveCluster(undefined, opts.context, (context, server) => {
+      return [await readLiveCluster(kc.paths, opts.context, (context, server) => {
         io.err(`kwire: no -f given: read the live cluster of kubeconfig context "${context}" (${server}, from ${kc.from}: ${kc.paths.join(", ")}), read-only\n`);
       })];
     } catch (e) {

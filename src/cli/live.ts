@@ -49,7 +49,7 @@ function notServed(e: unknown): boolean {
 }
 
 /** `onContext` hears the context and API server actually read (kubectl's current context unless `context`). */
-export async function readLiveCluster(kubeconfig: string | undefined, context: string | undefined, onContext?: (context: string, server: string) => void): Promise<InputFile> {
+export async function readLiveCluster(kubeconfig: string | readonly string[] | undefined, context: string | undefined, onContext?: (context: string, server: string) => void): Promise<InputFile> {
   let k8s: typeof import("@kubernetes/client-node");
   try {
     k8s = await import("@kubernetes/client-node");
@@ -58,8 +58,18 @@ export async function readLiveCluster(kubeconfig: string | undefined, context: s
   }
   const kc = new k8s.KubeConfig();
   try {
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
+    if (typeof kubeconfig === "string") kc.loadFromFile(kubeconfig);
+    else if (kubeconfig && kubeconfig.length > 0) {
+      // kubectl's merge of a $KUBECONFIG list: the first file to set a value wins, the
+      // current-context included (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/#merging-kubeconfig-files).
+      const [first = "", ...rest] = kubeconfig;
+      kc.loadFromFile(first);
+      for (const f of rest) {
+        const more = new k8s.KubeConfig();
+        more.loadFromFile(f);
+        kc.mergeConfig(more, kc.getCurrentContext() !== "");
+      }
+    } else kc.loadFromDefault();
     if (context) kc.setCurrentContext(context);
   } catch (e) {
     throw new UsageError(`cannot load kubeconfig${kubeconfig ? ` ${kubeconfig}` : ""}: ${(e as Error).message}`);

@@ -34,6 +34,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit), cniCommand(io, setExit), versionCommand(io, setExit), completionCommand(io, setExit, () => program)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
+  // Every command and subcommand (lab status, cni agent, …) throws instead of exiting, and
+  // writes through io: `--help` and usage errors never end the process from inside.
+  const inProcess = (cmd: Command): void => {
+    for (const c of cmd.commands) {
+      c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+      inProcess(c);
+    }
+  };
+  inProcess(program);
   addExamples(program);
   try {
     await program.parseAsync([...argv], { from: "user" });

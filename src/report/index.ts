@@ -14,3 +14,4 @@ export * from "./lint-text.js";
 export * from "./lint-sarif.js";
 export * from "./dns-text.js";
 export * from "./service-matrix.js";
+export * from "./markdown-limit.js";
