@@ -57,13 +57,15 @@ const pairs = g.samplePairs.map(([s, d]) => {
 });
 let verdicts = 0;
 t = performance.now();
+c = process.cpuUsage();
 const rounds = Math.max(1, Math.ceil(2000 / pairs.length));
 for (let r = 0; r < rounds; r++) for (const p of pairs) if (traceConnection(topo, index, p).verdict === "allowed") verdicts++;
 const traceMs = (performance.now() - t) / (rounds * pairs.length);
+const traceCpuMs = cpu(c) / (rounds * pairs.length);
 console.log(JSON.stringify({
   engine, shape, pods: g.pods, policies: g.policies, workloads: g.workloads, namespaces: g.namespaces, ipBlocks: g.ipBlocks,
   inputMB: Math.round(g.text.length / 1e5) / 10,
-  loadMs, analysisMs, matrixMs, podMatrixMs, loadCpuMs, analysisCpuMs, matrixCpuMs, podMatrixCpuMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000,
+  loadMs, analysisMs, matrixMs, podMatrixMs, loadCpuMs, analysisCpuMs, matrixCpuMs, podMatrixCpuMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000, traceCpuMs: Math.round(traceCpuMs * 1000) / 1000,
   rssMB: Math.round(process.resourceUsage().maxRSS / 1024), errors, classes: summary.classes,
   endpoints: summary.endpoints, podEndpoints: podSummary.endpoints,
   allowedPairs: summary.allowedPairs, deniedPairs: summary.deniedPairs,

@@ -24,7 +24,7 @@ import { generateCluster, type GenerateOptions, type Shape } from "./generate.js
 interface CaseResult {
   engine: string; shape: string; pods: number; policies: number; workloads: number; ipBlocks: number; inputMB: number;
   loadMs: number; analysisMs: number; matrixMs: number; podMatrixMs: number;
-  loadCpuMs: number; analysisCpuMs: number; matrixCpuMs: number; podMatrixCpuMs: number; traceIndexMs: number; traceMs: number; rssMB: number;
+  loadCpuMs: number; analysisCpuMs: number; matrixCpuMs: number; podMatrixCpuMs: number; traceIndexMs: number; traceMs: number; traceCpuMs: number; rssMB: number;
   errors: number; classes: number; endpoints: number; podEndpoints: number; allowedPairs: number; deniedPairs: number;
   podAllowedPairs: number; podDeniedPairs: number;
 }
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         continue;
       }
       const st = (cpuMs: number, wallMs: number): string => `${fmt(cpuMs)} ms (${fmt(wallMs)})`;
-      log(`| ${c.label} | ${r.classes} | ${st(r.loadCpuMs, r.loadMs)} | ${st(r.analysisCpuMs, r.analysisMs)} | ${st(r.matrixCpuMs, r.matrixMs)} | ${st(r.podMatrixCpuMs, r.podMatrixMs)} | ${r.traceMs} ms | ${r.rssMB} MB |`);
+      log(`| ${c.label} | ${r.classes} | ${st(r.loadCpuMs, r.loadMs)} | ${st(r.analysisCpuMs, r.analysisMs)} | ${st(r.matrixCpuMs, r.matrixMs)} | ${st(r.podMatrixCpuMs, r.podMatrixMs)} | ${r.traceCpuMs} ms (${r.traceMs}) | ${r.rssMB} MB |`);
       stages.push(r);
     }
   }
