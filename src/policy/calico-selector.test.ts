@@ -13,8 +13,8 @@ import {
   matchesNamespaceSelector,
   parseCalicoSelector,
   selectorLabels,
-  type CalicoSelector,
 } from "./calico-selector.js";
+import type { CalicoSelector } from "../model/index.js";
 
 type L = Record<string, string>;
 

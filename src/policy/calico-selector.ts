@@ -20,10 +20,7 @@
  * Errors carry the 1-based column of the offending token and its text, so a decoder can report
  * file:line:column inside the YAML value.
  */
-import type { CalicoSelector } from "../model/calico-selector.js";
-import type { Labels } from "../model/index.js";
-
-export type { CalicoSelector } from "../model/calico-selector.js";
+import type { CalicoSelector, Labels } from "../model/index.js";
 
 type TokKind =
   | "Label" | "String" | "LBrace" | "RBrace" | "Comma" | "Eq" | "Ne" | "In" | "Not" | "NotIn"
