@@ -16,7 +16,7 @@
 import { ALL_PORTS, EMPTY_PORTS, ipSetContains, portsOf, unionPorts, type CalicoEntityRule, type CalicoNetworkSet, type CalicoPolicy, type CalicoPort, type CalicoProtocol, type CalicoRule, type CalicoSelector, type ContainerPort, type Ip, type IpSet, type Labels, type PortSet, type Protocol } from "../model/index.js";
 import { evaluateCalicoSelector, lookupIn, matchesNamespaceSelector } from "./calico-selector.js";
 import { ALL_FLOWS, EMPTY_FLOWS, flowsOfPorts, icmpFlows, intersectFlows, subtractFlows, unionFlows, type FlowSet } from "./flow-set.js";
-import { partyIps, serviceAccountOf, type Party, type PolicyEndpoint } from "./party.js";
+import { peerIps, serviceAccountOf, type PolicyPeer, type PolicyEndpoint } from "./party.js";
 
 export interface CalicoContext {
   readonly networkSets: readonly CalicoNetworkSet[];
@@ -55,10 +55,10 @@ function inSets(sets: readonly IpSet[], ip: Ip): boolean {
 }
 
 /** Every identity a party's address belongs to. */
-function identities(p: Party, ctx: CalicoContext, nsLabels: (ns: string) => Labels): Identity[] {
+function identities(p: PolicyPeer, ctx: CalicoContext, nsLabels: (ns: string) => Labels): Identity[] {
   const out: Identity[] = [];
   if (p.type === "Pod" && !p.endpoint.hostNetwork) out.push(podIdentity(p.endpoint));
-  const ips = partyIps(p);
+  const ips = peerIps(p);
   for (const s of ctx.networkSets) {
     if (!ips.some((ip) => inSets(s.netSets, ip))) continue;
     const namespace = s.namespace;
@@ -99,8 +99,8 @@ function positiveSelector(er: CalicoEntityRule, policyNamespace: string | undefi
 }
 
 /** Does one side (source or destination) of a rule accept this party? */
-export function entityMatches(er: CalicoEntityRule, policyNamespace: string | undefined, p: Party, ctx: CalicoContext, nsLabels: (ns: string) => Labels): boolean {
-  const ips = partyIps(p);
+export function entityMatches(er: CalicoEntityRule, policyNamespace: string | undefined, p: PolicyPeer, ctx: CalicoContext, nsLabels: (ns: string) => Labels): boolean {
+  const ips = peerIps(p);
   if (er.netSets.length > 0 && !ips.some((ip) => inSets(er.netSets, ip))) return false;
   if (er.notNetSets.length > 0 && ips.some((ip) => inSets(er.notNetSets, ip))) return false;
   const pos = positiveSelector(er, policyNamespace);
@@ -151,9 +151,9 @@ function portsFor(ports: readonly CalicoPort[], protocols: readonly Protocol[], 
  * named ports resolve against the destination pod's containerPorts; source ports are not
  * modelled (flagged by the decoder): a rule with them matches as if they were absent.
  */
-export function calicoRuleFlows(r: CalicoRule, policyNamespace: string | undefined, src: Party, dst: Party, ctx: CalicoContext, nsLabels: (ns: string) => Labels): FlowSet {
+export function calicoRuleFlows(r: CalicoRule, policyNamespace: string | undefined, src: PolicyPeer, dst: PolicyPeer, ctx: CalicoContext, nsLabels: (ns: string) => Labels): FlowSet {
   if (!entityMatches(r.source, policyNamespace, src, ctx, nsLabels) || !entityMatches(r.destination, policyNamespace, dst, ctx, nsLabels)) return EMPTY_FLOWS;
-  const family = [...partyIps(src), ...partyIps(dst)][0]?.family;
+  const family = [...peerIps(src), ...peerIps(dst)][0]?.family;
   if (r.ipVersion !== undefined && family !== undefined && family !== r.ipVersion) return EMPTY_FLOWS;
   let flows = r.protocol ? protocolFlows(r.protocol) : ALL_FLOWS;
   const dstPorts = dst.type === "Pod" ? dst.endpoint.ports : undefined;

@@ -19,11 +19,11 @@ import { describe, expect, it } from "vitest";
 import { containsPort, type PolicyType } from "../model/index.js";
 import { applyStaged, calicoTiers } from "./calico-tiers.js";
 import type { FlowSet } from "./flow-set.js";
-import type { Party, PolicyEndpoint } from "./party.js";
+import type { PolicyPeer, PolicyEndpoint } from "./party.js";
 import { evaluateDirection } from "./tier-eval.js";
-import { addressParty, dialectFixture, pod, podParty, type DialectFixture } from "./testing/dialect-fixture.js";
+import { addressPeer, dialectFixture, pod, podPeer, type DialectFixture } from "./testing/dialect-fixture.js";
 
-function verdict(f: DialectFixture, direction: PolicyType, local: PolicyEndpoint, peer: Party, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
+function verdict(f: DialectFixture, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
   const { tiers } = calicoTiers(f.calico);
   const fold = evaluateDirection(tiers, direction, local, peer, f.ctx);
   return containsPort(fold.allowed.ports, proto, port);
@@ -31,7 +31,7 @@ function verdict(f: DialectFixture, direction: PolicyType, local: PolicyEndpoint
 
 /** Both directions of pod → pod, as a connection needs. */
 function connect(f: DialectFixture, from: string, to: string, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
-  return verdict(f, "Egress", pod(f, from), podParty(f, to), proto, port) && verdict(f, "Ingress", pod(f, to), podParty(f, from), proto, port);
+  return verdict(f, "Egress", pod(f, from), podPeer(f, to), proto, port) && verdict(f, "Ingress", pod(f, to), podPeer(f, from), proto, port);
 }
 
 function icmpAllowed(fold: FlowSet, type: number, code: number): boolean {
@@ -128,8 +128,8 @@ describe("the seeds' examples, evaluated", () => {
     expect(connect(f, "shop/web", "kube-system/coredns", "TCP", 80)).toBe(false);
     expect(connect(f, "shop/client", "shop/web", "TCP", 80)).toBe(false);
     // kube-system is excluded by `projectcalico.org/namespace not in {...}`: its pods stay default-allow.
-    expect(verdict(f, "Egress", pod(f, "kube-system/coredns"), podParty(f, "shop/web"), "TCP", 80)).toBe(true);
-    expect(verdict(f, "Ingress", pod(f, "shop/web"), podParty(f, "kube-system/coredns"), "TCP", 80)).toBe(false);
+    expect(verdict(f, "Egress", pod(f, "kube-system/coredns"), podPeer(f, "shop/web"), "TCP", 80)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "shop/web"), podPeer(f, "kube-system/coredns"), "TCP", 80)).toBe(false);
   });
 });
 
@@ -145,70 +145,70 @@ const BASE = [
 describe("Calico evaluation semantics", () => {
   it("Pass skips the rest of the tier to the next; a non-matching source meets the tier's Deny default", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: security\nspec:\n  order: 100\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: security.pass-frontends\nspec:\n  tier: security\n  selector: role == 'database'\n  ingress:\n  - action: Pass\n    source:\n      selector: role == 'frontend'\n  - action: Deny\n    source:\n      selector: role == 'frontend'\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-all-in\n  namespace: app\nspec:\n  podSelector: {}\n  ingress:\n  - {}\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 5432)).toBe(true);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/batch"), "TCP", 5432)).toBe(false);
-    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podParty(f, "app/batch"), f.ctx);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 5432)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/batch"), "TCP", 5432)).toBe(false);
+    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podPeer(f, "app/batch"), f.ctx);
     expect(fold.tiers.map((t) => [t.tier, t.decisions.map((d) => `${d.action}:${d.origin?.policy ?? "tier default"}`)])).toEqual([["security", ["Deny:tier default"]]]);
   });
 
   it("a tier with defaultAction Pass hands unmatched traffic on; a tier no policy selects does not count", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: audit\nspec:\n  order: 50\n  defaultAction: Pass\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: audit.watch\nspec:\n  tier: audit\n  selector: all()\n  ingress:\n  - action: Log\n---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: unused\nspec:\n  order: 60\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: unused.nobody\nspec:\n  tier: unused\n  selector: role == 'nobody'\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(true);
-    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), f.ctx);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(true);
+    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), f.ctx);
     expect(fold.tiers.map((t) => [t.tier, t.decisions.map((d) => d.action)])).toEqual([["audit", ["Log", "Pass"]]]);
   });
 
   it("Log continues to the next rule; Allow and Deny end evaluation in rule order", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: ordered\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Log\n  - action: Deny\n    protocol: TCP\n    destination:\n      ports: [5432]\n  - action: Allow\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 5432)).toBe(false);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 5433)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 5432)).toBe(false);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 5433)).toBe(true);
   });
 
   it("types: an Egress-only policy does not make its tier count for ingress", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: egress-only\n  namespace: app\nspec:\n  selector: all()\n  types: [Egress]\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(true);
-    expect(verdict(f, "Egress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Egress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(false);
   });
 
   it("a namespaced rule selector stays in the policy's namespace unless namespaceSelector is given", () => {
     const policy = (ns: string): string => `${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    source:\n      selector: role == 'frontend'\n${ns}`;
     const scoped = dialectFixture(policy(""));
-    expect(verdict(scoped, "Ingress", pod(scoped, "app/db"), podParty(scoped, "app/fe"), "TCP", 1)).toBe(true);
-    expect(verdict(scoped, "Ingress", pod(scoped, "app/db"), podParty(scoped, "other/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(scoped, "Ingress", pod(scoped, "app/db"), podPeer(scoped, "app/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(scoped, "Ingress", pod(scoped, "app/db"), podPeer(scoped, "other/fe"), "TCP", 1)).toBe(false);
     const any = dialectFixture(policy("      namespaceSelector: all()\n"));
-    expect(verdict(any, "Ingress", pod(any, "app/db"), podParty(any, "other/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(any, "Ingress", pod(any, "app/db"), podPeer(any, "other/fe"), "TCP", 1)).toBe(true);
     const byName = dialectFixture(policy("      namespaceSelector: projectcalico.org/name == 'other'\n"));
-    expect(verdict(byName, "Ingress", pod(byName, "app/db"), podParty(byName, "other/fe"), "TCP", 1)).toBe(true);
-    expect(verdict(byName, "Ingress", pod(byName, "app/db"), podParty(byName, "app/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(byName, "Ingress", pod(byName, "app/db"), podPeer(byName, "other/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(byName, "Ingress", pod(byName, "app/db"), podPeer(byName, "app/fe"), "TCP", 1)).toBe(false);
   });
 
   it("an absent label makes != true (the source pod without env matches env != 'prod')", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    source:\n      selector: env != 'prod'\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(true);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/batch"), "TCP", 1)).toBe(false);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/batch"), "TCP", 1)).toBe(false);
   });
 
   it("GlobalNetworkSets are selectable by labels; global() scopes a namespaced rule to them; nets and notNets", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: partners\n  labels:\n    role: partner\nspec:\n  nets: [198.51.100.0/28]\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    source:\n      selector: role == 'partner'\n      namespaceSelector: global()\n  - action: Allow\n    source:\n      nets: [203.0.113.0/24]\n      notNets: [203.0.113.128/25]\n`);
     const db = pod(f, "app/db");
-    expect(verdict(f, "Ingress", db, addressParty("World", "198.51.100.5"), "TCP", 1)).toBe(true);
-    expect(verdict(f, "Ingress", db, addressParty("World", "198.51.100.20"), "TCP", 1)).toBe(false);
-    expect(verdict(f, "Ingress", db, addressParty("World", "203.0.113.9"), "TCP", 1)).toBe(true);
-    expect(verdict(f, "Ingress", db, addressParty("World", "203.0.113.200"), "TCP", 1)).toBe(false);
-    expect(verdict(f, "Ingress", db, podParty(f, "app/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(f, "Ingress", db, addressPeer("World", "198.51.100.5"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Ingress", db, addressPeer("World", "198.51.100.20"), "TCP", 1)).toBe(false);
+    expect(verdict(f, "Ingress", db, addressPeer("World", "203.0.113.9"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Ingress", db, addressPeer("World", "203.0.113.200"), "TCP", 1)).toBe(false);
+    expect(verdict(f, "Ingress", db, podPeer(f, "app/fe"), "TCP", 1)).toBe(false);
   });
 
   it("ports, \"min:max\" ranges, named ports and notPorts", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    protocol: TCP\n    destination:\n      ports: [pg, "8000:8100"]\n      notPorts: ["8050"]\n`);
     const db = pod(f, "app/db");
-    const fe = podParty(f, "app/fe");
+    const fe = podPeer(f, "app/fe");
     expect([5432, 8000, 8049, 8050, 8100, 8101].map((p) => verdict(f, "Ingress", db, fe, "TCP", p))).toEqual([true, true, true, false, true, false]);
     expect(verdict(f, "Ingress", db, fe, "UDP", 5432)).toBe(false);
   });
 
   it("ICMP type and code; the model gains ICMP beside TCP/UDP/SCTP", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    protocol: ICMP\n    icmp:\n      type: 8\n`);
-    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), f.ctx);
+    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), f.ctx);
     expect(icmpAllowed(fold.allowed, 8, 0)).toBe(true);
     expect(icmpAllowed(fold.allowed, 13, 0)).toBe(false);
     expect(containsPort(fold.allowed.ports, "TCP", 80)).toBe(false);
@@ -216,17 +216,17 @@ describe("Calico evaluation semantics", () => {
 
   it("serviceAccounts.names matches the pod's service account (default when unset)", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    source:\n      serviceAccounts:\n        names: [default]\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(true);
     const g = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app\nspec:\n  selector: role == 'database'\n  ingress:\n  - action: Allow\n    source:\n      serviceAccounts:\n        names: [api]\n`);
-    expect(verdict(g, "Ingress", pod(g, "app/db"), podParty(g, "app/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(g, "Ingress", pod(g, "app/db"), podPeer(g, "app/fe"), "TCP", 1)).toBe(false);
   });
 
   it("staged policies are not enforced; applyStaged shows what enforcing them would change", () => {
     const f = dialectFixture(`${BASE}apiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\nmetadata:\n  name: lock-db\n  namespace: app\nspec:\n  selector: role == 'database'\n  types: [Ingress]\n---\napiVersion: projectcalico.org/v3\nkind: StagedKubernetesNetworkPolicy\nmetadata:\n  name: lock-fe\n  namespace: app\nspec:\n  stagedAction: Set\n  podSelector:\n    matchLabels:\n      role: frontend\n  policyTypes: [Ingress]\n`);
-    expect(verdict(f, "Ingress", pod(f, "app/db"), podParty(f, "app/fe"), "TCP", 1)).toBe(true);
+    expect(verdict(f, "Ingress", pod(f, "app/db"), podPeer(f, "app/fe"), "TCP", 1)).toBe(true);
     const staged = { ...f, calico: applyStaged(f.calico, f.stagedK8s) };
-    expect(verdict(staged, "Ingress", pod(staged, "app/db"), podParty(staged, "app/fe"), "TCP", 1)).toBe(false);
-    expect(verdict(staged, "Ingress", pod(staged, "app/fe"), podParty(staged, "app/db"), "TCP", 1)).toBe(false);
+    expect(verdict(staged, "Ingress", pod(staged, "app/db"), podPeer(staged, "app/fe"), "TCP", 1)).toBe(false);
+    expect(verdict(staged, "Ingress", pod(staged, "app/fe"), podPeer(staged, "app/db"), "TCP", 1)).toBe(false);
     expect(calicoTiers(staged.calico).tiers.flatMap((t) => t.policies.map((p) => `${p.origin.kind} ${p.origin.policy}`))).toEqual(["NetworkPolicy app/lock-fe", "NetworkPolicy (Calico) app/lock-db"]); // order 1000 before +Inf
   });
 });

@@ -18,7 +18,7 @@
 import type { CiliumEntity, CiliumPortRule, CiliumRule, CiliumRuleSet, ContainerPort, Labels } from "../model/index.js";
 import { ALL_PORTS, CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_SERVICE_ACCOUNT_LABEL, EMPTY_PORTS, ipSetContains, portsOf, selectorMatches, unionPorts, type PortSet, type Protocol } from "../model/index.js";
 import { ALL_FLOWS, EMPTY_FLOWS, flowsOfPorts, icmpFlows, unionFlows, type FlowSet } from "./flow-set.js";
-import { partyIps, serviceAccountOf, type Party, type PolicyEndpoint } from "./party.js";
+import { peerIps, serviceAccountOf, type PolicyPeer, type PolicyEndpoint } from "./party.js";
 
 export function ciliumLabels(e: PolicyEndpoint): Labels {
   const out: Record<string, string> = { ...e.labels, [CILIUM_NAMESPACE_LABEL]: e.namespace, [CILIUM_SERVICE_ACCOUNT_LABEL]: serviceAccountOf(e) };
@@ -31,12 +31,12 @@ export function ciliumSetSelects(s: CiliumRuleSet, e: PolicyEndpoint): boolean {
 }
 
 /** A hostNetwork pod is its node: `host` when on the local endpoint's node, else `remote-node`. */
-function effectiveType(p: Party, local: PolicyEndpoint): Party["type"] {
+function effectiveType(p: PolicyPeer, local: PolicyEndpoint): PolicyPeer["type"] {
   if (p.type !== "Pod" || !p.endpoint.hostNetwork) return p.type;
   return p.endpoint.nodeName !== undefined && p.endpoint.nodeName === local.nodeName ? "Host" : "RemoteNode";
 }
 
-function entityMatches(e: CiliumEntity, p: Party, local: PolicyEndpoint): boolean {
+function entityMatches(e: CiliumEntity, p: PolicyPeer, local: PolicyEndpoint): boolean {
   const t = effectiveType(p, local);
   switch (e) {
     case "all":
@@ -45,7 +45,7 @@ function entityMatches(e: CiliumEntity, p: Party, local: PolicyEndpoint): boolea
       return t === "World";
     case "world-ipv4":
     case "world-ipv6":
-      return t === "World" && partyIps(p).some((ip) => ip.family === (e === "world-ipv4" ? 4 : 6));
+      return t === "World" && peerIps(p).some((ip) => ip.family === (e === "world-ipv4" ? 4 : 6));
     case "cluster":
       return t !== "World";
     case "host":
@@ -64,7 +64,7 @@ function entityMatches(e: CiliumEntity, p: Party, local: PolicyEndpoint): boolea
 }
 
 /** Does the rule's peer part accept this party? */
-export function ciliumPeerMatches(r: CiliumRule, p: Party, local: PolicyEndpoint): boolean {
+export function ciliumPeerMatches(r: CiliumRule, p: PolicyPeer, local: PolicyEndpoint): boolean {
   if (r.anyPeer) return r.toPorts !== "All" || r.icmps.length > 0;
   const t = effectiveType(p, local);
   if (t === "Pod" && p.type === "Pod") {
@@ -73,7 +73,7 @@ export function ciliumPeerMatches(r: CiliumRule, p: Party, local: PolicyEndpoint
     if (required && r.endpoints.some((s) => s.reserved.length === 0 && selectorMatches(s.selector, labels))) return true;
   }
   if (r.entities.some((e) => entityMatches(e, p, local))) return true;
-  if (t === "World" && r.cidrs.some((c) => partyIps(p).some((ip) => ipSetContains(c.set, ip.family, ip.value)))) return true;
+  if (t === "World" && r.cidrs.some((c) => peerIps(p).some((ip) => ipSetContains(c.set, ip.family, ip.value)))) return true;
   return false;
 }
 
@@ -118,7 +118,7 @@ function icmpRuleFlows(r: CiliumRule): FlowSet {
 }
 
 /** What the rule allows/denies toward the destination (after the peer matched). */
-export function ciliumRuleFlows(r: CiliumRule, dst: Party): FlowSet {
+export function ciliumRuleFlows(r: CiliumRule, dst: PolicyPeer): FlowSet {
   if (r.toPorts === "All" && r.icmps.length === 0) return ALL_FLOWS;
   const dstPorts = dst.type === "Pod" ? dst.endpoint.ports : undefined;
   let out = EMPTY_FLOWS;

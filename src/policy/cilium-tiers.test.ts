@@ -14,17 +14,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { containsPort, type PolicyType } from "../model/index.js";
 import { ciliumTiers } from "./cilium-tiers.js";
-import type { Party, PolicyEndpoint } from "./party.js";
+import type { PolicyPeer, PolicyEndpoint } from "./party.js";
 import { evaluateDirection } from "./tier-eval.js";
-import { addressParty, dialectFixture, pod, podParty, type DialectFixture } from "./testing/dialect-fixture.js";
+import { addressPeer, dialectFixture, pod, podPeer, type DialectFixture } from "./testing/dialect-fixture.js";
 
-function allowed(f: DialectFixture, direction: PolicyType, local: PolicyEndpoint, peer: Party, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
+function allowed(f: DialectFixture, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
   const fold = evaluateDirection(ciliumTiers(f.cilium, f.calico.networkPolicies), direction, local, peer, f.ctx);
   return containsPort(fold.allowed.ports, proto, port);
 }
 
 function connect(f: DialectFixture, from: string, to: string, proto: "TCP" | "UDP" | "SCTP", port: number): boolean {
-  return allowed(f, "Egress", pod(f, from), podParty(f, to), proto, port) && allowed(f, "Ingress", pod(f, to), podParty(f, from), proto, port);
+  return allowed(f, "Egress", pod(f, from), podPeer(f, to), proto, port) && allowed(f, "Ingress", pod(f, to), podPeer(f, from), proto, port);
 }
 
 const NS = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n---\n`;
@@ -42,18 +42,18 @@ describe("the seeds' example: cilium-l3-l4-entities.yaml", () => {
 
   it("fromEntities host admits the node on every port; ingressDeny world drops the outside", () => {
     const backend = pod(f, "shop/backend");
-    expect(allowed(f, "Ingress", backend, addressParty("Host", "192.168.1.10"), "TCP", 9999)).toBe(true);
-    expect(allowed(f, "Ingress", backend, addressParty("RemoteNode", "192.168.1.11"), "TCP", 80)).toBe(false);
-    expect(allowed(f, "Ingress", backend, addressParty("World", "203.0.113.5"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", backend, addressPeer("Host", "192.168.1.10"), "TCP", 9999)).toBe(true);
+    expect(allowed(f, "Ingress", backend, addressPeer("RemoteNode", "192.168.1.11"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", backend, addressPeer("World", "203.0.113.5"), "TCP", 80)).toBe(false);
   });
 
   it("the dev pod reaches the world and kube-dns (the DNS L7 rule is flagged, the L4 verdict stands)", () => {
     const fe = pod(f, "shop/frontend");
-    expect(allowed(f, "Egress", fe, addressParty("World", "203.0.113.5"), "TCP", 443)).toBe(true);
+    expect(allowed(f, "Egress", fe, addressPeer("World", "203.0.113.5"), "TCP", 443)).toBe(true);
     expect(connect(f, "shop/frontend", "kube-system/coredns", "UDP", 53)).toBe(true);
     expect(connect(f, "shop/frontend", "kube-system/coredns", "TCP", 53)).toBe(true);
     expect(connect(f, "shop/frontend", "kube-system/coredns", "UDP", 54)).toBe(false);
-    const fold = evaluateDirection(ciliumTiers(f.cilium, []), "Egress", fe, podParty(f, "kube-system/coredns"), f.ctx);
+    const fold = evaluateDirection(ciliumTiers(f.cilium, []), "Egress", fe, podPeer(f, "kube-system/coredns"), f.ctx);
     const decided = fold.tiers.flatMap((t) => t.decisions).find((d) => d.action === "Allow");
     expect(decided?.origin?.unmodelled).toContain("L7 dns rules not modelled");
   });
@@ -77,7 +77,7 @@ describe("Cilium semantics", () => {
     const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: only-client\n  namespace: app\nspec:\n  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromEndpoints:\n    - matchLabels:\n        app: client\n`);
     expect(connect(f, "app/client", "app/server", "TCP", 1234)).toBe(true);
     expect(connect(f, "other/client", "app/server", "TCP", 1234)).toBe(false); // fromEndpoints is scoped to app
-    expect(allowed(f, "Egress", pod(f, "app/server"), podParty(f, "other/client"), "TCP", 1)).toBe(true);
+    expect(allowed(f, "Egress", pod(f, "app/server"), podPeer(f, "other/client"), "TCP", 1)).toBe(true);
   });
 
   it("a deny-only policy also makes the direction default-deny (EnableDefaultDeny default)", () => {
@@ -96,32 +96,32 @@ describe("Cilium semantics", () => {
     const l4 = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: l4\n  namespace: app\nspec:\n  endpointSelector: {}\n  ingress:\n  - toPorts:\n    - ports:\n      - port: "80"\n`);
     expect(connect(l4, "other/client", "app/server", "TCP", 80)).toBe(true);
     expect(connect(l4, "other/client", "app/server", "UDP", 80)).toBe(true); // protocol ANY
-    expect(allowed(l4, "Ingress", pod(l4, "app/server"), addressParty("World", "203.0.113.5"), "TCP", 80)).toBe(true);
+    expect(allowed(l4, "Ingress", pod(l4, "app/server"), addressPeer("World", "203.0.113.5"), "TCP", 80)).toBe(true);
     expect(connect(l4, "other/client", "app/server", "TCP", 81)).toBe(false);
   });
 
   it("CIDR rules match outside addresses, not cluster pods inside the CIDR", () => {
     const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: cidr\n  namespace: app\nspec:\n  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromCIDRSet:\n    - cidr: 10.0.0.0/8\n      except: [10.9.0.0/16]\n`);
     const server = pod(f, "app/server");
-    expect(allowed(f, "Ingress", server, addressParty("World", "10.5.0.1"), "TCP", 80)).toBe(true);
-    expect(allowed(f, "Ingress", server, addressParty("World", "10.9.0.1"), "TCP", 80)).toBe(false);
-    expect(allowed(f, "Ingress", server, podParty(f, "app/client"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", server, addressPeer("World", "10.5.0.1"), "TCP", 80)).toBe(true);
+    expect(allowed(f, "Ingress", server, addressPeer("World", "10.9.0.1"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", server, podPeer(f, "app/client"), "TCP", 80)).toBe(false);
   });
 
   it("entities: cluster is every in-cluster party, world is the rest; kube-apiserver by itself", () => {
     const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: egress\n  namespace: app\nspec:\n  endpointSelector:\n    matchLabels:\n      app: client\n  egress:\n  - toEntities: [cluster]\n    toPorts:\n    - ports:\n      - port: "443"\n        protocol: TCP\n  - toEntities: [kube-apiserver]\n`);
     const c = pod(f, "app/client");
-    expect(allowed(f, "Egress", c, podParty(f, "other/client"), "TCP", 443)).toBe(true);
-    expect(allowed(f, "Egress", c, addressParty("RemoteNode", "192.168.1.11"), "TCP", 443)).toBe(true);
-    expect(allowed(f, "Egress", c, addressParty("World", "203.0.113.5"), "TCP", 443)).toBe(false);
-    expect(allowed(f, "Egress", c, addressParty("KubeAPIServer", "10.96.0.1"), "TCP", 6443)).toBe(true);
-    expect(allowed(f, "Egress", c, podParty(f, "other/client"), "TCP", 6443)).toBe(false);
+    expect(allowed(f, "Egress", c, podPeer(f, "other/client"), "TCP", 443)).toBe(true);
+    expect(allowed(f, "Egress", c, addressPeer("RemoteNode", "192.168.1.11"), "TCP", 443)).toBe(true);
+    expect(allowed(f, "Egress", c, addressPeer("World", "203.0.113.5"), "TCP", 443)).toBe(false);
+    expect(allowed(f, "Egress", c, addressPeer("KubeAPIServer", "10.96.0.1"), "TCP", 6443)).toBe(true);
+    expect(allowed(f, "Egress", c, podPeer(f, "other/client"), "TCP", 6443)).toBe(false);
   });
 
   it("a clusterwide peer selector `{}` matches pods of every namespace", () => {
     const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: pods-only\nspec:\n  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromEndpoints:\n    - {}\n`);
     expect(connect(f, "other/client", "app/server", "TCP", 80)).toBe(true);
-    expect(allowed(f, "Ingress", pod(f, "app/server"), addressParty("Host", "192.168.1.10"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", pod(f, "app/server"), addressPeer("Host", "192.168.1.10"), "TCP", 80)).toBe(false);
   });
 
   it("tiers: deny first (Pass by default), then allow (Deny by default)", () => {

@@ -1,5 +1,5 @@
 /**
- * @module party
+ * @module party (policy peer)
  * The two ends of a connection as the Calico and Cilium evaluators see them: a pod (with what
  * those dialects read beyond a NetworkPolicy's PodIdentity: name, node, service account), or an
  * address that is a node, the API server or outside the cluster.
@@ -16,7 +16,7 @@ export interface PolicyEndpoint extends PodIdentity {
   readonly serviceAccountLabels?: Labels | undefined;
 }
 
-export type Party =
+export type PolicyPeer =
   | { readonly type: "Pod"; readonly endpoint: PolicyEndpoint }
   /** The node the local endpoint runs on (Cilium entity `host`). */
   | { readonly type: "Host"; readonly ip: Ip }
@@ -27,7 +27,7 @@ export type Party =
   /** Outside the cluster (Cilium entity `world`). */
   | { readonly type: "World"; readonly ip: Ip };
 
-export function partyIps(p: Party): readonly Ip[] {
+export function peerIps(p: PolicyPeer): readonly Ip[] {
   return p.type === "Pod" ? p.endpoint.ips : [p.ip];
 }
 

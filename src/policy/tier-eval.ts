@@ -11,7 +11,7 @@ import { calicoPolicySelects, calicoRuleFlows, type CalicoContext } from "./cali
 import { ciliumPeerMatches, ciliumRuleFlows, ciliumSetSelects } from "./cilium-match.js";
 import { FLOW_SET_OPS, EMPTY_FLOWS, flowsOfPorts, type FlowSet } from "./flow-set.js";
 import { foldGeneralTiers, generalRulesOf, type GeneralFold, type GeneralMatched, type GeneralRule, type GeneralSubject, type GeneralTier, type GeneralTierInput } from "./general-tier.js";
-import type { Party, PolicyEndpoint } from "./party.js";
+import type { PolicyPeer, PolicyEndpoint } from "./party.js";
 import { peerMatchesAddress, peerMatchesPod, policySelects, resolveRulePorts } from "./semantics.js";
 import { clusterPolicySelects } from "./tiers.js";
 
@@ -36,7 +36,7 @@ export function subjectSelects(s: GeneralSubject, e: PolicyEndpoint): boolean {
 }
 
 /** NetworkPolicy-shaped peers (NetworkPolicy, ANP/BANP/ClusterNetworkPolicy) against a party. */
-function npPeerMatches(rule: Extract<GeneralRule["match"], { dialect: "networkpolicy" | "cluster" }>, peer: Party): boolean {
+function npPeerMatches(rule: Extract<GeneralRule["match"], { dialect: "networkpolicy" | "cluster" }>, peer: PolicyPeer): boolean {
   const r = rule.dialect === "networkpolicy" ? rule.rule : rule.rule.rule;
   if (r.peers === "All") return true;
   const ns = rule.dialect === "networkpolicy" ? rule.policyNamespace : "";
@@ -44,8 +44,8 @@ function npPeerMatches(rule: Extract<GeneralRule["match"], { dialect: "networkpo
 }
 
 /** The flows a rule matches for this direction (local = the selected endpoint). */
-export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: Party, ctx: TierEvalContext): FlowSet {
-  const self: Party = { type: "Pod", endpoint: local };
+export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext): FlowSet {
+  const self: PolicyPeer = { type: "Pod", endpoint: local };
   const src = direction === "Ingress" ? peer : self;
   const dst = direction === "Ingress" ? self : peer;
   const m = rule.match;
@@ -66,7 +66,7 @@ export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: Polic
 }
 
 /** The fold's input: per tier, the selecting policies and the matching rules in order. */
-export function tierInputs(tiers: readonly GeneralTier[], direction: PolicyType, local: PolicyEndpoint, peer: Party, ctx: TierEvalContext): GeneralTierInput<FlowSet>[] {
+export function tierInputs(tiers: readonly GeneralTier[], direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext): GeneralTierInput<FlowSet>[] {
   return tiers.map((t) => {
     const selecting = t.policies.filter((p) => subjectSelects(p.subject, local));
     const matched: GeneralMatched<FlowSet>[] = [];
@@ -78,7 +78,7 @@ export function tierInputs(tiers: readonly GeneralTier[], direction: PolicyType,
   });
 }
 
-export function evaluateDirection(tiers: readonly GeneralTier[], direction: PolicyType, local: PolicyEndpoint, peer: Party, ctx: TierEvalContext, want: FlowSet = FLOW_SET_OPS.all): GeneralFold<FlowSet> {
+export function evaluateDirection(tiers: readonly GeneralTier[], direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext, want: FlowSet = FLOW_SET_OPS.all): GeneralFold<FlowSet> {
   return foldGeneralTiers(tierInputs(tiers, direction, local, peer, ctx), FLOW_SET_OPS, want);
 }
 

@@ -10,7 +10,7 @@ import { objectCursors } from "../../parse/documents.js";
 import { decodeCalicoObject, isCalicoKind } from "../../parse/kinds/calico.js";
 import { decodeCiliumPolicy, isCiliumPolicyKind } from "../../parse/kinds/cilium.js";
 import type { CalicoInput } from "../calico-tiers.js";
-import type { Party, PolicyEndpoint } from "../party.js";
+import type { PolicyPeer, PolicyEndpoint } from "../party.js";
 import type { TierEvalContext } from "../tier-eval.js";
 import { parseIp } from "../../model/index.js";
 
@@ -67,11 +67,11 @@ export function pod(f: DialectFixture, key: string): PolicyEndpoint {
   return p;
 }
 
-export function podParty(f: DialectFixture, key: string): Party {
+export function podPeer(f: DialectFixture, key: string): PolicyPeer {
   return { type: "Pod", endpoint: pod(f, key) };
 }
 
-export function addressParty(type: Exclude<Party["type"], "Pod">, ip: string): Party {
+export function addressPeer(type: Exclude<PolicyPeer["type"], "Pod">, ip: string): PolicyPeer {
   const parsed = parseIp(ip);
   if (!parsed) throw new Error(`bad IP ${ip}`);
   return { type, ip: parsed };
