@@ -5,6 +5,7 @@
  * - libcalico-go/lib/selector/tokenizer/tokenizer_test.go (tokens that must (not) lex).
  * https://github.com/projectcalico/calico/tree/master/libcalico-go/lib/selector
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   calicoSelectorMatches,
@@ -269,5 +270,39 @@ describe("Calico selector: namespaceSelector scope (rules.go getEndpointSelector
   it("a label test reads the namespace's labels; an absent namespace has none (so != is true)", () => {
     expect(matchesNamespaceSelector(parse("team == 'a'"), { team: "a" })).toBe(true);
     expect(matchesNamespaceSelector(parse("team != 'a'"), undefined)).toBe(true);
+  });
+});
+
+describe("Calico selector: printing and parsing agree on random selectors (property)", () => {
+  const label = fc.constantFrom("a", "b", "app.kubernetes.io/name", "projectcalico.org/namespace", "k8s-app");
+  const value = fc.constantFrom("", "x", "y", "web", "a b", "it's", 'say "hi"', "k8s-app");
+  const leaf: fc.Arbitrary<CalicoSelector> = fc.oneof(
+    fc.constant<CalicoSelector>({ type: "All" }),
+    fc.constant<CalicoSelector>({ type: "Global" }),
+    label.map((l): CalicoSelector => ({ type: "Has", label: l })),
+    fc.tuple(fc.constantFrom("Eq", "Ne", "Contains", "StartsWith", "EndsWith" as const), label, value).map(([type, l, v]): CalicoSelector => ({ type, label: l, value: v })),
+    fc.tuple(fc.constantFrom("In", "NotIn" as const), label, fc.uniqueArray(value, { maxLength: 3 })).map(([type, l, vs]): CalicoSelector => ({ type, label: l, values: [...vs].sort() })),
+  );
+  const tree = fc.letrec<{ sel: CalicoSelector }>((tie) => ({
+    sel: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      leaf,
+      tie("sel").map((s): CalicoSelector => ({ type: "Not", operand: s })),
+      fc.tuple(fc.constantFrom("And", "Or" as const), fc.array(tie("sel"), { minLength: 2, maxLength: 3 })).map(([type, operands]): CalicoSelector => ({ type, operands })),
+    ),
+  })).sel;
+  const labels = fc.dictionary(label, value, { maxKeys: 4 });
+
+  it("parse(String(s)) evaluates as s, and String() is a fixed point after one round", () => {
+    fc.assert(
+      fc.property(tree, fc.array(labels, { minLength: 1, maxLength: 5 }), (sel, samples) => {
+        const text = formatCalicoSelector(sel);
+        const again = parse(text);
+        for (const l of samples) expect(calicoSelectorMatches(again, l)).toBe(calicoSelectorMatches(sel, l));
+        const canon = formatCalicoSelector(again);
+        expect(formatCalicoSelector(parse(canon))).toBe(canon);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
