@@ -69,7 +69,7 @@ function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
   const rules = (direction: PolicyType): GeneralRule[] =>
     rulesOf(np, direction).map((rule, index) => ({
       origin: { kind: "NetworkPolicy", policy, tier: "default", order: K8S_NETWORK_POLICY_ORDER, action: "Allow", direction, index, source: rule.source },
-      match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace },
+      match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace, ipBlockScope: "all" },
     }));
   return {
     origin: { kind: "NetworkPolicy", policy, namespace: np.namespace, sortName: `knp.default.${np.name}`, tier: "default", order: K8S_NETWORK_POLICY_ORDER, source: np.source },

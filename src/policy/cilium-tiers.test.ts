@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { containsPort, type PolicyType } from "../model/index.js";
+import { calicoTiers } from "./calico-tiers.js";
 import { ciliumTiers } from "./cilium-tiers.js";
 import type { PolicyPeer, PolicyEndpoint } from "./party.js";
 import { evaluateDirection } from "./tier-eval.js";
@@ -131,5 +132,19 @@ describe("Cilium semantics", () => {
       ["cilium-deny", "Pass", ["shop/l3-l4-backend"]],
       ["cilium-allow", "Deny", ["shop/dev-egress", "shop/l3-l4-backend"]],
     ]);
+  });
+});
+
+describe("Kubernetes NetworkPolicy under Cilium", () => {
+  // cilium/cilium#9209 and #35212: ipBlock is applied to traffic outside the cluster only;
+  // Calico (calico#6634) matches cluster IPs too, as the API text allows.
+  it("an ipBlock covering a pod's IP does not match the pod (it does under Calico)", () => {
+    const f = dialectFixture(`${BASE}apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: by-cidr\n  namespace: app\nspec:\n  podSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/8\n`);
+    const server = pod(f, "app/server");
+    expect(allowed(f, "Ingress", server, podPeer(f, "app/client"), "TCP", 80)).toBe(false);
+    expect(allowed(f, "Ingress", server, addressPeer("World", "10.200.0.1"), "TCP", 80)).toBe(true);
+    expect(allowed(f, "Ingress", server, addressPeer("RemoteNode", "10.200.0.2"), "TCP", 80)).toBe(false);
+    const calico = evaluateDirection(calicoTiers(f.calico).tiers, "Ingress", server, podPeer(f, "app/client"), f.ctx);
+    expect(containsPort(calico.allowed.ports, "TCP", 80)).toBe(true);
   });
 });

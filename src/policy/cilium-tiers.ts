@@ -58,7 +58,7 @@ function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
     types[direction]
       ? rulesOf(np, direction).map((rule, index) => ({
           origin: { kind: "NetworkPolicy", policy, tier: CILIUM_ALLOW_TIER, order: undefined, action: "Allow", direction, index, source: rule.source },
-          match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace },
+          match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace, ipBlockScope: "world" },
         }))
       : [];
   return {

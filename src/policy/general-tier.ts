@@ -32,7 +32,18 @@ export type GeneralSubject =
 /** What a rule matches (peer, ports), in its own dialect. */
 export type GeneralMatch =
   | { readonly dialect: "calico"; readonly rule: CalicoRule; readonly policyNamespace: string | undefined }
-  | { readonly dialect: "networkpolicy"; readonly rule: PolicyRule; readonly policyNamespace: string }
+  | {
+      readonly dialect: "networkpolicy";
+      readonly rule: PolicyRule;
+      readonly policyNamespace: string;
+      /**
+       * Which addresses an ipBlock peer matches: "all" (the API text; Calico), or "world" only —
+       * Cilium "first classifies traffic into whether it is inside the cluster or outside the
+       * cluster, and then applies IP/CIDR matches for traffic outside the cluster"
+       * (cilium/cilium#35212, #9209: ipBlock never matches pod or node IPs).
+       */
+      readonly ipBlockScope: "all" | "world";
+    }
   | { readonly dialect: "cluster"; readonly rule: ClusterPolicyRule }
   | { readonly dialect: "cilium"; readonly rule: CiliumRule };
 

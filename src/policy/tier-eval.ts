@@ -40,7 +40,11 @@ function npPeerMatches(rule: Extract<GeneralRule["match"], { dialect: "networkpo
   const r = rule.dialect === "networkpolicy" ? rule.rule : rule.rule.rule;
   if (r.peers === "All") return true;
   const ns = rule.dialect === "networkpolicy" ? rule.policyNamespace : "";
-  return r.peers.some((p) => (peer.type === "Pod" ? peerMatchesPod(p, ns, peer.endpoint) : peerMatchesAddress(p, peer.ip)));
+  const worldOnly = rule.dialect === "networkpolicy" && rule.ipBlockScope === "world";
+  return r.peers.some((p) => {
+    if (worldOnly && p.type === "IPBlock" && peer.type !== "World") return false;
+    return peer.type === "Pod" ? peerMatchesPod(p, ns, peer.endpoint) : peerMatchesAddress(p, peer.ip);
+  });
 }
 
 /** The flows a rule matches for this direction (local = the selected endpoint). */
