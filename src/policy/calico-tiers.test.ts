@@ -230,3 +230,23 @@ describe("Calico evaluation semantics", () => {
     expect(calicoTiers(staged.calico).tiers.flatMap((t) => t.policies.map((p) => `${p.origin.kind} ${p.origin.policy}`))).toEqual(["NetworkPolicy app/lock-fe", "NetworkPolicy (Calico) app/lock-db"]); // order 1000 before +Inf
   });
 });
+
+describe("cluster policies as Calico converts them (conversion/clusternetworkpolicy.go)", () => {
+  // combinePortsWithCNPEgressPeers handles namespaces, pods and networks only; a rule with another
+  // peer or a named port fails to convert, and k8sClusterNetPolHandleFailedRules replaces a
+  // Deny/Pass rule with a deny-all rule and drops an Accept rule.
+  const ANP = (rule: string): string => `${BASE}apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: anp\nspec:\n  priority: 5\n  subject:\n    pods:\n      namespaceSelector: {}\n      podSelector:\n        matchLabels:\n          role: frontend\n  egress:\n${rule}`;
+
+  it("a Deny rule to `nodes` becomes deny-all", () => {
+    const f = dialectFixture(ANP("  - action: Deny\n    to:\n    - nodes:\n        matchLabels:\n          role: infra\n"));
+    expect(verdict(f, "Egress", pod(f, "app/fe"), podPeer(f, "app/db"), "TCP", 5432)).toBe(false);
+    const fold = evaluateDirection(calicoTiers(f.calico).tiers, "Egress", pod(f, "app/fe"), podPeer(f, "app/db"), f.ctx);
+    expect(fold.tiers[0]?.decisions[0]?.origin?.unmodelled).toContain("fails closed to deny-all");
+  });
+
+  it("an Allow rule with a named port is dropped (the traffic falls through to the next tiers)", () => {
+    const f = dialectFixture(`${ANP("  - action: Allow\n    to:\n    - pods:\n        namespaceSelector: {}\n        podSelector: {}\n    ports:\n    - namedPort: pg\n")}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-egress\n  namespace: app\nspec:\n  podSelector:\n    matchLabels:\n      role: frontend\n  policyTypes: [Egress]\n`);
+    expect(calicoTiers(f.calico).tiers.find((t) => t.name === "kube-admin")?.policies[0]?.egress).toEqual([]);
+    expect(verdict(f, "Egress", pod(f, "app/fe"), podPeer(f, "app/db"), "TCP", 5432)).toBe(false);
+  });
+});

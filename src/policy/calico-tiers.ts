@@ -16,7 +16,7 @@
  *   to enable a policy type is if we have rules").
  * Staged kinds are never enforced; `applyStaged` gives the input as if they were.
  */
-import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, ClusterPolicy, NetworkPolicy, PolicyType, StagedKubernetesNetworkPolicy } from "../model/index.js";
+import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, ClusterPolicy, ClusterPolicyRule, NetworkPolicy, PolicyType, StagedKubernetesNetworkPolicy } from "../model/index.js";
 import { CALICO_BUILTIN_TIERS, K8S_NETWORK_POLICY_ORDER, calicoRulesOf, clusterRulesOf } from "../model/index.js";
 import { compareGeneralPolicies, compareGeneralTiers, type GeneralPolicy, type GeneralRule, type GeneralTier } from "./general-tier.js";
 import { rulesOf } from "./semantics.js";
@@ -81,21 +81,46 @@ function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
   };
 }
 
+/**
+ * Calico converts a cluster policy rule only when every peer is namespaces, pods or networks and
+ * no port is named (clusternetworkpolicy.go combinePortsWith*Peers, k8sCNPPortToCalicoFields:
+ * "named ports are not supported yet"); otherwise the rule fails closed
+ * (k8sClusterNetPolHandleFailedRules: Deny/Pass become a deny-all rule, Accept is dropped).
+ */
+function calicoConvertible(r: ClusterPolicyRule): boolean {
+  const peers = r.rule.peers;
+  const badPeer = peers !== "All" && peers.some((p) => p.type === "IPBlock" && (p.text.startsWith("nodes") || p.text.startsWith("domainNames")));
+  const namedPort = r.rule.ports !== "All" && r.rule.ports.some((p) => p.port.type === "Named");
+  return !badPeer && !namedPort;
+}
+
+function asCalicoConverts(r: ClusterPolicyRule): ClusterPolicyRule | undefined {
+  if (calicoConvertible(r)) return r;
+  if (r.action === "Allow") return undefined;
+  return { name: r.name, action: "Deny", rule: { peers: "All", ports: "All", source: r.rule.source }, unmodelled: "Calico cannot convert this rule (a nodes/domainNames peer or a named port): it fails closed to deny-all, as Calico does" };
+}
+
 function clusterPolicy(cp: ClusterPolicy): GeneralPolicy {
   const tier = cp.tier === "Admin" ? "kube-admin" : "kube-baseline";
   const rules = (direction: PolicyType): GeneralRule[] =>
-    clusterRulesOf(cp, direction).map((r, index) => ({
-      origin: { kind: cp.kind, policy: cp.name, tier, order: cp.priority, action: r.action, direction, index, source: r.rule.source, ...(r.unmodelled !== undefined ? { unmodelled: r.unmodelled } : {}) },
-      match: { dialect: "cluster", rule: r },
-    }));
-  const types = { Ingress: cp.ingress.length > 0, Egress: cp.egress.length > 0 };
+    clusterRulesOf(cp, direction).flatMap((written, index) => {
+      const r = asCalicoConverts(written);
+      if (!r) return [];
+      return [{
+        origin: { kind: cp.kind, policy: cp.name, tier, order: cp.priority, action: r.action, direction, index, source: r.rule.source, ...(r.unmodelled !== undefined ? { unmodelled: r.unmodelled } : {}) },
+        match: { dialect: "cluster", rule: r },
+      }];
+    });
+  const ingress = rules("Ingress");
+  const egress = rules("Egress");
+  const types = { Ingress: ingress.length > 0, Egress: egress.length > 0 };
   return {
     origin: { kind: cp.kind, policy: cp.name, namespace: undefined, sortName: cp.name, tier, order: cp.priority, source: cp.source },
     subject: { dialect: "cluster", policy: cp },
     isolates: types,
     governs: types,
-    ingress: rules("Ingress"),
-    egress: rules("Egress"),
+    ingress,
+    egress,
   };
 }
 
