@@ -15,7 +15,7 @@
 import type { Cidr } from "./cidr.js";
 import type { IpSet } from "./ip-set.js";
 import type { LabelSelector } from "./label-selector.js";
-import type { PolicyType } from "./network-policy.js";
+import type { PolicyType, PortSpec } from "./network-policy.js";
 import type { SourceRef } from "./source-ref.js";
 
 /** Cilium's reserved entities (pkg/policy/api/entity.go). */
@@ -49,15 +49,10 @@ export interface CiliumCidrRule {
 
 export type CiliumProtocol = "TCP" | "UDP" | "SCTP" | "ANY";
 
-export type CiliumPortSpec =
-  /** port absent or "0": every port of the protocol. */
-  | { readonly type: "AllPorts" }
-  | { readonly type: "Number"; readonly port: number; readonly endPort: number }
-  | { readonly type: "Named"; readonly name: string };
-
+/** `port` absent or "0" is AllPorts (NetworkPolicy's PortSpec variants, shared). */
 export interface CiliumPort {
   readonly protocol: CiliumProtocol;
-  readonly port: CiliumPortSpec;
+  readonly port: PortSpec;
 }
 
 /** rules.http / rules.dns / rules.kafka / l7proto: decoded for traces, not decided by kwire. */

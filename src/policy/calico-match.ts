@@ -124,9 +124,11 @@ export function calicoPolicySelects(p: CalicoPolicy, e: PolicyEndpoint): boolean
 
 const PORT_PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 
+const PROTOCOL_NUMBERS: ReadonlyMap<number, string> = new Map([[6, "TCP"], [17, "UDP"], [132, "SCTP"], [1, "ICMP"], [58, "ICMPv6"]]);
+
 /** The kwire lanes a Calico protocol covers (UDPLite and other numbers: none). */
 function protocolFlows(p: CalicoProtocol): FlowSet {
-  const name = p.type === "Name" ? p.name : ({ 6: "TCP", 17: "UDP", 132: "SCTP", 1: "ICMP", 58: "ICMPv6" } as Record<number, string>)[p.number];
+  const name = p.type === "Name" ? p.name : PROTOCOL_NUMBERS.get(p.number);
   if (name === "TCP" || name === "UDP" || name === "SCTP") return flowsOfPorts({ ...EMPTY_PORTS, [name]: ALL_PORTS[name] });
   if (name === "ICMP") return icmpFlows(4);
   if (name === "ICMPv6") return icmpFlows(6);

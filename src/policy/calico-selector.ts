@@ -150,6 +150,10 @@ function operatorAfterLabel(s: string, i: number, out: Token[], push: (kind: Tok
   return expecting();
 }
 
+function single(ops: readonly CalicoSelector[]): CalicoSelector | undefined {
+  return ops.length === 1 ? ops[0] : undefined;
+}
+
 class Parser {
   private pos = 0;
   constructor(private readonly toks: readonly Token[]) {}
@@ -174,7 +178,7 @@ class Parser {
       this.pos++;
       ops.push(this.and());
     }
-    return ops.length === 1 ? (ops[0] as CalicoSelector) : { type: "Or", operands: ops };
+    return single(ops) ?? { type: "Or", operands: ops };
   }
 
   private and(): CalicoSelector {
@@ -183,7 +187,7 @@ class Parser {
       this.pos++;
       ops.push(this.operation());
     }
-    return ops.length === 1 ? (ops[0] as CalicoSelector) : { type: "And", operands: ops };
+    return single(ops) ?? { type: "And", operands: ops };
   }
 
   private operation(): CalicoSelector {
