@@ -17,7 +17,7 @@
  * live in calico-tiers.ts, cilium-tiers.ts and (for NetworkPolicy and the network-policy-api
  * kinds) semantics.ts / tiers.ts, dispatched by `dialect` in tier-eval.ts.
  */
-import type { CalicoPolicy, CalicoRule, CiliumRule, CiliumRuleSet, ClusterPolicy, ClusterPolicyRule, NetworkPolicy, PolicyRule, PolicyType, SourceRef } from "../model/index.js";
+import { formatSource, type CalicoPolicy, type CalicoRule, type CiliumRule, type CiliumRuleSet, type ClusterPolicy, type ClusterPolicyRule, type NetworkPolicy, type PolicyRule, type PolicyType, type SourceRef } from "../model/index.js";
 import type { PortOps } from "./tiers.js";
 
 export type GeneralAction = "Allow" | "Deny" | "Pass" | "Log";
@@ -192,4 +192,13 @@ export function foldGeneralTiers<P>(tiers: readonly GeneralTierInput<P>[], ops: 
     outcomes.push({ tier: t.tier, selectedBy: t.selectedBy, decisions, entered });
   }
   return { allowed: ops.union(allowed, undecided), byDefault: undecided, tiers: outcomes };
+}
+
+/** One line for a trace: `tier security: GlobalNetworkPolicy (Calico) security.db (order 10) ingress[1] Deny — f.yaml:12:5`. */
+export function formatGeneralDecision(tier: string, d: GeneralDecision<unknown>): string {
+  const o = d.origin;
+  if (!o) return `tier ${tier}: no rule matched — the tier's default action ${d.action}`;
+  const order = o.order === undefined ? "" : ` (order ${o.order})`;
+  const note = o.unmodelled ? ` [uncertain: ${o.unmodelled}]` : "";
+  return `tier ${tier}: ${o.kind} ${o.policy}${order} ${o.direction.toLowerCase()}[${o.index}] ${o.action} — ${formatSource(o.source)}${note}`;
 }

@@ -14,3 +14,4 @@ export * from "./cilium-match.js";
 export * from "./calico-tiers.js";
 export * from "./cilium-tiers.js";
 export * from "./tier-eval.js";
+export * from "./staged-diff.js";

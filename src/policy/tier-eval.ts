@@ -86,3 +86,13 @@ export function evaluateDirection(tiers: readonly GeneralTier[], direction: Poli
   return foldGeneralTiers(tierInputs(tiers, direction, local, peer, ctx), FLOW_SET_OPS, want);
 }
 
+
+/**
+ * A connection needs egress allowed at the source and ingress allowed at the destination: the
+ * flows both folds allow (the hairpin and Service cases are the engine's, not this function's).
+ */
+export function connectionFlows(tiers: readonly GeneralTier[], src: PolicyEndpoint, dst: PolicyEndpoint, ctx: TierEvalContext): FlowSet {
+  const egress = evaluateDirection(tiers, "Egress", src, { type: "Pod", endpoint: dst }, ctx).allowed;
+  const ingress = evaluateDirection(tiers, "Ingress", dst, { type: "Pod", endpoint: src }, ctx).allowed;
+  return FLOW_SET_OPS.intersect(egress, ingress);
+}
