@@ -148,3 +148,16 @@ describe("Kubernetes NetworkPolicy under Cilium", () => {
     expect(containsPort(calico.allowed.ports, "TCP", 80)).toBe(true);
   });
 });
+
+describe("Cilium ICMP rules (pkg/policy/api/icmp.go)", () => {
+  it("an icmps-only rule allows those ICMP types and no TCP/UDP; type names resolve per family", () => {
+    const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ping\n  namespace: app\nspec:\n  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromEndpoints:\n    - {}\n    icmps:\n    - fields:\n      - type: 8\n        family: IPv4\n      - type: EchoRequest\n        family: IPv6\n`);
+    expect(f.diagnostics).toEqual([]);
+    const fold = evaluateDirection(ciliumTiers(f.cilium, []), "Ingress", pod(f, "app/server"), podPeer(f, "app/client"), f.ctx);
+    const has = (ranges: readonly { from: number; to: number }[], type: number): boolean => ranges.some((r) => type * 256 >= r.from && type * 256 <= r.to);
+    expect(has(fold.allowed.icmp, 8)).toBe(true);
+    expect(has(fold.allowed.icmp, 0)).toBe(false);
+    expect(has(fold.allowed.icmp6, 128)).toBe(true);
+    expect(containsPort(fold.allowed.ports, "TCP", 80)).toBe(false);
+  });
+});
