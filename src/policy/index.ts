@@ -15,3 +15,4 @@ export * from "./calico-tiers.js";
 export * from "./cilium-tiers.js";
 export * from "./tier-eval.js";
 export * from "./staged-diff.js";
+export * from "./dialect-cni.js";
