@@ -144,3 +144,11 @@ describe("Cilium decoder: rules", () => {
     expect(diagnostics.map((d) => `${d.source.line}:${d.source.column} ${d.code}`)).toEqual(["9:20 invalid-value", "13:19 invalid-protocol"]);
   });
 });
+
+describe("Cilium decoder: a CNP's endpointSelector is always its own namespace (ParseToCiliumRule)", () => {
+  it("a different namespace in endpointSelector is replaced, with a warning", () => {
+    const { policies, diagnostics } = cnp("  endpointSelector:\n    matchLabels:\n      io.kubernetes.pod.namespace: other\n      app: x\n");
+    expect(policies[0]?.specs[0]?.subject).toMatchObject({ selector: { selector: { matchLabels: { app: "x", "io.kubernetes.pod.namespace": "shop" } } } });
+    expect(diagnostics.map((d) => [d.severity, d.source.path])).toEqual([["warning", "spec.endpointSelector"]]);
+  });
+});

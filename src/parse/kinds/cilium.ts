@@ -83,6 +83,10 @@ function decodeRuleSet(c: Cursor, ns: string | undefined, index: number): Cilium
   let subject: CiliumRuleSet["subject"] | undefined;
   if (!epC.isAbsent) {
     const sel = decodeCiliumSelector(epC);
+    const userNs = sel?.selector.matchLabels[CILIUM_NAMESPACE_LABEL];
+    if (ns !== undefined && userNs !== undefined && userNs !== ns) {
+      epC.report("invalid-value", "warning", `endpointSelector names namespace "${userNs}" but a CiliumNetworkPolicy applies only in its own namespace "${ns}": Cilium replaces the match (ParseToCiliumRule)`);
+    }
     if (sel) subject = { type: "Endpoints", selector: ns === undefined ? sel : { ...sel, selector: withNamespaceMatch(sel.selector, ns, true) } };
   } else {
     const sel = decodeCiliumSelector(nodeC);
@@ -149,7 +153,7 @@ function hasKeyPrefix(s: LabelSelector, prefix: string): boolean {
  * peers unless they name the namespace or namespace labels); clusterwide ⇒ peers need the label.
  */
 function withNamespaceMatch(s: LabelSelector, ns: string | undefined, subject: boolean): LabelSelector {
-  if (subject) return ns === undefined ? s : { matchLabels: { ...s.matchLabels, [CILIUM_NAMESPACE_LABEL]: ns }, matchExpressions: s.matchExpressions.filter((r) => r.key !== CILIUM_NAMESPACE_LABEL) };
+  if (subject) return ns === undefined ? s : { matchLabels: { ...s.matchLabels, [CILIUM_NAMESPACE_LABEL]: ns }, matchExpressions: s.matchExpressions };
   if (hasKey(s, CILIUM_NAMESPACE_LABEL)) return s;
   if (ns === undefined) return { matchLabels: s.matchLabels, matchExpressions: [...s.matchExpressions, { key: CILIUM_NAMESPACE_LABEL, operator: "Exists", values: [] }] };
   if (hasKeyPrefix(s, CILIUM_NAMESPACE_LABELS_PREFIX)) return s;
