@@ -14,9 +14,7 @@
  * - enableDefaultDeny defaults to true for each direction the rule set has rules in.
  */
 import {
-  CILIUM_ENTITIES,
   CILIUM_NAMESPACE_LABEL,
-  CILIUM_NAMESPACE_LABELS_PREFIX,
   ipSetOfCidr,
   ipSetSubtract,
   isStrictSubset,
@@ -24,24 +22,15 @@ import {
   parseIp,
   type Cidr,
   type CiliumCidrRule,
-  type CiliumEntity,
-  type CiliumIcmp,
-  type CiliumL7,
   type CiliumPolicy,
-  type CiliumPort,
-  type CiliumPortRule,
-  type CiliumProtocol,
   type CiliumRule,
   type CiliumRuleSet,
-  type CiliumSelector,
-  type LabelRequirement,
-  type LabelSelector,
   type PolicyType,
 } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
-import { decodeSelector } from "./label-selector.js";
+import { decodeIcmps, decodeToPorts } from "./cilium-ports.js";
+import { decodeCiliumSelector, decodeEntities, decodePeerSelectors, withNamespaceMatch } from "./cilium-selector.js";
 import { decodeMeta } from "./metadata.js";
-import { IANA_SVC_NAME } from "./network-policy.js";
 
 export const CILIUM_KINDS = ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"] as const;
 
@@ -114,86 +103,6 @@ function decodeDefaultDeny(c: Cursor, has: { Ingress: boolean; Egress: boolean }
   return { Ingress: c.get("ingress").optBool() ?? has.Ingress, Egress: c.get("egress").optBool() ?? has.Egress };
 }
 
-/** Strips a `k8s:`/`any:` source prefix; `reserved:` keys are returned separately. */
-function bareKey(k: string): { key: string; reserved: boolean } {
-  if (k.startsWith("reserved:")) return { key: k.slice("reserved:".length), reserved: true };
-  const m = /^(k8s|any):(.*)$/.exec(k);
-  return { key: m ? (m[2] ?? k) : k, reserved: false };
-}
-
-function decodeCiliumSelector(c: Cursor): CiliumSelector | undefined {
-  const raw = decodeSelector(c);
-  if (!raw) return undefined;
-  const reserved: string[] = [];
-  const matchLabels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw.matchLabels)) {
-    const b = bareKey(k);
-    if (b.reserved) reserved.push(b.key);
-    else matchLabels[b.key] = v;
-  }
-  const matchExpressions: LabelRequirement[] = [];
-  for (const r of raw.matchExpressions) {
-    const b = bareKey(r.key);
-    if (b.reserved) reserved.push(b.key);
-    else matchExpressions.push({ ...r, key: b.key });
-  }
-  return { selector: { matchLabels, matchExpressions }, reserved, source: c.ref };
-}
-
-function hasKey(s: LabelSelector, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(s.matchLabels, key) || s.matchExpressions.some((r) => r.key === key);
-}
-
-function hasKeyPrefix(s: LabelSelector, prefix: string): boolean {
-  return Object.keys(s.matchLabels).some((k) => k.startsWith(prefix)) || s.matchExpressions.some((r) => r.key.startsWith(prefix));
-}
-
-/**
- * getEndpointSelector: namespaced policy ⇒ `io.kubernetes.pod.namespace = ns` (the subject always;
- * peers unless they name the namespace or namespace labels); clusterwide ⇒ peers need the label.
- */
-function withNamespaceMatch(s: LabelSelector, ns: string | undefined, subject: boolean): LabelSelector {
-  if (subject) return ns === undefined ? s : { matchLabels: { ...s.matchLabels, [CILIUM_NAMESPACE_LABEL]: ns }, matchExpressions: s.matchExpressions };
-  if (hasKey(s, CILIUM_NAMESPACE_LABEL)) return s;
-  if (ns === undefined) return { matchLabels: s.matchLabels, matchExpressions: [...s.matchExpressions, { key: CILIUM_NAMESPACE_LABEL, operator: "Exists", values: [] }] };
-  if (hasKeyPrefix(s, CILIUM_NAMESPACE_LABELS_PREFIX)) return s;
-  return { matchLabels: { ...s.matchLabels, [CILIUM_NAMESPACE_LABEL]: ns }, matchExpressions: s.matchExpressions };
-}
-
-function decodePeerSelectors(c: Cursor, ns: string | undefined, entities: CiliumEntity[]): CiliumSelector[] {
-  if (c.isAbsent || !c.expect("seq")) return [];
-  const out: CiliumSelector[] = [];
-  for (const it of c.items()) {
-    const sel = decodeCiliumSelector(it);
-    if (!sel) continue;
-    if (sel.reserved.length > 0) {
-      // Reserved labels name entities (reserved:host ≡ entity host); Cilium adds no namespace.
-      const known = sel.reserved.filter((r): r is CiliumEntity => (CILIUM_ENTITIES as readonly string[]).includes(r));
-      if (known.length === sel.reserved.length && Object.keys(sel.selector.matchLabels).length === 0 && sel.selector.matchExpressions.length === 0) entities.push(...known);
-      else {
-        it.report("peer-not-modelled", "warning", `selector mixes reserved labels (${sel.reserved.join(", ")}) with others: kwire treats it as matching no endpoint`);
-        out.push(sel);
-      }
-      continue;
-    }
-    out.push({ ...sel, selector: withNamespaceMatch(sel.selector, ns, false) });
-  }
-  return out;
-}
-
-function decodeEntities(c: Cursor): CiliumEntity[] {
-  if (c.isAbsent || !c.expect("seq")) return [];
-  const out: CiliumEntity[] = [];
-  for (const it of c.items()) {
-    const t = it.optString();
-    if (t === undefined) continue;
-    const e = CILIUM_ENTITIES.find((x) => x === t);
-    if (!e) it.error("invalid-value", `entity "${t}" is not one of ${CILIUM_ENTITIES.join(", ")}`);
-    else out.push(e);
-  }
-  return out;
-}
-
 function cidrOf(c: Cursor, t: string): Cidr | undefined {
   const ip = t.includes("/") ? undefined : parseIp(t);
   const parsed = ip ? parseCidr(`${t}/${ip.family === 4 ? 32 : 128}`) : parseCidr(t);
@@ -245,102 +154,6 @@ function decodeCidrSet(c: Cursor, unmodelled: string[]): CiliumCidrRule[] {
     }
     const set = except.reduce((s, e) => ipSetSubtract(s, ipSetOfCidr(e)), ipSetOfCidr(cidr));
     out.push({ cidr, except, set, text: except.length ? `${t} except ${except.length}` : t });
-  }
-  return out;
-}
-
-const PROTOCOLS: readonly CiliumProtocol[] = ["TCP", "UDP", "SCTP", "ANY"];
-
-function decodePortProtocol(c: Cursor): CiliumPort | undefined {
-  if (!c.expect("map")) return undefined;
-  c.checkKeys(["port", "endPort", "protocol"]);
-  const protoText = c.get("protocol").optString() ?? "ANY";
-  const protocol = PROTOCOLS.find((p) => p === protoText);
-  if (!protocol) {
-    c.get("protocol").error("invalid-protocol", `protocol "${protoText}" is not one of ${PROTOCOLS.join(", ")}`);
-    return undefined;
-  }
-  const pc = c.get("port");
-  const text = pc.kind === "number" ? String(pc.scalar()) : pc.optString();
-  const endPort = c.get("endPort").optInt();
-  if (text === undefined || text === "0") {
-    if (endPort !== undefined && endPort !== 0) c.get("endPort").error("end-port-without-port", "endPort needs a port");
-    return { protocol, port: { type: "AllPorts" } };
-  }
-  if (/^\d+$/.test(text)) {
-    const port = Number(text);
-    if (port > 65535) {
-      pc.error("invalid-port", `port ${port} is outside 0-65535`);
-      return undefined;
-    }
-    const end = endPort === undefined || endPort === 0 ? port : endPort;
-    if (end < port || end > 65535) {
-      c.get("endPort").error("end-port-below-port", `endPort ${end} must be between port ${port} and 65535`);
-      return undefined;
-    }
-    return { protocol, port: { type: "Number", port, endPort: end } };
-  }
-  if (!IANA_SVC_NAME.test(text)) {
-    pc.error("invalid-port", `"${text}" is neither a port number nor a valid port name`);
-    return undefined;
-  }
-  if (endPort !== undefined && endPort !== 0) c.get("endPort").error("end-port-with-named-port", "endPort cannot be used with a named port");
-  return { protocol, port: { type: "Named", name: text } };
-}
-
-function decodeL7(c: Cursor, deny: boolean): CiliumL7[] {
-  if (c.isAbsent || !c.expect("map")) return [];
-  if (deny) {
-    c.error("invalid-value", "deny rules cannot carry L7 rules");
-    return [];
-  }
-  c.checkKeys(["http", "dns", "kafka", "l7proto", "l7"]);
-  const out: CiliumL7[] = [];
-  for (const k of ["http", "dns", "kafka"] as const) {
-    const v = c.get(k);
-    if (v.isAbsent) continue;
-    const n = v.kind === "seq" ? v.items().length : 0;
-    out.push({ kind: k, summary: `${n} ${k} rule${n === 1 ? "" : "s"}: ${JSON.stringify(v.plain())}` });
-  }
-  const proto = c.get("l7proto").optString();
-  if (proto !== undefined) out.push({ kind: "l7proto", summary: proto });
-  if (out.length > 0) c.report("peer-not-modelled", "warning", `L7 rules (${out.map((x) => x.kind).join(", ")}) are not modelled: the connection-level verdict is the L4 one; the proxy may still reject requests`, "see docs/calico-cilium.md, \"Not decided at L3/L4\"");
-  return out;
-}
-
-function decodeToPorts(c: Cursor, deny: boolean): "All" | CiliumPortRule[] {
-  if (c.isAbsent || !c.expect("seq")) return "All";
-  const out: CiliumPortRule[] = [];
-  for (const pr of c.items()) {
-    if (!pr.expect("map")) continue;
-    pr.checkKeys(deny ? ["ports"] : ["ports", "rules", "originatingTLS", "terminatingTLS", "listener", "serverNames"]);
-    const ports: CiliumPort[] = [];
-    const pc = pr.get("ports");
-    if (!pc.isAbsent && pc.expect("seq")) for (const p of pc.items()) {
-      const d = decodePortProtocol(p);
-      if (d) ports.push(d);
-    }
-    out.push({ ports: ports.length ? ports : [{ protocol: "ANY", port: { type: "AllPorts" } }], l7: decodeL7(pr.get("rules"), deny) });
-  }
-  return out.length ? out : "All";
-}
-
-function decodeIcmps(c: Cursor): CiliumIcmp[] {
-  if (c.isAbsent || !c.expect("seq")) return [];
-  const out: CiliumIcmp[] = [];
-  for (const r of c.items()) {
-    const fields = r.get("fields");
-    if (!fields.expect("seq")) continue;
-    for (const f of fields.items()) {
-      const family = f.get("family").optString() ?? "IPv4";
-      const tc = f.get("type");
-      const type = tc.kind === "number" ? tc.optInt() : tc.optString();
-      if ((family !== "IPv4" && family !== "IPv6") || type === undefined) {
-        f.error("invalid-value", "an ICMP field needs a type and family IPv4 or IPv6");
-        continue;
-      }
-      out.push({ family, type });
-    }
   }
   return out;
 }
