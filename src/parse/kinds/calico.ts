@@ -107,12 +107,12 @@ function hasItems(c: Cursor): boolean {
 }
 
 /**
- * Calico releases before v3.30 require a policy outside the default tier to be named
- * `<tier>.<name>` (and reject it otherwise); later ones do not. kwire accepts both and says so.
+ * Older Calico releases require a policy outside the default tier to be named `<tier>.<name>`
+ * (and reject it otherwise); current ones do not. kwire accepts both and says so.
  */
 function checkTierPrefix(obj: Cursor, name: string, tier: string): void {
   if (tier === "default" || name.startsWith(`${tier}.`)) return;
-  obj.get("metadata").get("name").report("invalid-value", "warning", `policy "${name}" is in tier "${tier}" but its name does not start with "${tier}.": Calico before v3.30 rejects this`, `rename it "${tier}.${name}" to load on every Calico version`);
+  obj.get("metadata").get("name").report("invalid-value", "warning", `policy "${name}" is in tier "${tier}" but its name does not start with "${tier}.": older Calico releases reject this`, `rename it "${tier}.${name}" to load on every Calico version`);
 }
 
 function decodeOrder(c: Cursor): number | undefined {
