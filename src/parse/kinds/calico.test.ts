@@ -15,7 +15,7 @@ import { decodeCalicoObject, isCalicoKind, type CalicoObject } from "./calico.js
 function decodeAll(text: string, path = "in.yaml"): { objects: CalicoObject[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const objects: CalicoObject[] = [];
-  for (const c of objectCursors({ path, text }, diagnostics)) {
+  for (const c of objectCursors({ path, text }, { diagnostics, skipped: [] })) {
     const apiVersion = c.get("apiVersion").optString() ?? "";
     const kind = c.get("kind").optString() ?? "";
     if (!isCalicoKind(apiVersion, kind)) continue;

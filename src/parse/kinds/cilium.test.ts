@@ -13,7 +13,7 @@ import { decodeCiliumPolicy, isCiliumPolicyKind } from "./cilium.js";
 function decodeAll(text: string, path = "in.yaml"): { policies: CiliumPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const policies: CiliumPolicy[] = [];
-  for (const c of objectCursors({ path, text }, diagnostics)) {
+  for (const c of objectCursors({ path, text }, { diagnostics, skipped: [] })) {
     const apiVersion = c.get("apiVersion").optString() ?? "";
     const kind = c.get("kind").optString() ?? "";
     if (!isCiliumPolicyKind(apiVersion, kind)) continue;

@@ -31,7 +31,7 @@ export function dialectFixture(text: string, path = "fixture.yaml"): DialectFixt
   const networkSets: CalicoNetworkSet[] = [];
   const stagedK8s: StagedKubernetesNetworkPolicy[] = [];
   const cilium: CiliumPolicy[] = [];
-  for (const c of objectCursors({ path, text }, diagnostics)) {
+  for (const c of objectCursors({ path, text }, { diagnostics, skipped: [] })) {
     const apiVersion = c.get("apiVersion").optString() ?? "";
     const kind = c.get("kind").optString() ?? "";
     if (isCiliumPolicyKind(apiVersion, kind)) {
