@@ -5,6 +5,7 @@
  * throw.
  */
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Severity, type SourceRef } from "../model/index.js";
+import { locateJson } from "./json-scan.js";
 import type { PathSeg, SourceText } from "./source-text.js";
 
 export interface DecodeContext {
@@ -71,8 +72,29 @@ export class Cursor {
       const off = this.src.positions.get(v);
       if (off !== undefined) return this.src.refAt(this.src.skipToContent(off), this.path);
     }
-    const exact = this.src.locate(this.segs);
+    const exact = this.jsonOffset(false) ?? this.src.locate(this.segs);
     return this.src.refAt(exact ?? this.ownerOffset, this.path);
+  }
+
+  /**
+   * In JSON, the exact offset of this value (or, `atKey`, of its key) found by scanning from the
+   * nearest enclosing map/list whose start was recorded: the cost of one object, not one file.
+   * Undefined outside JSON (a YAML block map starts at its first key, not at a `{`).
+   */
+  private jsonOffset(atKey: boolean): number | undefined {
+    const rest: PathSeg[] = [];
+    let at: Cursor | undefined = this;
+    let start: number | undefined;
+    while (at && at.parent && at.key !== undefined) {
+      rest.push(at.key);
+      at = at.parent;
+      const v = at.value;
+      start = typeof v === "object" && v !== null ? this.src.positions.get(v) : undefined;
+      if (start !== undefined) break;
+    }
+    if (start === undefined || this.src.text.charCodeAt(start) !== 123 && this.src.text.charCodeAt(start) !== 91) return undefined;
+    if (!/^[{[]\s*["{[\]}0-9tfn-]/.test(this.src.text.slice(start, start + 32))) return undefined;
+    return locateJson(this.src.text, start, this.src.docEnd, rest.reverse(), atKey);
   }
 
   get kind(): Kind {
@@ -165,7 +187,7 @@ export class Cursor {
     for (const k of this.keys()) {
       if (!allowed.includes(k)) {
         const field = this.get(k);
-        const ref = field.src.refAt(field.src.locate(field.segs, true) ?? field.ownerOffset, field.path);
+        const ref = field.src.refAt(field.jsonOffset(true) ?? field.src.locate(field.segs, true) ?? field.ownerOffset, field.path);
         field.src.diagnostics.push(diagnostic("unknown-field", severity, `unknown field "${k}"`, ref, `known fields here: ${allowed.join(", ")}`));
       }
     }

@@ -58,9 +58,15 @@ interface Listener {
 type Parsed = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string; readonly position: number };
 
 /** One document's text → value, recording absolute map/list starts (`base` = offset of `text`). */
-function parseText(raw: string, base: number, positions: Map<object, number>): Parsed {
-  // A BOM where a document starts is allowed (YAML 1.2 §5.2); a space keeps every offset.
-  const text = raw.replace(/^([\s]*)\uFEFF/, "$1 ");
+function parseText(raw: string, rawBase: number, positions: Map<object, number>): Parsed {
+  // A BOM where a document starts is allowed (YAML 1.2 §5.2): read from just after it (only
+  // blanks precede it), so offsets stay those of the file.
+  const skip = /^\s*?\uFEFF/.exec(raw)?.[0].length ?? 0;
+  const parsed = parseFrom(raw.slice(skip), rawBase + skip, positions);
+  return parsed.ok ? parsed : { ...parsed, position: parsed.position + skip };
+}
+
+function parseFrom(text: string, base: number, positions: Map<object, number>): Parsed {
   const first = text.search(/\S/);
   const ch = first < 0 ? 0 : text.charCodeAt(first);
   if (ch === 123 || ch === 91) {

@@ -23,7 +23,8 @@ const unquote = (s: string | undefined): string | undefined => {
 /** Reads a YAML block document (top-level keys at column `indent`) or a JSON one. */
 export function scrapeIdentity(text: string, indent = 0): Identity {
   const t = text.trimStart();
-  return t.startsWith("{") ? scrapeJson(t) : scrapeYaml(text, indent);
+  // CRLF and lone CR are line breaks too: a skipped policy in a Windows file must keep its name.
+  return t.startsWith("{") ? scrapeJson(t) : scrapeYaml(text.replace(/\r\n?/g, "\n"), indent);
 }
 
 function scrapeYaml(text: string, indent: number): Identity {

@@ -19,7 +19,13 @@ export class LineIndex {
     if (!this.starts) {
       const ls = [0];
       const t = this.text;
-      for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) ls.push(i + 1);
+      if (t.indexOf("\r") < 0) {
+        for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) ls.push(i + 1);
+      } else {
+        // A lone CR is a line break too (YAML 1.2 §5.4; old Mac files); CRLF is one break.
+        const br = /\r\n?|\n/g;
+        for (let m = br.exec(t); m; m = br.exec(t)) ls.push(m.index + m[0].length);
+      }
       this.starts = ls;
     }
     return this.starts;
@@ -51,13 +57,13 @@ export class SourceText {
     private readonly view?: string,
   ) {}
 
-  /** Skips blanks, line breaks, comments and a `- ` / `? ` indicator to the node itself. */
+  /** Skips blanks, line breaks, a BOM and comments to the node itself. */
   skipToContent(offset: number): number {
     const t = this.text;
     let i = offset;
     while (i < this.docEnd) {
       const ch = t.charCodeAt(i);
-      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) i++;
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 0xfeff) i++;
       else if (ch === 35) {
         const nl = t.indexOf("\n", i);
         i = nl < 0 ? this.docEnd : nl + 1;
@@ -102,7 +108,10 @@ export class SourceText {
     }
     if (!this.precise) {
       const lc = new LineCounter();
-      const doc = parseDocument(this.view ?? this.text.slice(this.docStart, this.docEnd), { lineCounter: lc, uniqueKeys: false });
+      // The yaml library does not take a lone CR (old Mac files) as a line break; an LF in its
+      // place keeps every offset.
+      const text = (this.view ?? this.text.slice(this.docStart, this.docEnd)).replace(/\r(?!\n)/g, "\n");
+      const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
       this.precise = { doc: doc.contents, lc };
     }
     let node: Node | null | undefined = this.precise.doc;

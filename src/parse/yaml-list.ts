@@ -61,14 +61,19 @@ export function yamlListItems(text: string, start: number, end: number): YamlLis
   return { items, indent, block: [blockStart, blockEnd] };
 }
 
+/** End of the line at `pos`: the next LF or lone CR (a line break too, YAML 1.2 §5.4). */
 function lineEnd(text: string, pos: number, end: number): number {
-  const nl = text.indexOf("\n", pos);
-  return nl < 0 || nl > end ? end : nl;
+  for (let i = pos; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return end;
 }
 
 function nextLine(text: string, pos: number, end: number): number {
-  const nl = text.indexOf("\n", pos);
-  return nl < 0 || nl >= end ? end : nl + 1;
+  const e = lineEnd(text, pos, end);
+  if (e >= end) return end;
+  return text.charCodeAt(e) === 13 && text.charCodeAt(e + 1) === 10 ? e + 2 : e + 1;
 }
 
 /**

@@ -365,6 +365,55 @@ describe("bad input: recover at the smallest unit", () => {
     expect(ids).toEqual(["s/a", "s/b"]);
   });
 
+  // Found by the fuzz suite's "BOM and CRLF changes no verdict" oracle (seed 1320113295).
+  it("a file that starts with a BOM reads as without it (YAML 1.2 §5.2), at the same lines and columns", async () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: s }\nspec: { hostNetwork: 7 }\n";
+    const plain = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], text);
+    const bom = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `\uFEFF${text}`);
+    expect(plain.stderr).toMatch(/^<stdin>:4:22: error\[wrong-type\]: expected a boolean, got number 7 \(field spec\.hostNetwork\)$/m);
+    expect(bom.stderr).toBe(plain.stderr);
+    const ok = "apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: s }\n";
+    expect((await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `\uFEFF${ok}`)).stdout).toBe((await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], ok)).stdout);
+  });
+
+  // Found by the same oracle: a lone CR is a line break (YAML 1.2 §5.4), so diagnostics name the
+  // same line whatever the line ends; and a BOM before JSON Lines does not hide them.
+  it("CR-only line ends give the same lines and columns as LF", async () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: { name: a, namespace: s }\nspec: { hostNetwork: 7 }\n";
+    const lf = await run(["matrix", "-f", "-"], text);
+    const cr = await run(["matrix", "-f", "-"], text.replace(/\n/g, "\r"));
+    expect(lf.stderr).toMatch(/^<stdin>:4:22: error\[wrong-type\]/m);
+    expect(cr.stderr).toBe(lf.stderr);
+  });
+
+  it("a kubectl List with CR-only line ends: a broken item still costs that item only", async () => {
+    const path = scenario("bad-input", "list-duplicate-key.yaml");
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], readFileSync(path, "utf8").replace(/\n/g, "\r"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/item 2 of this List \(lines 25-36\) is skipped, the other 4 item\(s\) are read/);
+  });
+
+  // Found by the fuzz suite (seed 1320551901): in a CRLF file, a policy lost to a syntax error
+  // was recorded without its name, so the verdicts it could change were not marked uncertain.
+  it("a policy lost to a syntax error in a CRLF document is still named, and its verdicts stay marked", async () => {
+    const o = readFileSync(scenario("bad-input", "yaml-syntax.yaml"), "utf8");
+    const parts = o.split(/^---$/m);
+    parts[1] = (parts[1] ?? "").replace(/\n/g, "\r\n");
+    const crlf = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], parts.join("---"));
+    const lf = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], o);
+    expect(lf.stdout).toMatch(/"uncertain": true/);
+    expect(crlf.stdout).toBe(lf.stdout);
+    const lint = await run(["lint", "-f", "-", "-o", "json"], parts.join("---"));
+    expect(lint.stdout).toMatch(/"object": "NetworkPolicy shop\/cache"/);
+  });
+
+  it("a BOM before JSON Lines: every line is still read", async () => {
+    const lines = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"s"}}\r\n{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"s"}}\r\n';
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `\uFEFF${lines}`);
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as { endpoints: { id: string }[] }).endpoints.map((e) => e.id).filter((id) => !id.startsWith("ipblock:"))).toEqual(["s/a", "s/b"]);
+  });
+
   // k8s.io/api core/v1 ContainerPort: containerPort is required. Losing one port can hide a
   // connection (a named port no longer resolves) but never invent one, so the rest is analysed.
   const TYPO = [

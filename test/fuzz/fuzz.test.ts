@@ -6,7 +6,8 @@
  * - nothing escapes: no exception, no stack trace on stderr;
  * - every object of the documents the mutant left intact is still analysed (its endpoints are
  *   in the matrix), unless the run exits 2 (nothing loadable, or --strict);
- * - `--strict` exits 0 or 2 only.
+ * - `--strict` exits 0 or 2 only;
+ * - a BOM or other line ends (the one edit that changes no meaning) change no verdict.
  * `npm test` runs FUZZ_RUNS (default 300) mutants from a fixed seed, so a failure reproduces;
  * `npm run fuzz` runs 10,000 from a random seed and prints it. Every crash found becomes a
  * regression test in test/cli/bad-input.test.ts.
@@ -42,6 +43,11 @@ async function check(m: Mutant): Promise<void> {
     const got = new Set(endpoints(matrix.stdout));
     const lost = intact.filter((id) => !got.has(id));
     expect(lost, `${where}: intact objects no longer analysed`).toEqual([]);
+  }
+  // A BOM and other line ends change no meaning (YAML 1.2 §5.2, §5.4): the same verdicts.
+  if (m.mutation === "BOM and CRLF") {
+    const before = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], m.original);
+    expect(matrix.stdout, `${where}: the verdicts changed`).toBe(before.stdout);
   }
   // A trace between two objects the mutant left intact (or two names that may not exist).
   const [from, to] = intact.length >= 2 ? intact : ["default/a", "default/b"];

@@ -27,6 +27,8 @@ export interface Mutant {
   readonly text: string;
   /** The other documents, untouched: what must still be analysed. */
   readonly intact: string;
+  /** The file before the edit. */
+  readonly original: string;
 }
 
 function walk(dir: string, out: string[]): void {
@@ -133,6 +135,6 @@ export function mutants(fixtures: readonly Fixture[]): fc.Arbitrary<Mutant> {
     const tail = e < fx.text.length && !/[\n\r]$/.test(raw) ? `${raw}\n` : raw;
     const edited = s > 0 && !/^\uFEFF?[\n\r]/.test(tail) ? `\n${tail}` : tail;
     const others = fx.docs.filter((_, i) => i !== doc).map(([a, b]) => fx.text.slice(a, b));
-    return { fixture: fx.path, doc, mutation: m, text: fx.text.slice(0, s) + edited + fx.text.slice(e), intact: others.join("\n---\n") };
+    return { fixture: fx.path, doc, mutation: m, text: fx.text.slice(0, s) + edited + fx.text.slice(e), intact: others.join("\n---\n"), original: fx.text };
   });
 }
