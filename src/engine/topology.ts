@@ -124,23 +124,34 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
   const subjects: Subject[] = [];
   const withPods = new Set<string>();
   // Pods of one workload share owners: resolve each distinct owner list once, with its id.
-  const ownerCache = new Map<string, { owner: OwnerName | undefined; id: string | undefined }>();
+  type Owned = { readonly owner: OwnerName | undefined; readonly id: string | undefined };
+  const ownerCache = new Map<string, Owned>();
+  const lastOwners = new Map<string, Map<string, { readonly kind: string; readonly hash: string | undefined; readonly owned: Owned }>>();
   const inferred = new Set<string>();
   let inferredSubjects = 0;
   const labelsOf = new Map<string, Labels>();
   for (const pod of cluster.pods) {
-    let owned: { owner: OwnerName | undefined; id: string | undefined } | undefined;
+    let owned: Owned | undefined;
     if (pod.owners.length > 0) {
+      // One owner (the usual case): found by namespace and owner name without building a key.
       const first = pod.owners[0] as OwnerRef;
-      let key = `${pod.namespace}\u0000${pod.labels["pod-template-hash"] ?? ""}\u0000${first.kind}/${first.name}`;
-      for (let i = 1; i < pod.owners.length; i++) key += `\u0000${(pod.owners[i] as OwnerRef).kind}/${(pod.owners[i] as OwnerRef).name}`;
-      owned = ownerCache.get(key);
+      const hash = pod.labels["pod-template-hash"];
+      let byName = pod.owners.length === 1 ? lastOwners.get(pod.namespace) : undefined;
+      if (pod.owners.length === 1 && !byName) lastOwners.set(pod.namespace, (byName = new Map()));
+      const quick = byName?.get(first.name);
+      if (quick && quick.kind === first.kind && quick.hash === hash) owned = quick.owned;
       if (!owned) {
-        const owner = ownerOf(pod.namespace, pod.owners, pod.labels, byKey);
-        owned = { owner, id: owner ? workloadId(pod.namespace, owner.name, owner.kind) : undefined };
-        ownerCache.set(key, owned);
-        if (owner?.declared) withPods.add(`${owner.declared.kind}/${pod.namespace}/${owner.declared.name}`);
-        if (owner?.inferred && owned.id) inferred.add(owned.id);
+        let key = `${pod.namespace}\u0000${hash ?? ""}\u0000${first.kind}/${first.name}`;
+        for (let i = 1; i < pod.owners.length; i++) key += `\u0000${(pod.owners[i] as OwnerRef).kind}/${(pod.owners[i] as OwnerRef).name}`;
+        owned = ownerCache.get(key);
+        if (!owned) {
+          const owner = ownerOf(pod.namespace, pod.owners, pod.labels, byKey);
+          owned = { owner, id: owner ? workloadId(pod.namespace, owner.name, owner.kind) : undefined };
+          ownerCache.set(key, owned);
+          if (owner?.declared) withPods.add(`${owner.declared.kind}/${pod.namespace}/${owner.declared.name}`);
+          if (owner?.inferred && owned.id) inferred.add(owned.id);
+        }
+        byName?.set(first.name, { kind: first.kind, hash, owned });
       }
       if (owned.owner?.inferred) inferredSubjects++;
     }
