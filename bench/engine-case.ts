@@ -16,6 +16,7 @@ const policies = Number(process.argv[4] ?? 1000);
 const engine = process.argv[5] === "reference" ? "reference" : "fast";
 const ipBlocks = Number(process.argv[6] ?? 0);
 const invalidPolicies = Number(process.argv[7] ?? 0);
+const adminPolicies = Number(process.argv[8] ?? 0);
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
 /** CPU time (user + system) since `c0`, in ms: stable when the machine is shared, unlike wall time. */
 const cpu = (c0: NodeJS.CpuUsage): number => {
@@ -23,7 +24,7 @@ const cpu = (c0: NodeJS.CpuUsage): number => {
   return Math.round((d.user + d.system) / 100) / 10;
 };
 
-const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}) });
+const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}), ...(adminPolicies > 0 ? { adminPolicies } : {}) });
 let t = performance.now();
 let c = process.cpuUsage();
 const loaded = loadCluster([{ path: "synthetic.json", text: g.text }]);
