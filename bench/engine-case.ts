@@ -16,6 +16,7 @@ const policies = Number(process.argv[4] ?? 1000);
 const engine = process.argv[5] === "reference" ? "reference" : "fast";
 const ipBlocks = Number(process.argv[6] ?? 0);
 const invalidPolicies = Number(process.argv[7] ?? 0);
+const adminPolicies = Number(process.argv[8] ?? 0);
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
 /** CPU time (user + system) since `c0`, in ms: stable when the machine is shared, unlike wall time. */
 const cpu = (c0: NodeJS.CpuUsage): number => {
@@ -23,7 +24,7 @@ const cpu = (c0: NodeJS.CpuUsage): number => {
   return Math.round((d.user + d.system) / 100) / 10;
 };
 
-const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}) });
+const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}), ...(adminPolicies > 0 ? { adminPolicies } : {}) });
 let t = performance.now();
 let c = process.cpuUsage();
 const loaded = loadCluster([{ path: "synthetic.json", text: g.text }]);
@@ -57,13 +58,15 @@ const pairs = g.samplePairs.map(([s, d]) => {
 });
 let verdicts = 0;
 t = performance.now();
+c = process.cpuUsage();
 const rounds = Math.max(1, Math.ceil(2000 / pairs.length));
 for (let r = 0; r < rounds; r++) for (const p of pairs) if (traceConnection(topo, index, p).verdict === "allowed") verdicts++;
 const traceMs = (performance.now() - t) / (rounds * pairs.length);
+const traceCpuMs = cpu(c) / (rounds * pairs.length);
 console.log(JSON.stringify({
   engine, shape, pods: g.pods, policies: g.policies, workloads: g.workloads, namespaces: g.namespaces, ipBlocks: g.ipBlocks,
   inputMB: Math.round(g.text.length / 1e5) / 10,
-  loadMs, analysisMs, matrixMs, podMatrixMs, loadCpuMs, analysisCpuMs, matrixCpuMs, podMatrixCpuMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000,
+  loadMs, analysisMs, matrixMs, podMatrixMs, loadCpuMs, analysisCpuMs, matrixCpuMs, podMatrixCpuMs, traceIndexMs, traceMs: Math.round(traceMs * 1000) / 1000, traceCpuMs: Math.round(traceCpuMs * 1000) / 1000,
   rssMB: Math.round(process.resourceUsage().maxRSS / 1024), errors, classes: summary.classes,
   endpoints: summary.endpoints, podEndpoints: podSummary.endpoints,
   allowedPairs: summary.allowedPairs, deniedPairs: summary.deniedPairs,

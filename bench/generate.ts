@@ -24,6 +24,12 @@ export interface GenerateOptions {
   readonly ipBlocks?: number;
   /** Policies made invalid (an `except` outside its `cidr`), spread evenly: the bad-input case. */
   readonly invalidPolicies?: number;
+  /**
+   * AdminNetworkPolicies added (policy tiers), each selecting one team's namespaces, with an ingress
+   * rule (Allow/Deny/Pass by turn) from one env's namespaces on one port and an egress rule to a
+   * distinct /16; plus a BaselineAdminNetworkPolicy denying ingress from staging namespaces.
+   */
+  readonly adminPolicies?: number;
 }
 
 export interface Generated {
@@ -213,5 +219,32 @@ export function generateCluster(opts: GenerateOptions): Generated {
     }
   }
   const samplePairs = samples.map((s, i) => [s, samples[(i * 7 + 3) % samples.length] as string] as const);
+  if (opts.adminPolicies) docs.push(...tieredPolicies(opts.adminPolicies));
   return { text: docs.join("\n---\n"), pods: running, policies, workloads: workloadCount, namespaces: nsCount + 2, ipBlocks: usedBlocks.size, samplePairs };
+}
+
+/** `n` AdminNetworkPolicies and the BaselineAdminNetworkPolicy (see GenerateOptions.adminPolicies). */
+function tieredPolicies(n: number): string[] {
+  const out: string[] = [];
+  const actions = ["Allow", "Deny", "Pass"] as const;
+  for (let i = 0; i < n; i++) {
+    out.push(JSON.stringify({
+      apiVersion: "policy.networking.k8s.io/v1alpha1",
+      kind: "AdminNetworkPolicy",
+      metadata: { name: `anp-${i}` },
+      spec: {
+        priority: i % 50,
+        subject: { namespaces: { matchLabels: { team: TEAMS[i % TEAMS.length] } } },
+        ingress: [{ action: actions[i % 3], from: [{ namespaces: { matchLabels: { env: i % 2 ? "prod" : "staging" } } }], ports: [{ portNumber: { port: 8000 + i } }] }],
+        egress: [{ action: actions[(i + 1) % 3], to: [{ networks: [`10.${i % 256}.0.0/16`] }] }],
+      },
+    }));
+  }
+  out.push(JSON.stringify({
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    kind: "BaselineAdminNetworkPolicy",
+    metadata: { name: "default" },
+    spec: { subject: { namespaces: {} }, ingress: [{ action: "Deny", from: [{ namespaces: { matchLabels: { env: "staging" } } }] }] },
+  }));
+  return out;
 }

@@ -24,6 +24,7 @@ import type { Cluster } from "../src/model/index.js";
 import { compilePolicyTables, policyTableNames, replaceAllScript, type NftPod } from "../src/nft/index.js";
 import { loadCluster } from "../src/parse/index.js";
 import { buildSnapshot, renderCompactNftables, renderProxyRules } from "../src/services/kube-proxy/index.js";
+import { buildServiceLayer } from "../src/services/index.js";
 
 const NETNS = "kw-bench-nft";
 
@@ -105,7 +106,7 @@ const PROXY_OPTS = { nodeName: "node-0", nodeIPs: [], masqueradeAll: false } as 
 function kubeProxyBench(log: (s: string) => void, count: number): Record<string, number> {
   const cluster = benchCluster(0, count, false);
   const t0 = performance.now();
-  const text = renderProxyRules(cluster, "nftables", PROXY_OPTS);
+  const text = renderProxyRules(cluster, "nftables", PROXY_OPTS, buildServiceLayer(cluster, []));
   const compileMs = performance.now() - t0;
   const applyMs = nftLoad(text);
   log(`lab: kube-proxy's own nftables layout, ${count} Services: ${countRules(text)} rules; render ${compileMs.toFixed(0)} ms, nft -f ${applyMs.toFixed(0)} ms`);
@@ -122,7 +123,7 @@ function combinedBench(log: (s: string) => void, services: number, distinctPorts
   const tables = compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPodsOf(cluster) }, "bench");
   const policyText = replaceAllScript(tables, policyTableNames());
   const t1 = performance.now();
-  const svcText = renderCompactNftables(buildSnapshot(cluster), PROXY_OPTS);
+  const svcText = renderCompactNftables(buildSnapshot(cluster, buildServiceLayer(cluster, [])), PROXY_OPTS);
   const t2 = performance.now();
   const svcApply = nftLoadMedian(svcText);
   const both = `${policyText}\n${svcText}`;

@@ -24,7 +24,7 @@ import { generateCluster, type GenerateOptions, type Shape } from "./generate.js
 interface CaseResult {
   engine: string; shape: string; pods: number; policies: number; workloads: number; ipBlocks: number; inputMB: number;
   loadMs: number; analysisMs: number; matrixMs: number; podMatrixMs: number;
-  loadCpuMs: number; analysisCpuMs: number; matrixCpuMs: number; podMatrixCpuMs: number; traceIndexMs: number; traceMs: number; rssMB: number;
+  loadCpuMs: number; analysisCpuMs: number; matrixCpuMs: number; podMatrixCpuMs: number; traceIndexMs: number; traceMs: number; traceCpuMs: number; rssMB: number;
   errors: number; classes: number; endpoints: number; podEndpoints: number; allowedPairs: number; deniedPairs: number;
   podAllowedPairs: number; podDeniedPairs: number;
 }
@@ -40,8 +40,8 @@ const SHAPES: readonly { shape: Shape; label: string }[] = [
   { shape: "both", label: "(c) Deployments + pods" },
 ];
 
-function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | "reference", extra: { ipBlocks?: number; invalid?: number } = {}, timeoutMs = 600_000): CaseResult | "timeout" {
-  const args = [`${here}engine-case.js`, shape, String(pods), String(policies), engine, String(extra.ipBlocks ?? 0), String(extra.invalid ?? 0)];
+function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | "reference", extra: { ipBlocks?: number; invalid?: number; anps?: number } = {}, timeoutMs = 600_000): CaseResult | "timeout" {
+  const args = [`${here}engine-case.js`, shape, String(pods), String(policies), engine, String(extra.ipBlocks ?? 0), String(extra.invalid ?? 0), String(extra.anps ?? 0)];
   const r = spawnSync(process.execPath, ["--max-old-space-size=6000", ...args], { encoding: "utf8", timeout: timeoutMs });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return "timeout";
   if (r.status !== 0) throw new Error(`bench case ${engine} ${shape} ${pods} failed: ${r.stderr}`);
@@ -122,16 +122,21 @@ async function main(): Promise<void> {
     log("CPU time (user+sys) of each stage, wall time in parentheses.\n");
     log("| input | classes | load | analysis | workload summary | pod summary | one trace | peak RSS |");
     log("|---|---:|---:|---:|---:|---:|---:|---:|");
-    const stageCases: { shape: Shape; label: string; ipBlocks?: number }[] = [...SHAPES, { shape: "both", label: "(c), 10k distinct ipBlocks", ipBlocks: 10_000 }];
-    for (const c of stageCases.filter((x) => !(x.ipBlocks && SKIP.has("ipblocks-100k")))) {
-      const r = runCase(c.shape, 100_000, 10_000, "fast", c.ipBlocks ? { ipBlocks: c.ipBlocks } : {});
+    // Policy tiers: each shape again with 100 AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
+    const stageCases: { shape: Shape; label: string; ipBlocks?: number; anps?: number }[] = [
+      ...SHAPES,
+      { shape: "both", label: "(c), 10k distinct ipBlocks", ipBlocks: 10_000 },
+      ...SHAPES.map((x) => ({ ...x, label: `${x.label} + 100 ANPs + BANP`, anps: 100 })),
+    ];
+    for (const c of stageCases.filter((x) => !(x.ipBlocks && SKIP.has("ipblocks-100k")) && !(x.anps && SKIP.has("tiers-100k")))) {
+      const r = runCase(c.shape, 100_000, 10_000, "fast", { ...(c.ipBlocks ? { ipBlocks: c.ipBlocks } : {}), ...(c.anps ? { anps: c.anps } : {}) });
       if (r === "timeout") {
         log(`| ${c.label} | | | > 600 s in all (killed) | | | | |`);
         stages.push({ shape: c.shape, timeout: true });
         continue;
       }
       const st = (cpuMs: number, wallMs: number): string => `${fmt(cpuMs)} ms (${fmt(wallMs)})`;
-      log(`| ${c.label} | ${r.classes} | ${st(r.loadCpuMs, r.loadMs)} | ${st(r.analysisCpuMs, r.analysisMs)} | ${st(r.matrixCpuMs, r.matrixMs)} | ${st(r.podMatrixCpuMs, r.podMatrixMs)} | ${r.traceMs} ms | ${r.rssMB} MB |`);
+      log(`| ${c.label} | ${r.classes} | ${st(r.loadCpuMs, r.loadMs)} | ${st(r.analysisCpuMs, r.analysisMs)} | ${st(r.matrixCpuMs, r.matrixMs)} | ${st(r.podMatrixCpuMs, r.podMatrixMs)} | ${r.traceCpuMs} ms (${r.traceMs}) | ${r.rssMB} MB |`);
       stages.push(r);
     }
   }
@@ -143,11 +148,13 @@ async function main(): Promise<void> {
     log("| input | pods | policies | reference | fast | ratio |");
     log("|---|---:|---:|---:|---:|---:|");
   }
-  for (const { shape, label } of SECTIONS.has("ratio") ? SHAPES : []) {
+  const ratioCases: { shape: Shape; label: string; anps?: number }[] = [...SHAPES, { shape: "both", label: "(c) + 20 ANPs + BANP", anps: 20 }];
+  for (const { shape, label, anps } of SECTIONS.has("ratio") ? ratioCases : []) {
     for (const pods of [250, 500]) {
       const policies = pods / 10;
-      const f = runCase(shape, pods, policies, "fast");
-      const ref = runCase(shape, pods, policies, "reference", {}, REFERENCE_BUDGET_MS);
+      const extra = anps ? { anps } : {};
+      const f = runCase(shape, pods, policies, "fast", extra);
+      const ref = runCase(shape, pods, policies, "reference", extra, REFERENCE_BUDGET_MS);
       if (f === "timeout") throw new Error("fast engine timed out");
       const fastMs = f.analysisCpuMs + f.matrixCpuMs + f.podMatrixCpuMs;
       if (ref === "timeout") {

@@ -1,19 +1,21 @@
 /**
  * @module stages
- * Where analysis time goes, stage by stage (a profiling aid, not part of `npm run bench`).
- * Usage: node dist-bench/bench/stages.js PODS POLICIES
+ * Where analysis time goes, stage by stage, in CPU time (a profiling aid, not part of `npm run bench`).
+ * Usage: node dist-bench/bench/stages.js SHAPE PODS POLICIES
  */
 import { loadCluster } from "../src/index.js";
 import { buildTopology, FastEngine } from "../src/engine/index.js";
 import { buildClasses } from "../src/engine/classes.js";
-import { generateCluster } from "./generate.js";
+import { generateCluster, type Shape } from "./generate.js";
 
-const g = generateCluster({ pods: Number(process.argv[2] ?? 100000), policies: Number(process.argv[3] ?? 10000) });
-const { cluster } = loadCluster([{ path: "s.yaml", text: g.text }]);
+const shape = (["pods", "deployments", "both"] as const).find((s) => s === process.argv[2]) ?? "both";
+const g = generateCluster({ shape: shape satisfies Shape, pods: Number(process.argv[3] ?? 100000), policies: Number(process.argv[4] ?? 10000) });
+const { cluster } = loadCluster([{ path: "s.json", text: g.text }]);
 const time = <T>(label: string, f: () => T): T => {
-  const t = performance.now();
+  const c = process.cpuUsage();
   const r = f();
-  console.log(label.padEnd(12), (performance.now() - t).toFixed(0), "ms");
+  const d = process.cpuUsage(c);
+  console.log(label.padEnd(12), ((d.user + d.system) / 1000).toFixed(0), "ms CPU");
   return r;
 };
 const topo = time("topology", () => buildTopology(cluster));

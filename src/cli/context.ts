@@ -7,7 +7,8 @@ import { analyzeCluster, detectCni, type Analyzed } from "../analyze/index.js";
 import type { EngineName } from "../engine/index.js";
 import { cniOfConfig, loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
 import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
-import { readLiveCluster } from "./live.js";
+import { defaultKubeconfig, readLiveCluster } from "./live.js";
+import { progress } from "./progress.js";
 
 export interface InputOptions {
   filename?: string[];
@@ -44,7 +45,17 @@ export async function loadInputs(opts: InputOptions, io: Io): Promise<InputFile[
     return [await readLiveCluster(opts.kubeconfig, opts.context)];
   }
   if (!opts.filename || opts.filename.length === 0) {
-    throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH; try `kwire demo` for an example");
+    // As kubectl does: no input named ⇒ the current context of $KUBECONFIG, else ~/.kube/config.
+    const kc = defaultKubeconfig();
+    if (!kc) throw new UsageError("no input: give -f FILE|DIR|- (repeatable) or --kubeconfig PATH (no $KUBECONFIG and no ~/.kube/config to read); try `kwire demo` for an example");
+    try {
+      return [await readLiveCluster(kc.paths, opts.context, (context, server) => {
+        io.err(`kwire: no -f given: read the live cluster of kubeconfig context "${context}" (${server}, from ${kc.from}: ${kc.paths.join(", ")}), read-only\n`);
+      })];
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`no -f given, so kwire reads the current kubeconfig context (${kc.from}: ${kc.paths.join(", ")}): ${e.message}`);
+      throw e;
+    }
   }
   const { files, diagnostics } = readInputs(opts.filename, io.stdin ?? readStdin);
   printDiagnostics(diagnostics, io.err);
@@ -71,6 +82,7 @@ export async function analyzeInputs(opts: InputOptions & { engine?: string }, io
  * skipped. Exit 2 (BadInput) when nothing loads, or on any error with --strict.
  */
 export function loadAndReport(files: readonly InputFile[], opts: InputOptions, io: Io, label = ""): LoadResult {
+  progress().stage(`${label}decoding ${files.length} file(s)`);
   const load = loadCluster(files);
   printDiagnostics(load.diagnostics, io.err);
   if (load.ignoredFiles.length > 0) {
@@ -109,6 +121,7 @@ export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & 
   const fromConfig = configDefaults(load, opts);
   const cni = opts.cni ?? fromConfig.cni;
   const podCidr = opts.podCidr ?? fromConfig.podCidr;
+  progress().stage(`${label}analysing ${load.cluster.pods.length} pod(s), ${load.cluster.workloads.length} workload(s), ${load.cluster.networkPolicies.length + load.cluster.clusterPolicies.length} polic(ies)`);
   const res = analyzeCluster(load, {
     engine: engine as EngineName,
     ...(cni !== undefined ? { cni } : {}),

@@ -3,8 +3,25 @@
  * Reads a live cluster, read-only, through the Kubernetes client: the kinds kwire models,
  * returned as one `kind: List` document so it goes through the same decoder as files.
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import type { InputFile } from "../parse/index.js";
 import { UsageError } from "./io.js";
+
+/**
+ * The kubeconfig kubectl would use without flags: the files of `$KUBECONFIG` (a path list; the
+ * ones that exist), else `~/.kube/config` when it exists; undefined when there is none.
+ */
+export function defaultKubeconfig(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): { readonly paths: readonly string[]; readonly from: string } | undefined {
+  const list = env["KUBECONFIG"];
+  if (list !== undefined && list !== "") {
+    const paths = list.split(delimiter).filter((p) => p !== "" && existsSync(p));
+    return paths.length > 0 ? { paths, from: "$KUBECONFIG" } : undefined;
+  }
+  const file = join(home, ".kube", "config");
+  return existsSync(file) ? { paths: [file], from: "~/.kube/config" } : undefined;
+}
 
 const KINDS: readonly [string, string, string][] = [
   ["v1", "Namespace", "namespaces"],
@@ -31,7 +48,8 @@ function notServed(e: unknown): boolean {
   return /404|not found|Unrecognized API version and kind/i.test(msg);
 }
 
-export async function readLiveCluster(kubeconfig: string | undefined, context: string | undefined): Promise<InputFile> {
+/** `onContext` hears the context and API server actually read (kubectl's current context unless `context`). */
+export async function readLiveCluster(kubeconfig: string | readonly string[] | undefined, context: string | undefined, onContext?: (context: string, server: string) => void): Promise<InputFile> {
   let k8s: typeof import("@kubernetes/client-node");
   try {
     k8s = await import("@kubernetes/client-node");
@@ -40,8 +58,18 @@ export async function readLiveCluster(kubeconfig: string | undefined, context: s
   }
   const kc = new k8s.KubeConfig();
   try {
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
+    if (typeof kubeconfig === "string") kc.loadFromFile(kubeconfig);
+    else if (kubeconfig && kubeconfig.length > 0) {
+      // kubectl's merge of a $KUBECONFIG list: the first file to set a value wins, the
+      // current-context included (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/#merging-kubeconfig-files).
+      const [first = "", ...rest] = kubeconfig;
+      kc.loadFromFile(first);
+      for (const f of rest) {
+        const more = new k8s.KubeConfig();
+        more.loadFromFile(f);
+        kc.mergeConfig(more, kc.getCurrentContext() !== "");
+      }
+    } else kc.loadFromDefault();
     if (context) kc.setCurrentContext(context);
   } catch (e) {
     throw new UsageError(`cannot load kubeconfig${kubeconfig ? ` ${kubeconfig}` : ""}: ${(e as Error).message}`);
@@ -57,5 +85,6 @@ export async function readLiveCluster(kubeconfig: string | undefined, context: s
       throw new UsageError(`cannot list ${kind} from ${kc.getCurrentCluster()?.server ?? "the cluster"}: ${(e as Error).message}`);
     }
   }
+  onContext?.(kc.getCurrentContext(), kc.getCurrentCluster()?.server ?? "");
   return { path: `cluster:${kc.getCurrentContext()}`, text: JSON.stringify({ apiVersion: "v1", kind: "List", items }) };
 }

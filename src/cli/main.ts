@@ -17,8 +17,9 @@ import { diffCommand } from "./commands/diff.js";
 import { testCommand } from "./commands/test.js";
 import { labCommand } from "./commands/lab.js";
 import { cniCommand } from "./cni-entry.js";
-
-export const VERSION = "0.1.0";
+import { completionCommand } from "./completion.js";
+import { addExamples } from "./help.js";
+import { packageVersion, versionCommand } from "./version.js";
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let exit = 0;
@@ -27,12 +28,22 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   };
   const program = new Command("kwire")
     .description("Kubernetes networking, modelled exactly: who can reach whom, on which port, and why")
-    .version(VERSION)
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit), cniCommand(io, setExit)]) {
+  for (const c of [matrixCommand(io, setExit), traceCommand(io, setExit), dnsCommand(io, setExit), diffCommand(io, setExit), testCommand(io, setExit), demoCommand(io, setExit), serveCommand(io, setExit), proxyRulesCommand(io, setExit), lintCommand(io, setExit), labCommand(io, setExit), cniCommand(io, setExit), versionCommand(io, setExit), completionCommand(io, setExit, () => program)]) {
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
+  // Every command and subcommand (lab status, cni agent, …) throws instead of exiting, and
+  // writes through io: `--help` and usage errors never end the process from inside.
+  const inProcess = (cmd: Command): void => {
+    for (const c of cmd.commands) {
+      c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+      inProcess(c);
+    }
+  };
+  inProcess(program);
+  addExamples(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exit;

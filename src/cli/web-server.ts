@@ -4,6 +4,18 @@
  * dist/web/ and the input manifests as raw text at `/api/input` — the page runs the engine
  * itself, in a Web Worker — and `--export`, which folds the app, its stylesheet and the input
  * into one index.html that opens from file:// with no server.
+ *
+ * The input is what the server protects, so it answers only requests that name it:
+ * - the `Host` header must be the listen address, `localhost`, `127.0.0.1`, `[::1]` or the
+ *   `--host` name, with the listening port (DNS rebinding: a page on evil.example whose name
+ *   resolves to 127.0.0.1 sends `Host: evil.example`) — else 421;
+ * - `/api/` requests from another origin (`Origin` not this server's, or `Sec-Fetch-Site`
+ *   other than `same-origin`/`none`) get 403;
+ * - headers must arrive within `headersTimeoutMs`, the whole request within `requestTimeoutMs`
+ *   (half-open connections are closed);
+ * - a non-GET/HEAD request is answered 405 after its body is drained (up to `MAX_DRAIN_BYTES`;
+ *   a larger declared body gets 413 at once, `Expect: 100-continue` gets 405 without reading),
+ *   always with `Connection: close`.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -36,8 +48,8 @@ const TYPES: Readonly<Record<string, string>> = {
   ".map": "application/json; charset=utf-8",
 };
 
-/** The built app's folder; a clear error when `npm run build:web` has not run. */
-export function webRoot(root = packagePath(WEB_ROOT)): string {
+/** The built app's folder (`KWIRE_WEB_ROOT` names another build); a clear error when `npm run build:web` has not run. */
+export function webRoot(root = process.env["KWIRE_WEB_ROOT"] ?? packagePath(WEB_ROOT)): string {
   if (!existsSync(join(root, "index.html"))) {
     throw new UsageError(`the web UI is not built (no ${join(root, "index.html")}): run \`npm run build:web\` (or \`npm run build\`) first`);
   }
@@ -67,16 +79,94 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(head ? undefined : body);
 }
 
-export function handler(root: string, input: WebInput): (req: IncomingMessage, res: ServerResponse) => void {
+/** A body of a refused request is read and dropped up to this size; a larger one is cut off. */
+export const MAX_DRAIN_BYTES = 1 << 20;
+const TEXT = "text/plain; charset=utf-8";
+
+/** The names (without port) a request may give in `Host`: see the module comment. */
+export function allowedHostNames(listenHost: string): Set<string> {
+  const bare = listenHost.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  const names = new Set(["localhost", "127.0.0.1", "::1"]);
+  if (bare !== "0.0.0.0" && bare !== "::") names.add(bare);
+  return names;
+}
+
+/** `Host` header → name and port, or undefined when malformed. */
+function parseHost(header: string): { readonly name: string; readonly port?: number } | undefined {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/i.exec(header.trim());
+  if (!m) return undefined;
+  const name = (m[1] ?? m[2] ?? "").toLowerCase().replace(/\.$/, "");
+  return m[3] === undefined ? { name } : { name, port: Number(m[3]) };
+}
+
+export interface Guard {
+  readonly hosts: ReadonlySet<string>;
+  /** The port the server listens on (known once it listens). */
+  port(): number;
+}
+
+function hostOk(guard: Guard, header: string | undefined): boolean {
+  const h = header === undefined ? undefined : parseHost(header);
+  if (!h || !guard.hosts.has(h.name)) return false;
+  return (h.port ?? 80) === guard.port();
+}
+
+/** A cross-origin request: a browser page of another origin (or a site that is not this one). */
+function crossOrigin(guard: Guard, req: IncomingMessage): boolean {
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return true;
+  }
+  return u.protocol !== "http:" || !hostOk(guard, u.host);
+}
+
+/** Refuses a request with a body cleanly: drains it (bounded), then answers and closes. */
+function refuseWithBody(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  res.setHeader("Connection", "close");
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > MAX_DRAIN_BYTES) {
+    send(res, 413, TEXT, `request body too large (${declared} bytes); ${message}`, false);
+    res.on("finish", () => req.destroy());
+    return;
+  }
+  let seen = 0;
+  req.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > MAX_DRAIN_BYTES) {
+      if (!res.headersSent) send(res, 413, TEXT, `request body too large; ${message}`, false);
+      req.destroy();
+    }
+  });
+  req.on("end", () => {
+    if (!res.headersSent) send(res, status, TEXT, message, false);
+  });
+  req.on("error", () => undefined);
+}
+
+export function handler(root: string, input: WebInput, guard?: Guard): (req: IncomingMessage, res: ServerResponse) => void {
   const inputJson = JSON.stringify(input);
   return (req, res) => {
     const head = req.method === "HEAD";
+    if (guard && !hostOk(guard, req.headers.host)) {
+      refuseWithBody(req, res, 421, `kwire serve answers only for its own address (Host: ${[...guard.hosts].map((h) => (h.includes(":") ? `[${h}]` : h)).join(", ")} with port ${guard.port()}), not "${req.headers.host ?? ""}"\n`);
+      return;
+    }
     if (req.method !== "GET" && !head) {
       res.setHeader("Allow", "GET, HEAD");
-      send(res, 405, "text/plain; charset=utf-8", "method not allowed\n", false);
+      refuseWithBody(req, res, 405, "method not allowed\n");
       return;
     }
     const url = req.url ?? "/";
+    if (guard && url.startsWith("/api/") && crossOrigin(guard, req)) {
+      send(res, 403, TEXT, "cross-origin requests to the API are refused\n", head);
+      return;
+    }
     if (url === "/api/input" || url.startsWith("/api/input?")) {
       send(res, 200, "application/json; charset=utf-8", inputJson, head);
       return;
@@ -96,8 +186,42 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(opts: { readonly root: string; readonly input: WebInput; readonly host: string; readonly port: number }): Promise<RunningServer> {
-  const server = createServer(handler(opts.root, opts.input));
+export interface ServerOptions {
+  readonly root: string;
+  readonly input: WebInput;
+  readonly host: string;
+  readonly port: number;
+  /** Time for a client to send the request headers (default 10 s). */
+  readonly headersTimeoutMs?: number;
+  /** Time for a client to send the whole request (default 30 s). */
+  readonly requestTimeoutMs?: number;
+}
+
+export function startServer(opts: ServerOptions): Promise<RunningServer> {
+  let listening = opts.port;
+  const guard: Guard = { hosts: allowedHostNames(opts.host), port: () => listening };
+  const headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  const requestTimeout = Math.max(opts.requestTimeoutMs ?? 30_000, headersTimeout);
+  // Node checks both timeouts every connectionsCheckingInterval (default 30 s): check often
+  // enough that a half-open connection is closed close to its deadline.
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout), keepAliveTimeout: 5000 }, handler(opts.root, opts.input, guard));
+  // `Expect: 100-continue`: refuse before the body is sent when the request will be refused anyway.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" || req.method === "HEAD") {
+      res.writeContinue();
+      server.emit("request", req, res);
+      return;
+    }
+    res.setHeader("Allow", "GET, HEAD");
+    res.setHeader("Connection", "close");
+    send(res, hostOk(guard, req.headers.host) ? 405 : 421, TEXT, "refused\n", false);
+    res.on("finish", () => req.destroy());
+  });
+  server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
+    const status = e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : e.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  });
   return new Promise((ok, fail) => {
     server.once("error", (e: NodeJS.ErrnoException) => {
       fail(new UsageError(e.code === "EADDRINUSE" ? `port ${opts.port} on ${opts.host} is in use: pick another with --port (0 picks a free one)` : `cannot listen on ${opts.host}:${opts.port}: ${e.message}`));
@@ -105,6 +229,7 @@ export function startServer(opts: { readonly root: string; readonly input: WebIn
     server.listen(opts.port, opts.host, () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : opts.port;
+      listening = port;
       const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
       ok({
         url: `http://${host}:${port}/`,

@@ -6,3 +6,4 @@
 export * from "./records.js";
 export * from "./resolve.js";
 export * from "./zone.js";
+export * from "./ptr.js";

@@ -4,7 +4,10 @@
  * discovery specification), for cluster domain D (default cluster.local):
  *
  * - `svc.ns.svc.D` A/AAAA → the ClusterIPs; for a headless Service, the addresses of its ready
- *   endpoints (NXDOMAIN when it has none); for ExternalName, a CNAME to `externalName`.
+ *   endpoints (NXDOMAIN when it has none); for ExternalName, a CNAME to `externalName`. A CNAME
+ *   target inside D is looked up in the same zone and its records follow the CNAME in the
+ *   answer (CoreDNS plugin/backend_lookup.go `A`: "if dns.IsSubDomain(zone, serv.Host)" it
+ *   resolves the target itself, up to 8 links); a target outside D goes upstream.
  * - `host.svc.ns.svc.D` → one endpoint of a headless Service, by its hostname (a StatefulSet
  *   pod's, or `hostname` with `subdomain` = the Service) or, without one, its dashed address.
  * - `_port._proto.svc.ns.svc.D` SRV → one record per named port: target `svc.ns.svc.D`, or per
@@ -64,7 +67,24 @@ export const endpointLabel = (e: { readonly address: Ip; readonly hostname?: str
 
 const familyOf = (t: QType): 4 | 6 => (t === "AAAA" ? 6 : 4);
 
-export function lookup(zone: DnsZone, query: string, qtype: QType): DnsAnswer {
+/** CoreDNS stops following a CNAME chain after this many links (kwire's limit; CoreDNS also stops on loops). */
+const MAX_CNAME_CHAIN = 8;
+
+export function lookup(zone: DnsZone, query: string, qtype: QType, depth = 0): DnsAnswer {
+  const a = lookupOne(zone, query, qtype);
+  if (a.rcode !== "NOERROR" || qtype === "CNAME") return a;
+  const last = a.records[a.records.length - 1];
+  if (last?.type !== "CNAME") return a;
+  const target = last.data.toLowerCase().replace(/\.$/, "");
+  const d = zone.clusterDomain;
+  if (target !== d && !target.endsWith(`.${d}`)) return a;
+  if (depth >= MAX_CNAME_CHAIN) return { ...a, detail: `${a.detail}; the CNAME chain is longer than ${MAX_CNAME_CHAIN} links and is not followed further` };
+  const next = lookup(zone, target, qtype, depth + 1);
+  if (next.rcode !== "NOERROR") return { ...a, detail: `${a.detail}; its target ${target} is ${next.rcode} in the cluster zone` };
+  return { rcode: "NOERROR", records: [...a.records, ...next.records], detail: `${a.detail}; ${next.detail}` };
+}
+
+function lookupOne(zone: DnsZone, query: string, qtype: QType): DnsAnswer {
   const name = query.toLowerCase().replace(/\.$/, "");
   const d = zone.clusterDomain;
   if (name !== d && !name.endsWith(`.${d}`)) return { rcode: "FORWARDED", detail: `outside the cluster domain ${d}: forwarded to the upstream resolver (not modelled)` };
@@ -79,9 +99,9 @@ export function lookup(zone: DnsZone, query: string, qtype: QType): DnsAnswer {
   if (!svc) return nx(`no Service "${svcName}" in namespace ${ns}`);
   const base = `${svcName}.${ns}.svc.${d}`;
   const prefix = labels.slice(0, -3);
-  if (prefix.length === 0) return serviceRecords(svc, base, qtype);
+  if (prefix.length === 0) return serviceRecords(svc, base, qtype, d);
   if (prefix.length === 1) return endpointRecord(svc, base, prefix[0] ?? "", qtype);
-  if (prefix.length === 2 && prefix[0]?.startsWith("_") && prefix[1]?.startsWith("_")) return srvRecords(svc, base, prefix[0].slice(1), prefix[1].slice(1), qtype);
+  if (prefix.length === 2 && prefix[0]?.startsWith("_") && prefix[1]?.startsWith("_")) return srvRecords(svc, base, prefix[0].slice(1), prefix[1].slice(1), qtype, d);
   return nx(`"${name}" has too many labels for a Service name`);
 }
 
@@ -94,10 +114,12 @@ function addressRecords(name: string, ips: readonly Ip[], qtype: QType, what: st
   return { rcode: "NOERROR", records: mine.map((ip) => ({ name, type: fam === 4 ? "A" : "AAAA", data: formatIp(ip) })), detail: what };
 }
 
-function serviceRecords(svc: DnsServiceView, base: string, qtype: QType): DnsAnswer {
+function serviceRecords(svc: DnsServiceView, base: string, qtype: QType, domain: string): DnsAnswer {
   if (svc.type === "ExternalName") {
     const target = svc.externalName ?? "";
-    return { rcode: "NOERROR", records: [{ name: base, type: "CNAME", data: target }], detail: `ExternalName Service: CNAME to ${target} (resolved upstream, not modelled)` };
+    const t = target.toLowerCase().replace(/\.$/, "");
+    const outside = t !== domain && !t.endsWith(`.${domain}`);
+    return { rcode: "NOERROR", records: [{ name: base, type: "CNAME", data: target }], detail: `ExternalName Service: CNAME to ${target}${outside ? " (resolved upstream, not modelled)" : ""}` };
   }
   if (qtype === "SRV" || qtype === "CNAME") return { rcode: "NODATA", detail: `${qtype} records exist only for named ports (_port._proto.${base})` };
   if (!svc.headless) return addressRecords(base, svc.clusterIPs, qtype, `ClusterIP of Service ${svc.namespace}/${svc.name}`);
@@ -113,11 +135,11 @@ function endpointRecord(svc: DnsServiceView, base: string, label: string, qtype:
   return addressRecords(`${label}.${base}`, hits.map((e) => e.address), qtype, `endpoint "${label}" of headless Service ${svc.namespace}/${svc.name}`);
 }
 
-function srvRecords(svc: DnsServiceView, base: string, portName: string, proto: string, qtype: QType): DnsAnswer {
+function srvRecords(svc: DnsServiceView, base: string, portName: string, proto: string, qtype: QType, d: string): DnsAnswer {
   const port = svc.ports.find((p) => p.name === portName && p.protocol.toLowerCase() === proto);
   const name = `_${portName}._${proto}.${base}`;
   if (!port) return nx(`Service ${svc.namespace}/${svc.name} has no ${proto.toUpperCase()} port named "${portName}"`);
-  if (qtype !== "SRV") return serviceRecords(svc, base, qtype);
+  if (qtype !== "SRV") return serviceRecords(svc, base, qtype, d);
   if (!svc.headless) return { rcode: "NOERROR", records: [{ name, type: "SRV", data: base, port: port.port }], detail: `named port "${portName}" of Service ${svc.namespace}/${svc.name}` };
   if (svc.endpoints.length === 0) return nx(`headless Service ${svc.namespace}/${svc.name} has no ready endpoints`);
   const records = svc.endpoints.map((e): DnsRecord => ({ name, type: "SRV", data: `${endpointLabel(e)}.${base}`, port: port.port }));

@@ -53,3 +53,43 @@ export function resolveName(zone: DnsZone, name: string, qtype: QType, conf: Res
   }
   return { input: name, conf, queries, forwarded: false };
 }
+
+/**
+ * Which resolver a pod gets (kubelet pkg/kubelet/network/dns/dns.go getPodDNSType and
+ * appendDNSConfig): ClusterFirstWithHostNet and ClusterFirst (unless hostNetwork) use cluster
+ * DNS with `search NS.svc.D svc.D D`, ndots:5; Default — and ClusterFirst on hostNetwork —
+ * use the node's resolv.conf; None uses only dnsConfig. dnsConfig's nameservers and searches
+ * are appended, its options override by name (ndots).
+ */
+export type PodResolver =
+  | { readonly kind: "cluster"; readonly conf: ResolvConf; readonly why: string }
+  | { readonly kind: "node"; readonly why: string }
+  | { readonly kind: "none"; readonly conf: ResolvConf; readonly nameservers: readonly string[]; readonly why: string };
+
+export interface PodDnsSettings {
+  readonly dnsPolicy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+  readonly dnsConfig?: { readonly nameservers: readonly string[]; readonly searches: readonly string[]; readonly options: readonly { readonly name: string; readonly value?: string }[] };
+}
+
+function ndotsOf(options: PodDnsSettings["dnsConfig"], fallback: number): number {
+  const o = options?.options.find((x) => x.name === "ndots");
+  const n = o?.value === undefined ? NaN : Number(o.value);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, 15) : fallback;
+}
+
+export function podResolver(dns: PodDnsSettings | undefined, hostNetwork: boolean, namespace: string, clusterDomain: string): PodResolver {
+  const policy = dns?.dnsPolicy ?? "ClusterFirst";
+  const cfg = dns?.dnsConfig;
+  const extra = cfg?.searches ?? [];
+  if (policy === "None") {
+    // glibc's default ndots is 1; only dnsConfig's options apply.
+    return { kind: "none", conf: { search: [...extra], ndots: ndotsOf(cfg, 1) }, nameservers: cfg?.nameservers ?? [], why: "dnsPolicy None: only dnsConfig (nameservers, searches, options)" };
+  }
+  if (policy === "Default" || (policy === "ClusterFirst" && hostNetwork)) {
+    const why = policy === "Default" ? "dnsPolicy Default" : "dnsPolicy ClusterFirst on a hostNetwork pod (the kubelet falls back to Default; ClusterFirstWithHostNet would use cluster DNS)";
+    return { kind: "node", why: `${why}: the pod uses its node's /etc/resolv.conf${cfg ? " plus dnsConfig" : ""}, which is not in the input` };
+  }
+  const base = podResolvConf(namespace, clusterDomain);
+  const why = policy === "ClusterFirstWithHostNet" ? "dnsPolicy ClusterFirstWithHostNet: cluster DNS even on the host network" : "dnsPolicy ClusterFirst";
+  return { kind: "cluster", conf: { search: [...base.search, ...extra.filter((s) => !base.search.includes(s))], ndots: ndotsOf(cfg, base.ndots) }, why: `${why}${cfg ? " with dnsConfig" : ""}` };
+}

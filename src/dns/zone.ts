@@ -4,7 +4,8 @@
  * the endpoint addresses CoreDNS publishes for headless Services (ready ones, across all
  * ports, once per address). Endpoints of other Services are not computed: DNS never shows them.
  */
-import type { ServiceLayer } from "../services/index.js";
+import type { Service, ServicePort } from "../model/index.js";
+import type { ServiceEndpoint, ServiceLayer } from "../services/index.js";
 import { DEFAULT_CLUSTER_DOMAIN, makeZone, type DnsServiceView, type DnsZone } from "./records.js";
 
 export function zoneOf(layer: ServiceLayer, namespaces: Iterable<string>, clusterDomain = DEFAULT_CLUSTER_DOMAIN): DnsZone {
@@ -12,13 +13,11 @@ export function zoneOf(layer: ServiceLayer, namespaces: Iterable<string>, cluste
     const s = f.service;
     const seen = new Set<string>();
     const endpoints: { address: DnsServiceView["endpoints"][number]["address"]; hostname?: string }[] = [];
-    for (const p of s.headless ? s.ports : []) {
-      for (const e of layer.endpoints(s, p).endpoints) {
-        const key = `${e.address.family}:${e.address.value}`;
-        if (!e.ready || seen.has(key)) continue;
-        seen.add(key);
-        endpoints.push(e.hostname !== undefined ? { address: e.address, hostname: e.hostname } : { address: e.address });
-      }
+    for (const e of s.headless ? headlessEndpoints(layer, s) : []) {
+      const key = `${e.address.family}:${e.address.value}`;
+      if (!e.ready || seen.has(key)) continue;
+      seen.add(key);
+      endpoints.push(e.hostname !== undefined ? { address: e.address, hostname: e.hostname } : { address: e.address });
     }
     return {
       namespace: s.namespace,
@@ -32,4 +31,22 @@ export function zoneOf(layer: ServiceLayer, namespaces: Iterable<string>, cluste
     };
   });
   return makeZone(clusterDomain, namespaces, views);
+}
+
+/** A portless stand-in: "a headless Service ... without ports" still has endpoints (and A records). */
+const noPorts = new WeakMap<Service, ServicePort>();
+
+/**
+ * The endpoints of a headless Service across its ports; a headless Service may declare no ports
+ * at all (ServiceSpec.ports: "if this is a headless service, the ports list may be empty") and
+ * still publishes its ready endpoints' addresses in DNS.
+ */
+export function headlessEndpoints(layer: ServiceLayer, svc: Service): ServiceEndpoint[] {
+  let ports: readonly ServicePort[] = svc.ports;
+  if (ports.length === 0) {
+    let p = noPorts.get(svc);
+    if (!p) noPorts.set(svc, (p = { protocol: "TCP", port: 0, targetPort: { type: "Number", port: 0 }, source: svc.source }));
+    ports = [p];
+  }
+  return ports.flatMap((p) => layer.endpoints(svc, p).endpoints);
 }

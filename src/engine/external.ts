@@ -6,6 +6,7 @@
  */
 import {
   formatCidr,
+  ipBlockId,
   ipSetToCidrs,
   maxValue,
   normalizeIntervals,
@@ -95,7 +96,7 @@ function cellsOfFamily(family: IpFamily, sets: readonly IpSet[]): ExternalCell[]
   for (const ivs of groups.values()) {
     const intervals = normalizeIntervals(ivs);
     const cidrs = ipSetToCidrs({ family, intervals }).map(formatCidr);
-    cells.push({ id: `ipblock:${cidrs.join(",")}`, family, cidrs, intervals, representative: (intervals[0] as Interval).lo });
+    cells.push({ id: ipBlockId(cidrs), family, cidrs, intervals, representative: (intervals[0] as Interval).lo });
   }
   return cells.sort((a, b) => cmpBig(a.representative, b.representative));
 }

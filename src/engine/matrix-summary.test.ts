@@ -26,13 +26,19 @@ describe("matrix summary ≡ counting the matrix", () => {
           const opts = { level, includeSelf, ...(namespaces ? { namespaces } : {}) };
           const m = computeMatrix(a, opts);
           const s = computeSummary(a, opts, cluster.networkPolicies.length);
-          const ext = m.endpoints.filter((e) => e.kind === "IPBlock").length;
-          const inN = m.endpoints.length - ext;
-          const selfPairs = includeSelf || level === "namespace" ? inN : 0;
-          expect(s.endpoints).toBe(m.endpoints.length);
+          // -n: the matrix lists the connections with at least one end in the namespaces (and the
+          // endpoints they touch); the summary counts those pairs and the endpoints in the namespaces.
+          const all = computeMatrix(a, { level, includeSelf });
+          const ext = all.endpoints.filter((e) => e.kind === "IPBlock").length;
+          const nsOf = (e: (typeof all.endpoints)[number]): string | undefined => (e.kind === "Namespace" ? e.name : e.namespace);
+          const inNs = (e: (typeof all.endpoints)[number]): boolean => e.kind !== "IPBlock" && (!namespaces || (namespaces as readonly string[]).includes(nsOf(e) ?? ""));
+          const pairs = (n: number): number => n * (n - 1) + 2 * n * ext + (includeSelf || level === "namespace" ? n : 0);
+          const inN = all.endpoints.filter((e) => e.kind !== "IPBlock").length;
+          const outN = inN - all.endpoints.filter(inNs).length;
+          expect(s.endpoints).toBe(all.endpoints.filter(inNs).length + ext);
           expect(s.externalEndpoints).toBe(ext);
           expect(s.allowedPairs).toBe(m.connections.length);
-          expect(s.allowedPairs + s.deniedPairs).toBe(inN * (inN - 1) + 2 * inN * ext + selfPairs);
+          expect(s.allowedPairs + s.deniedPairs).toBe(pairs(inN) - (namespaces ? pairs(outN) : 0));
           const reached = new Set(m.connections.filter((c) => m.endpoints[c.src]?.kind === "IPBlock").map((c) => c.dst));
           expect(s.reachableFromOutside).toBe(reached.size);
         },

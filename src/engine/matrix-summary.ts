@@ -128,7 +128,25 @@ function reachesGroup(row: Uint32Array, g: MultiGroup): boolean {
   return false;
 }
 
+/**
+ * Counts only. With `namespaces`, pairs are those with at least one end in them (as
+ * `computeMatrix`): all pairs minus the pairs among the endpoints outside them; endpoints, pods
+ * and isolation count what is in the namespaces.
+ */
 export function computeSummary(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
+  const ns = opts.namespaces;
+  if (!ns) return summaryOf(a, opts, policies);
+  const { namespaces: _ns, ...rest } = opts;
+  const every = summaryOf(a, rest, policies);
+  const outside = [...a.topology.namespaces.keys()].filter((n) => !ns.includes(n));
+  const none = summaryOf(a, { ...rest, namespaces: outside }, policies);
+  const mine = summaryOf(a, opts, policies);
+  const allowed = every.allowedPairs - none.allowedPairs;
+  const total = every.allowedPairs + every.deniedPairs - (none.allowedPairs + none.deniedPairs);
+  return { ...mine, allowedPairs: allowed, deniedPairs: total - allowed };
+}
+
+function summaryOf(a: Analysis, opts: MatrixOptions, policies: number): MatrixSummary {
   const C = a.classCount;
   const w = weights(a, opts);
   const includeSelf = opts.includeSelf ?? false;

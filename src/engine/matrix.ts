@@ -31,7 +31,11 @@ export interface Connection {
 export interface MatrixOptions {
   readonly level: Level;
   readonly includeSelf?: boolean;
-  /** Report only endpoints in these namespaces (external cells always stay). */
+  /**
+   * `-n`: report only the connections with at least one end in these namespaces (a connection
+   * from or to another namespace, or an IP block, stays); endpoints are those in the
+   * namespaces, the other ends of those connections, and the IP blocks.
+   */
   readonly namespaces?: readonly string[];
 }
 
@@ -221,9 +225,33 @@ function listsSelf(level: Level, includeSelf: boolean): boolean {
   return includeSelf || level === "namespace";
 }
 
+/** The namespace an endpoint belongs to (a Namespace endpoint is its own); IP blocks have none. */
+const namespaceOf = (e: MatrixEndpoint): string | undefined => (e.kind === "Namespace" ? e.name : e.namespace);
+
 export function computeMatrix(a: Analysis, opts: MatrixOptions): Matrix {
-  const endpoints = endpointsAt(a, opts.level, opts.namespaces);
+  const ns = opts.namespaces;
+  const endpoints = endpointsAt(a, opts.level);
   const connections: Connection[] = [];
-  forEachConnection(a, endpoints, opts, (c) => connections.push(c));
-  return { level: opts.level, analysis: a, endpoints, connections };
+  if (!ns) {
+    forEachConnection(a, endpoints, opts, (c) => connections.push(c));
+    return { level: opts.level, analysis: a, endpoints, connections };
+  }
+  // -n: the connections with at least one end in the namespaces, and the endpoints they touch.
+  const inNs = endpoints.map((e) => {
+    const n = namespaceOf(e);
+    return n !== undefined && ns.includes(n);
+  });
+  forEachConnection(a, endpoints, opts, (c) => {
+    if (inNs[c.src] === true || inNs[c.dst] === true) connections.push(c);
+  });
+  const keep = endpoints.map((e, i) => inNs[i] === true || e.kind === "IPBlock");
+  for (const c of connections) keep[c.src] = keep[c.dst] = true;
+  const index: number[] = [];
+  const out: MatrixEndpoint[] = [];
+  endpoints.forEach((e, i) => {
+    index.push(out.length);
+    if (keep[i]) out.push(e);
+  });
+  return { level: opts.level, analysis: a, endpoints: out, connections: connections.map((c) => ({ src: index[c.src] as number, dst: index[c.dst] as number, portsId: c.portsId })) };
 }
+

@@ -9,12 +9,14 @@
  * known: kwire evaluates the first node by name and says so. Local: the client address is
  * kept; a nodePort answers only with endpoints on the addressed node (none ⇒ dropped), a load
  * balancer sends only to nodes with a ready local endpoint (its health check).
+ * loadBalancerSourceRanges: a client outside the ranges is dropped at the LoadBalancer IP
+ * (kube-proxy's firewall chain); a nodePort of the same Service is not filtered.
  */
 import { formatIp, type Ip, type Node } from "../model/index.js";
 import { frontendAt, isFrontendAddress, nodeAddresses } from "../services/index.js";
 import type { ServiceContext } from "./service-context.js";
 import { throughEndpoints, type Hop } from "./service-path.js";
-import { denied, finish, serviceStep, type ServiceTraceRequest, type ServiceTraceResult } from "./service-trace.js";
+import { denied, finish, serviceStep, sourceRangeCheck, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 import type { Party } from "./resolve.js";
 import type { TraceStep } from "./trace.js";
 
@@ -23,7 +25,8 @@ function snatParty(node: Node): Party | undefined {
   return ip ? { type: "address", ip, label: `${formatIp(ip)} (node ${node.name}, after SNAT)` } : undefined;
 }
 
-export function outsideToAddress(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], ip: Ip, port: number): ServiceTraceResult {
+export function outsideToAddress(ctx: ServiceContext, req: ServiceTraceRequest, stepsIn: TraceStep[], ip: Ip, port: number): ServiceTraceResult {
+  let steps = stepsIn;
   const hit = frontendAt(ctx.layer.frontends, ctx.layer.nodes, ip, port, req.protocol);
   const at = `${formatIp(ip)}:${port}`;
   if (!hit) {
@@ -33,6 +36,11 @@ export function outsideToAddress(ctx: ServiceContext, req: ServiceTraceRequest, 
     return { ok: true, trace: denied(req, steps, "service", `${at}: node ${node?.name ?? "?"} has no Service with ${req.protocol} nodePort ${port}; the connection is refused`, port) };
   }
   const { frontend: f, port: sp } = hit;
+  if (hit.via === "LoadBalancer") {
+    const fw = sourceRangeCheck(ctx, f.service, req.src, `LoadBalancer IP ${at}`);
+    if (fw && !fw.ok) return { ok: true, trace: denied(req, [...steps, serviceStep(f, sp, `LoadBalancer ${at}`)], "firewall", fw.step.detail, port) };
+    if (fw) steps = [...steps, fw.step];
+  }
   if (hit.via === "ClusterIP") return { ok: true, trace: denied(req, steps, "service", `${at} is the ClusterIP of Service ${f.id}: a virtual address reachable only from inside the cluster`, port) };
   const local = f.service.externalTrafficPolicy === "Local";
   const eps = ctx.layer.endpoints(f.service, sp).endpoints;

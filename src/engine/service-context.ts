@@ -38,8 +38,17 @@ export function templatesOf(cluster: Cluster, topology: Topology): { workload: W
   return out;
 }
 
+/**
+ * The one Service layer of a cluster (pod instances — listed pods plus the replicas of workload
+ * templates — and the endpoints of each Service port). trace, the service matrix, DNS, lint and
+ * `proxy-rules` all take it from here, so they expand workloads and select endpoints once.
+ */
+export function serviceLayerOf(cluster: Cluster, topology: Topology): ServiceLayer {
+  return buildServiceLayer(cluster, templatesOf(cluster, topology));
+}
+
 export function serviceContext(cluster: Cluster, topology: Topology, clusterDomain = DEFAULT_CLUSTER_DOMAIN): ServiceContext {
-  const layer = buildServiceLayer(cluster, templatesOf(cluster, topology));
+  const layer = serviceLayerOf(cluster, topology);
   const zone = zoneOf(layer, topology.namespaces.keys(), clusterDomain);
   const index = new Map<string, number>(topology.subjects.map((s, i) => [s.id, i]));
   const subjectOf = (i: PodInstance): number | undefined => index.get(i.origin.type === "Pod" ? i.origin.id : i.origin.workloadId);

@@ -47,6 +47,8 @@ export interface EndpointVerdict {
   readonly node?: string;
   readonly ready: boolean;
   readonly verdict: "allowed" | "denied" | "unused";
+  /** Identical pods the endpoint stands for (a workload with many replicas is listed once per node). */
+  readonly replicas?: number;
 }
 
 /** Egress judged on one packet, ingress on another (after SNAT): allowed when both admit it. */
@@ -70,7 +72,8 @@ const partyKey = (p: Party): string => (p.type === "node" ? `n${p.node}` : `a${p
 function endpointLine(e: ServiceEndpoint, v: EndpointVerdict["verdict"]): string {
   const state = e.ready ? "ready" : e.terminating ? (e.serving ? "terminating, serving" : "terminating") : "not ready";
   const who = e.name === formatIp(e.address) ? "" : `${e.name} `;
-  return `${who}${formatIp(e.address)}:${e.port} (${e.nodeName !== undefined ? `node ${e.nodeName}, ` : ""}${state}): ${v}`;
+  const many = (e.replicas ?? 1) > 1 ? `, and ${(e.replicas ?? 1) - 1} identical replica(s) like it` : "";
+  return `${who}${formatIp(e.address)}:${e.port} (${e.nodeName !== undefined ? `node ${e.nodeName}, ` : ""}${state}${many}): ${v}`;
 }
 
 export function throughEndpoints(ctx: ServiceContext, eps: readonly ServiceEndpoint[], hop: Hop, protocol: Protocol, what: string): PathResult {
@@ -95,6 +98,7 @@ export function throughEndpoints(ctx: ServiceContext, eps: readonly ServiceEndpo
     ...(e.nodeName !== undefined ? { node: e.nodeName } : {}),
     ready: e.ready,
     verdict: verdicts.get(e)?.verdict ?? "unused",
+    ...(e.replicas !== undefined ? { replicas: e.replicas } : {}),
   }));
   const lines = eps.map((e) => endpointLine(e, verdicts.get(e)?.verdict ?? "unused")).join("; ");
   if (!winner) {

@@ -5,73 +5,27 @@
  * `ingress-policy` at the destination pod (address and targetPort after DNAT) → `verdict`.
  * From inside the cluster a ClusterIP is translated on the source's node and the pod keeps its
  * address (internalTrafficPolicy applies); nodePorts, LoadBalancer IPs and externalIPs follow
- * kube-proxy's masquerade rules (`viaExternalFrontend`). From outside see `outside-trace.ts`,
- * Ingress `ingress-trace.ts`.
+ * kube-proxy's masquerade rules (`viaExternalFrontend`). This is the Service stage of the
+ * pipeline in `trace-pipeline.ts`; from outside see `outside-trace.ts`.
  */
-import { formatIp, parseIp, type Ip, type Protocol, type ServicePort } from "../model/index.js";
-import { describeFrontend, describePort, frontendAt, nodeAddresses, type FrontendHit, type ServiceEndpoint, type ServiceFrontend } from "../services/index.js";
-import { servesHost } from "../ingress/index.js";
-import { dnsStage } from "./service-dns.js";
+import { formatIp, type Ip } from "../model/index.js";
+import { nodeAddresses, type FrontendHit, type ServiceEndpoint, type ServiceFrontend } from "../services/index.js";
+import { headlessEndpoints } from "../dns/index.js";
 import type { ServiceContext } from "./service-context.js";
-import { throughEndpoints, verdictStep, type Hop, type Legs, type PathResult } from "./service-path.js";
-import type { Destination, PortRef } from "./service-target.js";
+import { throughEndpoints, type Hop, type Legs } from "./service-path.js";
+import type { PortRef } from "./service-target.js";
 import type { Party } from "./resolve.js";
-import { partyStep, type Trace, type TraceStep } from "./trace.js";
-import { outsideToAddress } from "./outside-trace.js";
-import { throughIngress } from "./ingress-trace.js";
-
-export interface ServiceTraceRequest {
-  readonly src: Party;
-  /** The source is outside the cluster (`--from internet`, `--from-ip`). */
-  readonly outside: boolean;
-  readonly dst: Exclude<Destination, { type: "workload" }>;
-  readonly dstLabel: string;
-  readonly protocol: Protocol;
-  readonly ingressController?: Party;
-}
-
-export type ServiceTraceResult = { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly error: string };
-
-export type PortPick = { readonly ok: true; readonly port: ServicePort } | { readonly ok: false; readonly detail: string; readonly usage?: boolean };
-
-/** The Service port a request names: by number (the Service `port`), by name, or the only one. */
-export function pickPort(f: ServiceFrontend, ref: PortRef | undefined, protocol: Protocol, byNodePort = false): PortPick {
-  const ports = f.service.ports.filter((p) => p.protocol === protocol);
-  const list = f.service.ports.map((p) => `${p.name ? `${p.name} ` : ""}${p.protocol}/${byNodePort ? (p.nodePort ?? "-") : p.port}`).join(", ") || "none";
-  if (ref === undefined) {
-    if (ports.length === 1) return { ok: true, port: ports[0] as ServicePort };
-    return { ok: false, usage: true, detail: `Service ${f.id} has ${ports.length === 0 ? `no ${protocol} port` : `several ${protocol} ports`} (${list}); give one with :PORT` };
-  }
-  const hit = ports.find((p) => (typeof ref === "number" ? (byNodePort ? p.nodePort === ref : p.port === ref) : p.name === ref));
-  if (hit) return { ok: true, port: hit };
-  return { ok: false, detail: `Service ${f.id} has no ${protocol} ${byNodePort ? "nodePort" : "port"} ${typeof ref === "number" ? ref : `named "${ref}"`} (its ports: ${list}); the connection is refused` };
-}
-
-export function serviceStep(f: ServiceFrontend, port: ServicePort, via: string): TraceStep {
-  const s = f.service;
-  const extra = [
-    s.externalTrafficPolicy !== "Cluster" ? `externalTrafficPolicy ${s.externalTrafficPolicy}` : "",
-    s.internalTrafficPolicy !== "Cluster" ? `internalTrafficPolicy ${s.internalTrafficPolicy}` : "",
-    s.sessionAffinity !== "None" ? `sessionAffinity ${s.sessionAffinity}` : "",
-  ].filter((x) => x).join(", ");
-  return { stage: "service", result: "info", detail: `Service ${f.id} (${describeFrontend(f)}) via ${via}: ${describePort(port)}${extra ? `; ${extra}` : ""}`, source: { file: port.source.file, line: port.source.line } };
-}
-
-export function finish(req: ServiceTraceRequest, steps: TraceStep[], r: PathResult, port?: number): Trace {
-  return { verdict: r.verdict, src: req.src.label, dst: req.dstLabel, protocol: req.protocol, ...(port !== undefined ? { port } : {}), allowedPorts: r.allowedPorts, steps: [...steps, ...r.steps] };
-}
-
-export function denied(req: ServiceTraceRequest, steps: TraceStep[], stage: string, detail: string, port?: number): Trace {
-  return finish(req, [...steps, { stage, result: "denied", detail }], { verdict: "denied", steps: [verdictStep(false, `denied: ${detail}`)], allowedPorts: "none" }, port);
-}
+import type { TraceStep } from "./trace.js";
+import { deniedResult, finish, pickPort, serviceStep, sourceRangeCheck, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 
 /** A Service port from inside the cluster (ClusterIP semantics, internalTrafficPolicy). */
 export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string, trafficPolicy = f.service.internalTrafficPolicy): ServiceTraceResult {
   if (f.service.type === "ExternalName") {
-    return { ok: true, trace: denied(req, steps, "service", `Service ${f.id} is ExternalName: a DNS CNAME to ${f.service.externalName ?? ""}, resolved outside the cluster (not modelled); trace that address itself`) };
+    // The pipeline follows an ExternalName's CNAME before it gets here (trace-pipeline.ts).
+    return deniedResult(req, steps, "service", `Service ${f.id} is ExternalName: a DNS CNAME to ${f.service.externalName ?? ""}, not a virtual IP`);
   }
   const pick = pickPort(f, ref, req.protocol);
-  if (!pick.ok) return pick.usage ? { ok: false, error: pick.detail } : { ok: true, trace: denied(req, steps, "service", pick.detail, typeof ref === "number" ? ref : undefined) };
+  if (!pick.ok) return pick.usage ? { ok: false, error: pick.detail } : deniedResult(req, steps, "service", pick.detail, typeof ref === "number" ? ref : undefined);
   const srcNode = ctx.nodeOf(req.src);
   const eps = ctx.layer.endpoints(f.service, pick.port).endpoints;
   const hop: Hop = { policySrc: req.src, trafficPolicy, ...(srcNode !== undefined ? { node: srcNode, srcNode } : {}) };
@@ -80,44 +34,22 @@ export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps:
 }
 
 /** A headless Service: DNS gave endpoint addresses; the client connects to them on the port as given. */
-function viaHeadless(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, addresses: readonly string[], ref: PortRef | undefined): ServiceTraceResult {
+export function viaHeadless(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, addresses: readonly string[], ref: PortRef | undefined): ServiceTraceResult {
   const first = f.service.ports[0];
   const port = typeof ref === "number" ? ref : f.service.ports.find((p) => p.name === ref)?.port ?? (ref === undefined && f.service.ports.length === 1 ? first?.port : undefined);
   if (port === undefined) return { ok: false, error: `${req.dstLabel}: headless Service ${f.id} has no virtual port to default to; give :PORT` };
   const seen = new Set<string>();
   const eps: ServiceEndpoint[] = [];
-  for (const p of f.service.ports) {
-    for (const e of ctx.layer.endpoints(f.service, p).endpoints) {
-      const a = formatIp(e.address);
-      if (!addresses.includes(a) || seen.has(a)) continue;
-      seen.add(a);
-      eps.push({ ...e, port });
-    }
+  for (const e of headlessEndpoints(ctx.layer, f.service)) {
+    const a = formatIp(e.address);
+    if (!addresses.includes(a) || seen.has(a)) continue;
+    seen.add(a);
+    eps.push({ ...e, port });
   }
   const srcNode = ctx.nodeOf(req.src);
   const hop: Hop = { policySrc: req.src, trafficPolicy: "Cluster", ...(srcNode !== undefined ? { srcNode } : {}) };
   const step: TraceStep = { stage: "service", result: "info", detail: `Service ${f.id} is headless: no virtual IP and no port translation; the client connects to the endpoint addresses DNS returned, on port ${port}`, source: { file: f.service.source.file, line: f.service.source.line } };
   return { ok: true, trace: finish(req, [...steps, step], throughEndpoints(ctx, eps, hop, req.protocol, `headless Service ${f.id}`), port) };
-}
-
-function viaName(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], host: string, ref: PortRef | undefined, path: string | undefined): ServiceTraceResult {
-  const inZone = host.replace(/\.$/, "").endsWith(`.${ctx.zone.clusterDomain}`);
-  if (!inZone && servesHost(ctx.cluster.ingresses, host)) return throughIngress(ctx, req, steps, host, typeof ref === "number" ? ref : 80, path ?? "/");
-  if (req.outside) return { ok: false, error: `${host} is not resolvable from outside the cluster (cluster DNS serves pods only; no Ingress rule names this host); use a node address with a nodePort, a LoadBalancer IP or an Ingress host` };
-  const d = dnsStage(ctx, req.src, host);
-  const head = [...steps, d.step];
-  const answer = d.resolution?.answered;
-  if (!d.ok || !answer || answer.answer.rcode !== "NOERROR") return { ok: true, trace: denied(req, head.slice(0, -1), "dns", d.step.detail) };
-  const labels = answer.name.replace(/\.$/, "").split(".");
-  const records = answer.answer.records;
-  const cname = records.find((r) => r.type === "CNAME");
-  if (cname) return { ok: true, trace: denied(req, head, "service", `${host} is an ExternalName Service: CNAME ${cname.data}, resolved outside the cluster (not modelled); trace that address itself`) };
-  const svcIdx = labels.lastIndexOf("svc");
-  const f = svcIdx >= 2 ? ctx.layer.frontend(labels[svcIdx - 1] ?? "", labels[svcIdx - 2] ?? "") : undefined;
-  if (f?.service.headless) return viaHeadless(ctx, req, head, f, records.map((r) => r.data), ref);
-  if (f) return viaService(ctx, req, head, f, ref, `its ClusterIP ${records.map((r) => r.data).join(",")}`);
-  const ip = parseIp(records[0]?.data ?? "");
-  return ip ? { ok: true, trace: denied(req, head, "service", `${host} is a pod record for ${formatIp(ip)}: trace the address (kwire trace SRC ${formatIp(ip)}:PORT)`) } : { ok: false, error: `cannot follow ${host}` };
 }
 
 /**
@@ -133,10 +65,17 @@ function viaName(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep
  *   translating node's address. A nodePort on another node's address leaves the source's node
  *   untranslated: its egress policy sees that node address and the nodePort.
  */
-function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], hit: FrontendHit, ip: Ip, port: number): ServiceTraceResult {
+export function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, stepsIn: TraceStep[], hit: FrontendHit, ip: Ip, port: number): ServiceTraceResult {
+  let steps = stepsIn;
   const f = hit.frontend;
   const svc = f.service;
   const label = `${hit.via} ${formatIp(ip)}:${port}`;
+  if (hit.via === "LoadBalancer") {
+    // kube-proxy catches the LB IP in the source node's prerouting: its firewall chain sees the pod's own address.
+    const fw = sourceRangeCheck(ctx, svc, req.src, `LoadBalancer IP ${formatIp(ip)}:${port}`);
+    if (fw && !fw.ok) return deniedResult(req, [...steps, serviceStep(f, hit.port, label)], "firewall", fw.step.detail, port);
+    if (fw) steps = [...steps, fw.step];
+  }
   if (svc.externalTrafficPolicy === "Local") {
     // kube-proxy jumps to the Service's cluster-policy chain: every endpoint, whatever internalTrafficPolicy says.
     return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: kube-proxy sends pod traffic to an external destination to all of the Service's endpoints; the pod keeps its address)`, "Cluster");
@@ -166,29 +105,4 @@ function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceRequest, step
   };
   const head = [...steps, serviceStep(f, hit.port, label), snat];
   return { ok: true, trace: finish(req, head, throughEndpoints(ctx, eps, hop, req.protocol, `Service ${f.id} port ${hit.port.port}`), hit.port.port) };
-}
-
-export function traceService(ctx: ServiceContext, req: ServiceTraceRequest): ServiceTraceResult {
-  const steps: TraceStep[] = [partyStep(ctx.topology, req.src, "source")];
-  const dst = req.dst;
-  switch (dst.type) {
-    case "service": {
-      const f = ctx.layer.frontend(dst.namespace, dst.name);
-      if (!f) return { ok: false, error: `no Service ${dst.namespace}/${dst.name} in the input` };
-      if (req.outside) return { ok: false, error: `svc/${dst.name} names a ClusterIP, reachable only from inside the cluster; from outside use a node address with a nodePort, a LoadBalancer IP or an Ingress URL` };
-      if (f.service.headless) return viaHeadless(ctx, req, steps, f, ctx.layer.endpoints(f.service, f.service.ports[0] as ServicePort).endpoints.map((e) => formatIp(e.address)), dst.port);
-      return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name);
-    }
-    case "name":
-      return viaName(ctx, req, steps, dst.host, dst.port, dst.path);
-    case "address": {
-      const port = typeof dst.port === "number" ? dst.port : undefined;
-      if (port === undefined) return { ok: false, error: `${req.dstLabel}: give a port number (IP:PORT)` };
-      if (req.outside) return outsideToAddress(ctx, req, steps, dst.ip, port);
-      const hit = frontendAt(ctx.layer.frontends, ctx.layer.nodes, dst.ip, port, req.protocol);
-      if (!hit) return { ok: false, error: "not a Service address" };
-      if (hit.via === "ClusterIP") return viaService(ctx, req, steps, hit.frontend, hit.port.port, `ClusterIP ${formatIp(dst.ip)}:${port}`);
-      return viaExternalFrontend(ctx, req, steps, hit, dst.ip, port);
-    }
-  }
 }

@@ -123,25 +123,44 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
   const byKey = new Map(cluster.workloads.map((w) => [`${w.kind}/${w.namespace}/${w.name}`, w]));
   const subjects: Subject[] = [];
   const withPods = new Set<string>();
-  const ownerCache = new Map<string, OwnerName | undefined>();
+  // Pods of one workload share owners: resolve each distinct owner list once, with its id.
+  type Owned = { readonly owner: OwnerName | undefined; readonly id: string | undefined };
+  const ownerCache = new Map<string, Owned>();
+  const lastOwners = new Map<string, Map<string, { readonly kind: string; readonly hash: string | undefined; readonly owned: Owned }>>();
   const inferred = new Set<string>();
   let inferredSubjects = 0;
+  const labelsOf = new Map<string, Labels>();
   for (const pod of cluster.pods) {
-    let owner: OwnerName | undefined;
+    let owned: Owned | undefined;
     if (pod.owners.length > 0) {
-      const key = `${pod.namespace}\u0000${pod.labels["pod-template-hash"] ?? ""}\u0000${pod.owners.map((o) => `${o.kind}/${o.name}`).join("\u0000")}`;
-      if (ownerCache.has(key)) owner = ownerCache.get(key);
-      else {
-        owner = ownerOf(pod.namespace, pod.owners, pod.labels, byKey);
-        ownerCache.set(key, owner);
+      // One owner (the usual case): found by namespace and owner name without building a key.
+      const first = pod.owners[0] as OwnerRef;
+      const hash = pod.labels["pod-template-hash"];
+      let byName = pod.owners.length === 1 ? lastOwners.get(pod.namespace) : undefined;
+      if (pod.owners.length === 1 && !byName) lastOwners.set(pod.namespace, (byName = new Map()));
+      const quick = byName?.get(first.name);
+      if (quick && quick.kind === first.kind && quick.hash === hash) owned = quick.owned;
+      if (!owned) {
+        let key = `${pod.namespace}\u0000${hash ?? ""}\u0000${first.kind}/${first.name}`;
+        for (let i = 1; i < pod.owners.length; i++) key += `\u0000${(pod.owners[i] as OwnerRef).kind}/${(pod.owners[i] as OwnerRef).name}`;
+        owned = ownerCache.get(key);
+        if (!owned) {
+          const owner = ownerOf(pod.namespace, pod.owners, pod.labels, byKey);
+          owned = { owner, id: owner ? workloadId(pod.namespace, owner.name, owner.kind) : undefined };
+          ownerCache.set(key, owned);
+          if (owner?.declared) withPods.add(`${owner.declared.kind}/${pod.namespace}/${owner.declared.name}`);
+          if (owner?.inferred && owned.id) inferred.add(owned.id);
+        }
+        byName?.set(first.name, { kind: first.kind, hash, owned });
       }
+      if (owned.owner?.inferred) inferredSubjects++;
     }
-    if (owner?.declared) withPods.add(`${owner.declared.kind}/${pod.namespace}/${owner.declared.name}`);
-    if (owner?.inferred) {
-      inferredSubjects++;
-      inferred.add(workloadId(pod.namespace, owner.name, owner.kind));
+    let nsl = labelsOf.get(pod.namespace);
+    if (!nsl) {
+      nsl = nsLabels(pod.namespace);
+      labelsOf.set(pod.namespace, nsl);
     }
-    subjects.push(podSubject(pod, owner, nsLabels(pod.namespace), range));
+    subjects.push(podSubject(pod, owned?.owner, owned?.id, nsl, range));
   }
   for (const w of cluster.workloads) {
     const key = `${w.kind}/${w.namespace}/${w.name}`;
@@ -165,7 +184,7 @@ function rangeFor(ips: readonly Ip[], hostNetwork: boolean, range: IpRange | und
   return range && ips.length === 0 && !hostNetwork ? range : undefined;
 }
 
-function podSubject(pod: Pod, owner: OwnerName | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
+function podSubject(pod: Pod, owner: OwnerName | undefined, ownerId: string | undefined, namespaceLabels: Labels, range: IpRange | undefined): Subject {
   return {
     id: `${pod.namespace}/${pod.name}`,
     kind: "Pod" as const,
@@ -177,7 +196,7 @@ function podSubject(pod: Pod, owner: OwnerName | undefined, namespaceLabels: Lab
     hostNetwork: pod.hostNetwork,
     ports: pod.ports as readonly ContainerPort[],
     replicas: 1,
-    workloadId: owner ? workloadId(pod.namespace, owner.name, owner.kind) : workloadId(pod.namespace, pod.name, "Pod"),
+    workloadId: ownerId ?? workloadId(pod.namespace, pod.name, "Pod"),
     workloadKind: owner ? owner.kind : ("Pod" as const),
     workloadName: owner ? owner.name : pod.name,
     nodeName: pod.nodeName,

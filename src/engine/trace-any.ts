@@ -6,12 +6,14 @@
  * connections gain an `snat` step when the input declares Nodes.
  */
 import { formatIp, parseIp, type Ip, type Protocol } from "../model/index.js";
-import { frontendAt, isFrontendAddress, nodeAddresses } from "../services/index.js";
+import { frontendAt, isFrontendAddress } from "../services/index.js";
 import { resolveTarget, type Party } from "./resolve.js";
 import { nodeByAddress, type ServiceContext } from "./service-context.js";
 import { parseDestination } from "./service-target.js";
-import { traceService } from "./service-trace.js";
-import { traceConnection, type Trace, type TraceStep } from "./trace.js";
+import { traceService } from "./trace-pipeline.js";
+import { plainTrace } from "./trace-kit.js";
+import { gatewayAt } from "./gateway-trace.js";
+import type { Trace } from "./trace.js";
 
 /** The client address `--from internet` stands for (TEST-NET-3, RFC 5737). */
 export const INTERNET_CLIENT = "203.0.113.1";
@@ -27,6 +29,11 @@ export interface TraceAnyRequest {
   readonly from?: "internet";
   readonly fromIp?: Ip;
   readonly ingressController?: string;
+  /** `--external-ip NAME=IP`: addresses of names resolved outside the cluster. */
+  readonly externalIps?: ReadonlyMap<string, Ip>;
+  /** HTTP method and headers of a URL request (Gateway API matches). */
+  readonly method?: string;
+  readonly headers?: ReadonlyMap<string, string>;
 }
 
 export type TraceAnyResult = { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly error: string };
@@ -60,13 +67,14 @@ export function traceAny(ctx: ServiceContext, req: TraceAnyRequest): TraceAnyRes
       dst = { type: "name", host: base ?? "", ...(port !== undefined ? { port } : {}) };
     } else {
       if (!d.ok) return { ok: false, error: `destination: ${d.error}` };
-      return { ok: true, trace: plain(ctx, src.party, d.target.party, req.port ?? d.target.port, req.protocol) };
+      return { ok: true, trace: plainTrace(ctx, src.party, d.target.party, req.port ?? d.target.port, req.protocol) };
     }
   }
-  if (dst.type === "address" && !viaServiceLayer(ctx, dst.ip, dst.port, req.protocol, outside)) {
+  const toGateway = dst.type === "address" && dst.url !== undefined && gatewayAt(ctx, dst.ip) !== undefined;
+  if (dst.type === "address" && !toGateway && !viaServiceLayer(ctx, dst.ip, dst.port, req.protocol, outside)) {
     const d = resolveTarget(ctx.topology, formatIp(dst.ip), req.namespace);
     if (!d.ok) return { ok: false, error: `destination: ${d.error}` };
-    return { ok: true, trace: plain(ctx, src.party, d.target.party, dst.port, req.protocol) };
+    return { ok: true, trace: plainTrace(ctx, src.party, d.target.party, dst.port, req.protocol) };
   }
   const controller = req.ingressController === undefined ? undefined : resolveTarget(ctx.topology, req.ingressController, req.namespace);
   if (controller && !controller.ok) return { ok: false, error: `--ingress-controller: ${controller.error}` };
@@ -77,6 +85,9 @@ export function traceAny(ctx: ServiceContext, req: TraceAnyRequest): TraceAnyRes
     dstLabel: req.dst,
     protocol: req.protocol,
     ...(controller?.ok ? { ingressController: controller.target.party } : {}),
+    ...(req.externalIps ? { externalIps: req.externalIps } : {}),
+    ...(req.method !== undefined ? { method: req.method } : {}),
+    ...(req.headers ? { headers: req.headers } : {}),
   });
 }
 
@@ -85,20 +96,4 @@ function viaServiceLayer(ctx: ServiceContext, ip: Ip, port: number | string | un
   if (isFrontendAddress(ctx.layer.frontends, ip)) return true;
   if (typeof port === "number" && frontendAt(ctx.layer.frontends, ctx.layer.nodes, ip, port, protocol)) return true;
   return outside && nodeByAddress(ctx.layer.nodes, ip) !== undefined;
-}
-
-/** The original pod/workload/address trace, plus the SNAT of pod traffic leaving the cluster. */
-function plain(ctx: ServiceContext, src: Party, dst: Party, port: number | string | undefined, protocol: Protocol): Trace {
-  const t = traceConnection(ctx.topology, ctx.policies, { src, dst, protocol, ...(port !== undefined ? { port } : {}) });
-  if (src.type !== "node" || dst.type !== "address" || ctx.cluster.nodes.length === 0) return t;
-  const nodeName = ctx.nodeOf(src);
-  const node = ctx.cluster.nodes.find((n) => n.name === nodeName);
-  const addr = node ? nodeAddresses(node)[0] : undefined;
-  const detail = node && addr
-    ? `leaves the cluster from node ${node.name}: masqueraded to the node's address ${formatIp(addr)}`
-    : "leaves the cluster: masqueraded to the address of the pod's node (its node is not known)";
-  const step: TraceStep = { stage: "snat", result: "info", detail };
-  const at = t.steps.findIndex((s) => s.stage === "egress-policy");
-  const steps = at < 0 ? [...t.steps, step] : [...t.steps.slice(0, at), step, ...t.steps.slice(at)];
-  return { ...t, steps };
 }

@@ -33,7 +33,7 @@ const host = createHost();
 /** What must be gone after every test: our netns, our pod servers, the state dir. */
 function leftovers(): string[] {
   const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter((n) => LAB_NETNS.test(n));
-  const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /: kw-(f\d|fab|br0|up)\b/.test(l));
+  const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /: kw-(f\d|fab|br0|up|vx)\b/.test(l));
   const tables = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /\b(inet kwire(-\d+)?|ip kube-proxy|ip kwire-services)$/.test(l.trim()));
   const servers = spawnSync("pgrep", ["-f", `${DIR}/pod-server.mjs`], { encoding: "utf8" }).stdout.trim();
   const dns = spawnSync("pgrep", ["-f", `${DIR}/dns-js/dns-main.js`], { encoding: "utf8" }).stdout.trim();
@@ -447,14 +447,15 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect(run.results.some((r) => r.kind === "service" && r.reply === r.src && r.observed === true)).toBe(true);
   });
 
-  it("an interrupted lab up (SIGINT mid-way) leaves nothing behind", async () => {
+  /** `lab up` as a real process, SIGINT once `when` appears on its stderr; it must unwind (exit 130) and leave nothing. */
+  async function interrupted(args: string[], when: RegExp): Promise<void> {
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };
-    const child = spawn(process.execPath, [cli?.bin ?? "", "lab", "up", "-f", join(REPO, "fixtures/demo/cluster.yaml"), "--nodes", "2"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli?.bin ?? "", "lab", "up", "-f", join(REPO, "fixtures/demo/cluster.yaml"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     let sent = false;
     child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
-      if (!sent && /node netns joined/.test(err)) {
+      if (!sent && when.test(err)) {
         sent = true;
         child.kill("SIGINT");
       }
@@ -464,5 +465,14 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect(err).toMatch(/SIGINT: unwinding/);
     expect(code).toBe(130);
     expect(leftovers()).toEqual([]);
+  }
+
+  it("an interrupted lab up (SIGINT mid-way) leaves nothing behind", async () => {
+    await interrupted(["--nodes", "2"], /node netns joined/);
+  });
+
+  it.skipIf(noBird !== undefined)(`an interrupted lab up --backend bgp leaves no bird, netns, link or table behind${noBird === undefined ? "" : ` (skipped: ${noBird})`}`, async () => {
+    // Interrupted once the pods are wired: the BIRD daemons are running and have (or are about to have) sessions.
+    await interrupted(["--backend", "bgp"], /pods wired by kwire-cni/);
   });
 });

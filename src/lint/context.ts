@@ -6,8 +6,8 @@
  * engine's `ClassIndex`, `EgressReach`), never per pod pair, so lint scales with the engine.
  */
 import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo, type SkippedObject } from "../model/index.js";
-import { buildTopology, ClassIndex, EgressReach, fastAnalysis, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
-import { buildServiceLayer, type ServiceLayer } from "../services/index.js";
+import { buildTopology, ClassIndex, EgressReach, fastAnalysis, serviceLayerOf, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
+import type { ServiceLayer } from "../services/index.js";
 import type { CniConfigEvidence } from "../parse/index.js";
 
 export interface LintOptions {
@@ -65,15 +65,7 @@ export class LintContext {
   }
 
   get services(): ServiceLayer {
-    if (!this.sl) {
-      const byKey = new Map(this.cluster.workloads.map((w) => [`${w.namespace}/${w.name}[${w.kind}]`, w]));
-      const templates = this.topology.subjects.flatMap((s) => {
-        const w = s.kind === "Pod" ? undefined : byKey.get(s.id);
-        return w ? [{ workload: w, id: s.id }] : [];
-      });
-      this.sl = buildServiceLayer(this.cluster, templates);
-    }
-    return this.sl;
+    return (this.sl ??= serviceLayerOf(this.cluster, this.topology));
   }
 
   /** The CNI named by --cni, else the one a DaemonSet in the input reveals. */

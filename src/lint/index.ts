@@ -29,6 +29,11 @@ import { tierRuleShadowed } from "./checks/tier-rule-shadowed.js";
 import { tierEqualPriority } from "./checks/tier-equal-priority.js";
 import { tierPassFallsThrough } from "./checks/tier-pass-falls-through.js";
 import { adminDenyShadowsNetworkPolicy } from "./checks/admin-deny-shadows-networkpolicy.js";
+import { gatewayNoDataPlane } from "./checks/gateway-no-data-plane.js";
+import { routeBackendMissing } from "./checks/route-backend-missing.js";
+import { routeMatchConflict } from "./checks/route-match-conflict.js";
+import { routeNotAttached } from "./checks/route-not-attached.js";
+import { routeReferenceNotPermitted } from "./checks/route-reference-not-permitted.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -61,6 +66,11 @@ export const CHECKS: readonly LintCheck[] = [
   cniDuplicatePlugin,
   cniIpamOverlap,
   cniMtu,
+  routeNotAttached,
+  routeBackendMissing,
+  routeReferenceNotPermitted,
+  routeMatchConflict,
+  gatewayNoDataPlane,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

@@ -31,6 +31,11 @@ export const LINT_CODES = [
   "cni-duplicate-plugin",
   "cni-ipam-overlap",
   "cni-mtu",
+  "route-not-attached",
+  "route-backend-missing",
+  "route-reference-not-permitted",
+  "route-match-conflict",
+  "gateway-no-data-plane",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

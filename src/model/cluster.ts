@@ -3,6 +3,7 @@
  * Everything the input declared, decoded: the model every analysis reads.
  */
 import type { ClusterPolicy } from "./cluster-policy.js";
+import type { Gateway, GatewayClass, GatewayRoute, OpenShiftRoute, ReferenceGrant } from "./gateway.js";
 import type { NetworkPolicy } from "./network-policy.js";
 import type { EndpointSlice, Ingress, IngressClass, Node, Service } from "./service.js";
 import type { SourceRef } from "./source-ref.js";
@@ -45,6 +46,12 @@ export interface Cluster {
   readonly nodes: readonly Node[];
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
+  /** Gateway API and OpenShift Routes (src/parse/kinds/gateway.ts, route.ts); empty when absent. */
+  readonly gatewayClasses?: readonly GatewayClass[];
+  readonly gateways?: readonly Gateway[];
+  readonly gatewayRoutes?: readonly GatewayRoute[];
+  readonly referenceGrants?: readonly ReferenceGrant[];
+  readonly openshiftRoutes?: readonly OpenShiftRoute[];
   readonly others: readonly OtherObject[];
   /** Policies read but not modelled (skipped or of an unmodelled kind): the "uncertain" marks come from here. */
   readonly policyGaps: readonly PolicyGap[];

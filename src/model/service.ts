@@ -3,6 +3,7 @@
  * v1 Service, discovery.k8s.io/v1 EndpointSlice (and v1 Endpoints, folded into slices), v1 Node,
  * networking.k8s.io/v1 Ingress and IngressClass — decoded, defaulted, API spelling kept.
  */
+import type { Cidr } from "./cidr.js";
 import type { Ip } from "./ip.js";
 import type { Labels } from "./label-selector.js";
 import type { Protocol } from "./protocol.js";
@@ -39,6 +40,11 @@ export interface Service {
   readonly externalName?: string;
   readonly externalIPs: readonly Ip[];
   readonly loadBalancerIPs: readonly Ip[];
+  /**
+   * spec.loadBalancerSourceRanges: clients allowed to reach the LoadBalancer IPs (kube-proxy's
+   * firewall chains; nodePorts are not filtered). Absent or empty: every client.
+   */
+  readonly loadBalancerSourceRanges?: readonly Cidr[];
   readonly ports: readonly ServicePort[];
   readonly sessionAffinity: "None" | "ClientIP";
   readonly externalTrafficPolicy: TrafficPolicy;

@@ -30,6 +30,22 @@ export interface OwnerRef {
   readonly name: string;
 }
 
+/** spec.dnsPolicy (default ClusterFirst). */
+export type DnsPolicy = "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+
+/** spec.dnsConfig: merged by the kubelet into what dnsPolicy produced. */
+export interface PodDnsConfig {
+  readonly nameservers: readonly string[];
+  readonly searches: readonly string[];
+  readonly options: readonly { readonly name: string; readonly value?: string }[];
+}
+
+/** The pod's DNS settings; absent: ClusterFirst without dnsConfig. */
+export interface PodDns {
+  readonly dnsPolicy: DnsPolicy;
+  readonly dnsConfig?: PodDnsConfig;
+}
+
 /** Optional fields are always present as keys (maybe undefined): one object shape for every pod. */
 export interface Pod {
   readonly kind: "Pod";
@@ -55,6 +71,8 @@ export interface Pod {
   /** spec.hostname / spec.subdomain (a headless Service's per-pod DNS name). */
   readonly hostname?: string | undefined;
   readonly subdomain?: string | undefined;
+  /** spec.dnsPolicy / spec.dnsConfig, when not the default (ClusterFirst, none). */
+  readonly dns?: PodDns | undefined;
 }
 
 export interface Workload {
@@ -71,6 +89,8 @@ export interface Workload {
   readonly source: SourceRef;
   /** StatefulSet spec.serviceName: its pods get hostname = pod name and subdomain = this. */
   readonly serviceName?: string;
+  /** The template's spec.dnsPolicy / spec.dnsConfig, when not the default. */
+  readonly dns?: PodDns;
 }
 
 export interface Namespace {

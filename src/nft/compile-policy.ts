@@ -100,8 +100,13 @@ class Chains {
 
   /** The chain a pod's packets in `dir` jump to (undefined: nothing polices the pod in `dir`). */
   podChain(pod: NftPod, dir: PolicyType, sel: Selection, tiered: boolean): string | undefined {
-    // Content depends on the namespace and labels (selection) and, for ingress, the pod's ports.
-    const memo = `${dir}|${tiered ? "T" : "N"}|${pod.namespace}|${labelsKey(pod)}|${dir === "Ingress" ? pod.ports.map((c) => `${c.name ?? ""}/${c.protocol}/${c.containerPort}`).join(",") : ""}`;
+    // Content depends only on the selecting policies, the namespace (tiered chains are kept per
+    // namespace, for shards) and, for ingress, the pod's ports (named ports).
+    const ports = dir === "Ingress" ? pod.ports.map((c) => `${c.name ?? ""}/${c.protocol}/${c.containerPort}`).join(",") : "";
+    const names = (ps: readonly ClusterPolicy[]): string => ps.map((p) => `${p.kind}/${p.name}`).join(",");
+    const memo = tiered
+      ? `${dir}|T|${pod.namespace}|${names(sel.admin)}|${sel.np.map(policyKey).join(",")}|${names(sel.baseline)}|${ports}`
+      : `${dir}|N|${sel.np.map(policyKey).join(",")}|${ports}`;
     if (this.chainOf.has(memo)) return this.chainOf.get(memo);
     const name = tiered ? this.tieredChain(pod, dir, sel) : sel.np.length > 0 ? this.npChain(pod, dir, sel.np) : undefined;
     this.chainOf.set(memo, name);

@@ -37,6 +37,7 @@ import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js"
 import { decodeIngress, decodeIngressClass } from "./kinds/ingress.js";
 import { decodeNode } from "./kinds/node.js";
 import { decodeService } from "./kinds/service.js";
+import { NorthSouthCollector } from "./kinds/gateway-kinds.js";
 
 export interface LoadResult {
   readonly cluster: Cluster;
@@ -79,6 +80,7 @@ class Collector {
   readonly ingresses = new Map<string, Ingress>();
   readonly ingressClasses = new Map<string, IngressClass>();
   readonly others: OtherObject[] = [];
+  readonly northSouth = new NorthSouthCollector();
   readonly counts: Record<string, number> = {};
   readonly referenced = new Map<string, SourceRef>();
   readonly skipped: SkippedObject[] = [];
@@ -178,7 +180,7 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     obj.error("policy-kind-not-modelled", `${apiVersion} ${kind} ${name} is a policy kind kwire does not model yet: verdicts for the pods it selects may be wrong (${notModelled})`, "verdicts it could change are marked uncertain; --strict fails on it");
     return undefined;
   }
-  const layer = decodeServiceKind(obj, kind, apiVersion, col);
+  const layer = decodeServiceKind(obj, kind, apiVersion, col) ?? col.northSouth.decode(obj, kind, apiVersion, (m, k, v) => col.put(m, k, v));
   if (layer !== undefined) return layer || undefined;
   return keepOther(obj, kind, apiVersion, col);
 }
@@ -246,6 +248,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     ingressClasses: [...col.ingressClasses.values()].sort(byName),
     others: col.others,
     policyGaps: policyGaps(col.skipped),
+    ...col.northSouth.result(),
   };
   const unmodelledKinds: Record<string, number> = {};
   for (const o of col.others) if (!o.apiVersion.startsWith("kwire/")) unmodelledKinds[o.kind] = (unmodelledKinds[o.kind] ?? 0) + 1;

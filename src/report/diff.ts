@@ -6,6 +6,7 @@
 import { pushTo } from "../model/index.js";
 import type { ConnectionJson, MatrixJson, PortsJson } from "./matrix-json.js";
 import { escapeMd, renderTable } from "./text-table.js";
+import { boundedMarkdown } from "./markdown-limit.js";
 
 export interface ChangedConnection extends ConnectionJson {
   readonly previousPorts: PortsJson;
@@ -60,14 +61,17 @@ export function diffTable(d: MatrixDiff): string {
 export function diffMarkdown(d: MatrixDiff): string {
   if (diffIsEmpty(d)) return "### kwire: no connectivity changes\n";
   const n = (x: number, what: string): string => `${x} ${what}${x === 1 ? "" : "s"}`;
-  const lines = [
+  const head = [
     `### kwire: ${n(d.added.length, "connection")} opened, ${n(d.removed.length, "connection")} closed, ${n(d.changed.length, "connection")} changed (level: ${d.level})`,
     "",
     "| | Source | Destination | Ports |",
     "|---|---|---|---|",
+    "",
+  ].join("\n");
+  const rows = [
     ...d.added.map((c) => `| 🟢 opened | \`${escapeMd(c.src)}\` | \`${escapeMd(c.dst)}\` | ${escapeMd(portsText(c.ports))} |`),
     ...d.removed.map((c) => `| 🔴 closed | \`${escapeMd(c.src)}\` | \`${escapeMd(c.dst)}\` | ${escapeMd(portsText(c.ports))} |`),
     ...d.changed.map((c) => `| 🟡 changed | \`${escapeMd(c.src)}\` | \`${escapeMd(c.dst)}\` | ${escapeMd(portsText(c.previousPorts))} → ${escapeMd(portsText(c.ports))} |`),
   ];
-  return lines.join("\n") + "\n";
+  return boundedMarkdown(head, rows, "changes", "`kwire diff … -o json` lists them all.");
 }

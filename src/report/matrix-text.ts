@@ -4,15 +4,13 @@
  */
 import { formatPortSet, intersectPorts, isEmptyPorts, pushTo } from "../model/index.js";
 import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
-import { ipBlockLabel } from "./ipblock-label.js";
+import { ipBlockLabel } from "../model/index.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
+import { boundedMarkdown } from "./markdown-limit.js";
 
 const idOf = (m: Matrix, i: number): string => (m.endpoints[i] as MatrixEndpoint).id;
-/** What people read: the id, with external cells shortened ("ipblock:0.0.0.0/0(except:10.0.0.0/8)"); no spaces, so columns split. */
-const nameOf = (m: Matrix, i: number): string => {
-  const e = m.endpoints[i] as MatrixEndpoint;
-  return e.kind === "IPBlock" ? `ipblock:${ipBlockLabel(e.cidrs ?? [])}` : e.id;
-};
+/** What people read: the id, the same in every format (external cells have short ids: model/ipblock-label.ts); no spaces, so columns split. */
+const nameOf = idOf;
 const portsText = (m: Matrix, id: number): string => formatPortSet(m.analysis.ports.get(id));
 
 export function matrixTable(m: Matrix): string {
@@ -88,7 +86,7 @@ export function matrixCsv(m: Matrix): string {
 export function matrixMarkdown(m: Matrix): string {
   const head = `| Source | Destination | Ports |\n|---|---|---|\n`;
   const rows = m.connections.map((c) => `| \`${escapeMd(nameOf(m, c.src))}\` | \`${escapeMd(nameOf(m, c.dst))}\` | ${escapeMd(portsText(m, c.portsId))} |`);
-  return `**${m.connections.length} allowed connections** among ${m.endpoints.length} endpoints (level: ${m.level}).\n\n${head}${rows.join("\n")}\n`;
+  return boundedMarkdown(`**${m.connections.length} allowed connections** among ${m.endpoints.length} endpoints (level: ${m.level}).\n\n${head}`, rows, "connections", "`kwire matrix -o json` (or `-o csv`) lists them all.");
 }
 
 const dotId = (s: string): string => JSON.stringify(s);

@@ -29,6 +29,8 @@ export interface ServiceEndpoint {
   readonly hostname?: string;
   /** The pod instance behind the endpoint, when known (targetRef, derived, or by address). */
   readonly instance?: PodInstance;
+  /** Identical pods the endpoint stands for (a grouped workload's example, instances.ts); 1 when absent. */
+  readonly replicas?: number;
   readonly origin: EndpointOrigin;
   readonly source: SourceRef;
 }
@@ -145,6 +147,7 @@ function fromSelector(svc: Service, port: ServicePort, instances: readonly PodIn
       serving: i.ready,
       terminating: i.terminating,
       instance: i,
+      ...(i.replicas !== 1 ? { replicas: i.replicas } : {}),
       origin: "selector",
       source: i.source,
       ...(i.nodeName !== undefined ? { nodeName: i.nodeName } : {}),

@@ -12,10 +12,19 @@
  *
  * Addresses already used by the input are skipped. A listed pod without a status keeps no
  * condition, so it counts as Running and Ready (hand-written manifests rarely carry status).
+ *
+ * Replicas are never materialised one object per replica beyond what an answer needs: up to
+ * `MAX_EXPANDED_REPLICAS` per workload each get their own instance; above that (`replicas:
+ * 2147483647` is a legal int32), the workload is represented once per node it would run on —
+ * one named example (`<name>-<k>`, the first replica on that node, with one address) whose
+ * `replicas` says how many identical pods it stands for. Every consumer counts pods with
+ * `replicas` (see `podCount`), and `proxy-rules` says on stderr that it lists examples.
  */
 import { parseCidr, type Cidr, type ContainerPort, type Ip, type Labels, type Node, type Pod, type SourceRef, type Workload } from "../model/index.js";
 
 export const FALLBACK_POD_POOL = "10.244.0.0/16";
+/** Replicas of one workload materialised one instance each; more are grouped per node. */
+export const MAX_EXPANDED_REPLICAS = 64;
 const FIRST_HOST = 10n;
 
 export type InstanceOrigin =
@@ -39,6 +48,8 @@ export interface PodInstance {
   readonly subdomain?: string;
   readonly origin: InstanceOrigin;
   readonly source: SourceRef;
+  /** Identical pods this instance stands for: 1, or (a grouped workload) its replicas on this node. */
+  readonly replicas: number;
 }
 
 const ipKey = (ip: Ip): string => `${ip.family}:${ip.value}`;
@@ -59,6 +70,7 @@ class Pool {
         return ip;
       }
     }
+    this.next.set(key, v); // exhausted: later calls return at once instead of rescanning
     return undefined;
   }
 }
@@ -87,11 +99,15 @@ export function podInstances(pods: readonly Pod[], templates: readonly { readonl
   };
   const out: PodInstance[] = pods.map((p) => listedInstance(p, byName, allocate));
   for (const { workload: w, id } of templates) {
-    const count = w.kind === "DaemonSet" && withCidr.length > 0 ? withCidr.length : w.replicas;
-    for (let i = 0; i < count; i++) {
+    const count = w.kind === "DaemonSet" && withCidr.length > 0 ? withCidr.length : Math.max(0, w.replicas);
+    const slots = withCidr.length > 0 ? withCidr.length : 1;
+    const grouped = count > MAX_EXPANDED_REPLICAS;
+    for (let i = 0; i < (grouped ? Math.min(slots, count) : count); i++) {
       const node = withCidr.length > 0 ? withCidr[i % withCidr.length] : undefined;
       const ip = w.hostNetwork ? undefined : allocate(node?.name);
-      out.push(replicaInstance(w, id, i, ip, node));
+      // Replicas i, i + slots, i + 2·slots, … run on this node (round-robin).
+      const replicas = grouped ? Math.floor((count - 1 - i) / slots) + 1 : 1;
+      out.push(replicaInstance(w, id, i, ip, node, replicas));
     }
   }
   return out;
@@ -120,6 +136,7 @@ function listedInstance(p: Pod, nodes: ReadonlyMap<string, Node>, allocate: (nod
     terminating: p.terminating ?? false,
     origin: { type: "Pod", id: `${p.namespace}/${p.name}` },
     source: p.source,
+    replicas: 1,
     ...(p.nodeName !== undefined ? { nodeName: p.nodeName } : {}),
     ...(p.phase !== undefined ? { phase: p.phase } : {}),
     ...(p.hostname !== undefined ? { hostname: p.hostname } : {}),
@@ -128,7 +145,7 @@ function listedInstance(p: Pod, nodes: ReadonlyMap<string, Node>, allocate: (nod
 }
 
 /** A StatefulSet's pods get hostname = pod name and subdomain = spec.serviceName. */
-function replicaInstance(w: Workload, id: string, index: number, ip: Ip | undefined, node: Node | undefined): PodInstance {
+function replicaInstance(w: Workload, id: string, index: number, ip: Ip | undefined, node: Node | undefined, replicas: number): PodInstance {
   const name = `${w.name}-${index}`;
   const hostIP = w.hostNetwork ? node?.internalIPs[0] : undefined;
   const addr = hostIP ?? (w.hostNetwork ? undefined : ip);
@@ -144,6 +161,7 @@ function replicaInstance(w: Workload, id: string, index: number, ip: Ip | undefi
     terminating: false,
     origin: { type: "Replica", workloadId: id, index },
     source: w.source,
+    replicas,
     ...(node ? { nodeName: node.name } : {}),
     ...(w.kind === "StatefulSet" && w.serviceName !== undefined ? { hostname: name, subdomain: w.serviceName } : {}),
   };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatIp, unknownSource, type ContainerPort, type Pod, type Service, type ServicePort, type Workload } from "../model/index.js";
-import { endpointsOf, findPort, podInstances, serviceFrontends, usableEndpoints, type ServiceEndpoint } from "./index.js";
+import { endpointsOf, findPort, MAX_EXPANDED_REPLICAS, podInstances, serviceFrontends, usableEndpoints, type ServiceEndpoint } from "./index.js";
 
 const port = (p: Partial<ServicePort> = {}): ServicePort => ({ protocol: "TCP", port: 80, targetPort: { type: "Name", name: "http" }, source: unknownSource, ...p });
 const svc = (s: Partial<Service> = {}): Service => ({
@@ -75,6 +75,14 @@ describe("instances and frontends", () => {
     const used = pod("p", { ips: [{ family: 4, value: (10n << 24n) | (1n << 16n) | (1n << 8n) | 10n }] });
     const inst = podInstances([used], [{ workload: w, id: "x/db[StatefulSet]" }], nodes);
     expect(inst.slice(1).map((i) => `${i.nodeName ?? ""} ${formatIp(i.ips[0] ?? { family: 4, value: 0n })}`)).toEqual(["n1 10.1.1.11", "n2 10.1.2.10"]);
+  });
+  it(`up to MAX_EXPANDED_REPLICAS (${MAX_EXPANDED_REPLICAS}) replicas are one instance each; more are one example per node with a count`, () => {
+    const nodes = [{ kind: "Node", name: "n1", labels: {}, internalIPs: [], externalIPs: [], podCIDRs: ["10.1.1.0/24"], source: unknownSource }, { kind: "Node", name: "n2", labels: {}, internalIPs: [], externalIPs: [], podCIDRs: ["10.1.2.0/24"], source: unknownSource }] as const;
+    const at = (replicas: number) => podInstances([], [{ workload: { ...w, kind: "Deployment", replicas }, id: "x/db[Deployment]" }], nodes);
+    expect(at(MAX_EXPANDED_REPLICAS).map((i) => i.replicas)).toEqual(Array.from({ length: MAX_EXPANDED_REPLICAS }, () => 1));
+    expect(at(MAX_EXPANDED_REPLICAS + 1).map((i) => `${i.name} ${i.nodeName ?? ""} ${i.replicas}`)).toEqual([`db-0 n1 ${MAX_EXPANDED_REPLICAS / 2 + 1}`, `db-1 n2 ${MAX_EXPANDED_REPLICAS / 2}`]);
+    expect(at(2147483647).map((i) => i.replicas)).toEqual([1073741824, 1073741823]);
+    expect(podInstances([], [{ workload: { ...w, replicas: 1000 }, id: "x/db[StatefulSet]" }], []).map((i) => `${i.name} ${i.replicas}`)).toEqual(["db-0 1000"]);
   });
   it("a Service without clusterIP gets one from 10.96.100.0 upward; headless and ExternalName get none", () => {
     const f = serviceFrontends([svc({ name: "a" }), svc({ name: "h", headless: true }), svc({ name: "e", type: "ExternalName", externalName: "x.example" })]);

@@ -1,11 +1,15 @@
 /**
- * `kwire matrix -o json` against CONTRACT.md's ConnectivityMatrix, field by field, for every
+ * `kwire matrix -o json` against docs/json-output.md's ConnectivityMatrix, field by field, for every
  * scenario and level: exact keys, id forms, sorting, merged port ranges. The goldens pin the
  * bytes; this pins the rules the bytes must follow, so a regenerated golden cannot drift.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { parseCidr, type Cidr } from "../../src/model/index.js";
-import { run, scenario } from "./harness.js";
+import { probeJson } from "../../src/cli/commands/lab-report.js";
+import { ipBlockId, parseCidr, type Cidr } from "../../src/model/index.js";
+import { ROOT, run, scenario } from "./harness.js";
 
 type Json = unknown;
 
@@ -60,7 +64,10 @@ function checkMatrix(doc: Json, level: string, includeSelf: boolean): void {
       if (!Array.isArray(cidrs) || cidrs.length === 0) throw new Error(`${id}: cidrs must be a non-empty list`);
       const texts = cidrs.map(String);
       for (const t of texts) expect(parseCidr(t)).toMatchObject({ ok: true, hostBitsSet: false });
-      expect(id).toBe(`ipblock:${texts.join(",")}`);
+      // The one short id of the block in every format (model/ipblock-label.ts): the CIDRs, or
+      // "ENCLOSING(except:HOLES)", cut with a hash of the CIDR list past 48 characters.
+      expect(id).toBe(ipBlockId(texts));
+      expect(id.length).toBeLessThanOrEqual("ipblock:".length + 64);
       const first = firstAddress(texts);
       if (lastCidr) {
         // IPBlocks come after the cluster's endpoints, by address: IPv4 before IPv6.
@@ -154,5 +161,86 @@ describe("kwire matrix -o json follows CONTRACT.md's ConnectivityMatrix", () => 
     const pairs = doc.connections.map((x) => `${x.src} -> ${x.dst}`);
     expect(pairs).toContain("production/frontend[Deployment] -> production/api-server[Deployment]");
     expect(pairs).not.toContain("production/frontend[Deployment] -> production/database[StatefulSet]");
+  });
+});
+
+/**
+ * The JSON Schemas shipped in the package (docs/schemas/, package.json "files") validate real
+ * CLI outputs, with Ajv (JSON Schema 2020-12, strict mode). `lab probe` needs root and a kernel,
+ * so its renderer (the function the command prints with) is fed a recorded run instead.
+ */
+describe("docs/schemas validate what the CLI prints", () => {
+  const dir = join(ROOT, "docs", "schemas");
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".schema.json")).sort()) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), "utf8")) as object);
+  const validate = (schema: string, doc: unknown, what: string): void => {
+    const v = ajv.getSchema(`https://schemas.kwire.invalid/${schema}.schema.json`);
+    if (!v) throw new Error(`no schema ${schema}`);
+    expect(v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ""}`), what).toEqual([]);
+  };
+  const cli = async (schema: string, args: readonly string[], codes: readonly number[] = [0]): Promise<void> => {
+    const r = await run(args);
+    expect(codes, `${args.join(" ")}: ${r.stderr}`).toContain(r.code);
+    validate(schema, JSON.parse(r.stdout), args.join(" "));
+  };
+
+  it("every schema file compiles and is listed in package.json files", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { files: string[] };
+    expect(pkg.files).toContain("docs");
+    for (const s of ["matrix", "service-matrix", "summary", "trace", "diff", "lint", "test", "probe"]) expect(ajv.getSchema(`https://schemas.kwire.invalid/${s}.schema.json`), s).toBeTypeOf("function");
+  });
+
+  it("matrix -o json, every input and level; --level service; -o summary --json", async () => {
+    for (const input of INPUTS) for (const level of LEVELS) await cli("matrix", ["matrix", ...input, "--level", level, "-o", "json"]);
+    await cli("matrix", ["matrix", "-f", "fixtures/demo", "-n", "production", "-o", "json"]);
+    await cli("service-matrix", ["matrix", "--level", "service", "-f", "fixtures/demo", "-o", "json"]);
+    await cli("service-matrix", ["matrix", "--level", "service", "-f", scenario("services-basic", "cluster.yaml"), "-o", "json"]);
+    await cli("summary", ["matrix", "-f", "fixtures/demo", "-o", "summary", "--json"]);
+  });
+
+  it("trace -o json: pod to pod, denied, through a Service, from outside, through an Ingress", async () => {
+    const demo = ["-f", "fixtures/demo", "-o", "json"];
+    await cli("trace", ["trace", "production/frontend", "production/api-server:8080", ...demo]);
+    await cli("trace", ["trace", "production/frontend", "production/database:5432", ...demo], [1]);
+    await cli("trace", ["trace", "production/frontend", "svc/api-server:http", "-n", "production", ...demo]);
+    await cli("trace", ["trace", "--from", "internet", "198.51.100.20:80", ...demo], [0, 1]);
+    await cli("trace", ["trace", "--from", "internet", "http://shop.test/", "-f", scenario("services-basic", "cluster.yaml"), "-o", "json"], [0, 1]);
+    await cli("trace", ["trace", "shop/client", "svc/api-local:80", "-n", "shop", "-f", scenario("services-basic", "cluster.yaml"), "-o", "json"]);
+  });
+
+  it("diff -o json, lint -o json, test -o json", async () => {
+    await cli("diff", ["diff", "fixtures/demo/cluster.yaml", scenario("diff", "after.yaml"), "-o", "json"]);
+    await cli("diff", ["diff", "fixtures/demo/cluster.yaml", "fixtures/demo/cluster.yaml", "-o", "json"]);
+    for (const s of ["lint-services", "lint-policies", "lint-clean"]) await cli("lint", ["lint", "-f", scenario(s, "cluster.yaml"), "-o", "json"], [0, 1]);
+    await cli("test", ["test", "-f", "fixtures/demo", "--expect", "fixtures/demo/expectations.yaml", "-o", "json"]);
+    await cli("test", ["test", "-f", "fixtures/demo", "--expect", scenario("diff", "failing-expectations.yaml"), "-o", "json"], [1]);
+  });
+
+  it("lab probe -o json (its renderer, on a recorded run)", () => {
+    const s = { cells: 2, probed: 1, skipped: 1, mismatches: 0, predictedAllowed: 1, observedAllowed: 1, agreementRate: 1, probeSuccessRate: 1, rttP50Ms: 0.4, rttP90Ms: 0.4, rttP99Ms: 0.4, skipReasons: ["SCTP"] };
+    const empty = { ...s, cells: 0, probed: 0, skipped: 0, predictedAllowed: 0, observedAllowed: 0, skipReasons: [] };
+    const doc = probeJson({
+      results: [
+        { kind: "pod", src: "x/a", dst: "x/b", dstIp: "10.244.0.11", port: 80, protocol: "TCP", predicted: true, observed: true, verdict: "connected", latencyMs: 0.4 },
+        { kind: "pod", src: "x/a", dst: "x/b", dstIp: "10.244.0.11", port: 9, protocol: "SCTP", predicted: false, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: "SCTP" },
+      ],
+      summary: s,
+      byKind: { pod: s, service: empty, dns: empty },
+      dnsSuccessRate: null,
+      serviceSuccessRate: null,
+      seconds: 1,
+      flowLog: "/tmp/flows.jsonl",
+    });
+    validate("probe", JSON.parse(JSON.stringify(doc)), "lab probe");
+  });
+
+  it("rejects what the contract forbids (the schemas are not vacuous)", () => {
+    const v = ajv.getSchema("https://schemas.kwire.invalid/matrix.schema.json");
+    expect(v?.({ apiVersion: "kwire/v1alpha1", kind: "ConnectivityMatrix", level: "pod", endpoints: [], connections: [{ src: "a", dst: "b", ports: [{ protocol: "ICMP", from: 0, to: 1 }] }] })).toBe(false);
+    expect(v?.({ apiVersion: "kwire/v1alpha1", kind: "ConnectivityMatrix", level: "cluster", endpoints: [], connections: [] })).toBe(false);
+    const t = ajv.getSchema("https://schemas.kwire.invalid/trace.schema.json");
+    expect(t?.({ verdict: "maybe", src: "a", dst: "b", protocol: "TCP", allowedPorts: "none", steps: [{ stage: "verdict", result: "denied", detail: "" }] })).toBe(false);
+    // The lead's additive fields on rules and verdicts are accepted.
+    expect(t?.({ verdict: "denied", src: "a", dst: "b", protocol: "TCP", allowedPorts: "none", uncertain: [{ reason: "policy x/y was skipped", object: "NetworkPolicy x/y", source: { file: "f", line: 3 } }], steps: [{ stage: "egress-policy", result: "denied", detail: "", rules: [{ policy: "x/y", direction: "Egress", index: 0, file: "f", line: 1, kind: "AdminNetworkPolicy", action: "Deny", tier: "admin", priority: 5 }] }] })).toBe(true);
   });
 });

@@ -187,16 +187,18 @@ describe("kwire matrix: inputs that must agree", () => {
     expect(parse(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 
-  it("-n NS narrows what is reported, not what is modelled: the kept rows are the same", async () => {
+  it("-n NS keeps the connections with at least one end in NS (issue 12: prometheus → api-server:9100 and DNS stay), the rows are the same", async () => {
     const all = await run(["matrix", "-f", "fixtures/demo/cluster.yaml", "--level", "pod"]);
     const prod = await run(["matrix", "-f", "fixtures/demo/cluster.yaml", "--level", "pod", "-n", "production"]);
     const rows = (t: string): string[] => t.trim().split("\n").slice(1).map((l) => l.split(/\s+/).join(" "));
-    const inProd = (id: string): boolean => id.startsWith("production/") || id.startsWith("ipblock:");
+    const inProd = (id: string): boolean => id.startsWith("production/");
     const expected = rows(all.stdout).filter((r) => {
       const [src = "", dst = ""] = r.split(" ");
-      return inProd(src) && inProd(dst) && !(src.startsWith("ipblock:") && dst.startsWith("ipblock:"));
+      return inProd(src) || inProd(dst);
     });
     expect(rows(prod.stdout)).toEqual(expected);
+    expect(expected.some((r) => r.startsWith("monitoring/prometheus") && r.includes("production/api-server") && r.endsWith("TCP:9100"))).toBe(true);
+    expect(expected.some((r) => r.startsWith("production/") && r.includes("kube-system/coredns") && r.includes("UDP:53"))).toBe(true);
   });
 });
 

@@ -18,6 +18,7 @@ const BAD = scenario("bad-input", "cidr-prefix.yaml");
 const CNI = "fixtures/scenarios/lint-cni";
 const FLANNEL_CONF = `${CNI}/net.d/10-flannel.conflist`;
 const BRIDGE_CONF = `${CNI}/net.d/20-bridge.conflist`;
+const GATEWAY = scenario("lint-gateway", "cluster.yaml");
 
 interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
 
@@ -33,6 +34,7 @@ describe("kwire lint goldens", () => {
     ["lint-services", ["-f", SERVICES]],
     ["lint-policies", ["-f", POLICIES_DIR]],
     ["lint-clean", ["-f", CLEAN]],
+    ["lint-gateway", ["-f", GATEWAY]],
   ];
   for (const [name, args] of cases) {
     for (const [fmt, ext] of [["table", "txt"], ["json", "json"], ["sarif", "sarif.json"]] as const) {
@@ -74,6 +76,12 @@ describe("each check fires with a place and a hint", () => {
     // flannel's VXLAN backend: FLANNEL_MTU = link MTU - 50.
     "cni-mtu": { args: ["-f", FLANNEL_CONF], object: "CNI configuration cbr0", line: 5, severity: "warning", text: /mtu 1500 plus flannel's VXLAN header \(50 bytes\) exceeds a 1500-byte network.*set mtu to 1450/ },
     "input-skipped": { args: ["-f", BAD, "-f", CLEAN], object: "NetworkPolicy shop/office", line: 1, severity: "error", text: /NetworkPolicy shop\/office was skipped, so nothing it declares is analysed: invalid CIDR "10\.0\.0\.0\/33"/ },
+    // Gateway API (apis/v1 httproute_types.go, gateway_types.go, v1beta1 referencegrant_types.go) and OpenShift Routes (HostAlreadyClaimed).
+    "route-not-attached": { args: ["-f", GATEWAY], object: "HTTPRoute other/cross", line: 75, severity: "warning", text: /allows routes from namespace web only \(allowedRoutes\.namespaces\.from: Same\)/ },
+    "route-backend-missing": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 55, severity: "error", text: /web\/apps does not exist .* did you mean app\?/ },
+    "route-reference-not-permitted": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 57, severity: "error", text: /no ReferenceGrant in other allows HTTPRoute from web/ },
+    "route-match-conflict": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop-v2", line: 67, severity: "warning", text: /identical to rules\[0\] of HTTPRoute web\/shop/ },
+    "gateway-no-data-plane": { args: ["-f", GATEWAY], object: "Gateway web/edge", line: 38, severity: "info", text: /gateway-name=edge/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {

@@ -10,6 +10,7 @@ import type { InputFile } from "../../parse/index.js";
 import { diffIsEmpty, diffMarkdown, diffMatrices, diffTable, matrixJson } from "../../report/index.js";
 import { analyzeLoaded, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { isGitSpec, readGitInput } from "../git-input.js";
+import { NAMESPACE_HELP } from "../help.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, readInputs, readStdin, UsageError } from "../io.js";
 
 interface DiffOptions extends InputOptions {
@@ -35,7 +36,7 @@ export function diffCommand(io: Io, setExit: (n: number) => void): Command {
     .option("-o, --output <format>", "table|md|json|yaml", "table")
     .option("--level <level>", "namespace|workload|pod", "workload")
     .option("--include-self", "include endpoints' connections to themselves")
-    .option("-n, --namespace <ns>", "report only this namespace")
+    .option("-n, --namespace <ns>", NAMESPACE_HELP.report)
     .option("--cni <name>", "the cluster's CNI (decides whether policies are enforced)")
     .option("--exit-code", "exit 1 when anything changed")
     .action((oldSpec: string, newSpec: string, opts: DiffOptions) => {

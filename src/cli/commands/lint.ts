@@ -11,9 +11,11 @@ import { lintJson, lintSarif, lintTable } from "../../report/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../io.js";
 import { loadModel } from "../load-model.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
+import { progress } from "../progress.js";
+import { packageVersion } from "../version.js";
 
 export const LINT_FORMATS = ["table", "json", "sarif"] as const;
-const LINT_VERSION = "0.1.0";
 
 export interface LintCommandOptions extends InputOptions {
   output: string;
@@ -31,7 +33,7 @@ function parseRange(text: string): { from: number; to: number } {
 
 export function lintCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("lint").description("find mistakes in Services, NetworkPolicies, Ingresses and the CNI setup");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.unused)
     .option("-o, --output <format>", `output: ${LINT_FORMATS.join("|")}`, "table")
     .option("--check <code>", "run only this check (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--service-node-port-range <from-to>", "the API server's node port range", "30000-32767")
@@ -43,7 +45,9 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       if (opts.cni !== undefined && !cniByName(opts.cni)) throw new UsageError(`unknown CNI "${opts.cni}"`);
       const range = parseRange(opts.serviceNodePortRange);
       if (opts.podCidr !== undefined && !podRange(opts.podCidr)) throw new UsageError(`--pod-cidr: "${opts.podCidr}" is not a CIDR`);
+      if (opts.namespace !== undefined) io.err(`kwire: note: -n does not narrow lint: every namespace is checked\n`);
       const load = await loadModel(opts, io);
+      progress().stage("running the lint checks");
       const findings = runLint(load.cluster, {
         nodePortRange: range,
         skipped: load.skippedObjects,
@@ -53,7 +57,7 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
         ...(opts.check ? { only: opts.check } : {}),
       });
       if (opts.output === "json") io.out(JSON.stringify(lintJson(findings), null, 2) + "\n");
-      else if (opts.output === "sarif") io.out(JSON.stringify(lintSarif(findings, LINT_VERSION), null, 2) + "\n");
+      else if (opts.output === "sarif") io.out(JSON.stringify(lintSarif(findings, packageVersion()), null, 2) + "\n");
       else io.out(lintTable(findings));
       setExit(findings.some((f) => f.severity === "error") ? EXIT_FINDINGS : EXIT_OK);
     });

@@ -10,6 +10,8 @@ import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { renderServiceMatrix } from "./matrix-service.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
+import { progress } from "../progress.js";
 
 export const MATRIX_FORMATS = ["table", "wide", "json", "yaml", "csv", "md", "dot", "mermaid", "summary"] as const;
 const LEVELS: readonly Level[] = ["namespace", "workload", "pod"];
@@ -29,16 +31,25 @@ function matrixOptions(opts: MatrixOptions): EngineMatrixOptions {
   return { level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
 }
 
-/** `-o json`: written as the connections are produced (bounded memory at any size). */
+/**
+ * `-o json`: written as the connections are produced (bounded memory at any size). With -n the
+ * endpoints depend on the connections (those with one end in the namespaces), so the matrix is
+ * collected first.
+ */
 function streamJson(a: Analyzed, opts: MatrixOptions, write: (chunk: string) => void): void {
   const mopts = matrixOptions(opts);
-  const endpoints = endpointsAt(a.analysis, mopts.level, mopts.namespaces);
+  if (mopts.namespaces) {
+    const m = computeMatrix(a.analysis, mopts);
+    writeMatrixJson({ level: m.level, analysis: m.analysis, endpoints: m.endpoints, forEachConnection: (visit) => m.connections.forEach(visit) }, write, a.cluster.policyGaps);
+    return;
+  }
+  const endpoints = endpointsAt(a.analysis, mopts.level);
   const m: MatrixStream = { level: mopts.level, analysis: a.analysis, endpoints, forEachConnection: (visit) => forEachConnection(a.analysis, endpoints, mopts, visit) };
   writeMatrixJson(m, write, a.cluster.policyGaps);
 }
 
-export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
-  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts));
+export function renderMatrix(a: Analyzed, opts: MatrixOptions, err: (s: string) => void): string {
+  if (opts.level === "service") return renderServiceMatrix(a, opts.output, reportNamespaces(opts), err);
   const mopts = matrixOptions(opts);
   if (opts.output === "json") {
     let out = "";
@@ -64,7 +75,7 @@ export function renderMatrix(a: Analyzed, opts: MatrixOptions): string {
 
 export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("matrix").description("who can reach whom, on which ports");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.report)
     .option("-o, --output <format>", `output: ${MATRIX_FORMATS.join("|")}`, "table")
     .option("--level <level>", "namespace|workload|pod|service (workloads → Service ports)", "workload")
     .option("--include-self", "list an endpoint's connections to itself")
@@ -76,8 +87,9 @@ export function matrixCommand(io: Io, setExit: (n: number) => void): Command {
       for (const n of ns ?? []) {
         if (!a.analysis.topology.namespaces.has(n)) io.err(`kwire: warning: namespace "${n}" is not in the input; only addresses outside the cluster are left to report\n`);
       }
+      progress().stage(`computing the ${opts.level}-level matrix`);
       if (opts.output === "json" && opts.level !== "service") streamJson(a, opts, io.out);
-      else io.out(renderMatrix(a, opts));
+      else io.out(renderMatrix(a, opts, io.err));
       setExit(EXIT_OK);
     });
   return cmd;

@@ -4,11 +4,14 @@
  * input, as iptables-save text, an nftables table, or an `ipvsadm -Ln` listing.
  */
 import { Command } from "commander";
+import { buildTopology, serviceLayerOf } from "../../engine/index.js";
 import { parseCidr } from "../../model/index.js";
 import { PROXY_MODES, pickNode, renderProxyRules, type ProxyMode, type ProxyOptions } from "../../services/kube-proxy/index.js";
+import type { ServiceLayer } from "../../services/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { loadModel } from "../load-model.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 export interface ProxyRulesOptions extends InputOptions {
   output: string;
@@ -21,9 +24,25 @@ function isMode(s: string): s is ProxyMode {
   return (PROXY_MODES as readonly string[]).includes(s);
 }
 
+/** Says which Service endpoints stand for many identical replicas (services/instances.ts). */
+function noteGroupedEndpoints(layer: ServiceLayer, err: (s: string) => void): void {
+  const seen = new Set<string>();
+  for (const f of layer.frontends) {
+    for (const p of f.service.ports) {
+      for (const e of layer.endpoints(f.service, p).endpoints) {
+        const i = e.instance;
+        if (i === undefined || i.replicas === 1 || i.origin.type !== "Replica" || seen.has(i.origin.workloadId)) continue;
+        seen.add(i.origin.workloadId);
+        const total = layer.instances.filter((x) => x.origin.type === "Replica" && i.origin.type === "Replica" && x.origin.workloadId === i.origin.workloadId).reduce((n, x) => n + x.replicas, 0);
+        err(`kwire: note: ${i.origin.workloadId} runs ${total} replicas; its endpoints are listed as one example per node (kube-proxy would program one per replica, and split traffic over all of them)\n`);
+      }
+    }
+  }
+}
+
 export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("proxy-rules").description("the iptables, nftables or IPVS rules kube-proxy would program for the input's Services");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.unused)
     .option("-o, --output <mode>", `proxy mode: ${PROXY_MODES.join("|")}`, "iptables")
     .option("--node <name>", "render for this Node (decides local endpoints and NodePort addresses); default: the first Node in the input")
     .option("--cluster-cidr <cidr>", "the pod network (kube-proxy --cluster-cidr): traffic from outside it to a ClusterIP is masqueraded")
@@ -37,6 +56,7 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
         if (!c.ok) throw new UsageError(`--cluster-cidr "${opts.clusterCidr}": ${c.reason}`);
         clusterCIDR = c.cidr;
       }
+      if (opts.namespace !== undefined) io.err(`kwire: note: -n does not narrow proxy-rules: kube-proxy programs every namespace's Services on a node\n`);
       const load = await loadModel(opts, io);
       const picked = pickNode(load.cluster, opts.node);
       if (picked.error) throw new UsageError(picked.error);
@@ -47,7 +67,10 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
         masqueradeAll: opts.masqueradeAll ?? false,
       };
       if (load.cluster.services.length === 0) io.err("kwire: note: the input declares no Services; only kube-proxy's fixed chains are rendered\n");
-      io.out(renderProxyRules(load.cluster, mode, popts));
+      // The same expansion and endpoint selection as `kwire trace` and `matrix --level service`.
+      const layer = serviceLayerOf(load.cluster, buildTopology(load.cluster));
+      noteGroupedEndpoints(layer, io.err);
+      io.out(renderProxyRules(load.cluster, mode, popts, layer));
       setExit(EXIT_OK);
     });
   return cmd;

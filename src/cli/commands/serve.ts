@@ -13,6 +13,8 @@ import { DEMO_CLUSTER, packagePath } from "../assets.js";
 import { addInputOptions, loadInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
 import { exportSite, startServer, webRoot, type WebInput } from "../web-server.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
+import { progress } from "../progress.js";
 
 export interface ServeOptions extends InputOptions {
   port: string;
@@ -60,9 +62,9 @@ function untilSignal(): Promise<void> {
 
 export function serveCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("serve").description("the web UI: graph, matrix, traces, policies and what-if, on 127.0.0.1 (or --export a static site)");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.serve)
     .option("--port <n>", "port to listen on (0 picks a free one)", "7420")
-    .option("--host <addr>", "address to listen on; keep it loopback, the page shows the whole input", "127.0.0.1")
+    .option("--host <addr>", "address (or name) to listen on; keep it loopback, the page shows the whole input. Requests must name it, localhost, 127.0.0.1 or [::1] in Host", "127.0.0.1")
     .option("--export <dir>", "write a static site (DIR/index.html, app and input embedded) that opens from file://, and exit")
     .action(async (opts: ServeOptions) => {
       const root = webRoot();
@@ -74,8 +76,9 @@ export function serveCommand(io: Io, setExit: (n: number) => void): Command {
         return;
       }
       const port = parsePort(opts.port);
-      if (!LOOPBACK.test(opts.host)) io.err(`kwire: warning: listening on ${opts.host}: anyone who can reach it can read the input manifests\n`);
+      if (!LOOPBACK.test(opts.host)) io.err(`kwire: warning: listening on ${opts.host}: anyone who can reach it can read the input manifests${opts.host === "0.0.0.0" || opts.host === "::" ? ` (requests must still say Host: localhost, 127.0.0.1 or [::1]; listen on a name with --host NAME to be reached by it)` : ""}\n`);
       const server = await startServer({ root, input, host: opts.host, port });
+      progress().done(); // the server runs until stopped: no progress line from here on
       io.err(`kwire: serving the web UI for ${input.title} at ${server.url} (Ctrl-C to stop)\n`);
       await untilSignal();
       await server.close();

@@ -10,10 +10,26 @@ import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, printDiagnostics, readInputs, readStdin, UsageError } from "../io.js";
 import { runTrace } from "./trace.js";
+import { resolveTarget } from "../../engine/index.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 interface TestOptions extends InputOptions {
   expect?: string[];
   output: string;
+}
+
+/**
+ * The namespace an expectation's end is in: the pod or workload it names (resolved in `ns`, as
+ * trace does), `svc/NAME` in `ns`, a DNS name `svc.NS[.svc…]` in NS; an address: none.
+ */
+function endNamespace(a: Analyzed, text: string, ns: string): string | undefined {
+  const r = resolveTarget(a.analysis.topology, text, ns);
+  if (r.ok) return r.target.party.type === "node" ? a.analysis.topology.subjects[r.target.party.node]?.namespace : undefined;
+  if (/^(svc|service|services)\//i.test(text)) return ns;
+  const host = /^(?:[a-z]+:\/\/)?([a-z0-9.-]+)/i.exec(text)?.[1] ?? "";
+  const labels = host.replace(/\.$/, "").split(".");
+  if (labels.length >= 2 && !/^\d+$/.test(labels[labels.length - 1] ?? "")) return labels[1];
+  return labels.length === 1 && host !== "" ? ns : undefined;
 }
 
 function check(a: Analyzed, e: Expectation, namespace: string | undefined): TestResult {
@@ -31,7 +47,7 @@ function check(a: Analyzed, e: Expectation, namespace: string | undefined): Test
 
 export function testCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("test").description("check expected allowed and denied connections (exit 1 on any failure)");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.test)
     .option("--expect <file>", "ConnectivityTest file (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option("-o, --output <format>", "table|json|junit", "table")
     .action(async (opts: TestOptions) => {
@@ -43,7 +59,10 @@ export function testCommand(io: Io, setExit: (n: number) => void): Command {
       printDiagnostics(diagnostics, io.err);
       if (expectations.length === 0) throw new UsageError("no expectations found");
       const a = await analyzeInputs(opts, io);
-      const results = expectations.map((e) => check(a, e, opts.namespace));
+      const ns = opts.allNamespaces ? undefined : opts.namespace;
+      const chosen = ns === undefined ? expectations : expectations.filter((e) => endNamespace(a, e.from, ns) === ns || endNamespace(a, e.to, ns) === ns);
+      if (chosen.length < expectations.length) io.err(`kwire: note: -n ${ns ?? ""}: ${expectations.length - chosen.length} of ${expectations.length} expectation(s) have no end in the namespace and were not checked\n`);
+      const results = chosen.map((e) => check(a, e, opts.namespace));
       if (opts.output === "json") io.out(JSON.stringify({ results }, null, 2) + "\n");
       else if (opts.output === "junit") io.out(testJunit(results, "kwire"));
       else if (opts.output === "table") io.out(testTable(results));

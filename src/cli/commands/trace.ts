@@ -6,12 +6,13 @@
  * replaced by `--from internet` or `--from-ip IP` (a client outside the cluster).
  */
 import { Command } from "commander";
-import { isProtocol, parseIp } from "../../model/index.js";
+import { isProtocol, parseIp, type Ip } from "../../model/index.js";
 import { serviceContext, traceAny, type ServiceContext, type Trace } from "../../engine/index.js";
 import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
+import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
 export interface TraceOptions extends InputOptions {
   protocol: string;
@@ -21,6 +22,9 @@ export interface TraceOptions extends InputOptions {
   fromIp?: string;
   ingressController?: string;
   clusterDomain?: string;
+  externalIp?: string[];
+  method?: string;
+  header?: string[];
 }
 
 export interface RunOptions {
@@ -31,6 +35,27 @@ export interface RunOptions {
   readonly fromIp?: string | undefined;
   readonly ingressController?: string | undefined;
   readonly clusterDomain?: string | undefined;
+  readonly externalIp?: readonly string[] | undefined;
+  readonly method?: string | undefined;
+  readonly header?: readonly string[] | undefined;
+}
+
+/** `--external-ip NAME=IP` (repeatable) and `--header NAME:VALUE` (repeatable), checked. */
+function northSouthOptions(opts: RunOptions): { externalIps?: Map<string, Ip>; headers?: Map<string, string>; method?: string } {
+  const out: { externalIps?: Map<string, Ip>; headers?: Map<string, string>; method?: string } = {};
+  for (const e of opts.externalIp ?? []) {
+    const [name, addr] = e.split("=", 2);
+    const ip = parseIp(addr ?? "");
+    if (!name || !ip) throw new UsageError(`--external-ip must be NAME=IP (e.g. db.example.com=192.0.2.10), not "${e}"`);
+    (out.externalIps ??= new Map()).set(name.toLowerCase().replace(/\.$/, ""), ip);
+  }
+  for (const h of opts.header ?? []) {
+    const i = h.indexOf(":");
+    if (i <= 0) throw new UsageError(`--header must be NAME:VALUE, not "${h}"`);
+    (out.headers ??= new Map()).set(h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim());
+  }
+  if (opts.method !== undefined) out.method = opts.method.toUpperCase();
+  return out;
 }
 
 const contexts = new WeakMap<Analyzed, Map<string, ServiceContext>>();
@@ -65,6 +90,7 @@ export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts
     ...(opts.from === "internet" ? { from: "internet" as const } : {}),
     ...(fromIp ? { fromIp } : {}),
     ...(opts.ingressController !== undefined ? { ingressController: opts.ingressController } : {}),
+    ...northSouthOptions(opts),
   });
   if (!r.ok) throw new UsageError(r.error);
   const t = r.trace;
@@ -77,13 +103,16 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
     .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input, 3 uncertain: a skipped or unmodelled policy could change the verdict)")
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
     .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
-  addInputOptions(cmd)
+  namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
     .option("--protocol <protocol>", "TCP|UDP|SCTP", "TCP")
     .option("--port <port>", "destination port (number or port name)")
     .option("--from <where>", "trace from outside the cluster: internet (client 203.0.113.1)")
     .option("--from-ip <ip>", "trace from this client address outside the cluster")
-    .option("--ingress-controller <pod>", "the ingress controller's pod, when no pod is labelled app.kubernetes.io/name=ingress-nginx")
+    .option("--ingress-controller <pod>", "the L7 proxy pod (ingress controller, Gateway data plane, OpenShift router) when the input has none with the usual labels")
     .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")
+    .option("--external-ip <name=ip>", "the address a name outside the cluster resolves to (ExternalName targets); repeatable", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--method <method>", "HTTP method of a URL request (Gateway API method matches)", "GET")
+    .option("--header <name:value>", "HTTP header of a URL request (Gateway API header matches); repeatable", (v: string, acc: string[] = []) => [...acc, v])
     .option("-o, --output <format>", "text|json", "text")
     .action(async (first: string | undefined, second: string | undefined, opts: TraceOptions) => {
       const outside = opts.from !== undefined || opts.fromIp !== undefined;

@@ -3,7 +3,7 @@
  * The parts of a PodSpec the network cares about: containerPorts (of containers and of
  * restartable init containers, i.e. sidecars), hostNetwork, nodeName, hostname/subdomain.
  */
-import { isProtocol, type ContainerPort, type Protocol } from "../../model/index.js";
+import { isProtocol, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 
 export interface PodSpecInfo {
@@ -12,6 +12,33 @@ export interface PodSpecInfo {
   readonly nodeName?: string;
   readonly hostname?: string;
   readonly subdomain?: string;
+  readonly dns?: PodDns;
+}
+
+const DNS_POLICIES: readonly DnsPolicy[] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+
+/** spec.dnsPolicy (default ClusterFirst) and spec.dnsConfig; `None` requires dnsConfig with a nameserver (ValidatePodSpec). */
+function decodeDns(spec: Cursor): PodDns | undefined {
+  const text = spec.get("dnsPolicy").optString() ?? "ClusterFirst";
+  const dnsPolicy = DNS_POLICIES.find((p) => p === text);
+  if (!dnsPolicy) {
+    spec.get("dnsPolicy").error("invalid-value", `dnsPolicy "${text}" is not one of ${DNS_POLICIES.join(", ")}`);
+    return undefined;
+  }
+  const c = spec.get("dnsConfig");
+  const strings = (x: Cursor): string[] => x.items().map((i) => i.optString()).filter((v): v is string => v !== undefined);
+  const dnsConfig = c.isAbsent || !c.expect("map") ? undefined : {
+    nameservers: strings(c.get("nameservers")),
+    searches: strings(c.get("searches")),
+    options: c.get("options").items().flatMap((o) => {
+      const name = o.get("name").optString();
+      const value = o.get("value").optString();
+      return name === undefined ? [] : [value === undefined ? { name } : { name, value }];
+    }),
+  };
+  if (dnsPolicy === "None" && (dnsConfig?.nameservers.length ?? 0) === 0) spec.get("dnsConfig").error("missing-field", 'dnsPolicy None requires dnsConfig with at least one nameserver');
+  if (dnsPolicy === "ClusterFirst" && dnsConfig === undefined) return undefined;
+  return dnsConfig ? { dnsPolicy, dnsConfig } : { dnsPolicy };
 }
 
 export function decodePodSpec(spec: Cursor): PodSpecInfo {
@@ -24,7 +51,9 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   const nodeName = spec.get("nodeName").optString();
   const hostname = spec.get("hostname").optString();
   const subdomain = spec.get("subdomain").optString();
+  const dns = spec.isAbsent ? undefined : decodeDns(spec);
   return {
+    ...(dns !== undefined ? { dns } : {}),
     ports,
     hostNetwork,
     ...(nodeName !== undefined ? { nodeName } : {}),

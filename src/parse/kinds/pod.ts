@@ -40,6 +40,7 @@ export function decodePod(obj: Cursor): Pod | undefined {
     ips,
     hostNetwork: spec.hostNetwork,
     ports: spec.ports,
+    ...(spec.dns !== undefined ? { dns: spec.dns } : {}),
     owners: meta.owners,
     source: obj.ref,
     hostIP,

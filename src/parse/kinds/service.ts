@@ -9,7 +9,7 @@
  * An empty selector `{}` is the same as none: "If empty or not present, the service is
  * assumed to have an external process managing its endpoints".
  */
-import { isProtocol, parseIp, type Ip, type Service, type ServicePort, type ServiceType, type TargetPort, type TrafficPolicy } from "../../model/index.js";
+import { isProtocol, parseCidr, parseIp, type Cidr, type Ip, type Service, type ServicePort, type ServiceType, type TargetPort, type TrafficPolicy } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 import { decodeMeta } from "./metadata.js";
 import { IANA_SVC_NAME } from "./network-policy.js";
@@ -32,6 +32,7 @@ export function decodeService(obj: Cursor): Service | undefined {
   checkTypeRules(spec, type, headless, ips.ips.length > 0, externalName);
   const externalIPs = ipList(spec.get("externalIPs"));
   const lbIPs = loadBalancerIPs(spec, obj.get("status"));
+  const sourceRanges = loadBalancerSourceRanges(spec, obj, type);
   const traffic = trafficPolicies(spec, type, externalIPs.length > 0);
   const svc: Service = {
     kind: "Service",
@@ -46,6 +47,7 @@ export function decodeService(obj: Cursor): Service | undefined {
     ...(type === "ExternalName" && externalName !== undefined ? { externalName } : {}),
     externalIPs,
     loadBalancerIPs: type === "LoadBalancer" ? lbIPs : [],
+    ...(sourceRanges.length > 0 ? { loadBalancerSourceRanges: sourceRanges } : {}),
     ports,
     sessionAffinity: decodeAffinity(spec.get("sessionAffinity")),
     ...traffic,
@@ -216,6 +218,31 @@ function loadBalancerIPs(spec: Cursor, status: Cursor): Ip[] {
     add(ip);
   }
   return out;
+}
+
+const SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
+
+/**
+ * spec.loadBalancerSourceRanges (CIDRs, "only applies to LoadBalancer Services"; the API
+ * trims spaces). The older annotation is read by cloud providers' load balancers, not by
+ * kube-proxy: a warning says it is not modelled.
+ */
+function loadBalancerSourceRanges(spec: Cursor, obj: Cursor, type: ServiceType): Cidr[] {
+  const out: Cidr[] = [];
+  const c = spec.get("loadBalancerSourceRanges");
+  if (!c.isAbsent && c.expect("seq")) {
+    for (const item of c.items()) {
+      const t = item.optString()?.trim();
+      if (t === undefined) continue;
+      const r = parseCidr(t);
+      if (r.ok) out.push(r.cidr);
+      else item.error("invalid-cidr", `"${t}" is not a CIDR: ${r.reason}`);
+    }
+  }
+  if (out.length > 0 && type !== "LoadBalancer") c.report("invalid-value", "warning", `loadBalancerSourceRanges applies to LoadBalancer Services only; type is ${type}: ignored`);
+  const ann = obj.get("metadata").get("annotations").get(SOURCE_RANGES_ANNOTATION);
+  if (!ann.isAbsent) ann.report("invalid-value", "warning", `annotation ${SOURCE_RANGES_ANNOTATION} is enforced by some cloud load balancers, not by kube-proxy: not modelled (use spec.loadBalancerSourceRanges)`);
+  return type === "LoadBalancer" ? out : [];
 }
 
 function decodeAffinity(c: Cursor): "None" | "ClientIP" {

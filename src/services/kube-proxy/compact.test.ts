@@ -16,6 +16,7 @@ import { formatIp, parseCidr, type Cidr, type Cluster } from "../../model/index.
 import { loadCluster } from "../../parse/index.js";
 import { buildCompactTable, buildSnapshot, renderCompactNftables, renderNftables, type ProxyOptions, type ServicePortInfo } from "./index.js";
 import { CompactTracer } from "./testing/compact-tracer.js";
+import { buildServiceLayer } from "../layer.js";
 import { ip } from "./testing/model.js";
 import { NftTracer } from "./testing/nft-tracer.js";
 import type { FlowResult, Packet } from "./testing/packet.js";
@@ -23,7 +24,7 @@ import type { FlowResult, Packet } from "./testing/packet.js";
 const REPO = join(import.meta.dirname, "..", "..", "..");
 const FILE = "fixtures/scenarios/proxy-compact/cluster.yaml";
 const { cluster } = loadCluster([{ path: FILE, text: readFileSync(join(REPO, FILE), "utf8") }]);
-const snapshot = buildSnapshot(cluster);
+const snapshot = buildSnapshot(cluster, buildServiceLayer(cluster, []));
 
 const cidr = (t: string): Cidr => {
   const c = parseCidr(t);
@@ -116,7 +117,7 @@ function synthetic(n: number): ServicePortInfo[] {
     const endpoints = Array.from({ length: 1 + (i % 5) }, () => ({ ip: v4(0x0af40000, pod++), port: 8080, ready: true, serving: true, terminating: false, nodeName: `node-${pod % 3}` }));
     return {
       namespace: "ns", name: `svc-${i}`, nameString: `ns/svc-${i}`, portName: "", protocol: i % 7 === 0 ? "UDP" : "TCP", clusterIP: v4(0x0a600000, i), port: 80,
-      nodePort: i % 4 === 0 ? 30000 + i : 0, externalIPs: [], loadBalancerIPs: [], sessionAffinity: false, stickySeconds: 10800,
+      nodePort: i % 4 === 0 ? 30000 + i : 0, externalIPs: [], loadBalancerIPs: [], loadBalancerSourceRanges: [], sessionAffinity: false, stickySeconds: 10800,
       externalPolicyLocal: false, internalPolicyLocal: false, endpoints, source: { file: "x", line: 1, column: 1, path: "" },
     };
   });
@@ -147,7 +148,8 @@ describe("size", () => {
   });
 
   it("is deterministic", () => {
-    const reversed = buildSnapshot({ ...cluster, services: [...cluster.services].reverse() } satisfies Cluster);
+    const rev = { ...cluster, services: [...cluster.services].reverse() } satisfies Cluster;
+    const reversed = buildSnapshot(rev, buildServiceLayer(rev, []));
     expect(renderCompactNftables(reversed, opts("node-b", "lab"))).toBe(renderCompactNftables(snapshot, opts("node-b", "lab")));
   });
 });

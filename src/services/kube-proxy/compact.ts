@@ -78,6 +78,9 @@ import {
   SERVICE_IPS_MAP,
   SERVICE_NODEPORTS_MAP,
   SERVICES_CHAIN,
+  FIREWALL_CHECK_CHAIN,
+  FIREWALL_IPS_MAP,
+  firewallRule,
   plan,
   type Plan,
 } from "./nftables.js";
@@ -100,8 +103,12 @@ const SERVICES = SERVICES_CHAIN;
 const MARK_MASQ = MARK_MASQ_CHAIN;
 const MASQUERADING = MASQUERADING_CHAIN;
 
-/** kube-proxy's base chains, less `filter-prerouting` (firewall: loadBalancerSourceRanges is not modelled). */
+/**
+ * kube-proxy's base chains, less `filter-prerouting`, which only a ruleset with
+ * loadBalancerSourceRanges needs (`FIREWALL_BASE_CHAIN`, added then).
+ */
 export const COMPACT_BASE_CHAINS: readonly BaseChain[] = BASE_CHAINS.filter((c) => c.name !== "filter-prerouting");
+const FIREWALL_BASE_CHAIN = BASE_CHAINS.find((c) => c.name === "filter-prerouting");
 
 const DISPATCH = "ip daddr . meta l4proto . th dport";
 const NODEPORT_DISPATCH = "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport";
@@ -365,8 +372,9 @@ function pathObjects(tx: Tx): { sets: CompactSet[]; chains: CompactChain[] } {
   return { sets, chains };
 }
 
-function skeleton(cidr: string | undefined): CompactChain[] {
-  const chains = new Map<string, CompactChain>(COMPACT_BASE_CHAINS.map((b) => [b.name, { name: b.name, base: b, rules: [] }]));
+function skeleton(cidr: string | undefined, firewall: boolean): CompactChain[] {
+  const bases = firewall && FIREWALL_BASE_CHAIN ? [FIREWALL_BASE_CHAIN, ...COMPACT_BASE_CHAINS] : COMPACT_BASE_CHAINS;
+  const chains = new Map<string, CompactChain>(bases.map((b) => [b.name, { name: b.name, base: b, rules: [] }]));
   const rule = (chain: string, text: string): void => void chains.get(chain)?.rules.push(text);
   const add = (name: string, rules: string[]): void => void chains.set(name, { name, rules });
   const endpointsCheck = `ct state new ${DISPATCH} vmap @${NO_ENDPOINT_SERVICES}`;
@@ -376,6 +384,11 @@ function skeleton(cidr: string | undefined): CompactChain[] {
   rule("filter-forward", endpointsCheck);
   rule("filter-forward", clusterIpsCheck);
   rule("filter-output", endpointsCheck);
+  if (firewall) {
+    rule("filter-prerouting", `ct state new jump ${FIREWALL_CHECK_CHAIN}`);
+    rule("filter-output", `ct state new jump ${FIREWALL_CHECK_CHAIN}`);
+    add(FIREWALL_CHECK_CHAIN, [`${DISPATCH} vmap @${FIREWALL_IPS_MAP}`]);
+  }
   rule("filter-output-post-dnat", clusterIpsCheck);
   rule("nat-prerouting", `jump ${SERVICES}`);
   rule("nat-output", `jump ${SERVICES}`);
@@ -399,18 +412,35 @@ function skeleton(cidr: string | undefined): CompactChain[] {
 /** The compact table for one node (`opts.nodeName` decides which endpoints are local). */
 export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): CompactTable {
   const tx = new Tx(opts);
+  const fw = { elements: [] as string[], chains: [] as CompactChain[] };
   for (const s of snapshot) {
     const x = plan(s, opts.nodeName);
     writeDispatch(tx, x, opts);
     if (s.sessionAffinity) writeAffinityChains(tx, x, opts);
+    writeFirewall(fw, x, opts);
   }
   const groups = pathObjects(tx);
+  const firewall = fw.chains.length > 0;
+  const fwMap: CompactSet[] = firewall ? [{ kind: "map", name: FIREWALL_IPS_MAP, type: "type ipv4_addr . inet_proto . inet_service : verdict", comment: "destinations that are subject to LoadBalancerSourceRanges", elements: fw.elements }] : [];
   return {
     family: COMPACT_TABLE_FAMILY,
     name: COMPACT_TABLE,
-    sets: [...tx.sets.values(), ...groups.sets, ...tx.extraSets],
-    chains: [...skeleton(tx.cidr), ...groups.chains, ...tx.extraChains],
+    sets: [...tx.sets.values(), ...fwMap, ...groups.sets, ...tx.extraSets],
+    chains: [...skeleton(tx.cidr, firewall), ...groups.chains, ...tx.extraChains, ...fw.chains],
   };
+}
+
+/**
+ * loadBalancerSourceRanges (rare, like session affinity): kube-proxy's own `firewall-ips` map
+ * and per-Service `firewall-…` chain, reached from `filter-prerouting` / `filter-output`
+ * (nftables.ts renders the same rule).
+ */
+function writeFirewall(fw: { elements: string[]; chains: CompactChain[] }, x: Plan, opts: ProxyOptions): void {
+  const rule = firewallRule(x, opts);
+  if (rule === undefined) return;
+  const name = N.firewall(x.s);
+  for (const ip of x.s.loadBalancerIPs.map(formatIp)) fw.elements.push(`${ip} . ${x.p} . ${x.s.port} : goto ${name}`);
+  fw.chains.push({ name, rules: [rule] });
 }
 
 const T = "\t";

@@ -14,6 +14,8 @@ export interface ProxyEndpoint {
   readonly serving: boolean;
   readonly terminating: boolean;
   readonly nodeName?: string;
+  /** Identical pods this endpoint stands for (a grouped workload's example); 1 when absent. */
+  readonly replicas?: number;
 }
 
 /** `ip:port` (`[ip]:port` for IPv6), kube-proxy's BaseEndpointInfo.String(). */
@@ -31,6 +33,7 @@ export function servicePortEndpoints(layer: Pick<ServiceLayer, "endpoints">, svc
       serving: e.serving,
       terminating: e.terminating,
       ...(e.nodeName !== undefined ? { nodeName: e.nodeName } : {}),
+      ...(e.replicas !== undefined ? { replicas: e.replicas } : {}),
     };
     const k = endpointString(pe);
     if (seen.has(k)) continue;

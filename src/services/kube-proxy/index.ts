@@ -13,7 +13,7 @@ import { buildSnapshot, type ProxyOptions } from "./snapshot.js";
 export const PROXY_MODES = ["iptables", "nftables", "ipvs"] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
 
-export function renderProxyRules(cluster: Cluster, mode: ProxyMode, opts: ProxyOptions, layer?: Pick<ServiceLayer, "endpoints" | "frontend">): string {
+export function renderProxyRules(cluster: Cluster, mode: ProxyMode, opts: ProxyOptions, layer: Pick<ServiceLayer, "endpoints" | "frontend">): string {
   const snapshot = buildSnapshot(cluster, layer);
   switch (mode) {
     case "iptables":

@@ -5,7 +5,7 @@
  * by the jump rules it ensures in the built-in chains, so the file is a complete
  * iptables-save-format picture of one node. Pure: snapshot + options in, text out.
  */
-import { formatCidr, formatIp } from "../../model/index.js";
+import { cidrContainsIp, formatCidr, formatIp } from "../../model/index.js";
 import { endpointString, type ProxyEndpoint } from "./endpoints.js";
 import { iptablesNames as N } from "./names.js";
 import { categorizeEndpoints, externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
@@ -96,6 +96,8 @@ interface Plan {
   readonly usesExternal: boolean;
   readonly internalFilter: { readonly target: string; readonly comment: string };
   readonly externalFilter: { readonly target: string; readonly comment: string };
+  /** `usesFWChain := hasEndpoints && len(svcInfo.LoadBalancerSourceRanges()) > 0`. */
+  readonly usesFW: boolean;
 }
 
 function plan(s: ServicePortInfo, opts: ProxyOptions): Plan {
@@ -116,6 +118,7 @@ function plan(s: ServicePortInfo, opts: ProxyOptions): Plan {
     usesExternal: cat.hasEndpoints && externallyAccessible(s),
     internalFilter: cat.hasEndpoints ? noLocal : none,
     externalFilter: cat.hasEndpoints ? noLocal : none,
+    usesFW: cat.hasEndpoints && s.loadBalancerSourceRanges.length > 0,
   };
 }
 
@@ -129,8 +132,11 @@ function writeCaptures(b: Buffers, x: Plan): void {
     if (x.cat.hasEndpoints) b.nat("-A", KUBE_SERVICES, "-m", "comment", "--comment", q(`${x.name} external IP`), ...match(ip, s.port), "-j", N.external(s));
     if (!x.hasExternal) b.filter("-A", KUBE_EXTERNAL_SERVICES, "-m", "comment", "--comment", x.externalFilter.comment, ...match(ip, s.port), "-j", x.externalFilter.target);
   }
+  // loadBalancerSourceRanges: LB traffic goes through KUBE-FW-*; what it does not DNAT is dropped by KUBE-PROXY-FIREWALL.
+  const lbChain = x.usesFW ? N.firewall(s) : N.external(s);
   for (const ip of s.loadBalancerIPs.map(formatIp)) {
-    if (x.cat.hasEndpoints) b.nat("-A", KUBE_SERVICES, "-m", "comment", "--comment", q(`${x.name} loadbalancer IP`), ...match(ip, s.port), "-j", N.external(s));
+    if (x.cat.hasEndpoints) b.nat("-A", KUBE_SERVICES, "-m", "comment", "--comment", q(`${x.name} loadbalancer IP`), ...match(ip, s.port), "-j", lbChain);
+    if (x.usesFW) b.filter("-A", KUBE_PROXY_FIREWALL, "-m", "comment", "--comment", q(`${x.name} traffic not accepted by ${N.firewall(s)}`), ...match(ip, s.port), "-j", "DROP");
   }
   if (!x.hasExternal) {
     for (const ip of s.loadBalancerIPs.map(formatIp)) b.filter("-A", KUBE_EXTERNAL_SERVICES, "-m", "comment", "--comment", x.externalFilter.comment, ...match(ip, s.port), "-j", x.externalFilter.target);
@@ -161,6 +167,28 @@ function writeInternalAndExternal(b: Buffers, x: Plan, opts: ProxyOptions): void
     b.nat("-A", ext, "-m", "comment", "--comment", q(`route LOCAL traffic for ${x.name} external destinations`), "-m", "addrtype", "--src-type", "LOCAL", "-j", N.cluster(s));
   }
   if (x.hasExternal) b.nat("-A", ext, "-j", x.externalPolicyChain);
+  if (x.usesFW) writeFirewallChain(b, x, opts);
+}
+
+/**
+ * The KUBE-FW-* chain (proxier.go "Set up firewall chain, if needed"): each source range jumps
+ * to the EXT chain; when a range holds the node's IP, so does traffic from the LB IPs
+ * themselves (a VIP looped back by the node); the rest falls through undNATed and is dropped
+ * in the filter table's KUBE-PROXY-FIREWALL.
+ */
+function writeFirewallChain(b: Buffers, x: Plan, opts: ProxyOptions): void {
+  const { s } = x;
+  const fw = N.firewall(s);
+  b.natChains.push(fw);
+  const head = ["-A", fw, "-m", "comment", "--comment", q(`${x.name} loadbalancer IP`)];
+  const nodeIP = opts.nodeIPs.find((ip) => ip.family === s.clusterIP.family);
+  let allowFromNode = false;
+  for (const cidr of s.loadBalancerSourceRanges) {
+    b.nat(...head, "-s", formatCidr(cidr), "-j", N.external(s));
+    if (nodeIP && cidrContainsIp(cidr, nodeIP)) allowFromNode = true;
+  }
+  if (allowFromNode) for (const lbip of s.loadBalancerIPs) b.nat(...head, "-s", formatIp(lbip), "-j", N.external(s));
+  b.nat("-A", fw, "-m", "comment", "--comment", q(`other traffic to ${x.name} will be dropped by KUBE-PROXY-FIREWALL`));
 }
 
 function writeServiceToEndpointRules(b: Buffers, x: Plan, chain: string, eps: readonly ProxyEndpoint[]): void {

@@ -4,6 +4,10 @@ import { buildSnapshot, nftNames, iptablesNames, probability, renderProxyRules, 
 import { IptablesTracer } from "./testing/iptables-tracer.js";
 import { NftTracer } from "./testing/nft-tracer.js";
 import { cluster, ip, node, pod, port, service } from "./testing/model.js";
+import { buildServiceLayer, type ServiceLayer } from "../layer.js";
+
+/** A cluster of listed pods and its Service layer (no workload templates to expand). */
+const withLayer = (c: Cluster): [Cluster, ServiceLayer] => [c, buildServiceLayer(c, [])];
 import type { Packet } from "./testing/packet.js";
 
 const cidr = (t: string): Cidr => {
@@ -37,8 +41,8 @@ const A = opts("node-a", "192.168.0.10");
 const B = opts("node-b", "192.168.0.11");
 
 const tracers = (o: ProxyOptions): [ProxyMode, { trace(p: Packet): { output: string; masquerade: boolean } }][] => [
-  ["iptables", new IptablesTracer(renderProxyRules(C, "iptables", o), o.nodeIPs)],
-  ["nftables", new NftTracer(renderProxyRules(C, "nftables", o), o.nodeIPs)],
+  ["iptables", new IptablesTracer(renderProxyRules(C, "iptables", o, buildServiceLayer(C, [])), o.nodeIPs)],
+  ["nftables", new NftTracer(renderProxyRules(C, "nftables", o, buildServiceLayer(C, [])), o.nodeIPs)],
 ];
 
 const tcp = (srcIp: string, dst: string, dport: number): Packet => ({ src: srcIp, dst, protocol: "tcp", dport });
@@ -87,7 +91,7 @@ describe("externalTrafficPolicy: Local", () => {
 });
 
 describe("names and numbers as kube-proxy writes them", () => {
-  const s = buildSnapshot(cluster({ services: [service("ns1", "svc1", "172.30.0.41", [port(80, 80, { name: "p80" })])], pods: [pod("ns1", "a", { app: "svc1" }, "10.180.0.1", "n")] }))[0];
+  const s = buildSnapshot(...withLayer(cluster({ services: [service("ns1", "svc1", "172.30.0.41", [port(80, 80, { name: "p80" })])], pods: [pod("ns1", "a", { app: "svc1" }, "10.180.0.1", "n")] })))[0];
   it("iptables chain names match proxier_test.go", () => {
     if (!s) throw new Error("no snapshot");
     expect(iptablesNames.cluster(s)).toBe("KUBE-SVC-XPGD46QRK7WJZT7O");
@@ -99,17 +103,17 @@ describe("names and numbers as kube-proxy writes them", () => {
   });
   it("probabilities are 1/n with ten decimals", () => {
     expect([3, 2].map(probability)).toEqual(["0.3333333333", "0.5000000000"]);
-    expect(renderProxyRules(C, "iptables", A)).toContain("--probability 0.3333333333 -j KUBE-SEP-");
+    expect(renderProxyRules(C, "iptables", A, buildServiceLayer(C, []))).toContain("--probability 0.3333333333 -j KUBE-SEP-");
   });
   it("headless Services get no rules", () => {
-    expect(buildSnapshot(C).some((x) => x.name === "headless")).toBe(false);
+    expect(buildSnapshot(C, buildServiceLayer(C, [])).some((x) => x.name === "headless")).toBe(false);
   });
   it("ipvs lists persistent virtual servers for ClientIP affinity", () => {
-    const out = renderProxyRules(C, "ipvs", A);
+    const out = renderProxyRules(C, "ipvs", A, buildServiceLayer(C, []));
     expect(out).toContain("TCP  10.96.0.24:80 rr persistent 10800");
     expect(out).toContain("TCP  192.168.0.10:30081 rr\nTCP");
   });
   it("is deterministic", () => {
-    for (const m of ["iptables", "nftables", "ipvs"] as const) expect(renderProxyRules(C, m, A)).toBe(renderProxyRules({ ...C, services: [...C.services].reverse() }, m, A));
+    for (const m of ["iptables", "nftables", "ipvs"] as const) expect(renderProxyRules(C, m, A, buildServiceLayer(C, []))).toBe(renderProxyRules({ ...C, services: [...C.services].reverse() }, m, A, buildServiceLayer(C, [])));
   });
 });

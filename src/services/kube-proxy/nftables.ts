@@ -5,7 +5,7 @@
  * dispatch through the `service-ips` / `service-nodeports` verdict maps, per-service chains
  * with `numgen random mod N vmap`, per-endpoint chains that DNAT. Pure.
  */
-import { formatCidr, formatIp } from "../../model/index.js";
+import { cidrContainsIp, formatCidr, formatIp } from "../../model/index.js";
 import { endpointString, type ProxyEndpoint } from "./endpoints.js";
 import { nftNames as N } from "./names.js";
 import { printTable, type BaseChain, type NftChain, type NftElement, type NftSet, type NftTable } from "./nft-ast.js";
@@ -120,6 +120,8 @@ export interface Plan {
   readonly usesExternal: boolean;
   readonly internalVerdict: string;
   readonly externalVerdict: string;
+  /** `usesFWChain := len(svcInfo.LoadBalancerVIPs()) > 0 && len(svcInfo.LoadBalancerSourceRanges()) > 0` (endpoints or not). */
+  readonly usesFW: boolean;
 }
 
 export function plan(s: ServicePortInfo, nodeName: string | undefined): Plan {
@@ -134,6 +136,7 @@ export function plan(s: ServicePortInfo, nodeName: string | undefined): Plan {
     usesExternal: cat.hasEndpoints && externallyAccessible(s),
     internalVerdict: verdict,
     externalVerdict: verdict,
+    usesFW: s.loadBalancerIPs.length > 0 && s.loadBalancerSourceRanges.length > 0,
   };
 }
 
@@ -142,6 +145,7 @@ function ensureServiceChains(tx: Tx, x: Plan): void {
   if (x.cat.clusterEndpoints.length > 0) tx.chain(N.cluster(x.s));
   if (x.cat.localEndpoints.length > 0) tx.chain(N.local(x.s));
   if (x.usesExternal) tx.chain(N.external(x.s));
+  if (x.usesFW) tx.chain(N.firewall(x.s));
 }
 
 function writeElements(tx: Tx, x: Plan): void {
@@ -152,10 +156,15 @@ function writeElements(tx: Tx, x: Plan): void {
   tx.element(CLUSTER_IPS_SET, { key: cip });
   if (x.hasInternal) tx.element(SERVICE_IPS_MAP, { key: key(cip), value: `goto ${internal}` });
   else tx.element(NO_ENDPOINT_SERVICES_MAP, { key: key(cip), value: x.internalVerdict, comment: s.nameString });
-  for (const ip of [...s.externalIPs, ...s.loadBalancerIPs].map(formatIp)) {
+  for (const ip of s.externalIPs.map(formatIp)) {
     if (x.cat.hasEndpoints) tx.element(SERVICE_IPS_MAP, { key: key(ip), value: `goto ${N.external(s)}` });
     if (!x.hasExternal) tx.element(NO_ENDPOINT_SERVICES_MAP, { key: key(ip), value: x.externalVerdict, comment: s.nameString });
   }
+  for (const ip of s.loadBalancerIPs.map(formatIp)) {
+    if (x.cat.hasEndpoints) tx.element(SERVICE_IPS_MAP, { key: key(ip), value: `goto ${N.external(s)}` });
+    if (x.usesFW) tx.element(FIREWALL_IPS_MAP, { key: key(ip), value: `goto ${N.firewall(s)}` });
+  }
+  if (!x.hasExternal) for (const ip of s.loadBalancerIPs.map(formatIp)) tx.element(NO_ENDPOINT_SERVICES_MAP, { key: key(ip), value: x.externalVerdict, comment: s.nameString });
   if (s.nodePort !== 0) {
     if (x.cat.hasEndpoints) tx.element(SERVICE_NODEPORTS_MAP, { key: `${p} . ${s.nodePort}`, value: `goto ${N.external(s)}` });
     if (!x.hasExternal) tx.element(NO_ENDPOINT_NODEPORTS_MAP, { key: `${p} . ${s.nodePort}`, value: x.externalVerdict, comment: s.nameString });
@@ -179,6 +188,24 @@ function writeTrafficRules(tx: Tx, x: Plan, opts: ProxyOptions): void {
     tx.rule(ext, `fib saddr type local goto ${N.cluster(s)}`, "short-circuit local traffic");
   }
   if (x.hasExternal) tx.rule(ext, `goto ${s.externalPolicyLocal ? N.local(s) : N.cluster(s)}`);
+}
+
+/**
+ * The firewall-* chain (proxier.go, usesFWChain): `ip saddr != { ranges[, LB IPs] } drop`, the
+ * LB IPs added when a range holds the node's IP (a VIP looped back by the node).
+ */
+export function firewallRule(x: Plan, opts: ProxyOptions): string | undefined {
+  const { s } = x;
+  if (!x.usesFW) return undefined;
+  const nodeIP = opts.nodeIPs.find((ip) => ip.family === s.clusterIP.family);
+  const sources = s.loadBalancerSourceRanges.map(formatCidr);
+  if (nodeIP && s.loadBalancerSourceRanges.some((c) => cidrContainsIp(c, nodeIP))) sources.push(...s.loadBalancerIPs.map(formatIp));
+  return `ip saddr != { ${sources.join(", ")} } drop`;
+}
+
+function writeFirewallRule(tx: Tx, x: Plan, opts: ProxyOptions): void {
+  const rule = firewallRule(x, opts);
+  if (rule !== undefined) tx.rule(N.firewall(x.s), rule);
 }
 
 function writeServiceToEndpointRules(tx: Tx, s: ServicePortInfo, chain: string, eps: readonly ProxyEndpoint[]): void {
@@ -212,6 +239,7 @@ export function buildNftTable(snapshot: readonly ServicePortInfo[], opts: ProxyO
     ensureServiceChains(tx, x);
     writeElements(tx, x);
     writeTrafficRules(tx, x, opts);
+    writeFirewallRule(tx, x, opts);
     writeEndpointChains(tx, x);
   }
   return { family: "ip", name: KUBE_PROXY_TABLE, comment: "rules for kube-proxy", sets: [...tx.sets.values()], chains: [...tx.chains.values()] };

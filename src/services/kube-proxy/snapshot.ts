@@ -5,7 +5,8 @@
  * CategorizeEndpoints). Rendering is a pure function of this snapshot.
  */
 import { formatIp, type Cidr, type Cluster, type Ip, type Node, type Protocol, type Service, type ServicePort, type SourceRef } from "../../model/index.js";
-import { buildServiceLayer, type ServiceLayer } from "../layer.js";
+import type { ServiceLayer } from "../layer.js";
+import { onNode, readyOrServingTerminating } from "../traffic-policy.js";
 import { servicePortEndpoints, type ProxyEndpoint } from "./endpoints.js";
 
 /** kube-proxy's default for sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
@@ -34,6 +35,8 @@ export interface ServicePortInfo {
   readonly nodePort: number;
   readonly externalIPs: readonly Ip[];
   readonly loadBalancerIPs: readonly Ip[];
+  /** spec.loadBalancerSourceRanges of this family (kube-proxy's firewall chains). */
+  readonly loadBalancerSourceRanges: readonly Cidr[];
   readonly sessionAffinity: boolean;
   readonly stickySeconds: number;
   readonly externalPolicyLocal: boolean;
@@ -63,16 +66,11 @@ export const usesClusterEndpoints = (s: ServicePortInfo): boolean =>
 export const usesLocalEndpoints = (s: ServicePortInfo): boolean =>
   s.internalPolicyLocal || (externallyAccessible(s) && s.externalPolicyLocal);
 
-/** Ready endpoints; when there are none, serving-and-terminating ones (KEP-1669). */
-function usable(eps: readonly ProxyEndpoint[]): ProxyEndpoint[] {
-  const ready = eps.filter((e) => e.ready);
-  return ready.length > 0 ? ready : eps.filter((e) => e.serving && e.terminating);
-}
-
 export function categorizeEndpoints(s: ServicePortInfo, nodeName: string | undefined): Categorized {
-  const all = usable(s.endpoints);
+  // One endpoint selection for kwire (services/traffic-policy.ts), the one trace uses.
+  const all = readyOrServingTerminating(s.endpoints);
   const clusterEndpoints = usesClusterEndpoints(s) ? all : [];
-  const localEndpoints = usesLocalEndpoints(s) ? usable(s.endpoints.filter((e) => nodeName !== undefined && e.nodeName === nodeName)) : [];
+  const localEndpoints = usesLocalEndpoints(s) && nodeName !== undefined ? readyOrServingTerminating(onNode(s.endpoints, nodeName)) : [];
   const reach = new Set([...clusterEndpoints, ...localEndpoints]);
   return {
     clusterEndpoints,
@@ -96,6 +94,7 @@ function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: Serv
     nodePort: svc.type === "NodePort" || svc.type === "LoadBalancer" ? (sp.nodePort ?? 0) : 0,
     externalIPs: v4(svc.externalIPs),
     loadBalancerIPs: svc.type === "LoadBalancer" ? v4(svc.loadBalancerIPs) : [],
+    loadBalancerSourceRanges: (svc.loadBalancerSourceRanges ?? []).filter((c) => c.family === clusterIP.family),
     sessionAffinity: svc.sessionAffinity === "ClientIP",
     stickySeconds: DEFAULT_STICKY_SECONDS,
     externalPolicyLocal: svc.externalTrafficPolicy === "Local" && (svc.type === "NodePort" || svc.type === "LoadBalancer" || svc.externalIPs.length > 0),
@@ -108,10 +107,11 @@ function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: Serv
 /**
  * Every IPv4 Service port kube-proxy would program, sorted by ServicePortName then protocol
  * (kube-proxy iterates a map; we fix the order so output is byte-stable). Headless and
- * ExternalName Services get no rules. Endpoints come from `layer` (default: the Service layer
- * of the listed pods only; the CLI passes one that includes workload templates).
+ * ExternalName Services get no rules. Endpoints come from `layer`: the one Service layer the
+ * trace and the service matrix use too (`serviceLayerOf` in the engine, which includes the
+ * replicas of workloads whose pods the input does not list).
  */
-export function buildSnapshot(cluster: Cluster, layer: Pick<ServiceLayer, "endpoints" | "frontend"> = buildServiceLayer(cluster, [])): ServicePortInfo[] {
+export function buildSnapshot(cluster: Cluster, layer: Pick<ServiceLayer, "endpoints" | "frontend">): ServicePortInfo[] {
   const out: ServicePortInfo[] = [];
   for (const svc of cluster.services) {
     if (svc.type === "ExternalName" || svc.headless) continue;

@@ -16,9 +16,9 @@ const NODEPORT = "fib daddr type local ip daddr != 127\\.0\\.0\\.0/8 meta l4prot
 const SOURCE = "(?:ip saddr (\\S+) |(fib saddr type local) )?";
 
 export class CompactTracer extends RulesetTracer {
-  /** Same hook order as `NftTracer` (kube-proxy's table), less the firewall chain. */
+  /** Same hook order as `NftTracer` (kube-proxy's table); `filter-prerouting` exists only with loadBalancerSourceRanges. */
   constructor(text: string, localIPs: readonly Ip[]) {
-    super(text, localIPs, "compact tracer", ["nat-prerouting"]);
+    super(text, localIPs, "compact tracer", /\bchain filter-prerouting \{/.test(text) ? ["filter-prerouting", "nat-prerouting"] : ["nat-prerouting"]);
   }
 
   /** The optional source condition of a dispatch rule (`ip saddr <cidr>` / `fib saddr type local`). */

@@ -76,6 +76,7 @@ export class IptablesTracer {
 
   private target(table: string, args: readonly string[], st: PacketState, depth: number): Branch[] {
     const j = args.indexOf("-j");
+    if (j < 0) return [{ st, action: "next" }]; // a rule with only a comment (kube-proxy's KUBE-FW-* tail)
     const t = args[j + 1] ?? "";
     const opt = (name: string): string => args[args.indexOf(name) + 1] ?? "";
     switch (t) {

@@ -41,7 +41,7 @@ export function parseNft(text: string): Ruleset {
       }
       continue;
     }
-    if (!chain || line === "}" || /^(type|comment) /.test(line)) continue;
+    if (!chain || line === "}" || line === "" || /^(type|comment) /.test(line)) continue;
     chain.push(line.replace(/ comment "[^"]*"$/, ""));
   }
   return { chains, sets };
@@ -114,6 +114,7 @@ export abstract class RulesetTracer {
       return hit ? this.verdict(m[5] as string, st, depth) : next;
     }
     if (/^ip saddr @\S+ goto \S+$/.test(r)) return next; // affinity sets start empty
+    if ((m = /^ip saddr != \{ (.*) \} drop$/.exec(r))) return (m[1] as string).split(",").some((c) => inCidr(c.trim(), st.src)) ? next : [{ st, action: "drop" }];
     if ((m = /^ip saddr (!= )?(\S+) ((?:jump|goto) \S+)$/.exec(r))) return inCidr(m[2] as string, st.src) !== Boolean(m[1]) ? this.verdict(m[3] as string, st, depth) : next;
     if ((m = /^fib saddr type local ((?:jump|goto) \S+)$/.exec(r))) return isLocal(st.src, this.localIPs) ? this.verdict(m[1] as string, st, depth) : next;
     if ((m = /^numgen random mod (\d+) vmap \{ (.*) \}$/.exec(r))) {
@@ -194,7 +195,6 @@ export class NftTracer extends RulesetTracer {
       return this.vmap(m[2] as string, `${proto} . ${st.dport}`, st, depth);
     }
     if ((m = /^ip daddr @(\S+) reject$/.exec(r))) return this.rs.sets.get(m[1] as string)?.some((e) => e.key === formatIp(st.dst)) ? [{ st, action: "reject" }] : next;
-    if ((m = /^ip saddr != \{ (.*) \} drop$/.exec(r))) return (m[1] as string).split(",").some((c) => inCidr(c.trim(), st.src)) ? next : [{ st, action: "drop" }];
     return undefined;
   }
 }

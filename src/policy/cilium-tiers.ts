@@ -1,0 +1,83 @@
+/**
+ * @module cilium-tiers
+ * Cilium's policy model → ordered general tiers (pure). Cilium has no tiers, but its semantics
+ * fold into two (docs.cilium.io security/policy: intro "Policy Enforcement Modes", deny):
+ *   1. `cilium-deny` (defaultAction Pass): every ingressDeny/egressDeny rule of every rule set
+ *      that selects the endpoint — "Deny policies take precedence over allow policies,
+ *      regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium Network
+ *      Policy or even a Kubernetes Network Policy";
+ *   2. `cilium-allow` (defaultAction Deny): every allow rule of every CiliumNetworkPolicy,
+ *      CiliumClusterwideNetworkPolicy and Kubernetes NetworkPolicy; the tier counts (the
+ *      endpoint is default-deny in that direction) only when a selecting rule set has
+ *      enableDefaultDeny true for it (the default when it has rules in that direction) or a
+ *      selecting NetworkPolicy lists the direction in policyTypes.
+ * Inside a tier the order does not change the outcome (all rules have one action); policies
+ * are sorted by kind, namespace and name for deterministic traces.
+ */
+import type { CiliumPolicy, CiliumRule, CiliumRuleSet, NetworkPolicy, PolicyType } from "../model/index.js";
+import { ciliumUnmodelled } from "./cilium-match.js";
+import { compareGeneralPolicies, type GeneralPolicy, type GeneralRule, type GeneralTier } from "./general-tier.js";
+import { rulesOf } from "./semantics.js";
+
+export const CILIUM_DENY_TIER = "cilium-deny";
+export const CILIUM_ALLOW_TIER = "cilium-allow";
+
+function setName(p: CiliumPolicy, s: CiliumRuleSet): string {
+  const base = p.namespace === undefined ? p.name : `${p.namespace}/${p.name}`;
+  return p.specs.length > 1 ? `${base}[${s.index}]` : base;
+}
+
+function ruleOf(p: CiliumPolicy, s: CiliumRuleSet, r: CiliumRule, tier: string): GeneralRule {
+  const unmodelled = ciliumUnmodelled(r);
+  return {
+    origin: { kind: p.kind, policy: setName(p, s), tier, order: undefined, action: r.deny ? "Deny" : "Allow", direction: r.direction, index: r.index, source: r.ref, ...(unmodelled !== undefined ? { unmodelled } : {}) },
+    match: { dialect: "cilium", rule: r },
+  };
+}
+
+function ciliumPolicy(p: CiliumPolicy, s: CiliumRuleSet, deny: boolean): GeneralPolicy {
+  const tier = deny ? CILIUM_DENY_TIER : CILIUM_ALLOW_TIER;
+  const pick = (rules: readonly CiliumRule[]): GeneralRule[] => rules.filter((r) => r.deny === deny).map((r) => ruleOf(p, s, r, tier));
+  const ingress = pick(s.ingress);
+  const egress = pick(s.egress);
+  return {
+    origin: { kind: p.kind, policy: setName(p, s), namespace: p.namespace, sortName: setName(p, s), tier, order: undefined, source: s.ref },
+    subject: { dialect: "cilium", set: s, namespace: p.namespace },
+    // Deny rules apply whenever the set selects the endpoint; the allow tier counts per enableDefaultDeny.
+    isolates: deny ? { Ingress: ingress.length > 0, Egress: egress.length > 0 } : s.defaultDeny,
+    governs: { Ingress: true, Egress: true },
+    ingress,
+    egress,
+  };
+}
+
+function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
+  const policy = `${np.namespace}/${np.name}`;
+  const types = { Ingress: np.policyTypes.includes("Ingress"), Egress: np.policyTypes.includes("Egress") };
+  const rules = (direction: PolicyType): GeneralRule[] =>
+    types[direction]
+      ? rulesOf(np, direction).map((rule, index) => ({
+          origin: { kind: "NetworkPolicy", policy, tier: CILIUM_ALLOW_TIER, order: undefined, action: "Allow", direction, index, source: rule.source },
+          match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace, ipBlockScope: "world" },
+        }))
+      : [];
+  return {
+    origin: { kind: "NetworkPolicy", policy, namespace: np.namespace, sortName: policy, tier: CILIUM_ALLOW_TIER, order: undefined, source: np.source },
+    subject: { dialect: "networkpolicy", policy: np },
+    isolates: types,
+    governs: types,
+    ingress: rules("Ingress"),
+    egress: rules("Egress"),
+  };
+}
+
+export function ciliumTiers(policies: readonly CiliumPolicy[], networkPolicies: readonly NetworkPolicy[]): GeneralTier[] {
+  const sets = policies.flatMap((p) => p.specs.map((s) => ({ p, s })));
+  const sort = (list: GeneralPolicy[]): GeneralPolicy[] => list.sort((a, b) => compareGeneralPolicies(a.origin, b.origin));
+  const deny = sort(sets.map(({ p, s }) => ciliumPolicy(p, s, true)).filter((g) => g.ingress.length > 0 || g.egress.length > 0));
+  const allow = sort([...sets.map(({ p, s }) => ciliumPolicy(p, s, false)), ...networkPolicies.map(kubernetesPolicy)]);
+  return [
+    { name: CILIUM_DENY_TIER, order: 0, defaultAction: "Pass", policies: deny },
+    { name: CILIUM_ALLOW_TIER, order: 1, defaultAction: "Deny", policies: allow },
+  ];
+}

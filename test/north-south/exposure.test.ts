@@ -1,0 +1,43 @@
+/**
+ * North-south exposure (`northSouthExposure`), the function the matrix's `--level service`
+ * and workload level call: each Ingress path, Gateway route rule and OpenShift Route as an
+ * edge from its data plane to the Service's pods on their target ports, under the policies
+ * (fixtures/scenarios/north-south). Cases follow the trace goldens of the same scenario.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { buildTopology, northSouthExposure, serviceContext } from "../../src/engine/index.js";
+import { loadCluster } from "../../src/parse/index.js";
+import { atRoot, scenario } from "../cli/harness.js";
+
+function exposure() {
+  atRoot();
+  const path = scenario("north-south", "cluster.yaml");
+  const { cluster } = loadCluster([{ path, text: readFileSync(path, "utf8") }]);
+  return northSouthExposure(serviceContext(cluster, buildTopology(cluster)));
+}
+
+describe("north-south exposure", () => {
+  it("a Gateway rule exposes its backend through the listener hostname, from the data-plane pod, on the target port", () => {
+    const e = exposure().find((x) => x.object === "gw/matching" && x.path === "rule 1");
+    expect(e).toMatchObject({ via: "HTTPRoute", proxy: "gw/envoy-gw-1", host: "match.example.com", service: "gw/backend-v2:8080", backends: [{ id: "gw/backend-v2", port: 8080, allowed: true }] });
+  });
+  it("the data plane's egress policy applies: backend-v3 is exposed by a rule but not reachable", () => {
+    const e = exposure().find((x) => x.object === "gw/matching" && x.path === "rule 2");
+    expect(e?.backends).toEqual([{ id: "gw/backend-v3", port: 8080, allowed: false }]);
+  });
+  it("a cross-namespace backendRef with a ReferenceGrant is exposed", () => {
+    expect(exposure().some((x) => x.object === "apps/shop" && x.service === "other/billing:8080" && x.backends.some((b) => b.allowed === true))).toBe(true);
+  });
+  it("an Ingress without a controller pod is one ingress-controller endpoint, not evaluated against policies", () => {
+    const e = exposure().find((x) => x.via === "Ingress" && x.object === "legacy/orphan");
+    expect(e).toMatchObject({ proxy: "ingress-controller", host: "legacy.example.org", service: "legacy/old:80" });
+    expect(e?.note).toMatch(/not evaluated/);
+    expect(e?.backends.every((b) => b.allowed === undefined)).toBe(true);
+  });
+  it("OpenShift Routes are exposed from the router pod; weight-0 backends are left out", () => {
+    const routes = exposure().filter((x) => x.via === "Route");
+    expect(routes.map((r) => `${r.object} ${r.service ?? ""}`).sort()).toEqual(["other/ledger other/billing:8080", "other/ledger other/ledger:8080"]);
+    expect(routes.every((r) => r.proxy === "openshift-ingress/router-default-1")).toBe(true);
+  });
+});
