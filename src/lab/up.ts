@@ -122,7 +122,8 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   const clusterCidr = labClusterCidr(nodes);
   await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
-  log(`lab: ${lab.networkPolicies.length} NetworkPolicies (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
+  const tiered = lab.clusterPolicies.length > 0 ? ` + ${lab.clusterPolicies.length} cluster policies (Admin/Baseline tiers)` : "";
+  log(`lab: ${lab.networkPolicies.length} NetworkPolicies${tiered} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
   if (rec.state.bgp !== undefined) {
     await waitBgp(host, dir, nodes, birds, 30_000, aborted);
