@@ -41,3 +41,17 @@ describe("north-south exposure", () => {
     expect(routes.every((r) => r.proxy === "openshift-ingress/router-default-1")).toBe(true);
   });
 });
+
+describe("kwire matrix --level service shows north-south exposure (issue: north-south)", () => {
+  it("lists each route → Service → backends with the proxy's policy verdict, in the table and in JSON", async () => {
+    const { run } = await import("../cli/harness.js");
+    const file = scenario("north-south", "cluster.yaml");
+    const t = await run(["matrix", "--level", "service", "-f", file]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain("Exposed to north-south traffic:");
+    expect(t.stdout).toMatch(/^shop\.example\.com\s+rule 1\s+HTTPRoute apps\/shop\s+gw\/envoy-gw-1\s+other\/ledger:8080\s+other\/ledger:8080 \(denied\)$/m);
+    const j = JSON.parse((await run(["matrix", "--level", "service", "-f", file, "-o", "json"])).stdout) as { exposures?: { object: string; service?: string; backends: { allowed?: boolean }[] }[] };
+    const ledger = j.exposures?.find((e) => e.object === "apps/shop" && e.service === "other/ledger:8080");
+    expect(ledger?.backends.map((b) => b.allowed)).toEqual([false]);
+  });
+});

@@ -1,10 +1,11 @@
 /**
  * @module matrix-service (command helper)
- * `kwire matrix --level service`: workloads → Service ports, as table, json or yaml.
+ * `kwire matrix --level service`: workloads → Service ports, as table, json or yaml, plus the
+ * north-south exposure (`exposures`: Ingress / Gateway route / Route → Service → backends).
  */
 import { stringify } from "yaml";
-import { computeServiceMatrix } from "../../engine/index.js";
-import { serviceMatrixJson, serviceMatrixTable } from "../../report/index.js";
+import { computeServiceMatrix, northSouthExposure } from "../../engine/index.js";
+import { exposureTable, serviceMatrixJson, serviceMatrixTable } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { UsageError } from "../io.js";
 import { serviceContextOf } from "./trace.js";
@@ -14,10 +15,13 @@ export function renderServiceMatrix(a: Analyzed, output: string, namespaces: rea
   for (const s of m.services) {
     if (s.outsideEndpoints > 0) err(`kwire: note: ${s.id}: ${s.outsideEndpoints} usable endpoint(s) are not pods of the input (EndpointSlice addresses); the service matrix does not evaluate them — use kwire trace\n`);
   }
+  // North-south: which Services an Ingress, Gateway route or OpenShift Route exposes, through
+  // which host and path, and which backends its proxy may reach under the policies.
+  const exposures = northSouthExposure(serviceContextOf(a)).filter((e) => !namespaces || namespaces.includes(e.object.split("/")[0] ?? "") || namespaces.includes((e.service ?? "").split("/")[0] ?? ""));
   switch (output) {
-    case "table": return serviceMatrixTable(m);
-    case "json": return JSON.stringify(serviceMatrixJson(m), null, 2) + "\n";
-    case "yaml": return stringify(serviceMatrixJson(m));
+    case "table": return serviceMatrixTable(m) + exposureTable(exposures);
+    case "json": return JSON.stringify(serviceMatrixJson(m, exposures), null, 2) + "\n";
+    case "yaml": return stringify(serviceMatrixJson(m, exposures));
     default: throw new UsageError(`--level service supports -o table, json or yaml, not "${output}"`);
   }
 }
