@@ -4,7 +4,7 @@
  * class rather than per pod (lint at 100k pods). Built from the same topology, so class ids are
  * the engine's own (`Analysis.classOf`); a mismatch is a bug and throws.
  */
-import { selectorMatches, type LabelSelector, type Labels, type Peer } from "../model/index.js";
+import { selectorMatches, type ClusterPolicySubject, type LabelSelector, type Labels, type Peer, type PolicyRule } from "../model/index.js";
 import type { Analysis } from "./analysis.js";
 import type { Bitset } from "./bitset.js";
 import { buildClasses, type ClassInfo, type Classes } from "./classes.js";
@@ -47,6 +47,16 @@ export class ClassIndex {
   /** Subject classes in `ns` (not hostNetwork) whose labels `sel` matches: `policySelects`, per class. */
   podsIn(ns: string, sel: LabelSelector): readonly number[] {
     return this.selection.podsIn(ns, sel);
+  }
+
+  /** Classes a rule's peers match, as the engine compiles it (undefined: every peer). */
+  rulePeers(rule: PolicyRule, policyNs: string): Bitset | undefined {
+    return this.selection.rulePeers(rule, policyNs);
+  }
+
+  /** Subject classes a cluster-scoped policy selects, as the engine compiles it. */
+  clusterSubject(subject: ClusterPolicySubject): readonly number[] {
+    return this.selection.clusterSubject(subject);
   }
 
   /** Classes a policy peer matches (subjects and external cells), as the engine compiles it. */

@@ -43,21 +43,12 @@ export class EgressReach {
     this.ops = { all: ALL_ID, empty: EMPTY_ID, union: (a, b) => t.union(a, b), intersect: (a, b) => t.intersect(a, b), subtract: (a, b) => subtractIds(t, a, b), isEmpty: (a) => a === EMPTY_ID };
     const perClass: { admin: number[]; np: number[]; isolated: boolean; baseline: number[] }[] = Array.from({ length: C }, () => ({ admin: [], np: [], isolated: false, baseline: [] }));
     const rules: EgressRule[] = [];
-    const peersOf = (rule: PolicyRule, ns: string): Bitset | undefined => {
-      if (rule.peers === "All") return undefined;
-      const list = rule.peers.map((peer) => index.peer(peer, ns));
-      if (list.length === 1) return list[0];
-      const peers = new Bitset(C);
-      for (const b of list) peers.orWith(b);
-      return peers;
-    };
+    const peersOf = (rule: PolicyRule, ns: string): Bitset | undefined => index.rulePeers(rule, ns);
     for (const tier of ["Admin", "Baseline"] as const) {
       for (const p of tierPolicies(cluster.clusterPolicies, tier)) {
         const ids = clusterRulesOf(p, "Egress").map((r) => rules.push({ rule: r.rule, action: r.action, tier, peers: peersOf(r.rule, "") }) - 1);
         if (ids.length === 0) continue;
-        for (const ns of index.subjectNamespacesMatching(p.subject.namespaces, `cp\u0000${p.kind}\u0000${p.name}`)) {
-          for (const c of index.podsIn(ns, p.subject.pods)) perClass[c]?.[tier === "Admin" ? "admin" : "baseline"].push(...ids);
-        }
+        for (const c of index.clusterSubject(p.subject)) perClass[c]?.[tier === "Admin" ? "admin" : "baseline"].push(...ids);
       }
     }
     const policies = [...cluster.networkPolicies].sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1));

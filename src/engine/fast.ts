@@ -128,26 +128,16 @@ export class FastEngine implements Analysis {
     this.clusterPolicies.forEach((p, ci) => this.compileClusterPolicy(p, ci, index));
   }
 
-  private peersOf(rule: PolicyRule, policyNs: string, index: SelectionIndex): Bitset | undefined {
-    if (rule.peers === "All") return undefined;
-    const list = rule.peers.map((peer) => index.peer(peer, policyNs));
-    if (list.length === 1) return list[0];
-    const peers = new Bitset(this.classCount);
-    for (const b of list) peers.orWith(b);
-    return peers;
-  }
-
   private fixedPortsOf(rule: PolicyRule): number | undefined {
     const named = rule.ports !== "All" && rule.ports.some((x) => x.port.type === "Named");
     return named ? undefined : this.ports.intern(resolveRulePorts(rule, undefined));
   }
 
   private compileClusterPolicy(p: ClusterPolicy, ci: number, index: SelectionIndex): void {
-    const subject: number[] = [];
-    for (const ns of index.namespacesMatching(p.subject.namespaces)) subject.push(...index.podsIn(ns, p.subject.pods));
+    const subject = index.clusterSubject(p.subject);
     for (const dir of ["Ingress", "Egress"] as const) {
       const ids = clusterRulesOf(p, dir).map((r, i) => {
-        this.rules.push({ policy: ci, origin: clusterRuleOrigin(p, dir, i), direction: dir, index: i, rule: r.rule, peers: this.peersOf(r.rule, "", index), fixedPorts: this.fixedPortsOf(r.rule) });
+        this.rules.push({ policy: ci, origin: clusterRuleOrigin(p, dir, i), direction: dir, index: i, rule: r.rule, peers: index.rulePeers(r.rule, ""), fixedPorts: this.fixedPortsOf(r.rule) });
         return this.rules.length - 1;
       });
       if (ids.length === 0) continue;
@@ -165,7 +155,7 @@ export class FastEngine implements Analysis {
       if (!p.policyTypes.includes(dir)) continue;
       (dir === "Ingress" ? p.ingress : p.egress).forEach((rule, i) => {
         ids.push(this.rules.length);
-        this.rules.push({ policy: pi, origin: npRuleOrigin(p, dir, i, rule.source), direction: dir, index: i, rule, peers: this.peersOf(rule, p.namespace, index), fixedPorts: this.fixedPortsOf(rule) });
+        this.rules.push({ policy: pi, origin: npRuleOrigin(p, dir, i, rule.source), direction: dir, index: i, rule, peers: index.rulePeers(rule, p.namespace), fixedPorts: this.fixedPortsOf(rule) });
       });
     }
     this.rulesOfPolicy.push(ids);

@@ -3,7 +3,7 @@
  * Which classes a selector, a policy or a peer picks, through an inverted label index so that
  * 10k policies over 100k pods do not scan every class for every selector.
  */
-import { formatSelector, ipSetCovers, pushTo, selectorMatches, type IpSet, type LabelSelector, type Peer } from "../model/index.js";
+import { formatSelector, ipSetCovers, pushTo, selectorMatches, type ClusterPolicySubject, type IpSet, type LabelSelector, type Peer, type PolicyRule } from "../model/index.js";
 import { Bitset } from "./bitset.js";
 import type { ClassInfo } from "./classes.js";
 import type { Subject, Topology } from "./topology.js";
@@ -92,6 +92,23 @@ export class SelectionIndex {
     for (const g of idx.unknownIp) {
       if (g.range.family === set.family && ipSetCovers(set, g.range.lo, g.range.hi)) for (const c of g.classes) bits.set(c);
     }
+  }
+
+  /** Classes a rule's peers match (the union of its peers), for a policy in `policyNs`; undefined: every peer. */
+  rulePeers(rule: PolicyRule, policyNs: string): Bitset | undefined {
+    if (rule.peers === "All") return undefined;
+    const list = rule.peers.map((peer) => this.peer(peer, policyNs));
+    if (list.length === 1) return list[0];
+    const peers = new Bitset(this.infos.length);
+    for (const b of list) peers.orWith(b);
+    return peers;
+  }
+
+  /** Subject classes a cluster-scoped policy's subject (namespaces AND pods) selects. */
+  clusterSubject(subject: ClusterPolicySubject): number[] {
+    const out: number[] = [];
+    for (const ns of this.namespacesMatching(subject.namespaces)) out.push(...this.podsIn(ns, subject.pods));
+    return out;
   }
 
   /** Classes (subjects and external cells) a peer matches, for a policy in `policyNs`. */

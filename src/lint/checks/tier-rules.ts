@@ -7,7 +7,7 @@ import { clusterRulesOf, type ClusterPolicy, type ClusterPolicyRule, type LabelS
 import { tierPolicies } from "../../policy/index.js";
 import { selectorCovers } from "./policy-rule-shadowed.js";
 import type { LintContext } from "../context.js";
-import { Bitset } from "../../engine/index.js";
+import type { Bitset } from "../../engine/index.js";
 
 export interface TierRule {
   readonly p: ClusterPolicy;
@@ -36,21 +36,13 @@ export function subjectCovers(general: ClusterPolicy, specific: ClusterPolicy): 
 export const ruleName = (t: TierRule): string => `${t.p.kind} ${t.p.name} ${t.dir.toLowerCase()}[${t.index}]${t.r.name ? ` "${t.r.name}"` : ""}`;
 
 /** Classes (of the input's pods) a cluster policy selects. */
-export function subjectClasses(ctx: LintContext, p: ClusterPolicy): number[] {
-  const out: number[] = [];
-  for (const ns of ctx.classes.subjectNamespacesMatching(p.subject.namespaces, `subject\u0000${p.kind}\u0000${p.name}`)) out.push(...ctx.classes.podsIn(ns, p.subject.pods));
-  return out;
+export function subjectClasses(ctx: LintContext, p: ClusterPolicy): readonly number[] {
+  return ctx.classes.clusterSubject(p.subject);
 }
 
 /** Classes a rule's peers match (undefined: every class). */
 export function peerClasses(ctx: LintContext, t: TierRule): Bitset | undefined {
-  if (t.r.rule.peers === "All") return undefined;
-  const list = t.r.rule.peers.map((x) => ctx.classes.peer(x, ""));
-  const first = list[0];
-  if (!first) return undefined;
-  const acc = new Bitset(first.size);
-  for (const b of list) acc.orWith(b);
-  return acc;
+  return ctx.classes.rulePeers(t.r.rule, "");
 }
 
 export function intersects(a: Bitset | undefined, b: Bitset | undefined): boolean {
