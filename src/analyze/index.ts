@@ -4,7 +4,7 @@
  */
 import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic } from "../model/index.js";
 import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
-import { CNI_ENFORCES } from "../policy/index.js";
+import { CNI_ENFORCES, cniEnforcesDialect, enforcedTiers, type PolicyDialect } from "../policy/index.js";
 import { buildTopology, fastAnalysis, podRange, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
 
 export interface AnalyzeOptions {
@@ -59,12 +59,56 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
       if (dropped.length > 0) cluster = { ...cluster, clusterPolicies: cluster.clusterPolicies.filter((p) => enforced.includes(p.kind)) };
     }
   }
+  const dialect = policyDialectOf(cluster, cni, opts.cni !== undefined);
+  if ("error" in dialect) return dialect;
+  notes.push(...dialect.notes);
+  if (dialect.dialect !== undefined) {
+    cluster = { ...cluster, policyDialect: dialect.dialect };
+    notes.push(...(enforcedTiers(cluster)?.notes ?? []));
+  }
   if (opts.podCidr !== undefined && !podRange(opts.podCidr)) return { error: `--pod-cidr: "${opts.podCidr}" is not a CIDR` };
   const topology = buildTopology(cluster, opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {});
   const inferred = topology.inferredOwners;
   if (inferred) notes.push(`${inferred.subjects} pod(s) or template(s) grouped into ${inferred.workloads} workload(s) named by ownerReferences whose objects are not in the input (a ReplicaSet "<deployment>-<pod-template-hash>" as its Deployment, a Job "<cronjob>-<minutes>" as its CronJob)`);
   const analysis = opts.engine === "reference" ? referenceAnalysis(cluster, topology) : fastAnalysis(cluster, topology);
   return { load, cluster, analysis, ...(cni ? { cni } : {}), notes, diagnostics: load.diagnostics };
+}
+
+const DIALECT_NAME: Readonly<Record<PolicyDialect, string>> = { calico: "Calico", cilium: "Cilium" };
+
+function countOf(cluster: Cluster, d: PolicyDialect): number {
+  if (d === "cilium") return cluster.ciliumPolicies?.length ?? 0;
+  const c = cluster.calico;
+  return c ? c.policies.length + c.tiers.length + c.networkSets.length + c.stagedKubernetes.length : 0;
+}
+
+/**
+ * Whose policy model applies (docs/calico-cilium.md "Which CNI enforces which kinds"):
+ * - with a CNI (from --cni or detected): Calico/Canal evaluate Calico's tiers when the input has
+ *   Calico objects or cluster policies (Calico converts those with its own rules); Cilium evaluates
+ *   its tiers when the input has Cilium policies or an ipBlock (Cilium's ipBlock never matches
+ *   cluster addresses). Kinds of the other dialect are reported as not enforced.
+ * - without one: the dialect whose objects the input holds (noted); both is an error.
+ */
+function policyDialectOf(cluster: Cluster, cni: CniInfo | undefined, explicit: boolean): { readonly dialect: PolicyDialect | undefined; readonly notes: string[] } | { readonly error: string } {
+  const notes: string[] = [];
+  const present = (["calico", "cilium"] as const).filter((d) => countOf(cluster, d) > 0);
+  if (!cni) {
+    if (present.length > 1) return { error: "the input holds both Calico and Cilium policies and no CNI says which one enforces: give --cni calico or --cni cilium" };
+    const d = present[0];
+    if (d) notes.push(`${DIALECT_NAME[d]} policies in the input: evaluating every policy as ${DIALECT_NAME[d]} enforces it (give --cni to say otherwise)`);
+    return { dialect: d, notes };
+  }
+  for (const d of present) {
+    if (cniEnforcesDialect(cni.name, d)) continue;
+    const n = countOf(cluster, d);
+    notes.push(`${cni.name}${explicit ? " (--cni)" : ""} does not enforce ${DIALECT_NAME[d]} policies (see docs/calico-cilium.md): ${n} ${DIALECT_NAME[d]} object(s) are not enforced`);
+  }
+  if (!cni.enforcesNetworkPolicy) return { dialect: undefined, notes };
+  if (cniEnforcesDialect(cni.name, "calico") && (present.includes("calico") || cluster.clusterPolicies.length > 0)) return { dialect: "calico", notes };
+  const ipBlock = cluster.networkPolicies.some((p) => [...p.ingress, ...p.egress].some((r) => r.peers !== "All" && r.peers.some((x) => x.type === "IPBlock")));
+  if (cniEnforcesDialect(cni.name, "cilium") && (present.includes("cilium") || ipBlock)) return { dialect: "cilium", notes };
+  return { dialect: undefined, notes };
 }
 
 export function analyzeFiles(files: readonly InputFile[], opts: AnalyzeOptions = {}): Analyzed | { readonly error: string } {

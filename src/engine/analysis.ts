@@ -13,11 +13,15 @@ export type EngineName = "fast" | "reference";
 export interface RuleRef {
   /** `namespace/name` of a NetworkPolicy, `name` of a cluster-scoped policy. */
   readonly policy: string;
-  readonly kind: RuleOrigin["kind"];
-  readonly tier: TierName;
+  /** NetworkPolicy, an ANP/BANP/ClusterNetworkPolicy kind, or a Calico/Cilium kind ("GlobalNetworkPolicy (Calico)"). */
+  readonly kind: RuleOrigin["kind"] | (string & {});
+  /** Admin, NetworkPolicy, Baseline; or a Calico tier name / cilium-deny / cilium-allow. */
+  readonly tier: TierName | (string & {});
   readonly action: RuleAction;
   /** Cluster policies: 0–1000, lower first. */
   readonly priority?: number;
+  /** Calico policies: spec.order (absent = last in its tier). */
+  readonly order?: number;
   /** The rule's `name`, when it has one. */
   readonly name?: string;
   readonly direction: PolicyType;
@@ -67,11 +71,11 @@ export interface Analysis {
   isolated(node: number, direction: PolicyType): boolean;
 }
 
-const TIER_ORDER: Readonly<Record<TierName, number>> = { Admin: 0, NetworkPolicy: 1, Baseline: 2 };
+const TIER_ORDER: Readonly<Record<string, number>> = { Admin: 0, NetworkPolicy: 1, Baseline: 2 };
 
 export function compareRuleRefs(a: RuleRef, b: RuleRef): number {
   return (
-    TIER_ORDER[a.tier] - TIER_ORDER[b.tier] ||
+    (TIER_ORDER[a.tier] ?? 3) - (TIER_ORDER[b.tier] ?? 3) ||
     (a.priority ?? 0) - (b.priority ?? 0) ||
     (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0) ||
     a.kind.localeCompare(b.kind) ||

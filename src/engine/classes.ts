@@ -1,7 +1,8 @@
 /**
  * @module classes
  * Equivalence classes of nodes: two pods with the same namespace, labels, hostNetwork,
- * named containerPorts and ipBlock membership of their IPs get the same verdicts from every
+ * named containerPorts, service account and ipBlock membership of their IPs (and, when the
+ * topology says so, node: Cilium's host / remote-node entities) get the same verdicts from every
  * policy, so the engine evaluates one of them. Each external cell is a class of its own.
  */
 import type { ExternalCell } from "./external.js";
@@ -106,10 +107,12 @@ function sameNamedPorts(a: Subject["ports"], b: Subject["ports"]): boolean {
 }
 
 /** Pods of one workload sit next to each other and usually share everything: a cheap check first. */
-function sameIdentity(a: Subject, b: Subject, aCells: readonly number[], bCells: readonly number[]): boolean {
+function sameIdentity(a: Subject, b: Subject, aCells: readonly number[], bCells: readonly number[], byNode: boolean): boolean {
   return (
     a.namespace === b.namespace &&
     a.hostNetwork === b.hostNetwork &&
+    a.serviceAccount === b.serviceAccount &&
+    (!byNode || a.nodeName === b.nodeName) &&
     aCells.length === bCells.length &&
     aCells.every((c, i) => c === bCells[i]) &&
     sameLabels(a.labels, b.labels) &&
@@ -134,6 +137,7 @@ export function buildClasses(t: Topology): Classes {
 
 function computeClasses(t: Topology): Classes {
   const locate = cellLocator(t.cells);
+  const byNode = t.classesByNode === true;
   const S = t.subjects.length;
   const classOf = new Int32Array(S + t.cells.length);
   const infos: ClassInfo[] = [];
@@ -165,7 +169,7 @@ function computeClasses(t: Topology): Classes {
   for (let i = 0; i < S; i++) {
     const s = t.subjects[i] as Subject;
     const ipCells = cellsOf(s);
-    if (prev && sameIdentity(prev, s, prevCells, ipCells)) {
+    if (prev && sameIdentity(prev, s, prevCells, ipCells, byNode)) {
       const cls = classOf[i - 1] as number;
       classOf[i] = cls;
       sizes[cls] = (sizes[cls] as number) + 1;
@@ -174,7 +178,7 @@ function computeClasses(t: Topology): Classes {
     prev = s;
     prevCells = ipCells;
     const portsSig = sigOf(s);
-    const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}`;
+    const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}\u0000${s.serviceAccount ?? ""}\u0000${byNode ? (s.nodeName ?? "") : ""}`;
     let cls = byKey.get(key);
     if (cls === undefined) {
       cls = infos.length;

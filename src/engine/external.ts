@@ -101,7 +101,8 @@ function cellsOfFamily(family: IpFamily, sets: readonly IpSet[]): ExternalCell[]
   return cells.sort((a, b) => cmpBig(a.representative, b.representative));
 }
 
-export function externalCells(policies: readonly NetworkPolicy[], more: readonly PolicyRule[] = []): ExternalCell[] {
-  const sets = ipBlockSets(policies, more).filter((s) => s.intervals.length > 0);
+/** `extra`: further address sets that must not straddle a cell (Calico nets, NetworkSets, Cilium CIDRs, node addresses). */
+export function externalCells(policies: readonly NetworkPolicy[], more: readonly PolicyRule[] = [], extra: readonly IpSet[] = []): ExternalCell[] {
+  const sets = [...ipBlockSets(policies, more), ...extra].filter((s) => s.intervals.length > 0);
   return [...cellsOfFamily(4, sets), ...cellsOfFamily(6, sets)];
 }

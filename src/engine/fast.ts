@@ -7,6 +7,8 @@
  * matrix is computed in bulk: egress painted from the source's rules, ingress looked up once
  * per profile, then combined per destination with integer fast paths.
  */
+import { generalFastAnalysis } from "./general.js";
+import { enforcedTiers } from "../policy/enforced.js";
 import { clusterRulesOf, type Cluster, type ClusterPolicy, type NetworkPolicy, type PolicyRule, type PolicyType, type PortSet, type RuleAction } from "../model/index.js";
 import {
   PORT_SET_OPS,
@@ -487,5 +489,7 @@ export class FastEngine implements Analysis {
 }
 
 export function fastAnalysis(cluster: Cluster, topology?: Topology): Analysis {
+  const general = enforcedTiers(cluster);
+  if (general) return generalFastAnalysis(topology ?? buildTopology(cluster), general);
   return new FastEngine(cluster, topology);
 }

@@ -5,6 +5,8 @@
  * the Admin tier in priority order, the NetworkPolicy tier, the Baseline tier, the default. It is
  * the oracle the fast engine is tested against and the baseline `npm run bench` measures.
  */
+import { generalReferenceAnalysis } from "./general.js";
+import { enforcedTiers } from "../policy/enforced.js";
 import { clusterRulesOf, intersectPorts, type Cluster, type Ip, type Peer, type PolicyRule, type PolicyType, type PortSet } from "../model/index.js";
 import {
   PORT_SET_OPS,
@@ -88,6 +90,8 @@ export function policedBy(cluster: Cluster, s: PodIdentity, dir: PolicyType): bo
 }
 
 export function referenceAnalysis(cluster: Cluster, topology: Topology = buildTopology(cluster)): Analysis {
+  const general = enforcedTiers(cluster);
+  if (general) return generalReferenceAnalysis(cluster, topology, general);
   const nodeCount = topology.subjects.length + topology.cells.length;
   const classOf = new Int32Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) classOf[i] = i;

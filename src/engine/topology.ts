@@ -3,6 +3,7 @@
  * The things traffic flows between: pods (and workload templates standing for pods that the
  * input does not list) plus external cells; and how they group into workloads and namespaces.
  */
+import { dialectIpSets } from "../policy/enforced.js";
 import { lastOf, parseCidr, WORKLOAD_KINDS, type Cluster, type ContainerPort, type Ip, type Labels, type Namespace, type OwnerRef, type Pod, type SourceRef, type Workload, type WorkloadKind } from "../model/index.js";
 import type { IpRange, PodIdentity } from "../policy/index.js";
 import { externalCells, type ExternalCell } from "./external.js";
@@ -18,6 +19,8 @@ export interface Subject extends PodIdentity {
   readonly workloadKind: "Pod" | WorkloadKind;
   readonly workloadName: string;
   readonly nodeName: string | undefined;
+  /** spec.serviceAccountName; undefined = "default" (Calico's serviceAccountSelector, Cilium's SA label). */
+  readonly serviceAccount: string | undefined;
   readonly source: SourceRef;
 }
 
@@ -25,6 +28,8 @@ export interface Topology {
   readonly subjects: readonly Subject[];
   readonly cells: readonly ExternalCell[];
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** Pods on different nodes are different classes (Cilium: `host` is the local node). */
+  readonly classesByNode?: boolean;
   /** Subjects whose workload was named from an ownerReference to an object not in the input. */
   readonly inferredOwners?: { readonly subjects: number; readonly workloads: number };
 }
@@ -175,7 +180,8 @@ export function buildTopology(cluster: Cluster, opts: TopologyOptions = {}): Top
   }
   // Pods, then templates, each in the loader's (namespace, name) order: deterministic for a
   // given input; outputs sort endpoints by id themselves.
-  const topology: Topology = { subjects, cells: externalCells(cluster.networkPolicies, cluster.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule))), namespaces };
+  const cells = externalCells(cluster.networkPolicies, cluster.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule)), dialectIpSets(cluster));
+  const topology: Topology = { subjects, cells, namespaces, ...(cluster.policyDialect === "cilium" ? { classesByNode: true } : {}) };
   return inferred.size > 0 ? { ...topology, inferredOwners: { subjects: inferredSubjects, workloads: inferred.size } } : topology;
 }
 
@@ -200,6 +206,7 @@ function podSubject(pod: Pod, owner: OwnerName | undefined, ownerId: string | un
     workloadKind: owner ? owner.kind : ("Pod" as const),
     workloadName: owner ? owner.name : pod.name,
     nodeName: pod.nodeName,
+    serviceAccount: pod.serviceAccount,
     source: pod.source,
     unknownIpRange: rangeFor(pod.ips, pod.hostNetwork, range),
   };
@@ -222,6 +229,7 @@ function templateSubject(w: Workload, above: { readonly kind: WorkloadKind; read
     workloadKind: above ? above.kind : w.kind,
     workloadName: above ? above.name : w.name,
     nodeName: undefined,
+    serviceAccount: w.serviceAccount,
     source: w.source,
     unknownIpRange: rangeFor([], w.hostNetwork, range),
   };

@@ -45,6 +45,7 @@ import {
   type TierName,
 } from "../policy/index.js";
 import { clusterRulesOf, type ClusterPolicy, type RuleAction } from "../model/index.js";
+import { FLOW_SET_OPS, enforcedTiers, flowsOfPorts, foldGeneralTiers, formatGeneralDecision, tierInputs, type EnforcedTiers, type PolicyPeer } from "../policy/index.js";
 import type { Party } from "./resolve.js";
 import type { Subject, Topology } from "./topology.js";
 
@@ -69,10 +70,12 @@ export interface TraceRuleRef {
   readonly index: number;
   readonly file: string;
   readonly line: number;
-  readonly kind?: RuleOrigin["kind"];
-  readonly tier?: TierName;
+  readonly kind?: RuleOrigin["kind"] | (string & {});
+  readonly tier?: TierName | (string & {});
   readonly action?: RuleAction;
   readonly priority?: number;
+  /** Calico: the policy's spec.order. */
+  readonly order?: number;
 }
 
 export interface Trace {
@@ -187,6 +190,8 @@ function decideDirection(idx: PolicyIndex, dir: PolicyType, at: Who, other: Who,
   const all = want;
   if (at.kind === "address") return { step: { stage, result: "skipped", detail: `${at.label} is outside the cluster: NetworkPolicy does not apply` }, ports: all };
   if (at.s.hostNetwork) return { step: { stage, result: "skipped", detail: `${at.s.id} uses hostNetwork: NetworkPolicy does not select it` }, ports: all };
+  const general = enforcedTiers(idx.cluster);
+  if (general) return generalStep(general, dir, at.s, other, want);
   const policies = idx.in(at.s.namespace).filter((p) => policySelects(p, at.s) && policyIsolates(p, dir));
   const admin = idx.admin.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, at.s));
   const baseline = idx.baseline.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, at.s));
@@ -316,6 +321,51 @@ function tieredStep(
 }
 
 const lower = (d: PolicyType): string => d.toLowerCase();
+
+/**
+ * A direction decided by the CNI's own tiers (Calico, Cilium): each counted tier's decisions in
+ * order, naming the rule (kind, policy, order, action, file:line) and the tier's default action.
+ */
+function generalStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who, want: PortSet): { step: TraceStep; ports: PortSet } {
+  const stage = dir === "Egress" ? "egress-policy" : "ingress-policy";
+  const peer: PolicyPeer = other.kind === "pod" ? { type: "Pod", endpoint: other.s } : e.peerOfAddress(other.party.ip, at);
+  const inputs = tierInputs(e.tiers, dir, at, peer, e.context);
+  const counted = inputs.filter((t) => t.selectedBy.length > 0);
+  if (counted.length === 0) {
+    const tiers = e.tiers.map((t) => t.name).join(", ");
+    return { step: { stage, result: "allowed", detail: `no policy of the tiers ${tiers} selects ${at.id} for ${lower(dir)}: ${lower(dir)} is not isolated` }, ports: want };
+  }
+  const fold = foldGeneralTiers(inputs, FLOW_SET_OPS, flowsOfPorts(want));
+  const lines: string[] = [];
+  const rules: TraceRuleRef[] = [];
+  const uncertain: string[] = [];
+  let first: SourceRef | undefined;
+  for (const t of fold.tiers) {
+    const said: string[] = [];
+    for (const d of t.decisions) {
+      said.push(`${formatGeneralDecision(t.tier, d).slice(`tier ${t.tier}: `.length)} (${formatPortSet(d.ports.ports)})`);
+      const o = d.origin;
+      if (!o) continue;
+      rules.push({ policy: o.policy, direction: o.direction, index: o.index, ...ref(o.source), kind: o.kind, tier: o.tier, ...(o.action !== "Log" ? { action: o.action } : {}), ...(o.order !== undefined ? { order: o.order } : {}) });
+      if (o.unmodelled) uncertain.push(`${o.kind} ${o.policy} ${lower(dir)}[${o.index}]: ${o.unmodelled}`);
+      first ??= o.source;
+    }
+    lines.push(`tier ${t.tier} (selected by ${t.selectedBy.join(", ")}): ${said.join("; ")}`);
+  }
+  if (!FLOW_SET_OPS.isEmpty(fold.byDefault)) lines.push(`after the last tier: ${formatPortSet(fold.byDefault.ports)} allowed (no tier decided)`);
+  const ok = !isEmptyPorts(fold.allowed.ports);
+  return {
+    step: {
+      stage,
+      result: ok ? "allowed" : "denied",
+      detail: `${at.id}, ${lower(dir)} decided by ${e.tiers.length > 0 ? "the CNI's tiers" : "no tier"}: ${lines.join(" | ")}`,
+      ...(first ? { source: ref(first) } : {}),
+      ...(rules.length ? { rules } : {}),
+      ...(uncertain.length ? { uncertain } : {}),
+    },
+    ports: fold.allowed.ports,
+  };
+}
 
 /** Hairpin through a Service: only the cluster-policy tiers apply (undefined when none selects the pod). */
 function hairpinSteps(idx: PolicyIndex, s: Subject, me: Who, want: PortSet): [{ step: TraceStep; ports: PortSet }, { step: TraceStep; ports: PortSet }] | undefined {

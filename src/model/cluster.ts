@@ -2,6 +2,8 @@
  * @module cluster
  * Everything the input declared, decoded: the model every analysis reads.
  */
+import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, StagedKubernetesNetworkPolicy } from "./calico.js";
+import type { CiliumPolicy } from "./cilium.js";
 import type { ClusterPolicy } from "./cluster-policy.js";
 import type { Gateway, GatewayClass, GatewayRoute, OpenShiftRoute, ReferenceGrant } from "./gateway.js";
 import type { NetworkPolicy } from "./network-policy.js";
@@ -53,6 +55,26 @@ export interface Cluster {
   readonly referenceGrants?: readonly ReferenceGrant[];
   readonly openshiftRoutes?: readonly OpenShiftRoute[];
   readonly others: readonly OtherObject[];
+  /** Calico's kinds (projectcalico.org/v3, crd.projectcalico.org/v1); absent when the input has none. */
+  readonly calico?: CalicoObjects;
+  /** cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy; absent when none. */
+  readonly ciliumPolicies?: readonly CiliumPolicy[];
+  /**
+   * Whose policy model the cluster's CNI enforces (set by analyzeCluster from --cni or the input):
+   * absent = the Kubernetes tiers (ANP → NetworkPolicy → BANP); "calico" / "cilium" = that CNI's
+   * ordered tiers over every kind it enforces (src/policy/general-tier.ts).
+   */
+  readonly policyDialect?: PolicyDialect;
   /** Policies read but not modelled (skipped or of an unmodelled kind): the "uncertain" marks come from here. */
   readonly policyGaps: readonly PolicyGap[];
+}
+
+export type PolicyDialect = "calico" | "cilium";
+
+export interface CalicoObjects {
+  /** NetworkPolicy, GlobalNetworkPolicy and their Staged forms. */
+  readonly policies: readonly CalicoPolicy[];
+  readonly tiers: readonly CalicoTier[];
+  readonly networkSets: readonly CalicoNetworkSet[];
+  readonly stagedKubernetes: readonly StagedKubernetesNetworkPolicy[];
 }

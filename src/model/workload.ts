@@ -56,6 +56,8 @@ export interface Pod {
   readonly hostIP?: Ip | undefined;
   readonly hostNetwork: boolean;
   readonly nodeName?: string | undefined;
+  /** spec.serviceAccountName (or the deprecated spec.serviceAccount); undefined = "default". */
+  readonly serviceAccount?: string | undefined;
   readonly ports: readonly ContainerPort[];
   readonly owners: readonly OwnerRef[];
   readonly source: SourceRef;
@@ -83,6 +85,8 @@ export interface Workload {
   readonly labels: Labels;
   readonly hostNetwork: boolean;
   readonly ports: readonly ContainerPort[];
+  /** The template's spec.serviceAccountName; undefined = "default". */
+  readonly serviceAccount?: string | undefined;
   /** Pods it runs at once (replicas, parallelism); DaemonSets count as 2 (one per node, ≥ 2 nodes). */
   readonly replicas: number;
   readonly owners: readonly OwnerRef[];

@@ -31,6 +31,9 @@ import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
 import { CLUSTER_POLICY_KINDS, decodeClusterPolicy, type PendingClusterPolicy } from "./kinds/cluster-network-policy.js";
 import { isClusterScopedPolicyKind, policyKindNotModelled } from "../policy/kinds.js";
+import { decodeCalicoObject, isCalicoKind } from "./kinds/calico.js";
+import { decodeCiliumPolicy, isCiliumPolicyKind } from "./kinds/cilium.js";
+import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, CiliumPolicy, StagedKubernetesNetworkPolicy } from "../model/index.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
 import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
@@ -74,6 +77,11 @@ class Collector {
   readonly workloads = new Map<string, Workload>();
   readonly policies = new Map<string, NetworkPolicy>();
   readonly clusterPolicies = new Map<string, { readonly name: string; readonly source: SourceRef; readonly resolve: PendingClusterPolicy }>();
+  readonly calicoPolicies = new Map<string, CalicoPolicy>();
+  readonly calicoTiers = new Map<string, CalicoTier>();
+  readonly calicoSets = new Map<string, CalicoNetworkSet>();
+  readonly calicoStagedK8s = new Map<string, StagedKubernetesNetworkPolicy & { readonly name: string; readonly namespace: string }>();
+  readonly cilium = new Map<string, CiliumPolicy>();
   readonly services = new Map<string, Service>();
   readonly slices = new Map<string, EndpointSlice>();
   readonly nodes = new Map<string, Node>();
@@ -100,7 +108,7 @@ class Collector {
     this.skipped.push({ ...who, source: entry !== undefined && why ? why.source : obj.ref, reason, ...(entry !== undefined ? { entry } : {}) });
   }
 
-  put<T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(
+  put<T extends { readonly namespace?: string | undefined; readonly name: string; readonly source: SourceRef }>(
     map: Map<string, T>,
     kind: string,
     value: T,
@@ -174,6 +182,26 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
     const name = obj.get("metadata").get("name").optString() ?? "";
     return resolve && (() => col.put(col.clusterPolicies, kind, { name, source: obj.ref, resolve }));
   }
+  if (isCalicoKind(apiVersion, kind)) {
+    const c = decodeCalicoObject(obj, apiVersion, kind);
+    if (!c) return undefined;
+    // Both API forms (projectcalico.org/v3 and the CRD form) name the same object: one key.
+    switch (c.kind) {
+      case "Tier":
+        return () => col.put(col.calicoTiers, "Tier", c);
+      case "NetworkSet":
+      case "GlobalNetworkSet":
+        return () => col.put(col.calicoSets, c.kind, c);
+      case "StagedKubernetesNetworkPolicy":
+        return () => col.put(col.calicoStagedK8s, c.kind, { ...c, name: c.policy.name, namespace: c.policy.namespace });
+      default:
+        return () => col.put(col.calicoPolicies, c.kind, c);
+    }
+  }
+  if (isCiliumPolicyKind(apiVersion, kind)) {
+    const c = decodeCiliumPolicy(obj, kind, apiVersion);
+    return c && (() => col.put(col.cilium, kind, c));
+  }
   const notModelled = policyKindNotModelled(apiVersion, kind);
   if (notModelled) {
     const name = obj.get("metadata").get("name").optString() ?? "?";
@@ -232,7 +260,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   for (const [name, source] of col.referenced) {
     if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name, source));
   }
-  const byName = <T extends { readonly namespace?: string; readonly name: string }>(a: T, b: T): number =>
+  const byName = <T extends { readonly namespace?: string | undefined; readonly name: string }>(a: T, b: T): number =>
     (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
   const nodes = [...col.nodes.values()].sort(byName);
   const cluster: Cluster = {
@@ -249,6 +277,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     others: col.others,
     policyGaps: policyGaps(col.skipped),
     ...col.northSouth.result(),
+    ...calicoAndCilium(col, byName),
   };
   const unmodelledKinds: Record<string, number> = {};
   for (const o of col.others) if (!o.apiVersion.startsWith("kwire/")) unmodelledKinds[o.kind] = (unmodelledKinds[o.kind] ?? 0) + 1;
@@ -264,6 +293,23 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   };
 }
 
+function calicoAndCilium(col: Collector, byName: <T extends { readonly namespace?: string | undefined; readonly name: string }>(a: T, b: T) => number): Pick<Cluster, "calico" | "ciliumPolicies"> {
+  const calico = col.calicoPolicies.size + col.calicoTiers.size + col.calicoSets.size + col.calicoStagedK8s.size > 0;
+  return {
+    ...(calico
+      ? {
+          calico: {
+            policies: [...col.calicoPolicies.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
+            tiers: [...col.calicoTiers.values()].sort(byName),
+            networkSets: [...col.calicoSets.values()].sort(byName),
+            stagedKubernetes: [...col.calicoStagedK8s.values()].sort(byName),
+          },
+        }
+      : {}),
+    ...(col.cilium.size > 0 ? { ciliumPolicies: [...col.cilium.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)) } : {}),
+  };
+}
+
 /**
  * Skipped objects that are policies (of a kind kwire models, skipped for an error, or of a kind it
  * does not model): verdicts they could change become uncertain. A dropped entry inside an object
@@ -274,7 +320,11 @@ function policyGaps(skipped: readonly SkippedObject[]): PolicyGap[] {
   for (const s of skipped) {
     if (s.entry !== undefined || s.kind === undefined) continue;
     const apiVersion = s.apiVersion ?? "";
-    const modelled = (s.kind === "NetworkPolicy" && (NETWORKING_API.has(apiVersion) || apiVersion === "")) || CLUSTER_POLICY_KINDS[`${apiVersion}/${s.kind}`] !== undefined;
+    const modelled =
+      (s.kind === "NetworkPolicy" && (NETWORKING_API.has(apiVersion) || apiVersion === "")) ||
+      CLUSTER_POLICY_KINDS[`${apiVersion}/${s.kind}`] !== undefined ||
+      (isCalicoKind(apiVersion, s.kind) && s.kind !== "Tier") ||
+      isCiliumPolicyKind(apiVersion, s.kind);
     const notModelled = !modelled && policyKindNotModelled(apiVersion, s.kind) !== undefined;
     if (!modelled && !notModelled) continue;
     const namespace = isClusterScopedPolicyKind(s.kind) ? undefined : (s.namespace ?? "default");

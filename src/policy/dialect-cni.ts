@@ -4,7 +4,8 @@
  * is detected from the input: any object of the projectcalico.org / crd.projectcalico.org groups
  * means Calico, any of cilium.io means Cilium; both is a conflict the user must settle.
  */
-export type PolicyDialect = "calico" | "cilium";
+import type { PolicyDialect } from "../model/index.js";
+export type { PolicyDialect };
 
 export function dialectOfApiVersion(apiVersion: string): PolicyDialect | undefined {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";

@@ -16,3 +16,4 @@ export * from "./cilium-tiers.js";
 export * from "./tier-eval.js";
 export * from "./staged-diff.js";
 export * from "./dialect-cni.js";
+export * from "./enforced.js";

@@ -108,7 +108,7 @@ describe("input forms: a repository directory", () => {
       `${repo}/chart/templates/policy.yaml:4:9: error[unrendered-template]: an unrendered Helm template ({{ … }}); its 1 document(s) are skipped`,
       "  hint: render it first: `helm template RELEASE CHART [-f values.yaml] | kwire … -f -`",
       // A policy kind kwire does not model is an error of its own (docs/policy-tiers.md), not a note.
-      `${repo}/manifests.yaml:11:1: error[policy-kind-not-modelled]: cilium.io/v2 CiliumNetworkPolicy l7 is a policy kind kwire does not model yet: verdicts for the pods it selects may be wrong (Cilium policy)`,
+      `${repo}/manifests.yaml:11:1: error[policy-kind-not-modelled]: crd.antrea.io/v1beta1 NetworkPolicy l7 is a policy kind kwire does not model yet: verdicts for the pods it selects may be wrong (Antrea-native policy)`,
       "  hint: verdicts it could change are marked uncertain; --strict fails on it",
       `kwire: note: 4 file(s) that are not Kubernetes manifests were ignored: ${repo}/chart/Chart.yaml, ${repo}/chart/values.yaml, ${repo}/package.json, ${repo}/tsconfig.json`,
       "kwire: note: read but not modelled (kept, not analysed): 1 ConfigMap",

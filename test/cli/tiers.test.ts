@@ -41,13 +41,13 @@ describe("kwire trace with AdminNetworkPolicy / BaselineAdminNetworkPolicy", () 
   });
 
   it("a policy kind kwire does not model is an error naming the kind, the verdict is marked uncertain (exit 3), and --strict exits 2", async () => {
-    const cil = scenario("tiers", "cilium.yaml");
+    const cil = scenario("tiers", "antrea.yaml");
     const r = await run(["trace", "slytherin/draco-malfoy", "gryffindor/harry-potter:80", "-f", CLUSTER, "-f", cil]);
     expect(r.stderr).toContain("error[policy-kind-not-modelled]");
-    expect(r.stderr).toContain("CiliumNetworkPolicy lock-down");
+    expect(r.stderr).toContain("NetworkPolicy lock-down");
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("ALLOWED (UNCERTAIN)");
-    expect(r.stdout).toMatch(/uncertain .*CiliumNetworkPolicy gryffindor\/lock-down is not modelled/);
+    expect(r.stdout).toMatch(/uncertain .*NetworkPolicy gryffindor\/lock-down is not modelled/);
     const strict = await run(["trace", "slytherin/draco-malfoy", "gryffindor/harry-potter:80", "-f", CLUSTER, "-f", cil, "--strict"]);
     expect(strict.code).toBe(2);
   });
@@ -83,12 +83,12 @@ spec:
   expectations:
   - {from: slytherin/draco-malfoy, to: gryffindor/harry-potter, port: 80, expect: allowed}
 `;
-    const r = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--expect", "-", "-o", "json"], expectations);
+    const r = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "antrea.yaml"), "--expect", "-", "-o", "json"], expectations);
     const out = JSON.parse(r.stdout) as { results: { passed: boolean; uncertain?: string[] }[] } | { passed: boolean; uncertain?: string[] }[];
     const results = Array.isArray(out) ? out : out.results;
     expect(results[0]?.passed).toBe(true);
-    expect(results[0]?.uncertain?.[0]).toMatch(/^CiliumNetworkPolicy gryffindor\/lock-down is not modelled/);
-    const table = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--expect", "-"], expectations);
+    expect(results[0]?.uncertain?.[0]).toMatch(/^NetworkPolicy gryffindor\/lock-down is not modelled/);
+    const table = await run(["test", "-f", CLUSTER, "-f", scenario("tiers", "antrea.yaml"), "--expect", "-"], expectations);
     expect(table.stdout).toMatch(/^PASS\? /m);
     expect(table.stdout).toContain("1 passed, 0 failed, 1 uncertain");
   });
@@ -96,9 +96,9 @@ spec:
 
 describe("kwire matrix marks uncertain connections", () => {
   it("-o json lists the policy gaps and marks the connections at pods they may select", async () => {
-    const r = await run(["matrix", "-f", CLUSTER, "-f", scenario("tiers", "cilium.yaml"), "--level", "pod", "-o", "json"]);
+    const r = await run(["matrix", "-f", CLUSTER, "-f", scenario("tiers", "antrea.yaml"), "--level", "pod", "-o", "json"]);
     const m = JSON.parse(r.stdout) as { connections: { src: string; dst: string; uncertain?: true }[]; uncertain?: { kind: string; namespace?: string; reason: string; line: number }[] };
-    expect(m.uncertain).toEqual([{ kind: "CiliumNetworkPolicy", name: "lock-down", namespace: "gryffindor", reason: "not-modelled", file: scenario("tiers", "cilium.yaml"), line: 1 }]);
+    expect(m.uncertain).toEqual([{ kind: "NetworkPolicy", name: "lock-down", namespace: "gryffindor", reason: "not-modelled", file: scenario("tiers", "antrea.yaml"), line: 1 }]);
     const toHarry = m.connections.find((c) => c.src.startsWith("slytherin/") && c.dst.startsWith("gryffindor/"));
     expect(toHarry?.uncertain).toBe(true);
     const outside = m.connections.find((c) => c.src.startsWith("slytherin/") && c.dst.startsWith("ipblock:"));

@@ -10,6 +10,8 @@ export interface PodSpecInfo {
   readonly ports: ContainerPort[];
   readonly hostNetwork: boolean;
   readonly nodeName?: string;
+  /** spec.serviceAccountName, else the deprecated spec.serviceAccount. */
+  readonly serviceAccount?: string;
   readonly hostname?: string;
   readonly subdomain?: string;
   readonly dns?: PodDns;
@@ -49,6 +51,7 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   }
   const hostNetwork = spec.get("hostNetwork").optBool() ?? false;
   const nodeName = spec.get("nodeName").optString();
+  const serviceAccount = spec.get("serviceAccountName").optString() ?? spec.get("serviceAccount").optString();
   const hostname = spec.get("hostname").optString();
   const subdomain = spec.get("subdomain").optString();
   const dns = spec.isAbsent ? undefined : decodeDns(spec);
@@ -57,6 +60,7 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
     ports,
     hostNetwork,
     ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(serviceAccount !== undefined && serviceAccount !== "" ? { serviceAccount } : {}),
     ...(hostname !== undefined ? { hostname } : {}),
     ...(subdomain !== undefined ? { subdomain } : {}),
   };

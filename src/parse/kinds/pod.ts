@@ -45,6 +45,7 @@ export function decodePod(obj: Cursor): Pod | undefined {
     source: obj.ref,
     hostIP,
     nodeName: spec.nodeName,
+    serviceAccount: spec.serviceAccount,
     hostname: spec.hostname,
     subdomain: spec.subdomain,
     ready: r.ready,

@@ -53,6 +53,7 @@ export function decodeWorkload(kind: WorkloadKind, obj: Cursor): Workload | unde
     labels,
     hostNetwork: podSpec.hostNetwork,
     ports: podSpec.ports,
+    ...(podSpec.serviceAccount !== undefined ? { serviceAccount: podSpec.serviceAccount } : {}),
     ...(podSpec.dns !== undefined ? { dns: podSpec.dns } : {}),
     replicas,
     owners: meta.owners,
