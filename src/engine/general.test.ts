@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { analyzeCluster } from "../analyze/index.js";
 import { loadCluster } from "../parse/index.js";
 import { matrixJson } from "../report/index.js";
-import { computeMatrix, fastAnalysis, referenceAnalysis } from "./index.js";
+import { buildTopology, computeMatrix, fastAnalysis, referenceAnalysis } from "./index.js";
+import { generalTiersOf } from "../policy/index.js";
+import { generalReferenceAnalysis } from "./general.js";
+import { clusterArb } from "./testing/arbitrary.js";
 import { calicoClusterArb, ciliumClusterArb } from "./testing/dialect-arbitrary.js";
 
 function analyzed(manifests: unknown[], cni: "calico" | "cilium") {
@@ -69,3 +72,24 @@ for (const [name, arb, cni] of [
     });
   });
 }
+
+describe("the Kubernetes tiers are general tiers (one model)", () => {
+  it("kubernetesTiers folded by foldGeneralTiers gives tiers.ts's verdicts for every pair (ANP/BANP/CNP + NetworkPolicy)", () => {
+    fc.assert(
+      fc.property(clusterArb, ({ manifests }) => {
+        const text = manifests.map((m) => JSON.stringify(m)).join("\n---\n");
+        const { cluster } = loadCluster([{ path: "gen.yaml", text }]);
+        const topo = buildTopology(cluster);
+        const ref = referenceAnalysis(cluster, topo);
+        const general = generalReferenceAnalysis(cluster, topo, generalTiersOf(cluster));
+        for (let x = 0; x < ref.nodeCount; x++) {
+          for (let y = 0; y < ref.nodeCount; y++) {
+            if (x >= topo.subjects.length && y >= topo.subjects.length) continue;
+            expect(general.explain(x, y).ports, `pair ${x}→${y}`).toEqual(ref.explain(x, y).ports);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -14,7 +14,7 @@ export { EgressReach } from "./egress-reach.js";
 export * from "./matrix.js";
 export * from "./matrix-summary.js";
 export { resolveTarget, type Party, type Target, type ResolveResult } from "./resolve.js";
-export { traceConnection, PolicyIndex, type Trace, type TraceStep, type TraceRequest } from "./trace.js";
+export { traceConnection, traceIcmp, PolicyIndex, type Trace, type TraceStep, type TraceRequest, type IcmpProtocol, type IcmpTraceRequest } from "./trace.js";
 export { serviceContext, serviceLayerOf, templatesOf, type ServiceContext } from "./service-context.js";
 export { traceService, ROUTE_KINDS, type PipelineRequest, type PipelineRequest as ServiceTraceRequest, type ServiceTraceResult } from "./trace-pipeline.js";
 export { parseDestination, type Destination, type DestinationResult } from "./service-target.js";

@@ -45,7 +45,7 @@ import {
   type TierName,
 } from "../policy/index.js";
 import { clusterRulesOf, type ClusterPolicy, type RuleAction } from "../model/index.js";
-import { FLOW_SET_OPS, enforcedTiers, flowsOfPorts, foldGeneralTiers, formatGeneralDecision, tierInputs, type EnforcedTiers, type PolicyPeer } from "../policy/index.js";
+import { FLOW_SET_OPS, enforcedTiers, flowsOfPorts, foldGeneralTiers, formatFlowSet, formatGeneralDecision, generalTiersOf, icmpFlows, tierInputs, type EnforcedTiers, type FlowSet, type PolicyPeer } from "../policy/index.js";
 import type { Party } from "./resolve.js";
 import type { Subject, Topology } from "./topology.js";
 
@@ -82,8 +82,11 @@ export interface Trace {
   readonly verdict: "allowed" | "denied";
   readonly src: string;
   readonly dst: string;
-  readonly protocol: Protocol;
+  readonly protocol: Protocol | IcmpProtocol;
   readonly port?: number;
+  /** ICMP traces: the message's type and code. */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
   readonly allowedPorts: string;
   readonly steps: readonly TraceStep[];
 }
@@ -327,15 +330,20 @@ const lower = (d: PolicyType): string => d.toLowerCase();
  * order, naming the rule (kind, policy, order, action, file:line) and the tier's default action.
  */
 function generalStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who, want: PortSet): { step: TraceStep; ports: PortSet } {
+  const r = generalFlowStep(e, dir, at, other, flowsOfPorts(want));
+  return { step: r.step, ports: r.flows.ports };
+}
+
+function generalFlowStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who, want: FlowSet): { step: TraceStep; flows: FlowSet; counted: boolean } {
   const stage = dir === "Egress" ? "egress-policy" : "ingress-policy";
   const peer: PolicyPeer = other.kind === "pod" ? { type: "Pod", endpoint: other.s } : e.peerOfAddress(other.party.ip, at);
   const inputs = tierInputs(e.tiers, dir, at, peer, e.context);
   const counted = inputs.filter((t) => t.selectedBy.length > 0);
   if (counted.length === 0) {
     const tiers = e.tiers.map((t) => t.name).join(", ");
-    return { step: { stage, result: "allowed", detail: `no policy of the tiers ${tiers} selects ${at.id} for ${lower(dir)}: ${lower(dir)} is not isolated` }, ports: want };
+    return { step: { stage, result: "allowed", detail: `no policy of the tiers ${tiers} selects ${at.id} for ${lower(dir)}: ${lower(dir)} is not isolated` }, flows: want, counted: false };
   }
-  const fold = foldGeneralTiers(inputs, FLOW_SET_OPS, flowsOfPorts(want));
+  const fold = foldGeneralTiers(inputs, FLOW_SET_OPS, want);
   const lines: string[] = [];
   const rules: TraceRuleRef[] = [];
   const uncertain: string[] = [];
@@ -343,7 +351,7 @@ function generalStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who,
   for (const t of fold.tiers) {
     const said: string[] = [];
     for (const d of t.decisions) {
-      said.push(`${formatGeneralDecision(t.tier, d).slice(`tier ${t.tier}: `.length)} (${formatPortSet(d.ports.ports)})`);
+      said.push(`${formatGeneralDecision(t.tier, d).slice(`tier ${t.tier}: `.length)} (${formatFlowSet(d.ports)})`);
       const o = d.origin;
       if (!o) continue;
       rules.push({ policy: o.policy, direction: o.direction, index: o.index, ...ref(o.source), kind: o.kind, tier: o.tier, ...(o.action !== "Log" ? { action: o.action } : {}), ...(o.order !== undefined ? { order: o.order } : {}) });
@@ -352,8 +360,8 @@ function generalStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who,
     }
     lines.push(`tier ${t.tier} (selected by ${t.selectedBy.join(", ")}): ${said.join("; ")}`);
   }
-  if (!FLOW_SET_OPS.isEmpty(fold.byDefault)) lines.push(`after the last tier: ${formatPortSet(fold.byDefault.ports)} allowed (no tier decided)`);
-  const ok = !isEmptyPorts(fold.allowed.ports);
+  if (!FLOW_SET_OPS.isEmpty(fold.byDefault)) lines.push(`after the last tier: ${formatFlowSet(fold.byDefault)} allowed (no tier decided)`);
+  const ok = !FLOW_SET_OPS.isEmpty(fold.allowed);
   return {
     step: {
       stage,
@@ -363,8 +371,59 @@ function generalStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: Who,
       ...(rules.length ? { rules } : {}),
       ...(uncertain.length ? { uncertain } : {}),
     },
-    ports: fold.allowed.ports,
+    flows: fold.allowed,
+    counted: true,
   };
+}
+
+export type IcmpProtocol = "ICMP" | "ICMPv6";
+
+export interface IcmpTraceRequest {
+  readonly src: Party;
+  readonly dst: Party;
+  readonly protocol: IcmpProtocol;
+  /** ICMP type (default: echo request, 8 / ICMPv6 128) and code (default: any). */
+  readonly type?: number;
+  readonly code?: number;
+}
+
+
+/**
+ * An ICMP message from one party to another, decided by the tiers as general tiers (the CNI's,
+ * or the API's own three): Calico and Cilium match ICMP by type and code; a NetworkPolicy or
+ * cluster-policy rule without ports matches every protocol, one with ports never matches ICMP.
+ * The NetworkPolicy API names only TCP, UDP and SCTP, so without a policy dialect the verdict
+ * of an isolated pod is marked uncertain.
+ */
+export function traceIcmp(t: Topology, idx: PolicyIndex, req: IcmpTraceRequest): Trace {
+  const src = whoOf(t, req.src);
+  const dst = whoOf(t, req.dst);
+  const family = req.protocol === "ICMP" ? 4 : 6;
+  const type = req.type ?? (family === 4 ? 8 : 128);
+  const want = icmpFlows(family, type, req.code);
+  const what = `${req.protocol} type ${type}${req.code !== undefined ? ` code ${req.code}` : ""}`;
+  const steps: TraceStep[] = [
+    { stage: "source", result: "info", detail: describeWho(src), ...(src.kind === "pod" ? { source: ref(src.s.source) } : {}) },
+    { stage: "destination", result: "info", detail: `${describeWho(dst)}, ${what}`, ...(dst.kind === "pod" ? { source: ref(dst.s.source) } : {}) },
+  ];
+  const e = generalTiersOf(idx.cluster);
+  const side = (dir: PolicyType, at: Who, other: Who): { step: TraceStep; flows: FlowSet } => {
+    const stage = dir === "Egress" ? "egress-policy" : "ingress-policy";
+    if (at.kind === "address") return { step: { stage, result: "skipped", detail: `${at.label} is outside the cluster: no policy applies` }, flows: want };
+    if (at.s.hostNetwork) return { step: { stage, result: "skipped", detail: `${at.s.id} uses hostNetwork: no policy selects it` }, flows: want };
+    const r = generalFlowStep(e, dir, at.s, other, want);
+    const gaps = idx.gapsAt(at.s.namespace);
+    const apiGap = idx.cluster.policyDialect === undefined && r.counted ? ["the NetworkPolicy API names only TCP, UDP and SCTP; kwire follows Calico and Cilium: a rule without ports admits ICMP, a rule with ports does not — other CNIs may differ"] : [];
+    const uncertain = [...(r.step.uncertain ?? []), ...apiGap, ...gaps];
+    return uncertain.length ? { ...r, step: { ...r.step, uncertain } } : r;
+  };
+  const eg = side("Egress", src, dst);
+  const ing = side("Ingress", dst, src);
+  steps.push(eg.step, ing.step);
+  const allowed = FLOW_SET_OPS.intersect(eg.flows, ing.flows);
+  const ok = !FLOW_SET_OPS.isEmpty(allowed);
+  steps.push({ stage: "verdict", result: ok ? "allowed" : "denied", detail: ok ? `allowed: ${formatFlowSet(allowed)}` : eg.step.result === "denied" ? "denied by egress policy at the source" : "denied by ingress policy at the destination" });
+  return { verdict: ok ? "allowed" : "denied", src: req.src.label, dst: req.dst.label, protocol: req.protocol, icmpType: type, ...(req.code !== undefined ? { icmpCode: req.code } : {}), allowedPorts: formatFlowSet(allowed), steps };
 }
 
 /** Hairpin through a Service: only the cluster-policy tiers apply (undefined when none selects the pod). */

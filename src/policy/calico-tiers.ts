@@ -19,7 +19,7 @@
 import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, ClusterPolicy, ClusterPolicyRule, NetworkPolicy, PolicyType, StagedKubernetesNetworkPolicy } from "../model/index.js";
 import { CALICO_BUILTIN_TIERS, K8S_NETWORK_POLICY_ORDER, calicoRulesOf, clusterRulesOf } from "../model/index.js";
 import { compareGeneralPolicies, compareGeneralTiers, type GeneralPolicy, type GeneralRule, type GeneralTier } from "./general-tier.js";
-import { rulesOf } from "./semantics.js";
+import { clusterPolicyAsGeneral, networkPolicyAsGeneral } from "./kubernetes-tiers.js";
 
 export interface CalicoInput {
   readonly policies: readonly CalicoPolicy[];
@@ -64,21 +64,7 @@ function calicoPolicy(p: CalicoPolicy): GeneralPolicy {
 
 /** A Kubernetes NetworkPolicy as Calico stores it: Allow rules, default tier, order 1000. */
 function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
-  const policy = `${np.namespace}/${np.name}`;
-  const types = both(np.policyTypes);
-  const rules = (direction: PolicyType): GeneralRule[] =>
-    rulesOf(np, direction).map((rule, index) => ({
-      origin: { kind: "NetworkPolicy", policy, tier: "default", order: K8S_NETWORK_POLICY_ORDER, action: "Allow", direction, index, source: rule.source },
-      match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace, ipBlockScope: "all" },
-    }));
-  return {
-    origin: { kind: "NetworkPolicy", policy, namespace: np.namespace, sortName: `knp.default.${np.name}`, tier: "default", order: K8S_NETWORK_POLICY_ORDER, source: np.source },
-    subject: { dialect: "networkpolicy", policy: np },
-    isolates: types,
-    governs: types,
-    ingress: types.Ingress ? rules("Ingress") : [],
-    egress: types.Egress ? rules("Egress") : [],
-  };
+  return networkPolicyAsGeneral(np, { tier: "default", order: K8S_NETWORK_POLICY_ORDER, sortName: `knp.default.${np.name}`, ipBlockScope: "all" });
 }
 
 /**
@@ -101,27 +87,7 @@ function asCalicoConverts(r: ClusterPolicyRule): ClusterPolicyRule | undefined {
 }
 
 function clusterPolicy(cp: ClusterPolicy): GeneralPolicy {
-  const tier = cp.tier === "Admin" ? "kube-admin" : "kube-baseline";
-  const rules = (direction: PolicyType): GeneralRule[] =>
-    clusterRulesOf(cp, direction).flatMap((written, index) => {
-      const r = asCalicoConverts(written);
-      if (!r) return [];
-      return [{
-        origin: { kind: cp.kind, policy: cp.name, tier, order: cp.priority, action: r.action, direction, index, source: r.rule.source, ...(r.unmodelled !== undefined ? { unmodelled: r.unmodelled } : {}) },
-        match: { dialect: "cluster", rule: r },
-      }];
-    });
-  const ingress = rules("Ingress");
-  const egress = rules("Egress");
-  const types = { Ingress: ingress.length > 0, Egress: egress.length > 0 };
-  return {
-    origin: { kind: cp.kind, policy: cp.name, namespace: undefined, sortName: cp.name, tier, order: cp.priority, source: cp.source },
-    subject: { dialect: "cluster", policy: cp },
-    isolates: types,
-    governs: types,
-    ingress,
-    egress,
-  };
+  return clusterPolicyAsGeneral(cp, cp.tier === "Admin" ? "kube-admin" : "kube-baseline", asCalicoConverts);
 }
 
 /** The enforced tiers, in evaluation order, each with its policies in evaluation order. */

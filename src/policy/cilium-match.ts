@@ -126,11 +126,18 @@ export function ciliumRuleFlows(r: CiliumRule, dst: PolicyPeer): FlowSet {
   return unionFlows(out, icmpRuleFlows(r));
 }
 
-/** L7 and FQDN parts the verdict does not reflect. */
+/**
+ * L7 rules: the connection's verdict is the L4 one, fully modelled; the proxy may still reject
+ * single requests. Shown in traces, never an uncertainty.
+ */
+export function ciliumL7Note(r: CiliumRule): string | undefined {
+  const l7 = r.toPorts === "All" ? [] : r.toPorts.flatMap((p) => p.l7.map((x) => x.kind));
+  return l7.length > 0 ? `L7 ${[...new Set(l7)].join("/")} rules not modelled (the verdict is the L4 one; the proxy may reject single requests)` : undefined;
+}
+
+/** Parts that could change the L4 verdict and that kwire does not model (FQDNs, unmodelled peers…). */
 export function ciliumUnmodelled(r: CiliumRule): string | undefined {
   const parts: string[] = [];
-  const l7 = r.toPorts === "All" ? [] : r.toPorts.flatMap((p) => p.l7.map((x) => x.kind));
-  if (l7.length > 0) parts.push(`L7 ${[...new Set(l7)].join("/")} rules not modelled (the verdict is the L4 one)`);
   if (r.fqdns.length > 0) parts.push(`toFQDNs ${r.fqdns.join(",")} not modelled (matches no address)`);
   if (r.unmodelledPeers.length > 0) parts.push(`${r.unmodelledPeers.join(",")} not modelled`);
   if (r.requires.length > 0) parts.push("fromRequires/toRequires applied to this rule's endpoint peers only");

@@ -15,9 +15,9 @@
  * are sorted by kind, namespace and name for deterministic traces.
  */
 import type { CiliumPolicy, CiliumRule, CiliumRuleSet, NetworkPolicy, PolicyType } from "../model/index.js";
-import { ciliumUnmodelled } from "./cilium-match.js";
+import { ciliumL7Note, ciliumUnmodelled } from "./cilium-match.js";
 import { compareGeneralPolicies, type GeneralPolicy, type GeneralRule, type GeneralTier } from "./general-tier.js";
-import { rulesOf } from "./semantics.js";
+import { networkPolicyAsGeneral } from "./kubernetes-tiers.js";
 
 export const CILIUM_DENY_TIER = "cilium-deny";
 export const CILIUM_ALLOW_TIER = "cilium-allow";
@@ -29,8 +29,9 @@ function setName(p: CiliumPolicy, s: CiliumRuleSet): string {
 
 function ruleOf(p: CiliumPolicy, s: CiliumRuleSet, r: CiliumRule, tier: string): GeneralRule {
   const unmodelled = ciliumUnmodelled(r);
+  const note = ciliumL7Note(r);
   return {
-    origin: { kind: p.kind, policy: setName(p, s), tier, order: undefined, action: r.deny ? "Deny" : "Allow", direction: r.direction, index: r.index, source: r.ref, ...(unmodelled !== undefined ? { unmodelled } : {}) },
+    origin: { kind: p.kind, policy: setName(p, s), tier, order: undefined, action: r.deny ? "Deny" : "Allow", direction: r.direction, index: r.index, source: r.ref, ...(unmodelled !== undefined ? { unmodelled } : {}), ...(note !== undefined ? { note } : {}) },
     match: { dialect: "cilium", rule: r },
   };
 }
@@ -52,23 +53,7 @@ function ciliumPolicy(p: CiliumPolicy, s: CiliumRuleSet, deny: boolean): General
 }
 
 function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
-  const policy = `${np.namespace}/${np.name}`;
-  const types = { Ingress: np.policyTypes.includes("Ingress"), Egress: np.policyTypes.includes("Egress") };
-  const rules = (direction: PolicyType): GeneralRule[] =>
-    types[direction]
-      ? rulesOf(np, direction).map((rule, index) => ({
-          origin: { kind: "NetworkPolicy", policy, tier: CILIUM_ALLOW_TIER, order: undefined, action: "Allow", direction, index, source: rule.source },
-          match: { dialect: "networkpolicy", rule, policyNamespace: np.namespace, ipBlockScope: "world" },
-        }))
-      : [];
-  return {
-    origin: { kind: "NetworkPolicy", policy, namespace: np.namespace, sortName: policy, tier: CILIUM_ALLOW_TIER, order: undefined, source: np.source },
-    subject: { dialect: "networkpolicy", policy: np },
-    isolates: types,
-    governs: types,
-    ingress: rules("Ingress"),
-    egress: rules("Egress"),
-  };
+  return networkPolicyAsGeneral(np, { tier: CILIUM_ALLOW_TIER, order: undefined, sortName: `${np.namespace}/${np.name}`, ipBlockScope: "world" });
 }
 
 export function ciliumTiers(policies: readonly CiliumPolicy[], networkPolicies: readonly NetworkPolicy[]): GeneralTier[] {

@@ -10,6 +10,7 @@ import { ipSetOfCidr, type Cluster, type Ip, type IpSet, type Labels } from "../
 import { calicoTiers, type CalicoInput } from "./calico-tiers.js";
 import { ciliumTiers } from "./cilium-tiers.js";
 import type { GeneralTier } from "./general-tier.js";
+import { kubernetesTiers } from "./kubernetes-tiers.js";
 import type { PolicyEndpoint, PolicyPeer } from "./party.js";
 import type { TierEvalContext } from "./tier-eval.js";
 
@@ -35,9 +36,16 @@ export function calicoInputOf(cluster: Cluster): CalicoInput {
 
 const built = new WeakMap<Cluster, EnforcedTiers>();
 
-/** undefined when the cluster has no policy dialect (the Kubernetes tiers apply). */
+/** undefined when the cluster has no policy dialect (the engines then evaluate tiers.ts directly). */
 export function enforcedTiers(cluster: Cluster): EnforcedTiers | undefined {
-  if (cluster.policyDialect === undefined) return undefined;
+  return cluster.policyDialect === undefined ? undefined : generalTiersOf(cluster);
+}
+
+/**
+ * The tiers that decide, always as general tiers: the dialect's, or the API's own three
+ * (kubernetesTiers) — what needs flows beyond ports (ICMP) evaluates these.
+ */
+export function generalTiersOf(cluster: Cluster): EnforcedTiers {
   let e = built.get(cluster);
   if (!e) {
     e = compute(cluster);
@@ -68,6 +76,7 @@ function compute(cluster: Cluster): EnforcedTiers {
     if (node !== undefined) return local?.nodeName === node ? { type: "Host", ip } : { type: "RemoteNode", ip };
     return { type: "World", ip };
   };
+  if (cluster.policyDialect === undefined) return { tiers: kubernetesTiers(cluster.networkPolicies, cluster.clusterPolicies), notes: [], context, peerOfAddress };
   if (cluster.policyDialect === "calico") {
     const t = calicoTiers(calicoInputOf(cluster));
     return { tiers: t.tiers, notes: t.notes, context, peerOfAddress };

@@ -17,3 +17,4 @@ export * from "./tier-eval.js";
 export * from "./staged-diff.js";
 export * from "./dialect-cni.js";
 export * from "./enforced.js";
+export * from "./kubernetes-tiers.js";

@@ -9,7 +9,7 @@ import type { Labels, PolicyType } from "../model/index.js";
 import { assertNever } from "../model/index.js";
 import { calicoPolicySelects, calicoRuleFlows, type CalicoContext } from "./calico-match.js";
 import { ciliumPeerMatches, ciliumRuleFlows, ciliumSetSelects } from "./cilium-match.js";
-import { FLOW_SET_OPS, EMPTY_FLOWS, flowsOfPorts, type FlowSet } from "./flow-set.js";
+import { ALL_FLOWS, FLOW_SET_OPS, EMPTY_FLOWS, flowsOfPorts, type FlowSet } from "./flow-set.js";
 import { foldGeneralTiers, generalRulesOf, type GeneralFold, type GeneralMatched, type GeneralRule, type GeneralSubject, type GeneralTier, type GeneralTierInput } from "./general-tier.js";
 import type { PolicyPeer, PolicyEndpoint } from "./party.js";
 import { peerMatchesAddress, peerMatchesPod, policySelects, resolveRulePorts } from "./semantics.js";
@@ -60,6 +60,10 @@ export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: Polic
     case "cluster": {
       if (!npPeerMatches(m, peer)) return EMPTY_FLOWS;
       const r = m.dialect === "networkpolicy" ? m.rule : m.rule.rule;
+      // A rule without ports matches every protocol, ICMP included (Calico converts it to a rule
+      // with no protocol; Cilium to an L3-only rule). The NetworkPolicy API itself names only
+      // TCP, UDP and SCTP: traces of ICMP say so.
+      if (r.ports === "All") return ALL_FLOWS;
       return flowsOfPorts(resolveRulePorts(r, dst.type === "Pod" ? dst.endpoint.ports : undefined));
     }
     case "cilium":

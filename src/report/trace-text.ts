@@ -7,7 +7,8 @@ import type { Trace } from "../engine/index.js";
 const MARK: Record<string, string> = { info: "•", allowed: "✔", denied: "✘", skipped: "–" };
 
 export function traceText(t: Trace): string {
-  const head = `${t.src} → ${t.dst}${t.port !== undefined ? ` ${t.protocol}/${t.port}` : ` (${t.protocol})`}: ${t.verdict.toUpperCase()}`;
+  const what = t.icmpType !== undefined ? ` ${t.protocol} type ${t.icmpType}${t.icmpCode !== undefined ? ` code ${t.icmpCode}` : ""}` : t.port !== undefined ? ` ${t.protocol}/${t.port}` : ` (${t.protocol})`;
+  const head = `${t.src} → ${t.dst}${what}: ${t.verdict.toUpperCase()}`;
   const lines = t.steps.map((s) => {
     const where = s.source ? `  [${s.source.file}:${s.source.line}]` : "";
     return `  ${MARK[s.result] ?? "•"} ${s.stage.padEnd(15)} ${s.detail}${where}`;
@@ -29,8 +30,10 @@ export function traceJson(t: Trace): unknown {
     dst: t.dst,
     protocol: t.protocol,
     ...(t.port !== undefined ? { port: t.port } : {}),
+    ...(t.icmpType !== undefined ? { icmpType: t.icmpType } : {}),
+    ...(t.icmpCode !== undefined ? { icmpCode: t.icmpCode } : {}),
     allowedPorts: t.allowedPorts,
-    ...(traceUncertainty(t).length ? { uncertain: traceUncertainty(t) } : {}),
+    ...(traceUncertainty(t).length ? { uncertain: traceUncertainty(t).map((reason) => ({ reason })) } : {}),
     steps: t.steps,
   };
 }

@@ -206,6 +206,11 @@ describe("docs/schemas validate what the CLI prints", () => {
     await cli("trace", ["trace", "--from", "internet", "198.51.100.20:80", ...demo], [0, 1]);
     await cli("trace", ["trace", "--from", "internet", "http://shop.test/", "-f", scenario("services-basic", "cluster.yaml"), "-o", "json"], [0, 1]);
     await cli("trace", ["trace", "shop/client", "svc/api-local:80", "-n", "shop", "-f", scenario("services-basic", "cluster.yaml"), "-o", "json"]);
+    // Calico and Cilium tiers (tier names, order, L7 uncertainty) and ICMP traces.
+    await cli("trace", ["trace", "production/frontend", "production/database:6379", "-f", "fixtures/examples/calico-database.yaml", "-o", "json"]);
+    await cli("trace", ["trace", "shop/frontend", "kube-system/coredns:53", "--protocol", "UDP", "-f", "fixtures/examples/cilium-l3-l4-entities.yaml", "-o", "json"]);
+    await cli("trace", ["trace", "slytherin/draco-malfoy", "gryffindor/harry-potter:80", "-f", scenario("tiers", "cluster.yaml"), "-f", scenario("tiers", "antrea.yaml"), "-o", "json"], [3]);
+    await cli("trace", ["trace", "production/frontend", "production/database", "--protocol", "ICMP", "-f", "fixtures/examples/calico-database.yaml", "-o", "json"], [0, 1]);
   });
 
   it("diff -o json, lint -o json, test -o json", async () => {

@@ -64,8 +64,8 @@ spec:
 `;
     const r = await run(["trace", "slytherin/draco-malfoy", "gryffindor/harry-potter:80", "-f", CLUSTER, "-f", "-", "-o", "json"], bad);
     expect(r.code).toBe(3);
-    const t = JSON.parse(r.stdout) as { verdict: string; uncertain?: string[] };
-    expect(t.uncertain?.[0]).toMatch(/^NetworkPolicy gryffindor\/broken was skipped for an input error \(/);
+    const t = JSON.parse(r.stdout) as { verdict: string; uncertain?: { reason: string }[] };
+    expect(t.uncertain?.[0]?.reason).toMatch(/^NetworkPolicy gryffindor\/broken was skipped for an input error \(/);
   });
 
   it("--cni cilium does not enforce AdminNetworkPolicy: the note says so and the Admin tier is not applied", async () => {

@@ -7,7 +7,7 @@
  */
 import { Command } from "commander";
 import { isProtocol, parseIp, type Ip } from "../../model/index.js";
-import { serviceContext, traceAny, type ServiceContext, type Trace } from "../../engine/index.js";
+import { resolveTarget, serviceContext, traceAny, traceIcmp, type IcmpProtocol, type ServiceContext, type Trace } from "../../engine/index.js";
 import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
@@ -25,6 +25,8 @@ export interface TraceOptions extends InputOptions {
   externalIp?: string[];
   method?: string;
   header?: string[];
+  icmpType?: string;
+  icmpCode?: string;
 }
 
 export interface RunOptions {
@@ -37,6 +39,8 @@ export interface RunOptions {
   readonly clusterDomain?: string | undefined;
   readonly externalIp?: readonly string[] | undefined;
   readonly method?: string | undefined;
+  readonly icmpType?: string | undefined;
+  readonly icmpCode?: string | undefined;
   readonly header?: readonly string[] | undefined;
 }
 
@@ -72,9 +76,38 @@ export function serviceContextOf(a: Analyzed, clusterDomain = "cluster.local"): 
   return ctx;
 }
 
+/** `--protocol ICMP|ICMPv6`: pod/workload/IP to pod/workload/IP, with `--icmp-type`/`--icmp-code`. */
+function runIcmpTrace(a: Analyzed, src: string | undefined, dst: string, protocol: IcmpProtocol, opts: RunOptions): Trace {
+  if (src === undefined && opts.fromIp === undefined && opts.from === undefined) throw new UsageError("missing required argument 'src'");
+  const byte = (text: string | undefined, what: string, max: number): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${what} must be a number 0-${max}, not "${text}"`);
+    return Number(text);
+  };
+  const type = byte(opts.icmpType, "--icmp-type", 255);
+  const code = byte(opts.icmpCode, "--icmp-code", 255);
+  if (opts.port !== undefined) throw new UsageError("ICMP has no ports: give --icmp-type (and --icmp-code) instead of --port");
+  const ns = opts.namespace ?? "default";
+  const topo = a.analysis.topology;
+  const party = (text: string, what: string): ReturnType<typeof resolveTarget> & { ok: true } => {
+    const r = resolveTarget(topo, text, ns);
+    if (!r.ok) throw new UsageError(`${what}: ${r.error} (ICMP traces go between pods, workloads and addresses, not through Services)`);
+    if (r.target.port !== undefined) throw new UsageError(`${what}: ICMP has no ports ("${text}")`);
+    return r;
+  };
+  const fromIp = opts.fromIp === undefined ? undefined : parseIp(opts.fromIp);
+  if (opts.fromIp !== undefined && !fromIp) throw new UsageError(`--from-ip: "${opts.fromIp}" is not an IP address`);
+  const s = fromIp ? { type: "address" as const, ip: fromIp, label: opts.fromIp ?? "" } : party(src ?? "", "source").target.party;
+  const d = party(dst, "destination").target.party;
+  const ctx = serviceContextOf(a, opts.clusterDomain);
+  return traceIcmp(topo, ctx.policies, { src: s, dst: d, protocol, ...(type !== undefined ? { type } : {}), ...(code !== undefined ? { code } : {}) });
+}
+
 export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts: RunOptions): Trace {
   const protocol = opts.protocol.toUpperCase();
-  if (!isProtocol(protocol)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not "${opts.protocol}"`);
+  if (protocol === "ICMP" || protocol === "ICMPV6") return runIcmpTrace(a, src, dst, protocol === "ICMP" ? "ICMP" : "ICMPv6", opts);
+  if (opts.icmpType !== undefined || opts.icmpCode !== undefined) throw new UsageError("--icmp-type and --icmp-code need --protocol ICMP or ICMPv6");
+  if (!isProtocol(protocol)) throw new UsageError(`--protocol must be TCP, UDP, SCTP, ICMP or ICMPv6, not "${opts.protocol}"`);
   if (opts.from !== undefined && opts.from !== "internet") throw new UsageError(`--from must be "internet" (use --from-ip IP for a given client address), not "${opts.from}"`);
   const fromIp = opts.fromIp === undefined ? undefined : parseIp(opts.fromIp);
   if (opts.fromIp !== undefined && !fromIp) throw new UsageError(`--from-ip: "${opts.fromIp}" is not an IP address`);
@@ -104,7 +137,9 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
     .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
   namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
-    .option("--protocol <protocol>", "TCP|UDP|SCTP", "TCP")
+    .option("--protocol <protocol>", "TCP|UDP|SCTP|ICMP|ICMPv6", "TCP")
+    .option("--icmp-type <type>", "ICMP message type (default: echo request, 8; ICMPv6 128)")
+    .option("--icmp-code <code>", "ICMP message code (default: any)")
     .option("--port <port>", "destination port (number or port name)")
     .option("--from <where>", "trace from outside the cluster: internet (client 203.0.113.1)")
     .option("--from-ip <ip>", "trace from this client address outside the cluster")
