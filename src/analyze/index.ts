@@ -2,9 +2,9 @@
  * @module analyze
  * The library's front door: files in, a ready analysis out (load → CNI → topology → engine).
  */
-import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic } from "../model/index.js";
+import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic, type Ip } from "../model/index.js";
 import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
-import { CNI_ENFORCES, cniEnforcesDialect, enforcedTiers, type PolicyDialect } from "../policy/index.js";
+import { CNI_ENFORCES, cniEnforcesDialect, enforcedTiers, resolveCiliumFqdns, type PolicyDialect } from "../policy/index.js";
 import { buildTopology, fastAnalysis, podRange, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
 
 export interface AnalyzeOptions {
@@ -13,6 +13,8 @@ export interface AnalyzeOptions {
   readonly cni?: string;
   /** Pod CIDR for pods without an IP in the input (default 10.244.0.0/16). */
   readonly podCidr?: string;
+  /** `--external-ip NAME=IP`: the address a name stands for (Cilium toFQDNs peers match it). */
+  readonly externalIps?: ReadonlyMap<string, Ip>;
 }
 
 export interface Analyzed {
@@ -64,6 +66,7 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
   notes.push(...dialect.notes);
   if (dialect.dialect !== undefined) {
     cluster = { ...cluster, policyDialect: dialect.dialect };
+    if (cluster.ciliumPolicies && opts.externalIps) cluster = { ...cluster, ciliumPolicies: resolveCiliumFqdns(cluster.ciliumPolicies, opts.externalIps) };
     notes.push(...(enforcedTiers(cluster)?.notes ?? []));
   }
   if (opts.podCidr !== undefined && !podRange(opts.podCidr)) return { error: `--pod-cidr: "${opts.podCidr}" is not a CIDR` };

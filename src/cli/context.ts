@@ -9,6 +9,7 @@ import { cniOfConfig, loadCluster, type InputFile, type LoadResult } from "../pa
 import { EXIT_BAD_INPUT, printDiagnostics, readInputs, readStdin, UsageError } from "./io.js";
 import { defaultKubeconfig, readLiveCluster } from "./live.js";
 import { progress } from "./progress.js";
+import { parseIp, type Ip } from "../model/index.js";
 
 export interface InputOptions {
   filename?: string[];
@@ -72,7 +73,7 @@ export class BadInput extends Error {
   readonly exitCode = EXIT_BAD_INPUT;
 }
 
-export async function analyzeInputs(opts: InputOptions & { engine?: string }, io: Io): Promise<Analyzed> {
+export async function analyzeInputs(opts: InputOptions & { engine?: string; externalIp?: readonly string[] | undefined }, io: Io): Promise<Analyzed> {
   return analyzeLoaded(await loadInputs(opts, io), opts, io);
 }
 
@@ -114,18 +115,32 @@ export function loadAndReport(files: readonly InputFile[], opts: InputOptions, i
 }
 
 /** Files → analysis: prints diagnostics, skips broken objects (exit 2 when nothing loads or --strict). */
-export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string }, io: Io, label = ""): Analyzed {
+/** `--external-ip NAME=IP` (repeatable): the address a name outside the cluster stands for. */
+export function parseExternalIps(list: readonly string[] | undefined): Map<string, Ip> | undefined {
+  let out: Map<string, Ip> | undefined;
+  for (const e of list ?? []) {
+    const [name, addr] = e.split("=", 2);
+    const ip = parseIp(addr ?? "");
+    if (!name || !ip) throw new UsageError(`--external-ip must be NAME=IP (e.g. db.example.com=192.0.2.10), not "${e}"`);
+    (out ??= new Map()).set(name.toLowerCase().replace(/\.$/, ""), ip);
+  }
+  return out;
+}
+
+export function analyzeLoaded(files: readonly InputFile[], opts: InputOptions & { engine?: string; externalIp?: readonly string[] | undefined }, io: Io, label = ""): Analyzed {
   const load = loadAndReport(files, opts, io, label);
   const engine = opts.engine ?? "fast";
   if (engine !== "fast" && engine !== "reference") throw new UsageError(`--engine must be fast or reference, not "${engine}"`);
   const fromConfig = configDefaults(load, opts);
   const cni = opts.cni ?? fromConfig.cni;
   const podCidr = opts.podCidr ?? fromConfig.podCidr;
+  const externalIps = parseExternalIps(opts.externalIp);
   progress().stage(`${label}analysing ${load.cluster.pods.length} pod(s), ${load.cluster.workloads.length} workload(s), ${load.cluster.networkPolicies.length + load.cluster.clusterPolicies.length} polic(ies)`);
   const res = analyzeCluster(load, {
     engine: engine as EngineName,
     ...(cni !== undefined ? { cni } : {}),
     ...(podCidr !== undefined ? { podCidr } : {}),
+    ...(externalIps ? { externalIps } : {}),
   });
   if ("error" in res) throw new UsageError(res.error);
   for (const n of res.notes) io.err(`kwire: note: ${label}${n}\n`);

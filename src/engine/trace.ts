@@ -347,6 +347,17 @@ function generalFlowStep(e: EnforcedTiers, dir: PolicyType, at: Subject, other: 
   const lines: string[] = [];
   const rules: TraceRuleRef[] = [];
   const uncertain: string[] = [];
+  // A rule of a counted tier with a peer kwire cannot evaluate (an unresolved toFQDNs) that did
+  // not match an address outside the cluster might have matched it: the verdict is uncertain.
+  if (peer.type === "World") {
+    for (const t of counted) {
+      for (const m of t.matched) {
+        if (m.origin.unmodelled?.includes("toFQDNs") && FLOW_SET_OPS.isEmpty(FLOW_SET_OPS.intersect(m.ports, want))) {
+          uncertain.push(`${m.origin.kind} ${m.origin.policy} ${lower(dir)}[${m.origin.index}]: ${m.origin.unmodelled}; it may match ${other.kind === "address" ? other.label : "this address"} (say which address a name stands for with --external-ip NAME=IP)`);
+        }
+      }
+    }
+  }
   let first: SourceRef | undefined;
   for (const t of fold.tiers) {
     const said: string[] = [];

@@ -18,3 +18,4 @@ export * from "./staged-diff.js";
 export * from "./dialect-cni.js";
 export * from "./enforced.js";
 export * from "./kubernetes-tiers.js";
+export * from "./cilium-fqdn.js";

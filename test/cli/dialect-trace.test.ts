@@ -88,6 +88,37 @@ describe("Cilium policies are enforced (docs.cilium.io policy language)", () => 
   });
 });
 
+describe("Cilium toFQDNs with --external-ip (docs.cilium.io policy language, DNS based: matchName / matchPattern)", () => {
+  const FQDN = `
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: shop, labels: {app: shop}}
+status: {podIP: 10.0.5.5}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-api, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: shop}}
+  egress:
+    - toFQDNs: [{matchPattern: "*.example.com"}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`;
+  it("a name the user maps to the address is matched: allowed on 443, denied on 80", async () => {
+    const ok = await run(["trace", "shop/app", "192.0.2.10:443", "-f", "-", "--external-ip", "api.example.com=192.0.2.10"], FQDN);
+    expect(ok.code).toBe(0);
+    const no = await run(["trace", "shop/app", "192.0.2.10:80", "-f", "-", "--external-ip", "api.example.com=192.0.2.10"], FQDN);
+    expect(no.code).toBe(1);
+  });
+
+  it("without --external-ip the rule matches no address: denied, and marked uncertain because the name might stand for it (exit 3)", async () => {
+    const r = await run(["trace", "shop/app", "192.0.2.10:443", "-f", "-"], FQDN);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("DENIED (UNCERTAIN)");
+    expect(r.stdout).toContain("--external-ip NAME=IP");
+  });
+});
+
 const IPBLOCK_CLUSTER = `
 apiVersion: v1
 kind: Pod

@@ -10,7 +10,7 @@ import { isProtocol, parseIp, type Ip } from "../../model/index.js";
 import { resolveTarget, serviceContext, traceAny, traceIcmp, type IcmpProtocol, type ServiceContext, type Trace } from "../../engine/index.js";
 import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
-import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
+import { addInputOptions, analyzeInputs, parseExternalIps, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
 import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
@@ -47,12 +47,8 @@ export interface RunOptions {
 /** `--external-ip NAME=IP` (repeatable) and `--header NAME:VALUE` (repeatable), checked. */
 function northSouthOptions(opts: RunOptions): { externalIps?: Map<string, Ip>; headers?: Map<string, string>; method?: string } {
   const out: { externalIps?: Map<string, Ip>; headers?: Map<string, string>; method?: string } = {};
-  for (const e of opts.externalIp ?? []) {
-    const [name, addr] = e.split("=", 2);
-    const ip = parseIp(addr ?? "");
-    if (!name || !ip) throw new UsageError(`--external-ip must be NAME=IP (e.g. db.example.com=192.0.2.10), not "${e}"`);
-    (out.externalIps ??= new Map()).set(name.toLowerCase().replace(/\.$/, ""), ip);
-  }
+  const externalIps = parseExternalIps(opts.externalIp);
+  if (externalIps) out.externalIps = externalIps;
   for (const h of opts.header ?? []) {
     const i = h.indexOf(":");
     if (i <= 0) throw new UsageError(`--header must be NAME:VALUE, not "${h}"`);
@@ -145,7 +141,7 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
     .option("--from-ip <ip>", "trace from this client address outside the cluster")
     .option("--ingress-controller <pod>", "the L7 proxy pod (ingress controller, Gateway data plane, OpenShift router) when the input has none with the usual labels")
     .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")
-    .option("--external-ip <name=ip>", "the address a name outside the cluster resolves to (ExternalName targets); repeatable", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--external-ip <name=ip>", "the address a name outside the cluster resolves to (ExternalName targets, Cilium toFQDNs); repeatable", (v: string, acc: string[] = []) => [...acc, v])
     .option("--method <method>", "HTTP method of a URL request (Gateway API method matches)", "GET")
     .option("--header <name:value>", "HTTP header of a URL request (Gateway API header matches); repeatable", (v: string, acc: string[] = []) => [...acc, v])
     .option("-o, --output <format>", "text|json", "text")
