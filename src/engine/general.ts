@@ -12,13 +12,17 @@
  * Both build their verdicts with `verdictOfGeneralFold`, so they agree by construction on the
  * shape; the property tests check they agree on the answers.
  */
-import { ALL_PORTS, intersectPorts, type Cluster, type PolicyType } from "../model/index.js";
+import { intersectPorts, type Cluster, type PolicyType } from "../model/index.js";
 import {
   FLOW_SET_OPS,
   evaluateDirection,
   foldGeneralTiers,
   generalRulesOf,
+  EMPTY_FLOWS,
   ruleFlows,
+  ruleLocalMatches,
+  rulePeerMatches,
+  ruleTargetFlows,
   subjectSelects,
   type EnforcedTiers,
   type FlowSet,
@@ -30,7 +34,7 @@ import {
 } from "../policy/index.js";
 import { UNPOLICED, type Analysis, type DirectionVerdict, type EngineName, type PairExplanation, type RuleRef } from "./analysis.js";
 import { buildClasses } from "./classes.js";
-import { PortSetTable } from "./port-table.js";
+import { ALL_ID, PortSetTable } from "./port-table.js";
 import type { Subject, Topology } from "./topology.js";
 
 /** A direction's verdict from a general fold: the rules that decided, in evaluation order. */
@@ -148,8 +152,8 @@ class GeneralFastEngine implements Analysis {
   readonly classCount: number;
   readonly ports = new PortSetTable();
   private readonly reps: readonly Party[];
+  private readonly portsSig: readonly number[];
   private readonly prepared: Map<string, PreparedTier[]> = new Map();
-  private readonly rows = new Map<number, Uint32Array>();
 
   constructor(readonly topology: Topology, private readonly e: EnforcedTiers) {
     const classes = buildClasses(topology);
@@ -157,6 +161,7 @@ class GeneralFastEngine implements Analysis {
     this.classOf = classes.classOf;
     this.classCount = classes.infos.length;
     this.reps = classes.infos.map((c) => partyAt(topology, c.representative));
+    this.portsSig = classes.infos.map((c) => c.portsSig);
   }
 
   private prep(cls: number, dir: PolicyType, local: Subject): PreparedTier[] {
@@ -187,28 +192,100 @@ class GeneralFastEngine implements Analysis {
     return verdictOfGeneralFold(this.fold(cls, dir, local.subject, other), prepared.flatMap((t) => t.selectedBy));
   }
 
-  private portsOf(dir: PolicyType, cls: number, other: Party): typeof ALL_PORTS {
+  /** Cached pieces of ruleFlows (tier-eval's factorisation). */
+  private readonly peerBits = new Map<GeneralRule, Map<number, Uint8Array>>();
+  private readonly target = new Map<GeneralRule, Map<number, FlowSet>>();
+  /** Per class and direction: the port-set id toward every other class (built on demand). */
+  private readonly dirRows = [new Map<number, Uint32Array>(), new Map<number, Uint32Array>()];
+
+  private static memo<V>(outer: Map<GeneralRule, Map<number, V>>, r: GeneralRule, key: number, make: () => V): V {
+    let inner = outer.get(r);
+    if (!inner) outer.set(r, (inner = new Map()));
+    let v = inner.get(key);
+    if (v === undefined) {
+      v = make();
+      inner.set(key, v);
+    }
+    return v;
+  }
+
+  private familyOf(p: Party | undefined): number {
+    if (!p) return 0;
+    return p.type === "address" ? p.ip.family : (p.subject.ips[0]?.family ?? 0);
+  }
+
+  /**
+   * Which classes a rule's peer part accepts, as seen from `local` (class `cls`): computed once
+   * per rule and direction (Cilium rules once per local class too: host / remote-node).
+   */
+  private peersOf(r: GeneralRule, dir: PolicyType, cls: number, local: Subject): Uint8Array {
+    const d = dir === "Ingress" ? 0 : 1;
+    const key = r.match.dialect === "cilium" ? cls * 2 + d : -1 - d;
+    return GeneralFastEngine.memo(this.peerBits, r, key, () => {
+      const bits = new Uint8Array(this.classCount);
+      for (let o = 0; o < this.classCount; o++) {
+        const other = this.reps[o] as Party;
+        bits[o] = rulePeerMatches(r, dir, local, peerOf(this.e, other, local), this.e.context) ? 1 : 0;
+      }
+      return bits;
+    });
+  }
+
+  /**
+   * One direction at class `cls` toward every class: the peers are grouped by what decides
+   * their fold — which of the prepared rules accept them, and (for the flows) the destination's
+   * named ports and the address family — and each group is folded once.
+   */
+  private dirRow(dir: PolicyType, cls: number): Uint32Array {
+    const d = dir === "Ingress" ? 0 : 1;
+    const cached = this.dirRows[d]?.get(cls);
+    if (cached) return cached;
+    const C = this.classCount;
+    const row = new Uint32Array(C).fill(ALL_ID);
     const local = this.reps[cls];
-    if (!local || local.type !== "subject" || local.subject.hostNetwork) return ALL_PORTS;
-    if (this.prep(cls, dir, local.subject).length === 0) return ALL_PORTS;
-    return this.fold(cls, dir, local.subject, other).allowed.ports;
+    this.dirRows[d]?.set(cls, row);
+    if (!local || local.type !== "subject" || local.subject.hostNetwork) return row;
+    const prepared = this.prep(cls, dir, local.subject);
+    if (prepared.length === 0) return row;
+    const rules = prepared.flatMap((t) => t.rules.filter((r) => ruleLocalMatches(r, dir, local.subject, this.e.context)));
+    const bits = rules.map((r) => this.peersOf(r, dir, cls, local.subject));
+    const groups = new Map<string, number>();
+    for (let o = 0; o < C; o++) {
+      const other = this.reps[o] as Party;
+      const srcCls = dir === "Ingress" ? o : cls;
+      const dstCls = dir === "Ingress" ? cls : o;
+      const family = this.familyOf(this.reps[srcCls]) || this.familyOf(this.reps[dstCls]);
+      let key = `${this.portsSig[dstCls] ?? -1}|${family}|`;
+      for (let i = 0; i < bits.length; i++) key += (bits[i] as Uint8Array)[o] ? "1" : "0";
+      let id = groups.get(key);
+      if (id === undefined) {
+        const targetKey = ((this.portsSig[dstCls] ?? -1) + 1) * 16 + family * 2 + d; // family ∈ {0, 4, 6}
+        let peer: PolicyPeer | undefined;
+        const accepted = new Set(rules.filter((_, i) => (bits[i] as Uint8Array)[o]));
+        const inputs = prepared.map((t) => ({
+          tier: t.tier,
+          defaultAction: t.defaultAction,
+          selectedBy: t.selectedBy,
+          matched: t.rules.map((r) => ({
+            origin: r.origin,
+            ports: accepted.has(r) ? GeneralFastEngine.memo(this.target, r, targetKey, () => ruleTargetFlows(r, dir, local.subject, (peer ??= peerOf(this.e, other, local.subject)))) : EMPTY_FLOWS,
+          })),
+        }));
+        id = this.ports.intern(foldGeneralTiers(inputs, FLOW_SET_OPS).allowed.ports);
+        groups.set(key, id);
+      }
+      row[o] = id;
+    }
+    return row;
   }
 
   classPortsId(a: number, b: number): number {
-    const pa = this.reps[a];
-    const pb = this.reps[b];
-    if (!pa || !pb) throw new Error(`class out of range`);
-    return this.ports.intern(intersectPorts(this.portsOf("Egress", a, pb), this.portsOf("Ingress", b, pa)));
+    return this.ports.intersect(this.dirRow("Egress", a)[b] as number, this.dirRow("Ingress", b)[a] as number);
   }
 
   classRow(a: number, out: Uint32Array): void {
-    let row = this.rows.get(a);
-    if (!row) {
-      row = new Uint32Array(this.classCount);
-      for (let b = 0; b < this.classCount; b++) row[b] = this.classPortsId(a, b);
-      this.rows.set(a, row);
-    }
-    out.set(row);
+    const egress = this.dirRow("Egress", a);
+    for (let b = 0; b < this.classCount; b++) out[b] = this.ports.intersect(egress[b] as number, this.dirRow("Ingress", b)[a] as number);
   }
 
   explain(src: number, dst: number): PairExplanation {

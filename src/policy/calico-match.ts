@@ -155,6 +155,11 @@ function portsFor(ports: readonly CalicoPort[], protocols: readonly Protocol[], 
  */
 export function calicoRuleFlows(r: CalicoRule, policyNamespace: string | undefined, src: PolicyPeer, dst: PolicyPeer, ctx: CalicoContext, nsLabels: (ns: string) => Labels): FlowSet {
   if (!entityMatches(r.source, policyNamespace, src, ctx, nsLabels) || !entityMatches(r.destination, policyNamespace, dst, ctx, nsLabels)) return EMPTY_FLOWS;
+  return calicoTargetFlows(r, src, dst);
+}
+
+/** What the rule matches once both sides matched: protocol, ports (named ones on `dst`), ICMP, IP version. */
+export function calicoTargetFlows(r: CalicoRule, src: PolicyPeer, dst: PolicyPeer): FlowSet {
   const family = [...peerIps(src), ...peerIps(dst)][0]?.family;
   if (r.ipVersion !== undefined && family !== undefined && family !== r.ipVersion) return EMPTY_FLOWS;
   let flows = r.protocol ? protocolFlows(r.protocol) : ALL_FLOWS;

@@ -7,7 +7,7 @@
  */
 import type { Labels, PolicyType } from "../model/index.js";
 import { assertNever } from "../model/index.js";
-import { calicoPolicySelects, calicoRuleFlows, type CalicoContext } from "./calico-match.js";
+import { calicoPolicySelects, calicoTargetFlows, entityMatches, type CalicoContext } from "./calico-match.js";
 import { ciliumPeerMatches, ciliumRuleFlows, ciliumSetSelects } from "./cilium-match.js";
 import { ALL_FLOWS, FLOW_SET_OPS, EMPTY_FLOWS, flowsOfPorts, type FlowSet } from "./flow-set.js";
 import { foldGeneralTiers, generalRulesOf, type GeneralFold, type GeneralMatched, type GeneralRule, type GeneralSubject, type GeneralTier, type GeneralTierInput } from "./general-tier.js";
@@ -47,18 +47,47 @@ function npPeerMatches(rule: Extract<GeneralRule["match"], { dialect: "networkpo
   });
 }
 
-/** The flows a rule matches for this direction (local = the selected endpoint). */
-export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext): FlowSet {
+/**
+ * A rule's match, factorised (what the fast engine caches): ruleFlows = rulePeerMatches ∧
+ * ruleLocalMatches ? ruleTargetFlows : nothing.
+ * - rulePeerMatches: the other party against the rule's peer part (NetworkPolicy peers, Calico's
+ *   source entity for ingress / destination entity for egress, Cilium's L3 part — which reads
+ *   the local endpoint's node only to tell `host` from `remote-node`);
+ * - ruleLocalMatches: the selected endpoint against the rule's own side (Calico only: the
+ *   destination entity of an ingress rule, the source entity of an egress rule);
+ * - ruleTargetFlows: protocols, ports (named ones resolved on the destination), ICMP.
+ */
+export function rulePeerMatches(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext): boolean {
+  const m = rule.match;
+  switch (m.dialect) {
+    case "calico":
+      return entityMatches(direction === "Ingress" ? m.rule.source : m.rule.destination, m.policyNamespace, peer, ctx, ctx.namespaceLabels);
+    case "networkpolicy":
+    case "cluster":
+      return npPeerMatches(m, peer);
+    case "cilium":
+      return ciliumPeerMatches(m.rule, peer, local);
+    default:
+      return assertNever(m);
+  }
+}
+
+export function ruleLocalMatches(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, ctx: TierEvalContext): boolean {
+  const m = rule.match;
+  if (m.dialect !== "calico") return true;
+  return entityMatches(direction === "Ingress" ? m.rule.destination : m.rule.source, m.policyNamespace, { type: "Pod", endpoint: local }, ctx, ctx.namespaceLabels);
+}
+
+export function ruleTargetFlows(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer): FlowSet {
   const self: PolicyPeer = { type: "Pod", endpoint: local };
   const src = direction === "Ingress" ? peer : self;
   const dst = direction === "Ingress" ? self : peer;
   const m = rule.match;
   switch (m.dialect) {
     case "calico":
-      return calicoRuleFlows(m.rule, m.policyNamespace, src, dst, ctx, ctx.namespaceLabels);
+      return calicoTargetFlows(m.rule, src, dst);
     case "networkpolicy":
     case "cluster": {
-      if (!npPeerMatches(m, peer)) return EMPTY_FLOWS;
       const r = m.dialect === "networkpolicy" ? m.rule : m.rule.rule;
       // A rule without ports matches every protocol, ICMP included (Calico converts it to a rule
       // with no protocol; Cilium to an L3-only rule). The NetworkPolicy API itself names only
@@ -67,10 +96,16 @@ export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: Polic
       return flowsOfPorts(resolveRulePorts(r, dst.type === "Pod" ? dst.endpoint.ports : undefined));
     }
     case "cilium":
-      return ciliumPeerMatches(m.rule, peer, local) ? ciliumRuleFlows(m.rule, dst) : EMPTY_FLOWS;
+      return ciliumRuleFlows(m.rule, dst);
     default:
       return assertNever(m);
   }
+}
+
+/** The flows a rule matches for this direction (local = the selected endpoint). */
+export function ruleFlows(rule: GeneralRule, direction: PolicyType, local: PolicyEndpoint, peer: PolicyPeer, ctx: TierEvalContext): FlowSet {
+  if (!rulePeerMatches(rule, direction, local, peer, ctx) || !ruleLocalMatches(rule, direction, local, ctx)) return EMPTY_FLOWS;
+  return ruleTargetFlows(rule, direction, local, peer);
 }
 
 /** The fold's input: per tier, the selecting policies and the matching rules in order. */
