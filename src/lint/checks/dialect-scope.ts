@@ -27,14 +27,25 @@ export function dialectScope(ctx: LintContext): DialectScope | undefined {
   const enforced = ctx.enforced;
   let scope: DialectScope | undefined;
   if (enforced) {
-    const endpoints = ctx.topology.subjects.filter((s) => !s.hostNetwork);
-    const pods: PolicyPeer[] = ctx.topology.subjects.map((s) => ({ type: "Pod", endpoint: s }));
+    // One pod per equivalence class of the engine (same namespace, labels, named ports, service
+    // account and, under Cilium, node ⇒ the same verdicts): the checks' cost follows the classes.
+    const classOf = ctx.analysis.classOf;
+    const seen = new Set<number>();
+    const reps = ctx.topology.subjects.filter((_, i) => {
+      const c = classOf[i] ?? -1 - i;
+      if (seen.has(c)) return false;
+      seen.add(c);
+      return true;
+    });
+    const endpoints = reps.filter((s) => !s.hostNetwork);
+    const pods: PolicyPeer[] = reps.map((s) => ({ type: "Pod", endpoint: s }));
     const cells = ctx.topology.cells.map((c) => ({ family: c.family, value: c.representative }));
     const bySelected = new Map<GeneralPolicy, readonly PolicyEndpoint[]>();
     scope = {
       enforced,
       endpoints,
-      peers: (local) => [...pods.filter((p) => p.type !== "Pod" || p.endpoint !== local), ...cells.map((ip) => enforced.peerOfAddress(ip, local))],
+      // A class's own representative stands for its other pods (replicas talk to each other).
+      peers: (local) => [...pods, ...cells.map((ip) => enforced.peerOfAddress(ip, local))],
       selected(p) {
         let s = bySelected.get(p);
         if (!s) {
