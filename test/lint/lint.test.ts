@@ -144,6 +144,15 @@ describe("Calico and Cilium checks run on the dialect the analysis uses", () => 
     expect(await lint(l7Only + np)).toEqual([expect.stringMatching(/L7 http rules have no effect on TCP:8080 from shop\/web to shop\/api: NetworkPolicy shop\/api-8080 ingress\[0\]/)]);
   });
 
+  it("both dialects and no --cni: the tier checks are skipped, and stderr says so", async () => {
+    const r = await run(["lint", "-f", CALICO, "-f", CILIUM, "-o", "json"]);
+    expect(r.stderr).toMatch(/the input holds both Calico and Cilium policies and no CNI says which one enforces: give --cni calico or --cni cilium; the Calico\/Cilium tier checks .* are skipped/);
+    const codes = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
+    expect(codes.filter((c) => c !== "calico-selector-no-match")).toEqual([]);
+    const withCni = (JSON.parse((await run(["lint", "-f", CALICO, "-f", CILIUM, "--cni", "cilium", "-o", "json"])).stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
+    expect(withCni).toContain("cilium-l7-ineffective");
+  });
+
   it("a Calico rule selector typo gets the closest label", async () => {
     const f = (await findings("-f", CALICO, "--check", "calico-selector-no-match")).map((x) => `${x.line} ${x.hint}`);
     expect(f).toEqual(["115 did you mean app=web instead of app=webb?", "144 did you mean app=api instead of app=ap?"]);
