@@ -126,6 +126,13 @@ describe("kwire diff --staged", () => {
     expect(r.stderr).toMatch(msg);
   });
 
+  it("a staged rule with an unmodelled part (http match) is called out as uncertain", async () => {
+    const text = readFileSync(join(ROOT, FILE), "utf8") + "---\napiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\nmetadata:\n  name: web-get\n  namespace: app\nspec:\n  selector: role == 'frontend'\n  ingress:\n    - action: Allow\n      protocol: TCP\n      http:\n        methods: [GET]\n";
+    const r = await run(["diff", "--staged", "-f", "-"], text);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: StagedNetworkPolicy app\/web-get <stdin>:\d+: the staged rule's change is uncertain: http match \(L7\)/);
+  });
+
   it("a staged ICMP rule is called out: the diff lists ports only", async () => {
     const text = readFileSync(join(ROOT, FILE), "utf8") + "---\napiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\nmetadata:\n  name: ping\n  namespace: app\nspec:\n  selector: role == 'frontend'\n  ingress:\n    - action: Allow\n      protocol: ICMP\n";
     const r = await run(["diff", "--staged", "-f", "-"], text);

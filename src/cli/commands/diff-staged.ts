@@ -30,14 +30,22 @@ function analyze(load: LoadResult, cni: string, podCidr: string | undefined, io:
   return res;
 }
 
-/** Staged Calico rules that name ICMP: the matrix has TCP/UDP/SCTP only, so their change is not listed. */
-function icmpRules(load: LoadResult): string[] {
+/**
+ * What the preview cannot show, per staged Calico rule: ICMP (the matrix has TCP/UDP/SCTP only)
+ * and parts kwire reads but does not model (source ports, `services`, `http`), which make the
+ * rule's change uncertain.
+ */
+function stagedCaveats(load: LoadResult): string[] {
   const out: string[] = [];
   for (const p of load.cluster.calico?.policies ?? []) {
     if (p.kind !== "StagedNetworkPolicy" && p.kind !== "StagedGlobalNetworkPolicy") continue;
     for (const r of [...p.ingress, ...p.egress]) {
+      const where = `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name} ${r.ref.file}:${r.ref.line}`;
       const names = [r.protocol, r.notProtocol].map((x) => (x?.type === "Name" ? x.name : undefined));
-      if (names.includes("ICMP") || names.includes("ICMPv6") || r.icmp !== undefined || r.notICMP !== undefined) out.push(`${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name} ${r.ref.file}:${r.ref.line}`);
+      if (names.includes("ICMP") || names.includes("ICMPv6") || r.icmp !== undefined || r.notICMP !== undefined) {
+        out.push(`${where}: a staged rule names ICMP; the diff lists TCP, UDP and SCTP ports only, so its ICMP change is not shown (use kwire trace --protocol ICMP)`);
+      }
+      if (r.unmodelled.length > 0) out.push(`${where}: the staged rule's change is uncertain: ${r.unmodelled.join("; ")}`);
     }
   }
   return out;
@@ -59,7 +67,7 @@ export function diffStaged(files: readonly InputFile[], opts: StagedDiffOptions,
   }
   const staged = stagedPoliciesOf(load.cluster);
   if (staged.length === 0) io.err("kwire: note: the input has no StagedNetworkPolicy, StagedGlobalNetworkPolicy or StagedKubernetesNetworkPolicy: nothing to preview\n");
-  for (const r of icmpRules(load)) io.err(`kwire: warning: ${r}: a staged rule names ICMP; the diff lists TCP, UDP and SCTP ports only, so its ICMP change is not shown (use kwire trace --protocol ICMP)\n`);
+  for (const c of stagedCaveats(load)) io.err(`kwire: warning: ${c}\n`);
   const after = analyze({ ...load, cluster: withStagedEnforced(load.cluster) }, cni, podCidr, io, "with the staged policies enforced: ", before.notes);
   const namespaces = reportNamespaces(opts);
   const mopts = { level: opts.level as Level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
