@@ -93,7 +93,7 @@ function countOf(cluster: Cluster, d: PolicyDialect): number {
  *   cluster addresses). Kinds of the other dialect are reported as not enforced.
  * - without one: the dialect whose objects the input holds (noted); both is an error.
  */
-function policyDialectOf(cluster: Cluster, cni: CniInfo | undefined, explicit: boolean): { readonly dialect: PolicyDialect | undefined; readonly notes: string[] } | { readonly error: string } {
+export function policyDialectOf(cluster: Cluster, cni: CniInfo | undefined, explicit: boolean): { readonly dialect: PolicyDialect | undefined; readonly notes: string[] } | { readonly error: string } {
   const notes: string[] = [];
   const present = (["calico", "cilium"] as const).filter((d) => countOf(cluster, d) > 0);
   if (!cni) {

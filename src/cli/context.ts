@@ -155,7 +155,7 @@ export function reportNamespaces(opts: InputOptions): string[] | undefined {
  * What a CNI configuration in the input decides when the command line does not: the CNI (unless
  * a DaemonSet in the input names one) and the pod CIDR (its first IPv4 IPAM range).
  */
-function configDefaults(load: LoadResult, opts: InputOptions): { cni?: string; podCidr?: string } {
+export function configDefaults(load: LoadResult, opts: InputOptions): { cni?: string; podCidr?: string } {
   const cni = opts.cni === undefined && !detectCni(load.cluster) ? load.cniConfigs.map(cniOfConfig).find((n) => n !== undefined) : undefined;
   const podCidr = opts.podCidr === undefined ? load.cniConfigs.flatMap((c) => c.plugins.flatMap((p) => p.ranges)).find((r) => !r.includes(":")) : undefined;
   return { ...(cni !== undefined ? { cni } : {}), ...(podCidr !== undefined ? { podCidr } : {}) };

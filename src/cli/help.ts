@@ -47,6 +47,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   diff: [
     "kwire diff old/ new/                               # connections opened, closed, changed",
     "kwire diff git:main:k8s/ k8s/ -o md --exit-code    # a pull-request comment; exit 1 on change",
+    "kwire diff --staged -f fixtures/scenarios/staged-calico  # what enforcing Calico's staged policies would change",
   ],
   test: [
     "kwire test -f fixtures/demo --expect fixtures/demo/expectations.yaml",

@@ -25,3 +25,4 @@ export { routerPods } from "./openshift-route-trace.js";
 export { northSouthExposure, type Exposure, type ExposedBackend } from "./exposure.js";
 export { traceAny, INTERNET_CLIENT, type TraceAnyRequest, type TraceAnyResult } from "./trace-any.js";
 export { computeServiceMatrix, type ServiceMatrix, type ServicePortEndpoint } from "./service-matrix.js";
+export * from "./staged.js";

@@ -9,6 +9,8 @@ import { cniByName, CNI_DAEMONSETS, groupBy, type Cluster, type CniInfo, type Sk
 import { buildTopology, ClassIndex, EgressReach, fastAnalysis, serviceLayerOf, type Analysis, type Subject, type Topology, type TopologyOptions } from "../engine/index.js";
 import type { ServiceLayer } from "../services/index.js";
 import type { CniConfigEvidence } from "../parse/index.js";
+import { policyDialectOf } from "../analyze/index.js";
+import { enforcedTiers, type EnforcedTiers } from "../policy/index.js";
 
 export interface LintOptions {
   /** --cni NAME; otherwise detected from a DaemonSet in the input. */
@@ -32,8 +34,26 @@ export class LintContext {
   private byNs?: ReadonlyMap<string, readonly Subject[]>;
   readonly nodePortRange: { readonly from: number; readonly to: number };
 
-  constructor(readonly cluster: Cluster, readonly options: LintOptions = {}) {
+  /**
+   * The cluster as declared, with the policy dialect the analysis would use (Calico's or
+   * Cilium's tiers, decided from --cni / the input as `kwire matrix` decides it), so lint and the
+   * engines judge the same policies the same way.
+   */
+  readonly cluster: Cluster;
+
+  constructor(declared: Cluster, readonly options: LintOptions = {}) {
     this.nodePortRange = options.nodePortRange ?? { from: 30000, to: 32767 };
+    this.cluster = declared;
+    if (declared.policyDialect === undefined) {
+      const explicit = options.cni !== undefined;
+      const d = policyDialectOf(declared, this.cni?.info, explicit);
+      if (!("error" in d) && d.dialect !== undefined) this.cluster = { ...declared, policyDialect: d.dialect };
+    }
+  }
+
+  /** The ordered tiers the cluster's CNI enforces (Calico or Cilium); undefined for the Kubernetes tiers. */
+  get enforced(): EnforcedTiers | undefined {
+    return enforcedTiers(this.cluster);
   }
 
   /** Options every topology built for this lint run uses (checks that add pods build their own). */

@@ -34,6 +34,10 @@ import { routeBackendMissing } from "./checks/route-backend-missing.js";
 import { routeMatchConflict } from "./checks/route-match-conflict.js";
 import { routeNotAttached } from "./checks/route-not-attached.js";
 import { routeReferenceNotPermitted } from "./checks/route-reference-not-permitted.js";
+import { calicoSelectorNoMatch } from "./checks/calico-selector-no-match.js";
+import { calicoTierUnreachable } from "./checks/calico-tier-unreachable.js";
+import { dialectRuleShadowed } from "./checks/dialect-rule-shadowed.js";
+import { ciliumL7Ineffective } from "./checks/cilium-l7-ineffective.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -71,6 +75,10 @@ export const CHECKS: readonly LintCheck[] = [
   routeReferenceNotPermitted,
   routeMatchConflict,
   gatewayNoDataPlane,
+  calicoSelectorNoMatch,
+  calicoTierUnreachable,
+  dialectRuleShadowed,
+  ciliumL7Ineffective,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

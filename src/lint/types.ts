@@ -36,6 +36,10 @@ export const LINT_CODES = [
   "route-reference-not-permitted",
   "route-match-conflict",
   "gateway-no-data-plane",
+  "calico-selector-no-match",
+  "calico-tier-unreachable",
+  "dialect-rule-shadowed",
+  "cilium-l7-ineffective",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];
@@ -59,5 +63,5 @@ export interface LintCheck {
   run(ctx: LintContext): Finding[];
 }
 
-export const objectName = (o: { readonly kind: string; readonly namespace?: string; readonly name: string }): string =>
+export const objectName = (o: { readonly kind: string; readonly namespace?: string | undefined; readonly name: string }): string =>
   `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ""}${o.name}`;

@@ -2,7 +2,7 @@
  * @module matrix-json
  * The ConnectivityMatrix document of CONTRACT.md (`kwire matrix -o json|yaml`).
  */
-import { isAllPorts, portSetToList, type Labels, type PolicyGap, type Protocol } from "../model/index.js";
+import { isAllPorts, portSetToList, type Labels, type PortSet, type PolicyGap, type Protocol } from "../model/index.js";
 import type { Matrix, MatrixEndpoint } from "../engine/index.js";
 
 export interface EndpointJson {
@@ -61,7 +61,11 @@ function sortedLabels(l: Labels): Labels {
 }
 
 export function portsJson(m: Matrix, portsId: number): PortsJson {
-  const p = m.analysis.ports.get(portsId);
+  return portSetJson(m.analysis.ports.get(portsId));
+}
+
+/** A port set as the JSON documents write it: "all", or protocol ranges (none = []). */
+export function portSetJson(p: PortSet): PortsJson {
   return isAllPorts(p) ? "all" : portSetToList(p);
 }
 

@@ -37,10 +37,17 @@ export interface PolicySummary {
   readonly id: string;
   /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy. */
   readonly kind: string;
-  /** Admin, NetworkPolicy or Baseline (evaluated in that order). */
-  readonly tier: "Admin" | "NetworkPolicy" | "Baseline";
+  /**
+   * Admin, NetworkPolicy or Baseline (evaluated in that order); under Calico or Cilium the name
+   * of the CNI's tier (Calico tiers by order; cilium-deny then cilium-allow).
+   */
+  readonly tier: string;
   /** Cluster-scoped kinds: 0–1000, lower first. */
   readonly priority?: number;
+  /** Calico: the policy's order inside its tier (absent = applied last). */
+  readonly order?: number;
+  /** Calico / Cilium: the tier's heading in the list (its order and default action). */
+  readonly tierLabel?: string;
   readonly namespace: string;
   readonly name: string;
   readonly policyTypes: readonly string[];
@@ -60,8 +67,10 @@ export interface PeerInfo {
 export interface RuleInfo {
   readonly direction: "Ingress" | "Egress";
   readonly index: number;
-  /** Allow for NetworkPolicy rules; Allow, Deny or Pass for cluster policies. */
-  readonly action: "Allow" | "Deny" | "Pass";
+  /** Allow for NetworkPolicy rules; Allow, Deny or Pass for cluster policies; Calico adds Log. */
+  readonly action: "Allow" | "Deny" | "Pass" | "Log";
+  /** A part kwire reads but does not model (Cilium L7 / FQDN, Calico source ports…). */
+  readonly unmodelled?: string;
   readonly name?: string;
   readonly line: number;
   readonly peers: "all" | readonly PeerInfo[];

@@ -2,6 +2,7 @@
  * `kwire lint` through the CLI: every check fires on its fixture with file:line and a hint,
  * every output format has a golden, and the exit code is 1 exactly when a finding is an error.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LINT_CODES } from "../../src/lint/index.js";
 import { golden, run, scenario } from "../cli/harness.js";
@@ -19,13 +20,17 @@ const CNI = "fixtures/scenarios/lint-cni";
 const FLANNEL_CONF = `${CNI}/net.d/10-flannel.conflist`;
 const BRIDGE_CONF = `${CNI}/net.d/20-bridge.conflist`;
 const GATEWAY = scenario("lint-gateway", "cluster.yaml");
+/** Calico and Cilium policies with every dialect finding (docs cited in the fixtures and the check modules). */
+const CALICO = scenario("lint-dialect", "calico.yaml");
+const CILIUM = scenario("lint-dialect", "cilium.yaml");
 
 interface JsonFinding { code: string; severity: string; message: string; object: string; file: string; line: number; hint: string }
 
 async function findings(...args: string[]): Promise<JsonFinding[]> {
   const r = await run(["lint", ...args, "-o", "json"]);
   // An unmodelled policy kind, a skipped object and CNI configurations also speak on stderr.
-  if (!args.includes(NOT_MODELLED) && !args.includes(BAD) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
+  // The Cilium fixture's L7 rule is reported as not modelled (peer-not-modelled) on stderr.
+  if (!args.includes(NOT_MODELLED) && !args.includes(BAD) && !args.includes(CILIUM) && !args.some((a) => a.startsWith(CNI))) expect(r.stderr).toBe("");
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
@@ -82,6 +87,14 @@ describe("each check fires with a place and a hint", () => {
     "route-reference-not-permitted": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 57, severity: "error", text: /no ReferenceGrant in other allows HTTPRoute from web/ },
     "route-match-conflict": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop-v2", line: 67, severity: "warning", text: /identical to rules\[0\] of HTTPRoute web\/shop/ },
     "gateway-no-data-plane": { args: ["-f", GATEWAY], object: "Gateway web/edge", line: 38, severity: "info", text: /gateway-name=edge/ },
+    // Calico NetworkPolicy reference "Selectors": `app == 'ap'` matches only a label app=ap; the pod is labelled app=api.
+    "calico-selector-no-match": { args: ["-f", CALICO], object: "NetworkPolicy shop/typo", line: 144, severity: "warning", text: /selector "app == 'ap'" matches no pod in namespace shop.*did you mean app=api instead of app=ap\?/ },
+    // Calico tiered-policy docs: a tier that selects an endpoint decides (Allow/Deny, or its defaultAction Deny) unless a rule or the tier passes.
+    "calico-tier-unreachable": { args: ["-f", CALICO], object: "NetworkPolicy shop/db-from-web", line: 83, severity: "warning", text: /shop\/db-from-web in tier default is never evaluated: for every pod it selects \(e\.g\. shop\/db\), tier security decides all ingress traffic first/ },
+    // Calico: policies by order, "Allow and Deny end evaluation" — api-allow-web (order 10) admits web before api-deny-web (order 20).
+    "dialect-rule-shadowed": { args: ["-f", CALICO], object: "NetworkPolicy shop/api-deny-web", line: 129, severity: "warning", text: /shop\/api-deny-web ingress\[0\] \(Deny\) never acts: NetworkPolicy \(Calico\) shop\/api-allow-web ingress\[0\] \(Allow/ },
+    // Cilium Layer 7 docs: "If a layer 4 rule is specified in the policy, and a similar layer 4 rule with layer 7 rules is also specified, then the layer 7 portions of the latter rule will have no effect."
+    "cilium-l7-ineffective": { args: ["-f", CILIUM], object: "CiliumNetworkPolicy shop/api-l7", line: 91, severity: "warning", text: /its L7 http rules have no effect on TCP:8080 from shop\/web to shop\/api: CiliumNetworkPolicy shop\/api-l4 ingress\[0\]/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {
@@ -94,6 +107,56 @@ describe("each check fires with a place and a hint", () => {
       expect(f?.hint.length).toBeGreaterThan(10);
     });
   }
+});
+
+describe("Calico and Cilium checks run on the dialect the analysis uses", () => {
+  for (const [name, file] of [["calico", CALICO], ["cilium", CILIUM]] as const) {
+    it(`${name} table golden`, async () => {
+      const r = await run(["lint", "-f", file]);
+      expect(r.code).toBe(0);
+      await expect(r.stdout).toMatchFileSnapshot(golden("lint-dialect", `${name}.lint.txt`));
+    });
+  }
+
+  // Cilium deny docs: "Deny policies take precedence over allow policies, regardless of whether they
+  // are a Cilium Network Policy, a Clusterwide Cilium Network Policy or even a Kubernetes Network Policy."
+  it("Cilium: an allow that a deny covers is reported (deny wins whatever the order)", async () => {
+    const f = (await findings("-f", CILIUM, "--check", "dialect-rule-shadowed")).map((x) => `${x.line} ${x.message}`);
+    expect(f).toEqual([expect.stringMatching(/^69 CiliumNetworkPolicy shop\/web-egress egress\[0\] \(Allow\) never acts: CiliumNetworkPolicy shop\/web-egress egressDeny\[0\] \(Deny, .*cilium\.yaml:65:7, tier cilium-deny\)/)]);
+  });
+
+  it("under another CNI the tier checks stay silent (the policies are not the enforced dialect)", async () => {
+    const codes = async (...args: string[]): Promise<string[]> => (await findings(...args)).map((x) => x.code).filter((c) => ["calico-tier-unreachable", "dialect-rule-shadowed", "cilium-l7-ineffective"].includes(c));
+    expect(await codes("-f", CALICO, "--cni", "cilium")).toEqual([]);
+    expect(await codes("-f", CILIUM, "--cni", "calico")).toEqual([]);
+    expect(await codes("-f", CALICO, "--cni", "calico")).toEqual(["calico-tier-unreachable", "dialect-rule-shadowed"]);
+  });
+
+  it("a Kubernetes NetworkPolicy allow on the L7 port counts as a plain L4 allow; an L7-only port is quiet", async () => {
+    const text = readFileSync(CILIUM, "utf8");
+    const l7Only = text.slice(0, text.lastIndexOf("---"));
+    const lint = async (t: string): Promise<string[]> => {
+      const r = await run(["lint", "-f", "-", "--check", "cilium-l7-ineffective", "-o", "json"], t);
+      return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map((x) => x.message);
+    };
+    expect(await lint(l7Only)).toEqual([]);
+    const np = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: api-8080, namespace: shop }\nspec:\n  podSelector: { matchLabels: { app: api } }\n  ingress:\n    - ports: [{ port: 8080 }]\n";
+    expect(await lint(l7Only + np)).toEqual([expect.stringMatching(/L7 http rules have no effect on TCP:8080 from shop\/web to shop\/api: NetworkPolicy shop\/api-8080 ingress\[0\]/)]);
+  });
+
+  it("both dialects and no --cni: the tier checks are skipped, and stderr says so", async () => {
+    const r = await run(["lint", "-f", CALICO, "-f", CILIUM, "-o", "json"]);
+    expect(r.stderr).toMatch(/the input holds both Calico and Cilium policies and no CNI says which one enforces: give --cni calico or --cni cilium; the Calico\/Cilium tier checks .* are skipped/);
+    const codes = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
+    expect(codes.filter((c) => c !== "calico-selector-no-match")).toEqual([]);
+    const withCni = (JSON.parse((await run(["lint", "-f", CALICO, "-f", CILIUM, "--cni", "cilium", "-o", "json"])).stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
+    expect(withCni).toContain("cilium-l7-ineffective");
+  });
+
+  it("a Calico rule selector typo gets the closest label", async () => {
+    const f = (await findings("-f", CALICO, "--check", "calico-selector-no-match")).map((x) => `${x.line} ${x.hint}`);
+    expect(f).toEqual(["115 did you mean app=web instead of app=webb?", "144 did you mean app=api instead of app=ap?"]);
+  });
 });
 
 describe("kwire lint exit codes and options", () => {

@@ -12,12 +12,14 @@ import { analyzeLoaded, reportNamespaces, type InputOptions, type Io } from "../
 import { isGitSpec, readGitInput } from "../git-input.js";
 import { NAMESPACE_HELP } from "../help.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, readInputs, readStdin, UsageError } from "../io.js";
+import { diffStaged } from "./diff-staged.js";
 
 interface DiffOptions extends InputOptions {
   output: string;
   level: string;
   includeSelf?: boolean;
   exitCode?: boolean;
+  staged?: boolean;
 }
 
 function readSide(spec: string, io: Io): InputFile[] {
@@ -31,15 +33,23 @@ function readSide(spec: string, io: Io): InputFile[] {
 export function diffCommand(io: Io, setExit: (n: number) => void): Command {
   return new Command("diff")
     .description("connections opened, closed and changed between two inputs (paths or git:REV:PATH)")
-    .argument("<old>", "the input before (file, directory, - or git:REV:PATH)")
-    .argument("<new>", "the input after")
+    .argument("[old]", "the input before (file, directory, - or git:REV:PATH)")
+    .argument("[new]", "the input after")
     .option("-o, --output <format>", "table|md|json|yaml", "table")
     .option("--level <level>", "namespace|workload|pod", "workload")
     .option("--include-self", "include endpoints' connections to themselves")
     .option("-n, --namespace <ns>", NAMESPACE_HELP.report)
     .option("--cni <name>", "the cluster's CNI (decides whether policies are enforced)")
     .option("--exit-code", "exit 1 when anything changed")
-    .action((oldSpec: string, newSpec: string, opts: DiffOptions) => {
+    .option("--staged", "one input: what enforcing its Calico staged policies would change (docs/calico-cilium.md)")
+    .option("-f, --filename <path>", "with --staged: the input (file, directory, - or git:REV:PATH; repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .action((oldSpec: string | undefined, newSpec: string | undefined, opts: DiffOptions & { filename?: string[] }) => {
+      if (opts.staged) {
+        const specs = [...(opts.filename ?? []), ...[oldSpec, newSpec].filter((s): s is string => s !== undefined)];
+        if (specs.length === 0) throw new UsageError("diff --staged needs an input: kwire diff --staged -f DIR");
+        return diffStaged(specs.flatMap((s) => readSide(s, io)), opts, io, setExit);
+      }
+      if (oldSpec === undefined || newSpec === undefined || opts.filename !== undefined) throw new UsageError("diff needs two inputs, OLD and NEW (or --staged -f INPUT)");
       if (!["namespace", "workload", "pod"].includes(opts.level)) throw new UsageError(`--level must be namespace, workload or pod, not "${opts.level}"`);
       const namespaces = reportNamespaces(opts);
       const mopts = { level: opts.level as Level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };

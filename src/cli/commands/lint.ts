@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { cniByName } from "../../model/index.js";
 import { podRange } from "../../engine/index.js";
+import { detectCni, policyDialectOf } from "../../analyze/index.js";
 import { LINT_CODES, runLint } from "../../lint/index.js";
 import { lintJson, lintSarif, lintTable } from "../../report/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
@@ -47,6 +48,9 @@ export function lintCommand(io: Io, setExit: (n: number) => void): Command {
       if (opts.podCidr !== undefined && !podRange(opts.podCidr)) throw new UsageError(`--pod-cidr: "${opts.podCidr}" is not a CIDR`);
       if (opts.namespace !== undefined) io.err(`kwire: note: -n does not narrow lint: every namespace is checked\n`);
       const load = await loadModel(opts, io);
+      // The dialect checks need to know whose policy model applies (as `kwire matrix` decides it).
+      const dialect = policyDialectOf(load.cluster, opts.cni !== undefined ? cniByName(opts.cni) : detectCni(load.cluster), opts.cni !== undefined);
+      if ("error" in dialect) io.err(`kwire: note: ${dialect.error}; the Calico/Cilium tier checks (calico-tier-unreachable, dialect-rule-shadowed, cilium-l7-ineffective) are skipped\n`);
       progress().stage("running the lint checks");
       const findings = runLint(load.cluster, {
         nodePortRange: range,

@@ -13,7 +13,7 @@ import { matrixJson, type MatrixJson } from "../../report/index.js";
 import { diffMatrices } from "../model/diff.js";
 import { namespacesOf } from "../model/filters.js";
 import type { FindingMsg, InputFileMsg, LintResult, LoadRequest, LoadResult, ObjectRef, PolicyDetail, Scenario, Timings, TraceQuery, TraceResult, WhatIfResult } from "../protocol.js";
-import { clusterPolicyDetail, clusterPolicyKey, policyDetail, policyKey, policySummaries, subjectsByNamespace } from "./policy-info.js";
+import { policyDetailOf, policyKey, policySummariesOf, subjectsByNamespace } from "./policy-info.js";
 
 interface Loaded {
   readonly analyzed: Analyzed;
@@ -54,6 +54,8 @@ function objectsOf(a: Analyzed): ObjectRef[] {
   return [
     ...c.networkPolicies.map((p) => ref("NetworkPolicy", policyKey(p), p.source)),
     ...c.clusterPolicies.map((p) => ref(p.kind, p.name, p.source)),
+    ...(c.calico?.policies ?? []).map((p) => ref(`${p.kind} (Calico)`, p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name, p.source)),
+    ...(c.ciliumPolicies ?? []).map((p) => ref(p.kind, p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name, p.source)),
     ...c.namespaces.filter((n) => n.source.line > 0).map((n) => ref("Namespace", n.name, n.source)),
     ...c.workloads.map((w) => ref(w.kind, `${w.namespace}/${w.name}`, w.source)),
     ...c.pods.filter((p) => p.owners.length === 0).map((p) => ref("Pod", `${p.namespace}/${p.name}`, p.source)),
@@ -101,13 +103,15 @@ export class Session {
     this.whatif = undefined;
     const a = l.analyzed;
     const byNs = subjectsByNamespace(a.analysis.topology);
+    const policies = policySummariesOf(a);
     const ns = opts.namespace;
     const known = ns === undefined || namespacesOf(l.matrix).includes(ns);
     const notes = known ? a.notes : [...a.notes, `-n ${ns}: the input has no workload in namespace ${ns}, so every namespace is shown`];
     return {
       matrix: l.matrix,
-      summary: computeSummary(a.analysis, { level: "workload" }, a.cluster.networkPolicies.length),
-      policies: policySummaries(a.load.cluster, a.analysis.topology),
+      // Under Calico / Cilium every policy of the CNI's tiers counts, not only NetworkPolicies.
+      summary: computeSummary(a.analysis, { level: "workload" }, a.cluster.policyDialect !== undefined ? policies.length : a.cluster.networkPolicies.length),
+      policies,
       objects: objectsOf(a),
       findings: findings(a.diagnostics),
       notes,
@@ -151,11 +155,9 @@ export class Session {
 
   policy(s: Scenario, id: string): PolicyDetail {
     const l = this.loaded(s);
-    const p = l.analyzed.load.cluster.networkPolicies.find((x) => policyKey(x) === id);
-    if (p) return policyDetail(p, l.analyzed.analysis.topology);
-    const cp = l.analyzed.load.cluster.clusterPolicies.find((x) => clusterPolicyKey(x) === id);
-    if (!cp) throw new SessionError(`no policy ${id}`);
-    return clusterPolicyDetail(cp, l.analyzed.analysis.topology);
+    const d = policyDetailOf(l.analyzed, id);
+    if (!d) throw new SessionError(`no policy ${id}`);
+    return d;
   }
 
   whatIf(files: readonly InputFileMsg[]): WhatIfResult {
