@@ -31,7 +31,7 @@ function ruleOf(p: CiliumPolicy, s: CiliumRuleSet, r: CiliumRule, tier: string):
   const unmodelled = ciliumUnmodelled(r);
   const note = ciliumL7Note(r);
   return {
-    origin: { kind: p.kind, policy: setName(p, s), tier, order: undefined, action: r.deny ? "Deny" : "Allow", direction: r.direction, index: r.index, source: r.ref, ...(unmodelled !== undefined ? { unmodelled } : {}), ...(note !== undefined ? { note } : {}) },
+    origin: { kind: p.kind, policy: setName(p, s), tier, order: undefined, action: r.deny ? "Deny" : "Allow", direction: r.direction, index: r.index, source: r.ref, ...(unmodelled !== undefined ? { unmodelled } : {}), ...(note !== undefined ? { note } : {}), ...(r.deny ? { field: r.direction === "Ingress" ? "ingressDeny" : "egressDeny" } : {}) },
     match: { dialect: "cilium", rule: r },
   };
 }

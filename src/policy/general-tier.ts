@@ -71,6 +71,8 @@ export interface GeneralRuleOrigin {
   readonly source: SourceRef;
   /** Parts kwire reads but does not model (L7, FQDN, source ports…): the verdict is uncertain. */
   readonly unmodelled?: string;
+  /** The spec field the rule is in when it is not `ingress`/`egress` (Cilium `ingressDeny`, `egressDeny`). */
+  readonly field?: string;
   /** Parts read and not modelled that cannot change the connection's verdict (Cilium L7 rules): shown, not uncertain. */
   readonly note?: string;
 }
@@ -202,5 +204,5 @@ export function formatGeneralDecision(tier: string, d: GeneralDecision<unknown>)
   if (!o) return `tier ${tier}: no rule matched — the tier's default action ${d.action}`;
   const order = o.order === undefined ? "" : ` (order ${o.order})`;
   const note = (o.unmodelled ? ` [uncertain: ${o.unmodelled}]` : "") + (o.note ? ` [${o.note}]` : "");
-  return `tier ${tier}: ${o.kind} ${o.policy}${order} ${o.direction.toLowerCase()}[${o.index}] ${o.action} — ${formatSource(o.source)}${note}`;
+  return `tier ${tier}: ${o.kind} ${o.policy}${order} ${o.field ?? o.direction.toLowerCase()}[${o.index}] ${o.action} — ${formatSource(o.source)}${note}`;
 }

@@ -71,6 +71,8 @@ export interface RuleInfo {
   readonly action: "Allow" | "Deny" | "Pass" | "Log";
   /** A part kwire reads but does not model (Cilium L7 / FQDN, Calico source ports…). */
   readonly unmodelled?: string;
+  /** Read and not modelled, without changing the verdict (Cilium L7 rules: the verdict is the L4 one). */
+  readonly note?: string;
   readonly name?: string;
   readonly line: number;
   readonly peers: "all" | readonly PeerInfo[];

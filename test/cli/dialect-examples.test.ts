@@ -97,13 +97,13 @@ describe("cilium-l3-l4-entities.yaml (Cilium policy language: endpoints, entitie
     ]);
   });
 
-  it("traces: frontend → backend:80 allowed; the world is denied by ingressDeny; DNS is allowed at L4 but uncertain (L7 dns rules)", async () => {
+  it("traces: frontend → backend:80 allowed; the world is denied by ingressDeny; DNS is allowed at L4 (the L7 dns rules are shown, not modelled)", async () => {
     await traceCase({ name: "cilium-frontend-backend", args: ["shop/frontend", "shop/backend:80", "-f", CILIUM], code: 0, verdict: /ALLOWED[\s\S]*l3-l4-backend ingress\[0\] Allow/ });
     // Deny docs: "Deny policies take precedence over allow policies".
     await traceCase({ name: "cilium-world-backend", args: ["--from-ip", "198.51.100.7", "10.0.3.10:80", "-f", CILIUM], code: 1, verdict: /DENIED[\s\S]*tier cilium-deny[^\n]*Deny/ });
-    // CONTRACT: exit 3 when a verdict depends on what kwire does not model; Cilium's L7 docs: the
-    // DNS proxy may still reject individual queries, the L4 verdict is what kwire can state.
-    await traceCase({ name: "cilium-frontend-dns", args: ["shop/frontend", "kube-system/coredns:53", "--protocol", "UDP", "-f", CILIUM], code: 3, verdict: /ALLOWED \(UNCERTAIN\)[\s\S]*L7 dns rules not modelled/ });
+    // Cilium's L7 docs: the DNS proxy may still reject individual queries; the connection's
+    // verdict is the L4 one, which kwire models fully (docs/json-output.md: never exit 3 for it).
+    await traceCase({ name: "cilium-frontend-dns", args: ["shop/frontend", "kube-system/coredns:53", "--protocol", "UDP", "-f", CILIUM], code: 0, verdict: /ALLOWED[\s\S]*L7 dns rules not modelled/ });
   });
 });
 

@@ -90,7 +90,7 @@ describe("kwire trace: bad input exits 2 with a message and no stack trace", () 
     ["unknown pod", ["production/nope", "production/web:80", ...DEMO], /kwire: error: source: no pod or workload matches "production\/nope" \(in production: /],
     ["unknown namespace", ["nowhere/web", "production/web:80", ...DEMO], /kwire: error: source: no pod or workload matches "nowhere\/web" \(no namespace "nowhere"\)/],
     ["unknown destination", ["production/web", "production/nope:80", ...DEMO], /kwire: error: destination: no pod or workload matches "production\/nope:80"/],
-    ["bad protocol", ["production/web", "production/frontend:80", "--protocol", "ICMP", ...DEMO], /--protocol must be TCP, UDP or SCTP, not "ICMP"/],
+    ["bad protocol", ["production/web", "production/frontend:80", "--protocol", "GRE", ...DEMO], /--protocol must be TCP, UDP, SCTP, ICMP or ICMPv6, not "GRE"/],
     ["port out of range", ["production/web", "production/frontend:70000", ...DEMO], /port 70000 is outside 1-65535/],
     ["bad output", ["production/web", "production/frontend:80", "-o", "xml", ...DEMO], /-o must be text or json, not "xml"/],
     ["missing destination", ["production/web", ...DEMO], /missing required argument 'dst'/],

@@ -93,7 +93,7 @@ export class PolicyView implements View {
       h(
         "tr",
         null,
-        h("td", null, h("span", { class: `dir ${r.direction.toLowerCase()}` }, r.direction), ` [${r.index}]`, d.tier === "NetworkPolicy" ? null : h("span", { class: `action ${r.action.toLowerCase()}` }, ` ${r.action}`), r.name ? h("div", { class: "small" }, r.name) : null, h("div", { class: "muted small" }, `line ${r.line}`), r.unmodelled !== undefined ? h("div", { class: "sev warning small" }, `uncertain: ${r.unmodelled}`) : null),
+        h("td", null, h("span", { class: `dir ${r.direction.toLowerCase()}` }, r.direction), ` [${r.index}]`, d.tier === "NetworkPolicy" ? null : h("span", { class: `action ${r.action.toLowerCase()}` }, ` ${r.action}`), r.name ? h("div", { class: "small" }, r.name) : null, h("div", { class: "muted small" }, `line ${r.line}`), r.unmodelled !== undefined ? h("div", { class: "sev warning small" }, `uncertain: ${r.unmodelled}`) : null, r.note !== undefined ? h("div", { class: "muted small" }, r.note) : null),
         h(
           "td",
           null,

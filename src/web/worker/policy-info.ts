@@ -237,6 +237,7 @@ function generalDetail(t: GeneralTier, g: GeneralPolicy, dialect: "calico" | "ci
         action: r.origin.action,
         ...(r.origin.tier === CILIUM_DENY_TIER ? { name: `${dir.toLowerCase()}Deny[${r.origin.index}]` } : {}),
         ...(r.origin.unmodelled !== undefined ? { unmodelled: r.origin.unmodelled } : {}),
+        ...(r.origin.note !== undefined ? { note: r.origin.note } : {}),
         line: r.origin.source.line,
         peers: [{ text: text.peer, line: r.origin.source.line, matches: ruleMatches(r, dir, locals, subjects, ctx) }],
         ports: text.ports,

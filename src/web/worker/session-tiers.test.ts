@@ -37,7 +37,7 @@ describe("Session with policy tiers", () => {
   });
 
   it("an unmodelled policy kind is a finding, not silence", () => {
-    const r = new Session().load([...FILES, { path: "cnp.yaml", text: "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: default}\nspec: {endpointSelector: {}}\n" }]);
+    const r = new Session().load([...FILES, { path: "cnp.yaml", text: "apiVersion: crd.antrea.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: default}\nspec: {appliedTo: [{podSelector: {}}]}\n" }]);
     expect(r.findings.find((f) => f.code === "policy-kind-not-modelled")).toMatchObject({ severity: "error", file: "cnp.yaml", line: 1 });
   });
 });
