@@ -20,6 +20,8 @@ const INPUTS: readonly (readonly string[])[] = [
   ["-f", scenario("directory", "manifests")],
   ["-f", scenario("stdin", "helm-template.yaml")],
   ["-f", scenario("multi-doc", "cluster.yaml")],
+  ["-f", "fixtures/examples/calico-database.yaml"],
+  ["-f", "fixtures/examples/cilium-l3-l4-entities.yaml"],
 ];
 const LEVELS = ["pod", "workload", "namespace"] as const;
 const PROTOCOL_ORDER = ["TCP", "UDP", "SCTP"];
