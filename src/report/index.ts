@@ -15,3 +15,4 @@ export * from "./lint-sarif.js";
 export * from "./dns-text.js";
 export * from "./service-matrix.js";
 export * from "./markdown-limit.js";
+export * from "./exposure.js";
