@@ -136,3 +136,27 @@ describe("docs/schemas/matrix.schema.json describes exposures (Ajv, strict)", ()
     expect(v?.({ ...doc, exposures: [{ ...e, via: [{ ...e.via[0], via: "TCPRoute" }] }] })).toBe(false);
   });
 });
+
+describe("docs/schemas/service-matrix.schema.json describes exposures (Ajv, strict)", () => {
+  const dir = join(ROOT, "docs", "schemas");
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".schema.json"))) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), "utf8")) as object);
+  const v = ajv.getSchema("https://schemas.kwire.invalid/service-matrix.schema.json");
+
+  it("validates matrix --level service -o json with exposures (north-south, ns-exposure, demo)", async () => {
+    for (const file of [scenario("north-south", "cluster.yaml"), scenario("ns-exposure", "cluster.yaml"), "fixtures/demo/cluster.yaml"]) {
+      const r = await run(["matrix", "--level", "service", "-f", file, "-o", "json"]);
+      const doc = JSON.parse(r.stdout) as { exposures?: unknown[] };
+      expect(doc.exposures?.length, file).toBeGreaterThanOrEqual(1);
+      expect(v?.(doc) ? [] : v?.errors, file).toEqual([]);
+    }
+  });
+
+  it("rejects a backend whose port is not a number", async () => {
+    const r = await run(["matrix", "--level", "service", ...F, "-o", "json"]);
+    const doc = JSON.parse(r.stdout) as { exposures: { backends: { port: unknown }[] }[] };
+    const first = doc.exposures[0];
+    if (first?.backends[0]) first.backends[0].port = "http";
+    expect(v?.(doc)).toBe(false);
+  });
+});
