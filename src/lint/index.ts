@@ -34,6 +34,7 @@ import { routeBackendMissing } from "./checks/route-backend-missing.js";
 import { routeMatchConflict } from "./checks/route-match-conflict.js";
 import { routeNotAttached } from "./checks/route-not-attached.js";
 import { routeReferenceNotPermitted } from "./checks/route-reference-not-permitted.js";
+import { missingPortmapWithHostport } from "./checks/missing-portmap-with-hostport.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -71,6 +72,7 @@ export const CHECKS: readonly LintCheck[] = [
   routeReferenceNotPermitted,
   routeMatchConflict,
   gatewayNoDataPlane,
+  missingPortmapWithHostport,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

@@ -36,6 +36,7 @@ export const LINT_CODES = [
   "route-reference-not-permitted",
   "route-match-conflict",
   "gateway-no-data-plane",
+  "missing-portmap-with-hostport",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

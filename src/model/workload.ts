@@ -23,6 +23,13 @@ export interface ContainerPort {
   readonly name?: string;
   readonly containerPort: number;
   readonly protocol: Protocol;
+  /**
+   * ports[].hostPort: the node forwards this port to the container (CNI portmap: DNAT on the
+   * node, https://www.cni.dev/plugins/current/meta/portmap/). Absent when not given.
+   */
+  readonly hostPort?: number;
+  /** ports[].hostIP: the node address the hostPort binds to; absent means every address. */
+  readonly hostIP?: string;
 }
 
 export interface OwnerRef {

@@ -82,6 +82,9 @@ describe("each check fires with a place and a hint", () => {
     "route-reference-not-permitted": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop", line: 57, severity: "error", text: /no ReferenceGrant in other allows HTTPRoute from web/ },
     "route-match-conflict": { args: ["-f", GATEWAY], object: "HTTPRoute web/shop-v2", line: 67, severity: "warning", text: /identical to rules\[0\] of HTTPRoute web\/shop/ },
     "gateway-no-data-plane": { args: ["-f", GATEWAY], object: "Gateway web/edge", line: 38, severity: "info", text: /gateway-name=edge/ },
+    // https://kubernetes.io/docs/concepts/extend-kubernetes/compute-storage-net/network-plugins/#support-hostport:
+    // hostPort needs a plugin with the portMappings capability (portmap); 20-bridge.conflist has none.
+    "missing-portmap-with-hostport": { args: ["-f", scenario("hostport", "cluster.yaml"), "-f", BRIDGE_CONF], object: "Pod web/edge", line: 26, severity: "warning", text: /hostPort 8080\/TCP → 80, but CNI configuration extra .*no plugin with the portMappings capability.*"type": "portmap"/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {

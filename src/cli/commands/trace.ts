@@ -10,6 +10,7 @@ import { isProtocol, parseIp, type Ip } from "../../model/index.js";
 import { serviceContext, traceAny, type ServiceContext, type Trace } from "../../engine/index.js";
 import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
+import { cniMapsHostPorts } from "../../parse/index.js";
 import { addInputOptions, analyzeInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
 import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
@@ -72,6 +73,11 @@ export function serviceContextOf(a: Analyzed, clusterDomain = "cluster.local"): 
   return ctx;
 }
 
+function hostPortMapping(a: Analyzed): { portMappings?: boolean } {
+  const m = cniMapsHostPorts(a.load.cniConfigs);
+  return m === undefined ? {} : { portMappings: m };
+}
+
 export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts: RunOptions): Trace {
   const protocol = opts.protocol.toUpperCase();
   if (!isProtocol(protocol)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not "${opts.protocol}"`);
@@ -91,6 +97,8 @@ export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts
     ...(fromIp ? { fromIp } : {}),
     ...(opts.ingressController !== undefined ? { ingressController: opts.ingressController } : {}),
     ...northSouthOptions(opts),
+    // A CNI configuration in the input tells whether hostPorts are mapped (portmap).
+    ...hostPortMapping(a),
   });
   if (!r.ok) throw new UsageError(r.error);
   const t = r.trace;
@@ -102,7 +110,7 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("trace")
     .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input, 3 uncertain: a skipped or unmodelled policy could change the verdict)")
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
-    .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
+    .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort or a pod's hostPort, LoadBalancer IP)");
   namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
     .option("--protocol <protocol>", "TCP|UDP|SCTP", "TCP")
     .option("--port <port>", "destination port (number or port name)")
