@@ -16,6 +16,9 @@ export const WORKLOAD_KINDS = [
   "Job",
   "CronJob",
   "ReplicationController",
+  // KubeVirt (kubevirt.io/v1): a VM runs in one virt-launcher pod (src/parse/kinds/kubevirt.ts).
+  "VirtualMachine",
+  "VirtualMachineInstance",
 ] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
