@@ -9,6 +9,7 @@
  * evaluated against policies: its edges say so (`evaluated: false`) instead of guessing.
  */
 import { EMPTY_PORTS, formatIp, portsOf, unionPorts, type PortSet } from "../model/index.js";
+import { nodeAddresses, type PodInstance } from "../services/index.js";
 import { effectiveClass } from "../ingress/index.js";
 import { resolveBackend } from "../gateway/index.js";
 import { attachedRoutes, dataPlaneOf } from "./gateway-trace.js";
@@ -29,14 +30,15 @@ export interface ExposedBackend {
 }
 
 export interface Exposure {
-  readonly via: "Ingress" | "HTTPRoute" | "GRPCRoute" | "Route";
+  /** `hostPort`: a pod's containerPort.hostPort, mapped on its node by the CNI portmap plugin. */
+  readonly via: "Ingress" | "HTTPRoute" | "GRPCRoute" | "Route" | "hostPort";
   /** `namespace/name` of the Ingress / route. */
   readonly object: string;
-  /** The data-plane pod id, or `ingress-controller` when no pod is in the input. */
+  /** The data-plane pod id, `ingress-controller` when no pod is in the input, or `node/NAME` for a hostPort. */
   readonly proxy: string;
   readonly host: string;
   readonly path: string;
-  /** `namespace/name:port` of the backend Service port; undefined when it does not resolve. */
+  /** `namespace/name:port` of the backend Service port (of the pod, for a hostPort); undefined when it does not resolve. */
   readonly service?: string;
   readonly backends: readonly ExposedBackend[];
   /** Why nothing is exposed (missing Service, port, grant), or why policies were not evaluated. */
@@ -110,7 +112,44 @@ export function northSouthExposure(ctx: ServiceContext): Exposure[] {
       out.push({ via: "Route", object: `${r.namespace}/${r.name}`, proxy: router?.label ?? VIRTUAL, host: r.host ?? "*", path: r.path, ...b });
     }
   }
+  out.push(...hostPortExposure(ctx));
   return out.sort((x, y) => x.host.localeCompare(y.host) || x.path.localeCompare(y.path) || x.object.localeCompare(y.object));
+}
+
+/**
+ * hostPorts (CNI portmap, src/engine/hostport-trace.ts): NODE-ADDRESSES:hostPort → the pod's
+ * containerPort, from the node. The pod sees each client's own address, so there is no single
+ * verdict: the backends are not evaluated (the matrix's IPBlock and pod rows give the verdict per
+ * client). Pods without a node (templates) are exposed on whichever node runs them.
+ */
+function hostPortExposure(ctx: ServiceContext): Exposure[] {
+  const out: Exposure[] = [];
+  for (const i of ctx.layer.instances) {
+    if (i.hostNetwork || i.terminating) continue;
+    for (const p of i.ports) {
+      if (p.hostPort === undefined) continue;
+      const node = i.nodeName === undefined ? undefined : ctx.layer.nodes.find((n) => n.name === i.nodeName);
+      const addrs = node ? nodeAddresses(node).map(formatIp) : [];
+      const host = p.hostIP ?? (addrs.length ? addrs.join(",") : "*");
+      const id = subjectIdOf(ctx, i);
+      out.push({
+        via: "hostPort",
+        object: `${i.namespace}/${i.name}`,
+        proxy: `node/${i.nodeName ?? "*"}`,
+        host,
+        path: `hostPort ${p.hostPort}/${p.protocol}`,
+        service: `${i.namespace}/${i.name}:${p.containerPort}`,
+        backends: id === undefined ? [] : [{ id, port: p.containerPort }],
+        note: "the pod sees the client's address: no single verdict (see the matrix rows toward the pod)",
+      });
+    }
+  }
+  return out;
+}
+
+/** The topology subject id (pod, or the template) of a pod instance. */
+function subjectIdOf(ctx: ServiceContext, i: PodInstance): string | undefined {
+  return i.origin.type === "Pod" ? i.origin.id : i.origin.workloadId;
 }
 
 /** One exposure route as the matrix's `via` lists it. */
@@ -162,8 +201,9 @@ export function exposureEdges(
   let outside = 0;
   for (const e of exposures) {
     if (e.service === undefined) continue;
-    const proxy = e.proxy === VIRTUAL ? undefined : byId.get(e.proxy);
-    const src = proxy ? at(proxy) : VIRTUAL;
+    const proxy = byId.get(e.proxy);
+    // A proxy pod of the input is an endpoint at the level; else `ingress-controller`, or `node/NAME` (hostPort).
+    const src = proxy ? at(proxy) : e.proxy;
     for (const b of e.backends) {
       if (b.allowed === false) {
         denied++;
@@ -192,7 +232,8 @@ export function exposureEdges(
   return { edges: list, denied, outside };
 }
 
-/** Whether the input has anything that exposes Services north-south (skip the Service layer otherwise). */
+/** Whether the input has anything that exposes workloads north-south (skip the Service layer otherwise). */
 export function hasNorthSouthRoutes(c: ServiceContext["cluster"]): boolean {
-  return c.ingresses.length > 0 || (c.gatewayRoutes?.length ?? 0) > 0 || (c.openshiftRoutes?.length ?? 0) > 0;
+  const hostPort = (x: { readonly hostNetwork: boolean; readonly ports: readonly { readonly hostPort?: number }[] }): boolean => !x.hostNetwork && x.ports.some((p) => p.hostPort !== undefined);
+  return c.ingresses.length > 0 || (c.gatewayRoutes?.length ?? 0) > 0 || (c.openshiftRoutes?.length ?? 0) > 0 || c.pods.some(hostPort) || c.workloads.some(hostPort);
 }

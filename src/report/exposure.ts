@@ -19,11 +19,11 @@ export interface ExposureViaJson {
 
 /** One data plane → backend edge of `ConnectivityMatrix.exposures`. */
 export interface ExposureJson {
-  /** The data-plane endpoint at the matrix's level, or `ingress-controller` when no proxy pod is in the input. */
+  /** The data-plane endpoint at the matrix's level, `ingress-controller` when no proxy pod is in the input, or `node/NAME` (a hostPort). */
   readonly src: string;
   readonly dst: string;
   readonly ports: PortsJson;
-  /** false: the proxy is not in the input, so the policies toward the backend were not evaluated. */
+  /** false: not evaluated — the proxy is not in the input, or (hostPort) the verdict depends on the client. */
   readonly evaluated: boolean;
   readonly via: readonly ExposureViaJson[];
 }
@@ -44,26 +44,34 @@ const viaText = (e: ExposureEdge): string => e.via.map((v) => `${v.via} ${v.obje
 export function exposureSection(edges: readonly ExposureEdge[]): string {
   if (edges.length === 0) return "";
   const rows = edges.map((e) => [e.src, e.dst, formatPortSet(e.ports), e.evaluated ? "allowed" : "not evaluated", viaText(e)]);
-  const virtual = edges.some((e) => !e.evaluated);
-  const foot = virtual ? `(${VIRTUAL_PROXY}: no proxy pod of these routes is in the input, so its policies toward the backends were not evaluated; add the controller's pods or see kwire trace --ingress-controller)\n` : "";
+  const foot = [
+    edges.some((e) => e.src === VIRTUAL_PROXY) ? `(${VIRTUAL_PROXY}: no proxy pod of these routes is in the input, so its policies toward the backends were not evaluated; add the controller's pods or see kwire trace --ingress-controller)\n` : "",
+    edges.some((e) => isNodeSource(e.src)) ? "(node/NAME: a hostPort, mapped by the CNI portmap plugin; the pod sees each client's own address, so the verdict is the matrix's, per client: kwire trace --from-ip IP NODE-IP:HOSTPORT)\n" : "",
+  ].join("");
   return `\nExposed to north-south traffic (proxy => backend : target ports):\n${renderTable(["PROXY", "BACKEND", "PORTS", "POLICY", "VIA"], rows)}${foot}`;
 }
 
 const dotId = (s: string): string => JSON.stringify(s);
 
-/** Lines to add inside the dot digraph: the virtual proxy node (when used) and dashed exposure edges. */
+/** A source that is not an endpoint of the matrix: the virtual proxy, or a node (hostPort). */
+const isNodeSource = (src: string): boolean => src.startsWith("node/");
+const isVirtualSource = (src: string): boolean => src === VIRTUAL_PROXY || isNodeSource(src);
+const virtualSources = (edges: readonly ExposureEdge[]): string[] => [...new Set(edges.map((e) => e.src).filter(isVirtualSource))].sort();
+
+/** Lines to add inside the dot digraph: the virtual proxy / node sources (when used) and dashed exposure edges. */
 export function exposureDot(edges: readonly ExposureEdge[]): string[] {
   const lines: string[] = [];
-  if (edges.some((e) => e.src === VIRTUAL_PROXY)) lines.push(`  ${dotId(VIRTUAL_PROXY)} [label=${dotId(VIRTUAL_PROXY)}, shape=hexagon, fillcolor="#e8f5e9"];`);
+  for (const v of virtualSources(edges)) lines.push(`  ${dotId(v)} [label=${dotId(v)}, shape=hexagon, fillcolor="#e8f5e9"];`);
   for (const e of edges) lines.push(`  ${dotId(e.src)} -> ${dotId(e.dst)} [label=${dotId(`${formatPortSet(e.ports)} (north-south${e.evaluated ? "" : ", not evaluated"})`)}, style=dashed];`);
   return lines;
 }
 
-/** Mermaid lines: `ids` maps endpoint ids to node names; the virtual proxy gets `nsproxy`. */
+/** Mermaid lines: `ids` maps endpoint ids to node names; the virtual proxy is `nsproxy`, hostPort nodes `nsnode0`…. */
 export function exposureMermaid(edges: readonly ExposureEdge[], ids: ReadonlyMap<string, string>): string[] {
   const lines: string[] = [];
-  const node = (id: string): string | undefined => (id === VIRTUAL_PROXY ? "nsproxy" : ids.get(id));
-  if (edges.some((e) => e.src === VIRTUAL_PROXY)) lines.push(`  nsproxy{{"${VIRTUAL_PROXY}"}}`);
+  const virtual = new Map(virtualSources(edges).map((v, i) => [v, v === VIRTUAL_PROXY ? "nsproxy" : `nsnode${i}`]));
+  const node = (id: string): string | undefined => virtual.get(id) ?? ids.get(id);
+  for (const [v, n] of virtual) lines.push(`  ${n}{{"${v}"}}`);
   for (const e of edges) {
     const s = node(e.src);
     const d = node(e.dst);

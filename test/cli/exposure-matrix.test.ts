@@ -121,7 +121,7 @@ describe("docs/schemas/matrix.schema.json describes exposures (Ajv, strict)", ()
   const v = ajv.getSchema("https://schemas.kwire.invalid/matrix.schema.json");
 
   it("validates the CLI's documents with exposures at every level", async () => {
-    for (const args of [F, [...F, "--level", "pod"], [...F, "--level", "namespace"], ["-f", "fixtures/demo/cluster.yaml"], ["-f", scenario("north-south", "cluster.yaml")]]) {
+    for (const args of [F, [...F, "--level", "pod"], [...F, "--level", "namespace"], ["-f", "fixtures/demo/cluster.yaml"], ["-f", scenario("north-south", "cluster.yaml")], ["-f", scenario("hostport", "cluster.yaml")]]) {
       const { doc } = await json(args);
       expect(doc.exposures?.length, args.join(" ")).toBeGreaterThanOrEqual(1);
       expect(v?.(doc) ? [] : v?.errors, args.join(" ")).toEqual([]);
@@ -144,7 +144,7 @@ describe("docs/schemas/service-matrix.schema.json describes exposures (Ajv, stri
   const v = ajv.getSchema("https://schemas.kwire.invalid/service-matrix.schema.json");
 
   it("validates matrix --level service -o json with exposures (north-south, ns-exposure, demo)", async () => {
-    for (const file of [scenario("north-south", "cluster.yaml"), scenario("ns-exposure", "cluster.yaml"), "fixtures/demo/cluster.yaml"]) {
+    for (const file of [scenario("north-south", "cluster.yaml"), scenario("ns-exposure", "cluster.yaml"), "fixtures/demo/cluster.yaml", scenario("hostport", "cluster.yaml")]) {
       const r = await run(["matrix", "--level", "service", "-f", file, "-o", "json"]);
       const doc = JSON.parse(r.stdout) as { exposures?: unknown[] };
       expect(doc.exposures?.length, file).toBeGreaterThanOrEqual(1);

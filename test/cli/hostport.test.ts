@@ -106,3 +106,28 @@ spec: { containers: [{ name: c, image: i, ports: [{ containerPort: 80, hostPort:
     expect(r.code).toBe(0);
   });
 });
+
+describe("kwire matrix: hostPorts are north-south exposure from the node", () => {
+  it("workload level: node/NAME => pod : containerPort, not evaluated (the verdict depends on the client), in table and JSON", async () => {
+    const t = await run(["matrix", ...F]);
+    expect(t.stdout).toMatch(/^node\/n1\s+web\/edge\[Pod\]\s+TCP:80\s+not evaluated\s+hostPort web\/edge \(192\.168\.1\.11 hostPort 8080\/TCP\)$/m);
+    expect(t.stdout).toMatch(/^node\/n2\s+web\/bound\[Pod\]\s+TCP:81\s+not evaluated\s+hostPort web\/bound \(192\.168\.1\.12 hostPort 8081\/TCP\)$/m);
+    const j = JSON.parse((await run(["matrix", ...F, "-o", "json"])).stdout) as { exposures: { src: string; dst: string; evaluated: boolean; via: { via: string; host: string }[] }[] };
+    expect(j.exposures.map((e) => `${e.src} ${e.dst} ${e.evaluated} ${e.via[0]?.via} ${e.via[0]?.host}`)).toEqual([
+      "node/n1 web/edge[Pod] false hostPort 192.168.1.11",
+      // hostIP binds the port to that address only.
+      "node/n2 web/bound[Pod] false hostPort 192.168.1.12",
+    ]);
+  });
+
+  it("a CNI configuration without portmap exposes no hostPort, and says so", async () => {
+    const r = await run(["matrix", ...F, ...WITHOUT_PORTMAP, "-o", "json"]);
+    expect("exposures" in (JSON.parse(r.stdout) as object)).toBe(false);
+    expect(r.stderr).toContain("2 hostPort(s) are not exposed: the CNI configuration in the input has no portmap plugin");
+  });
+
+  it("--level service lists the hostPort rows (HOST = the node address, PATH = hostPort N/PROTO)", async () => {
+    const r = await run(["matrix", "--level", "service", ...F]);
+    expect(r.stdout).toMatch(/^192\.168\.1\.11\s+hostPort 8080\/TCP\s+hostPort web\/edge\s+node\/n1\s+web\/edge:80\s+web\/edge:80$/m);
+  });
+});

@@ -11,6 +11,7 @@ import { addInputOptions, analyzeInputs, reportNamespaces, type InputOptions, ty
 import { EXIT_OK, UsageError } from "../io.js";
 import { renderServiceMatrix } from "./matrix-service.js";
 import { serviceContextOf } from "./trace.js";
+import { cniMapsHostPorts } from "../../parse/index.js";
 import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 import { progress } from "../progress.js";
 
@@ -39,7 +40,12 @@ function matrixOptions(opts: MatrixOptions): EngineMatrixOptions {
  */
 function northSouth(a: Analyzed, mopts: EngineMatrixOptions, err: (s: string) => void): ExposureEdge[] {
   if (!hasNorthSouthRoutes(a.cluster)) return [];
-  const r = exposureEdges(northSouthExposure(serviceContextOf(a)), a.analysis.topology, mopts.level, mopts.namespaces);
+  // A CNI configuration without portmap: no hostPort is forwarded (lint: missing-portmap-with-hostport).
+  const noPortmap = cniMapsHostPorts(a.load.cniConfigs) === false;
+  const all = northSouthExposure(serviceContextOf(a));
+  const list = noPortmap ? all.filter((e) => e.via !== "hostPort") : all;
+  if (list.length < all.length) err(`kwire: note: ${all.length - list.length} hostPort(s) are not exposed: the CNI configuration in the input has no portmap plugin (see kwire lint)\n`);
+  const r = exposureEdges(list, a.analysis.topology, mopts.level, mopts.namespaces);
   // Edges from the virtual proxy say so in the output itself (`evaluated: false`, the table's POLICY column).
   if (r.denied > 0) err(`kwire: note: ${r.denied} exposed backend(s) are denied to their proxy by policy and are not listed; kwire matrix --level service shows them\n`);
   if (r.outside > 0) err(`kwire: note: ${r.outside} exposed backend(s) are EndpointSlice addresses, not pods of the input; they are not listed (use kwire trace)\n`);

@@ -7,10 +7,11 @@
  */
 import { describe, expect, it } from "vitest";
 import nsExposureText from "../../../fixtures/scenarios/ns-exposure/cluster.yaml?raw";
+import hostPortText from "../../../fixtures/scenarios/hostport/cluster.yaml?raw";
 import { API, DEMO_FILES, WEB, matrixOf } from "../testing/demo.js";
 import { Session } from "../worker/session.js";
 import { filterMatrix } from "./filters.js";
-import { exposureUrl, graphModel, groupNodeId, PROXY_NODE } from "./graph.js";
+import { exposureUrl, graphModel, groupNodeId, PROXY_NODE, proxyNode } from "./graph.js";
 import { CELL, cellAt, heatmapModel, NORTH_SOUTH_GROUP } from "./heatmap.js";
 
 const NS_FILES = [{ path: "fixtures/scenarios/ns-exposure/cluster.yaml", text: nsExposureText }];
@@ -35,6 +36,12 @@ describe("graph: north-south exposure", () => {
     expect(g.nodes.some((n) => n.data.kind === "proxy")).toBe(false);
     const ex = g.edges.filter((e) => e.data.exposure).map((e) => `${e.data.source} -> ${e.data.target}`);
     expect(ex).toEqual([`${CONTROLLER} -> shop/api[Deployment]`, `${CONTROLLER} -> shop/web[Deployment]`]);
+  });
+
+  it("hostPorts: one node per node/NAME source, a dashed edge to the pod", () => {
+    const g = graphModel(matrixOf([{ path: "fixtures/scenarios/hostport/cluster.yaml", text: hostPortText }]), { maxEdges: 1000 });
+    expect(g.nodes.filter((n) => n.data.kind === "proxy").map((n) => n.data.id)).toEqual([proxyNode("node/n1"), proxyNode("node/n2")]);
+    expect(g.edges.filter((e) => e.data.exposure).map((e) => `${e.data.source} -> ${e.data.target}`)).toEqual([`${proxyNode("node/n1")} -> web/edge[Pod]`, `${proxyNode("node/n2")} -> web/bound[Pod]`]);
   });
 
   it("folded into namespaces, the exposure edges go to the backend's namespace", () => {

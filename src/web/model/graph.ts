@@ -59,8 +59,9 @@ export interface GraphOptions {
 
 export const groupNodeId = (group: string): string => `group:${group}`;
 
-/** The node of the virtual proxy (`ingress-controller`: no proxy pod in the input). */
-export const PROXY_NODE = "proxy:ingress-controller";
+/** The node of a source that is not an endpoint: `ingress-controller` (no proxy pod in the input) or `node/NAME` (hostPort). */
+export const proxyNode = (src: string): string => `proxy:${src}`;
+export const PROXY_NODE = proxyNode("ingress-controller");
 
 /** A URL that takes an exposure route, for its trace: Ingress and Route paths with a concrete host. */
 export function exposureUrl(v: { via: string; host: string; path: string }): string | undefined {
@@ -77,11 +78,16 @@ export function exposureUrl(v: { via: string; host: string; path: string }): str
 function exposureElements(m: MatrixJson, node: (id: string) => string | undefined): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
   const agg = new Map<string, { source: string; target: string; ports: string[]; evaluated: boolean; url?: string; count: number }>();
+  const added = new Set<string>();
   for (const e of m.exposures ?? []) {
-    const source = e.evaluated ? node(e.src) : PROXY_NODE;
+    // A source that is an endpoint is drawn where it is; the others (virtual proxy, hostPort node) get a node of their own.
+    const source = node(e.src) ?? proxyNode(e.src);
     const target = node(e.dst);
-    if (source === undefined || target === undefined) continue;
-    if (source === PROXY_NODE && nodes.length === 0) nodes.push({ data: { id: PROXY_NODE, label: e.src, kind: "proxy", ref: e.src } });
+    if (target === undefined) continue;
+    if (source === proxyNode(e.src) && !added.has(source)) {
+      added.add(source);
+      nodes.push({ data: { id: source, label: e.src, kind: "proxy", ref: e.src } });
+    }
     const k = pairKey(source, target);
     const a = agg.get(k) ?? { source, target, ports: [], evaluated: e.evaluated, count: 0 };
     a.ports.push(formatPorts(e.ports));

@@ -41,13 +41,15 @@ export function orderEndpoints(m: MatrixJson): MatrixJson["endpoints"] {
 
 /**
  * North-south exposure: an edge from a proxy of the input is a connection and already has its
- * cell; an edge from the virtual `ingress-controller` (no proxy pod in the input) gets a first
- * row of its own, in the `(north-south)` band, with an `exposed` cell per backend.
+ * cell; an edge from a source that is not an endpoint — the virtual `ingress-controller` (no
+ * proxy pod in the input) or a hostPort's `node/NAME` — gets a first row of its own, in the
+ * `(north-south)` band, with an `exposed` cell per backend.
  */
 export function heatmapModel(m: MatrixJson, changes?: ReadonlyMap<string, Change>): HeatmapModel {
-  const virtual = (m.exposures ?? []).filter((e) => !e.evaluated);
-  const proxy = virtual[0]?.src;
-  const eps = [...(proxy !== undefined ? [{ id: proxy, kind: "Proxy", name: proxy, namespace: NORTH_SOUTH_GROUP }] : []), ...orderEndpoints(m)];
+  const known = new Set(m.endpoints.map((e) => e.id));
+  const virtual = (m.exposures ?? []).filter((e) => !known.has(e.src));
+  const proxies = [...new Set(virtual.map((e) => e.src))].sort();
+  const eps = [...proxies.map((p) => ({ id: p, kind: "Proxy", name: p, namespace: NORTH_SOUTH_GROUP })), ...orderEndpoints(m)];
   const size = eps.length;
   const index = new Map(eps.map((e, i) => [e.id, i] as const));
   const cells = new Uint8Array(size * size);

@@ -9,7 +9,7 @@ import type { App, View } from "../app.js";
 import { debugHook } from "../debug.js";
 import { clear, h } from "../dom.js";
 import { filterMatrix } from "../model/filters.js";
-import { graphModel, PROXY_NODE, type GraphModel } from "../model/graph.js";
+import { graphModel, proxyNode, type GraphModel } from "../model/graph.js";
 import { packedLayout } from "../model/layout.js";
 import type { MatrixJson } from "../../report/index.js";
 import type { Change } from "../model/diff.js";
@@ -83,7 +83,7 @@ export function drawGraph(container: HTMLElement, m: MatrixJson, opts: DrawOptio
     return { x: r.left + p.x, y: r.top + p.y };
   };
   debugHook()[opts.changes ? "diffEdgeCenter" : "graphEdgeCenter"] = (src, dst) => center(`edge:${src}->${dst}`);
-  if (!opts.changes) debugHook().exposureEdgeCenter = (src, dst) => center(`exposure:${src === "ingress-controller" ? PROXY_NODE : src}->${dst}`);
+  if (!opts.changes) debugHook().exposureEdgeCenter = (src, dst) => center(`exposure:${cy.getElementById(src).empty() ? proxyNode(src) : src}->${dst}`);
   return { cy, model };
 }
 

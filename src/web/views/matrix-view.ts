@@ -24,7 +24,7 @@ export function heatLegend(diff: boolean): HTMLElement {
     item(CELL_COLORS[2], "allowed, all ports"),
     item(CELL_COLORS[1], "allowed, some ports"),
     item(CELL_COLORS[0], "denied"),
-    item(CELL_COLORS[7], "exposed north-south, policies not evaluated (no proxy pod in the input)"),
+    item(CELL_COLORS[7], "exposed north-south, not evaluated (no proxy pod in the input, or a hostPort)"),
     ...(diff ? [item(CELL_COLORS[3], "added"), item(CELL_COLORS[4], "removed"), item(CELL_COLORS[5], "ports changed")] : []),
     h("span", { class: "legend-item muted" }, "rows: source · columns: destination"),
   );

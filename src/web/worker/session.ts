@@ -8,7 +8,7 @@ import { analyzeFiles, type Analyzed } from "../../analyze/index.js";
 import { computeMatrix, computeSummary, PolicyIndex, type ExposureEdge, resolveTarget, serviceContext, traceAny, traceConnection, type Party, type ServiceContext, type Topology } from "../../engine/index.js";
 import { runLint } from "../../lint/index.js";
 import { isProtocol, type Cluster, type Diagnostic, type Protocol } from "../../model/index.js";
-import { loadCluster } from "../../parse/index.js";
+import { cniMapsHostPorts, loadCluster } from "../../parse/index.js";
 import { matrixJson, type MatrixJson } from "../../report/index.js";
 import { diffMatrices } from "../model/diff.js";
 import { namespacesOf } from "../model/filters.js";
@@ -49,7 +49,7 @@ function analyze(files: readonly InputFileMsg[], opts: LoadOptions): Loaded {
   let services: ServiceContext | undefined;
   const servicesOf = (): ServiceContext => (services ??= serviceContext(res.cluster, res.analysis.topology));
   // North-south exposure (Ingress, Gateway routes, OpenShift Routes → backends), as `kwire matrix` prints it.
-  const exposures = workloadExposures(res.cluster, servicesOf);
+  const exposures = workloadExposures(res.cluster, servicesOf, res.load.cniConfigs);
   const matrix = matrixJson(computeMatrix(res.analysis, { level: "workload" }), [], exposures);
   const t2 = now();
   return { analyzed: res, ...(services ? { services } : {}), matrix, exposures, index: new PolicyIndex(res.cluster), timings: { analyzeMs: t1 - t0, matrixMs: t2 - t1 } };
@@ -143,7 +143,8 @@ export class Session {
       l.services ??= serviceContext(l.analyzed.cluster, t);
       // `internet` as the source is `kwire trace --from internet` (a client outside the cluster).
       const from = q.src.trim() === "internet" ? { from: "internet" as const } : { src: q.src.trim() };
-      const r = traceAny(l.services, { ...from, dst: q.dst.trim(), protocol, namespace: "default", ...(port !== undefined ? { port } : {}) });
+      const mapped = cniMapsHostPorts(l.analyzed.load.cniConfigs);
+      const r = traceAny(l.services, { ...from, dst: q.dst.trim(), protocol, namespace: "default", ...(port !== undefined ? { port } : {}), ...(mapped !== undefined ? { portMappings: mapped } : {}) });
       if (!r.ok) throw new SessionError(r.error);
       return { trace: r.trace, protocol, ...(r.trace.port !== undefined ? { port: r.trace.port } : port !== undefined ? { port } : {}) };
     }
