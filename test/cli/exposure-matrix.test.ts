@@ -79,6 +79,16 @@ describe("kwire matrix --level workload: north-south exposure", () => {
     expect(t.stdout).toMatch(/^ingress-controller\s+production\/web\[Deployment\]\s+TCP:80\s+not evaluated\s+Ingress production\/shop/m);
   });
 
+  it("the streamed -o json and -o yaml (built in memory) carry the same exposures, at every level", async () => {
+    const { parse } = await import("yaml");
+    for (const level of ["pod", "workload", "namespace"]) {
+      const j = JSON.parse((await run(["matrix", ...F, "--level", level, "-o", "json"])).stdout) as Doc;
+      const y = parse((await run(["matrix", ...F, "--level", level, "-o", "yaml"])).stdout) as Doc;
+      expect(j.exposures?.length, level).toBeGreaterThan(0);
+      expect(j).toEqual(y);
+    }
+  });
+
   it("an input without Ingress, Gateway routes or Routes has no exposures key (the document is unchanged)", async () => {
     const { doc } = await json(["-f", scenario("kubectl-list", "cluster.yaml")]);
     expect("exposures" in doc).toBe(false);
