@@ -55,6 +55,8 @@ describe("graph: north-south exposure", () => {
     expect(exposureUrl({ via: "Route", host: "ledger.apps.example.org", path: "/api" })).toBe("http://ledger.apps.example.org/api");
     expect(exposureUrl({ via: "Ingress", host: "*", path: "Prefix /" })).toBeUndefined();
     expect(exposureUrl({ via: "HTTPRoute", host: "match.example.com", path: "rule 1" })).toBeUndefined();
+    expect(exposureUrl({ via: "hostPort", host: "192.168.1.11,198.51.100.12", path: "hostPort 8080/TCP" })).toBe("192.168.1.11:8080");
+    expect(exposureUrl({ via: "hostPort", host: "*", path: "hostPort 8080/TCP" })).toBeUndefined();
   });
 });
 
@@ -89,6 +91,15 @@ describe("Session: north-south findings and traces from the internet", () => {
       "info north-south-exposure fixtures/scenarios/ns-exposure/cluster.yaml:77",
     ]);
     expect(r.northSouth[1]?.message).toBe(`${CONTROLLER} => shop/web[Deployment] : TCP:8080 via Ingress shop/shop (shop.example.com Prefix / → shop/web:80); the policies allow it`);
+  });
+
+  it("a hostPort edge traces internet → NODE:hostPort (the URL the graph and heat map open)", () => {
+    const s = new Session();
+    const r = s.load([{ path: "fixtures/scenarios/hostport/cluster.yaml", text: hostPortText }]);
+    const e = r.matrix.exposures?.find((x) => x.dst === "web/edge[Pod]");
+    const target = e?.via.map(exposureUrl).find((u) => u !== undefined);
+    expect(target).toBe("192.168.1.11:8080");
+    expect(s.trace({ scenario: "base", src: "internet", dst: target ?? "" }).trace.steps.some((x) => x.stage === "hostport")).toBe(true);
   });
 
   it("traces `internet` → the edge's URL as kwire trace --from internet does", () => {

@@ -63,8 +63,17 @@ export const groupNodeId = (group: string): string => `group:${group}`;
 export const proxyNode = (src: string): string => `proxy:${src}`;
 export const PROXY_NODE = proxyNode("ingress-controller");
 
-/** A URL that takes an exposure route, for its trace: Ingress and Route paths with a concrete host. */
+/**
+ * What to trace from the internet for an exposure route: the URL of an Ingress or Route path with
+ * a concrete host, or NODE-ADDRESS:hostPort for a hostPort; none for a wildcard host or a Gateway
+ * rule (its match is more than a path).
+ */
 export function exposureUrl(v: { via: string; host: string; path: string }): string | undefined {
+  if (v.via === "hostPort") {
+    const port = /^hostPort (\d+)\//.exec(v.path)?.[1];
+    const ip = v.host.split(",")[0];
+    return port && ip && ip !== "*" ? (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`) : undefined;
+  }
   if (v.host === "*" || v.host === "" || v.host.includes("*")) return undefined;
   if (v.via === "Ingress") return v.path.startsWith("(") ? undefined : `http://${v.host}${v.path.replace(/^\S+ /, "")}`;
   if (v.via === "Route") return `http://${v.host}${v.path || "/"}`;
