@@ -170,3 +170,33 @@ describe("docs/schemas/service-matrix.schema.json describes exposures (Ajv, stri
     expect(v?.(doc)).toBe(false);
   });
 });
+
+describe("kwire diff compares north-south exposure", () => {
+  // fixtures/scenarios/ns-exposure/after.yaml: the Ingress drops /api, and admin admits ingress-nginx.
+  const A = scenario("ns-exposure", "cluster.yaml");
+  const B = scenario("ns-exposure", "after.yaml");
+
+  it("lists exposure edges added and removed, in table, md and json (schema-valid), and --exit-code sees them", async () => {
+    const t = await run(["diff", A, B]);
+    expect(t.stdout).toMatch(/^\+\s+ingress-nginx\/ingress-nginx-controller\[Deployment\]\s+shop\/admin\[Deployment\]\s+TCP:7000\s+allowed\s+Ingress shop\/shop \(shop\.example\.com Prefix \/admin\)$/m);
+    expect(t.stdout).toMatch(/^-\s+ingress-nginx\/ingress-nginx-controller\[Deployment\]\s+shop\/api\[Deployment\]\s+TCP:9000\s+allowed\s+Ingress shop\/shop \(shop\.example\.com Prefix \/api\)$/m);
+    expect((await run(["diff", A, B, "-o", "md"])).stdout).toContain("1 north-south exposure added, 1 removed");
+    const j = JSON.parse((await run(["diff", A, B, "-o", "json"])).stdout) as { exposuresAdded?: { dst: string }[]; exposuresRemoved?: { dst: string }[] };
+    expect(j.exposuresAdded?.map((e) => e.dst)).toEqual(["shop/admin[Deployment]"]);
+    expect(j.exposuresRemoved?.map((e) => e.dst)).toEqual(["shop/api[Deployment]"]);
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const dir = join(ROOT, "docs", "schemas");
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".schema.json"))) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), "utf8")) as object);
+    const v = ajv.getSchema("https://schemas.kwire.invalid/diff.schema.json");
+    expect(v?.(j) ? [] : v?.errors).toEqual([]);
+  });
+
+  it("an Ingress-only change (no connection changes) is still a change", async () => {
+    const onlyIngress = (await import("node:fs")).readFileSync(A, "utf8").replace("          - { path: /api, pathType: Prefix, backend: { service: { name: api, port: { number: 80 } } } }\n", "");
+    const r = await run(["diff", A, "-", "--exit-code", "-o", "json"], onlyIngress);
+    const d = JSON.parse(r.stdout) as { added: unknown[]; removed: unknown[]; changed: unknown[]; exposuresRemoved?: unknown[] };
+    expect([d.added.length, d.removed.length, d.changed.length, d.exposuresRemoved?.length]).toEqual([0, 0, 0, 1]);
+    expect(r.code).toBe(1);
+    expect((await run(["diff", A, A, "--exit-code"])).code).toBe(0);
+  });
+});

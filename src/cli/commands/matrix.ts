@@ -38,7 +38,7 @@ function matrixOptions(opts: MatrixOptions): EngineMatrixOptions {
  * plane → backends on their target ports, under the policies), with a note on stderr for what it
  * could not evaluate. Empty, and no Service layer built, when the input has no such route.
  */
-function northSouth(a: Analyzed, mopts: EngineMatrixOptions, err: (s: string) => void): ExposureEdge[] {
+export function northSouth(a: Analyzed, mopts: EngineMatrixOptions, err: (s: string) => void): ExposureEdge[] {
   if (!hasNorthSouthRoutes(a.cluster)) return [];
   // A CNI configuration without portmap: no hostPort is forwarded (lint: missing-portmap-with-hostport).
   const noPortmap = cniMapsHostPorts(a.load.cniConfigs) === false;
