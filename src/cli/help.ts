@@ -33,12 +33,14 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "kwire matrix -f cluster.yaml --level pod -o json  # the ConnectivityMatrix JSON (docs/json-output.md)",
     "kwire matrix -f fixtures/demo -n production       # connections with one end in production",
     "kwire matrix -f big/ -o summary --json            # counts only",
-    "kwire matrix --level service -f fixtures/demo     # workloads → Service ports",
+    "kwire matrix --level service -f fixtures/demo     # workloads → Service ports, and what Ingresses/routes expose",
+    "kwire matrix -f cluster.yaml -o json | jq .exposures  # north-south: proxy => backend : ports",
   ],
   trace: [
     "kwire trace production/frontend production/api-server:8080 -f fixtures/demo",
     "kwire trace deploy/web svc/api-server:http -n production -f fixtures/demo -o json",
     "kwire trace --from internet http://shop.example.com/ -f fixtures/demo",
+    "kwire trace --from internet 192.168.1.11:8080 -f cluster.yaml  # a node address on a pod's hostPort",
   ],
   dns: [
     "kwire dns api-server.production --from production/frontend -f fixtures/demo",

@@ -22,7 +22,7 @@ export { describeResolution } from "./service-dns.js";
 export { findController } from "./ingress-trace.js";
 export { attachedRoutes, dataPlaneOf } from "./gateway-trace.js";
 export { routerPods } from "./openshift-route-trace.js";
-export { northSouthExposure, type Exposure, type ExposedBackend } from "./exposure.js";
+export { exposureEdges, hasNorthSouthRoutes, northSouthExposure, VIRTUAL_PROXY, type Exposure, type ExposedBackend, type ExposureEdge, type ExposureLevel, type ExposureVia } from "./exposure.js";
 export { traceAny, INTERNET_CLIENT, type TraceAnyRequest, type TraceAnyResult } from "./trace-any.js";
 export { computeServiceMatrix, type ServiceMatrix, type ServicePortEndpoint } from "./service-matrix.js";
 export * from "./staged.js";

@@ -33,12 +33,16 @@ export function findController(ctx: ServiceContext, className: string | undefine
 
 /** Whether some controller serves the Ingress: its class has an IngressClass, or a controller pod is known. */
 function served(ctx: ServiceContext, req: ServiceTraceRequest, ing: Ingress): boolean {
-  if (req.ingressController !== undefined) return true;
+  return req.ingressController !== undefined || ingressServed(ctx, ing);
+}
+
+/** Whether the input says some controller serves the Ingress (an IngressClass of its class, or a controller pod). */
+export function ingressServed(ctx: ServiceContext, ing: Ingress): boolean {
   const cls = effectiveClass(ing, ctx.cluster.ingressClasses);
   return ctx.cluster.ingressClasses.some((c) => c.name === cls) || findController(ctx, cls) !== undefined;
 }
 
-function nobodyServes(ctx: ServiceContext, ing: Ingress): string {
+export function nobodyServes(ctx: ServiceContext, ing: Ingress): string {
   const cls = effectiveClass(ing, ctx.cluster.ingressClasses);
   const what = cls === undefined ? "has no class (no ingressClassName, no default IngressClass)" : `has class "${cls}", which no IngressClass declares`;
   return `Ingress ${ing.namespace}/${ing.name} ${what}, and no ingress controller pod is in the input: nobody serves it`;

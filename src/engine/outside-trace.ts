@@ -33,7 +33,7 @@ export function outsideToAddress(ctx: ServiceContext, req: ServiceTraceRequest, 
     const f = isFrontendAddress(ctx.layer.frontends, ip);
     if (f) return { ok: true, trace: denied(req, steps, "service", `${at}: Service ${f.id} listens on ${formatIp(ip)} but has no ${req.protocol} port ${port}; the connection is refused`, port) };
     const node = ctx.layer.nodes.find((n) => nodeAddresses(n).some((x) => x.family === ip.family && x.value === ip.value));
-    return { ok: true, trace: denied(req, steps, "service", `${at}: node ${node?.name ?? "?"} has no Service with ${req.protocol} nodePort ${port}; the connection is refused`, port) };
+    return { ok: true, trace: denied(req, steps, "service", `${at}: node ${node?.name ?? "?"} has no Service with ${req.protocol} nodePort ${port} and no pod with hostPort ${port} on this address; the connection is refused`, port) };
   }
   const { frontend: f, port: sp } = hit;
   if (hit.via === "LoadBalancer") {

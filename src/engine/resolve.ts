@@ -26,6 +26,9 @@ const KIND_ALIASES: Record<string, string> = {
   ds: "DaemonSet", daemonset: "DaemonSet", daemonsets: "DaemonSet",
   job: "Job", jobs: "Job", cj: "CronJob", cronjob: "CronJob", cronjobs: "CronJob",
   rc: "ReplicationController", replicationcontroller: "ReplicationController",
+  // KubeVirt's short names without the plurals `vms`/`vmis`: namespaces are often called that.
+  vm: "VirtualMachine", virtualmachine: "VirtualMachine", virtualmachines: "VirtualMachine",
+  vmi: "VirtualMachineInstance", virtualmachineinstance: "VirtualMachineInstance", virtualmachineinstances: "VirtualMachineInstance",
 };
 
 function splitPort(text: string): { base: string; port?: number | string } {

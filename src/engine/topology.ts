@@ -53,6 +53,8 @@ function topOwner(
         // its name is the Deployment's plus "-<pod-template-hash>".
         next = byKey.get(`Deployment/${namespace}/${o.name.replace(/-[a-z0-9]+$/, "")}`);
       }
+      // KubeVirt: a VirtualMachine's VMI has the VM's name (virt-controller's VM controller).
+      if (!next && o.kind === "VirtualMachineInstance") next = byKey.get(`VirtualMachine/${namespace}/${o.name}`);
       if (next) break;
     }
     if (!next) break;

@@ -13,6 +13,7 @@ import { parseDestination } from "./service-target.js";
 import { traceService } from "./trace-pipeline.js";
 import { plainTrace } from "./trace-kit.js";
 import { gatewayAt } from "./gateway-trace.js";
+import { hostPortAt } from "./hostport-trace.js";
 import type { Trace } from "./trace.js";
 
 /** The client address `--from internet` stands for (TEST-NET-3, RFC 5737). */
@@ -31,6 +32,8 @@ export interface TraceAnyRequest {
   readonly ingressController?: string;
   /** `--external-ip NAME=IP`: addresses of names resolved outside the cluster. */
   readonly externalIps?: ReadonlyMap<string, Ip>;
+  /** Whether the CNI maps hostPorts (from a CNI configuration in the input); undefined when none was read. */
+  readonly portMappings?: boolean;
   /** HTTP method and headers of a URL request (Gateway API matches). */
   readonly method?: string;
   readonly headers?: ReadonlyMap<string, string>;
@@ -86,6 +89,7 @@ export function traceAny(ctx: ServiceContext, req: TraceAnyRequest): TraceAnyRes
     protocol: req.protocol,
     ...(controller?.ok ? { ingressController: controller.target.party } : {}),
     ...(req.externalIps ? { externalIps: req.externalIps } : {}),
+    ...(req.portMappings !== undefined ? { portMappings: req.portMappings } : {}),
     ...(req.method !== undefined ? { method: req.method } : {}),
     ...(req.headers ? { headers: req.headers } : {}),
   });
@@ -94,6 +98,7 @@ export function traceAny(ctx: ServiceContext, req: TraceAnyRequest): TraceAnyRes
 /** Whether an address (and port) is for the Service layer: a frontend, or a node from outside. */
 function viaServiceLayer(ctx: ServiceContext, ip: Ip, port: number | string | undefined, protocol: Protocol, outside: boolean): boolean {
   if (isFrontendAddress(ctx.layer.frontends, ip)) return true;
+  if (typeof port === "number" && hostPortAt(ctx, ip, port, protocol)) return true;
   if (typeof port === "number" && frontendAt(ctx.layer.frontends, ctx.layer.nodes, ip, port, protocol)) return true;
   return outside && nodeByAddress(ctx.layer.nodes, ip) !== undefined;
 }

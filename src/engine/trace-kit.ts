@@ -24,6 +24,8 @@ export interface ServiceTraceRequest {
   readonly ingressController?: Party;
   /** `--external-ip NAME=IP`: the address a name outside the cluster resolves to. */
   readonly externalIps?: ReadonlyMap<string, Ip>;
+  /** Whether the CNI maps hostPorts (a configuration read from the input); undefined: none was read. */
+  readonly portMappings?: boolean;
 }
 
 export type ServiceTraceResult = { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly error: string };

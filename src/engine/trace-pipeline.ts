@@ -3,8 +3,8 @@
  * The north-south trace as one pipeline: a destination is classified (Service, DNS name / URL,
  * address), a name outside the cluster domain is offered to each L7 route kind in turn
  * (`ROUTE_KINDS`: Ingress, Gateway API, OpenShift Route), names inside it go through the `dns`
- * stage, ExternalName CNAMEs are followed, and the Service stages (`service-trace.ts`) or the
- * outside stages (`outside-trace.ts`) finish the path. Stages import only `trace-kit.ts`; this
+ * stage, ExternalName CNAMEs are followed, and the Service stages (`service-trace.ts`), the
+ * outside stages (`outside-trace.ts`) or a pod's hostPort (`hostport-trace.ts`) finish the path. Stages import only `trace-kit.ts`; this
  * module is the only one that knows them all.
  */
 import { formatIp, parseIp, type Ip } from "../model/index.js";
@@ -21,6 +21,7 @@ import { viaExternalFrontend, viaHeadless, viaService } from "./service-trace.js
 import { ingressControllerPresent, ingressKind, throughIngress } from "./ingress-trace.js";
 import { gatewayAt, gatewayKind, throughGatewayAt } from "./gateway-trace.js";
 import { openshiftRouteKind } from "./openshift-route-trace.js";
+import { hostPortAt, viaHostPort } from "./hostport-trace.js";
 import { deniedResult, plainTrace, type HttpRequest, type RouteKind, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 
 export type { ServiceTraceRequest, ServiceTraceResult } from "./trace-kit.js";
@@ -161,6 +162,12 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
     case "address": {
       const port = typeof dst.port === "number" ? dst.port : undefined;
       if (port === undefined) return { ok: false, error: `${req.dstLabel}: give a port number (IP:PORT)` };
+      const hp = hostPortAt(ctx, dst.ip, port, req.protocol);
+      if (hp) {
+        const np = frontendAt(ctx.layer.frontends, ctx.layer.nodes, dst.ip, port, req.protocol);
+        if (np) return { ok: false, error: `${req.dstLabel}: port ${port} on node ${hp.node.name} is both nodePort of Service ${np.frontend.id} and hostPort of pod ${hp.instance.namespace}/${hp.instance.name}; which one takes the connection depends on the order of kube-proxy's and portmap's rules on the node, which kwire does not model` };
+        return viaHostPort(ctx, req, steps, dst.ip, hp, req.portMappings);
+      }
       const gw = dst.url !== undefined ? gatewayAt(ctx, dst.ip) : undefined;
       if (gw) return throughGatewayAt(ctx, req, steps, httpOf(req, formatIp(dst.ip), port, dst.path ?? "/"), gw);
       if (req.outside) return outsideToAddress(ctx, req, steps, dst.ip, port);

@@ -38,6 +38,7 @@ import { calicoSelectorNoMatch } from "./checks/calico-selector-no-match.js";
 import { calicoTierUnreachable } from "./checks/calico-tier-unreachable.js";
 import { dialectRuleShadowed } from "./checks/dialect-rule-shadowed.js";
 import { ciliumL7Ineffective } from "./checks/cilium-l7-ineffective.js";
+import { missingPortmapWithHostport } from "./checks/missing-portmap-with-hostport.js";
 import type { Finding, LintCheck } from "./types.js";
 
 export * from "./types.js";
@@ -79,6 +80,7 @@ export const CHECKS: readonly LintCheck[] = [
   calicoTierUnreachable,
   dialectRuleShadowed,
   ciliumL7Ineffective,
+  missingPortmapWithHostport,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

@@ -40,6 +40,7 @@ export const LINT_CODES = [
   "calico-tier-unreachable",
   "dialect-rule-shadowed",
   "cilium-l7-ineffective",
+  "missing-portmap-with-hostport",
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

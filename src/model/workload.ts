@@ -16,6 +16,9 @@ export const WORKLOAD_KINDS = [
   "Job",
   "CronJob",
   "ReplicationController",
+  // KubeVirt (kubevirt.io/v1): a VM runs in one virt-launcher pod (src/parse/kinds/kubevirt.ts).
+  "VirtualMachine",
+  "VirtualMachineInstance",
 ] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
@@ -23,6 +26,13 @@ export interface ContainerPort {
   readonly name?: string;
   readonly containerPort: number;
   readonly protocol: Protocol;
+  /**
+   * ports[].hostPort: the node forwards this port to the container (CNI portmap: DNAT on the
+   * node, https://www.cni.dev/plugins/current/meta/portmap/). Absent when not given.
+   */
+  readonly hostPort?: number;
+  /** ports[].hostIP: the node address the hostPort binds to; absent means every address. */
+  readonly hostIP?: string;
 }
 
 export interface OwnerRef {

@@ -4,5 +4,5 @@
  */
 export { loadCluster, type LoadResult } from "./load.js";
 export type { InputFile } from "./documents.js";
-export { cniOfConfig, type CniConfigEvidence, type CniPluginEvidence } from "./kinds/cni-config.js";
+export { chainMapsHostPorts, cniMapsHostPorts, cniOfConfig, type CniConfigEvidence, type CniPluginEvidence } from "./kinds/cni-config.js";
 export { loadExpectations, type Expectation } from "./kinds/connectivity-test.js";

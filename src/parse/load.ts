@@ -36,6 +36,7 @@ import { decodeCiliumPolicy, isCiliumPolicyKind } from "./kinds/cilium.js";
 import type { CalicoNetworkSet, CalicoPolicy, CalicoTier, CiliumPolicy, StagedKubernetesNetworkPolicy } from "../model/index.js";
 import { decodePod } from "./kinds/pod.js";
 import { decodeWorkload } from "./kinds/workload.js";
+import { decodeKubevirt, isKubevirtApi } from "./kinds/kubevirt.js";
 import { decodeEndpoints, decodeEndpointSlice } from "./kinds/endpoint-slice.js";
 import { decodeIngress, decodeIngressClass } from "./kinds/ingress.js";
 import { decodeNode } from "./kinds/node.js";
@@ -167,6 +168,12 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
   if (kind === "Pod") {
     const pod = decodePod(obj);
     return pod && (() => col.put(col.pods, "Pod", pod));
+  }
+  if (kind === "VirtualMachine" || kind === "VirtualMachineInstance") {
+    // KubeVirt's (kubevirt.io); another group's VirtualMachine is not a workload kwire knows.
+    if (!isKubevirtApi(apiVersion)) return keepOther(obj, kind, apiVersion, col);
+    const vm = decodeKubevirt(kind, obj);
+    return vm && (() => col.put(col.workloads, kind, vm));
   }
   if (isWorkloadKind(kind)) {
     const w = decodeWorkload(kind, obj);

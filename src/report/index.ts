@@ -16,3 +16,4 @@ export * from "./dns-text.js";
 export * from "./service-matrix.js";
 export * from "./markdown-limit.js";
 export * from "./staged-diff.js";
+export * from "./exposure.js";

@@ -3,7 +3,8 @@
  * The ConnectivityMatrix document of CONTRACT.md (`kwire matrix -o json|yaml`).
  */
 import { isAllPorts, portSetToList, type Labels, type PortSet, type PolicyGap, type Protocol } from "../model/index.js";
-import type { Matrix, MatrixEndpoint } from "../engine/index.js";
+import type { ExposureEdge, Matrix, MatrixEndpoint } from "../engine/index.js";
+import { exposureJson, type ExposureJson } from "./exposure.js";
 
 export interface EndpointJson {
   readonly id: string;
@@ -41,6 +42,8 @@ export interface MatrixJson {
   readonly level: string;
   readonly endpoints: EndpointJson[];
   readonly connections: ConnectionJson[];
+  /** North-south exposure (Ingress, Gateway routes, OpenShift Routes): data plane → backend edges; absent when none. */
+  readonly exposures?: ExposureJson[];
   /** Present when the input has policies kwire could not model (denied pairs they affect are not listed as connections). */
   readonly uncertain?: UncertaintyJson[];
 }
@@ -79,7 +82,7 @@ function gapTouches(gaps: readonly PolicyGap[]): (e: MatrixEndpoint) => boolean 
 const gapsJson = (gaps: readonly PolicyGap[]): UncertaintyJson[] =>
   gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line }));
 
-export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJson {
+export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = [], exposures: readonly ExposureEdge[] = []): MatrixJson {
   const touches = gapTouches(gaps);
   return {
     apiVersion: "kwire/v1alpha1",
@@ -91,6 +94,7 @@ export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = []): MatrixJs
       const dst = m.endpoints[c.dst] as MatrixEndpoint;
       return { src: src.id, dst: dst.id, ports: portsJson(m, c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true as const } : {}) };
     }),
+    ...(exposures.length ? { exposures: exposureJson(exposures) } : {}),
     ...(gaps.length ? { uncertain: gapsJson(gaps) } : {}),
   };
 }
@@ -113,7 +117,7 @@ const item = (value: unknown): string => `    ${JSON.stringify(value, null, 2).r
  * prints plus a newline, written in chunks of about 1 MB as the connections are produced, so a
  * 10k-workload matrix never exists as one string or one array.
  */
-export function writeMatrixJson(m: MatrixStream, write: (chunk: string) => void, gaps: readonly PolicyGap[] = []): void {
+export function writeMatrixJson(m: MatrixStream, write: (chunk: string) => void, gaps: readonly PolicyGap[] = [], exposures: readonly ExposureEdge[] = []): void {
   const touches = gapTouches(gaps);
   let buf = `{\n  "apiVersion": "kwire/v1alpha1",\n  "kind": "ConnectivityMatrix",\n  "level": ${JSON.stringify(m.level)},\n  "endpoints": `;
   const flush = (): void => {
@@ -151,6 +155,10 @@ export function writeMatrixJson(m: MatrixStream, write: (chunk: string) => void,
       push({ src: src.id, dst: dst.id, ports: portsOf(c.portsId), ...(touches(src) || touches(dst) ? { uncertain: true } : {}) });
     }),
   );
+  if (exposures.length) {
+    buf += ',\n  "exposures": ';
+    array((push) => exposureJson(exposures).forEach(push));
+  }
   if (gaps.length) {
     buf += ',\n  "uncertain": ';
     array((push) => gapsJson(gaps).forEach(push));

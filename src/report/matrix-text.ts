@@ -3,20 +3,22 @@
  * Matrix renderings for people and tools: table, wide, csv, md, dot, mermaid.
  */
 import { formatPortSet, intersectPorts, isEmptyPorts, pushTo } from "../model/index.js";
-import { compareRuleRefs, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
+import { compareRuleRefs, type ExposureEdge, type Matrix, type MatrixEndpoint, type RuleRef } from "../engine/index.js";
 import { ipBlockLabel } from "../model/index.js";
 import { csvCell, escapeMd, renderTable } from "./text-table.js";
 import { boundedMarkdown } from "./markdown-limit.js";
+import { exposureDot, exposureMermaid, exposureSection } from "./exposure.js";
 
 const idOf = (m: Matrix, i: number): string => (m.endpoints[i] as MatrixEndpoint).id;
 /** What people read: the id, the same in every format (external cells have short ids: model/ipblock-label.ts); no spaces, so columns split. */
 const nameOf = idOf;
 const portsText = (m: Matrix, id: number): string => formatPortSet(m.analysis.ports.get(id));
 
-export function matrixTable(m: Matrix): string {
-  if (m.connections.length === 0) return `No allowed connections among ${m.endpoints.length} endpoints.\n`;
+/** `exposures`: north-south edges (engine `exposureEdges`), printed as a section under the matrix. */
+export function matrixTable(m: Matrix, exposures: readonly ExposureEdge[] = []): string {
+  if (m.connections.length === 0) return `No allowed connections among ${m.endpoints.length} endpoints.\n${exposureSection(exposures)}`;
   const rows = m.connections.map((c) => [nameOf(m, c.src), nameOf(m, c.dst), portsText(m, c.portsId)]);
-  return renderTable(["SOURCE", "DESTINATION", "PORTS"], rows);
+  return renderTable(["SOURCE", "DESTINATION", "PORTS"], rows) + exposureSection(exposures);
 }
 
 /**
@@ -26,14 +28,14 @@ export function matrixTable(m: Matrix): string {
  * `-` means no such pair is isolated in that direction; `loopback` marks a pod's connection to
  * itself (`--include-self`), which NetworkPolicy does not govern.
  */
-export function matrixWide(m: Matrix): string {
+export function matrixWide(m: Matrix, exposures: readonly ExposureEdge[] = []): string {
   const rows = m.connections.map((c) => {
     const src = m.endpoints[c.src] as MatrixEndpoint;
     const dst = m.endpoints[c.dst] as MatrixEndpoint;
     const why = allowingRules(m, src, dst);
     return [src.id, src.kind, dst.id, dst.kind, portsText(m, c.portsId), why.egress, why.ingress];
   });
-  return renderTable(["SOURCE", "SRC-KIND", "DESTINATION", "DST-KIND", "PORTS", "EGRESS-ALLOWED-BY", "INGRESS-ALLOWED-BY"], rows);
+  return renderTable(["SOURCE", "SRC-KIND", "DESTINATION", "DST-KIND", "PORTS", "EGRESS-ALLOWED-BY", "INGRESS-ALLOWED-BY"], rows) + exposureSection(exposures);
 }
 
 function allowingRules(m: Matrix, src: MatrixEndpoint, dst: MatrixEndpoint): { egress: string; ingress: string } {
@@ -91,7 +93,7 @@ export function matrixMarkdown(m: Matrix): string {
 
 const dotId = (s: string): string => JSON.stringify(s);
 
-export function matrixDot(m: Matrix): string {
+export function matrixDot(m: Matrix, exposures: readonly ExposureEdge[] = []): string {
   const lines = ["digraph connectivity {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor="#eef5ff", fontname="Helvetica"];'];
   const byNs = new Map<string, MatrixEndpoint[]>();
   for (const e of m.endpoints) {
@@ -108,11 +110,11 @@ export function matrixDot(m: Matrix): string {
     if (ns) lines.push("  }");
   }
   for (const c of m.connections) lines.push(`  ${dotId(idOf(m, c.src))} -> ${dotId(idOf(m, c.dst))} [label=${dotId(portsText(m, c.portsId))}];`);
-  lines.push("}");
+  lines.push(...exposureDot(exposures), "}");
   return lines.join("\n") + "\n";
 }
 
-export function matrixMermaid(m: Matrix): string {
+export function matrixMermaid(m: Matrix, exposures: readonly ExposureEdge[] = []): string {
   const ids = new Map(m.endpoints.map((e, i) => [i, `n${i}`]));
   const lines = ["flowchart LR"];
   m.endpoints.forEach((e, i) => {
@@ -120,5 +122,6 @@ export function matrixMermaid(m: Matrix): string {
     lines.push(e.kind === "IPBlock" ? `  ${ids.get(i)}(["${label}"])` : `  ${ids.get(i)}["${label}"]`);
   });
   for (const c of m.connections) lines.push(`  ${ids.get(c.src)} -->|"${portsText(m, c.portsId)}"| ${ids.get(c.dst)}`);
+  lines.push(...exposureMermaid(exposures, new Map(m.endpoints.map((e, i) => [e.id, ids.get(i) ?? ""]))));
   return lines.join("\n") + "\n";
 }

@@ -9,6 +9,8 @@ export interface DebugHook {
   whatifCellCenter?: (src: string, dst: string) => { x: number; y: number } | undefined;
   graphEdgeCenter?: (src: string, dst: string) => { x: number; y: number } | undefined;
   diffEdgeCenter?: (src: string, dst: string) => { x: number; y: number } | undefined;
+  /** A north-south exposure edge of the graph: src is the proxy's endpoint id, or `ingress-controller`. */
+  exposureEdgeCenter?: (src: string, dst: string) => { x: number; y: number } | undefined;
   timings: Record<string, number>;
 }
 

@@ -96,6 +96,8 @@ export interface LoadResult {
   readonly policies: readonly PolicySummary[];
   readonly objects: readonly ObjectRef[];
   readonly findings: readonly FindingMsg[];
+  /** North-south exposure edges (`matrix.exposures`) as info findings at their Ingress / route. */
+  readonly northSouth: readonly FindingMsg[];
   readonly notes: readonly string[];
   readonly cni?: string;
   /** The namespace to open filtered on (the request's, when the input has workloads there). */

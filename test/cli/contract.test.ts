@@ -41,7 +41,8 @@ function firstAddress(cidrs: readonly string[]): Cidr {
 function checkMatrix(doc: Json, level: string, includeSelf: boolean): void {
   expect(isObject(doc)).toBe(true);
   if (!isObject(doc)) return;
-  expect(Object.keys(doc)).toEqual(["apiVersion", "kind", "level", "endpoints", "connections"]);
+  // `exposures` (north-south edges, docs/north-south.md) follows the connections when the input exposes Services.
+  expect(Object.keys(doc)).toEqual(["apiVersion", "kind", "level", "endpoints", "connections", ...("exposures" in doc ? ["exposures"] : [])]);
   expect(doc["apiVersion"]).toBe("kwire/v1alpha1");
   expect(doc["kind"]).toBe("ConnectivityMatrix");
   expect(doc["level"]).toBe(level);

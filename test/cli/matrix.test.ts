@@ -190,7 +190,8 @@ describe("kwire matrix: inputs that must agree", () => {
   it("-n NS keeps the connections with at least one end in NS (issue 12: prometheus → api-server:9100 and DNS stay), the rows are the same", async () => {
     const all = await run(["matrix", "-f", "fixtures/demo/cluster.yaml", "--level", "pod"]);
     const prod = await run(["matrix", "-f", "fixtures/demo/cluster.yaml", "--level", "pod", "-n", "production"]);
-    const rows = (t: string): string[] => t.trim().split("\n").slice(1).map((l) => l.split(/\s+/).join(" "));
+    // The matrix rows only: the north-south exposure section follows after a blank line.
+    const rows = (t: string): string[] => (t.split("\n\n")[0] ?? "").trim().split("\n").slice(1).map((l) => l.split(/\s+/).join(" "));
     const inProd = (id: string): boolean => id.startsWith("production/");
     const expected = rows(all.stdout).filter((r) => {
       const [src = "", dst = ""] = r.split(" ");

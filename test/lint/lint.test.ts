@@ -95,6 +95,9 @@ describe("each check fires with a place and a hint", () => {
     "dialect-rule-shadowed": { args: ["-f", CALICO], object: "NetworkPolicy shop/api-deny-web", line: 129, severity: "warning", text: /shop\/api-deny-web ingress\[0\] \(Deny\) never acts: NetworkPolicy \(Calico\) shop\/api-allow-web ingress\[0\] \(Allow/ },
     // Cilium Layer 7 docs: "If a layer 4 rule is specified in the policy, and a similar layer 4 rule with layer 7 rules is also specified, then the layer 7 portions of the latter rule will have no effect."
     "cilium-l7-ineffective": { args: ["-f", CILIUM], object: "CiliumNetworkPolicy shop/api-l7", line: 91, severity: "warning", text: /its L7 http rules have no effect on TCP:8080 from shop\/web to shop\/api: CiliumNetworkPolicy shop\/api-l4 ingress\[0\]/ },
+    // https://kubernetes.io/docs/concepts/extend-kubernetes/compute-storage-net/network-plugins/#support-hostport:
+    // hostPort needs a plugin with the portMappings capability (portmap); 20-bridge.conflist has none.
+    "missing-portmap-with-hostport": { args: ["-f", scenario("hostport", "cluster.yaml"), "-f", BRIDGE_CONF], object: "Pod web/edge", line: 26, severity: "warning", text: /hostPort 8080\/TCP → 80, but CNI configuration extra .*no plugin with the portMappings capability.*"type": "portmap"/ },
   };
   for (const code of LINT_CODES) {
     it(code, async () => {

@@ -29,11 +29,18 @@ describe("north-south exposure", () => {
   it("a cross-namespace backendRef with a ReferenceGrant is exposed", () => {
     expect(exposure().some((x) => x.object === "apps/shop" && x.service === "other/billing:8080" && x.backends.some((b) => b.allowed === true))).toBe(true);
   });
-  it("an Ingress without a controller pod is one ingress-controller endpoint, not evaluated against policies", () => {
+  it("an Ingress whose class no IngressClass declares and no controller pod serves exposes nothing, and says so", () => {
+    // https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class: controllers
+    // program only Ingresses of their class; the trace of the same host is denied the same way.
     const e = exposure().find((x) => x.via === "Ingress" && x.object === "legacy/orphan");
-    expect(e).toMatchObject({ proxy: "ingress-controller", host: "legacy.example.org", service: "legacy/old:80" });
-    expect(e?.note).toMatch(/not evaluated/);
-    expect(e?.backends.every((b) => b.allowed === undefined)).toBe(true);
+    expect(e).toMatchObject({ proxy: "ingress-controller", host: "legacy.example.org", backends: [] });
+    expect(e?.note).toMatch(/nobody serves it/);
+  });
+  it("a cross-namespace backendRef without a ReferenceGrant exposes nothing (RefNotPermitted: a 500)", () => {
+    // gateway-api apis/v1beta1/referencegrant_types.go; conformance HTTPRouteReferenceGrant.
+    const e = exposure().find((x) => x.object === "apps/shop" && x.path === "rule 1");
+    expect(e?.backends).toEqual([]);
+    expect(e?.note).toMatch(/RefNotPermitted/);
   });
   it("OpenShift Routes are exposed from the router pod; weight-0 backends are left out", () => {
     const routes = exposure().filter((x) => x.via === "Route");
@@ -49,9 +56,10 @@ describe("kwire matrix --level service shows north-south exposure (issue: north-
     const t = await run(["matrix", "--level", "service", "-f", file]);
     expect(t.code).toBe(0);
     expect(t.stdout).toContain("Exposed to north-south traffic:");
-    expect(t.stdout).toMatch(/^shop\.example\.com\s+rule 1\s+HTTPRoute apps\/shop\s+gw\/envoy-gw-1\s+other\/ledger:8080\s+other\/ledger:8080 \(denied\)$/m);
-    const j = JSON.parse((await run(["matrix", "--level", "service", "-f", file, "-o", "json"])).stdout) as { exposures?: { object: string; service?: string; backends: { allowed?: boolean }[] }[] };
-    const ledger = j.exposures?.find((e) => e.object === "apps/shop" && e.service === "other/ledger:8080");
-    expect(ledger?.backends.map((b) => b.allowed)).toEqual([false]);
+    expect(t.stdout).toMatch(/^shop\.example\.com\s+rule 1\s+HTTPRoute apps\/shop\s+gw\/envoy-gw-1\s+-\s+none \(backendRef Service other\/ledger is in another namespace .*RefNotPermitted/m);
+    expect(t.stdout).toMatch(/^match\.example\.com\s+rule 2\s+HTTPRoute gw\/matching\s+gw\/envoy-gw-1\s+gw\/backend-v3:8080\s+gw\/backend-v3:8080 \(denied\)$/m);
+    const j = JSON.parse((await run(["matrix", "--level", "service", "-f", file, "-o", "json"])).stdout) as { exposures?: { object: string; path: string; service?: string; backends: { allowed?: boolean }[] }[] };
+    const v3 = j.exposures?.find((e) => e.object === "gw/matching" && e.path === "rule 2");
+    expect(v3?.backends.map((b) => b.allowed)).toEqual([false]);
   });
 });

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { stringify } from "yaml";
 import { computeMatrix, type Level } from "../../engine/index.js";
 import type { InputFile } from "../../parse/index.js";
+import { northSouth } from "./matrix.js";
 import { diffIsEmpty, diffMarkdown, diffMatrices, diffTable, matrixJson } from "../../report/index.js";
 import { analyzeLoaded, reportNamespaces, type InputOptions, type Io } from "../context.js";
 import { isGitSpec, readGitInput } from "../git-input.js";
@@ -55,7 +56,9 @@ export function diffCommand(io: Io, setExit: (n: number) => void): Command {
       const mopts = { level: opts.level as Level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
       const before = analyzeLoaded(readSide(oldSpec, io), opts, io, `${oldSpec}: `);
       const after = analyzeLoaded(readSide(newSpec, io), opts, io, `${newSpec}: `);
-      const d = diffMatrices(matrixJson(computeMatrix(before.analysis, mopts)), matrixJson(computeMatrix(after.analysis, mopts)));
+      // North-south exposure (Ingress, Gateway routes, Routes, hostPorts) is compared too.
+      const side = (a: typeof before, spec: string) => matrixJson(computeMatrix(a.analysis, mopts), [], northSouth(a, mopts, (line) => io.err(line.replace(/^kwire: note: /, `kwire: note: ${spec}: `))));
+      const d = diffMatrices(side(before, oldSpec), side(after, newSpec));
       switch (opts.output) {
         case "table": io.out(diffTable(d)); break;
         case "md": io.out(diffMarkdown(d)); break;

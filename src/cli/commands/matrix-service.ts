@@ -9,6 +9,7 @@ import { exposureTable, serviceMatrixJson, serviceMatrixTable } from "../../repo
 import type { Analyzed } from "../../analyze/index.js";
 import { UsageError } from "../io.js";
 import { serviceContextOf } from "./trace.js";
+import { cniMapsHostPorts } from "../../parse/index.js";
 
 export function renderServiceMatrix(a: Analyzed, output: string, namespaces: readonly string[] | undefined, err: (s: string) => void): string {
   const m = computeServiceMatrix(a.analysis, serviceContextOf(a), namespaces);
@@ -17,7 +18,9 @@ export function renderServiceMatrix(a: Analyzed, output: string, namespaces: rea
   }
   // North-south: which Services an Ingress, Gateway route or OpenShift Route exposes, through
   // which host and path, and which backends its proxy may reach under the policies.
-  const exposures = northSouthExposure(serviceContextOf(a)).filter((e) => !namespaces || namespaces.includes(e.object.split("/")[0] ?? "") || namespaces.includes((e.service ?? "").split("/")[0] ?? ""));
+  // A CNI configuration without portmap forwards no hostPort (lint: missing-portmap-with-hostport).
+  const noPortmap = cniMapsHostPorts(a.load.cniConfigs) === false;
+  const exposures = northSouthExposure(serviceContextOf(a)).filter((e) => !(noPortmap && e.via === "hostPort")).filter((e) => !namespaces || namespaces.includes(e.object.split("/")[0] ?? "") || namespaces.includes((e.service ?? "").split("/")[0] ?? ""));
   switch (output) {
     case "table": return serviceMatrixTable(m) + exposureTable(exposures);
     case "json": return JSON.stringify(serviceMatrixJson(m, exposures), null, 2) + "\n";

@@ -11,6 +11,7 @@ import { resolveTarget, serviceContext, traceAny, traceIcmp, type IcmpProtocol, 
 import { traceJson, traceText, traceUncertainty } from "../../report/index.js";
 import type { Analyzed } from "../../analyze/index.js";
 import { addInputOptions, analyzeInputs, parseExternalIps, type InputOptions, type Io } from "../context.js";
+import { cniMapsHostPorts } from "../../parse/index.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNCERTAIN, UsageError } from "../io.js";
 import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 
@@ -99,6 +100,11 @@ function runIcmpTrace(a: Analyzed, src: string | undefined, dst: string, protoco
   return traceIcmp(topo, ctx.policies, { src: s, dst: d, protocol, ...(type !== undefined ? { type } : {}), ...(code !== undefined ? { code } : {}) });
 }
 
+function hostPortMapping(a: Analyzed): { portMappings?: boolean } {
+  const m = cniMapsHostPorts(a.load.cniConfigs);
+  return m === undefined ? {} : { portMappings: m };
+}
+
 export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts: RunOptions): Trace {
   const protocol = opts.protocol.toUpperCase();
   if (protocol === "ICMP" || protocol === "ICMPV6") return runIcmpTrace(a, src, dst, protocol === "ICMP" ? "ICMP" : "ICMPv6", opts);
@@ -120,6 +126,8 @@ export function runTrace(a: Analyzed, src: string | undefined, dst: string, opts
     ...(fromIp ? { fromIp } : {}),
     ...(opts.ingressController !== undefined ? { ingressController: opts.ingressController } : {}),
     ...northSouthOptions(opts),
+    // A CNI configuration in the input tells whether hostPorts are mapped (portmap).
+    ...hostPortMapping(a),
   });
   if (!r.ok) throw new UsageError(r.error);
   const t = r.trace;
@@ -131,7 +139,7 @@ export function traceCommand(io: Io, setExit: (n: number) => void): Command {
   const cmd = new Command("trace")
     .description("trace one connection step by step (exit 0 allowed, 1 denied, 2 bad input, 3 uncertain: a skipped or unmodelled policy could change the verdict)")
     .argument("[src]", "pod or workload: x/a, deploy/web -n prod, prod/web[Deployment], or IP (omit with --from/--from-ip)")
-    .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort, LoadBalancer IP)");
+    .argument("[dst]", "pod or workload[:PORT], svc/NAME[:PORT], a DNS name[:PORT], a URL, or IP:PORT (ClusterIP, node address + nodePort or a pod's hostPort, LoadBalancer IP)");
   namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.resolve)
     .option("--protocol <protocol>", "TCP|UDP|SCTP|ICMP|ICMPv6", "TCP")
     .option("--icmp-type <type>", "ICMP message type (default: echo request, 8; ICMPv6 128)")

@@ -15,6 +15,11 @@ export interface CniPluginEvidence {
   /** IPAM subnets as written (host-local `ranges[][].subnet`, `subnet`). */
   readonly ranges: readonly string[];
   readonly mtu?: number;
+  /**
+   * `capabilities.portMappings: true`: the runtime passes the pod's hostPorts to this plugin
+   * (CNI CONVENTIONS.md, "portMappings"); portmap declares it, so do plugins that map ports themselves.
+   */
+  readonly portMappings?: true;
   readonly source: SourceRef;
 }
 
@@ -68,7 +73,8 @@ function plugin(p: Cursor, type: string): CniPluginEvidence {
   // flannel keeps the bridge's settings under `delegate`.
   const mtuC = p.get("mtu").kind === "number" ? p.get("mtu") : p.get("delegate").get("mtu");
   const mtu = mtuC.kind === "number" ? Number(mtuC.scalar()) : undefined;
-  return { type, ...(ipamType !== undefined ? { ipamType } : {}), ranges, ...(mtu !== undefined ? { mtu } : {}), source: p.ref };
+  const portMappings = p.get("capabilities").get("portMappings").scalar() === true;
+  return { type, ...(ipamType !== undefined ? { ipamType } : {}), ranges, ...(mtu !== undefined ? { mtu } : {}), ...(portMappings ? { portMappings: true as const } : {}), source: p.ref };
 }
 
 /** Main plugin types (CNI binaries) → the CNI they belong to (names as model/cni.ts has them). */
@@ -94,4 +100,12 @@ export function cniOfConfig(c: CniConfigEvidence): string | undefined {
     if (name !== undefined) return name;
   }
   return undefined;
+}
+
+/** A chain maps hostPorts when a plugin declares the `portMappings` capability or is portmap. */
+export const chainMapsHostPorts = (c: CniConfigEvidence): boolean => c.plugins.some((p) => p.type === "portmap" || p.portMappings === true);
+
+/** Whether the CNI configurations read map hostPorts: undefined when none was read. */
+export function cniMapsHostPorts(configs: readonly CniConfigEvidence[]): boolean | undefined {
+  return configs.length === 0 ? undefined : configs.some(chainMapsHostPorts);
 }

@@ -3,7 +3,7 @@
  * The parts of a PodSpec the network cares about: containerPorts (of containers and of
  * restartable init containers, i.e. sidecars), hostNetwork, nodeName, hostname/subdomain.
  */
-import { isProtocol, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
+import { isProtocol, parseIp, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 
 export interface PodSpecInfo {
@@ -110,5 +110,24 @@ function decodeContainerPort(p: Cursor): ContainerPort | undefined {
   }
   const protocol: Protocol = protoText;
   const name = p.get("name").optString();
-  return name === undefined ? { containerPort: port, protocol } : { name, containerPort: port, protocol };
+  // hostPort: "If specified, this must be a valid port number, 0 < x < 65536" (core/v1 ContainerPort).
+  const hostC = p.get("hostPort");
+  let hostPort = hostC.optInt();
+  if (hostPort !== undefined && (hostPort < 1 || hostPort > 65535)) {
+    hostC.error("invalid-port", `hostPort ${hostPort} is outside 1-65535; the port is read without it`);
+    hostPort = undefined;
+  }
+  const ipC = p.get("hostIP");
+  let hostIP = ipC.optString();
+  if (hostIP !== undefined && parseIp(hostIP) === undefined) {
+    ipC.error("invalid-value", `hostIP "${hostIP}" is not an IP address; the hostPort binds to every node address`);
+    hostIP = undefined;
+  }
+  return {
+    ...(name !== undefined ? { name } : {}),
+    containerPort: port,
+    protocol,
+    ...(hostPort !== undefined ? { hostPort } : {}),
+    ...(hostPort !== undefined && hostIP !== undefined ? { hostIP } : {}),
+  };
 }

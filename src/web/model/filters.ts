@@ -37,10 +37,17 @@ export function filterMatrix(m: MatrixJson, f: MatrixFilter): MatrixJson {
   );
   const keep = new Set<string>();
   for (const c of connections) keep.add(c.src).add(c.dst);
+  // North-south exposure edges: kept when an end is in focus (the virtual proxy is in no namespace).
+  const exposures = (m.exposures ?? []).filter((e) => (inFocus(e.src) || inFocus(e.dst)) && portsAdmit(e.ports, f.protocol, f.port));
+  for (const e of exposures) {
+    keep.add(e.dst);
+    if (kind.has(e.src)) keep.add(e.src);
+  }
   // Without port filters, focused endpoints stay even when nothing reaches them.
   const portFilter = f.protocol !== undefined || f.port !== undefined;
   const endpoints = m.endpoints.filter((e) => keep.has(e.id) || (!portFilter && inFocus(e.id) && (e.kind !== "IPBlock" || !focus)));
-  return { ...m, endpoints, connections };
+  const { exposures: _all, ...rest } = m;
+  return { ...rest, endpoints, connections, ...(exposures.length ? { exposures } : {}) };
 }
 
 /** Namespaces of a matrix, sorted, without the outside group. */

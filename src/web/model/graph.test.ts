@@ -22,7 +22,7 @@ describe("graphModel (matrix → Cytoscape elements)", () => {
 
   it("has one edge per allowed connection, labelled with its ports", () => {
     const g = graphModel(m, { maxEdges: 1000 });
-    expect(g.edges).toHaveLength(m.connections.length);
+    expect(g.edges.filter((e) => !e.data.exposure)).toHaveLength(m.connections.length);
     const e = g.edges.find((x) => x.data.source === FRONTEND && x.data.target === API);
     expect(e?.data).toMatchObject({ label: "TCP 8080", all: false, count: 1 });
     for (const x of g.edges) {
@@ -37,7 +37,7 @@ describe("graphModel (matrix → Cytoscape elements)", () => {
     expect(g.note).toMatch(/too many to draw/);
     const prod = g.edges.find((e) => e.data.source === groupNodeId("production") && e.data.target === groupNodeId("kube-system"));
     expect(prod?.data.count).toBe(4);
-    const total = g.edges.reduce((s, e) => s + e.data.count, 0);
+    const total = g.edges.filter((e) => !e.data.exposure).reduce((s, e) => s + e.data.count, 0);
     expect(total).toBe(m.connections.length);
   });
 
@@ -53,7 +53,7 @@ describe("packedLayout", () => {
   it("places every leaf, groups apart, no two leaves on one spot", () => {
     const g = graphModel(m, { maxEdges: 1000 });
     const pos = packedLayout(g.nodes);
-    const leaves = g.nodes.filter((n) => n.data.kind === "workload" || n.data.kind === "ipblock");
+    const leaves = g.nodes.filter((n) => n.data.kind === "workload" || n.data.kind === "ipblock" || n.data.kind === "proxy");
     expect(pos.size).toBe(leaves.length);
     const spots = new Set([...pos.values()].map((p) => `${p.x},${p.y}`));
     expect(spots.size).toBe(leaves.length);

@@ -7,7 +7,10 @@ import type { MatrixJson } from "../../report/index.js";
 import type { Change } from "./diff.js";
 import { groupOf, naturalCompare, pairKey, shortLabel } from "./matrix-index.js";
 
-export const CELL = { denied: 0, some: 1, all: 2, added: 3, removed: 4, changed: 5, self: 6 } as const;
+export const CELL = { denied: 0, some: 1, all: 2, added: 3, removed: 4, changed: 5, self: 6, exposed: 7 } as const;
+
+/** The band of the virtual proxy row (`ingress-controller`: exposure with no proxy pod in the input). */
+export const NORTH_SOUTH_GROUP = "(north-south)";
 export type CellState = (typeof CELL)[keyof typeof CELL];
 
 export interface Band {
@@ -36,8 +39,17 @@ export function orderEndpoints(m: MatrixJson): MatrixJson["endpoints"] {
   });
 }
 
+/**
+ * North-south exposure: an edge from a proxy of the input is a connection and already has its
+ * cell; an edge from a source that is not an endpoint — the virtual `ingress-controller` (no
+ * proxy pod in the input) or a hostPort's `node/NAME` — gets a first row of its own, in the
+ * `(north-south)` band, with an `exposed` cell per backend.
+ */
 export function heatmapModel(m: MatrixJson, changes?: ReadonlyMap<string, Change>): HeatmapModel {
-  const eps = orderEndpoints(m);
+  const known = new Set(m.endpoints.map((e) => e.id));
+  const virtual = (m.exposures ?? []).filter((e) => !known.has(e.src));
+  const proxies = [...new Set(virtual.map((e) => e.src))].sort();
+  const eps = [...proxies.map((p) => ({ id: p, kind: "Proxy", name: p, namespace: NORTH_SOUTH_GROUP })), ...orderEndpoints(m)];
   const size = eps.length;
   const index = new Map(eps.map((e, i) => [e.id, i] as const));
   const cells = new Uint8Array(size * size);
@@ -47,6 +59,11 @@ export function heatmapModel(m: MatrixJson, changes?: ReadonlyMap<string, Change
     const d = index.get(c.dst);
     if (s === undefined || d === undefined || s === d) continue;
     cells[s * size + d] = c.ports === "all" ? CELL.all : CELL.some;
+  }
+  for (const e of virtual) {
+    const s = index.get(e.src);
+    const d = index.get(e.dst);
+    if (s !== undefined && d !== undefined && s !== d) cells[s * size + d] = CELL.exposed;
   }
   if (changes) {
     for (const [k, ch] of changes) {

@@ -1,10 +1,12 @@
 /**
  * @module demo (web testing)
- * The demo cluster as the page gets it, and its workload matrix computed the way the worker does.
+ * The demo cluster as the page gets it, and its workload matrix computed the way the worker does
+ * (with the north-south `exposures`).
  */
 import demoText from "../../../fixtures/demo/cluster.yaml?raw";
 import { analyzeFiles } from "../../analyze/index.js";
-import { computeMatrix } from "../../engine/index.js";
+import { computeMatrix, serviceContext } from "../../engine/index.js";
+import { workloadExposures } from "../worker/exposures.js";
 import { matrixJson, type MatrixJson } from "../../report/index.js";
 import type { InputFileMsg } from "../protocol.js";
 
@@ -14,7 +16,7 @@ export const DEMO_FILES: readonly InputFileMsg[] = [{ path: DEMO_PATH, text: dem
 export function matrixOf(files: readonly InputFileMsg[]): MatrixJson {
   const a = analyzeFiles(files);
   if ("error" in a) throw new Error(a.error);
-  return matrixJson(computeMatrix(a.analysis, { level: "workload" }));
+  return matrixJson(computeMatrix(a.analysis, { level: "workload" }), [], workloadExposures(a.cluster, () => serviceContext(a.cluster, a.analysis.topology)));
 }
 
 export const WEB = "production/web[Deployment]";

@@ -14,6 +14,7 @@ export const COLORS = {
   changed: "#d97706",
   namespace: "#6366f1",
   external: "#ea580c",
+  northSouth: "#9333ea",
   ink: "#0f172a",
 } as const;
 
@@ -79,6 +80,11 @@ export function graphStyle(showEdgeLabels: boolean): StylesheetJson {
         "text-rotation": "autorotate",
       },
     },
+    {
+      selector: 'node[kind = "proxy"]',
+      style: { shape: "hexagon", width: 130, height: 34, "background-color": "#f3e8ff", "border-width": 1.5, "border-color": COLORS.northSouth },
+    },
+    { selector: "edge[?exposure]", style: { "line-color": COLORS.northSouth, "target-arrow-color": COLORS.northSouth, "line-style": "dashed" } },
     { selector: "edge[?all]", style: { "line-color": COLORS.allPorts, "target-arrow-color": COLORS.allPorts } },
     { selector: "edge[count > 1]", style: { width: "mapData(count, 1, 200, 1.5, 9)" } },
     { selector: 'edge[change = "added"]', style: { "line-color": COLORS.added, "target-arrow-color": COLORS.added, width: 3, opacity: 1 } },

@@ -2,7 +2,8 @@
  * @module findings-view
  * View 6: what is wrong with, or worth knowing about, the input — the loader's diagnostics
  * (broken objects that were skipped) and notes (a CNI that enforces no policy), then `kwire
- * lint`'s findings, which the worker computes after the first render.
+ * lint`'s findings, which the worker computes after the first render — and the north-south
+ * exposure edges (proxy => backend : ports, at the Ingress or route that creates them).
  */
 import type { App, View } from "../app.js";
 import { clear, h } from "../dom.js";
@@ -51,6 +52,8 @@ export class FindingsView implements View {
       h("p", null, cni ? `CNI: ${cni}. ` : "CNI: not named in the input (policies are taken as enforced). ", ...notes.map((n) => h("div", { class: "note" }, n))),
       h("h3", null, `Input (${findings.length})`),
       this.list(findings, "The input loaded without errors or warnings."),
+      h("h3", null, `North-south exposure (${this.app.base.northSouth.length})`),
+      this.list(this.app.base.northSouth, "No Ingress, Gateway route or OpenShift Route exposes a workload."),
       h("h3", null, lint ? `Lint (${lint.findings.length}, ${lint.ms.toFixed(0)} ms)` : "Lint"),
       lint ? this.list(lint.findings, "kwire lint found nothing.") : h("p", { class: "muted", attrs: { "data-testid": "lint-pending" } }, "Running kwire lint in the worker…"),
     );

@@ -9,7 +9,7 @@ import type { App, View } from "../app.js";
 import { debugHook } from "../debug.js";
 import { clear, h } from "../dom.js";
 import { filterMatrix } from "../model/filters.js";
-import { graphModel, type GraphModel } from "../model/graph.js";
+import { graphModel, proxyNode, type GraphModel } from "../model/graph.js";
 import { packedLayout } from "../model/layout.js";
 import type { MatrixJson } from "../../report/index.js";
 import type { Change } from "../model/diff.js";
@@ -22,6 +22,8 @@ export const MAX_EDGES = 2500;
 export interface DrawOptions {
   readonly changes?: ReadonlyMap<string, Change>;
   readonly onEdge?: (src: string, dst: string) => void;
+  /** A north-south edge from the virtual proxy: the URL that takes it. */
+  readonly onExposure?: (url: string) => void;
   readonly layout?: "auto" | "grid" | "cose" | "concentric";
 }
 
@@ -57,6 +59,12 @@ export function drawGraph(container: HTMLElement, m: MatrixJson, opts: DrawOptio
   cy.on("mouseover", "edge", (e) => e.target.addClass("hover"));
   cy.on("mouseout", "edge", (e) => e.target.removeClass("hover"));
   cy.on("tap", "edge", (e) => {
+    if (e.target.data("exposure") && !e.target.data("evaluated")) {
+      // From the virtual proxy: trace the request from outside, when the route names a URL.
+      const url: unknown = e.target.data("url");
+      if (typeof url === "string") opts.onExposure?.(url);
+      return;
+    }
     if (model.level === "workload") opts.onEdge?.(String(e.target.data("source")), String(e.target.data("target")));
   });
   cy.on("tap", 'node[kind = "workload"], node[kind = "ipblock"]', (e) => {
@@ -67,13 +75,15 @@ export function drawGraph(container: HTMLElement, m: MatrixJson, opts: DrawOptio
   cy.on("tap", (e) => {
     if (e.target === cy) cy.elements().removeClass("faded");
   });
-  debugHook()[opts.changes ? "diffEdgeCenter" : "graphEdgeCenter"] = (src, dst) => {
-    const edge = cy.getElementById(`edge:${src}->${dst}`);
+  const center = (id: string): { x: number; y: number } | undefined => {
+    const edge = cy.getElementById(id);
     if (edge.empty()) return undefined;
     const p = edge.renderedMidpoint();
     const r = container.getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   };
+  debugHook()[opts.changes ? "diffEdgeCenter" : "graphEdgeCenter"] = (src, dst) => center(`edge:${src}->${dst}`);
+  if (!opts.changes) debugHook().exposureEdgeCenter = (src, dst) => center(`exposure:${cy.getElementById(src).empty() ? proxyNode(src) : src}->${dst}`);
   return { cy, model };
 }
 
@@ -86,7 +96,7 @@ export function graphLegend(diff: boolean): HTMLElement {
     { class: "legend" },
     ...(diff
       ? [line(COLORS.added, "added by the change"), line(COLORS.removed, "removed by the change", true), line(COLORS.changed, "ports changed")]
-      : [line(COLORS.allPorts, "allowed, all ports"), line(COLORS.somePorts, "allowed, some ports")]),
+      : [line(COLORS.allPorts, "allowed, all ports"), line(COLORS.somePorts, "allowed, some ports"), line(COLORS.northSouth, "north-south exposure (Ingress, Gateway, Route)", true)]),
     box("ns", "namespace"),
     box("wl", "workload"),
     box("ip", "IP block outside the cluster"),
@@ -128,9 +138,12 @@ export class GraphView implements View {
     const { cy, model } = drawGraph(canvas, m, {
       layout: this.layout ?? "auto",
       onEdge: (src, dst) => this.app.openTrace({ src, dst, byId: true }),
+      onExposure: (url) => this.app.openTrace({ src: "internet", dst: url, byId: false }),
     });
     this.cy = cy;
     const workloads = model.nodes.filter((n) => n.data.kind === "workload").length;
-    note.textContent = model.note ?? `${workloads} workloads, ${model.edges.length} allowed connections. Click an edge for its trace, a workload to highlight its neighbours.`;
+    const exposed = model.edges.filter((e) => e.data.exposure).length;
+    const connections = model.edges.length - exposed;
+    note.textContent = model.note ?? `${workloads} workloads, ${connections} allowed connections${exposed ? `, ${exposed} north-south exposure edges (dashed)` : ""}. Click an edge for its trace, a workload to highlight its neighbours.`;
   }
 }

@@ -15,6 +15,7 @@ export const CELL_COLORS: Readonly<Record<CellState, string>> = {
   [CELL.removed]: "#dc2626",
   [CELL.changed]: "#f59e0b",
   [CELL.self]: "#e2e8f0",
+  [CELL.exposed]: "#9333ea",
 };
 
 export interface HeatmapOptions {

@@ -10,6 +10,7 @@ import { filterMatrix } from "../model/filters.js";
 import { heatmapModel, type HeatmapModel } from "../model/heatmap.js";
 import { indexMatrix, pairKey } from "../model/matrix-index.js";
 import { firstPort, formatPorts } from "../model/ports.js";
+import { exposureUrl } from "../model/graph.js";
 import type { MatrixJson } from "../../report/index.js";
 import type { Change } from "../model/diff.js";
 import { CELL_COLORS, drawHeatmap } from "./heatmap-canvas.js";
@@ -23,6 +24,7 @@ export function heatLegend(diff: boolean): HTMLElement {
     item(CELL_COLORS[2], "allowed, all ports"),
     item(CELL_COLORS[1], "allowed, some ports"),
     item(CELL_COLORS[0], "denied"),
+    item(CELL_COLORS[7], "exposed north-south, not evaluated (no proxy pod in the input, or a hostPort)"),
     ...(diff ? [item(CELL_COLORS[3], "added"), item(CELL_COLORS[4], "removed"), item(CELL_COLORS[5], "ports changed")] : []),
     h("span", { class: "legend-item muted" }, "rows: source · columns: destination"),
   );
@@ -37,16 +39,29 @@ export function renderHeatmap(app: App, host: HTMLElement, m: MatrixJson, opts: 
   const idx = indexMatrix(m);
   const old = opts.before ? indexMatrix(opts.before) : undefined;
   const id = (i: number): string => model.ids[i] ?? "";
+  const exposures = new Map<string, NonNullable<MatrixJson["exposures"]>[number]>();
+  for (const e of m.exposures ?? []) exposures.set(pairKey(e.src, e.dst), e);
+  const northSouth = (s: number, d: number): string => {
+    const e = exposures.get(pairKey(id(s), id(d)));
+    return e ? `\nnorth-south ${formatPorts(e.ports)}${e.evaluated ? "" : " (policies not evaluated)"} via ${e.via.map((v) => `${v.via} ${v.object} ${v.host} ${v.path}`).join(", ")}` : "";
+  };
   const locate = drawHeatmap(host, model, {
     describe: (s, d) => {
+      if (!idx.byId.has(id(s))) return `${id(s)} → ${id(d)}${northSouth(s, d) || "\nnot exposed"}`;
       const c = idx.connection(id(s), id(d));
       const change = opts.changes?.get(pairKey(id(s), id(d)));
       const was = old?.connection(id(s), id(d));
       const now = c ? `allowed: ${formatPorts(c.ports)}` : "denied";
       const extra = change === "changed" && was ? ` (was ${formatPorts(was.ports)})` : change === "removed" ? " → denied after the change" : change === "added" ? " (added by the change)" : "";
-      return `${id(s)} → ${id(d)}\n${change === "removed" && was ? `allowed: ${formatPorts(was.ports)}` : now}${extra}`;
+      return `${id(s)} → ${id(d)}\n${change === "removed" && was ? `allowed: ${formatPorts(was.ports)}` : now}${extra}${northSouth(s, d)}`;
     },
     onCell: (s, d) => {
+      if (!idx.byId.has(id(s))) {
+        // The virtual proxy's row: trace the request from outside, when the route names a URL.
+        const url = exposures.get(pairKey(id(s), id(d)))?.via.map(exposureUrl).find((u) => u !== undefined);
+        if (url) app.openTrace({ src: "internet", dst: url, byId: false, scenario: opts.scenario });
+        return;
+      }
       const c = idx.connection(id(s), id(d));
       const p = c ? firstPort(c.ports) : undefined;
       app.openTrace({ src: id(s), dst: id(d), byId: true, scenario: opts.scenario, ...(p ? { protocol: p.protocol } : {}), ...(p?.port !== undefined ? { port: String(p.port) } : {}) });

@@ -5,14 +5,15 @@
  * policy, and re-run the analysis on edited input to diff it against the loaded one.
  */
 import { analyzeFiles, type Analyzed } from "../../analyze/index.js";
-import { computeMatrix, computeSummary, PolicyIndex, resolveTarget, serviceContext, traceAny, traceConnection, type Party, type ServiceContext, type Topology } from "../../engine/index.js";
+import { computeMatrix, computeSummary, PolicyIndex, type ExposureEdge, resolveTarget, serviceContext, traceAny, traceConnection, type Party, type ServiceContext, type Topology } from "../../engine/index.js";
 import { runLint } from "../../lint/index.js";
 import { isProtocol, type Cluster, type Diagnostic, type Protocol } from "../../model/index.js";
-import { loadCluster } from "../../parse/index.js";
+import { cniMapsHostPorts, loadCluster } from "../../parse/index.js";
 import { matrixJson, type MatrixJson } from "../../report/index.js";
 import { diffMatrices } from "../model/diff.js";
 import { namespacesOf } from "../model/filters.js";
 import type { FindingMsg, InputFileMsg, LintResult, LoadRequest, LoadResult, ObjectRef, PolicyDetail, Scenario, Timings, TraceQuery, TraceResult, WhatIfResult } from "../protocol.js";
+import { exposureFindings, workloadExposures } from "./exposures.js";
 import { policyDetailOf, policyKey, policySummariesOf, subjectsByNamespace } from "./policy-info.js";
 
 interface Loaded {
@@ -20,6 +21,8 @@ interface Loaded {
   /** Services, DNS and Ingress for typed destinations; built on the first such trace. */
   services?: ServiceContext;
   readonly matrix: MatrixJson;
+  /** North-south exposure edges (also in `matrix.exposures`). */
+  readonly exposures: readonly ExposureEdge[];
   readonly index: PolicyIndex;
   readonly timings: Timings;
 }
@@ -43,9 +46,13 @@ function analyze(files: readonly InputFileMsg[], opts: LoadOptions): Loaded {
   const res = analyzeFiles(files, { ...(opts.cni !== undefined ? { cni: opts.cni } : {}), ...(opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {}) });
   if ("error" in res) throw new SessionError(res.error);
   const t1 = now();
-  const matrix = matrixJson(computeMatrix(res.analysis, { level: "workload" }));
+  let services: ServiceContext | undefined;
+  const servicesOf = (): ServiceContext => (services ??= serviceContext(res.cluster, res.analysis.topology));
+  // North-south exposure (Ingress, Gateway routes, OpenShift Routes → backends), as `kwire matrix` prints it.
+  const exposures = workloadExposures(res.cluster, servicesOf, res.load.cniConfigs);
+  const matrix = matrixJson(computeMatrix(res.analysis, { level: "workload" }), [], exposures);
   const t2 = now();
-  return { analyzed: res, matrix, index: new PolicyIndex(res.cluster), timings: { analyzeMs: t1 - t0, matrixMs: t2 - t1 } };
+  return { analyzed: res, ...(services ? { services } : {}), matrix, exposures, index: new PolicyIndex(res.cluster), timings: { analyzeMs: t1 - t0, matrixMs: t2 - t1 } };
 }
 
 function objectsOf(a: Analyzed): ObjectRef[] {
@@ -114,6 +121,7 @@ export class Session {
       policies,
       objects: objectsOf(a),
       findings: findings(a.diagnostics),
+      northSouth: exposureFindings(a.cluster, l.exposures),
       notes,
       ...(a.cni ? { cni: a.cni.name } : {}),
       ...(ns !== undefined && known ? { namespace: ns } : {}),
@@ -137,7 +145,10 @@ export class Session {
       // Typed text goes through the same entry point as `kwire trace`: pods, workloads, IPs,
       // Services, DNS names and URLs.
       l.services ??= serviceContext(l.analyzed.cluster, t);
-      const r = traceAny(l.services, { src: q.src.trim(), dst: q.dst.trim(), protocol, namespace: "default", ...(port !== undefined ? { port } : {}) });
+      // `internet` as the source is `kwire trace --from internet` (a client outside the cluster).
+      const from = q.src.trim() === "internet" ? { from: "internet" as const } : { src: q.src.trim() };
+      const mapped = cniMapsHostPorts(l.analyzed.load.cniConfigs);
+      const r = traceAny(l.services, { ...from, dst: q.dst.trim(), protocol, namespace: "default", ...(port !== undefined ? { port } : {}), ...(mapped !== undefined ? { portMappings: mapped } : {}) });
       if (!r.ok) throw new SessionError(r.error);
       return { trace: r.trace, protocol, ...(r.trace.port !== undefined ? { port: r.trace.port } : port !== undefined ? { port } : {}) };
     }
