@@ -81,7 +81,7 @@ describe("the Kubernetes tiers are general tiers (one model)", () => {
         const { cluster } = loadCluster([{ path: "gen.yaml", text }]);
         const topo = buildTopology(cluster);
         const ref = referenceAnalysis(cluster, topo);
-        const general = generalReferenceAnalysis(cluster, topo, generalTiersOf(cluster));
+        const general = generalReferenceAnalysis(topo, generalTiersOf(cluster));
         for (let x = 0; x < ref.nodeCount; x++) {
           for (let y = 0; y < ref.nodeCount; y++) {
             if (x >= topo.subjects.length && y >= topo.subjects.length) continue;

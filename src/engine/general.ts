@@ -34,6 +34,7 @@ import {
 } from "../policy/index.js";
 import { UNPOLICED, type Analysis, type DirectionVerdict, type EngineName, type PairExplanation, type RuleRef } from "./analysis.js";
 import { buildClasses } from "./classes.js";
+import { naiveAnalysis } from "./naive.js";
 import { ALL_ID, PortSetTable } from "./port-table.js";
 import type { Subject, Topology } from "./topology.js";
 
@@ -99,30 +100,12 @@ function explainNaive(e: EnforcedTiers, src: Party, dst: Party): PairExplanation
   return { egress, ingress, ports: intersectPorts(egress.ports, ingress.ports) };
 }
 
-export function generalReferenceAnalysis(cluster: Cluster, topology: Topology, e: EnforcedTiers): Analysis {
-  void cluster;
-  const nodeCount = topology.subjects.length + topology.cells.length;
-  const classOf = new Int32Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) classOf[i] = i;
-  const ports = new PortSetTable();
-  const explain = (a: number, b: number): PairExplanation => explainNaive(e, partyAt(topology, a), partyAt(topology, b));
-  return {
-    engine: "reference",
+export function generalReferenceAnalysis(topology: Topology, e: EnforcedTiers): Analysis {
+  return naiveAnalysis(
     topology,
-    nodeCount,
-    classOf,
-    classCount: nodeCount,
-    ports,
-    classPortsId: (a, b) => ports.intern(explain(a, b).ports),
-    classRow(a, out) {
-      for (let b = 0; b < nodeCount; b++) out[b] = ports.intern(explain(a, b).ports);
-    },
-    explain,
-    isolated(node, dir) {
-      const s = topology.subjects[node];
-      return !!s && !s.hostNetwork && isolatingPolicies(e.tiers, dir, s).length > 0;
-    },
-  };
+    (a, b) => explainNaive(e, partyAt(topology, a), partyAt(topology, b)),
+    (s, dir) => !s.hostNetwork && isolatingPolicies(e.tiers, dir, s).length > 0,
+  );
 }
 
 /** The tiers as they apply to one endpoint and direction: selecting policies and their rules, in order. */

@@ -28,6 +28,7 @@ import {
 import { UNPOLICED, policyId, verdictOfFold, type Analysis, type DirectionVerdict, type PairExplanation } from "./analysis.js";
 import { PortSetTable } from "./port-table.js";
 import { buildTopology, type Topology } from "./topology.js";
+import { naiveAnalysis } from "./naive.js";
 
 type Party = { readonly type: "pod"; readonly pod: PodIdentity } | { readonly type: "address"; readonly ip: Ip };
 
@@ -91,27 +92,12 @@ export function policedBy(cluster: Cluster, s: PodIdentity, dir: PolicyType): bo
 
 export function referenceAnalysis(cluster: Cluster, topology: Topology = buildTopology(cluster)): Analysis {
   const general = enforcedTiers(cluster);
-  if (general) return generalReferenceAnalysis(cluster, topology, general);
-  const nodeCount = topology.subjects.length + topology.cells.length;
-  const classOf = new Int32Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) classOf[i] = i;
-  const ports = new PortSetTable();
-  const explain = (a: number, b: number): PairExplanation => explainPair(cluster, partyOf(topology, a), partyOf(topology, b));
-  return {
-    engine: "reference",
+  if (general) return generalReferenceAnalysis(topology, general);
+  return naiveAnalysis(
     topology,
-    nodeCount,
-    classOf,
-    classCount: nodeCount,
-    ports,
-    classPortsId: (a, b) => ports.intern(explain(a, b).ports),
-    classRow(a, out) {
-      for (let b = 0; b < nodeCount; b++) out[b] = ports.intern(explain(a, b).ports);
-    },
-    explain,
-    isolated(node, dir) {
-      const s = topology.subjects[node];
-      return !!s && policedBy(cluster, s, dir);
-    },
-  };
+    (a, b) => explainPair(cluster, partyOf(topology, a), partyOf(topology, b)),
+    (s, dir) => policedBy(cluster, s, dir),
+  );
 }
+
+
