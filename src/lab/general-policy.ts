@@ -11,7 +11,10 @@ import { buildTopology } from "../engine/index.js";
 import type { Cluster, Ip } from "../model/index.js";
 import { compileGeneralTable, compilePolicyTables, type GeneralPod, type GeneralPolicyInput, type Table } from "../nft/index.js";
 import { enforcedTiers } from "../policy/index.js";
+import { DEFAULT_LAB_BACKEND, type LabBackend } from "./backends.js";
 import { nftPods } from "./model.js";
+import type { LabNode } from "./plan.js";
+import { labNodeObject } from "./service-cells.js";
 
 /** Which compiler made a node's policy table: `kubernetes` (NetworkPolicy + ANP/BANP/CNP tiers) or the dialect's. */
 export type LabPolicyModel = "kubernetes" | "calico" | "cilium";
@@ -38,9 +41,17 @@ export function generalPolicyInput(cluster: Cluster): GeneralPolicyInput | undef
   return { enforced, pods, addresses: specialAddresses(cluster), world: topology.cells };
 }
 
-/** The policy tables of one lab node: the dialect's general tiers, or the Kubernetes tiers. */
-export function nodePolicyTables(cluster: Cluster, node: string): Table[] {
-  const general = generalPolicyInput(cluster);
-  if (general !== undefined) return [compileGeneralTable(general, node, labPolicyModel(cluster) === "calico" ? "Calico" : "Cilium")];
-  return compilePolicyTables({ policies: cluster.networkPolicies, clusterPolicies: cluster.clusterPolicies, pods: nftPods(cluster) }, node);
+/**
+ * The policy tables of each lab node: the dialect's general tiers, or the Kubernetes tiers. Under
+ * a dialect the node addresses are the lab's (as `labServiceContext` gives the Service
+ * predictions): Cilium's host / remote-node are the addresses the lab's nodes really use.
+ */
+export function labPolicyTables(lab: Cluster, nodes: readonly LabNode[], backend: LabBackend = DEFAULT_LAB_BACKEND): (node: string) => Table[] {
+  const general = lab.policyDialect === undefined ? undefined : generalPolicyInput({ ...lab, nodes: nodes.map((n) => labNodeObject(n, backend)) });
+  if (general !== undefined) {
+    const dialect = labPolicyModel(lab) === "calico" ? "Calico" : "Cilium";
+    return (node) => [compileGeneralTable(general, node, dialect)];
+  }
+  const input = { policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) };
+  return (node) => compilePolicyTables(input, node);
 }

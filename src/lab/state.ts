@@ -62,6 +62,10 @@ export interface LabState {
   /** The MTU the pods' eth0 got. */
   readonly podMtu?: number;
   readonly bgp?: BgpState;
+  /** `lab up --cni`: the CNI whose policy model the lab enforces (probe re-analyses with it). */
+  readonly cni?: string;
+  /** Which compiler made the policy tables: the Kubernetes tiers, or Calico's / Cilium's (absent in older states: kubernetes). */
+  readonly policy?: "kubernetes" | "calico" | "cilium";
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }
