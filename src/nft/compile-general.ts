@@ -28,7 +28,7 @@ import { generalRulesOf, ruleFlows, subjectSelects, type EnforcedTiers, type Flo
 import { accept, drop, goto, jump, ret, type AddrSet, type Chain, type Match, type Statement, type Table, type Verdict, type VerdictMap } from "./ast.js";
 import { forwardChain } from "./compile-policy.js";
 import { EGRESS_CHAIN_PREFIX, EGRESS_MAP, HAIRPIN_SET, hashAndTruncate, INGRESS_CHAIN_PREFIX, INGRESS_MAP, TABLE_FAMILY, TABLE_NAME } from "./names.js";
-import { elementsOf, portMatches, RuleMatcher, v4, type NftPod } from "./rule-matches.js";
+import { elementsOf, labelsKey, portMatches, RuleMatcher, v4, type NftPod } from "./rule-matches.js";
 
 /** A lab pod as Calico and Cilium see it: NftPod plus its name and service account. */
 export interface GeneralPod extends NftPod {
@@ -44,7 +44,11 @@ export interface GeneralPolicyInput {
   readonly pods: readonly GeneralPod[];
   /** Addresses that are neither pods nor the outside world: nodes, the API server (`enforced.peerOfAddress` names them). */
   readonly addresses: readonly Ip[];
-  /** The outside world as cells every rule treats alike (the engine's `Topology.cells`); pod and node addresses are carved out. */
+  /**
+   * The outside world as cells every rule treats alike (the engine's `Topology.cells`: the
+   * partition by every CIDR the dialect names); pod and node addresses are carved out. Pods whose
+   * addresses share a cell (and whose labels etc. are equal) share their chains.
+   */
   readonly world: readonly { readonly family: 4 | 6; readonly intervals: readonly Interval[] }[];
 }
 
@@ -148,10 +152,24 @@ class Compiler {
   readonly chains = new Map<string, Chain>();
   readonly m: RuleMatcher;
   private readonly parties: readonly Party[];
+  private readonly memo = new Map<string, string | undefined>();
+  private readonly cells: readonly (readonly Interval[])[];
 
   constructor(private readonly input: GeneralPolicyInput) {
     this.m = new RuleMatcher(input.pods);
     this.parties = universe(input);
+    this.cells = input.world.filter((c) => c.family === 4).map((c) => c.intervals);
+  }
+
+  /**
+   * What the predicates can see of a local pod: namespace, labels, service account, ports (named
+   * ports), node (Cilium's host) and, for its addresses, the world cell holding them (Calico nets
+   * and NetworkSets are cell boundaries, as in the engine's classes). Pods with equal keys get
+   * equal chains, so the rules are materialised once per key.
+   */
+  private localKey(pod: GeneralPod, dir: PolicyType): string {
+    const cellOf = (v: bigint): number => this.cells.findIndex((ivs) => ivs.some((iv) => v >= iv.lo && v <= iv.hi));
+    return JSON.stringify([dir, pod.namespace, labelsKey(pod), pod.serviceAccount ?? "", pod.serviceAccountLabels ?? {}, pod.node, pod.ports, v4(pod).map(cellOf)]);
   }
 
   /** nft rules of one policy rule for `local`: parties grouped by the flows the rule gives them. */
@@ -186,6 +204,14 @@ class Compiler {
 
   /** The chain a local pod's packets in `dir` jump to; undefined when no tier counts. */
   podChain(pod: GeneralPod, dir: PolicyType): string | undefined {
+    const key = this.localKey(pod, dir);
+    if (this.memo.has(key)) return this.memo.get(key);
+    const chain = this.compileChain(pod, dir);
+    this.memo.set(key, chain);
+    return chain;
+  }
+
+  private compileChain(pod: GeneralPod, dir: PolicyType): string | undefined {
     const local = endpointOf(pod);
     const tiers = counted(this.input.enforced.tiers, dir, local);
     const open = dir === "Ingress" ? accept : ret;
