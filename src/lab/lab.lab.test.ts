@@ -476,9 +476,10 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
   // Calico and Cilium (issue 10): `lab up --cni calico|cilium` loads compile-general.ts's tables
   // (the dialect's ordered tiers), `lab status` says so, and `lab probe` (predicting with the same
   // analysis, re-run with the state's --cni) finds 0 mismatches: the seeds' examples
-  // (fixtures/examples/, sources in their headers) and a fixed random sample of
+  // (fixtures/examples/, sources in their headers; anp/ under Calico: ANP/BANP in kube-admin /
+  // kube-baseline around the default tier) and a fixed random sample of
   // src/engine/testing/dialect-arbitrary.ts.
-  for (const [file, cni] of [["fixtures/examples/calico-database.yaml", "calico"], ["fixtures/examples/calico-default-deny-dns.yaml", "calico"], ["fixtures/examples/cilium-l3-l4-entities.yaml", "cilium"]] as const) {
+  for (const [file, cni] of [["fixtures/examples/calico-database.yaml", "calico"], ["fixtures/examples/calico-default-deny-dns.yaml", "calico"], ["fixtures/examples/cilium-l3-l4-entities.yaml", "cilium"], ["fixtures/examples/anp", "calico"]] as const) {
     it(`kwire lab up --cni ${cni} -f ${file}: the ${cni} tables, lab status says so, probe with 0 mismatches`, async () => {
       const env = { ...process.env, KWIRE_LAB_DIR: DIR };
       const upped = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "up", "-f", join(REPO, file), "--cni", cni, "--nodes", "2"], { encoding: "utf8", env });
