@@ -487,6 +487,8 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       expect(upped.stderr).toMatch(new RegExp(`${cni === "calico" ? "Calico" : "Cilium"} policy model`));
       const status = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
       expect(JSON.parse(status.stdout) as unknown, status.stderr).toMatchObject({ policy: cni, cni });
+      const text = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status"], { encoding: "utf8", env });
+      expect(text.stdout).toContain(`policy: ${cni}: `);
       const node = readState(DIR)?.nodes[0]?.netns ?? "";
       expect(spawnSync("ip", ["netns", "exec", node, "nft", "list", "table", "inet", "kwire"], { encoding: "utf8" }).stdout).toMatch(new RegExp(`kwire ${cni === "calico" ? "Calico" : "Cilium"} policy for node`));
       const run = await probe();
