@@ -479,10 +479,19 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
   // (fixtures/examples/, sources in their headers; anp/ under Calico: ANP/BANP in kube-admin /
   // kube-baseline around the default tier) and a fixed random sample of
   // src/engine/testing/dialect-arbitrary.ts.
-  for (const [file, cni] of [["fixtures/examples/calico-database.yaml", "calico"], ["fixtures/examples/calico-default-deny-dns.yaml", "calico"], ["fixtures/examples/cilium-l3-l4-entities.yaml", "cilium"], ["fixtures/examples/anp", "calico"]] as const) {
-    it(`kwire lab up --cni ${cni} -f ${file}: the ${cni} tables, lab status says so, probe with 0 mismatches`, async () => {
+  const DIALECT_CASES: readonly (readonly [readonly string[], "calico" | "cilium"])[] = [
+    [["fixtures/examples/calico-database.yaml"], "calico"],
+    [["fixtures/examples/calico-default-deny-dns.yaml"], "calico"],
+    [["fixtures/examples/cilium-l3-l4-entities.yaml"], "cilium"],
+    [["fixtures/examples/anp"], "calico"],
+    // Services (ClusterIP, NodePort masqueraded to the node's address), cluster DNS, service accounts, entities.
+    [["fixtures/scenarios/lab-dialects/workloads.yaml", "fixtures/scenarios/lab-dialects/calico.yaml"], "calico"],
+    [["fixtures/scenarios/lab-dialects/workloads.yaml", "fixtures/scenarios/lab-dialects/cilium.yaml"], "cilium"],
+  ];
+  for (const [files, cni] of DIALECT_CASES) {
+    it(`kwire lab up --cni ${cni} -f ${files.join(" -f ")}: the ${cni} tables, lab status says so, probe with 0 mismatches`, async () => {
       const env = { ...process.env, KWIRE_LAB_DIR: DIR };
-      const upped = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "up", "-f", join(REPO, file), "--cni", cni, "--nodes", "2"], { encoding: "utf8", env });
+      const upped = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "up", ...files.flatMap((f) => ["-f", join(REPO, f)]), "--cni", cni, "--nodes", "2"], { encoding: "utf8", env });
       expect(upped.status, upped.stderr).toBe(0);
       expect(upped.stderr).toMatch(new RegExp(`${cni === "calico" ? "Calico" : "Cilium"} policy model`));
       const status = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "status", "-o", "json"], { encoding: "utf8", env });
@@ -494,8 +503,13 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       const run = await probe();
       expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
       const pods = run.byKind.pod;
-      // The examples deny some pod pairs and allow others: both kinds of cells are probed.
+      // Every case denies some pod pairs and allows others: both kinds of cells are probed.
       expect([pods.observedAllowed > 0, pods.observedAllowed < pods.probed]).toEqual([true, true]);
+      if (files.some((f) => f.includes("lab-dialects"))) {
+        expect([run.byKind.service.observedAllowed > 0, run.byKind.service.observedAllowed < run.byKind.service.probed]).toEqual([true, true]);
+        expect([run.byKind.dns.probed > 0, run.dnsSuccessRate]).toEqual([true, 1]);
+        expect(run.results.some((r) => r.kind === "service" && r.dst.endsWith("[nodePort]") && r.observed === true)).toBe(true);
+      }
     });
   }
 
