@@ -58,7 +58,7 @@ type Party = { readonly type: "pod"; readonly pod: GeneralPod; readonly interval
 const V4_ALL: IpSet = { family: 4, intervals: [{ lo: 0n, hi: (1n << 32n) - 1n }] };
 
 /** Pods first (non-hostNetwork before hostNetwork), then node/API addresses, then the world: an address belongs to the first party that claims it. */
-export function universe(input: GeneralPolicyInput): Party[] {
+function universe(input: GeneralPolicyInput): Party[] {
   const out: Party[] = [];
   let claimed: Interval[] = [];
   const free = (ivs: readonly Interval[]): Interval[] => ipSetSubtract({ family: 4, intervals: normalizeIntervals(ivs) }, { family: 4, intervals: claimed }).intervals.slice();
@@ -89,7 +89,7 @@ export function universe(input: GeneralPolicyInput): Party[] {
   return out;
 }
 
-export function endpointOf(pod: GeneralPod): PolicyEndpoint {
+function endpointOf(pod: GeneralPod): PolicyEndpoint {
   return { ...pod, nodeName: pod.node };
 }
 
