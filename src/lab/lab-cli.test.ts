@@ -39,6 +39,16 @@ describe("kwire lab up: options", () => {
     expect(r.stderr).toContain("--pod-mtu must be between 576 and 9000, not 100");
   });
 
+  // docs/lab-calico-cilium.md: the lab analyses the input as kwire matrix does (analyzeCluster).
+  it("--cni must name a known CNI; Calico and Cilium policies together need --cni (exit 2, before the kernel)", async () => {
+    const bad = await run(["lab", "up", "-f", "fixtures/examples/calico-database.yaml", "--cni", "nosuch"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown CNI "nosuch"');
+    const both = await run(["lab", "up", "-f", "fixtures/examples/calico-database.yaml", "-f", "fixtures/examples/cilium-l3-l4-entities.yaml"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give --cni calico or --cni cilium");
+  });
+
   it("lab status and lab probe --mtu without a lab: exit 1, saying so", async () => {
     const s = await run(["lab", "status"]);
     expect([s.code, s.stdout]).toEqual([1, `no lab is up (no state in ${join(dir, "lab")})\n`]);

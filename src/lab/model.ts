@@ -21,7 +21,7 @@ export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Clus
     const addr = parseIp(ip);
     return {
       kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addr === undefined ? [] : [addr], hostNetwork: false,
-      nodeName: pod.node, ports: pod.ports, owners: [], source: LAB_SOURCE,
+      nodeName: pod.node, ports: pod.ports, owners: [], source: LAB_SOURCE, ...(pod.serviceAccount === undefined ? {} : { serviceAccount: pod.serviceAccount }),
     };
   });
   pods.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));

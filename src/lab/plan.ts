@@ -50,6 +50,8 @@ export interface LabPod {
   /** The modelled subject (pod or workload template) it stands for. */
   readonly subject: string;
   readonly requestedIp?: string;
+  /** spec.serviceAccountName (Calico serviceAccountSelector, Cilium's service-account label); absent = "default". */
+  readonly serviceAccount?: string;
 }
 
 export interface LabPlan {
@@ -238,7 +240,7 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
       else if (why !== undefined) refused.push(`${id}: declared IP ${ipText ?? ""} is ${why}`);
       pods.push({
         id, namespace: s.namespace, name, netns: podNetns(id), node: home.node.name, labels: s.labels, ports: s.ports, subject: s.id,
-        ...(want === undefined ? {} : { requestedIp: want }),
+        ...(want === undefined ? {} : { requestedIp: want }), ...(s.serviceAccount === undefined ? {} : { serviceAccount: s.serviceAccount }),
       });
     }
   }

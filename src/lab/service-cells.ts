@@ -54,7 +54,8 @@ export function labServiceContext(lab: Cluster, nodes?: readonly LabNode[], back
 
 const LAB_NODE_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
 
-function labNodeObject(n: LabNode, backend: LabBackend): Node {
+/** A lab node as a Node object: its masquerade source and uplink addresses (what the model calls the node). */
+export function labNodeObject(n: LabNode, backend: LabBackend): Node {
   const ips = [...new Set([snatSource(backend, n), n.transitIp])].flatMap((t) => parseIp(t) ?? []);
   return { kind: "Node", name: n.name, labels: { "kubernetes.io/hostname": n.name }, internalIPs: ips, externalIPs: [], podCIDRs: [n.podCidr], source: LAB_NODE_SOURCE };
 }

@@ -4,15 +4,24 @@
  * running lab (manifests saved at `lab up` + addresses from the state), and the preflight checks.
  */
 import { existsSync } from "node:fs";
+import { analyzeCluster } from "../analyze/index.js";
 import type { Cluster, Diagnostic } from "../model/index.js";
 import { loadCluster } from "../parse/index.js";
 import { LabError } from "./errors.js";
 import { labCluster, type PlacedPod } from "./model.js";
 import { readInputs, readState, type LabState, type SavedInput } from "./state.js";
 
-export function loadLabCluster(files: readonly SavedInput[]): { cluster: Cluster; diagnostics: readonly Diagnostic[] } {
+/**
+ * The cluster as its CNI enforces it (analyzeCluster: `--cni`, else what the input reveals): the
+ * policies that CNI ignores are dropped, and a Calico or Cilium cluster gets its `policyDialect`,
+ * so the lab loads the tables of that dialect and `lab probe` predicts with the same analysis.
+ * A cluster the analysis refuses (both dialects and no CNI) is a `bad-plan`.
+ */
+export function loadLabCluster(files: readonly SavedInput[], cni?: string): { cluster: Cluster; diagnostics: readonly Diagnostic[]; notes: readonly string[] } {
   const load = loadCluster([...files]);
-  return { cluster: load.cluster, diagnostics: load.diagnostics };
+  const a = analyzeCluster(load, cni === undefined ? {} : { cni });
+  if ("error" in a) throw new LabError("bad-plan", a.error);
+  return { cluster: a.cluster, diagnostics: load.diagnostics, notes: a.notes };
 }
 
 export function placedPods(state: LabState): PlacedPod[] {
@@ -23,7 +32,7 @@ export function placedPods(state: LabState): PlacedPod[] {
 export function currentLab(dir: string): { state: LabState; lab: Cluster } {
   const state = readState(dir);
   if (state === undefined) throw new LabError("not-up", `no lab is up (no state in ${dir}); run kwire lab up -f FILE`);
-  const { cluster } = loadLabCluster(readInputs(dir));
+  const { cluster } = loadLabCluster(readInputs(dir), state.cni);
   return { state, lab: labCluster(cluster, placedPods(state)) };
 }
 

@@ -14,6 +14,7 @@ import type { LabNode, LabPod } from "./plan.js";
 import type { LabProxy } from "./services.js";
 import type { LabBackend } from "./backends.js";
 import type { BgpTopology } from "./bgp.js";
+import type { LabPolicyModel } from "./general-policy.js";
 
 export const DEFAULT_LAB_DIR = "/run/kwire/lab";
 
@@ -62,6 +63,10 @@ export interface LabState {
   /** The MTU the pods' eth0 got. */
   readonly podMtu?: number;
   readonly bgp?: BgpState;
+  /** `lab up --cni`: the CNI whose policy model the lab enforces (probe re-analyses with it). */
+  readonly cni?: string;
+  /** Which compiler made the policy tables: the Kubernetes tiers, or Calico's / Cilium's (absent in older states: kubernetes). */
+  readonly policy?: LabPolicyModel;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }

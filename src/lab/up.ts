@@ -10,13 +10,13 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import type { Cluster } from "../model/index.js";
-import { compilePolicyTables } from "../nft/index.js";
 import { UndoStack } from "./cni/undo.js";
 import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
 import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
-import { labCluster, nftPods } from "./model.js";
+import { labCluster } from "./model.js";
+import { labPolicyModel, labPolicyTables } from "./general-policy.js";
 import { dnsEntry, startDns, waitDns } from "./dns-process.js";
 import { stopChildren, type Child } from "./proc.js";
 import { backendOverhead, DEFAULT_LAB_BACKEND, FABRIC_MTU, podMtuFor, type LabBackend } from "./backends.js";
@@ -46,6 +46,8 @@ export interface UpOptions extends PlanOptions {
   readonly bgpTopology?: BgpTopology;
   /** The pods' MTU (default: the backend's, fabric MTU minus its overhead); a wrong one is allowed, to show its failure. */
   readonly podMtu?: number;
+  /** `--cni`: the CNI the cluster was analysed with (kept in the state so `lab probe` analyses the same way). */
+  readonly cni?: string;
   /** Set by signal handlers; checked between steps. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -117,13 +119,12 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   log(`lab: ${pods.length} pods wired by kwire-cni`);
   check();
   const lab = labCluster(cluster, placedPods(rec.state));
-  const input = { policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) };
+  const tables = labPolicyTables(lab, nodes, backend);
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
   const clusterCidr = labClusterCidr(nodes);
-  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, tables(n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
-  const tiered = lab.clusterPolicies.length > 0 ? ` + ${lab.clusterPolicies.length} cluster policies (Admin/Baseline tiers)` : "";
-  log(`lab: ${lab.networkPolicies.length} NetworkPolicies${tiered} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
+  log(`lab: ${policySummary(lab)} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
   if (rec.state.bgp !== undefined) {
     await waitBgp(host, dir, nodes, birds, 30_000, aborted);
@@ -138,6 +139,18 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   }));
   rec.phase("servers", "servers");
   log(`lab: ${pods.length} pod servers ready`);
+}
+
+/** What the policy tables enforce, for the log line. */
+function policySummary(lab: Cluster): string {
+  const model = labPolicyModel(lab);
+  if (model === "kubernetes") {
+    const tiered = lab.clusterPolicies.length > 0 ? ` + ${lab.clusterPolicies.length} cluster policies (Admin/Baseline tiers)` : "";
+    return `${lab.networkPolicies.length} NetworkPolicies${tiered}`;
+  }
+  const own = model === "calico" ? (lab.calico?.policies.length ?? 0) : (lab.ciliumPolicies?.length ?? 0);
+  const kind = model === "calico" ? "Calico" : "Cilium";
+  return `${kind} policy model: ${own} ${kind} policies, ${lab.networkPolicies.length} NetworkPolicies${model === "calico" && lab.clusterPolicies.length > 0 ? `, ${lab.clusterPolicies.length} cluster policies` : ""} on ${kind}'s ordered tiers`;
 }
 
 /** DNS servers in the kube-dns pods, resolv.conf in every pod netns (state written first). */
@@ -205,6 +218,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
     version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes, fabric: FABRIC_NETNS,
     nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), proxy: opts.proxy ?? DEFAULT_LAB_PROXY, timings: {},
     backend, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
+    ...(opts.cni === undefined ? {} : { cni: opts.cni }), policy: labPolicyModel(cluster),
   });
   try {
     await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));

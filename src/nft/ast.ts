@@ -31,7 +31,11 @@ export type Match =
   /** `th dport @set` — a named `inet_service` interval set (shared by content, never anonymous). */
   | { readonly type: "dport-set"; readonly set: string }
   /** `ip saddr . ip daddr @set` — a concatenated `ipv4_addr . ipv4_addr` set (hairpin pairs). */
-  | { readonly type: "addr-pair"; readonly set: string };
+  | { readonly type: "addr-pair"; readonly set: string }
+  /** `icmp type { 3, 8-9 }` — ICMP (IPv4) types; nft adds the `meta l4proto icmp` dependency. */
+  | { readonly type: "icmp-type"; readonly ranges: readonly PortRange[] }
+  /** `icmp code { 0-3 }` — ICMP (IPv4) codes, after an `icmp type` match. */
+  | { readonly type: "icmp-code"; readonly ranges: readonly PortRange[] };
 
 export type Verdict =
   | { readonly type: "accept" }

@@ -187,7 +187,7 @@ class Chains {
 
 const ipText = (v: bigint): string => elementsOf([{ lo: v, hi: v }])[0] ?? "";
 
-function forwardChain(hairpin: boolean): Chain {
+export function forwardChain(hairpin: boolean): Chain {
   return {
     name: FORWARD_CHAIN,
     base: { type: "filter", hook: "forward", priority: 0, policy: "accept" },

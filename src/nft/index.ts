@@ -9,3 +9,4 @@ export { printTable, replaceScript, replaceAllScript, deleteScript, sanitizeComm
 export { compilePolicyTable, compilePolicyTables, policyTableNames, type PolicyInput } from "./compile-policy.js";
 export { elementsOf, portMatches, type NftPod } from "./rule-matches.js";
 export { traceForward, traceForwardAll, type Packet, type TraceResult } from "./tracer.js";
+export { compileGeneralTable, type GeneralPod, type GeneralPolicyInput } from "./compile-general.js";

@@ -52,6 +52,10 @@ export function printMatch(m: Match): string {
       return `th dport @${m.set}`;
     case "addr-pair":
       return `ip saddr . ip daddr @${m.set}`;
+    case "icmp-type":
+      return `icmp type ${braces(m.ranges.map(range))}`;
+    case "icmp-code":
+      return `icmp code ${braces(m.ranges.map(range))}`;
   }
 }
 

@@ -181,7 +181,7 @@ export class RuleMatcher {
   private readonly elementsCache = new WeakMap<Interval[], string[]>();
 
   /** An address match on `field` for these intervals; undefined when nothing can match. */
-  private addrMatch(field: "saddr" | "daddr", ivs: Interval[] | "all", owner: string): Match[] | undefined {
+  addrMatch(field: "saddr" | "daddr", ivs: Interval[] | "all", owner: string): Match[] | undefined {
     if (ivs === "all") return [];
     if (ivs.length === 0) return undefined;
     if (ivs.length === 1 && ivs[0]?.lo === 0n && ivs[0]?.hi === V4_MAX) return [];
@@ -194,7 +194,7 @@ export class RuleMatcher {
   }
 
   /** Port lists of more than one range become a named set shared by content (no anonymous sets). */
-  private namedPorts(m: Match): Match {
+  namedPorts(m: Match): Match {
     if (m.type !== "dport" || m.ranges.length < 2) return m;
     const elements = m.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
     const name = portSetName(elements);

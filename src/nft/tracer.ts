@@ -14,6 +14,9 @@ export interface Packet {
   readonly daddr: string;
   readonly protocol: L4Proto | "icmp";
   readonly dport?: number;
+  /** ICMP type and code (protocol "icmp"). */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
   /** Conntrack state of the packet; a first packet is "new". */
   readonly ct?: CtState;
 }
@@ -85,6 +88,11 @@ class Tracer {
           const [a, b] = el.split(" . ");
           return a !== undefined && b !== undefined && inElement(a, s) && inElement(b, d);
         });
+      }
+      case "icmp-type":
+      case "icmp-code": {
+        const v = m.type === "icmp-type" ? this.pkt.icmpType : this.pkt.icmpCode;
+        return this.pkt.protocol === "icmp" && v !== undefined && m.ranges.some((r) => v >= r.from && v <= r.to);
       }
     }
   }

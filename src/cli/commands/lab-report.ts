@@ -15,12 +15,20 @@ export function statusText(s: LabState): string {
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
-  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}\n`;
+  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}\n${policyLine(s)}`;
   return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${services}${dns}\n${nodes}\n${pods}`;
+}
+
+/** Which policy model the tables enforce (table inet kwire). */
+function policyLine(s: LabState): string {
+  const p = s.policy ?? "kubernetes";
+  const what = p === "kubernetes" ? "NetworkPolicy and the Admin/Baseline tiers" : p === "calico" ? "Calico's ordered tiers (Calico policies, NetworkPolicy, ANP/BANP)" : "Cilium's deny and allow tiers (CNP, CCNP, NetworkPolicy)";
+  return `policy: ${p}: ${what} (table inet kwire)${s.cni === undefined ? "" : `, --cni ${s.cni}`}\n`;
 }
 
 export function statusJson(s: LabState): Record<string, unknown> {
   return {
+    policy: s.policy ?? "kubernetes", cni: s.cni ?? null,
     backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     proxy: s.proxy ?? "kube-proxy",

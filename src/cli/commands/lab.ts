@@ -40,8 +40,17 @@ function positiveInt(v: string | undefined, what: string): number | undefined {
 
 async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<void> {
   const files = await loadInputs(opts, io);
-  const { cluster, diagnostics } = loadLabCluster(files);
+  let loaded: ReturnType<typeof loadLabCluster>;
+  try {
+    loaded = loadLabCluster(files, opts.cni);
+  } catch (e) {
+    // The analysis refused the input (an unknown --cni, or Calico and Cilium policies with no CNI to choose).
+    if (e instanceof LabError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { cluster, diagnostics } = loaded;
   printDiagnostics(diagnostics, io.err);
+  for (const n of loaded.notes) io.err(`kwire: note: ${n}\n`);
   if (diagnostics.some((d) => d.severity === "error") && opts.strict === true) throw new BadInput("input errors (--strict)");
   const signal = { aborted: false };
   const onSignal = (sig: string): void => {
@@ -64,7 +73,7 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
     if (podMtu !== undefined && (podMtu < 576 || podMtu > 9000)) throw new UsageError(`--pod-mtu must be between 576 and 9000, not ${podMtu}`);
     const t0 = performance.now();
     const state = await labUp(cluster, {
-      host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy,
+      host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy, ...(opts.cni === undefined ? {} : { cni: opts.cni }),
       ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
       ...(opts.renumber === true ? { renumber: true } : {}), backend,
       ...(topo === undefined ? {} : { bgpTopology: topo }), ...(podMtu === undefined ? {} : { podMtu }),
@@ -79,7 +88,7 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
 }
 
 function upCommand(io: Io, setExit: (n: number) => void): Command {
-  const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), NetworkPolicy and Services (nftables), cluster DNS, pod servers");
+  const cmd = new Command("up").description("build the cluster on network namespaces: nodes, pods (kwire-cni), policy (NetworkPolicy tiers, or Calico's / Cilium's with --cni calico|cilium) and Services (nftables), cluster DNS, pod servers");
   return addInputOptions(cmd)
     .option("--nodes <n>", "simulated nodes when the input has no Node objects (default 2)")
     .option("--node-pod-cidr <cidr>", "podCIDR of the next node (repeatable; default: Node objects', else one /24 per /24 of the pods' declared IPs, else 10.244.<i>.0/24)", (v: string, prev: string[] = []) => [...prev, v])

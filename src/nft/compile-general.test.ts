@@ -1,0 +1,197 @@
+/**
+ * compile-general.ts on hand-written Calico and Cilium clusters: traced packets that show each
+ * action (Allow, Deny, Pass → goto the next tier, Log goes on, a tier's defaultAction), Cilium's
+ * deny-wins and CIDR-only-outside rules, ICMP type/code, and a golden ruleset of the seeds'
+ * Calico database example. The random differential is compile-general-diff.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { analyzeCluster } from "../analyze/index.js";
+import { generalPolicyInput } from "../lab/general-policy.js";
+import { labCluster, type PlacedPod } from "../lab/model.js";
+import { buildTopology } from "../engine/index.js";
+import { formatIp, type Cluster } from "../model/index.js";
+import { loadCluster } from "../parse/index.js";
+import { compileGeneralTable, icmpMatches } from "./compile-general.js";
+import { printTable } from "./print.js";
+import { traceForward, type Packet } from "./tracer.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The input analysed under `cni`, every pod on node-0 at its declared address. */
+function cluster(text: string, cni: "calico" | "cilium"): Cluster {
+  const a = analyzeCluster(loadCluster([{ path: "t.yaml", text }]), { cni });
+  if ("error" in a) throw new Error(a.error);
+  const placed: PlacedPod[] = buildTopology(a.cluster).subjects.map((s) => ({
+    ip: formatIp(s.ips[0] ?? { family: 4, value: 0n }),
+    pod: { id: s.id, namespace: s.namespace, name: s.name, netns: "", node: "node-0", labels: s.labels, ports: s.ports, subject: s.id, ...(s.serviceAccount === undefined ? {} : { serviceAccount: s.serviceAccount }) },
+  }));
+  return labCluster(a.cluster, placed);
+}
+
+function table(c: Cluster) {
+  const input = generalPolicyInput(c);
+  if (input === undefined) throw new Error("no dialect");
+  return compileGeneralTable(input, "node-0", c.policyDialect === "calico" ? "Calico" : "Cilium");
+}
+
+const pod = (name: string, ip: string, labels: string, extra = ""): string => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: prod, labels: { ${labels} } }
+spec: { containers: [ { name: c, image: i, ports: [ { containerPort: 6379 }, { containerPort: 80 } ] } ]${extra} }
+status: { podIP: ${ip} }
+---
+`;
+const PODS = `apiVersion: v1
+kind: Namespace
+metadata: { name: prod }
+---
+${pod("db", "10.0.1.10", "role: database")}${pod("fe", "10.0.1.20", "role: frontend")}${pod("batch", "10.0.1.30", "role: batch")}`;
+
+const tcp = (saddr: string, daddr: string, dport: number): Packet => ({ saddr, daddr, protocol: "tcp", dport });
+const verdict = (c: Cluster, p: Packet): string => traceForward(table(c), p).verdict;
+
+describe("Calico tiers in nftables", () => {
+  // docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy: "Pass … skips to the
+  // next tier"; a tier whose policies select the endpoint ends in its defaultAction (Deny unless Pass);
+  // Log goes on to the next rule; after the last tier the Kubernetes profile allows.
+  const tiers = `${PODS}apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: { name: security }
+spec: { order: 100 }
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: { name: security.db }
+spec:
+  tier: security
+  order: 10
+  selector: role == 'database'
+  types: [Ingress]
+  ingress:
+    - action: Log
+    - action: Pass
+      source: { selector: role == 'frontend' }
+    - action: Deny
+      protocol: TCP
+      destination: { ports: [6379] }
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: default.db, namespace: prod }
+spec:
+  selector: role == 'database'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source: { selector: role == 'frontend' }
+      destination: { ports: [6379] }
+`;
+
+  it("Pass hands the frontend to the default tier, which allows 6379 and denies the rest (its default action)", () => {
+    const c = cluster(tiers, "calico");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 6379))).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 80))).toBe("drop");
+    const path = traceForward(table(c), tcp("10.0.1.20", "10.0.1.10", 6379)).path.join("\n");
+    expect(path).toMatch(/goto in-prod-default-/);
+  });
+
+  it("Deny ends evaluation in the security tier: batch → db:6379 is dropped there; batch → db:80 meets the tier's default Deny", () => {
+    const c = cluster(tiers, "calico");
+    expect(verdict(c, tcp("10.0.1.30", "10.0.1.10", 6379))).toBe("drop");
+    expect(verdict(c, tcp("10.0.1.30", "10.0.1.10", 80))).toBe("drop");
+    expect(traceForward(table(c), tcp("10.0.1.30", "10.0.1.10", 80)).path.at(-1)).toMatch(/tier security: no rule matched, default action Deny/);
+  });
+
+  it("a tier whose defaultAction is Pass hands unmatched traffic on; no selecting policy → not policed", () => {
+    const c = cluster(tiers.replace("spec: { order: 100 }", "spec: { order: 100, defaultAction: Pass }"), "calico");
+    // batch → db:80 passes the security tier and meets the default tier (a policy selects db): Deny.
+    expect(verdict(c, tcp("10.0.1.30", "10.0.1.10", 80))).toBe("drop");
+    // db → fe: nothing selects fe for ingress nor db for egress.
+    expect(verdict(c, tcp("10.0.1.10", "10.0.1.20", 80))).toBe("accept");
+  });
+
+  it("Log decides nothing: it is left out of the chain", () => {
+    const text = printTable(table(cluster(tiers, "calico")));
+    expect(text).not.toMatch(/ingress\[0\] Log/);
+    expect(text).toMatch(/ingress\[1\] Pass/);
+  });
+
+  it("ICMP type and code (Calico icmp: {type: 8}; {type: 3, code: 1})", () => {
+    const c = cluster(`${PODS}apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: icmp, namespace: prod }
+spec:
+  selector: role == 'database'
+  ingress:
+    - { action: Allow, protocol: ICMP, icmp: { type: 8 } }
+    - { action: Allow, protocol: ICMP, icmp: { type: 3, code: 1 } }
+`, "calico");
+    const icmp = (type: number, code: number): Packet => ({ saddr: "10.0.1.20", daddr: "10.0.1.10", protocol: "icmp", icmpType: type, icmpCode: code });
+    expect(verdict(c, icmp(8, 0))).toBe("accept");
+    expect(verdict(c, icmp(3, 1))).toBe("accept");
+    expect(verdict(c, icmp(3, 3))).toBe("drop");
+    expect(verdict(c, icmp(0, 0))).toBe("drop");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 80))).toBe("drop");
+    const text = printTable(table(c));
+    expect(text).toMatch(/icmp type 8 accept/);
+    expect(text).toMatch(/icmp type 3 icmp code 1 accept/);
+  });
+});
+
+describe("icmpMatches: type*256+code ranges → nft matches", () => {
+  it("whole types merge into one `icmp type` range; partial types get `icmp code`", () => {
+    expect(icmpMatches([{ from: 0, to: 65535 }])).toEqual([[{ type: "icmp-type", ranges: [{ from: 0, to: 255 }] }]]);
+    expect(icmpMatches([{ from: 8 * 256, to: 9 * 256 + 255 }, { from: 11 * 256, to: 11 * 256 + 255 }])).toEqual([[{ type: "icmp-type", ranges: [{ from: 8, to: 9 }, { from: 11, to: 11 }] }]]);
+    expect(icmpMatches([{ from: 3 * 256 + 1, to: 4 * 256 + 255 }])).toEqual([
+      [{ type: "icmp-type", ranges: [{ from: 4, to: 4 }] }],
+      [{ type: "icmp-type", ranges: [{ from: 3, to: 3 }] }, { type: "icmp-code", ranges: [{ from: 1, to: 255 }] }],
+    ]);
+  });
+});
+
+describe("Cilium tiers in nftables", () => {
+  // docs.cilium.io security/policy/language "Deny policies": deny takes precedence over allow;
+  // "CIDR based": CIDR rules do not apply to traffic inside the cluster (pods, nodes).
+  const cilium = `${PODS}apiVersion: v1
+kind: Node
+metadata: { name: node-0 }
+status: { addresses: [ { type: InternalIP, address: 172.16.0.3 } ] }
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: db, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { role: database } }
+  ingress:
+    - fromCIDR: [10.0.0.0/8]
+    - fromEntities: [host]
+      toPorts: [ { ports: [ { port: "80", protocol: TCP } ] } ]
+    - fromEndpoints: [ { matchLabels: { role: frontend } } ]
+  ingressDeny:
+    - fromEndpoints: [ { matchLabels: { role: frontend } } ]
+      toPorts: [ { ports: [ { port: "80", protocol: TCP } ] } ]
+`;
+
+  it("fromCIDR 10.0.0.0/8 admits an outside address but not a pod inside it", () => {
+    const c = cluster(cilium, "cilium");
+    expect(verdict(c, tcp("10.9.9.9", "10.0.1.10", 6379))).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.30", "10.0.1.10", 6379))).toBe("drop");
+    expect(verdict(c, tcp("11.0.0.1", "10.0.1.10", 6379))).toBe("drop");
+  });
+
+  it("deny wins over the allow of the same endpoint; the host entity is the local node's address", () => {
+    const c = cluster(cilium, "cilium");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 6379))).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 80))).toBe("drop");
+    expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 80))).toBe("accept");
+    expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 6379))).toBe("drop");
+  });
+});
+
+describe("golden: the seeds' Calico database example (fixtures/examples/calico-database.yaml)", () => {
+  it("renders node-0's table", async () => {
+    const text = readFileSync(join(import.meta.dirname, "../../fixtures/examples/calico-database.yaml"), "utf8");
+    await expect(printTable(table(cluster(text, "calico")))).toMatchFileSnapshot("../../fixtures/scenarios/lab-calico-database/expected/node-0.nft");
+  });
+});
