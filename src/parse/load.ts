@@ -23,7 +23,7 @@ import {
   type WorkloadKind,
 } from "../model/index.js";
 import type { Cursor } from "./cursor.js";
-import { objectCursors, type InputFile, type ReadSink } from "./documents.js";
+import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
 import { scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
@@ -225,7 +225,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   const ignoredFiles: string[] = [];
   for (const file of files) {
     if (!readable(file, { diagnostics, skipped: col.skipped }, ignoredFiles)) continue;
-    for (const obj of objectCursors(file, { diagnostics, skipped: col.skipped })) decodeOne(obj, col);
+    forEachObject(file, { diagnostics, skipped: col.skipped }, (obj) => decodeOne(obj, col));
   }
   const namespaces = new Map<string, Namespace>();
   for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);
