@@ -44,7 +44,20 @@ function splitDocuments(text: string): [number, number][] {
     start = m.index + 3;
   }
   out.push([start, text.length]);
-  return out.filter(([s, e]) => /\S/.test(stripComments(text.slice(s, e))));
+  return out.filter(([s, e]) => hasContent(text, s, e));
+}
+
+/** Does `text[s, e)` hold anything but blanks and comment lines? */
+function hasContent(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    // A printable ASCII character that does not start a comment: a document. Anything else
+    // (a comment, a BOM or another Unicode blank) the slow, sure way.
+    if (c !== 35 && c > 32 && c < 127) return true;
+    return /\S/.test(stripComments(text.slice(s, e)));
+  }
+  return false;
 }
 
 function stripComments(s: string): string {

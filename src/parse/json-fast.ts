@@ -119,10 +119,10 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
       continue;
     }
     const rec = v as Record<string, unknown>;
-    const names = Object.keys(rec);
-    keys += names.length;
-    for (let i = names.length - 1; i >= 0; i--) {
-      const k = names[i] as string;
+    // Order does not matter here (counting only); for…in allocates no key array. JSON.parse
+    // makes plain objects, whose own keys are all for…in sees.
+    for (const k in rec) {
+      keys++;
       if (integerKey(k)) return undefined;
       todo.push(rec[k]);
       depth.push(d + 1);
