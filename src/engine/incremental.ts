@@ -1,0 +1,336 @@
+/**
+ * @module incremental
+ * What changed when one part of a cluster changed, without recomputing the matrix: the changed
+ * connections after a policy was added, removed or edited, or after the labels of pods, workloads
+ * or namespaces changed. A connection between two pods depends only on those two pods' identity
+ * (namespace, labels, namespace labels, ports, addresses) and on the policies that select them;
+ * so every changed connection has at one end a pod whose identity changed or a pod that a changed
+ * policy selects (before or after) in that direction. Only those rows and columns are evaluated,
+ * pair by pair, with the reference semantics (`direction` in reference.ts) over the policies that
+ * select each end, in both states; pairs are grouped into units (the fast engine's classes, split
+ * where identities changed), so a row costs one evaluation per class, not per pod.
+ *
+ * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
+ * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
+ * `incrementalChanges` returns undefined and the caller recomputes.
+ */
+import { clusterRulesOf, type Cluster, type ClusterPolicy, type NetworkPolicy, type PolicyType } from "../model/index.js";
+import { clusterPolicySelects, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
+import type { Analysis } from "./analysis.js";
+import { ipBlockSets } from "./external.js";
+import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
+import { direction, partyOf } from "./reference.js";
+import type { Subject, Topology } from "./topology.js";
+
+export interface ClusterState {
+  readonly cluster: Cluster;
+  readonly topology: Topology;
+}
+
+/** A group of nodes (subjects, then external cells) that every policy treats alike, in both states. */
+export interface Unit {
+  /** A node of the unit. */
+  readonly rep: number;
+  readonly nodes: readonly number[];
+  /** Its identity differs between the states (labels or namespace labels changed). */
+  readonly changed: boolean;
+}
+
+export interface UnitChange {
+  readonly src: number;
+  readonly dst: number;
+  /** Port-set ids (in `Incremental.ports`) from a node of `src` to a different node of `dst`. */
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface Incremental {
+  readonly units: readonly Unit[];
+  /** Node → unit. */
+  readonly unitOf: Int32Array;
+  readonly ports: PortSetTable;
+  /** The unit pairs whose ports changed (external → external pairs are not connections). */
+  readonly changes: readonly UnitChange[];
+  /** Ports from a node of unit `u` to a different node of unit `v`, in one state (any pair, changed or not). */
+  portsBetween(state: "before" | "after", u: number, v: number): number;
+  /** Policies whose content changed (added, removed or edited), by id; for reports. */
+  readonly changedPolicies: readonly string[];
+}
+
+type State = "before" | "after";
+
+/** Policy content without places (a moved policy is not a changed one); bigints as text. */
+function canonical(x: unknown): string {
+  return JSON.stringify(x, (k, v: unknown) => (k === "source" ? undefined : typeof v === "bigint" ? v.toString() : v));
+}
+
+function samePolicy<T>(a: T, b: T): boolean {
+  return a === b || canonical(a) === canonical(b);
+}
+
+const npKey = (p: NetworkPolicy): string => `${p.namespace}/${p.name}`;
+const cpKey = (p: ClusterPolicy): string => `${p.kind}/${p.name}`;
+
+/** Pairs [before, after] of the policies that differ (one side undefined: added or removed). */
+function changedPairs<T>(before: readonly T[], after: readonly T[], key: (p: T) => string): [T | undefined, T | undefined][] {
+  if (before === after) return [];
+  const old = new Map(before.map((p) => [key(p), p]));
+  const out: [T | undefined, T | undefined][] = [];
+  for (const p of after) {
+    const o = old.get(key(p));
+    old.delete(key(p));
+    if (!o || !samePolicy(o, p)) out.push([o, p]);
+  }
+  for (const o of old.values()) out.push([o, undefined]);
+  return out;
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+/** Everything but labels and namespace labels is the same (else undefined: not incremental). */
+function sameButLabels(a: Subject, b: Subject): boolean {
+  if (a === b) return true;
+  if (a.id !== b.id || a.namespace !== b.namespace || a.hostNetwork !== b.hostNetwork || a.replicas !== b.replicas || a.workloadId !== b.workloadId) return false;
+  if (a.ips.length !== b.ips.length || a.ips.some((ip, i) => ip.family !== b.ips[i]?.family || ip.value !== b.ips[i]?.value)) return false;
+  if (a.ports.length !== b.ports.length || a.ports.some((p, i) => canonical(p) !== canonical(b.ports[i]))) return false;
+  const ra = a.unknownIpRange;
+  const rb = b.unknownIpRange;
+  return ra === rb || (ra !== undefined && rb !== undefined && ra.family === rb.family && ra.lo === rb.lo && ra.hi === rb.hi);
+}
+
+/** The distinct ipBlock sets of a cluster (what the external cells are made of). */
+function ipBlockKeys(c: Cluster): Set<string> {
+  const sets = ipBlockSets(c.networkPolicies, c.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule)));
+  return new Set(sets.filter((s) => s.intervals.length > 0).map((s) => `${s.family}:${s.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`));
+}
+
+function sameIpBlocks(before: Cluster, after: Cluster, npChanges: number, cpChanges: number): boolean {
+  if (npChanges + cpChanges === 0) return true;
+  const a = ipBlockKeys(before);
+  const b = ipBlockKeys(after);
+  return a.size === b.size && [...a].every((k) => b.has(k));
+}
+
+/**
+ * The changed connections between two states of a cluster, given the analysis of the first (its
+ * classes) and both topologies. Undefined when the states differ in more than policies and labels.
+ */
+export function incrementalChanges(before: Analysis, beforeCluster: Cluster, after: ClusterState): Incremental | undefined {
+  const t0 = before.topology;
+  const t1 = after.topology;
+  if (t0.subjects.length !== t1.subjects.length || t0.cells.length !== t1.cells.length) return undefined;
+  if (t0.cells.some((c, k) => c.id !== t1.cells[k]?.id)) return undefined;
+  const S = t0.subjects.length;
+  const changedNode = new Uint8Array(S);
+  for (let i = 0; i < S; i++) {
+    const a = t0.subjects[i] as Subject;
+    const b = t1.subjects[i] as Subject;
+    if (a === b) continue;
+    if (!sameButLabels(a, b)) return undefined;
+    if (!sameRecord(a.labels, b.labels) || !sameRecord(a.namespaceLabels, b.namespaceLabels)) changedNode[i] = 1;
+  }
+  const np = changedPairs(beforeCluster.networkPolicies, after.cluster.networkPolicies, npKey);
+  const cp = changedPairs(beforeCluster.clusterPolicies, after.cluster.clusterPolicies, cpKey);
+  if (!sameIpBlocks(beforeCluster, after.cluster, np.length, cp.length)) return undefined;
+  return new IncrementalEval(before, beforeCluster, after, changedNode, np, cp);
+}
+
+class IncrementalEval implements Incremental {
+  readonly units: Unit[] = [];
+  readonly unitOf: Int32Array;
+  readonly ports = new PortSetTable();
+  readonly changes: UnitChange[] = [];
+  readonly changedPolicies: string[];
+  private readonly topo: Readonly<Record<State, Topology>>;
+  private readonly clusters: Readonly<Record<State, Cluster>>;
+  private readonly byNs: Readonly<Record<State, ReadonlyMap<string, readonly NetworkPolicy[]>>>;
+  /** Per state, direction and unit: the cluster view holding only the policies that select the unit. */
+  private readonly views = new Map<string, Cluster>();
+
+  constructor(
+    a: Analysis,
+    beforeCluster: Cluster,
+    after: ClusterState,
+    changedNode: Uint8Array,
+    np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][],
+    cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][],
+  ) {
+    this.topo = { before: a.topology, after: after.topology };
+    this.clusters = { before: beforeCluster, after: after.cluster };
+    const nsIndex = (c: Cluster): Map<string, NetworkPolicy[]> => {
+      const m = new Map<string, NetworkPolicy[]>();
+      for (const p of c.networkPolicies) {
+        const l = m.get(p.namespace);
+        if (l) l.push(p);
+        else m.set(p.namespace, [p]);
+      }
+      return m;
+    };
+    this.byNs = { before: nsIndex(beforeCluster), after: nsIndex(after.cluster) };
+    this.changedPolicies = [...np.map(([o, n]) => npKey((o ?? n) as NetworkPolicy)), ...cp.map(([o, n]) => cpKey((o ?? n) as ClusterPolicy))].sort();
+    this.unitOf = this.buildUnits(a, changedNode);
+    const { ingress, egress } = this.affected(np, cp);
+    this.evaluate(ingress, egress);
+  }
+
+  /** Units: the analysis' classes, with the nodes whose identity changed split off by their new identity. */
+  private buildUnits(a: Analysis, changedNode: Uint8Array): Int32Array {
+    const N = a.nodeCount;
+    const S = changedNode.length;
+    const unitOf = new Int32Array(N);
+    const ofClass = new Int32Array(a.classCount).fill(-1);
+    const ofKey = new Map<string, number>();
+    const nodes: number[][] = [];
+    const t1 = this.topo.after;
+    for (let i = 0; i < N; i++) {
+      const c = a.classOf[i] as number;
+      let u: number;
+      if (i < S && changedNode[i] === 1) {
+        const s = t1.subjects[i] as Subject;
+        const key = `${c}\u0000${canonical(sorted(s.labels))}\u0000${canonical(sorted(s.namespaceLabels))}`;
+        const got = ofKey.get(key);
+        if (got === undefined) {
+          u = nodes.length;
+          ofKey.set(key, u);
+          nodes.push([]);
+          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: true });
+        } else u = got;
+      } else {
+        u = ofClass[c] as number;
+        if (u < 0) {
+          u = nodes.length;
+          ofClass[c] = u;
+          nodes.push([]);
+          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: false });
+        }
+      }
+      (nodes[u] as number[]).push(i);
+      unitOf[i] = u;
+    }
+    return unitOf;
+  }
+
+  private identity(state: State, u: number): PodIdentity | undefined {
+    return this.topo[state].subjects[(this.units[u] as Unit).rep];
+  }
+
+  /** Units whose ingress (as destination) or egress (as source) side may differ between the states. */
+  private affected(np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][], cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][]): { ingress: Set<number>; egress: Set<number> } {
+    const ingress = new Set<number>();
+    const egress = new Set<number>();
+    const U = this.units.length;
+    this.units.forEach((u, i) => {
+      if (u.changed) {
+        ingress.add(i);
+        egress.add(i);
+      }
+    });
+    const mark = (u: number, isolates: (d: PolicyType) => boolean): void => {
+      if (isolates("Ingress")) ingress.add(u);
+      if (isolates("Egress")) egress.add(u);
+    };
+    const namespaces = np.length > 0 ? unitsByNamespace(this.units, this.topo.before) : new Map<string, number[]>();
+    for (const [o, n] of np) {
+      for (const [p, state] of [[o, "before"], [n, "after"]] as const) {
+        if (!p) continue;
+        for (const u of namespaces.get(p.namespace) ?? []) {
+          const id = this.identity(state, u);
+          if (id && policySelects(p, id)) mark(u, (d) => policyIsolates(p, d));
+        }
+      }
+    }
+    for (const [o, n] of cp) {
+      for (const [p, state] of [[o, "before"], [n, "after"]] as const) {
+        if (!p) continue;
+        for (let u = 0; u < U; u++) {
+          const id = this.identity(state, u);
+          if (id && clusterPolicySelects(p, id)) mark(u, (d) => clusterRulesOf(p, d).length > 0);
+        }
+      }
+    }
+    return { ingress, egress };
+  }
+
+  /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
+  private view(state: State, dir: PolicyType, u: number): Cluster | undefined {
+    const key = `${state}\u0000${dir}\u0000${u}`;
+    let v = this.views.get(key);
+    if (v) return v;
+    const id = this.identity(state, u);
+    if (!id) return undefined;
+    const c = this.clusters[state];
+    const networkPolicies = (this.byNs[state].get(id.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, id));
+    const clusterPolicies = c.clusterPolicies.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, id));
+    v = { ...c, networkPolicies, clusterPolicies };
+    this.views.set(key, v);
+    return v;
+  }
+
+  /** Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination unit). */
+  private side(state: State, dir: PolicyType, at: number, peer: number, dst: number): number {
+    const view = this.view(state, dir, at);
+    const id = this.identity(state, at);
+    if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
+    const t = this.topo[state];
+    const dstPorts = this.identity(state, dst)?.ports;
+    return this.ports.intern(direction(view, dir, id, partyOf(t, (this.units[peer] as Unit).rep), dstPorts).ports);
+  }
+
+  portsBetween(state: State, u: number, v: number): number {
+    const eg = this.side(state, "Egress", u, v, v);
+    if (eg === EMPTY_ID) return EMPTY_ID;
+    return this.ports.intersect(eg, this.side(state, "Ingress", v, u, v));
+  }
+
+  private isExternal(u: number): boolean {
+    return (this.units[u] as Unit).rep >= this.topo.before.subjects.length;
+  }
+
+  private evaluate(ingress: ReadonlySet<number>, egress: ReadonlySet<number>): void {
+    const U = this.units.length;
+    const pair = (u: number, v: number): void => {
+      if (this.isExternal(u) && this.isExternal(v)) return;
+      const changed = (this.units[u] as Unit).changed || (this.units[v] as Unit).changed;
+      const inSame = !changed && !ingress.has(v);
+      const egSame = !changed && !egress.has(u);
+      const in0 = this.side("before", "Ingress", v, u, v);
+      const in1 = inSame ? in0 : this.side("after", "Ingress", v, u, v);
+      if (egSame && in0 === in1) return;
+      const eg0 = this.side("before", "Egress", u, v, v);
+      const eg1 = egSame ? eg0 : this.side("after", "Egress", u, v, v);
+      const before = this.ports.intersect(eg0, in0);
+      const after = this.ports.intersect(eg1, in1);
+      if (before !== after) this.changes.push({ src: u, dst: v, before, after });
+    };
+    const cols = [...ingress].sort((x, y) => x - y);
+    for (let u = 0; u < U; u++) for (const v of cols) pair(u, v);
+    for (const u of [...egress].sort((x, y) => x - y)) {
+      for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
+    }
+  }
+}
+
+function sorted(l: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function unitsByNamespace(units: readonly Unit[], t: Topology): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  units.forEach((u, i) => {
+    const s = t.subjects[u.rep];
+    if (!s) return;
+    const l = m.get(s.namespace);
+    if (l) l.push(i);
+    else m.set(s.namespace, [i]);
+  });
+  return m;
+}
