@@ -14,7 +14,7 @@
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
-import { clusterRulesOf, type Cluster, type ClusterPolicy, type NetworkPolicy, type PolicyType } from "../model/index.js";
+import { clusterRulesOf, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
 import { ipBlockSets } from "./external.js";
@@ -333,4 +333,32 @@ function unitsByNamespace(units: readonly Unit[], t: Topology): Map<string, numb
     else m.set(s.namespace, [i]);
   });
   return m;
+}
+
+export type Relabel =
+  | { readonly subjects: readonly number[]; readonly labels: Labels }
+  | { readonly namespace: string; readonly labels: Labels };
+
+/**
+ * The topology after a label edit (a What-if: new labels for some subjects, e.g. a workload's
+ * pods, or for a namespace), without rebuilding it: the other subjects are shared.
+ */
+export function relabelled(t: Topology, change: Relabel): Topology {
+  const subjects = [...t.subjects];
+  if ("subjects" in change) {
+    for (const i of change.subjects) {
+      const s = subjects[i];
+      if (s) subjects[i] = { ...s, labels: change.labels };
+    }
+    return { ...t, subjects };
+  }
+  const ns = t.namespaces.get(change.namespace);
+  // The API server sets kubernetes.io/metadata.name on every namespace (parse/kinds/namespace.ts does too).
+  const labels = { ...change.labels, "kubernetes.io/metadata.name": change.namespace };
+  subjects.forEach((s, i) => {
+    if (s.namespace === change.namespace) subjects[i] = { ...s, namespaceLabels: labels };
+  });
+  const namespaces = new Map(t.namespaces);
+  if (ns) namespaces.set(change.namespace, { ...ns, labels });
+  return { ...t, subjects, namespaces };
 }

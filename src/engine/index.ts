@@ -25,5 +25,5 @@ export { routerPods } from "./openshift-route-trace.js";
 export { northSouthExposure, type Exposure, type ExposedBackend } from "./exposure.js";
 export { traceAny, INTERNET_CLIENT, type TraceAnyRequest, type TraceAnyResult } from "./trace-any.js";
 export { computeServiceMatrix, type ServiceMatrix, type ServicePortEndpoint } from "./service-matrix.js";
-export { incrementalChanges, type ClusterState, type Incremental, type Unit, type UnitChange } from "./incremental.js";
+export { incrementalChanges, relabelled, type Relabel, type ClusterState, type Incremental, type Unit, type UnitChange } from "./incremental.js";
 export { incrementalMatrixChanges, type EndpointChange } from "./incremental-matrix.js";
