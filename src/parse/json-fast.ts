@@ -43,16 +43,28 @@ function scan(text: string): { offsets: number[]; colons: number } {
   return { offsets: out, colons };
 }
 
-/** The number of `:` outside strings. */
-function countColons(text: string): number {
+/**
+ * Outside strings: the `:` separators (one per key), the deepest bracket nesting (root = 1) and
+ * an upper bound of the values (every value but a list's first follows a `:` or a `,`).
+ */
+function stats(text: string): { colons: number; deepest: number; values: number } {
   let colons = 0;
+  let commas = 0;
+  let brackets = 0;
+  let depth = 0;
+  let deepest = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) i = closingQuote(text, i);
     else if (c === 58) colons++;
+    else if (c === 44) commas++;
+    else if (c === 123 || c === 91) {
+      brackets++;
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 125 || c === 93) depth--;
   }
-  return colons;
+  return { colons, deepest, values: colons + commas + brackets + 1 };
 }
 
 /** Index of the quote closing the string that opens at `i` (text.length when unterminated). */
@@ -98,24 +110,15 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
   } catch {
     return undefined;
   }
-  const colons = countColons(text);
+  const { colons, deepest, values } = stats(text);
   let keys = 0;
-  let nodes = 0;
-  let deepest = 0;
-  // Iterative (JSON has no depth limit and input drives the depth); depths beside the values.
-  const todo: unknown[] = [value];
-  const depth: number[] = [1];
+  // Iterative (JSON has no depth limit and input drives the depth).
+  const todo: object[] = [];
+  if (typeof value === "object" && value !== null) todo.push(value);
   while (todo.length > 0) {
-    const v = todo.pop();
-    const d = depth.pop() as number;
-    nodes++;
-    if (typeof v !== "object" || v === null) continue;
-    if (d > deepest) deepest = d;
+    const v = todo.pop() as object;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) {
-        todo.push(v[i]);
-        depth.push(d + 1);
-      }
+      for (const x of v) if (typeof x === "object" && x !== null) todo.push(x as object);
       continue;
     }
     const rec = v as Record<string, unknown>;
@@ -124,8 +127,8 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
     for (const k in rec) {
       keys++;
       if (integerKey(k)) return undefined;
-      todo.push(rec[k]);
-      depth.push(d + 1);
+      const x = rec[k];
+      if (typeof x === "object" && x !== null) todo.push(x);
     }
   }
   // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
@@ -133,7 +136,7 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
   if (keys !== colons) return undefined;
   if (typeof value === "object" && value !== null) positions.deferJson(text, base, value);
   // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
-  return { value, withinLimits: deepest < MAX_DEPTH && nodes * 3 <= MAX_EXPANDED };
+  return { value, withinLimits: deepest < MAX_DEPTH && values * 3 <= MAX_EXPANDED };
 }
 
 /** Records the start offset of every map and list of `value` (parsed from `text` at `base`). */

@@ -25,6 +25,7 @@ import {
 import type { Cursor } from "./cursor.js";
 import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
+import { collate } from "./name-order.js";
 import { scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
@@ -218,10 +219,6 @@ function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector
     col.counts[kind] = (col.counts[kind] ?? 0) + 1;
   };
 }
-
-/** `localeCompare` with one collator for the whole sort (the same order, without a lookup per call). */
-const collator = new Intl.Collator();
-const collate = (a: string, b: string): number => (a === b ? 0 : collator.compare(a, b));
 
 export function loadCluster(files: readonly InputFile[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
