@@ -43,17 +43,19 @@ function changes(after: Cluster, afterTopology = topology): number {
   return incrementalMatrixChanges(inc, afterTopology, { level: "workload" }).length;
 }
 
-// 1. One policy edited: an ingress policy of one app loses its rules (deny all ingress to it).
-const target = cluster.networkPolicies.find((p) => p.name.includes("-ingress-")) as NetworkPolicy;
-const edited: NetworkPolicy = { ...target, ingress: [] };
+// 1. One policy edited: an egress policy of one app (with ipBlocks) loses its rules.
+const target = cluster.networkPolicies.find((p) => p.name.includes("-egress-") && p.egress.some((r) => r.peers !== "All" && r.peers.some((x) => x.type === "IPBlock"))) as NetworkPolicy;
+const edited: NetworkPolicy = { ...target, egress: [] };
 const policyCluster: Cluster = { ...cluster, networkPolicies: cluster.networkPolicies.map((p) => (p === target ? edited : p)) };
 const policy = timed(5, () => changes(policyCluster));
 
-// 2. One workload's labels changed (its pods): another tier and team.
-const wl = (topology.subjects[0] as Subject).workloadId;
+// 2. One workload's labels changed (its pods): the workload that policy selects gets another app
+// label (so its own policies no longer select it), tier and team.
+const app = target.podSelector.matchLabels["app"];
+const wl = (topology.subjects.find((s) => s.namespace === target.namespace && s.labels["app"] === app) as Subject).workloadId;
 const members = topology.subjects.flatMap((s, i) => (s.workloadId === wl ? [i] : []));
 const first = topology.subjects[members[0] as number] as Subject;
-const relabelledWorkload = relabelled(topology, { subjects: members, labels: { ...first.labels, tier: "db", team: "search" } });
+const relabelledWorkload = relabelled(topology, { subjects: members, labels: { ...first.labels, app: "renamed", tier: "db", team: "search" } });
 const workload = timed(5, () => changes(cluster, relabelledWorkload));
 
 // 3. One namespace's labels changed: another team and env.
@@ -63,7 +65,7 @@ const namespace = timed(5, () => changes(cluster, relabelledNs));
 
 console.log(JSON.stringify({
   shape, pods: g.pods, policies: g.policies, anps, classes: before.classCount,
-  policy: { cpuMs: Math.round(policy.cpuMs * 10) / 10, wallMs: Math.round(policy.wallMs * 10) / 10, changed: policy.value },
+  policy: { name: `${target.namespace}/${target.name}`, cpuMs: Math.round(policy.cpuMs * 10) / 10, wallMs: Math.round(policy.wallMs * 10) / 10, changed: policy.value },
   workload: { cpuMs: Math.round(workload.cpuMs * 10) / 10, wallMs: Math.round(workload.wallMs * 10) / 10, changed: workload.value, pods: members.length },
   namespace: { cpuMs: Math.round(namespace.cpuMs * 10) / 10, wallMs: Math.round(namespace.wallMs * 10) / 10, changed: namespace.value, namespace: ns },
 }));

@@ -14,8 +14,8 @@
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
-import { clusterRulesOf, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type PolicyType } from "../model/index.js";
-import { clusterPolicySelects, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
+import { clusterRulesOf, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type PolicyRule, type PolicyType } from "../model/index.js";
+import { clusterPolicySelects, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
 import { ipBlockSets } from "./external.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
@@ -228,17 +228,22 @@ class IncrementalEval implements Incremental {
     const ingress = new Set<number>();
     const egress = new Set<number>();
     const U = this.units.length;
+    const namespaces = unitsByNamespace(this.units, this.topo.before);
+    const relabelled: number[] = [];
     this.units.forEach((u, i) => {
-      if (u.changed) {
+      if (!u.changed) return;
+      // A unit whose labels changed but not the policies selecting it keeps its own rules: only
+      // the peers that match it differently change anything (`sensitive`).
+      if (this.selectionChanged(i)) {
         ingress.add(i);
         egress.add(i);
-      }
+      } else relabelled.push(i);
     });
+    if (relabelled.length > 0) this.sensitive(relabelled, namespaces);
     const mark = (u: number, isolates: (d: PolicyType) => boolean): void => {
       if (isolates("Ingress")) ingress.add(u);
       if (isolates("Egress")) egress.add(u);
     };
-    const namespaces = np.length > 0 ? unitsByNamespace(this.units, this.topo.before) : new Map<string, number[]>();
     for (const [o, n] of np) {
       for (const [p, state] of [[o, "before"], [n, "after"]] as const) {
         if (!p) continue;
@@ -258,6 +263,61 @@ class IncrementalEval implements Incremental {
       }
     }
     return { ingress, egress };
+  }
+
+  /** Pairs to evaluate beyond whole rows and columns (relabelled units against the units whose rules' peers now match them differently). */
+  private readonly pairs: [number, number][] = [];
+
+  /** Do the policies selecting unit `u` (either direction, any tier) differ between the states? */
+  private selectionChanged(u: number): boolean {
+    const a = this.identity("before", u);
+    const b = this.identity("after", u);
+    if (!a || !b) return false;
+    for (const p of this.byNs.after.get(b.namespace) ?? []) if (policySelects(p, a) !== policySelects(p, b)) return true;
+    for (const p of this.clusters.after.clusterPolicies) if (clusterPolicySelects(p, a) !== clusterPolicySelects(p, b)) return true;
+    return false;
+  }
+
+  /**
+   * For relabelled units: every rule (of the policies after the change) with a peer that matches
+   * the unit's old identity and not its new one, or the reverse, makes the pairs between the unit
+   * and the units that rule's policy selects worth evaluating: (unit → them) for ingress rules,
+   * (them → unit) for egress rules. Nothing else involving the unit can change.
+   */
+  private sensitive(relabelled: readonly number[], namespaces: ReadonlyMap<string, readonly number[]>): void {
+    const differs = (rules: readonly PolicyRule[], policyNs: string, a: PodIdentity, b: PodIdentity): boolean =>
+      rules.some((r) => r.peers !== "All" && r.peers.some((x) => x.type === "Pods" && peerMatchesPod(x, policyNs, a) !== peerMatchesPod(x, policyNs, b)));
+    const selectedBy = (select: (id: PodIdentity) => boolean, candidates: Iterable<number>): number[] => {
+      const out: number[] = [];
+      for (const v of candidates) {
+        const id = this.identity("after", v);
+        if (id && select(id)) out.push(v);
+      }
+      return out;
+    };
+    const all = (): Iterable<number> => this.units.keys();
+    for (const u of relabelled) {
+      const a = this.identity("before", u) as PodIdentity;
+      const b = this.identity("after", u) as PodIdentity;
+      for (const p of this.clusters.after.networkPolicies) {
+        const inDiff = policyIsolates(p, "Ingress") && differs(p.ingress, p.namespace, a, b);
+        const egDiff = policyIsolates(p, "Egress") && differs(p.egress, p.namespace, a, b);
+        if (!inDiff && !egDiff) continue;
+        for (const v of selectedBy((id) => policySelects(p, id), namespaces.get(p.namespace) ?? [])) {
+          if (inDiff) this.pairs.push([u, v]);
+          if (egDiff) this.pairs.push([v, u]);
+        }
+      }
+      for (const p of this.clusters.after.clusterPolicies) {
+        const inDiff = differs(clusterRulesOf(p, "Ingress").map((r) => r.rule), "", a, b);
+        const egDiff = differs(clusterRulesOf(p, "Egress").map((r) => r.rule), "", a, b);
+        if (!inDiff && !egDiff) continue;
+        for (const v of selectedBy((id) => clusterPolicySelects(p, id), all())) {
+          if (inDiff) this.pairs.push([u, v]);
+          if (egDiff) this.pairs.push([v, u]);
+        }
+      }
+    }
   }
 
   /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
@@ -315,6 +375,14 @@ class IncrementalEval implements Incremental {
     for (let u = 0; u < U; u++) for (const v of cols) pair(u, v);
     for (const u of [...egress].sort((x, y) => x - y)) {
       for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
+    }
+    const done = new Set<string>();
+    for (const [u, v] of this.pairs) {
+      if (ingress.has(v) || egress.has(u)) continue; // evaluated above
+      const key = `${u},${v}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      pair(u, v);
     }
   }
 }
