@@ -14,10 +14,9 @@
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
-import { clusterRulesOf, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type PolicyRule, type PolicyType } from "../model/index.js";
+import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
-import { ipBlockSets } from "./external.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
 import type { Subject, Topology } from "./topology.js";
@@ -59,6 +58,10 @@ export interface Incremental {
 
 type State = "before" | "after";
 
+/** What `direction` reads of a cluster. */
+type PolicyView = Pick<Cluster, "networkPolicies" | "clusterPolicies">;
+type PodsPeer = Extract<Peer, { readonly type: "Pods" }>;
+
 /** Policy content without places (a moved policy is not a changed one); bigints as text. */
 function canonical(x: unknown): string {
   return JSON.stringify(x, (k, v: unknown) => (k === "source" ? undefined : typeof v === "bigint" ? v.toString() : v));
@@ -74,6 +77,19 @@ const cpKey = (p: ClusterPolicy): string => `${p.kind}/${p.name}`;
 /** Pairs [before, after] of the policies that differ (one side undefined: added or removed). */
 function changedPairs<T>(before: readonly T[], after: readonly T[], key: (p: T) => string): [T | undefined, T | undefined][] {
   if (before === after) return [];
+  if (before.length === after.length) {
+    // An edit in place (a What-if): the same objects but the edited ones, at the same places.
+    const out: [T, T][] = [];
+    let aligned = true;
+    for (let i = 0; i < before.length && aligned; i++) {
+      const a = before[i] as T;
+      const b = after[i] as T;
+      if (a === b) continue;
+      if (key(a) !== key(b)) aligned = false;
+      else if (!samePolicy(a, b)) out.push([a, b]);
+    }
+    if (aligned) return out;
+  }
   const old = new Map(before.map((p) => [key(p), p]));
   const out: [T | undefined, T | undefined][] = [];
   for (const p of after) {
@@ -107,17 +123,42 @@ function sameButLabels(a: Subject, b: Subject): boolean {
   return ra === rb || (ra !== undefined && rb !== undefined && ra.family === rb.family && ra.lo === rb.lo && ra.hi === rb.hi);
 }
 
-/** The distinct ipBlock sets of a cluster (what the external cells are made of). */
-function ipBlockKeys(c: Cluster): Set<string> {
-  const sets = ipBlockSets(c.networkPolicies, c.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => r.rule)));
-  return new Set(sets.filter((s) => s.intervals.length > 0).map((s) => `${s.family}:${s.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`));
+/** The ipBlock sets of some rules (what the external cells are made of), each with how many rules use it. */
+function ipBlockCounts(rules: Iterable<PolicyRule>, into = new Map<string, number>(), sign = 1): Map<string, number> {
+  for (const r of rules) {
+    if (r.peers === "All") continue;
+    for (const x of r.peers) {
+      if (x.type !== "IPBlock" || x.set.intervals.length === 0) continue;
+      const k = `${x.set.family}:${x.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`;
+      into.set(k, (into.get(k) ?? 0) + sign);
+    }
+  }
+  return into;
 }
 
-function sameIpBlocks(before: Cluster, after: Cluster, npChanges: number, cpChanges: number): boolean {
-  if (npChanges + cpChanges === 0) return true;
-  const a = ipBlockKeys(before);
-  const b = ipBlockKeys(after);
-  return a.size === b.size && [...a].every((k) => b.has(k));
+function* rulesOfCluster(c: Pick<Cluster, "networkPolicies" | "clusterPolicies">): Iterable<PolicyRule> {
+  for (const p of c.networkPolicies) yield* [...p.ingress, ...p.egress];
+  for (const p of c.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) yield r.rule;
+}
+
+/** Per cluster (the state before, reused across edits of it): its ipBlock counts. */
+const baseCounts = new WeakMap<Cluster, Map<string, number>>();
+
+/** Do the changed policies leave the set of distinct ipBlocks (so the external cells) as it was? */
+function sameIpBlocks(before: Cluster, np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][], cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][]): boolean {
+  if (np.length + cp.length === 0) return true;
+  const olds = { networkPolicies: np.flatMap(([o]) => (o ? [o] : [])), clusterPolicies: cp.flatMap(([o]) => (o ? [o] : [])) };
+  const news = { networkPolicies: np.flatMap(([, n]) => (n ? [n] : [])), clusterPolicies: cp.flatMap(([, n]) => (n ? [n] : [])) };
+  const delta = ipBlockCounts(rulesOfCluster(olds), new Map(), -1);
+  ipBlockCounts(rulesOfCluster(news), delta, 1);
+  if ([...delta.values()].every((d) => d === 0)) return true;
+  let base = baseCounts.get(before);
+  if (!base) baseCounts.set(before, (base = ipBlockCounts(rulesOfCluster(before))));
+  for (const [k, d] of delta) {
+    const was = base.get(k) ?? 0;
+    if ((was > 0) !== (was + d > 0)) return false;
+  }
+  return true;
 }
 
 /**
@@ -140,7 +181,7 @@ export function incrementalChanges(before: Analysis, beforeCluster: Cluster, aft
   }
   const np = changedPairs(beforeCluster.networkPolicies, after.cluster.networkPolicies, npKey);
   const cp = changedPairs(beforeCluster.clusterPolicies, after.cluster.clusterPolicies, cpKey);
-  if (!sameIpBlocks(beforeCluster, after.cluster, np.length, cp.length)) return undefined;
+  if (!sameIpBlocks(beforeCluster, np, cp)) return undefined;
   return new IncrementalEval(before, beforeCluster, after, changedNode, np, cp);
 }
 
@@ -154,7 +195,10 @@ class IncrementalEval implements Incremental {
   private readonly clusters: Readonly<Record<State, Cluster>>;
   private readonly byNs: Readonly<Record<State, ReadonlyMap<string, readonly NetworkPolicy[]>>>;
   /** Per state, direction and unit: the cluster view holding only the policies that select the unit. */
-  private readonly views = new Map<string, Cluster>();
+  private readonly views = new Map<string, PolicyView>();
+  private readonly cpChanged: number;
+  /** Namespaces with a changed NetworkPolicy. */
+  private readonly npChangedIn = new Set<string>();
 
   constructor(
     a: Analysis,
@@ -176,6 +220,8 @@ class IncrementalEval implements Incremental {
       return m;
     };
     this.byNs = { before: nsIndex(beforeCluster), after: nsIndex(after.cluster) };
+    this.cpChanged = cp.length;
+    for (const [o, n] of np) for (const p of [o, n]) if (p) this.npChangedIn.add(p.namespace);
     this.changedPolicies = [...np.map(([o, n]) => npKey((o ?? n) as NetworkPolicy)), ...cp.map(([o, n]) => cpKey((o ?? n) as ClusterPolicy))].sort();
     this.unitOf = this.buildUnits(a, changedNode);
     const { ingress, egress } = this.affected(np, cp);
@@ -285,44 +331,71 @@ class IncrementalEval implements Incremental {
    * (them → unit) for egress rules. Nothing else involving the unit can change.
    */
   private sensitive(relabelled: readonly number[], namespaces: ReadonlyMap<string, readonly number[]>): void {
-    const differs = (rules: readonly PolicyRule[], policyNs: string, a: PodIdentity, b: PodIdentity): boolean =>
-      rules.some((r) => r.peers !== "All" && r.peers.some((x) => x.type === "Pods" && peerMatchesPod(x, policyNs, a) !== peerMatchesPod(x, policyNs, b)));
-    const selectedBy = (select: (id: PodIdentity) => boolean, candidates: Iterable<number>): number[] => {
+    // Every pod peer of every rule, once: which policy, which side of the pairs it decides.
+    type Ref = { readonly peer: PodsPeer; readonly policyNs: string; readonly np: NetworkPolicy | undefined; readonly cp: ClusterPolicy | undefined; readonly dir: PolicyType };
+    const refs: Ref[] = [];
+    const add = (rules: readonly PolicyRule[], policyNs: string, np: NetworkPolicy | undefined, cp: ClusterPolicy | undefined, dir: PolicyType): void => {
+      for (const r of rules) if (r.peers !== "All") for (const x of r.peers) if (x.type === "Pods") refs.push({ peer: x, policyNs, np, cp, dir });
+    };
+    for (const p of this.clusters.after.networkPolicies) {
+      if (policyIsolates(p, "Ingress")) add(p.ingress, p.namespace, p, undefined, "Ingress");
+      if (policyIsolates(p, "Egress")) add(p.egress, p.namespace, p, undefined, "Egress");
+    }
+    for (const p of this.clusters.after.clusterPolicies) {
+      for (const dir of ["Ingress", "Egress"] as const) add(clusterRulesOf(p, dir).map((r) => r.rule), "", undefined, p, dir);
+    }
+    const selectedUnits = (ref: Ref): number[] => {
       const out: number[] = [];
+      const candidates: Iterable<number> = ref.np ? (namespaces.get(ref.np.namespace) ?? []) : this.units.keys();
       for (const v of candidates) {
         const id = this.identity("after", v);
-        if (id && select(id)) out.push(v);
+        if (id && (ref.np ? policySelects(ref.np, id) : clusterPolicySelects(ref.cp as ClusterPolicy, id))) out.push(v);
       }
       return out;
     };
-    const all = (): Iterable<number> => this.units.keys();
+    // Per pair of namespace label sets (before, after): the refs whose namespaceSelector changes its mind.
+    const nsChanged = new Map<object, Map<object, Ref[]>>();
+    const nsDiffs = (la: object, lb: object, a: PodIdentity, b: PodIdentity): Ref[] => {
+      let byB = nsChanged.get(la);
+      if (!byB) nsChanged.set(la, (byB = new Map()));
+      let out = byB.get(lb);
+      if (!out) {
+        out = refs.filter((r) => r.peer.namespaces.type === "Selector" && selectorMatches(r.peer.namespaces.selector, a.namespaceLabels) !== selectorMatches(r.peer.namespaces.selector, b.namespaceLabels));
+        byB.set(lb, out);
+      }
+      return out;
+    };
     for (const u of relabelled) {
       const a = this.identity("before", u) as PodIdentity;
       const b = this.identity("after", u) as PodIdentity;
-      for (const p of this.clusters.after.networkPolicies) {
-        const inDiff = policyIsolates(p, "Ingress") && differs(p.ingress, p.namespace, a, b);
-        const egDiff = policyIsolates(p, "Egress") && differs(p.egress, p.namespace, a, b);
-        if (!inDiff && !egDiff) continue;
-        for (const v of selectedBy((id) => policySelects(p, id), namespaces.get(p.namespace) ?? [])) {
-          if (inDiff) this.pairs.push([u, v]);
-          if (egDiff) this.pairs.push([v, u]);
+      const hit = new Set<Ref>();
+      if (sameRecord(a.labels, b.labels)) {
+        // Same pod labels: only a namespaceSelector that changes its mind can see the change
+        // (a peer of the policy's own namespace looks at pod labels only).
+        for (const ref of nsDiffs(a.namespaceLabels, b.namespaceLabels, a, b)) if (peerMatchesPod(ref.peer, ref.policyNs, a) !== peerMatchesPod(ref.peer, ref.policyNs, b)) hit.add(ref);
+      } else {
+        for (const ref of refs) {
+          const x = ref.peer;
+          if (x.namespaces.type === "PolicyNamespace" && ref.policyNs !== a.namespace) continue;
+          if (peerMatchesPod(x, ref.policyNs, a) !== peerMatchesPod(x, ref.policyNs, b)) hit.add(ref);
         }
       }
-      for (const p of this.clusters.after.clusterPolicies) {
-        const inDiff = differs(clusterRulesOf(p, "Ingress").map((r) => r.rule), "", a, b);
-        const egDiff = differs(clusterRulesOf(p, "Egress").map((r) => r.rule), "", a, b);
-        if (!inDiff && !egDiff) continue;
-        for (const v of selectedBy((id) => clusterPolicySelects(p, id), all())) {
-          if (inDiff) this.pairs.push([u, v]);
-          if (egDiff) this.pairs.push([v, u]);
-        }
+      const seen = new Set<string>();
+      for (const ref of hit) {
+        const key = `${ref.dir}\u0000${ref.np ? `np:${ref.np.namespace}/${ref.np.name}` : `cp:${(ref.cp as ClusterPolicy).kind}/${(ref.cp as ClusterPolicy).name}`}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const v of selectedUnits(ref)) this.pairs.push(ref.dir === "Ingress" ? [u, v] : [v, u]);
       }
     }
   }
 
   /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
-  private view(state: State, dir: PolicyType, u: number): Cluster | undefined {
-    const key = `${state}\u0000${dir}\u0000${u}`;
+  private view(state: State, dir: PolicyType, u: number): PolicyView | undefined {
+    // A unit that did not change, in a namespace whose policies did not change, with no cluster
+    // policy changed, is selected by the same policies in both states: one view.
+    const shared = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    const key = `${shared ? "before" : state}\u0000${dir}\u0000${u}`;
     let v = this.views.get(key);
     if (v) return v;
     const id = this.identity(state, u);
@@ -330,7 +403,7 @@ class IncrementalEval implements Incremental {
     const c = this.clusters[state];
     const networkPolicies = (this.byNs[state].get(id.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, id));
     const clusterPolicies = c.clusterPolicies.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, id));
-    v = { ...c, networkPolicies, clusterPolicies };
+    v = { networkPolicies, clusterPolicies };
     this.views.set(key, v);
     return v;
   }
@@ -362,11 +435,23 @@ class IncrementalEval implements Incremental {
       const changed = (this.units[u] as Unit).changed || (this.units[v] as Unit).changed;
       const inSame = !changed && !ingress.has(v);
       const egSame = !changed && !egress.has(u);
-      const in0 = this.side("before", "Ingress", v, u, v);
-      const in1 = inSame ? in0 : this.side("after", "Ingress", v, u, v);
-      if (egSame && in0 === in1) return;
-      const eg0 = this.side("before", "Egress", u, v, v);
-      const eg1 = egSame ? eg0 : this.side("after", "Egress", u, v, v);
+      let in0: number;
+      let in1: number;
+      let eg0: number;
+      let eg1: number;
+      if (inSame && !egSame) {
+        // A row: the source's side first; the destination's only where the source's changed.
+        eg0 = this.side("before", "Egress", u, v, v);
+        eg1 = this.side("after", "Egress", u, v, v);
+        if (eg0 === eg1) return;
+        in0 = in1 = this.side("before", "Ingress", v, u, v);
+      } else {
+        in0 = this.side("before", "Ingress", v, u, v);
+        in1 = inSame ? in0 : this.side("after", "Ingress", v, u, v);
+        if (egSame && in0 === in1) return;
+        eg0 = this.side("before", "Egress", u, v, v);
+        eg1 = egSame ? eg0 : this.side("after", "Egress", u, v, v);
+      }
       const before = this.ports.intersect(eg0, in0);
       const after = this.ports.intersect(eg1, in1);
       if (before !== after) this.changes.push({ src: u, dst: v, before, after });

@@ -35,7 +35,7 @@ function peerOk(rule: PolicyRule, policyNs: string, peer: Party): boolean {
 }
 
 /** One direction at one pod: the tiers in order, each rule matched against the peer (incremental.ts asks it too). */
-export function direction(cluster: Cluster, dir: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
+export function direction(cluster: Pick<Cluster, "networkPolicies" | "clusterPolicies">, dir: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
   if (at.hostNetwork) return UNPOLICED;
   const clusterTier = (tier: "Admin" | "Baseline"): TierInput<PortSet> => {
     const selectedBy: string[] = [];

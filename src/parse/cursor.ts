@@ -121,7 +121,8 @@ export class Cursor {
 
   /** Absent or explicitly null (`key:` / `key: null`). */
   get isAbsent(): boolean {
-    return this.kind === "missing" || this.kind === "null";
+    const v = this.value;
+    return v === MISSING || v === null || v === undefined;
   }
 
   report(code: DiagnosticCode, severity: Severity, message: string, hint?: string): void {

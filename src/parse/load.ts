@@ -137,6 +137,10 @@ function decodeOne(obj: Cursor, col: Collector): void {
   const kind = obj.get("kind").reqString();
   const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
+  if (commit && col.diagnostics.length === before) {
+    commit(); // the usual case: nothing reported
+    return;
+  }
   const errors = col.diagnostics.slice(before).filter((d) => d.severity === "error");
   const fatal = errors.filter((d) => d.entry === undefined);
   if (!commit || fatal.length > 0) {
