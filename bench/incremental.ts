@@ -3,9 +3,9 @@
  * Incremental updates at 100k pods (issue 11: ≤ 50 ms): one policy edited, one workload's labels
  * changed, one namespace's labels changed. Each is timed from the analysis of the cluster before
  * to the changed connections at workload level (`incrementalChanges` + `incrementalMatrixChanges`),
- * and checked against a full recompute of the workload summary's allowed pairs where that is
- * affordable (`KWIRE_BENCH_CHECK=1`). Prints one JSON line.
- * Usage: node dist-bench/bench/incremental.js SHAPE PODS POLICIES
+ * The answers are checked against full recomputes in src/engine/incremental.test.ts and
+ * test/cli/diff-incremental.test.ts, not here. Prints one JSON line.
+ * Usage: node dist-bench/bench/incremental.js SHAPE PODS POLICIES [ANPS]
  */
 import { loadCluster } from "../src/index.js";
 import { buildTopology, fastAnalysis, incrementalChanges, incrementalMatrixChanges, relabelled, type Subject } from "../src/engine/index.js";

@@ -309,7 +309,10 @@ class ProfileRows implements RowReader {
   private readonly openInCluster: number;
   private readonly reachedProfile: Uint8Array;
   private openReached = false;
+  /** The engine's profile per class (read once: the engine computes it behind a getter). */
+  private readonly profileOf: Int32Array;
   constructor(private readonly a: Analysis & Profiled, private readonly w: Weights) {
+    this.profileOf = a.profileOf;
     const P = a.profileCount;
     this.byProfile = new Float64Array(P);
     this.inClusterByProfile = new Float64Array(P);
@@ -317,7 +320,7 @@ class ProfileRows implements RowReader {
     let open = 0;
     let openIn = 0;
     for (let b = 0; b < a.classCount; b++) {
-      const p = a.profileOf[b] as number;
+      const p = this.profileOf[b] as number;
       const wb = w.single[b] as number;
       const inCluster = w.external[b] === 0 ? wb : 0;
       if (p < 0) {
@@ -336,7 +339,7 @@ class ProfileRows implements RowReader {
   }
   at(b: number): number {
     const r = this.r as ProfiledRow;
-    const p = this.a.profileOf[b] as number;
+    const p = this.profileOf[b] as number;
     return combinePorts(this.a.ports, r.egress ? (r.egress[b] as number) : ALL_ID, p < 0 ? ALL_ID : (r.ingress[p] as number));
   }
   weighted(): number {
@@ -349,7 +352,20 @@ class ProfileRows implements RowReader {
     } else if (r.egressTouched) {
       for (const b of r.egressTouched) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
     } else {
-      for (let b = 0; b < this.a.classCount; b++) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
+      // A dense egress row (a tier program, a rule open to every peer): class by class, inline.
+      const e = r.egress;
+      const v = r.ingress;
+      const profileOf = this.profileOf;
+      const t = this.a.ports;
+      const C = this.a.classCount;
+      for (let b = 0; b < C; b++) {
+        const ep = e[b] as number;
+        if (ep === EMPTY_ID) continue;
+        const p = profileOf[b] as number;
+        const ip = p < 0 ? ALL_ID : (v[p] as number);
+        if (ip === EMPTY_ID) continue;
+        if (ep === ALL_ID || ip === ALL_ID || t.intersect(ep, ip) !== EMPTY_ID) n += single[b] as number;
+      }
     }
     return n;
   }
@@ -379,7 +395,7 @@ class ProfileRows implements RowReader {
     const { single, external } = this.w;
     for (let b = 0; b < this.a.classCount; b++) {
       if (external[b] === 1 || (single[b] as number) === 0) continue;
-      const p = this.a.profileOf[b] as number;
+      const p = this.profileOf[b] as number;
       if (p < 0 ? this.openReached : this.reachedProfile[p] === 1) reached[b] = 1;
     }
   }
