@@ -15,7 +15,7 @@
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
 import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
-import { clusterPolicySelects, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
+import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
@@ -409,13 +409,54 @@ class IncrementalEval implements Incremental {
   }
 
   /** Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination unit). */
+  /**
+   * Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination). The
+   * answer depends on the peer only through which of the view's peers match it (and, for egress
+   * with named ports, on the destination's ports): answers are kept per such signature, so a row
+   * of 13k units costs a few selector matches per unit and a handful of evaluations.
+   */
   private side(state: State, dir: PolicyType, at: number, peer: number, dst: number): number {
     const view = this.view(state, dir, at);
     const id = this.identity(state, at);
     if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
     const t = this.topo[state];
-    const dstPorts = this.identity(state, dst)?.ports;
-    return this.ports.intern(direction(view, dir, id, partyOf(t, (this.units[peer] as Unit).rep), dstPorts).ports);
+    const party = partyOf(t, (this.units[peer] as Unit).rep);
+    const sig = this.signature(view, party, dir === "Egress" ? this.identity(state, dst) : undefined);
+    const memo = `${state}\u0000${dir}\u0000${at}\u0000${sig}`;
+    let got = this.answers.get(memo);
+    if (got === undefined) {
+      got = this.ports.intern(direction(view, dir, id, party, this.identity(state, dst)?.ports).ports);
+      this.answers.set(memo, got);
+    }
+    return got;
+  }
+
+  private readonly answers = new Map<string, number>();
+  private readonly viewPeers = new WeakMap<PolicyView, { readonly peers: readonly { readonly peer: Peer; readonly ns: string }[]; readonly named: boolean }>();
+
+  /** Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus named-port context. */
+  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: PodIdentity | undefined): string {
+    let vp = this.viewPeers.get(view);
+    if (!vp) {
+      const peers: { peer: Peer; ns: string }[] = [];
+      let named = false;
+      const add = (r: PolicyRule, ns: string): void => {
+        if (r.ports !== "All" && r.ports.some((x) => x.port.type === "Named")) named = true;
+        if (r.peers !== "All") for (const peer of r.peers) peers.push({ peer, ns });
+      };
+      for (const p of view.networkPolicies) for (const r of [...p.ingress, ...p.egress]) add(r, p.namespace);
+      for (const p of view.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) add(r.rule, "");
+      vp = { peers, named };
+      this.viewPeers.set(view, vp);
+    }
+    let sig = "";
+    for (const { peer, ns } of vp.peers) {
+      const hit = party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
+      sig += hit ? "1" : "0";
+    }
+    // Named ports resolve against the destination's containerPorts (egress: the peer).
+    if (vp.named && dst) sig += `|${dst.ports.map((x) => `${x.name ?? ""}/${x.protocol}/${x.containerPort}`).join(",")}|${dst.hostNetwork ? 1 : 0}`;
+    return sig;
   }
 
   portsBetween(state: State, u: number, v: number): number {
