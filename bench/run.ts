@@ -8,11 +8,13 @@
  *   /usr/bin/time), and the full workload matrix as JSON (`-o json`, written to /dev/null);
  * - load / analysis / workload summary / pod summary / one trace, timed separately (engine-case);
  * - the naive reference engine on the same inputs at a size where it finishes, as the ratio's
- *   baseline, in the same run.
+ *   baseline, in the same run;
+ * - incremental updates (bench/incremental.ts): a policy edit, a workload's and a namespace's
+ *   labels, from the analysis before to the changed connections.
  * Then `kwire lint`, the lab's CNI plugin against Debian's bridge plugin and the lab (nftables
  * compile + apply, `lab up`) when running as root. Prints a Markdown report and writes
  * bench/results.json. `KWIRE_BENCH_ONLY=engine` skips lint, CNI and lab;
- * `KWIRE_BENCH_SECTIONS=cli,json,stages,ratio` (any subset) picks the engine sections.
+ * `KWIRE_BENCH_SECTIONS=cli,json,stages,ratio,incremental` (any subset) picks the engine sections.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -73,7 +75,7 @@ function writeInput(dir: string, name: string, opts: GenerateOptions): string {
 
 /** Case keys to leave out (e.g. `ipblocks-100k,json` for a baseline known to time out). */
 const SKIP = new Set((process.env["KWIRE_BENCH_SKIP"] ?? "").split(","));
-const SECTIONS = new Set((process.env["KWIRE_BENCH_SECTIONS"] ?? "cli,json,stages,ratio").split(","));
+const SECTIONS = new Set((process.env["KWIRE_BENCH_SECTIONS"] ?? "cli,json,stages,ratio,incremental").split(","));
 
 async function main(): Promise<void> {
   const out: string[] = [];
@@ -171,6 +173,30 @@ async function main(): Promise<void> {
     }
   }
   results["reference"] = ratios;
+
+  const incremental: unknown[] = [];
+  if (SECTIONS.has("incremental")) {
+    log("\n## Incremental update, 100k pods / 10k policies (c): the changed connections at workload level, each in a fresh process\n");
+    log("CPU time (best of 5) from the analysis before to the changed connections (`incrementalChanges` + `incrementalMatrixChanges`).\n");
+    log("| change | CPU | wall | changed connections |");
+    log("|---|---:|---:|---:|");
+    for (const anps of [0, 100]) {
+      const r = spawnSync(process.execPath, ["--max-old-space-size=6000", `${here}incremental.js`, "both", "100000", "10000", String(anps)], { encoding: "utf8", timeout: 300_000, killSignal: "SIGKILL" });
+      const tiers = anps ? " (+ 100 ANPs + BANP)" : "";
+      if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
+        log(`| all three${tiers} | > 300 s for 3 × 6 runs (killed) | | |`);
+        incremental.push({ anps, timeout: true });
+        continue;
+      }
+      if (r.status !== 0) throw new Error(`incremental bench failed: ${r.stderr}`);
+      const x = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<"policy" | "workload" | "namespace", { cpuMs: number; wallMs: number; changed: number }>;
+      log(`| one NetworkPolicy edited${tiers} | ${fmt(x.policy.cpuMs)} ms | ${fmt(x.policy.wallMs)} ms | ${x.policy.changed} |`);
+      log(`| one workload's labels${tiers} | ${fmt(x.workload.cpuMs)} ms | ${fmt(x.workload.wallMs)} ms | ${x.workload.changed} |`);
+      log(`| one namespace's labels${tiers} | ${fmt(x.namespace.cpuMs)} ms | ${fmt(x.namespace.wallMs)} ms | ${x.namespace.changed} |`);
+      incremental.push({ anps, ...x });
+    }
+  }
+  results["incremental"] = incremental;
   if (process.env["KWIRE_BENCH_ONLY"] === "engine") {
     writeFileSync(`${here}../../bench/results.json`, JSON.stringify(results, null, 2) + "\n");
     return;

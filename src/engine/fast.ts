@@ -86,6 +86,44 @@ interface IngressProfiles {
   readonly comboBaseline: Int32Array;
   /** Combo per class, -1 when no policy applies to the class for ingress. */
   readonly profileOf: Int32Array;
+  /** Per NetworkPolicy profile: the union of its groups open to every peer (usually empty). */
+  readonly npBase: Uint32Array;
+  /** The NetworkPolicy profiles whose npBase is not empty. */
+  readonly baseLists: readonly number[];
+  /** Per class x: the bitsets of NetworkPolicy groups containing x, colIds[colStart[x] … colStart[x+1]-1]. */
+  readonly colStart: Int32Array;
+  readonly colIds: Int32Array;
+  /** Per bitset i: the NetworkPolicy groups using it, bitGroups[bitGroupStart[i] … bitGroupStart[i+1]-1]. */
+  readonly bitGroupStart: Int32Array;
+  readonly bitGroups: Int32Array;
+  /** The list (profile) each group belongs to. */
+  readonly listOfGroup: Int32Array;
+  /** Per NetworkPolicy profile: the combo made of it alone (no tier program), or -1. */
+  readonly pureCombo: Int32Array;
+  /** Combos with an Admin or Baseline program. */
+  readonly tieredCombos: Int32Array;
+}
+
+/**
+ * A source class's row in profile form: what `classRow` expands to one entry per class. The
+ * port set toward destination b is `combinePorts(egress?.[b] ?? ALL, profileOf[b] < 0 ? ALL :
+ * ingress[profileOf[b]])`.
+ */
+export interface ProfiledRow {
+  /** Ports toward the destinations of each ingress combo; valid for every combo until the next call. */
+  readonly ingress: Uint32Array;
+  /** The combos whose `ingress` is not empty. */
+  readonly nonEmpty: readonly number[];
+  /** Egress ports toward each class; undefined when no policy applies to the source for egress. */
+  readonly egress: Uint32Array | undefined;
+  /** The classes whose `egress` entry may be non-empty, when every egress rule names its peers; undefined: any. */
+  readonly egressTouched: readonly number[] | undefined;
+}
+
+/** The ports from a source to a destination: its egress ports ∩ the destination's ingress ports. */
+export function combinePorts(t: PortSetTable, ep: number, ip: number): number {
+  if (ep === EMPTY_ID) return EMPTY_ID;
+  return ep === ALL_ID ? ip : ip === ALL_ID ? ep : ip === EMPTY_ID ? EMPTY_ID : t.intersect(ep, ip);
 }
 
 export class FastEngine implements Analysis {
@@ -110,7 +148,9 @@ export class FastEngine implements Analysis {
   private profileScratch = new Uint32Array(0);
   private tierScratch = new Uint32Array(0);
   private listScratch = new Uint32Array(0);
-  private readonly egressScratch: { key: string; row: Uint32Array } = { key: "", row: new Uint32Array(0) };
+  private readonly egressScratch: { key: string; row: Uint32Array; touched: number[] | undefined } = { key: "", row: new Uint32Array(0), touched: undefined };
+  /** profiledRow's state: combo values, the non-empty ones, the NetworkPolicy profiles touched last. */
+  private rowState: { v: Uint32Array; nonEmpty: number[]; touched: number[]; stamp: Int32Array; epoch: number } | undefined;
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
     this.topology = topology;
@@ -271,7 +311,17 @@ export class FastEngine implements Analysis {
     bitsets.forEach((b, i) => {
       for (let w = 0; w < W; w++) words[w * n + i] = b.words[w] as number;
     });
+    const sparse = this.sparseIngress(start, groupBits, groupPorts, bitsets, npCount);
+    const pureCombo = new Int32Array(npCount).fill(-1);
+    const tieredCombos: number[] = [];
+    comboNp.forEach((np, c) => {
+      if (comboAdmin[c] === -1 && comboBaseline[c] === -1) pureCombo[np] = c;
+      else tieredCombos.push(c);
+    });
     this.profiles = {
+      ...sparse,
+      pureCombo,
+      tieredCombos: Int32Array.from(tieredCombos),
       npCount,
       listCount: start.length - 1,
       start: Int32Array.from(start),
@@ -299,18 +349,26 @@ export class FastEngine implements Analysis {
     if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
     const row = scratch.row.length === this.classCount ? scratch.row.fill(0) : new Uint32Array(this.classCount);
     const t = this.ports;
+    let touched: number[] | undefined = [];
     for (const r of rules) {
       const rule = this.rules[r] as CompiledRule;
       const fixed = rule.fixedPorts;
       if (fixed === EMPTY_ID) continue;
       const paint = (c: number): void => {
-        row[c] = t.union(row[c] as number, fixed ?? this.rulePorts(r, c));
+        const was = row[c] as number;
+        const now = t.union(was, fixed ?? this.rulePorts(r, c));
+        if (was === EMPTY_ID && now !== EMPTY_ID) touched?.push(c);
+        row[c] = now;
       };
       if (rule.peers) rule.peers.forEach(paint);
-      else for (let c = 0; c < row.length; c++) paint(c);
+      else {
+        touched = undefined;
+        for (let c = 0; c < row.length; c++) paint(c);
+      }
     }
     scratch.key = key;
     scratch.row = row;
+    scratch.touched = touched;
     return row;
   }
 
@@ -357,6 +415,7 @@ export class FastEngine implements Analysis {
     for (let c = 0; c < C; c++) row[c] = t.union(allowed[c] as number, undecided[c] as number);
     scratch.key = key;
     scratch.row = row;
+    scratch.touched = undefined;
     return row;
   }
 
@@ -386,58 +445,152 @@ export class FastEngine implements Analysis {
     folded[2 * i + 1] = undecided;
   }
 
-  classRow(a: number, out: Uint32Array): void {
+  /**
+   * The NetworkPolicy groups indexed both ways, so that a source touches only the groups whose
+   * peers contain it: per class the bitsets containing it, per bitset the groups using it.
+   */
+  private sparseIngress(start: readonly number[], groupBits: readonly number[], groupPorts: readonly number[], bitsets: readonly Bitset[], npCount: number): Pick<IngressProfiles, "npBase" | "baseLists" | "colStart" | "colIds" | "bitGroupStart" | "bitGroups" | "listOfGroup"> {
     const C = this.classCount;
     const t = this.ports;
+    const listOfGroup = new Int32Array(groupBits.length);
+    for (let p = 0; p + 1 < start.length; p++) for (let k = start[p] as number; k < (start[p + 1] as number); k++) listOfGroup[k] = p;
+    const npGroups = start[npCount] as number;
+    const npBase = new Uint32Array(npCount);
+    const usedBy = new Int32Array(bitsets.length + 1);
+    for (let k = 0; k < npGroups; k++) {
+      const bi = groupBits[k] as number;
+      if (bi < 0) npBase[listOfGroup[k] as number] = t.union(npBase[listOfGroup[k] as number] as number, groupPorts[k] as number);
+      else usedBy[bi + 1] = (usedBy[bi + 1] as number) + 1;
+    }
+    const baseLists: number[] = [];
+    npBase.forEach((b, p) => {
+      if (b !== EMPTY_ID) baseLists.push(p);
+    });
+    const bitGroupStart = new Int32Array(bitsets.length + 1);
+    for (let i = 0; i < bitsets.length; i++) bitGroupStart[i + 1] = (bitGroupStart[i] as number) + (usedBy[i + 1] as number);
+    const bitGroups = new Int32Array(bitGroupStart[bitsets.length] as number);
+    const fill = bitGroupStart.slice(0, bitsets.length);
+    for (let k = 0; k < npGroups; k++) {
+      const bi = groupBits[k] as number;
+      if (bi < 0) continue;
+      bitGroups[fill[bi] as number] = k;
+      fill[bi] = (fill[bi] as number) + 1;
+    }
+    // Only bitsets of NetworkPolicy groups go into the columns (tier programs are folded in order).
+    const counts = new Int32Array(C + 1);
+    const npBitset = (i: number): boolean => (bitGroupStart[i + 1] as number) > (bitGroupStart[i] as number);
+    bitsets.forEach((b, i) => {
+      if (npBitset(i)) b.forEach((x) => void (counts[x + 1] = (counts[x + 1] as number) + 1));
+    });
+    const colStart = new Int32Array(C + 1);
+    for (let x = 0; x < C; x++) colStart[x + 1] = (colStart[x] as number) + (counts[x + 1] as number);
+    const colIds = new Int32Array(colStart[C] as number);
+    const at = colStart.slice(0, C);
+    bitsets.forEach((b, i) => {
+      if (!npBitset(i)) return;
+      b.forEach((x) => {
+        colIds[at[x] as number] = i;
+        at[x] = (at[x] as number) + 1;
+      });
+    });
+    return { npBase, baseLists, colStart, colIds, bitGroupStart, bitGroups, listOfGroup };
+  }
+
+  /** Combo of each class (its ingress profile), -1 when no policy applies to it for ingress. */
+  get profileOf(): Int32Array {
+    return this.buildProfiles().profileOf;
+  }
+
+  /** The number of combos (ingress profiles). */
+  get profileCount(): number {
+    return this.buildProfiles().comboNp.length;
+  }
+
+  /**
+   * Source a's row in profile form (see ProfiledRow): the cost is the groups whose peers contain
+   * a, the tier programs and the egress rules, not the number of classes. The arrays are reused
+   * by the next call.
+   */
+  profiledRow(a: number): ProfiledRow {
+    const t = this.ports;
     const prof = this.buildProfiles();
-    const profileOf = prof.profileOf;
-    const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
-    const e = srcIsSubject ? this.egressRow(a) : undefined;
-    // Each list once for source a: NetworkPolicy profiles as a union over the groups whose peers
-    // hold a, tier programs folded; then each combo from those (see IngressProfiles).
+    const combos = prof.comboNp.length;
+    const npCount = prof.npCount;
+    let st = this.rowState;
+    if (!st || st.v.length !== combos) st = this.rowState = { v: new Uint32Array(combos), nonEmpty: [], touched: [], stamp: new Int32Array(npCount).fill(-1), epoch: 0 };
     const L = prof.listCount;
     if (this.listScratch.length !== 2 * L) this.listScratch = new Uint32Array(2 * L);
     const lists = this.listScratch;
-    const base = (a >>> 5) * prof.bitsetCount;
-    const bit = a & 31;
-    const { start, groupBits, groupPorts, words } = prof;
-    for (let p = 0; p < prof.npCount; p++) {
-      let acc = EMPTY_ID;
-      const end = start[p + 1] as number;
-      for (let k = start[p] as number; k < end; k++) {
-        const bi = groupBits[k] as number;
-        if (bi < 0 || (((words[base + bi] as number) >>> bit) & 1) === 1) {
-          const g = groupPorts[k] as number;
-          acc = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
-        }
-      }
-      lists[2 * p] = acc;
+    const v = st.v;
+    // Undo the last source's profiles (every untouched NetworkPolicy profile reads empty).
+    for (const p of st.touched) {
+      lists[2 * p] = EMPTY_ID;
+      const c = prof.pureCombo[p] as number;
+      if (c >= 0) v[c] = EMPTY_ID;
     }
-    for (let p = prof.npCount; p < L; p++) this.foldProgram(prof, p, base, bit, lists, p);
-    const combos = prof.comboNp.length;
-    const v = this.profileScratch.length === combos ? this.profileScratch : (this.profileScratch = new Uint32Array(combos));
-    for (let c = 0; c < combos; c++) {
-      const np = prof.comboNp[c] as number;
-      const ad = prof.comboAdmin[c] as number;
-      const bl = prof.comboBaseline[c] as number;
-      const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
-      const aOpen = ad < 0 ? ALL_ID : (lists[2 * ad + 1] as number);
-      let below: number;
-      if (np >= 0) below = lists[2 * np] as number;
-      else if (bl >= 0) below = t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
-      else below = ALL_ID;
-      // Fast paths: the Admin tier decided nothing for this source, or left everything open below.
-      v[c] = ad < 0 || (aAllowed === EMPTY_ID && aOpen === ALL_ID) ? below : below === ALL_ID ? t.union(aAllowed, aOpen) : t.union(aAllowed, t.intersect(below, aOpen));
-    }
-    for (let b = 0; b < C; b++) {
-      const ep = e ? (e[b] as number) : ALL_ID;
-      if (ep === EMPTY_ID) {
-        out[b] = EMPTY_ID;
-        continue;
+    st.touched.length = 0;
+    st.nonEmpty.length = 0;
+    const epoch = ++st.epoch;
+    const touch = (p: number): void => {
+      if (st.stamp[p] === epoch) return;
+      st.stamp[p] = epoch;
+      st.touched.push(p);
+      lists[2 * p] = prof.npBase[p] as number;
+    };
+    for (const p of prof.baseLists) touch(p);
+    // NetworkPolicy profiles: a union over the groups whose peers hold a.
+    const { colStart, colIds, bitGroupStart, bitGroups, listOfGroup, groupPorts } = prof;
+    for (let j = colStart[a] as number; j < (colStart[a + 1] as number); j++) {
+      const bi = colIds[j] as number;
+      for (let q = bitGroupStart[bi] as number; q < (bitGroupStart[bi + 1] as number); q++) {
+        const k = bitGroups[q] as number;
+        const p = listOfGroup[k] as number;
+        touch(p);
+        const acc = lists[2 * p] as number;
+        const g = groupPorts[k] as number;
+        lists[2 * p] = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
       }
+    }
+    for (const p of st.touched) {
+      const c = prof.pureCombo[p] as number;
+      if (c < 0) continue;
+      const x = lists[2 * p] as number;
+      v[c] = x;
+      if (x !== EMPTY_ID) st.nonEmpty.push(c);
+    }
+    // Tier programs, folded in order; then each combo that has one (see IngressProfiles).
+    if (prof.tieredCombos.length > 0) {
+      const base = (a >>> 5) * prof.bitsetCount;
+      const bit = a & 31;
+      for (let p = npCount; p < L; p++) this.foldProgram(prof, p, base, bit, lists, p);
+      for (const c of prof.tieredCombos) {
+        const np = prof.comboNp[c] as number;
+        const ad = prof.comboAdmin[c] as number;
+        const bl = prof.comboBaseline[c] as number;
+        const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
+        const aOpen = ad < 0 ? ALL_ID : (lists[2 * ad + 1] as number);
+        let below: number;
+        if (np >= 0) below = lists[2 * np] as number;
+        else if (bl >= 0) below = t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
+        else below = ALL_ID;
+        // Fast paths: the Admin tier decided nothing for this source, or left everything open below.
+        const x = ad < 0 || (aAllowed === EMPTY_ID && aOpen === ALL_ID) ? below : below === ALL_ID ? t.union(aAllowed, aOpen) : t.union(aAllowed, t.intersect(below, aOpen));
+        v[c] = x;
+        if (x !== EMPTY_ID) st.nonEmpty.push(c);
+      }
+    }
+    const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
+    const e = srcIsSubject ? this.egressRow(a) : undefined;
+    return { ingress: v, nonEmpty: st.nonEmpty, egress: e, egressTouched: e ? this.egressScratch.touched : undefined };
+  }
+
+  classRow(a: number, out: Uint32Array): void {
+    const t = this.ports;
+    const profileOf = this.buildProfiles().profileOf;
+    const { ingress: v, egress: e } = this.profiledRow(a);
+    for (let b = 0; b < this.classCount; b++) {
       const p = profileOf[b] as number;
-      const ip = p < 0 ? ALL_ID : (v[p] as number);
-      out[b] = ep === ALL_ID ? ip : ip === ALL_ID ? ep : ip === EMPTY_ID ? EMPTY_ID : t.intersect(ep, ip);
+      out[b] = combinePorts(t, e ? (e[b] as number) : ALL_ID, p < 0 ? ALL_ID : (v[p] as number));
     }
   }
 

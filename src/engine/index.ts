@@ -26,3 +26,5 @@ export { exposureEdges, hasNorthSouthRoutes, northSouthExposure, VIRTUAL_PROXY, 
 export { traceAny, INTERNET_CLIENT, type TraceAnyRequest, type TraceAnyResult } from "./trace-any.js";
 export { computeServiceMatrix, type ServiceMatrix, type ServicePortEndpoint } from "./service-matrix.js";
 export * from "./staged.js";
+export { incrementalChanges, relabelled, type Relabel, type ClusterState, type Incremental, type Unit, type UnitChange } from "./incremental.js";
+export { incrementalMatrixChanges, type EndpointChange } from "./incremental-matrix.js";

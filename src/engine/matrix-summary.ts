@@ -9,9 +9,22 @@
  */
 import type { Analysis } from "./analysis.js";
 import { Bitset } from "./bitset.js";
+import { combinePorts, type ProfiledRow } from "./fast.js";
 import { memberGroups, type Level, type MatrixOptions } from "./matrix.js";
-import { EMPTY_ID } from "./port-table.js";
+import { ALL_ID, EMPTY_ID, type PortSetTable } from "./port-table.js";
 import type { Subject } from "./topology.js";
+
+/** An engine that gives rows in profile form (the fast engine): rows are counted per profile, not per class. */
+interface Profiled {
+  readonly ports: PortSetTable;
+  readonly profileOf: Int32Array;
+  readonly profileCount: number;
+  profiledRow(a: number): ProfiledRow;
+}
+
+function profiled(a: Analysis): (Analysis & Profiled) | undefined {
+  return "profiledRow" in a ? (a as Analysis & Profiled) : undefined;
+}
 
 export interface MatrixSummary {
   readonly level: Level;
@@ -122,11 +135,6 @@ function weights(a: Analysis, opts: MatrixOptions): Weights {
   return { single, singleTwice, external, multi, multiOf, wanted, inCluster: groups.length, externalCount: t.cells.length };
 }
 
-/** Whether the row is non-empty toward any class of `g`. */
-function reachesGroup(row: Uint32Array, g: MultiGroup): boolean {
-  for (const c of g.classes) if (row[c] !== EMPTY_ID) return true;
-  return false;
-}
 
 /**
  * Counts only. With `namespaces`, pairs are those with at least one end in them (as
@@ -151,36 +159,30 @@ function summaryOf(a: Analysis, opts: MatrixOptions, policies: number): MatrixSu
   const w = weights(a, opts);
   const includeSelf = opts.includeSelf ?? false;
   const listsSelf = includeSelf || opts.level === "namespace";
-  const { single, singleTwice, external, multi, multiOf, wanted } = w;
-  const row = new Uint32Array(C);
+  const { single, external, multi, multiOf, wanted } = w;
+  const rows = profiled(a) ? new ProfileRows(profiled(a) as Analysis & Profiled, w) : new ClassRows(a, w);
   const reachedClass = new Uint8Array(C);
   let allowed = 0;
   let selfAllowed = 0;
   for (let x = 0; x < C; x++) {
     if (wanted[x] === 0) continue;
-    a.classRow(x, row);
+    rows.load(x);
     const ext = external[x] === 1;
     const wx = single[x] as number;
     if (wx > 0) {
       // Toward endpoints of one class: their weights where the row is non-empty.
-      let toSingles = 0;
-      if (ext) {
-        for (let b = 0; b < C; b++) {
-          if (row[b] !== EMPTY_ID && external[b] === 0 && (single[b] as number) > 0) {
-            toSingles += single[b] as number;
-            reachedClass[b] = 1;
-          }
-        }
-      } else {
-        for (let b = 0; b < C; b++) if (row[b] !== EMPTY_ID) toSingles += single[b] as number;
-        if (row[x] !== EMPTY_ID) {
+      let toSingles: number;
+      if (ext) toSingles = rows.fromOutside(reachedClass);
+      else {
+        toSingles = rows.weighted();
+        if (rows.at(x) !== EMPTY_ID) {
           toSingles -= 1; // not to itself
-          selfAllowed += singleTwice[x] as number;
+          selfAllowed += w.singleTwice[x] as number;
         }
       }
       let toMulti = 0;
       for (const g of multi) {
-        if (!reachesGroup(row, g)) continue;
+        if (!g.classes.some((c) => rows.at(c) !== EMPTY_ID)) continue;
         toMulti += g.count;
         if (ext) g.reachableFromOutside = true;
       }
@@ -189,9 +191,9 @@ function summaryOf(a: Analysis, opts: MatrixOptions, policies: number): MatrixSu
     // Multi-class endpoints containing x: their rows are the union of their classes' rows.
     for (const gi of multiOf.get(x) ?? []) {
       const g = multi[gi] as MultiGroup;
-      for (let b = 0; b < C; b++) if (row[b] !== EMPTY_ID) g.reach.set(b);
+      for (let b = 0; b < C; b++) if (rows.at(b) !== EMPTY_ID) g.reach.set(b);
       g.classes.forEach((cy, i) => {
-        if ((cy !== x || g.twice[i]) && row[cy] !== EMPTY_ID) g.within = true;
+        if ((cy !== x || g.twice[i]) && rows.at(cy) !== EMPTY_ID) g.within = true;
       });
     }
   }
@@ -218,6 +220,7 @@ function summaryOf(a: Analysis, opts: MatrixOptions, policies: number): MatrixSu
     allowed += opts.level === "pod" && includeSelf ? inN : selfAllowed;
   }
   let reachable = 0;
+  rows.reachedFromOutside(reachedClass);
   for (let b = 0; b < C; b++) if (reachedClass[b] === 1) reachable += single[b] as number;
   for (const g of multi) if (g.reachableFromOutside) reachable += g.count;
   const subjects = a.topology.subjects;
@@ -245,4 +248,155 @@ function summaryOf(a: Analysis, opts: MatrixOptions, policies: number): MatrixSu
     podsIsolatedEgress: isoEg,
     reachableFromOutside: reachable,
   };
+}
+
+/** One source's row at a time, as the summary reads it. */
+interface RowReader {
+  load(x: number): void;
+  /** Ports toward class b. */
+  at(b: number): number;
+  /** Σ single[b] over the classes b the row reaches. */
+  weighted(): number;
+  /** For an external source: Σ single[b] over the in-cluster classes it reaches (marked in `reached`, or remembered). */
+  fromOutside(reached: Uint8Array): number;
+  /** Marks the classes reached from outside that `fromOutside` remembered rather than marked. */
+  reachedFromOutside(reached: Uint8Array): void;
+}
+
+/** Any engine: one full row per class. */
+class ClassRows implements RowReader {
+  private readonly row: Uint32Array;
+  constructor(private readonly a: Analysis, private readonly w: Weights) {
+    this.row = new Uint32Array(a.classCount);
+  }
+  load(x: number): void {
+    this.a.classRow(x, this.row);
+  }
+  at(b: number): number {
+    return this.row[b] as number;
+  }
+  weighted(): number {
+    const single = this.w.single;
+    let n = 0;
+    for (let b = 0; b < this.row.length; b++) if (this.row[b] !== EMPTY_ID) n += single[b] as number;
+    return n;
+  }
+  fromOutside(reached: Uint8Array): number {
+    const { single, external } = this.w;
+    let n = 0;
+    for (let b = 0; b < this.row.length; b++) {
+      if (this.row[b] !== EMPTY_ID && external[b] === 0 && (single[b] as number) > 0) {
+        n += single[b] as number;
+        reached[b] = 1;
+      }
+    }
+    return n;
+  }
+  reachedFromOutside(): void {}
+}
+
+/**
+ * The fast engine: a row is its ingress value per profile plus its egress entries, so weights
+ * are summed per profile (and over the egress entries the source's rules name), not per class.
+ */
+class ProfileRows implements RowReader {
+  private r: ProfiledRow | undefined;
+  /** Per profile: Σ single[b] over its classes; and over its in-cluster classes. */
+  private readonly byProfile: Float64Array;
+  private readonly inClusterByProfile: Float64Array;
+  /** Σ single[b] over the classes no policy isolates for ingress (all, and in-cluster ones). */
+  private readonly open: number;
+  private readonly openInCluster: number;
+  private readonly reachedProfile: Uint8Array;
+  private openReached = false;
+  /** The engine's profile per class (read once: the engine computes it behind a getter). */
+  private readonly profileOf: Int32Array;
+  constructor(private readonly a: Analysis & Profiled, private readonly w: Weights) {
+    this.profileOf = a.profileOf;
+    const P = a.profileCount;
+    this.byProfile = new Float64Array(P);
+    this.inClusterByProfile = new Float64Array(P);
+    this.reachedProfile = new Uint8Array(P);
+    let open = 0;
+    let openIn = 0;
+    for (let b = 0; b < a.classCount; b++) {
+      const p = this.profileOf[b] as number;
+      const wb = w.single[b] as number;
+      const inCluster = w.external[b] === 0 ? wb : 0;
+      if (p < 0) {
+        open += wb;
+        openIn += inCluster;
+      } else {
+        this.byProfile[p] = (this.byProfile[p] as number) + wb;
+        this.inClusterByProfile[p] = (this.inClusterByProfile[p] as number) + inCluster;
+      }
+    }
+    this.open = open;
+    this.openInCluster = openIn;
+  }
+  load(x: number): void {
+    this.r = this.a.profiledRow(x);
+  }
+  at(b: number): number {
+    const r = this.r as ProfiledRow;
+    const p = this.profileOf[b] as number;
+    return combinePorts(this.a.ports, r.egress ? (r.egress[b] as number) : ALL_ID, p < 0 ? ALL_ID : (r.ingress[p] as number));
+  }
+  weighted(): number {
+    const r = this.r as ProfiledRow;
+    const single = this.w.single;
+    let n = 0;
+    if (!r.egress) {
+      n = this.open;
+      for (const p of r.nonEmpty) n += this.byProfile[p] as number;
+    } else if (r.egressTouched) {
+      for (const b of r.egressTouched) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
+    } else {
+      // A dense egress row (a tier program, a rule open to every peer): class by class, inline.
+      const e = r.egress;
+      const v = r.ingress;
+      const profileOf = this.profileOf;
+      const t = this.a.ports;
+      const C = this.a.classCount;
+      for (let b = 0; b < C; b++) {
+        const ep = e[b] as number;
+        if (ep === EMPTY_ID) continue;
+        const p = profileOf[b] as number;
+        const ip = p < 0 ? ALL_ID : (v[p] as number);
+        if (ip === EMPTY_ID) continue;
+        if (ep === ALL_ID || ip === ALL_ID || t.intersect(ep, ip) !== EMPTY_ID) n += single[b] as number;
+      }
+    }
+    return n;
+  }
+  fromOutside(reached: Uint8Array): number {
+    const r = this.r as ProfiledRow;
+    if (r.egress) {
+      // An external source with egress rules (not one kwire builds today): class by class.
+      const { single, external } = this.w;
+      let n = 0;
+      for (let b = 0; b < this.a.classCount; b++) {
+        if (this.at(b) !== EMPTY_ID && external[b] === 0 && (single[b] as number) > 0) {
+          n += single[b] as number;
+          reached[b] = 1;
+        }
+      }
+      return n;
+    }
+    let n = this.openInCluster;
+    if (this.openInCluster > 0) this.openReached = true;
+    for (const p of r.nonEmpty) {
+      n += this.inClusterByProfile[p] as number;
+      this.reachedProfile[p] = 1;
+    }
+    return n;
+  }
+  reachedFromOutside(reached: Uint8Array): void {
+    const { single, external } = this.w;
+    for (let b = 0; b < this.a.classCount; b++) {
+      if (external[b] === 1 || (single[b] as number) === 0) continue;
+      const p = this.profileOf[b] as number;
+      if (p < 0 ? this.openReached : this.reachedProfile[p] === 1) reached[b] = 1;
+    }
+  }
 }

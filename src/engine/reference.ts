@@ -37,8 +37,8 @@ function peerOk(rule: PolicyRule, policyNs: string, peer: Party): boolean {
   return rule.peers === "All" || rule.peers.some(one);
 }
 
-/** One direction at one pod: the tiers in order, each rule matched against the peer. */
-function direction(cluster: Cluster, dir: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
+/** One direction at one pod: the tiers in order, each rule matched against the peer (incremental.ts asks it too). */
+export function direction(cluster: Pick<Cluster, "networkPolicies" | "clusterPolicies">, dir: PolicyType, at: PodIdentity, peer: Party, dstPorts: PodIdentity["ports"] | undefined): DirectionVerdict {
   if (at.hostNetwork) return UNPOLICED;
   const clusterTier = (tier: "Admin" | "Baseline"): TierInput<PortSet> => {
     const selectedBy: string[] = [];

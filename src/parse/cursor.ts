@@ -32,8 +32,8 @@ export class Cursor {
     private readonly parent: Cursor | undefined,
     /** Key or index in the parent. */
     private readonly key: PathSeg | undefined,
-    /** Offset of the nearest enclosing map or list (for values without a recorded position). */
-    private readonly ownerOffset: number,
+    /** A root's own offset (children find their owner's on demand, see `ownerOffset`). */
+    private readonly rootOffset: number,
     /** For a root: the path of this value in its document when it was parsed on its own. */
     private readonly prefix = "",
   ) {}
@@ -45,6 +45,14 @@ export class Cursor {
   static root(src: SourceText, value: Value, prefix = ""): Cursor {
     const off = typeof value === "object" && value !== null ? (src.positions.get(value) ?? src.docStart) : src.docStart;
     return new Cursor(src, value, undefined, undefined, src.skipToContent(off), prefix);
+  }
+
+  /**
+   * Offset of the nearest enclosing map or list (for values without a recorded position): asked
+   * only when a place is reported, so walking a clean object never touches positions.
+   */
+  private get ownerOffset(): number {
+    return this.parent ? this.parent.childOffset() : this.rootOffset;
   }
 
   /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand). */
@@ -113,7 +121,8 @@ export class Cursor {
 
   /** Absent or explicitly null (`key:` / `key: null`). */
   get isAbsent(): boolean {
-    return this.kind === "missing" || this.kind === "null";
+    const v = this.value;
+    return v === MISSING || v === null || v === undefined;
   }
 
   report(code: DiagnosticCode, severity: Severity, message: string, hint?: string): void {
@@ -155,7 +164,7 @@ export class Cursor {
   get(key: string): Cursor {
     const v = this.value;
     const child = isRecord(v) && Object.prototype.hasOwnProperty.call(v, key) ? v[key] : MISSING;
-    return new Cursor(this.src, child, this, key, this.childOffset());
+    return new Cursor(this.src, child, this, key, 0);
   }
 
   keys(): string[] {
@@ -170,8 +179,7 @@ export class Cursor {
   items(): Cursor[] {
     const v = this.value;
     if (!Array.isArray(v)) return [];
-    const off = this.childOffset();
-    return v.map((item: Value, i) => new Cursor(this.src, item, this, i, off));
+    return v.map((item: Value, i) => new Cursor(this.src, item, this, i, 0));
   }
 
   scalar(): unknown {

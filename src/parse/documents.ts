@@ -16,7 +16,7 @@ import yaml from "js-yaml";
 import type { Diagnostic, SkippedObject, SourceRef } from "../model/index.js";
 import { Cursor } from "./cursor.js";
 import { scrapeIdentity, type Identity } from "./identity.js";
-import { parseJsonWithPositions } from "./json-fast.js";
+import { DocumentPositions, parseJson } from "./json-fast.js";
 import { jsonListItems, topLevelJsonValues } from "./json-scan.js";
 import { inspectShape, MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
 import { LineIndex, SourceText, type PathSeg } from "./source-text.js";
@@ -44,7 +44,20 @@ function splitDocuments(text: string): [number, number][] {
     start = m.index + 3;
   }
   out.push([start, text.length]);
-  return out.filter(([s, e]) => /\S/.test(stripComments(text.slice(s, e))));
+  return out.filter(([s, e]) => hasContent(text, s, e));
+}
+
+/** Does `text[s, e)` hold anything but blanks and comment lines? */
+function hasContent(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    // A printable ASCII character that does not start a comment: a document. Anything else
+    // (a comment, a BOM or another Unicode blank) the slow, sure way.
+    if (c !== 35 && c > 32 && c < 127) return true;
+    return /\S/.test(stripComments(text.slice(s, e)));
+  }
+  return false;
 }
 
 function stripComments(s: string): string {
@@ -55,10 +68,12 @@ interface Listener {
   (event: "open" | "close", state: { position: number; result: unknown }): void;
 }
 
-type Parsed = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string; readonly position: number };
+type Parsed =
+  | { readonly ok: true; readonly value: unknown; readonly withinLimits: boolean }
+  | { readonly ok: false; readonly reason: string; readonly position: number };
 
 /** One document's text → value, recording absolute map/list starts (`base` = offset of `text`). */
-function parseText(raw: string, rawBase: number, positions: Map<object, number>): Parsed {
+function parseText(raw: string, rawBase: number, positions: DocumentPositions): Parsed {
   // A BOM where a document starts is allowed (YAML 1.2 §5.2): read from just after it (only
   // blanks precede it), so offsets stay those of the file.
   const skip = /^\s*?\uFEFF/.exec(raw)?.[0].length ?? 0;
@@ -66,12 +81,12 @@ function parseText(raw: string, rawBase: number, positions: Map<object, number>)
   return parsed.ok ? parsed : { ...parsed, position: parsed.position + skip };
 }
 
-function parseFrom(text: string, base: number, positions: Map<object, number>): Parsed {
+function parseFrom(text: string, base: number, positions: DocumentPositions): Parsed {
   const first = text.search(/\S/);
   const ch = first < 0 ? 0 : text.charCodeAt(first);
   if (ch === 123 || ch === 91) {
-    const fast = parseJsonWithPositions(text.slice(first), base + first, positions);
-    if (fast !== undefined) return { ok: true, value: fast.value };
+    const fast = parseJson(text.slice(first), base + first, positions);
+    if (fast !== undefined) return { ok: true, value: fast.value, withinLimits: fast.withinLimits };
   }
   const stack: number[] = [];
   const listener: Listener = (event, state) => {
@@ -83,7 +98,7 @@ function parseFrom(text: string, base: number, positions: Map<object, number>): 
     }
   };
   try {
-    return { ok: true, value: yaml.load(text, { schema: yaml.CORE_SCHEMA, listener } as yaml.LoadOptions) };
+    return { ok: true, value: yaml.load(text, { schema: yaml.CORE_SCHEMA, listener } as yaml.LoadOptions), withinLimits: false };
   } catch (e) {
     if (e instanceof RangeError) {
       // js-yaml recurses per nesting level; the stack runs out long before memory does.
@@ -99,18 +114,16 @@ function parseFrom(text: string, base: number, positions: Map<object, number>): 
 
 class FileReader {
   readonly lines: LineIndex;
-  readonly out: Cursor[] = [];
-
-  constructor(readonly file: InputFile, readonly sink: ReadSink) {
+  constructor(readonly file: InputFile, readonly sink: ReadSink, private readonly emit: (c: Cursor) => void) {
     this.lines = new LineIndex(file.text);
   }
 
-  source(start: number, end: number, positions: Map<object, number>, view?: string): SourceText {
+  source(start: number, end: number, positions: DocumentPositions, view?: string): SourceText {
     return new SourceText(this.file.path, this.file.text, start, end, positions, this.sink.diagnostics, this.lines, view);
   }
 
   lineOf(offset: number): number {
-    return this.source(0, this.file.text.length, new Map()).refAt(offset, "").line;
+    return this.source(0, this.file.text.length, new DocumentPositions()).refAt(offset, "").line;
   }
 
   /** Reports a part of the file that could not be read, and records what it held. */
@@ -121,10 +134,11 @@ class FileReader {
 
   document(start: number, end: number): void {
     const text = this.file.text;
-    const positions = new Map<object, number>();
+    const positions = new DocumentPositions();
     const src = this.source(start, end, positions);
     const parsed = parseText(text.slice(start, end), start, positions);
     if (parsed.ok) {
+      src.withinLimits = parsed.withinLimits;
       this.collect(Cursor.root(src, parsed.value));
       return;
     }
@@ -153,12 +167,12 @@ class FileReader {
    */
   recoverList(start: number, end: number): boolean {
     const text = this.file.text;
-    const first = text.charCodeAt(new SourceText(this.file.path, text, start, end, new Map(), [], this.lines).skipToContent(start));
+    const first = text.charCodeAt(new SourceText(this.file.path, text, start, end, new DocumentPositions(), [], this.lines).skipToContent(start));
     const json = first === 123 ? jsonListItems(text, start, end) : undefined;
     const block = json ? undefined : yamlListItems(text, start, end);
     const spans = json?.items ?? block?.items;
     if (!spans || spans.length === 0) return false;
-    const positions = new Map<object, number>();
+    const positions = new DocumentPositions();
     // The List without its items: blanked (same length) when the array is closed; when the text
     // ends inside it (a cut-off download), closed by hand.
     const closed = json !== undefined && text[json.arrayEnd - 1] === "]";
@@ -176,7 +190,7 @@ class FileReader {
     const defaults = itemDefaults(kind, list.get("apiVersion").scalar());
     spans.forEach(([s, e], i) => {
       const view = json ? text.slice(s, e) : itemAsDocument(text, [s, e], block?.indent ?? 0);
-      const itemPositions = new Map<object, number>();
+      const itemPositions = new DocumentPositions();
       const parsed = parseText(view, s, itemPositions);
       const src = this.source(s, e, itemPositions, view);
       if (!parsed.ok) {
@@ -187,6 +201,7 @@ class FileReader {
         this.lost(parsed.reason.startsWith("nested") ? "nesting-too-deep" : "yaml-syntax", ref, what, { ...defaults, ...who });
         return;
       }
+      src.withinLimits = parsed.withinLimits;
       this.item(Cursor.root(src, parsed.value, `items[${i}]`), defaults);
     });
     return true;
@@ -236,9 +251,9 @@ class FileReader {
       this.collect(c);
       return;
     }
-    const problem = inspectShape(c.value);
+    const problem = c.src.withinLimits ? undefined : inspectShape(c.value);
     if (!problem) {
-      this.out.push(c);
+      this.emit(c);
       return;
     }
     const at = problem.type === "expansion" ? c : descend(c, problem.path);
@@ -298,7 +313,17 @@ function applyDefaults(item: Cursor, d: Identity): void {
 }
 
 export function objectCursors(file: InputFile, sink: ReadSink): Cursor[] {
-  const reader = new FileReader(file, sink);
+  const out: Cursor[] = [];
+  forEachObject(file, sink, (c) => out.push(c));
+  return out;
+}
+
+/**
+ * Each object of `file`, in input order, handed to `visit` as soon as its document is read:
+ * a document's parsed value is garbage once its objects are decoded, instead of every document
+ * of a 70 MB file staying alive until the last is parsed.
+ */
+export function forEachObject(file: InputFile, sink: ReadSink, visit: (c: Cursor) => void): void {
+  const reader = new FileReader(file, sink, visit);
   for (const [start, end] of splitDocuments(file.text)) reader.document(start, end);
-  return reader.out;
 }

@@ -36,7 +36,7 @@ export function baseName(path: string): string {
 export function classifyFile(path: string, text: string): FileKind {
   const base = baseName(path);
   if (KUSTOMIZATION.test(base)) return { type: "kustomization" };
-  const helm = HELM_ACTION.exec(text);
+  const helm = text.includes("{{") ? HELM_ACTION.exec(text) : null;
   if (helm) return { type: "helm-template", offset: helm.index };
   if (NOT_MANIFESTS.some((re) => re.test(base)) && !HAS_KIND.test(text)) return { type: "not-a-manifest" };
   // A data file with no apiVersion, kind or cniVersion key at all (a JSON report, a config file).

@@ -11,9 +11,18 @@
  * noticed as fewer keys than `:` separators);
  * a document with either, or anything that is not strict JSON, returns undefined and goes
  * through js-yaml as before.
+ *
+ * Positions are matched lazily (`DocumentPositions`): a clean object needs only its root's
+ * place, which is the document's first `{`. The map of every nested map and list is built the
+ * first time one is asked for (a policy's rules, a diagnostic), once per document.
  */
+import { MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
 
-const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
+/** Start offsets of maps and lists: a Map, a WeakMap or a `DocumentPositions`. */
+export interface PositionStore {
+  get(o: object): number | undefined;
+  set(o: object, at: number): unknown;
+}
 
 /** Offsets (relative to `text`) of every `{` / `[` outside strings, in order. */
 export function bracketOffsets(text: string): number[] {
@@ -27,53 +36,170 @@ function scan(text: string): { offsets: number[]; colons: number } {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) {
-      // a string: skip to its closing quote, over escapes
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 123 || c === 91) out.push(i);
+    if (c === 34) i = closingQuote(text, i);
+    else if (c === 123 || c === 91) out.push(i);
     else if (c === 58) colons++;
   }
   return { offsets: out, colons };
 }
 
 /**
- * Parse `text` (one document starting at absolute offset `base`) as JSON and record the absolute
- * start offset of every map and list in `positions`. Undefined when the fast path does not apply.
+ * Outside strings: the `:` separators (one per key), the deepest bracket nesting (root = 1) and
+ * an upper bound of the values (every value but a list's first follows a `:` or a `,`).
  */
-export function parseJsonWithPositions(text: string, base: number, positions: Map<object, number> | WeakMap<object, number>): { value: unknown } | undefined {
+function stats(text: string): { colons: number; deepest: number; values: number } {
+  let colons = 0;
+  let commas = 0;
+  let brackets = 0;
+  let depth = 0;
+  let deepest = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) i = closingQuote(text, i);
+    else if (c === 58) colons++;
+    else if (c === 44) commas++;
+    else if (c === 123 || c === 91) {
+      brackets++;
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return { colons, deepest, values: colons + commas + brackets + 1 };
+}
+
+/** Index of the quote closing the string that opens at `i` (text.length when unterminated). */
+function closingQuote(text: string, i: number): number {
+  for (let j = text.indexOf('"', i + 1); j >= 0; j = text.indexOf('"', j + 1)) {
+    let k = j - 1;
+    while (text.charCodeAt(k) === 92) k--;
+    if ((j - 1 - k) % 2 === 0) return j; // an even run of backslashes escapes nothing
+  }
+  return text.length;
+}
+
+/** Is `k` integer-like (V8 enumerates such keys first, out of text order)? */
+function integerKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  if (c === 48) return k.length === 1;
+  for (let i = 1; i < k.length; i++) {
+    const d = k.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return true;
+}
+
+export interface JsonDocument {
+  readonly value: unknown;
+  /**
+   * True when the whole value is provably within the shape limits (shape.ts): a JSON value is a
+   * tree (no aliases, so no cycles), and this one is at most MAX_DEPTH deep with few enough
+   * nodes, so no part of it needs `inspectShape`.
+   */
+  readonly withinLimits: boolean;
+}
+
+/**
+ * Parse `text` (one document starting at absolute offset `base`) as JSON; its positions are
+ * matched lazily into `positions`. Undefined when the fast path does not apply.
+ */
+export function parseJson(text: string, base: number, positions: DocumentPositions): JsonDocument | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const { offsets, colons } = scan(text);
+  const { colons, deepest, values } = stats(text);
   let keys = 0;
-  // Pre-order (document order), iterative: JSON has no depth limit and input drives the depth.
-  const found: object[] = [];
-  let ok = true;
+  // Iterative (JSON has no depth limit and input drives the depth).
+  const todo: object[] = [];
+  if (typeof value === "object" && value !== null) todo.push(value);
+  while (todo.length > 0) {
+    const v = todo.pop() as object;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === "object" && x !== null) todo.push(x as object);
+      continue;
+    }
+    const rec = v as Record<string, unknown>;
+    // Order does not matter here (counting only); for…in allocates no key array. JSON.parse
+    // makes plain objects, whose own keys are all for…in sees.
+    for (const k in rec) {
+      keys++;
+      if (integerKey(k)) return undefined;
+      const x = rec[k];
+      if (typeof x === "object" && x !== null) todo.push(x);
+    }
+  }
+  // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
+  // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
+  if (keys !== colons) return undefined;
+  if (typeof value === "object" && value !== null) positions.deferJson(text, base, value);
+  // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
+  return { value, withinLimits: deepest < MAX_DEPTH && values * 3 <= MAX_EXPANDED };
+}
+
+/** Records the start offset of every map and list of `value` (parsed from `text` at `base`). */
+function match(text: string, base: number, value: object, into: PositionStore): void {
+  const { offsets } = scan(text);
   const todo: unknown[] = [value];
-  while (ok && todo.length > 0) {
+  let next = 0;
+  while (todo.length > 0) {
     const v = todo.pop();
     if (typeof v !== "object" || v === null) continue;
-    found.push(v);
+    into.set(v, base + (offsets[next++] as number));
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) todo.push(v[i]);
       continue;
     }
-    const names = Object.keys(v);
-    keys += names.length;
-    if (names.some((k) => INTEGER_KEY.test(k))) ok = false;
     const rec = v as Record<string, unknown>;
+    const names = Object.keys(rec);
     for (let i = names.length - 1; i >= 0; i--) todo.push(rec[names[i] as string]);
   }
-  // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
-  // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
-  if (!ok || found.length !== offsets.length || keys !== colons) return undefined;
-  for (let i = 0; i < found.length; i++) positions.set(found[i] as object, base + (offsets[i] as number));
-  return { value };
+}
+
+/**
+ * The positions of one document's maps and lists. For JSON they are matched on first use (the
+ * root's is known at once); for YAML the parser's events fill them as it goes.
+ */
+export class DocumentPositions implements PositionStore {
+  private readonly map = new Map<object, number>();
+  private lazy: { readonly text: string; readonly base: number; readonly root: object } | undefined;
+
+  deferJson(text: string, base: number, root: object): void {
+    this.lazy = { text, base, root };
+  }
+
+  get(o: object): number | undefined {
+    const l = this.lazy;
+    if (l) {
+      if (o === l.root) return l.base;
+      this.fill(l);
+    }
+    return this.map.get(o);
+  }
+
+  set(o: object, at: number): this {
+    if (this.lazy) this.fill(this.lazy);
+    this.map.set(o, at);
+    return this;
+  }
+
+  private fill(l: { readonly text: string; readonly base: number; readonly root: object }): void {
+    this.lazy = undefined;
+    match(l.text, l.base, l.root, this.map);
+  }
+}
+
+/**
+ * Parse `text` (one document starting at absolute offset `base`) as JSON and record the absolute
+ * start offset of every map and list in `positions` at once. Undefined when the fast path does
+ * not apply.
+ */
+export function parseJsonWithPositions(text: string, base: number, positions: PositionStore): { value: unknown } | undefined {
+  const lazy = new DocumentPositions();
+  const r = parseJson(text, base, lazy);
+  if (!r) return undefined;
+  if (typeof r.value === "object" && r.value !== null) match(text, base, r.value, positions);
+  return { value: r.value };
 }

@@ -23,8 +23,9 @@ import {
   type WorkloadKind,
 } from "../model/index.js";
 import type { Cursor } from "./cursor.js";
-import { objectCursors, type InputFile, type ReadSink } from "./documents.js";
+import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
+import { collate } from "./name-order.js";
 import { scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
@@ -145,6 +146,10 @@ function decodeOne(obj: Cursor, col: Collector): void {
   const kind = obj.get("kind").reqString();
   const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
+  if (commit && col.diagnostics.length === before) {
+    commit(); // the usual case: nothing reported
+    return;
+  }
   const errors = col.diagnostics.slice(before).filter((d) => d.severity === "error");
   const fatal = errors.filter((d) => d.entry === undefined);
   if (!commit || fatal.length > 0) {
@@ -260,7 +265,7 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   const ignoredFiles: string[] = [];
   for (const file of files) {
     if (!readable(file, { diagnostics, skipped: col.skipped }, ignoredFiles)) continue;
-    for (const obj of objectCursors(file, { diagnostics, skipped: col.skipped })) decodeOne(obj, col);
+    forEachObject(file, { diagnostics, skipped: col.skipped }, (obj) => decodeOne(obj, col));
   }
   const namespaces = new Map<string, Namespace>();
   for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);
@@ -268,12 +273,12 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
     if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name, source));
   }
   const byName = <T extends { readonly namespace?: string | undefined; readonly name: string }>(a: T, b: T): number =>
-    (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
+    collate(a.namespace ?? "", b.namespace ?? "") || collate(a.name, b.name);
   const nodes = [...col.nodes.values()].sort(byName);
   const cluster: Cluster = {
     namespaces: [...namespaces.values()].sort(byName),
     pods: [...col.pods.values()].sort(byName),
-    workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
+    workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || collate(a.kind, b.kind)),
     networkPolicies: [...col.policies.values()].sort(byName),
     clusterPolicies: [...col.clusterPolicies.values()].sort(byName).map((p) => p.resolve(nodes)),
     services: [...col.services.values()].sort(byName),

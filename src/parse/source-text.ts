@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic, SourceRef } from "../model/index.js";
+import type { PositionStore } from "./json-fast.js";
 import { jsonListItems, locateJson } from "./json-scan.js";
 import { itemAsDocument, yamlListItems } from "./yaml-list.js";
 
@@ -36,8 +37,10 @@ export class SourceText {
   private precise: { doc: Node | null | undefined; lc: LineCounter } | undefined;
   /** A List's items as documents of their own, found on the first diagnostic inside one. */
   private itemSpans: { readonly spans: readonly [number, number][]; readonly indent: number | undefined } | undefined;
-  private readonly itemSources = new Map<number, SourceText>();
+  private itemSources: Map<number, SourceText> | undefined;
   private json: boolean | undefined;
+  /** The parser proved the whole document within the shape limits (json-fast.ts): no inspectShape. */
+  withinLimits = false;
 
   constructor(
     readonly file: string,
@@ -47,7 +50,7 @@ export class SourceText {
     readonly docStart: number,
     readonly docEnd: number,
     /** Start offsets (absolute) of every map and list, from the parser's events. */
-    readonly positions: Map<object, number> | WeakMap<object, number>,
+    readonly positions: PositionStore,
     readonly diagnostics: Diagnostic[],
     private readonly lineIndex: LineIndex,
     /**
@@ -137,7 +140,7 @@ export class SourceText {
   }
 
   private itemSource(i: number): SourceText | undefined {
-    const cached = this.itemSources.get(i);
+    const cached = this.itemSources?.get(i);
     if (cached) return cached;
     if (this.view !== undefined) return undefined; // already one item of a List read alone
     if (!this.itemSpans) {
@@ -151,7 +154,7 @@ export class SourceText {
     const indent = this.itemSpans.indent;
     const view = indent === undefined ? this.text.slice(span[0], span[1]) : itemAsDocument(this.text, span, indent);
     const src = new SourceText(this.file, this.text, span[0], span[1], this.positions, this.diagnostics, this.lineIndex, view);
-    this.itemSources.set(i, src);
+    (this.itemSources ??= new Map()).set(i, src);
     return src;
   }
 }

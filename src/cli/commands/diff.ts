@@ -5,7 +5,10 @@
  */
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { computeMatrix, type Level } from "../../engine/index.js";
+import { computeMatrix, incrementalChanges, incrementalMatrixChanges, type Level, type MatrixOptions } from "../../engine/index.js";
+import { isAllPorts, portSetToList } from "../../model/index.js";
+import type { Analyzed } from "../../analyze/index.js";
+import type { MatrixDiff, PortsJson } from "../../report/index.js";
 import type { InputFile } from "../../parse/index.js";
 import { northSouth } from "./matrix.js";
 import { diffIsEmpty, diffMarkdown, diffMatrices, diffTable, matrixJson } from "../../report/index.js";
@@ -56,9 +59,15 @@ export function diffCommand(io: Io, setExit: (n: number) => void): Command {
       const mopts = { level: opts.level as Level, includeSelf: opts.includeSelf ?? false, ...(namespaces ? { namespaces } : {}) };
       const before = analyzeLoaded(readSide(oldSpec, io), opts, io, `${oldSpec}: `);
       const after = analyzeLoaded(readSide(newSpec, io), opts, io, `${newSpec}: `);
-      // North-south exposure (Ingress, Gateway routes, Routes, hostPorts) is compared too.
-      const side = (a: typeof before, spec: string) => matrixJson(computeMatrix(a.analysis, mopts), [], northSouth(a, mopts, (line) => io.err(line.replace(/^kwire: note: /, `kwire: note: ${spec}: `))));
-      const d = diffMatrices(side(before, oldSpec), side(after, newSpec));
+      // North-south exposure (Ingress, Gateway routes, Routes, hostPorts) is compared too; the
+      // incremental path (policies/labels changed only) covers east-west connections, so it is
+      // taken only when neither side exposes anything.
+      const edges = (a: typeof before, spec: string) => northSouth(a, mopts, (line) => io.err(line.replace(/^kwire: note: /, `kwire: note: ${spec}: `)));
+      const eb = edges(before, oldSpec);
+      const ea = edges(after, newSpec);
+      const d =
+        (eb.length === 0 && ea.length === 0 ? incrementalDiff(before, after, mopts) : undefined) ??
+        diffMatrices(matrixJson(computeMatrix(before.analysis, mopts), [], eb), matrixJson(computeMatrix(after.analysis, mopts), [], ea));
       switch (opts.output) {
         case "table": io.out(diffTable(d)); break;
         case "md": io.out(diffMarkdown(d)); break;
@@ -68,4 +77,28 @@ export function diffCommand(io: Io, setExit: (n: number) => void): Command {
       }
       setExit(opts.exitCode && !diffIsEmpty(d) ? EXIT_FINDINGS : EXIT_OK);
     });
+}
+
+/**
+ * When the inputs differ only in policies and labels (the usual pull request), the changed
+ * connections come from the engine's incremental path (src/engine/incremental.ts), without
+ * either full matrix; otherwise undefined (the two matrices are computed and compared).
+ */
+function incrementalDiff(before: Analyzed, after: Analyzed, opts: MatrixOptions): MatrixDiff | undefined {
+  if (before.analysis.engine !== "fast" || after.analysis.engine !== "fast") return undefined;
+  const inc = incrementalChanges(before.analysis, before.cluster, { cluster: after.cluster, topology: after.analysis.topology });
+  if (!inc) return undefined;
+  const json = (id: number): PortsJson => {
+    const p = inc.ports.get(id);
+    return isAllPorts(p) ? "all" : portSetToList(p);
+  };
+  const changes = incrementalMatrixChanges(inc, after.analysis.topology, opts);
+  return {
+    apiVersion: "kwire/v1alpha1",
+    kind: "ConnectivityDiff",
+    level: opts.level,
+    added: changes.filter((c) => c.before === 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.after) })),
+    removed: changes.filter((c) => c.after === 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.before) })),
+    changed: changes.filter((c) => c.before !== 0 && c.after !== 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.after), previousPorts: json(c.before) })),
+  };
 }

@@ -23,10 +23,12 @@ export function decodePod(obj: Cursor): Pod | undefined {
   const spec = decodePodSpec(obj.get("spec"));
   const status = obj.get("status");
   const ips: Ip[] = [];
-  const primary = ipAt(status.get("podIP"));
+  const podIP = status.get("podIP");
+  const primary = ipAt(podIP);
   if (primary) ips.push(primary);
   for (const item of status.get("podIPs").items()) {
-    const ip = item.entry((e) => ipAt(e.get("ip")));
+    // podIPs[0] is podIP (the API server keeps them so): the same text is not parsed twice.
+    const ip = item.entry((e) => (primary && e.get("ip").scalar() === podIP.scalar() ? primary : ipAt(e.get("ip"))));
     if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
   }
   const hostIP = ipAt(status.get("hostIP"));

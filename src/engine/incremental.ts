@@ -1,0 +1,560 @@
+/**
+ * @module incremental
+ * What changed when one part of a cluster changed, without recomputing the matrix: the changed
+ * connections after a policy was added, removed or edited, or after the labels of pods, workloads
+ * or namespaces changed. A connection between two pods depends only on those two pods' identity
+ * (namespace, labels, namespace labels, ports, addresses) and on the policies that select them;
+ * so every changed connection has at one end a pod whose identity changed or a pod that a changed
+ * policy selects (before or after) in that direction. Only those rows and columns are evaluated,
+ * pair by pair, with the reference semantics (`direction` in reference.ts) over the policies that
+ * select each end, in both states; pairs are grouped into units (the fast engine's classes, split
+ * where identities changed), so a row costs one evaluation per class, not per pod.
+ *
+ * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
+ * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
+ * `incrementalChanges` returns undefined and the caller recomputes.
+ */
+import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
+import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
+import type { Analysis } from "./analysis.js";
+import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
+import { direction, partyOf } from "./reference.js";
+import type { Subject, Topology } from "./topology.js";
+
+export interface ClusterState {
+  readonly cluster: Cluster;
+  readonly topology: Topology;
+}
+
+/** A group of nodes (subjects, then external cells) that every policy treats alike, in both states. */
+export interface Unit {
+  /** A node of the unit. */
+  readonly rep: number;
+  readonly nodes: readonly number[];
+  /** Its identity differs between the states (labels or namespace labels changed). */
+  readonly changed: boolean;
+}
+
+export interface UnitChange {
+  readonly src: number;
+  readonly dst: number;
+  /** Port-set ids (in `Incremental.ports`) from a node of `src` to a different node of `dst`. */
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface Incremental {
+  readonly units: readonly Unit[];
+  /** Node → unit. */
+  readonly unitOf: Int32Array;
+  readonly ports: PortSetTable;
+  /** The unit pairs whose ports changed (external → external pairs are not connections). */
+  readonly changes: readonly UnitChange[];
+  /** Ports from a node of unit `u` to a different node of unit `v`, in one state (any pair, changed or not). */
+  portsBetween(state: "before" | "after", u: number, v: number): number;
+  /** Policies whose content changed (added, removed or edited), by id; for reports. */
+  readonly changedPolicies: readonly string[];
+}
+
+type State = "before" | "after";
+
+/** What `direction` reads of a cluster. */
+type PolicyView = Pick<Cluster, "networkPolicies" | "clusterPolicies">;
+type PodsPeer = Extract<Peer, { readonly type: "Pods" }>;
+
+/** Policy content without places (a moved policy is not a changed one); bigints as text. */
+function canonical(x: unknown): string {
+  return JSON.stringify(x, (k, v: unknown) => (k === "source" ? undefined : typeof v === "bigint" ? v.toString() : v));
+}
+
+function samePolicy<T>(a: T, b: T): boolean {
+  return a === b || canonical(a) === canonical(b);
+}
+
+const npKey = (p: NetworkPolicy): string => `${p.namespace}/${p.name}`;
+const cpKey = (p: ClusterPolicy): string => `${p.kind}/${p.name}`;
+
+/** Pairs [before, after] of the policies that differ (one side undefined: added or removed). */
+function changedPairs<T>(before: readonly T[], after: readonly T[], key: (p: T) => string): [T | undefined, T | undefined][] {
+  if (before === after) return [];
+  if (before.length === after.length) {
+    // An edit in place (a What-if): the same objects but the edited ones, at the same places.
+    const out: [T, T][] = [];
+    let aligned = true;
+    for (let i = 0; i < before.length && aligned; i++) {
+      const a = before[i] as T;
+      const b = after[i] as T;
+      if (a === b) continue;
+      if (key(a) !== key(b)) aligned = false;
+      else if (!samePolicy(a, b)) out.push([a, b]);
+    }
+    if (aligned) return out;
+  }
+  const old = new Map(before.map((p) => [key(p), p]));
+  const out: [T | undefined, T | undefined][] = [];
+  for (const p of after) {
+    const o = old.get(key(p));
+    old.delete(key(p));
+    if (!o || !samePolicy(o, p)) out.push([o, p]);
+  }
+  for (const o of old.values()) out.push([o, undefined]);
+  return out;
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+/** Everything but labels and namespace labels is the same (else undefined: not incremental). */
+function sameButLabels(a: Subject, b: Subject): boolean {
+  if (a === b) return true;
+  if (a.id !== b.id || a.namespace !== b.namespace || a.hostNetwork !== b.hostNetwork || a.replicas !== b.replicas || a.workloadId !== b.workloadId) return false;
+  if (a.ips.length !== b.ips.length || a.ips.some((ip, i) => ip.family !== b.ips[i]?.family || ip.value !== b.ips[i]?.value)) return false;
+  if (a.ports.length !== b.ports.length || a.ports.some((p, i) => canonical(p) !== canonical(b.ports[i]))) return false;
+  const ra = a.unknownIpRange;
+  const rb = b.unknownIpRange;
+  return ra === rb || (ra !== undefined && rb !== undefined && ra.family === rb.family && ra.lo === rb.lo && ra.hi === rb.hi);
+}
+
+/** The ipBlock sets of some rules (what the external cells are made of), each with how many rules use it. */
+function ipBlockCounts(rules: Iterable<PolicyRule>, into = new Map<string, number>(), sign = 1): Map<string, number> {
+  for (const r of rules) {
+    if (r.peers === "All") continue;
+    for (const x of r.peers) {
+      if (x.type !== "IPBlock" || x.set.intervals.length === 0) continue;
+      const k = `${x.set.family}:${x.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`;
+      into.set(k, (into.get(k) ?? 0) + sign);
+    }
+  }
+  return into;
+}
+
+function* rulesOfCluster(c: Pick<Cluster, "networkPolicies" | "clusterPolicies">): Iterable<PolicyRule> {
+  for (const p of c.networkPolicies) yield* [...p.ingress, ...p.egress];
+  for (const p of c.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) yield r.rule;
+}
+
+/** Per cluster (the state before, reused across edits of it): its ipBlock counts. */
+const baseCounts = new WeakMap<Cluster, Map<string, number>>();
+
+/** Do the changed policies leave the set of distinct ipBlocks (so the external cells) as it was? */
+function sameIpBlocks(before: Cluster, np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][], cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][]): boolean {
+  if (np.length + cp.length === 0) return true;
+  const olds = { networkPolicies: np.flatMap(([o]) => (o ? [o] : [])), clusterPolicies: cp.flatMap(([o]) => (o ? [o] : [])) };
+  const news = { networkPolicies: np.flatMap(([, n]) => (n ? [n] : [])), clusterPolicies: cp.flatMap(([, n]) => (n ? [n] : [])) };
+  const delta = ipBlockCounts(rulesOfCluster(olds), new Map(), -1);
+  ipBlockCounts(rulesOfCluster(news), delta, 1);
+  if ([...delta.values()].every((d) => d === 0)) return true;
+  let base = baseCounts.get(before);
+  if (!base) baseCounts.set(before, (base = ipBlockCounts(rulesOfCluster(before))));
+  for (const [k, d] of delta) {
+    const was = base.get(k) ?? 0;
+    if ((was > 0) !== (was + d > 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * The changed connections between two states of a cluster, given the analysis of the first (its
+ * classes) and both topologies. Undefined when the states differ in more than policies and labels.
+ */
+export function incrementalChanges(before: Analysis, beforeCluster: Cluster, after: ClusterState): Incremental | undefined {
+  // The CNI's own tiers (Calico, Cilium) are not incremental: the full comparison decides.
+  if (beforeCluster.policyDialect !== undefined || after.cluster.policyDialect !== undefined) return undefined;
+  const t0 = before.topology;
+  const t1 = after.topology;
+  if (t0.subjects.length !== t1.subjects.length || t0.cells.length !== t1.cells.length) return undefined;
+  if (t0.cells.some((c, k) => c.id !== t1.cells[k]?.id)) return undefined;
+  const S = t0.subjects.length;
+  const changedNode = new Uint8Array(S);
+  for (let i = 0; i < S; i++) {
+    const a = t0.subjects[i] as Subject;
+    const b = t1.subjects[i] as Subject;
+    if (a === b) continue;
+    if (!sameButLabels(a, b)) return undefined;
+    if (!sameRecord(a.labels, b.labels) || !sameRecord(a.namespaceLabels, b.namespaceLabels)) changedNode[i] = 1;
+  }
+  const np = changedPairs(beforeCluster.networkPolicies, after.cluster.networkPolicies, npKey);
+  const cp = changedPairs(beforeCluster.clusterPolicies, after.cluster.clusterPolicies, cpKey);
+  if (!sameIpBlocks(beforeCluster, np, cp)) return undefined;
+  return new IncrementalEval(before, beforeCluster, after, changedNode, np, cp);
+}
+
+class IncrementalEval implements Incremental {
+  readonly units: Unit[] = [];
+  readonly unitOf: Int32Array;
+  readonly ports = new PortSetTable();
+  readonly changes: UnitChange[] = [];
+  readonly changedPolicies: string[];
+  private readonly topo: Readonly<Record<State, Topology>>;
+  private readonly clusters: Readonly<Record<State, Cluster>>;
+  private readonly byNs: Readonly<Record<State, ReadonlyMap<string, readonly NetworkPolicy[]>>>;
+  /** Per state, direction and unit: the cluster view holding only the policies that select the unit. */
+  private readonly views = new Map<string, PolicyView>();
+  private readonly cpChanged: number;
+  /** Namespaces with a changed NetworkPolicy. */
+  private readonly npChangedIn = new Set<string>();
+
+  constructor(
+    a: Analysis,
+    beforeCluster: Cluster,
+    after: ClusterState,
+    changedNode: Uint8Array,
+    np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][],
+    cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][],
+  ) {
+    this.topo = { before: a.topology, after: after.topology };
+    this.clusters = { before: beforeCluster, after: after.cluster };
+    const nsIndex = (c: Cluster): Map<string, NetworkPolicy[]> => {
+      const m = new Map<string, NetworkPolicy[]>();
+      for (const p of c.networkPolicies) {
+        const l = m.get(p.namespace);
+        if (l) l.push(p);
+        else m.set(p.namespace, [p]);
+      }
+      return m;
+    };
+    this.byNs = { before: nsIndex(beforeCluster), after: nsIndex(after.cluster) };
+    this.cpChanged = cp.length;
+    for (const [o, n] of np) for (const p of [o, n]) if (p) this.npChangedIn.add(p.namespace);
+    this.changedPolicies = [...np.map(([o, n]) => npKey((o ?? n) as NetworkPolicy)), ...cp.map(([o, n]) => cpKey((o ?? n) as ClusterPolicy))].sort();
+    this.unitOf = this.buildUnits(a, changedNode);
+    const { ingress, egress } = this.affected(np, cp);
+    this.evaluate(ingress, egress);
+  }
+
+  /** Units: the analysis' classes, with the nodes whose identity changed split off by their new identity. */
+  private buildUnits(a: Analysis, changedNode: Uint8Array): Int32Array {
+    const N = a.nodeCount;
+    const S = changedNode.length;
+    const unitOf = new Int32Array(N);
+    const ofClass = new Int32Array(a.classCount).fill(-1);
+    const ofKey = new Map<string, number>();
+    const nodes: number[][] = [];
+    const t1 = this.topo.after;
+    for (let i = 0; i < N; i++) {
+      const c = a.classOf[i] as number;
+      let u: number;
+      if (i < S && changedNode[i] === 1) {
+        const s = t1.subjects[i] as Subject;
+        const key = `${c}\u0000${canonical(sorted(s.labels))}\u0000${canonical(sorted(s.namespaceLabels))}`;
+        const got = ofKey.get(key);
+        if (got === undefined) {
+          u = nodes.length;
+          ofKey.set(key, u);
+          nodes.push([]);
+          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: true });
+        } else u = got;
+      } else {
+        u = ofClass[c] as number;
+        if (u < 0) {
+          u = nodes.length;
+          ofClass[c] = u;
+          nodes.push([]);
+          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: false });
+        }
+      }
+      (nodes[u] as number[]).push(i);
+      unitOf[i] = u;
+    }
+    return unitOf;
+  }
+
+  private identity(state: State, u: number): PodIdentity | undefined {
+    return this.topo[state].subjects[(this.units[u] as Unit).rep];
+  }
+
+  /** Units whose ingress (as destination) or egress (as source) side may differ between the states. */
+  private affected(np: readonly [NetworkPolicy | undefined, NetworkPolicy | undefined][], cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][]): { ingress: Set<number>; egress: Set<number> } {
+    const ingress = new Set<number>();
+    const egress = new Set<number>();
+    const U = this.units.length;
+    const namespaces = unitsByNamespace(this.units, this.topo.before);
+    const relabelled: number[] = [];
+    this.units.forEach((u, i) => {
+      if (!u.changed) return;
+      // A unit whose labels changed but not the policies selecting it keeps its own rules: only
+      // the peers that match it differently change anything (`sensitive`).
+      if (this.selectionChanged(i)) {
+        ingress.add(i);
+        egress.add(i);
+      } else relabelled.push(i);
+    });
+    if (relabelled.length > 0) this.sensitive(relabelled, namespaces);
+    const mark = (u: number, isolates: (d: PolicyType) => boolean): void => {
+      if (isolates("Ingress")) ingress.add(u);
+      if (isolates("Egress")) egress.add(u);
+    };
+    for (const [o, n] of np) {
+      for (const [p, state] of [[o, "before"], [n, "after"]] as const) {
+        if (!p) continue;
+        for (const u of namespaces.get(p.namespace) ?? []) {
+          const id = this.identity(state, u);
+          if (id && policySelects(p, id)) mark(u, (d) => policyIsolates(p, d));
+        }
+      }
+    }
+    for (const [o, n] of cp) {
+      for (const [p, state] of [[o, "before"], [n, "after"]] as const) {
+        if (!p) continue;
+        for (let u = 0; u < U; u++) {
+          const id = this.identity(state, u);
+          if (id && clusterPolicySelects(p, id)) mark(u, (d) => clusterRulesOf(p, d).length > 0);
+        }
+      }
+    }
+    return { ingress, egress };
+  }
+
+  /** Pairs to evaluate beyond whole rows and columns (relabelled units against the units whose rules' peers now match them differently). */
+  private readonly pairs: [number, number][] = [];
+
+  /** Do the policies selecting unit `u` (either direction, any tier) differ between the states? */
+  private selectionChanged(u: number): boolean {
+    const a = this.identity("before", u);
+    const b = this.identity("after", u);
+    if (!a || !b) return false;
+    for (const p of this.byNs.after.get(b.namespace) ?? []) if (policySelects(p, a) !== policySelects(p, b)) return true;
+    for (const p of this.clusters.after.clusterPolicies) if (clusterPolicySelects(p, a) !== clusterPolicySelects(p, b)) return true;
+    return false;
+  }
+
+  /**
+   * For relabelled units: every rule (of the policies after the change) with a peer that matches
+   * the unit's old identity and not its new one, or the reverse, makes the pairs between the unit
+   * and the units that rule's policy selects worth evaluating: (unit → them) for ingress rules,
+   * (them → unit) for egress rules. Nothing else involving the unit can change.
+   */
+  private sensitive(relabelled: readonly number[], namespaces: ReadonlyMap<string, readonly number[]>): void {
+    // Every pod peer of every rule, once: which policy, which side of the pairs it decides.
+    type Ref = { readonly peer: PodsPeer; readonly policyNs: string; readonly np: NetworkPolicy | undefined; readonly cp: ClusterPolicy | undefined; readonly dir: PolicyType };
+    const refs: Ref[] = [];
+    const add = (rules: readonly PolicyRule[], policyNs: string, np: NetworkPolicy | undefined, cp: ClusterPolicy | undefined, dir: PolicyType): void => {
+      for (const r of rules) if (r.peers !== "All") for (const x of r.peers) if (x.type === "Pods") refs.push({ peer: x, policyNs, np, cp, dir });
+    };
+    for (const p of this.clusters.after.networkPolicies) {
+      if (policyIsolates(p, "Ingress")) add(p.ingress, p.namespace, p, undefined, "Ingress");
+      if (policyIsolates(p, "Egress")) add(p.egress, p.namespace, p, undefined, "Egress");
+    }
+    for (const p of this.clusters.after.clusterPolicies) {
+      for (const dir of ["Ingress", "Egress"] as const) add(clusterRulesOf(p, dir).map((r) => r.rule), "", undefined, p, dir);
+    }
+    const selectedUnits = (ref: Ref): number[] => {
+      const out: number[] = [];
+      const candidates: Iterable<number> = ref.np ? (namespaces.get(ref.np.namespace) ?? []) : this.units.keys();
+      for (const v of candidates) {
+        const id = this.identity("after", v);
+        if (id && (ref.np ? policySelects(ref.np, id) : clusterPolicySelects(ref.cp as ClusterPolicy, id))) out.push(v);
+      }
+      return out;
+    };
+    // Per pair of namespace label sets (before, after): the refs whose namespaceSelector changes its mind.
+    const nsChanged = new Map<object, Map<object, Ref[]>>();
+    const nsDiffs = (la: object, lb: object, a: PodIdentity, b: PodIdentity): Ref[] => {
+      let byB = nsChanged.get(la);
+      if (!byB) nsChanged.set(la, (byB = new Map()));
+      let out = byB.get(lb);
+      if (!out) {
+        out = refs.filter((r) => r.peer.namespaces.type === "Selector" && selectorMatches(r.peer.namespaces.selector, a.namespaceLabels) !== selectorMatches(r.peer.namespaces.selector, b.namespaceLabels));
+        byB.set(lb, out);
+      }
+      return out;
+    };
+    for (const u of relabelled) {
+      const a = this.identity("before", u) as PodIdentity;
+      const b = this.identity("after", u) as PodIdentity;
+      const hit = new Set<Ref>();
+      if (sameRecord(a.labels, b.labels)) {
+        // Same pod labels: only a namespaceSelector that changes its mind can see the change
+        // (a peer of the policy's own namespace looks at pod labels only).
+        for (const ref of nsDiffs(a.namespaceLabels, b.namespaceLabels, a, b)) if (peerMatchesPod(ref.peer, ref.policyNs, a) !== peerMatchesPod(ref.peer, ref.policyNs, b)) hit.add(ref);
+      } else {
+        for (const ref of refs) {
+          const x = ref.peer;
+          if (x.namespaces.type === "PolicyNamespace" && ref.policyNs !== a.namespace) continue;
+          if (peerMatchesPod(x, ref.policyNs, a) !== peerMatchesPod(x, ref.policyNs, b)) hit.add(ref);
+        }
+      }
+      const seen = new Set<string>();
+      for (const ref of hit) {
+        const key = `${ref.dir}\u0000${ref.np ? `np:${ref.np.namespace}/${ref.np.name}` : `cp:${(ref.cp as ClusterPolicy).kind}/${(ref.cp as ClusterPolicy).name}`}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const v of selectedUnits(ref)) this.pairs.push(ref.dir === "Ingress" ? [u, v] : [v, u]);
+      }
+    }
+  }
+
+  /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
+  private view(state: State, dir: PolicyType, u: number): PolicyView | undefined {
+    // A unit that did not change, in a namespace whose policies did not change, with no cluster
+    // policy changed, is selected by the same policies in both states: one view.
+    const shared = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    const key = `${shared ? "before" : state}\u0000${dir}\u0000${u}`;
+    let v = this.views.get(key);
+    if (v) return v;
+    const id = this.identity(state, u);
+    if (!id) return undefined;
+    const c = this.clusters[state];
+    const networkPolicies = (this.byNs[state].get(id.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, id));
+    const clusterPolicies = c.clusterPolicies.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, id));
+    v = { networkPolicies, clusterPolicies };
+    this.views.set(key, v);
+    return v;
+  }
+
+  /** Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination unit). */
+  /**
+   * Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination). The
+   * answer depends on the peer only through which of the view's peers match it (and, for egress
+   * with named ports, on the destination's ports): answers are kept per such signature, so a row
+   * of 13k units costs a few selector matches per unit and a handful of evaluations.
+   */
+  private side(state: State, dir: PolicyType, at: number, peer: number, dst: number): number {
+    const view = this.view(state, dir, at);
+    const id = this.identity(state, at);
+    if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
+    const t = this.topo[state];
+    const party = partyOf(t, (this.units[peer] as Unit).rep);
+    const sig = this.signature(view, party, dir === "Egress" ? this.identity(state, dst) : undefined);
+    const memo = `${state}\u0000${dir}\u0000${at}\u0000${sig}`;
+    let got = this.answers.get(memo);
+    if (got === undefined) {
+      got = this.ports.intern(direction(view, dir, id, party, this.identity(state, dst)?.ports).ports);
+      this.answers.set(memo, got);
+    }
+    return got;
+  }
+
+  private readonly answers = new Map<string, number>();
+  private readonly viewPeers = new WeakMap<PolicyView, { readonly peers: readonly { readonly peer: Peer; readonly ns: string }[]; readonly named: boolean }>();
+
+  /** Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus named-port context. */
+  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: PodIdentity | undefined): string {
+    let vp = this.viewPeers.get(view);
+    if (!vp) {
+      const peers: { peer: Peer; ns: string }[] = [];
+      let named = false;
+      const add = (r: PolicyRule, ns: string): void => {
+        if (r.ports !== "All" && r.ports.some((x) => x.port.type === "Named")) named = true;
+        if (r.peers !== "All") for (const peer of r.peers) peers.push({ peer, ns });
+      };
+      for (const p of view.networkPolicies) for (const r of [...p.ingress, ...p.egress]) add(r, p.namespace);
+      for (const p of view.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) add(r.rule, "");
+      vp = { peers, named };
+      this.viewPeers.set(view, vp);
+    }
+    let sig = "";
+    for (const { peer, ns } of vp.peers) {
+      const hit = party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
+      sig += hit ? "1" : "0";
+    }
+    // Named ports resolve against the destination's containerPorts (egress: the peer).
+    if (vp.named && dst) sig += `|${dst.ports.map((x) => `${x.name ?? ""}/${x.protocol}/${x.containerPort}`).join(",")}|${dst.hostNetwork ? 1 : 0}`;
+    return sig;
+  }
+
+  portsBetween(state: State, u: number, v: number): number {
+    const eg = this.side(state, "Egress", u, v, v);
+    if (eg === EMPTY_ID) return EMPTY_ID;
+    return this.ports.intersect(eg, this.side(state, "Ingress", v, u, v));
+  }
+
+  private isExternal(u: number): boolean {
+    return (this.units[u] as Unit).rep >= this.topo.before.subjects.length;
+  }
+
+  private evaluate(ingress: ReadonlySet<number>, egress: ReadonlySet<number>): void {
+    const U = this.units.length;
+    const pair = (u: number, v: number): void => {
+      if (this.isExternal(u) && this.isExternal(v)) return;
+      const changed = (this.units[u] as Unit).changed || (this.units[v] as Unit).changed;
+      const inSame = !changed && !ingress.has(v);
+      const egSame = !changed && !egress.has(u);
+      let in0: number;
+      let in1: number;
+      let eg0: number;
+      let eg1: number;
+      if (inSame && !egSame) {
+        // A row: the source's side first; the destination's only where the source's changed.
+        eg0 = this.side("before", "Egress", u, v, v);
+        eg1 = this.side("after", "Egress", u, v, v);
+        if (eg0 === eg1) return;
+        in0 = in1 = this.side("before", "Ingress", v, u, v);
+      } else {
+        in0 = this.side("before", "Ingress", v, u, v);
+        in1 = inSame ? in0 : this.side("after", "Ingress", v, u, v);
+        if (egSame && in0 === in1) return;
+        eg0 = this.side("before", "Egress", u, v, v);
+        eg1 = egSame ? eg0 : this.side("after", "Egress", u, v, v);
+      }
+      const before = this.ports.intersect(eg0, in0);
+      const after = this.ports.intersect(eg1, in1);
+      if (before !== after) this.changes.push({ src: u, dst: v, before, after });
+    };
+    const cols = [...ingress].sort((x, y) => x - y);
+    for (let u = 0; u < U; u++) for (const v of cols) pair(u, v);
+    for (const u of [...egress].sort((x, y) => x - y)) {
+      for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
+    }
+    const done = new Set<string>();
+    for (const [u, v] of this.pairs) {
+      if (ingress.has(v) || egress.has(u)) continue; // evaluated above
+      const key = `${u},${v}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      pair(u, v);
+    }
+  }
+}
+
+function sorted(l: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function unitsByNamespace(units: readonly Unit[], t: Topology): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  units.forEach((u, i) => {
+    const s = t.subjects[u.rep];
+    if (!s) return;
+    const l = m.get(s.namespace);
+    if (l) l.push(i);
+    else m.set(s.namespace, [i]);
+  });
+  return m;
+}
+
+export type Relabel =
+  | { readonly subjects: readonly number[]; readonly labels: Labels }
+  | { readonly namespace: string; readonly labels: Labels };
+
+/**
+ * The topology after a label edit (a What-if: new labels for some subjects, e.g. a workload's
+ * pods, or for a namespace), without rebuilding it: the other subjects are shared.
+ */
+export function relabelled(t: Topology, change: Relabel): Topology {
+  const subjects = [...t.subjects];
+  if ("subjects" in change) {
+    for (const i of change.subjects) {
+      const s = subjects[i];
+      if (s) subjects[i] = { ...s, labels: change.labels };
+    }
+    return { ...t, subjects };
+  }
+  const ns = t.namespaces.get(change.namespace);
+  // The API server sets kubernetes.io/metadata.name on every namespace (parse/kinds/namespace.ts does too).
+  const labels = { ...change.labels, "kubernetes.io/metadata.name": change.namespace };
+  subjects.forEach((s, i) => {
+    if (s.namespace === change.namespace) subjects[i] = { ...s, namespaceLabels: labels };
+  });
+  const namespaces = new Map(t.namespaces);
+  if (ns) namespaces.set(change.namespace, { ...ns, labels });
+  return { ...t, subjects, namespaces };
+}
