@@ -17,7 +17,7 @@
  * `KWIRE_BENCH_SECTIONS=cli,json,stages,ratio,incremental` (any subset) picks the engine sections.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,6 +78,8 @@ const SKIP = new Set((process.env["KWIRE_BENCH_SKIP"] ?? "").split(","));
 const SECTIONS = new Set((process.env["KWIRE_BENCH_SECTIONS"] ?? "cli,json,stages,ratio,incremental").split(","));
 
 async function main(): Promise<void> {
+  // The CLI reads package.json beside its code (src/cli/assets.ts): give the bench build one.
+  if (!existsSync(`${here}../package.json`)) copyFileSync(`${here}../../package.json`, `${here}../package.json`);
   const out: string[] = [];
   const log = (s: string): void => {
     out.push(s);

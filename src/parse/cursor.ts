@@ -248,6 +248,10 @@ export class Cursor {
 
   /** A map of string to string (labels, matchLabels). Non-string values are errors. */
   stringMap(): Record<string, string> {
+    const v = this.value;
+    // The usual case: every value a string. The parsed map is ours and read-only from here on,
+    // so it is kept as it is rather than copied (one object less per pod).
+    if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every((x) => typeof x === "string")) return v as Record<string, string>;
     const out: Record<string, string> = {};
     if (this.isAbsent || !this.expect("map")) return out;
     for (const [k, v] of this.entries()) {
