@@ -109,3 +109,14 @@ export function dialectIpSets(cluster: Cluster): IpSet[] {
   }
   return out;
 }
+
+/**
+ * How many policies decide (for summaries): NetworkPolicies under the Kubernetes tiers (as
+ * before), or every policy of the dialect's tiers (Calico: its policies, Kubernetes
+ * NetworkPolicies and cluster policies; Cilium: rule sets and NetworkPolicies).
+ */
+export function enforcedPolicyCount(cluster: Cluster): number {
+  const e = enforcedTiers(cluster);
+  if (!e) return cluster.networkPolicies.length;
+  return new Set(e.tiers.flatMap((t) => t.policies.map((p) => `${p.origin.kind}/${p.origin.policy}`))).size;
+}

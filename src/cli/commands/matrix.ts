@@ -12,6 +12,7 @@ import { EXIT_OK, UsageError } from "../io.js";
 import { renderServiceMatrix } from "./matrix-service.js";
 import { serviceContextOf } from "./trace.js";
 import { cniMapsHostPorts } from "../../parse/index.js";
+import { enforcedPolicyCount } from "../../policy/index.js";
 import { NAMESPACE_HELP, namespaceHelp } from "../help.js";
 import { progress } from "../progress.js";
 
@@ -79,7 +80,7 @@ export function renderMatrix(a: Analyzed, opts: MatrixOptions, err: (s: string) 
     return out;
   }
   if (opts.output === "summary") {
-    const s = computeSummary(a.analysis, mopts, a.cluster.networkPolicies.length);
+    const s = computeSummary(a.analysis, mopts, enforcedPolicyCount(a.cluster));
     return opts.json ? JSON.stringify(s, null, 2) + "\n" : summaryText(s);
   }
   if (!MATRIX_FORMATS.includes(opts.output as (typeof MATRIX_FORMATS)[number])) throw new UsageError(`-o must be one of ${MATRIX_FORMATS.join(", ")}, not "${opts.output}"`);

@@ -6,6 +6,7 @@
  */
 import { analyzeFiles, type Analyzed } from "../../analyze/index.js";
 import { computeMatrix, computeSummary, PolicyIndex, type ExposureEdge, resolveTarget, serviceContext, traceAny, traceConnection, type Party, type ServiceContext, type Topology } from "../../engine/index.js";
+import { enforcedPolicyCount } from "../../policy/index.js";
 import { runLint } from "../../lint/index.js";
 import { isProtocol, type Cluster, type Diagnostic, type Protocol } from "../../model/index.js";
 import { cniMapsHostPorts, loadCluster } from "../../parse/index.js";
@@ -117,7 +118,7 @@ export class Session {
     return {
       matrix: l.matrix,
       // Under Calico / Cilium every policy of the CNI's tiers counts, not only NetworkPolicies.
-      summary: computeSummary(a.analysis, { level: "workload" }, a.cluster.policyDialect !== undefined ? policies.length : a.cluster.networkPolicies.length),
+      summary: computeSummary(a.analysis, { level: "workload" }, enforcedPolicyCount(a.cluster)),
       policies,
       objects: objectsOf(a),
       findings: findings(a.diagnostics),
