@@ -14,6 +14,7 @@ import type { LabNode, LabPod } from "./plan.js";
 import type { LabProxy } from "./services.js";
 import type { LabBackend } from "./backends.js";
 import type { BgpTopology } from "./bgp.js";
+import type { NorthSouthState } from "./north-south-lab.js";
 
 export const DEFAULT_LAB_DIR = "/run/kwire/lab";
 
@@ -27,7 +28,7 @@ export interface PodState {
   readonly pid?: number;
 }
 
-export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "bgp" | "dns" | "servers" | "up";
+export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "bgp" | "dns" | "north-south" | "servers" | "up";
 
 /** The `bgp` backend: its settings and the BIRD daemons' pids (one per node, in node order). */
 export interface BgpState {
@@ -62,6 +63,8 @@ export interface LabState {
   /** The MTU the pods' eth0 got. */
   readonly podMtu?: number;
   readonly bgp?: BgpState;
+  /** The internet netns and the L7 proxies (north-south-lab.ts), when the input has Ingresses or Gateways. */
+  readonly northSouth?: NorthSouthState;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }
