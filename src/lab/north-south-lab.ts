@@ -100,7 +100,7 @@ export async function waitProxy(dir: string, netns: string, plan: LabProxyPlan, 
   }
 }
 
-interface ClientAnswer {
+export interface ClientAnswer {
   readonly i: number;
   readonly status: number;
   readonly body: string;
