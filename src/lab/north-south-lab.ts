@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { INTERNET_CLIENT } from "../engine/index.js";
 import type { Cluster } from "../model/index.js";
 import { LabError } from "./errors.js";
+import { ipBatch } from "./fabric.js";
 import type { Host } from "./host.js";
 import { INGRESS_PROXY_JS, INTERNET_CLIENT_JS } from "./ingress-proxy-source.js";
 import type { CellResult } from "./compare.js";
@@ -47,11 +48,6 @@ export const isOurProxy = (pid: number): boolean => runsArg(pid, PROXY_SCRIPT);
 /** The plan for a running lab's cluster (the same function `lab up` and `lab probe` use). */
 export function labNorthSouth(lab: Cluster, pods: readonly PlacedPod[], nodes: readonly LabNode[], backend: LabBackend | undefined): NorthSouthPlan {
   return planNorthSouth(labServiceContext(lab, nodes, backend), pods.map((p) => ({ id: p.pod.id, ip: p.ip })));
-}
-
-async function ipBatch(host: Host, lines: readonly string[], netns?: string): Promise<void> {
-  const r = await host.exec(["ip", "-batch", "-"], { input: lines.join("\n") + "\n", ...(netns === undefined ? {} : { netns }) });
-  if (r.code !== 0) throw new LabError("command-failed", `ip -batch${netns === undefined ? "" : ` in ${netns}`} (north-south) failed: ${r.stderr.trim().split("\n")[0] ?? ""}`, r.stderr);
 }
 
 /** The `ip -batch` lines per netns that wire the internet netns (pure: tested on its own). */
