@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { labSkipReason } from "./cni/testing/lab.js";
-import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type CellResult, type ProbeRun } from "./index.js";
+import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, readState, runProbe, type CellResult, type LabBackend, type LabProxy, type ProbeRun } from "./index.js";
 import { statusText } from "../cli/commands/lab-report.js";
 
 const skip = labSkipReason();
@@ -32,9 +32,9 @@ function leftovers(): string[] {
   return [...netns, ...procs, ...(existsSync(join(DIR, "state.json")) ? ["state.json"] : [])];
 }
 
-async function up(files: { path: string; text: string }[], nodes?: number): Promise<void> {
+async function up(files: { path: string; text: string }[], nodes?: number, more: { proxy?: LabProxy; backend?: LabBackend } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
-  await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...(nodes === undefined ? {} : { nodes }) });
+  await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...(nodes === undefined ? {} : { nodes }), ...more });
 }
 
 const fixture = (p: string): { path: string; text: string } => ({ path: p, text: readFileSync(join(REPO, p), "utf8") });
@@ -171,5 +171,16 @@ describe.skipIf(skip !== undefined)(`north-south in the lab${skip === undefined 
     const web = ns(run, "ingress-nginx/kwire-ingress-controller GET http://shop.example.com/");
     expect([web?.predicted, web?.observed]).toEqual([false, false]);
     expect(web?.reply).toMatch(/^HTTP 502/);
+  });
+
+  it("an Ingress on two nodes with kube-proxy's own nftables rules and the vxlan backend: the same answers", async () => {
+    await up([{ path: "two-backends.yaml", text: TWO_BACKENDS }], 2, { proxy: "kube-proxy", backend: "vxlan" });
+    const run = await runProbe({ dir: DIR, kinds: ["north-south"] });
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    expect(run.results.map((r) => [r.dst, r.reply?.split("\n")[0]?.replace(/: no backend answered.*$/, "")])).toEqual([
+      ["ingress-nginx/controller GET http://kwire-unknown.invalid/", "HTTP 404: no route for GET kwire-unknown.invalid/"],
+      ["ingress-nginx/controller GET http://shop.example.com/closed", "HTTP 502"],
+      ["ingress-nginx/controller GET http://shop.example.com/open", "HTTP 200: apps/open"],
+    ]);
   });
 });
