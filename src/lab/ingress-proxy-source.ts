@@ -2,7 +2,7 @@
  * @module lab/ingress-proxy-source
  * The L7 proxy the lab runs in an Ingress controller's or Gateway data plane's pod netns, as
  * source text `lab up` writes to `<lab dir>/ingress-proxy.mjs` (plain JavaScript, node: imports
- * only, like pod-server-source.ts). Config (argv[2], JSON): `{ id, ports, routes, ready }`.
+ * only, like pod-server-source.ts). Config (argv[2], JSON): `{ id, ports, routes, ready, httpOnlyFrom }`.
  *
  * - HTTP/1.1 on every port: the request (method, Host without its port, path and query, the
  *   headers a route names) is looked up in `routes`, compiled from the model (north-south.ts);
@@ -12,7 +12,9 @@
  *   line (the pod servers answer `<pod id>\n`): **200** with that id as the body, header
  *   `x-kwire-backend`. None answers: **502** listing why.
  * - A client that connects and sends nothing for 200 ms is a plain TCP probe (`lab probe`'s pod
- *   cells): it gets the pod's greeting `<pod id>\n`, as from every pod server.
+ *   cells): it gets the pod's greeting `<pod id>\n`, as from every pod server — except clients at
+ *   `httpOnlyFrom` (the internet client), which only ever speak HTTP: a request that is slow to
+ *   arrive on a loaded machine must not be answered with a greeting.
  * The ready file is written once every port is bound.
  */
 
@@ -82,7 +84,8 @@ function serve(port) {
       let buf = "";
       let started = false;
       sock.on("error", () => {});
-      const idle = setTimeout(() => { if (!started) sock.end(cfg.id + "\n"); }, IDLE_MS);
+      const remote = (sock.remoteAddress || "").replace(/^::ffff:/, "");
+      const idle = cfg.httpOnlyFrom.includes(remote) ? undefined : setTimeout(() => { if (!started) sock.end(cfg.id + "\n"); }, IDLE_MS);
       sock.on("data", (d) => {
         started = true;
         clearTimeout(idle);

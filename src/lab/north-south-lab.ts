@@ -80,7 +80,7 @@ export function startProxy(dir: string, netns: string, plan: LabProxyPlan): Chil
   mkdirSync(join(dir, "log"), { recursive: true });
   const script = join(dir, PROXY_SCRIPT);
   if (!existsSync(script)) writeFileSync(script, INGRESS_PROXY_JS);
-  const cfg = JSON.stringify({ id: plan.pod, ports: plan.ports, routes: plan.routes, ready: readyPath(dir, netns) });
+  const cfg = JSON.stringify({ id: plan.pod, ports: plan.ports, routes: plan.routes, ready: readyPath(dir, netns), httpOnlyFrom: [INTERNET_CLIENT] });
   return startInNetns(netns, [process.execPath, script, cfg], logPath(dir, `${netns}.proxy`), `the L7 proxy in ${plan.pod}`);
 }
 
