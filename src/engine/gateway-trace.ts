@@ -50,7 +50,7 @@ export function dataPlaneOf(ctx: ServiceContext, gw: Gateway): Party[] {
 }
 
 /** The port the data-plane pod listens on for a listener: a Service in front of it may map the listener port. */
-function podPort(ctx: ServiceContext, gw: Gateway, dp: Party, listenerPort: number): number {
+export function podPort(ctx: ServiceContext, gw: Gateway, dp: Party, listenerPort: number): number {
   const s = dp.type === "node" ? ctx.topology.subjects[dp.node] : undefined;
   if (!s) return listenerPort;
   for (const f of ctx.layer.frontends) {

@@ -17,16 +17,17 @@ import type { Host } from "./host.js";
 import { removeTable } from "./nft-apply.js";
 import { isOurDns } from "./dns-process.js";
 import { isOurBird } from "./bgp.js";
+import { isOurProxy } from "./north-south-lab.js";
 import { removeResolvConf, resolvDirs } from "./resolv.js";
 import { isOurServer, stopServers } from "./servers.js";
 import { readState, type LabState } from "./state.js";
 
-/** The netns names `lab up` creates: kw-n<i>, kw-p-<10 hex>, kw-fabric. */
-export const LAB_NETNS = /^kw-(n\d+|p-[0-9a-f]{10}|fabric)$/;
+/** The netns names `lab up` creates: kw-n<i>, kw-p-<10 hex>, kw-fabric, kw-inet (north-south-lab.ts). */
+export const LAB_NETNS = /^kw-(n\d+|p-[0-9a-f]{10}|fabric|inet)$/;
 /** Pod netns: the only ones that get a resolv.conf. */
 export const POD_NETNS = /^kw-p-[0-9a-f]{10}$/;
 
-const ours = (pid: number): boolean => isOurServer(pid) || isOurDns(pid) || isOurBird(pid);
+const ours = (pid: number): boolean => isOurServer(pid) || isOurDns(pid) || isOurBird(pid) || isOurProxy(pid);
 
 export interface CleanupReport {
   readonly netns: readonly string[];
@@ -40,10 +41,11 @@ export async function teardown(host: Host, state: LabState): Promise<CleanupRepo
   await stopServers(pids);
   await stopServers((state.dns?.servers ?? []).flatMap((s) => (s.pid === undefined ? [] : [s.pid])), isOurDns);
   await stopServers(state.bgp?.pids ?? [], isOurBird);
+  await stopServers((state.northSouth?.proxies ?? []).flatMap((p) => (p.pid === undefined ? [] : [p.pid])), isOurProxy);
   for (const n of [...(state.dns?.resolvConf ?? []), ...state.pods.map((p) => p.pod.netns)]) removeResolvConf(n);
   for (const n of state.nodes) await removeTable(host, n.netns);
   const existing = new Set(await listNetns(host));
-  const names = [...state.pods.map((p) => p.pod.netns), ...state.nodes.map((n) => n.netns), state.fabric].filter((n) => existing.has(n));
+  const names = [...state.pods.map((p) => p.pod.netns), ...state.nodes.map((n) => n.netns), ...(state.northSouth === undefined ? [] : [state.northSouth.netns]), state.fabric].filter((n) => existing.has(n));
   // Servers started by an interrupted `up` after its last state write are found by netns.
   await stopServers(await pidsIn(host, names), ours);
   const problems = await deleteNetns(host, names);

@@ -8,8 +8,8 @@
 import type { Analysis } from "../engine/index.js";
 import { containsPort, type Protocol } from "../model/index.js";
 
-/** pod: pod → pod address; service: pod → ClusterIP or NodePort; dns: a name looked up in the pod. */
-export type CellKind = "pod" | "service" | "dns";
+/** pod: pod → pod address; service: pod → ClusterIP or NodePort; dns: a name looked up in the pod; north-south: an HTTP request from the internet netns through an L7 proxy (north-south.ts). */
+export type CellKind = "pod" | "service" | "dns" | "north-south";
 
 export interface Cell {
   readonly kind: CellKind;

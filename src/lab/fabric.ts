@@ -15,7 +15,7 @@ import { applyScript } from "./nft-apply.js";
 
 const fabricPort = (n: LabNode): string => `kw-f${n.index}`;
 
-async function ipBatch(host: Host, lines: readonly string[], netns?: string): Promise<void> {
+export async function ipBatch(host: Host, lines: readonly string[], netns?: string): Promise<void> {
   const r = await host.exec(["ip", "-batch", "-"], { input: lines.join("\n") + "\n", ...(netns === undefined ? {} : { netns }) });
   if (r.code !== 0) throw new LabError("command-failed", `ip -batch${netns === undefined ? "" : ` in ${netns}`} failed: ${r.stderr.trim().split("\n")[0] ?? ""}`, r.stderr);
 }

@@ -20,3 +20,5 @@ export { applyTable, removeTable } from "./nft-apply.js";
 export { LAB_BACKENDS, DEFAULT_LAB_BACKEND, isLabBackend, podMtuFor, backendOverhead, parseCounters, FABRIC_TABLE, VXLAN_DEVICE, VXLAN_PORT, type LabBackend, type FabricCounter } from "./backends.js";
 export { BGP_TOPOLOGIES, isBgpTopology, bgpStatus, birdConfig, bgpSettings, type BgpTopology, type BgpNodeStatus } from "./bgp.js";
 export { probeMtu, type MtuPath, type MtuVerdict } from "./mtu.js";
+export { planNorthSouth, withLabProxies, INTERNET_NETNS, UNKNOWN_HOST, type NorthSouthCell, type NorthSouthPlan, type LabProxyPlan } from "./north-south.js";
+export { labNorthSouth, internetPlan, isOurProxy, type NorthSouthState } from "./north-south-lab.js";

@@ -2,7 +2,8 @@
  * @module lab/probe-run
  * `kwire lab probe` without the printing: rebuild the lab cluster from the state, predict every
  * cell — pod → pod with the fast engine, pod → Service (ClusterIP, NodePort) and DNS lookups with
- * the service-aware engine (service-cells.ts) — probe them, summarize (overall and per kind), and
+ * the service-aware engine (service-cells.ts), HTTP requests from the internet netns through the
+ * L7 proxies with `traceAny` (north-south.ts) — probe them, summarize (overall and per kind), and
  * write the flow log and metrics next to the state (`flows.jsonl`, `metrics.json`).
  */
 import { writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { createHost } from "./host.js";
 import { probeCells, writeFlowLog } from "./prober.js";
 import { dnsCells, labServiceContext, serviceCells } from "./service-cells.js";
 import { currentLab, placedPods } from "./session.js";
+import { labNorthSouth, probeNorthSouth } from "./north-south-lab.js";
 
 export interface ProbeRunOptions {
   readonly dir: string;
@@ -40,7 +42,7 @@ const DNS_CONCURRENCY = 16;
 export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const t0 = performance.now();
   const { state, lab } = currentLab(opts.dir);
-  const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns"]);
+  const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns", "north-south"]);
   const ctx = labServiceContext(lab, state.nodes, state.backend);
   const view = { lab, pods: placedPods(state), nodes: state.nodes };
   const cells = [
@@ -51,17 +53,21 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const flowLog = opts.flowLog ?? join(opts.dir, "flows.jsonl");
   const netnsOf = new Map(state.pods.map((p) => [p.pod.id, p.pod.netns]));
   const common = { dir: opts.dir, netnsOf, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
-  const [sockets, names] = await Promise.all([
+  // North-south cells: HTTP from the internet netns through the L7 proxies (north-south-lab.ts).
+  const ns = kinds.has("north-south") && state.northSouth !== undefined ? labNorthSouth(lab, view.pods, state.nodes, state.backend).cells : [];
+  const [sockets, names, http] = await Promise.all([
     probeCells(cells, { ...common, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) }),
     probeCells(lookups, { ...common, concurrency: DNS_CONCURRENCY }),
+    probeNorthSouth(common.host, ns, opts.timeoutMs ?? 1000),
   ]);
-  const results = [...sockets, ...names];
+  const results = [...sockets, ...names, ...http];
   writeFlowLog(flowLog, results);
   const summary = summarize(results);
   const byKind = {
     pod: summarize(results.filter((r) => r.kind === "pod")),
     service: summarize(results.filter((r) => r.kind === "service")),
     dns: summarize(results.filter((r) => r.kind === "dns")),
+    "north-south": summarize(results.filter((r) => r.kind === "north-south")),
   };
   const rate = (k: CellKind): number | null => (byKind[k].probed === 0 ? null : byKind[k].probeSuccessRate);
   const seconds = (performance.now() - t0) / 1000;

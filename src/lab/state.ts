@@ -15,6 +15,7 @@ import type { LabProxy } from "./services.js";
 import type { LabBackend } from "./backends.js";
 import type { BgpTopology } from "./bgp.js";
 import type { LabPolicyModel } from "./general-policy.js";
+import type { NorthSouthState } from "./north-south-lab.js";
 
 export const DEFAULT_LAB_DIR = "/run/kwire/lab";
 
@@ -28,7 +29,7 @@ export interface PodState {
   readonly pid?: number;
 }
 
-export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "bgp" | "dns" | "servers" | "up";
+export type LabPhase = "planned" | "fabric" | "nodes" | "pods" | "policy" | "bgp" | "dns" | "north-south" | "servers" | "up";
 
 /** The `bgp` backend: its settings and the BIRD daemons' pids (one per node, in node order). */
 export interface BgpState {
@@ -67,6 +68,8 @@ export interface LabState {
   readonly cni?: string;
   /** Which compiler made the policy tables: the Kubernetes tiers, or Calico's / Cilium's (absent in older states: kubernetes). */
   readonly policy?: LabPolicyModel;
+  /** The internet netns and the L7 proxies (north-south-lab.ts), when the input has Ingresses or Gateways. */
+  readonly northSouth?: NorthSouthState;
   /** Seconds each phase took (for `status` and the bench). */
   readonly timings: Readonly<Record<string, number>>;
 }

@@ -10,6 +10,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import type { Cluster } from "../model/index.js";
+import { INTERNET_CLIENT } from "../engine/index.js";
 import { UndoStack } from "./cni/undo.js";
 import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
@@ -27,8 +28,10 @@ import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
-import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
+import { FABRIC_NETNS, planLab, type LabPod, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
+import { proxyPortsBefore, upNorthSouth, type NorthSouthState } from "./north-south-lab.js";
+import { withLabProxies } from "./north-south.js";
 import { startServer, waitReady, writeServerScript } from "./servers.js";
 import { onPath, placedPods, preflightProblem } from "./session.js";
 import { readState, writeInputs, writeState, type BgpState, type DnsState, type LabPhase, type LabState, type PodState, type SavedInput } from "./state.js";
@@ -77,9 +80,13 @@ class Recorder {
     this.state = { ...this.state, dns };
     writeState(this.state);
   }
+  setNorthSouth(northSouth: NorthSouthState): void {
+    this.state = { ...this.state, northSouth };
+    writeState(this.state);
+  }
 }
 
-async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): Promise<void> {
+async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined, nsNotes: readonly string[]): Promise<void> {
   const { host, dir, log } = opts;
   const check = (): void => {
     if (opts.signal?.aborted === true) throw new LabError("interrupted", "interrupted (SIGINT/SIGTERM); unwinding");
@@ -108,7 +115,8 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
-  const children = startAll(opts, rec, undo, dns);
+  const reserved = proxyPortsBefore(labCluster(cluster, rec.state.pods.map((p) => ({ pod: p.pod, ip: "" }))), nodes, backend);
+  const children = startAll(opts, rec, undo, dns, reserved);
   const ips = new Map<string, string>();
   await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
   rec.setPods(rec.state.pods.map((p): PodState => {
@@ -132,6 +140,11 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
     log(`lab: BGP converged (${rec.state.bgp.topology === "mesh" ? "full mesh" : "route reflector on node 0"}, AS ${rec.state.bgp.asNumber}): every node learnt every other podCIDR`);
   }
   if (dns !== undefined) await startClusterDns(opts, rec, undo, lab, dns, aborted);
+  const ns = await upNorthSouth({ host, dir, lab, pods: placedPods(rec.state), nodes, backend, reserved, notes: nsNotes, undo, save: (s) => rec.setNorthSouth(s), aborted });
+  if (ns !== undefined) {
+    rec.phase("north-south", "north-south");
+    log(`lab: internet netns ${ns.netns} (${INTERNET_CLIENT}) on the fabric; L7 proxies in ${ns.proxies.map((p) => `${p.pod} (TCP ${p.ports.join(",")})`).join(", ")}`);
+  }
   await Promise.all(rec.state.pods.map((p) => {
     const child = children.get(p.pod.id);
     if (child === undefined) throw new LabError("server-not-ready", `no server was started for ${p.pod.id}`);
@@ -180,23 +193,26 @@ async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, 
  * Start every pod server. The undo step stops them through their handles and returns only when each
  * one has exited (a server forked a moment before a SIGINT is still caught: see proc.ts).
  */
-function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined): ReadonlyMap<string, Child> {
+function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan | undefined, proxyPorts: ReadonlyMap<string, readonly number[]>): ReadonlyMap<string, Child> {
   writeServerScript(opts.dir);
   const children = new Map<string, Child>();
   undo.push("stop pod servers (and wait until they have exited)", () => stopChildren([...children.values()]));
-  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
+  const skip = (pod: LabPod): ReadonlySet<string> => new Set([...dnsSkip(dns, pod), ...(proxyPorts.get(pod.id) ?? []).map((x) => `TCP/${x}`)]);
+  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, skip(p.pod)));
   rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: children.get(p.pod.id)?.pid ?? 0 })));
   return children;
 }
 
 /** Build the lab for `cluster`; on any failure everything made so far is removed. */
-export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState> {
+export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> {
   const problem = preflightProblem();
   if (problem !== undefined) throw problem;
   if (readState(opts.dir) !== undefined) throw new LabError("already-up", `a lab is already up (state in ${opts.dir}); run kwire lab down first`);
   // Lab netns names are machine-wide: never build over (and on failure unwind) another lab's.
   const taken = (await listNetns(opts.host)).filter((n) => LAB_NETNS.test(n));
   if (taken.length > 0) throw new LabError("already-up", `another lab is up on this machine (netns ${taken.slice(0, 3).join(", ")}${taken.length > 3 ? ", …" : ""}); run kwire lab down with its KWIRE_LAB_DIR, or kwire lab clean`);
+  // Ingress controllers / Gateway data planes the input lacks get a lab proxy pod (north-south.ts).
+  const { cluster, notes: nsNotes } = withLabProxies(input, labServiceContext(input));
   const plan = planLab(cluster, opts);
   const backend = opts.backend ?? DEFAULT_LAB_BACKEND;
   const bgpNotes: string[] = [];
@@ -208,7 +224,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  const notes = [...plan.notes, ...bgpNotes];
+  const notes = [...plan.notes, ...bgpNotes, ...nsNotes];
   for (const n of notes) opts.log(`lab: note: ${n}`);
   const undo = new UndoStack();
   mkdirSync(opts.dir, { recursive: true });
@@ -221,7 +237,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
     ...(opts.cni === undefined ? {} : { cni: opts.cni }), policy: labPolicyModel(cluster),
   });
   try {
-    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));
+    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods), nsNotes);
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

@@ -231,9 +231,10 @@ describe("docs/schemas validate what the CLI prints", () => {
       results: [
         { kind: "pod", src: "x/a", dst: "x/b", dstIp: "10.244.0.11", port: 80, protocol: "TCP", predicted: true, observed: true, verdict: "connected", latencyMs: 0.4 },
         { kind: "pod", src: "x/a", dst: "x/b", dstIp: "10.244.0.11", port: 9, protocol: "SCTP", predicted: false, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: "SCTP" },
+        { kind: "north-south", src: "internet", dst: "gw/envoy-gw-1 GET http://match.example.com/v2", dstIp: "10.244.0.12", port: 10080, protocol: "TCP", predicted: true, observed: true, verdict: "connected", latencyMs: 2.1, name: "match.example.com", accept: ["gw/backend-v2"], reply: "HTTP 200: gw/backend-v2" },
       ],
       summary: s,
-      byKind: { pod: s, service: empty, dns: empty },
+      byKind: { pod: s, service: empty, dns: empty, "north-south": empty },
       dnsSuccessRate: null,
       serviceSuccessRate: null,
       seconds: 1,

@@ -15,8 +15,17 @@ export function statusText(s: LabState): string {
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
-  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}\n${policyLine(s)}`;
-  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${services}${dns}\n${nodes}\n${pods}`;
+  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})
+backend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}
+${policyLine(s)}`;
+  const ns = s.northSouth === undefined ? "" : `north-south: internet netns ${s.northSouth.netns}; L7 proxies in ${s.northSouth.proxies.map((p) => `${p.pod} (TCP ${p.ports.join(",")}, pid ${p.pid ?? "-"})`).join(", ")}
+${s.northSouth.notes.map((n) => `  note: ${n}
+`).join("")}`;
+  return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})
+${phases === "" ? "" : `timings: ${phases}
+`}${services}${dns}${ns}
+${nodes}
+${pods}`;
 }
 
 /** Which policy model the tables enforce (table inet kwire). */
@@ -31,7 +40,7 @@ export function statusJson(s: LabState): Record<string, unknown> {
     policy: s.policy ?? "kubernetes", cni: s.cni ?? null,
     backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
-    proxy: s.proxy ?? "kube-proxy",
+    proxy: s.proxy ?? "kube-proxy", northSouth: s.northSouth ?? null,
     pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
@@ -48,7 +57,7 @@ export function probeText(run: ProbeRun): string {
     `cells ${s.cells}, probed ${s.probed}, skipped ${s.skipped}, mismatches ${s.mismatches}`,
     `predicted allowed ${s.predictedAllowed}, observed allowed ${s.observedAllowed}; agreement ${(s.agreementRate * 100).toFixed(1)}%, probe success ${(s.probeSuccessRate * 100).toFixed(1)}%`,
     `rtt p50 ${s.rttP50Ms.toFixed(2)} ms, p90 ${s.rttP90Ms.toFixed(2)} ms, p99 ${s.rttP99Ms.toFixed(2)} ms; ${run.seconds.toFixed(1)} s; flow log ${run.flowLog}`,
-    ...(["pod", "service", "dns"] as const).map((k) => {
+    ...(["pod", "service", "dns", "north-south"] as const).map((k) => {
       const b = run.byKind[k];
       return `${k}: ${b.probed} probed, ${b.mismatches} mismatches, predicted allowed ${b.predictedAllowed}, observed allowed ${b.observedAllowed}, success ${(b.probeSuccessRate * 100).toFixed(1)}%`;
     }),
@@ -60,7 +69,7 @@ export function probeText(run: ProbeRun): string {
 /** `-o json`: one record per cell, as the issue asks, plus the summary. */
 export function probeJson(run: ProbeRun): unknown {
   return {
-    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : { name: r.name, expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
+    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : r.kind === "north-south" ? { name: r.name, accept: r.accept ?? [], reply: r.reply ?? "" } : { name: r.name, expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
     summary: run.summary,
     byKind: run.byKind,
     dnsSuccessRate: run.dnsSuccessRate,

@@ -102,7 +102,7 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
 
 function probeCommand(io: Io, setExit: (n: number) => void): Command {
   return new Command("probe")
-    .description("probe pod → pod, pod → Service (ClusterIP, NodePort) and DNS lookups; compare with the model (exit 1 on any mismatch)")
+    .description("probe pod → pod, pod → Service (ClusterIP, NodePort), DNS lookups and north-south HTTP requests from the internet netns; compare with the model (exit 1 on any mismatch)")
     .option("-o, --output <format>", "text|json", "text")
     .option("--concurrency <n>", "probes in flight at once", "64")
     .option("--timeout <ms>", "per-probe timeout in milliseconds", "1000")
