@@ -10,7 +10,7 @@
 import { hostInNetns, type Host } from "./host.js";
 import { LabError } from "./errors.js";
 import { FABRIC_BRIDGE, FABRIC_NETNS, NODE_UPLINK, type LabNode } from "./plan.js";
-import { fabricCountersScript, fabricPlan, fabricSysctls, nodeFdbPlan, nodePlan, type LabBackend } from "./backends.js";
+import { fabricCountersScript, fabricPlan, fabricSysctls, nodeFdbPlan, nodePlan, uplinkPlan6, type LabBackend } from "./backends.js";
 import { applyScript } from "./nft-apply.js";
 
 const fabricPort = (n: LabNode): string => `kw-f${n.index}`;
@@ -31,13 +31,16 @@ export async function createFabric(host: Host, backend: LabBackend, nodes: reado
 export const SYSCTLS: Readonly<Record<string, string>> = {
   "/proc/sys/net/ipv4/ip_forward": "1",
   "/proc/sys/net/bridge/bridge-nf-call-iptables": "1",
+  // IPv6 pods: the node routes IPv6 too, and bridged IPv6 must pass the inet forward hook as IPv4 does.
+  "/proc/sys/net/ipv6/conf/all/forwarding": "1",
+  "/proc/sys/net/bridge/bridge-nf-call-ip6tables": "1",
 };
 
 /** Create node `n`'s netns and uplink, then the backend's way to the other nodes' pods (`all`). */
 export async function createNode(host: Host, n: LabNode, all: readonly LabNode[], backend: LabBackend): Promise<void> {
   await ipBatch(host, [`netns add ${n.netns}`, `link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
   await ipBatch(host, [`link set ${fabricPort(n)} master ${FABRIC_BRIDGE}`, `link set ${fabricPort(n)} up`], FABRIC_NETNS);
-  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...nodePlan(backend, n, all)], n.netns);
+  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...uplinkPlan6(n), ...nodePlan(backend, n, all)], n.netns);
   const fdb = nodeFdbPlan(backend, n, all);
   if (fdb.length > 0) {
     const r = await host.exec(["bridge", "-batch", "-"], { netns: n.netns, input: fdb.join("\n") + "\n" });

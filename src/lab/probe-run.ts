@@ -8,11 +8,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fastAnalysis } from "../engine/index.js";
-import { planCells, summarize, type CellKind, type CellResult, type ProbeSummary } from "./compare.js";
+import { planFamilyCells, summarize, type CellKind, type CellResult, type ProbeSummary } from "./compare.js";
 import { createHost } from "./host.js";
 import { probeCells, writeFlowLog } from "./prober.js";
 import { dnsCells, labServiceContext, serviceCells } from "./service-cells.js";
 import { currentLab, placedPods } from "./session.js";
+import { familyView } from "./model.js";
+import { familiesOf } from "./plan.js";
 
 export interface ProbeRunOptions {
   readonly dir: string;
@@ -41,10 +43,17 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const t0 = performance.now();
   const { state, lab } = currentLab(opts.dir);
   const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns"]);
-  const ctx = labServiceContext(lab, state.nodes, state.backend);
-  const view = { lab, pods: placedPods(state), nodes: state.nodes };
+  const families = familiesOf(state.ipFamily ?? "ipv4");
+  // Services and DNS are IPv4 in the lab: predicted on the IPv4 view, from pods that have an IPv4 address.
+  const lab4 = familyView(lab, 4);
+  const ctx = labServiceContext(lab4, state.nodes, state.backend);
+  const pods4 = placedPods(state).flatMap((p) => {
+    const v4 = (p.ips ?? [p.ip]).find((x) => !x.includes(":"));
+    return v4 === undefined ? [] : [{ ...p, ip: v4, ips: [v4] }];
+  });
+  const view = { lab: lab4, pods: pods4, nodes: state.nodes };
   const cells = [
-    ...(kinds.has("pod") ? planCells(fastAnalysis(lab)) : []),
+    ...(kinds.has("pod") ? planFamilyCells((f) => fastAnalysis(familyView(lab, f)), families) : []),
     ...(kinds.has("service") ? serviceCells(ctx, view) : []),
   ];
   const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver) : [];

@@ -37,10 +37,10 @@ export function writeServerScript(dir: string): string {
 }
 
 /** Start one pod server. `skip`: `PROTO/port` served by another process (the lab DNS server). */
-export function startServer(dir: string, pod: LabPod, skip: ReadonlySet<string> = new Set()): Child {
+export function startServer(dir: string, pod: LabPod, skip: ReadonlySet<string> = new Set(), ipv6 = false): Child {
   mkdirSync(join(dir, "sock"), { recursive: true });
   mkdirSync(join(dir, "log"), { recursive: true });
-  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, pod.netns), ports: servedPorts(pod).filter((p) => !skip.has(`${p.protocol}/${p.port}`)) });
+  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, pod.netns), host: ipv6 ? "::" : "0.0.0.0", ports: servedPorts(pod).filter((p) => !skip.has(`${p.protocol}/${p.port}`)) });
   return startInNetns(pod.netns, [process.execPath, join(dir, SERVER_SCRIPT), cfg], logPath(dir, pod.netns), `the server of ${pod.id}`);
 }
 

@@ -16,7 +16,7 @@ import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
 import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
-import { labCluster, nftPods } from "./model.js";
+import { familyView, labCluster, nftPods } from "./model.js";
 import { dnsEntry, startDns, waitDns } from "./dns-process.js";
 import { stopChildren, type Child } from "./proc.js";
 import { backendOverhead, DEFAULT_LAB_BACKEND, FABRIC_MTU, podMtuFor, type LabBackend } from "./backends.js";
@@ -27,7 +27,7 @@ import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
-import { FABRIC_NETNS, planLab, type PlanOptions } from "./plan.js";
+import { FABRIC_NETNS, familiesOf, planLab, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { startServer, waitReady, writeServerScript } from "./servers.js";
 import { onPath, placedPods, preflightProblem } from "./session.js";
@@ -107,11 +107,12 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
   const children = startAll(opts, rec, undo, dns);
-  const ips = new Map<string, string>();
-  await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
+  const ips = new Map<string, string[]>();
+  const families = familiesOf(rec.state.ipFamily ?? "ipv4");
+  await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), families, (pod, got) => void ips.set(pod.id, got), () => opts.signal?.aborted === true);
   rec.setPods(rec.state.pods.map((p): PodState => {
-    const ip = ips.get(p.pod.id);
-    return ip === undefined ? p : { ...p, ip };
+    const got = ips.get(p.pod.id);
+    return got?.[0] === undefined ? p : { ...p, ip: got[0], ips: got };
   }));
   rec.phase("pods", "pods");
   log(`lab: ${pods.length} pods wired by kwire-cni`);
@@ -120,7 +121,9 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   const input = { policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) };
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
   const clusterCidr = labClusterCidr(nodes);
-  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
+  // Policy for both families (inet); Services as IPv4 (the pods' IPv4 addresses are the endpoints).
+  const lab4 = familyView(lab, 4);
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab4, n, compilePolicyTables(input, n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
   const tiered = lab.clusterPolicies.length > 0 ? ` + ${lab.clusterPolicies.length} cluster policies (Admin/Baseline tiers)` : "";
   log(`lab: ${lab.networkPolicies.length} NetworkPolicies${tiered} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
@@ -171,7 +174,8 @@ function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan 
   writeServerScript(opts.dir);
   const children = new Map<string, Child>();
   undo.push("stop pod servers (and wait until they have exited)", () => stopChildren([...children.values()]));
-  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod)));
+  const ipv6 = familiesOf(rec.state.ipFamily ?? "ipv4").includes(6);
+  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, dnsSkip(dns, p.pod), ipv6));
   rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: children.get(p.pod.id)?.pid ?? 0 })));
   return children;
 }
@@ -195,7 +199,11 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  const notes = [...plan.notes, ...bgpNotes];
+  if (backend === "bgp" && plan.ipFamily !== "ipv4") throw new LabError("bad-plan", `--backend bgp carries IPv4 only in the lab (BIRD's ipv6 channel is not configured); use --ip-family ipv4 or another backend`);
+  const familyNotes = plan.ipFamily === "ipv4" ? [] : [
+    `--ip-family ${plan.ipFamily}: Services are rendered and probed for IPv4 only (the lab has no ip6 Service table)${plan.ipFamily === "ipv6" ? "; no cluster DNS (its ClusterIP is IPv4)" : ""}`,
+  ];
+  const notes = [...plan.notes, ...bgpNotes, ...familyNotes];
   for (const n of notes) opts.log(`lab: note: ${n}`);
   const undo = new UndoStack();
   mkdirSync(opts.dir, { recursive: true });
@@ -204,10 +212,10 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   const rec = new Recorder({
     version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes, fabric: FABRIC_NETNS,
     nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), proxy: opts.proxy ?? DEFAULT_LAB_PROXY, timings: {},
-    backend, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
+    backend, ipFamily: plan.ipFamily, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
   });
   try {
-    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods));
+    await build(cluster, opts, rec, undo, plan.ipFamily === "ipv6" ? undefined : planDns(cluster, plan.pods));
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

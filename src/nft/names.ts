@@ -17,6 +17,9 @@ export const FORWARD_CHAIN = "forward";
 export const EGRESS_MAP = "egress-pods";
 /** Verdict map: local pod IP (isolated for ingress) → jump to its ingress chain. */
 export const INGRESS_MAP = "ingress-pods";
+/** The same maps for local pods' IPv6 addresses (only when some local pod has one). */
+export const EGRESS_MAP6 = "egress-pods6";
+export const INGRESS_MAP6 = "ingress-pods6";
 
 export const EGRESS_CHAIN_PREFIX = "eg-";
 export const INGRESS_CHAIN_PREFIX = "in-";
@@ -30,6 +33,9 @@ export const HAIRPIN_SET = "hairpin";
  * NetworkPolicy tier (a rule inside their chains), not the whole policy like `hairpin`.
  */
 export const HAIRPIN_TIERED_SET = "hairpin-tiered";
+/** The `ipv6_addr . ipv6_addr` twins of the hairpin sets (dual-stack and IPv6 pods). */
+export const HAIRPIN_SET6 = "hairpin6";
+export const HAIRPIN_TIERED_SET6 = "hairpin-tiered6";
 /** Readable parts of the tier chains a pod's chain hands over to (`eg-<ns>-np-<hash>`, …). */
 export const NP_TIER_PART = "np";
 export const BASELINE_TIER_PART = "baseline";

@@ -9,13 +9,13 @@ export function statusText(s: LabState): string {
   const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, n.podCidr, n.transitIp]));
   const pods = renderTable(
     ["POD", "NODE", "IP", "NETNS", "PORTS", "SERVER PID"],
-    s.pods.map((p) => [p.pod.id, p.pod.node, p.ip ?? "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
+    s.pods.map((p) => [p.pod.id, p.pod.node, (p.ips ?? (p.ip === undefined ? [] : [p.ip])).join(",") || "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
   );
   const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
-  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}\n`;
+  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})\nbackend: ${s.backend ?? "routes"}, ${s.ipFamily ?? "ipv4"}, pod MTU ${s.podMtu ?? 1500}\n`;
   return `lab: phase ${s.phase} (started ${s.startedAt}, ${s.dir})\n${phases === "" ? "" : `timings: ${phases}\n`}${services}${dns}\n${nodes}\n${pods}`;
 }
 
@@ -24,7 +24,7 @@ export function statusJson(s: LabState): Record<string, unknown> {
     backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     proxy: s.proxy ?? "kube-proxy",
-    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
+    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, ips: p.ips ?? (p.ip === undefined ? [] : [p.ip]), pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
 
