@@ -77,6 +77,12 @@ describe("dual-stack policy in nft", () => {
     expect(y).toContain("type ipv6_addr . ipv6_addr");
   });
 
+  it("accepts IPv6 neighbour discovery to and from isolated pods (RFC 4861/4890: ARP's job, not pod traffic); other ICMPv6 is policed", () => {
+    const na = { saddr: "fe80::2", daddr: podIP6("x/a"), protocol: "icmpv6", icmpType: "nd-neighbor-advert" } as const;
+    expect(admitted(tables, "node-0", "node-0", na)).toBe(true);
+    expect(admitted(tables, "node-0", "node-0", { ...na, saddr: podIP6("x/b"), icmpType: "echo-request" })).toBe(false);
+  });
+
   it("for every pod pair, port and family, the traced tables agree with the engine on that family's view", () => {
     const wrong: string[] = [];
     for (const family of [4, 6] as const) {

@@ -23,6 +23,9 @@ import { cell } from "../../test/conformance/reachability.js";
 import { labSkipReason } from "./cni/testing/lab.js";
 import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, parseCounters, readState, runProbe, type BgpTopology, type FabricCounter, type LabBackend, type LabProxy, type ProbeRun } from "./index.js";
 import { onPath } from "./session.js";
+import type { LabIpFamily } from "./plan.js";
+import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
+import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -64,7 +67,7 @@ function findCase(title: string): ConformanceCase {
   return c;
 }
 
-async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number } = {}): Promise<void> {
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number; ipFamily?: LabIpFamily } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
 }
@@ -346,6 +349,53 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       }
     });
   }
+
+  // Dual-stack (dual-policies.ts): the x/y/z model with both families declared, policies whose
+  // answers differ by family; on three backends the kernel agrees with the per-family model and
+  // with the hand-written truths, and IPv6 crosses nodes on the backend's path.
+  for (const backend of ["routes", "host-gw", "vxlan"] as const) {
+    it(`dual-stack on ${backend}: both declared addresses, IPv6 ipBlocks enforced, 0 mismatches over both families, IPv6 takes the backend's path`, async () => {
+      await up([{ path: "model.yaml", text: dualModelYaml("dual") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }], { backend });
+      const state = readState(DIR);
+      expect(state?.ipFamily).toBe("dual");
+      expect(state?.pods.map((p) => [p.pod.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP(p), podIP6(p)]]));
+      expect(inNs(state?.pods[0]?.pod.netns ?? "", ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"])).toContain(`${podIP6("x/a")}/64`);
+      const before = counters();
+      const vxBefore = backend === "vxlan" ? vxlanPackets("kw-n0") : 0;
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      const v6 = run.results.filter((r) => r.dstIp.includes(":"));
+      expect([v6.length, run.results.length - v6.length]).toEqual([9 * 8 * 6, 9 * 8 * 6]); // TCP/UDP/SCTP on 80 and 81, per family
+      expect(v6.filter((r) => r.observed !== undefined).length).toBe(9 * 8 * 4); // SCTP skipped
+      for (const [src, dst, port, family, allowed] of DUAL_TRUTHS) {
+        const ip = family === 6 ? podIP6(dst as PodString) : podIP(dst as PodString);
+        const r = run.results.find((x) => x.src === src && x.dst === dst && `${x.protocol}/${x.port}` === port && x.dstIp === ip);
+        expect(r?.observed, `${src} -> ${dst} ${port} IPv${family}`).toBe(allowed);
+      }
+      const moved = (k: FabricCounter): number => counters()[k] - before[k];
+      const route = routeGet("kw-n0", podIP6("y/a"));
+      if (backend === "vxlan") {
+        expect(route).toMatch(/via fd00:0:0:2:: dev kw-vx/);
+        expect(vxlanPackets("kw-n0") - vxBefore).toBeGreaterThan(100);
+        expect(moved("pods")).toBe(0);
+      } else {
+        expect(route).toMatch(backend === "routes" ? /via fd00:172:30::fe dev kw-up/ : /via fd00:172:30::2 dev kw-up/);
+        expect(moved(backend === "routes" ? "routed" : "pods")).toBeGreaterThan(100);
+      }
+    });
+  }
+
+  it("IPv6-only: pods declaring only IPv6 get --ip-family ipv6 (nodes per /64), probe over IPv6 with 0 mismatches", async () => {
+    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }]);
+    const state = readState(DIR);
+    expect([state?.ipFamily, state?.nodes.map((n) => n.podCidr6)]).toEqual(["ipv6", ["fd00:0:0:1::/64", "fd00:0:0:2::/64", "fd00:0:0:3::/64"]]);
+    expect(state?.pods.map((p) => [p.pod.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP6(p)]]));
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    expect(run.results.every((r) => r.dstIp.includes(":"))).toBe(true);
+    expect(run.summary.probed).toBe(9 * 8 * 4);
+    expect(run.summary.observedAllowed).toBeGreaterThan(0);
+  });
 
   it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };

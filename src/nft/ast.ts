@@ -8,6 +8,8 @@
 export type Family = "inet" | "ip" | "ip6";
 export type AddrField = "saddr" | "daddr";
 export type L4Proto = "tcp" | "udp" | "sctp";
+/** ICMPv6 message types by their nft names (RFC 4861 neighbour discovery). */
+export type Icmpv6Type = "nd-router-solicit" | "nd-router-advert" | "nd-neighbor-solicit" | "nd-neighbor-advert";
 export type CtState = "established" | "related" | "new" | "invalid";
 /** An address family of a match: 4 prints `ip …`, 6 prints `ip6 …`; absent means 4. */
 export type IpFamily = 4 | 6;
@@ -28,6 +30,8 @@ export type Match =
   | { readonly type: "addr-literal"; readonly field: AddrField; readonly elements: readonly AddrElement[]; readonly ipFamily?: IpFamily }
   /** `meta nfproto ipv4` / `ipv6`: any address of one family (an ipBlock 0.0.0.0/0 or ::/0). */
   | { readonly type: "nfproto"; readonly ipFamily: IpFamily }
+  /** `icmpv6 type { nd-neighbor-solicit, … }` — IPv6 link-layer resolution (neighbour discovery). */
+  | { readonly type: "icmpv6-type"; readonly types: readonly Icmpv6Type[] }
   /** `meta l4proto tcp` */
   | { readonly type: "l4proto"; readonly protocol: L4Proto }
   /** `th dport 80` / `th dport 8000-8080` — transport header, valid after an l4proto match. */

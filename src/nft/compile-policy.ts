@@ -206,6 +206,10 @@ function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
     base: { type: "filter", hook: "forward", priority: 0, policy: "accept" },
     statements: [
       { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" },
+      // IPv6 finds neighbours with ICMPv6 (RFC 4861), which IPv4 does with ARP: not IP, never
+      // policed. Bridged, these messages reach this hook; dropping them would cut an isolated pod
+      // off its neighbours. RFC 4890 section 4.4.1: neighbour discovery must not be filtered.
+      ...(v6 ? [{ type: "rule", matches: [{ type: "icmpv6-type", types: ["nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert"] }], verdict: accept, comment: "IPv6 neighbour discovery (ARP's job in IPv4) is not pod traffic" } satisfies Statement] : []),
       // A pod reaching itself through a Service (hairpin: DNAT picked its own address) is never
       // policed, as the model says (a pod may always reach itself); without this its own egress or
       // ingress isolation would drop it. nft cannot compare saddr with daddr, so: a set of pairs.

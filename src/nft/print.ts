@@ -47,6 +47,8 @@ export function printMatch(m: Match): string {
       return `${ipKeyword(m.ipFamily)} ${m.field} @${m.set}`;
     case "addr-literal":
       return `${ipKeyword(m.ipFamily)} ${m.field} ${braces(m.elements)}`;
+    case "icmpv6-type":
+      return `icmpv6 type ${braces(m.types)}`;
     case "nfproto":
       return `meta nfproto ${m.ipFamily === 6 ? "ipv6" : "ipv4"}`;
     case "l4proto":

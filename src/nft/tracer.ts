@@ -12,7 +12,9 @@ import { printStatement } from "./print.js";
 export interface Packet {
   readonly saddr: string;
   readonly daddr: string;
-  readonly protocol: L4Proto | "icmp";
+  readonly protocol: L4Proto | "icmp" | "icmpv6";
+  /** ICMPv6 only: the message type by its nft name (`nd-neighbor-solicit`, …). */
+  readonly icmpType?: string;
   readonly dport?: number;
   /** Conntrack state of the packet; a first packet is "new". */
   readonly ct?: CtState;
@@ -83,6 +85,8 @@ class Tracer {
         return this.has(m.field, m.ipFamily, this.setElements(m.set));
       case "addr-literal":
         return this.has(m.field, m.ipFamily, m.elements);
+      case "icmpv6-type":
+        return this.pkt.protocol === "icmpv6" && this.pkt.icmpType !== undefined && (m.types as readonly string[]).includes(this.pkt.icmpType);
       case "nfproto":
         return this.addr("saddr", m.ipFamily) !== undefined;
       case "l4proto":
