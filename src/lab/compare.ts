@@ -25,6 +25,8 @@ export interface Cell {
   readonly attempts?: number;
   /** dns: the name looked up; the addresses the model predicts. */
   readonly name?: string;
+  /** dns: the record type asked for (default A; AAAA looks up IPv6 addresses only). */
+  readonly qtype?: "A" | "AAAA";
   readonly expect?: readonly string[];
 }
 

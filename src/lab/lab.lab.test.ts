@@ -220,6 +220,74 @@ spec:
   policyTypes: [Ingress]
 `;
 
+/** A dual-stack Service (clusterIPs for both families), an IPv4-only one, and cluster DNS. */
+const DUAL_DNS = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: d }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: kube-system }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: coredns, namespace: kube-system }
+spec:
+  replicas: 1
+  selector: { matchLabels: { k8s-app: kube-dns } }
+  template:
+    metadata: { labels: { k8s-app: kube-dns } }
+    spec: { containers: [{ name: coredns, image: coredns, ports: [{ containerPort: 53, protocol: UDP }, { containerPort: 53, protocol: TCP }] }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: kube-dns, namespace: kube-system }
+spec:
+  clusterIP: 10.96.0.10
+  selector: { k8s-app: kube-dns }
+  ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo, namespace: d }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: echo } }
+  template:
+    metadata: { labels: { app: echo } }
+    spec: { containers: [{ name: echo, image: echo, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: client, namespace: d }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: client } }
+  template:
+    metadata: { labels: { app: client } }
+    spec: { containers: [{ name: client, image: client }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: d }
+spec:
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  clusterIP: 10.96.0.30
+  clusterIPs: [10.96.0.30, "fd00:10:96::30"]
+  selector: { app: echo }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: v4only, namespace: d }
+spec:
+  clusterIP: 10.96.0.31
+  selector: { app: echo }
+  ports: [{ port: 81, targetPort: 8080 }]
+`;
+
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
 
 /** Cells where the lab disagrees with the upstream truth table (self pairs ignored, SCTP skipped). */
@@ -384,6 +452,22 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       }
     });
   }
+
+  it("dual-stack DNS: AAAA for a Service with an IPv6 ClusterIP (ipFamilies IPv4, IPv6), none for an IPv4-only one; pods without declared addresses get both families; 0 mismatches", async () => {
+    await up([{ path: "dual-dns.yaml", text: DUAL_DNS }], { ipFamily: "dual", nodes: 2 });
+    const state = readState(DIR);
+    expect(state?.pods.every((p) => p.ips?.length === 2 && p.ips[1]?.startsWith("fd00:10:244:"))).toBe(true);
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const aaaa = run.results.filter((r) => r.kind === "dns" && r.name?.endsWith(".") === true && r.src === "d/client-0");
+    expect(aaaa.map((r) => [r.name, r.observed, r.reply]).sort()).toEqual([
+      ["echo.d.svc.cluster.local.", true, "fd00:10:96::30"],
+      ["kube-dns.kube-system.svc.cluster.local.", false, ""],
+      ["v4only.d.svc.cluster.local.", false, ""],
+    ]);
+    // IPv6 pod cells reach the DNS pod's port 53 too (its server binds ::).
+    expect(run.results.filter((r) => r.kind === "pod" && r.dstIp.includes(":") && r.port === 53 && r.observed === true).length).toBeGreaterThan(0);
+  });
 
   it("IPv6-only: pods declaring only IPv6 get --ip-family ipv6 (nodes per /64), probe over IPv6 with 0 mismatches", async () => {
     await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }]);

@@ -56,7 +56,7 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
     ...(kinds.has("pod") ? planFamilyCells((f) => fastAnalysis(familyView(lab, f)), families) : []),
     ...(kinds.has("service") ? serviceCells(ctx, view) : []),
   ];
-  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver) : [];
+  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver, families.includes(6)) : [];
   const flowLog = opts.flowLog ?? join(opts.dir, "flows.jsonl");
   const netnsOf = new Map(state.pods.map((p) => [p.pod.id, p.pod.netns]));
   const common = { dir: opts.dir, netnsOf, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };

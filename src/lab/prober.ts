@@ -7,7 +7,8 @@
  * when it connected and the answer came from the destination pod (its greeting is its pod id).
  * Service cells list the endpoint pods whose answer counts (`accept`) and may be tried several
  * times (`attempts`, random endpoint choice: see service-cells.ts). DNS cells run glibc's resolver
- * in the pod (`ip netns exec … getent ahostsv4 NAME`, so the pod's resolv.conf applies).
+ * in the pod (`ip netns exec … getent ahostsv4 NAME`, or `ahostsv6` for AAAA cells, so the pod's
+ * resolv.conf applies).
  * SCTP cells are skipped with a stated reason. Results go to a JSON-lines flow log.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
@@ -98,13 +99,15 @@ function result(cell: Cell, a: Answer): CellResult {
  */
 async function lookupCell(host: Host, netns: string, cell: Cell): Promise<CellResult> {
   const t0 = performance.now();
-  const r = await host.exec(["ip", "netns", "exec", netns, "getent", "ahostsv4", cell.name ?? cell.dst]);
+  const six = cell.qtype === "AAAA";
+  const r = await host.exec(["ip", "netns", "exec", netns, "getent", six ? "ahostsv6" : "ahostsv4", cell.name ?? cell.dst]);
   const ms = performance.now() - t0;
-  const got = [...new Set(r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((x) => x !== ""))].sort();
+  // ahostsv6 maps IPv4 answers to ::ffff:a.b.c.d when there is no AAAA record: those are not IPv6 answers.
+  const got = [...new Set(r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((x) => x !== "" && !(six && x.startsWith("::ffff:"))))].sort();
   const expect = cell.expect ?? [];
   const same = got.length === expect.length && got.every((x, i) => x === expect[i]);
   const verdict: ProbeVerdict = r.code === 0 ? "connected" : r.code === 2 ? "refused" : "error";
-  const observed = r.code === 0 && (expect.length === 0 || same);
+  const observed = r.code === 0 && got.length > 0 && (expect.length === 0 || same);
   return { ...cell, observed, verdict, latencyMs: Math.round(ms * 1000) / 1000, reply: r.code === 0 ? got.join(",") : r.stderr.trim() };
 }
 

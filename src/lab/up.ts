@@ -151,11 +151,12 @@ async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, 
   rec.setDns(base);
   undo.push("remove resolv.conf files", async () => { for (const n of base.resolvConf) removeResolvConf(n); });
   for (const p of pods) writeResolvConf(p.pod.netns, resolvConfText(dns.nameserver, p.pod.namespace, dns.domain));
-  const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
+  const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => p.ips ?? (p.ip === undefined ? [] : [p.ip])));
   const entry = await dnsEntry(opts.dir);
   const started: Child[] = [];
   undo.push("stop DNS servers (and wait until they have exited)", () => stopChildren(started));
-  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port));
+  const ipv6 = familiesOf(rec.state.ipFamily ?? "ipv4").includes(6);
+  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port, ipv6));
   rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: started[i]?.pid ?? 0 })) });
   await Promise.all(servers.map((p, i) => {
     const child = started[i];
