@@ -26,6 +26,7 @@ import { onPath } from "./session.js";
 import type { LabIpFamily } from "./plan.js";
 import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
 import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
+import { HOST_PODS_YAML, HOST_POLICIES, HOST_TRUTHS } from "./testing/host-pods.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -468,6 +469,25 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     // IPv6 pod cells reach the DNS pod's port 53 too (its server binds ::).
     expect(run.results.filter((r) => r.kind === "pod" && r.dstIp.includes(":") && r.port === 53 && r.observed === true).length).toBeGreaterThan(0);
   });
+
+  // hostNetwork pods (testing/host-pods.ts) in their node's netns: not selected by policies,
+  // matched by ipBlock through the node's address; the node's own traffic to its pods passes the
+  // output hook, its pods' traffic to it the input hook (src/nft/compile-policy.ts hostChains).
+  for (const backend of ["routes", "host-gw"] as const) {
+    it(`hostNetwork pods on ${backend}: they run in the node netns, the kernel agrees with the model (0 mismatches) and with the truths`, async () => {
+      await up([{ path: "model.yaml", text: modelYaml() }, { path: "host.yaml", text: HOST_PODS_YAML }, { path: "policies.yaml", text: HOST_POLICIES.join("---\n") }], { backend });
+      const state = readState(DIR);
+      expect(state?.pods.filter((p) => p.pod.hostNetwork === true).map((p) => [p.pod.id, p.pod.netns, p.ip])).toEqual([["h/agent-0", "kw-n0", "172.30.0.1"], ["h/agent-1", "kw-n1", "172.30.0.2"]]);
+      // The agent really is a process in the node's netns, listening on the node's ports.
+      expect(inNs("kw-n0", ["ss", "-Hltn"])).toMatch(/:9100\b/);
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      for (const [src, dst, port, allowed] of HOST_TRUTHS) {
+        const r = run.results.find((x) => x.src === src && x.dst === dst && `${x.protocol}/${x.port}` === port);
+        expect(r?.observed, `${src} -> ${dst} ${port}`).toBe(allowed);
+      }
+    });
+  }
 
   it("IPv6-only: pods declaring only IPv6 get --ip-family ipv6 (nodes per /64), probe over IPv6 with 0 mismatches", async () => {
     await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }]);

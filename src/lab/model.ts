@@ -23,7 +23,7 @@ export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Clus
   const pods: Pod[] = placed.map(({ pod, ip, ips }) => {
     const addrs = (ips ?? [ip]).flatMap((t) => parseIp(t) ?? []);
     return {
-      kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addrs, hostNetwork: false,
+      kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addrs, hostNetwork: pod.hostNetwork === true,
       nodeName: pod.node, ports: pod.ports, owners: [], source: LAB_SOURCE,
     };
   });

@@ -65,7 +65,7 @@ async function eth0Mtu(host: Host, netns: string): Promise<number | undefined> {
 const flush = (host: Host, netns: string): Promise<unknown> => host.exec(["ip", "route", "flush", "cache"], { netns });
 
 async function measure(host: Host, state: LabState, from: string, to: string): Promise<MtuPath> {
-  const on = (node: string): PodState[] => state.pods.filter((p) => p.pod.node === node && p.ip !== undefined);
+  const on = (node: string): PodState[] => state.pods.filter((p) => p.pod.node === node && p.ip !== undefined && p.pod.hostNetwork !== true);
   const pairs = on(from).flatMap((s) => on(to).map((d) => [s, d] as const)).slice(0, MAX_PAIRS);
   const backend = state.backend ?? DEFAULT_LAB_BACKEND;
   for (const [s, d] of pairs) {

@@ -8,7 +8,10 @@
  * `spec.nodeName` when it names a node, else the node whose podCIDR holds the pod's declared IP
  * (which is then requested from IPAM), else round-robin. A declared address the lab cannot give
  * (outside the node's podCIDR, network/broadcast, duplicated, IPv6 only) is refused with every
- * reason, unless `renumber`. hostNetwork pods are left out (noted): the lab has no node network.
+ * reason, unless `renumber`. hostNetwork pods run in their node's netns (placed by `spec.nodeName`,
+ * else round-robin), with the node's addresses; two of them binding one port on one node are
+ * refused. On `vxlan` they are left out (noted): traffic from a node to other nodes' pods leaves
+ * with the VXLAN device's address there, not the node's.
  *
  * Address families (`ipFamily`): `ipv4` (pods get an IPv4 address), `ipv6` (IPv6 only) or `dual`
  * (both). Default: what the declared addresses say (both families declared: dual; only IPv6:
@@ -71,7 +74,12 @@ export interface LabPod {
   readonly requestedIp?: string;
   /** The declared IPv6 address it gets (IPv6 families only). */
   readonly requestedIp6?: string;
+  /** A hostNetwork pod: it runs in its node's netns (`netns` is the node's) with the node's addresses. */
+  readonly hostNetwork?: true;
 }
+
+/** The key of a pod's server files (socket, log): its netns, or for hostNetwork pods (sharing the node's) netns + a hash of its id. */
+export const agentKey = (p: LabPod): string => (p.hostNetwork === true ? `${p.netns}-h${fnv64(p.id).slice(0, 8)}` : p.netns);
 
 export interface LabPlan {
   readonly ipFamily: LabIpFamily;
@@ -88,6 +96,8 @@ export interface PlanOptions {
   readonly renumber?: boolean;
   /** Which address families pods get (default: what the declared addresses say, else ipv4). */
   readonly ipFamily?: LabIpFamily;
+  /** The backend (hostNetwork pods are left out on vxlan). */
+  readonly backend?: string;
 }
 
 export const podNetns = (id: string): string => `${POD_NETNS_PREFIX}${fnv64(id).slice(0, 10)}`;
@@ -319,10 +329,19 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
   const requested = new Set<string>();
   const refused: string[] = [];
   const ignored6: string[] = [];
+  const hostPods: LabPod[] = [];
   let rr = 0;
   for (const s of subjects) {
     if (s.hostNetwork) {
-      notes.push(`${s.id} uses hostNetwork; the lab does not run it`);
+      if (opts.backend === "vxlan") {
+        notes.push(`${s.id} uses hostNetwork; left out on the vxlan backend (a node's traffic to other nodes' pods leaves with the VXLAN device's address there, not the node's)`);
+        continue;
+      }
+      for (const name of podNames(s)) {
+        const home = nodes.find((n) => n.node.name === s.nodeName) ?? nodes[rr++ % nodes.length];
+        if (home === undefined) throw new LabError("bad-plan", "no nodes");
+        hostPods.push({ id: `${s.namespace}/${name}`, namespace: s.namespace, name, netns: home.node.netns, node: home.node.name, labels: s.labels, ports: s.ports, subject: s.id, hostNetwork: true });
+      }
       continue;
     }
     for (const name of podNames(s)) {
@@ -383,5 +402,20 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
     throw new LabError("declared-address", `the lab cannot honour ${refused.length} declared pod address(es), so ipBlocks would mean something else on the kernel: ${refused.join("; ")}. Pass --renumber to let the lab assign other addresses (predictions are then made on those)`);
   }
   for (const r of refused) notes.push(`${r}; renumbered (--renumber): the lab assigns one`);
-  return { ipFamily, nodes: nodes.map((n) => n.node), pods: out, notes };
+  checkHostPorts(hostPods);
+  if (hostPods.length > 0) notes.push(`${hostPods.length} hostNetwork pod(s) run in their node's netns with the node's address: NetworkPolicy does not select them, ipBlocks match them by that address`);
+  return { ipFamily, nodes: nodes.map((n) => n.node), pods: [...out, ...hostPods], notes };
+}
+
+/** Two hostNetwork pods on one node cannot bind the same port (the kubelet refuses the second too). */
+function checkHostPorts(pods: readonly LabPod[]): void {
+  const seen = new Map<string, string>();
+  for (const p of pods) {
+    for (const c of p.ports) {
+      const key = `${p.node}/${c.protocol}/${c.containerPort}`;
+      const other = seen.get(key);
+      if (other !== undefined && other !== p.id) throw new LabError("bad-plan", `hostNetwork pods ${other} and ${p.id} both bind ${c.protocol}/${c.containerPort} on ${p.node}; place them on different nodes (spec.nodeName)`);
+      seen.set(key, p.id);
+    }
+  }
 }

@@ -14,7 +14,10 @@ import { probeCells, writeFlowLog } from "./prober.js";
 import { dnsCells, labServiceContext, serviceCells } from "./service-cells.js";
 import { currentLab, placedPods } from "./session.js";
 import { familyView } from "./model.js";
-import { familiesOf } from "./plan.js";
+import { agentKey, familiesOf } from "./plan.js";
+
+/** Why DNS cells of hostNetwork pods are not probed. */
+export const HOST_DNS_SKIP = "hostNetwork pod: it uses its node's resolver (dnsPolicy ClusterFirst falls back to Default), which kwire does not model; the lab does not send those lookups";
 
 export interface ProbeRunOptions {
   readonly dir: string;
@@ -59,7 +62,9 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver, families.includes(6)) : [];
   const flowLog = opts.flowLog ?? join(opts.dir, "flows.jsonl");
   const netnsOf = new Map(state.pods.map((p) => [p.pod.id, p.pod.netns]));
-  const common = { dir: opts.dir, netnsOf, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
+  const agentOf = new Map(state.pods.map((p) => [p.pod.id, agentKey(p.pod)]));
+  const noDns = new Map(state.pods.filter((p) => p.pod.hostNetwork === true).map((p) => [p.pod.id, HOST_DNS_SKIP]));
+  const common = { dir: opts.dir, netnsOf, agentOf, noDns, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
   const [sockets, names] = await Promise.all([
     probeCells(cells, { ...common, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) }),
     probeCells(lookups, { ...common, concurrency: DNS_CONCURRENCY }),

@@ -22,6 +22,10 @@ export interface ProbeOptions {
   readonly dir: string;
   /** Source pod id → its netns. */
   readonly netnsOf: ReadonlyMap<string, string>;
+  /** Source pod id → its agent's key (socket name; default its netns: hostNetwork pods share their node's). */
+  readonly agentOf?: ReadonlyMap<string, string>;
+  /** Source pods whose DNS lookups are skipped, with the reason (hostNetwork pods use the node's resolver). */
+  readonly noDns?: ReadonlyMap<string, string>;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   /** JSON lines, one per cell; undefined: no flow log. */
@@ -116,12 +120,14 @@ async function probeCell(agents: Map<string, Promise<Agent>>, opts: ProbeOptions
   const netns = opts.netnsOf.get(cell.src);
   if (netns === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: `${cell.src} does not run in the lab` };
   if (cell.kind === "dns") {
+    const why = opts.noDns?.get(cell.src);
+    if (why !== undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: why };
     if (opts.host === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: "no host to run lookups" };
     return lookupCell(opts.host, netns, cell);
   }
   let agent = agents.get(cell.src);
   if (agent === undefined) {
-    agent = Agent.open(sockPath(opts.dir, netns));
+    agent = Agent.open(sockPath(opts.dir, opts.agentOf?.get(cell.src) ?? netns));
     agents.set(cell.src, agent);
   }
   const a = await agent;

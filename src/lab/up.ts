@@ -27,7 +27,7 @@ import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
-import { FABRIC_NETNS, familiesOf, planLab, type PlanOptions } from "./plan.js";
+import { FABRIC_NETNS, familiesOf, NODE_BRIDGE, planLab, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { startServer, waitReady, writeServerScript } from "./servers.js";
 import { onPath, placedPods, preflightProblem } from "./session.js";
@@ -101,7 +101,8 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   }
   rec.phase("nodes", "nodes");
   log(`lab: ${nodes.length} node netns joined by ${FABRIC_NETNS} (backend ${backend}, pod MTU ${rec.state.podMtu ?? podMtuFor(backend)})`);
-  const pods = rec.state.pods.map((p) => p.pod);
+  // hostNetwork pods run in their node's netns: no netns, no kwire-cni, the node's addresses.
+  const pods = rec.state.pods.map((p) => p.pod).filter((p) => p.hostNetwork !== true);
   undo.push(`delete ${pods.length} pod netns`, async () => void (await deleteNetns(host, pods.map((p) => p.netns))));
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
@@ -110,10 +111,15 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   const ips = new Map<string, string[]>();
   const families = familiesOf(rec.state.ipFamily ?? "ipv4");
   await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), families, (pod, got) => void ips.set(pod.id, got), () => opts.signal?.aborted === true);
+  for (const p of rec.state.pods) {
+    const n = nodes.find((x) => x.name === p.pod.node);
+    if (p.pod.hostNetwork === true && n !== undefined) ips.set(p.pod.id, nodeAddresses(n, families));
+  }
   rec.setPods(rec.state.pods.map((p): PodState => {
     const got = ips.get(p.pod.id);
     return got?.[0] === undefined ? p : { ...p, ip: got[0], ips: got };
   }));
+  await hostPodSources(host, nodes, rec.state.pods.map((p) => p.pod));
   rec.phase("pods", "pods");
   log(`lab: ${pods.length} pods wired by kwire-cni`);
   check();
@@ -143,9 +149,31 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   log(`lab: ${pods.length} pod servers ready`);
 }
 
+/** A node's addresses (its hostNetwork pods' podIPs): the uplink's, per family. */
+function nodeAddresses(n: LabNode, families: readonly (4 | 6)[]): string[] {
+  return [...(families.includes(4) ? [n.transitIp] : []), ...(families.includes(6) && n.transitIp6 !== undefined ? [n.transitIp6] : [])];
+}
+
+/**
+ * On a node that runs hostNetwork pods and other pods, traffic from the node to its own pods
+ * leaves with the node's address (`src` on the podCIDR route) rather than the bridge's: kwire
+ * models a hostNetwork pod by the node's address, which is what ipBlocks then see.
+ */
+async function hostPodSources(host: Host, nodes: readonly LabNode[], pods: readonly LabPod[]): Promise<void> {
+  for (const n of nodes) {
+    const mine = pods.filter((p) => p.node === n.name);
+    if (!mine.some((p) => p.hostNetwork === true) || !mine.some((p) => p.hostNetwork !== true)) continue;
+    const lines = [`route replace ${n.podCidr} dev ${NODE_BRIDGE} proto kernel scope link src ${n.transitIp}`];
+    if (n.podCidr6 !== undefined && n.transitIp6 !== undefined) lines.push(`route replace ${n.podCidr6} dev ${NODE_BRIDGE} proto kernel src ${n.transitIp6}`);
+    const r = await host.exec(["ip", "-batch", "-"], { netns: n.netns, input: lines.join("\n") + "\n" });
+    if (r.code !== 0) throw new LabError("command-failed", `setting the node's address as source toward its pods in ${n.netns}: ${r.stderr.trim()}`);
+  }
+}
+
 /** DNS servers in the kube-dns pods, resolv.conf in every pod netns (state written first). */
 async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, lab: Cluster, dns: DnsPlan, aborted: () => boolean): Promise<void> {
-  const pods = rec.state.pods.filter((p) => p.ip !== undefined);
+  // hostNetwork pods keep their node's resolver (the model does not resolve cluster names there).
+  const pods = rec.state.pods.filter((p) => p.ip !== undefined && p.pod.hostNetwork !== true);
   const servers = pods.filter((p) => dns.podIds.has(p.pod.id));
   const base: DnsState = { nameserver: dns.nameserver, domain: dns.domain, servers: servers.map((p) => ({ netns: p.pod.netns })), resolvConf: pods.map((p) => p.pod.netns) };
   rec.setDns(base);
@@ -216,7 +244,7 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
     backend, ipFamily: plan.ipFamily, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
   });
   try {
-    await build(cluster, opts, rec, undo, plan.ipFamily === "ipv6" ? undefined : planDns(cluster, plan.pods));
+    await build(cluster, opts, rec, undo, plan.ipFamily === "ipv6" ? undefined : planDns(cluster, plan.pods.filter((p) => p.hostNetwork !== true)));
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

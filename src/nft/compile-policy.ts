@@ -40,6 +40,8 @@ import {
   EGRESS_MAP,
   EGRESS_MAP6,
   FORWARD_CHAIN,
+  INPUT_CHAIN,
+  OUTPUT_CHAIN,
   HAIRPIN_SET,
   HAIRPIN_TIERED_SET,
   HAIRPIN_TIERED_SET6,
@@ -209,7 +211,7 @@ function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
       // IPv6 finds neighbours with ICMPv6 (RFC 4861), which IPv4 does with ARP: not IP, never
       // policed. Bridged, these messages reach this hook; dropping them would cut an isolated pod
       // off its neighbours. RFC 4890 section 4.4.1: neighbour discovery must not be filtered.
-      ...(v6 ? [{ type: "rule", matches: [{ type: "icmpv6-type", types: ["nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert"] }], verdict: accept, comment: "IPv6 neighbour discovery (ARP's job in IPv4) is not pod traffic" } satisfies Statement] : []),
+      ...(v6 ? [ND_ACCEPT] : []),
       // A pod reaching itself through a Service (hairpin: DNAT picked its own address) is never
       // policed, as the model says (a pod may always reach itself); without this its own egress or
       // ingress isolation would drop it. nft cannot compare saddr with daddr, so: a set of pairs.
@@ -227,6 +229,35 @@ function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
   };
 }
 
+const ND_ACCEPT: Statement = { type: "rule", matches: [{ type: "icmpv6-type", types: ["nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert"] }], verdict: accept, comment: "IPv6 neighbour discovery (ARP's job in IPv4) is not pod traffic" };
+
+/**
+ * For a node with hostNetwork pods: what the node's own processes send to local pods passes the
+ * output hook, not forward — the destination pod's ingress applies there (its source is the
+ * node's address, which ipBlocks see); what local pods send to the node passes input — the source
+ * pod's egress applies there. A hostNetwork pod itself is never selected (not in the maps).
+ */
+function hostChains(v6: boolean): Chain[] {
+  const ct: Statement = { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" };
+  const nd = v6 ? [ND_ACCEPT] : [];
+  return [
+    {
+      name: INPUT_CHAIN,
+      base: { type: "filter", hook: "input", priority: 0, policy: "accept" },
+      statements: [ct, ...nd,
+        { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods toward the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", field: "saddr", map: EGRESS_MAP6, comment: "egress policy of local pods toward the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+    },
+    {
+      name: OUTPUT_CHAIN,
+      base: { type: "filter", hook: "output", priority: 0, policy: "accept" },
+      statements: [ct, ...nd,
+        { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods from the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", field: "daddr", map: INGRESS_MAP6, comment: "ingress policy of local pods from the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+    },
+  ];
+}
+
 /** A local pod with a chain in some direction. */
 interface Dispatched {
   readonly pod: NftPod;
@@ -240,6 +271,8 @@ interface Dispatched {
 interface NodePolicy {
   readonly b: Chains;
   readonly dispatched: readonly Dispatched[];
+  /** The node runs hostNetwork pods: input and output chains too. */
+  readonly hostPods: boolean;
 }
 
 function compileNode(input: PolicyInput, node: string): NodePolicy {
@@ -272,7 +305,7 @@ function compileNode(input: PolicyInput, node: string): NodePolicy {
     }
     if (entry.Egress !== undefined || entry.Ingress !== undefined) dispatched.push(entry);
   }
-  return { b, dispatched };
+  return { b, dispatched, hostPods: input.pods.some((p) => p.node === node && p.hostNetwork) };
 }
 
 const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((x, y) => (x.name < y.name ? -1 : 1));
@@ -320,7 +353,7 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
     comment: `kwire NetworkPolicy for node ${node}${shardNote}`,
     sets,
     maps: [vmap(EGRESS_MAP, "Egress", 4), vmap(INGRESS_MAP, "Ingress", 4), ...(v6 ? [vmap(EGRESS_MAP6, "Egress", 6), vmap(INGRESS_MAP6, "Ingress", 6)] : [])],
-    chains: [...chains, forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6)],
+    chains: [...chains, forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6), ...(n.hostPods ? hostChains(v6) : [])],
   };
 }
 

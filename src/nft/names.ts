@@ -13,6 +13,13 @@ export const TABLE_NAME = "kwire";
 
 /** Base chain on the forward hook (not `fwd`: that is an nft keyword). */
 export const FORWARD_CHAIN = "forward";
+/**
+ * Base chains for a node running hostNetwork pods: traffic the node itself sends to its pods never
+ * passes `forward` (hook output: the pods' ingress), nor does traffic its pods send to the node
+ * (hook input: the pods' egress).
+ */
+export const OUTPUT_CHAIN = "output";
+export const INPUT_CHAIN = "input";
 /** Verdict map: local pod IP (isolated for egress) → jump to its egress chain. */
 export const EGRESS_MAP = "egress-pods";
 /** Verdict map: local pod IP (isolated for ingress) → jump to its ingress chain. */

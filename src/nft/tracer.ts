@@ -143,10 +143,10 @@ class Tracer {
  * Trace `pkt` through the forward base chains of several tables, as netfilter runs them: every
  * table's chain sees the packet; a drop anywhere is final, an accept only ends that table's chain.
  */
-export function traceForwardAll(tables: readonly Table[], pkt: Packet): TraceResult {
+export function traceForwardAll(tables: readonly Table[], pkt: Packet, hook: "forward" | "input" | "output" = "forward"): TraceResult {
   const path: string[] = [];
   for (const t of tables) {
-    const r = traceForward(t, pkt);
+    const r = traceHook(t, hook, pkt);
     path.push(...r.path.map((line) => `${t.name}/${line}`));
     if (r.verdict === "drop") return { verdict: "drop", path };
   }
@@ -155,8 +155,19 @@ export function traceForwardAll(tables: readonly Table[], pkt: Packet): TraceRes
 
 /** Trace `pkt` through the table's base chain on the forward hook. */
 export function traceForward(table: Table, pkt: Packet): TraceResult {
-  const base = table.chains.find((c) => c.base?.hook === "forward");
-  if (base?.base === undefined) throw new Error("tracer: the table has no forward base chain");
+  return traceHook(table, "forward", pkt);
+}
+
+/**
+ * Trace `pkt` through the table's base chain on `hook` (input: to the node itself; output: sent by
+ * the node); a table without a chain on that hook accepts.
+ */
+export function traceHook(table: Table, hook: "forward" | "input" | "output", pkt: Packet): TraceResult {
+  const base = table.chains.find((c) => c.base?.hook === hook);
+  if (base?.base === undefined) {
+    if (hook !== "forward") return { verdict: "accept", path: [] };
+    throw new Error("tracer: the table has no forward base chain");
+  }
   const t = new Tracer(table, pkt);
   const v = t.run(base.name) ?? base.base.policy;
   return { verdict: v, path: t.path };
