@@ -1,8 +1,9 @@
 /**
  * @module lab/plan
  * Pure planning of a lab cluster: which nodes exist (Node objects, else `--nodes N`), each node's
- * podCIDR and addresses, and one lab pod per modelled pod — listed Pods as they are, workloads
- * without listed pods as `replicas` pods named `<workload>-<i>`. Without Node objects (and without
+ * podCIDR and addresses, and one lab pod per pod instance of the model (`serviceLayerOf`: listed
+ * Pods as they are, workloads without listed pods as their `<workload>-<i>` replicas — the same
+ * expansion trace, proxy-rules and the service matrix use). Without Node objects (and without
  * `--node-pod-cidr`), pods that declare `status.podIP` decide the nodes: one per /24 in use. Each
  * node's gateway is the highest address of its podCIDR that no pod declares. Placement:
  * `spec.nodeName` when it names a node, else the node whose podCIDR holds the pod's declared IP
@@ -18,7 +19,8 @@
  * ipv6), else ipv4. With IPv6 every node also gets an IPv6 podCIDR — the Node object's, else the
  * /64 its pods declare, else `fd00:10:244:<i>::/64` — and a gateway in it chosen as for IPv4.
  */
-import { buildTopology, type Subject } from "../engine/index.js";
+import { buildTopology, serviceLayerOf, type Subject } from "../engine/index.js";
+import { MAX_EXPANDED_REPLICAS } from "../services/index.js";
 import { cidrContainsIp, formatCidr, formatIp, parseCidr, lastOf, type Cidr, type Cluster, type ContainerPort, type Ip, type Labels } from "../model/index.js";
 import { fnv64 } from "./cni/names.js";
 import { LabError } from "./errors.js";
@@ -252,12 +254,6 @@ function planNodes(cluster: Cluster, opts: PlanOptions, declared: readonly Decla
   });
 }
 
-/** Pod names a subject stands for: a Pod itself, or `replicas` pods of a workload template. */
-function podNames(s: Subject): string[] {
-  if (s.kind === "Pod") return [s.name];
-  return Array.from({ length: Math.max(0, s.replicas) }, (_, i) => `${s.name}-${i}`);
-}
-
 const overlap = (x: Cidr, y: Cidr): boolean => x.family === y.family && x.base <= lastOf(y) && y.base <= lastOf(x);
 
 function checkOverlaps(nodes: readonly PlannedNode[], family: 4 | 6): void {
@@ -314,7 +310,8 @@ function fillCidr6(nodes: PlannedNode[], declared6: ReadonlyMap<string, Ip>, pla
 
 export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
   const notes: string[] = [];
-  const subjects = buildTopology(cluster).subjects;
+  const topology = buildTopology(cluster);
+  const subjects = topology.subjects;
   const ipFamily = opts.ipFamily ?? declaredFamily(subjects);
   if (opts.ipFamily === undefined && ipFamily !== "ipv4") notes.push(`pods declare IPv6 addresses: --ip-family ${ipFamily} (say --ip-family to choose)`);
   const fams = familiesOf(ipFamily);
@@ -331,46 +328,53 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
   const ignored6: string[] = [];
   const hostPods: LabPod[] = [];
   let rr = 0;
-  for (const s of subjects) {
-    if (s.hostNetwork) {
+  // The model's one expansion of workloads (the Service layer's pod instances: listed pods, and
+  // `<workload>-<i>` replicas of workloads whose pods the input does not list, grouped per node
+  // above MAX_EXPANDED_REPLICAS): the lab runs exactly the pods the model reasons about.
+  const vxHost = new Set<string>();
+  const grouped = new Map<string, number>();
+  for (const inst of serviceLayerOf(cluster, topology).instances) {
+    const id = `${inst.namespace}/${inst.name}`;
+    const subject = inst.origin.type === "Pod" ? inst.origin.id : inst.origin.workloadId;
+    if (inst.replicas > 1) grouped.set(subject, (grouped.get(subject) ?? 0) + inst.replicas);
+    if (inst.hostNetwork) {
       if (opts.backend === "vxlan") {
-        notes.push(`${s.id} uses hostNetwork; left out on the vxlan backend (a node's traffic to other nodes' pods leaves with the VXLAN device's address there, not the node's)`);
+        if (!vxHost.has(subject)) notes.push(`${subject} uses hostNetwork; left out on the vxlan backend (a node's traffic to other nodes' pods leaves with the VXLAN device's address there, not the node's)`);
+        vxHost.add(subject);
         continue;
       }
-      for (const name of podNames(s)) {
-        const home = nodes.find((n) => n.node.name === s.nodeName) ?? nodes[rr++ % nodes.length];
-        if (home === undefined) throw new LabError("bad-plan", "no nodes");
-        hostPods.push({ id: `${s.namespace}/${name}`, namespace: s.namespace, name, netns: home.node.netns, node: home.node.name, labels: s.labels, ports: s.ports, subject: s.id, hostNetwork: true });
-      }
+      const home = nodes.find((n) => n.node.name === inst.nodeName) ?? nodes[rr++ % nodes.length];
+      if (home === undefined) throw new LabError("bad-plan", "no nodes");
+      hostPods.push({ id, namespace: inst.namespace, name: inst.name, netns: home.node.netns, node: home.node.name, labels: inst.labels, ports: inst.ports, subject, hostNetwork: true });
       continue;
     }
-    for (const name of podNames(s)) {
-      const id = `${s.namespace}/${name}`;
-      const own4 = s.kind === "Pod" ? s.ips.find((ip) => ip.family === 4) : undefined;
-      const own6 = s.kind === "Pod" ? s.ips.find((ip) => ip.family === 6) : undefined;
-      if (!want6 && own6 !== undefined) {
-        if (own4 === undefined) refused.push(`${id}: declares only IPv6 (${s.ips.map(formatIp).join(", ")}); the lab runs --ip-family ipv4 (use --ip-family ipv6 or dual)`);
-        else ignored6.push(id);
-      }
-      if (!want4 && own4 !== undefined && own6 === undefined) refused.push(`${id}: declares only IPv4 (${formatIp(own4)}); the lab runs --ip-family ipv6 (use --ip-family ipv4 or dual)`);
-      const declaredIp = want4 ? own4 : undefined;
-      const declaredIp6 = want6 ? own6 : undefined;
-      let home = nodes.find((n) => n.node.name === s.nodeName);
-      if (home === undefined && declaredIp !== undefined) home = nodes.find((n) => cidrContainsIp(n.cidr, declaredIp));
-      if (home === undefined && declaredIp6 !== undefined) home = nodes.find((n) => n.cidr6 !== undefined && cidrContainsIp(n.cidr6, declaredIp6));
-      if (home === undefined) home = nodes[rr++ % nodes.length];
-      if (home === undefined) throw new LabError("bad-plan", "no nodes");
-      const ipText = declaredIp === undefined ? undefined : formatIp(declaredIp);
-      const why = declaredIp === undefined || ipText === undefined ? undefined : unusable(declaredIp, ipText, home.node.name, home.cidr, home.node.gateway, requested);
-      const want = why === undefined ? ipText : undefined;
-      if (want !== undefined) requested.add(want);
-      else if (why !== undefined) refused.push(`${id}: declared IP ${ipText ?? ""} is ${why}`);
-      pods.push({
-        id, namespace: s.namespace, name, netns: podNetns(id), node: home.node.name, labels: s.labels, ports: s.ports, subject: s.id,
-        ...(want === undefined ? {} : { requestedIp: want }), ...(declaredIp6 === undefined ? {} : { declared6: declaredIp6 }),
-      });
+    // Only addresses the input declares are requested; the model's synthesized ones are not.
+    const own = inst.origin.type === "Pod" && !inst.synthesizedIP ? inst.ips : [];
+    const own4 = own.find((ip) => ip.family === 4);
+    const own6 = own.find((ip) => ip.family === 6);
+    if (!want6 && own6 !== undefined) {
+      if (own4 === undefined) refused.push(`${id}: declares only IPv6 (${own.map(formatIp).join(", ")}); the lab runs --ip-family ipv4 (use --ip-family ipv6 or dual)`);
+      else ignored6.push(id);
     }
+    if (!want4 && own4 !== undefined && own6 === undefined) refused.push(`${id}: declares only IPv4 (${formatIp(own4)}); the lab runs --ip-family ipv6 (use --ip-family ipv4 or dual)`);
+    const declaredIp = want4 ? own4 : undefined;
+    const declaredIp6 = want6 ? own6 : undefined;
+    let home = nodes.find((n) => n.node.name === inst.nodeName);
+    if (home === undefined && declaredIp !== undefined) home = nodes.find((n) => cidrContainsIp(n.cidr, declaredIp));
+    if (home === undefined && declaredIp6 !== undefined) home = nodes.find((n) => n.cidr6 !== undefined && cidrContainsIp(n.cidr6, declaredIp6));
+    if (home === undefined) home = nodes[rr++ % nodes.length];
+    if (home === undefined) throw new LabError("bad-plan", "no nodes");
+    const ipText = declaredIp === undefined ? undefined : formatIp(declaredIp);
+    const why = declaredIp === undefined || ipText === undefined ? undefined : unusable(declaredIp, ipText, home.node.name, home.cidr, home.node.gateway, requested);
+    const want = why === undefined ? ipText : undefined;
+    if (want !== undefined) requested.add(want);
+    else if (why !== undefined) refused.push(`${id}: declared IP ${ipText ?? ""} is ${why}`);
+    pods.push({
+      id, namespace: inst.namespace, name: inst.name, netns: podNetns(id), node: home.node.name, labels: inst.labels, ports: inst.ports, subject,
+      ...(want === undefined ? {} : { requestedIp: want }), ...(declaredIp6 === undefined ? {} : { declared6: declaredIp6 }),
+    });
   }
+  for (const [subject, n] of grouped) notes.push(`${subject}: ${n} replicas, run as one pod per node (the model groups replicas above ${MAX_EXPANDED_REPLICAS} the same way; each stands for its node's share)`);
   if (ignored6.length > 0) notes.push(`${ignored6.length} pod(s) also declare IPv6 addresses, which --ip-family ipv4 leaves out: ${ignored6.slice(0, 5).join(", ")}${ignored6.length > 5 ? ", …" : ""}`);
   // IPv6: podCIDRs for nodes without one, their gateways, then the declared IPv6 addresses.
   const out = pods.map(({ declared6: _d, ...p }): LabPod => p);
