@@ -11,7 +11,7 @@
  * /etc/netns resolv.conf files. One file, so labs never overlap.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -489,16 +489,27 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     });
   }
 
-  it("IPv6-only: pods declaring only IPv6 get --ip-family ipv6 (nodes per /64), probe over IPv6 with 0 mismatches", async () => {
-    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }]);
-    const state = readState(DIR);
-    expect([state?.ipFamily, state?.nodes.map((n) => n.podCidr6)]).toEqual(["ipv6", ["fd00:0:0:1::/64", "fd00:0:0:2::/64", "fd00:0:0:3::/64"]]);
-    expect(state?.pods.map((p) => [p.pod.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP6(p)]]));
-    const run = await probe();
-    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
-    expect(run.results.every((r) => r.dstIp.includes(":"))).toBe(true);
-    expect(run.summary.probed).toBe(9 * 8 * 4);
-    expect(run.summary.observedAllowed).toBeGreaterThan(0);
+  it("IPv6-only through the CLI: kwire lab up --ip-family ipv6 (nodes per declared /64), lab status shows the addresses, lab probe -o json: only IPv6 cells, 0 mismatches", async () => {
+    const file = join(DIR + "-in", "model.yaml");
+    mkdirSync(DIR + "-in", { recursive: true });
+    writeFileSync(file, dualModelYaml("ipv6") + "---\n" + DUAL_POLICIES.join("---\n"));
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const kwire = (...args: string[]) => spawnSync(process.execPath, [cli?.bin ?? "", ...args], { encoding: "utf8", env });
+    try {
+      const u = kwire("lab", "up", "--ip-family", "ipv6", "-f", file);
+      expect(u.status, u.stderr).toBe(0);
+      expect(u.stdout).toContain("(backend routes, ipv6, pod MTU 1500)");
+      const st = JSON.parse(kwire("lab", "status", "-o", "json").stdout) as { pods: { id: string; ips: string[] }[] };
+      expect(st.pods.map((p) => [p.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP6(p)]]));
+      const pr = kwire("lab", "probe", "-o", "json");
+      expect(pr.status, pr.stdout.slice(0, 2000)).toBe(0);
+      const results = (JSON.parse(pr.stdout) as { cells: { dstIp: string; verdict: string }[] }).cells;
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.every((r) => r.dstIp.includes(":"))).toBe(true);
+      expect(results.filter((r) => r.verdict !== "skipped").length).toBe(9 * 8 * 4);
+    } finally {
+      rmSync(DIR + "-in", { recursive: true, force: true });
+    }
   });
 
   it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {

@@ -52,7 +52,7 @@ export function probeText(run: ProbeRun): string {
 /** `-o json`: one record per cell, as the issue asks, plus the summary. */
 export function probeJson(run: ProbeRun): unknown {
   return {
-    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : { name: r.name, expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
+    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : { name: r.name, qtype: r.qtype ?? "A", expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
     summary: run.summary,
     byKind: run.byKind,
     dnsSuccessRate: run.dnsSuccessRate,
