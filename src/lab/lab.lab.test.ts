@@ -512,6 +512,23 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     }
   });
 
+  it("MTU over IPv6: an IPv6-only lab on vxlan with --pod-mtu 1500 is an MTU problem at 1450 (IPv6 + ICMPv6 headers counted), the default is fine", async () => {
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const mtu = () => {
+      const r = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu", "-o", "json"], { encoding: "utf8", env });
+      return { status: r.status, paths: (JSON.parse(r.stdout) as { paths: { podMtu: number; pathMtu: number; verdict: string; dstIp: string }[] }).paths };
+    };
+    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }], { backend: "vxlan", podMtu: 1500 });
+    const bad = mtu();
+    expect(bad.status).toBe(1);
+    expect(new Set(bad.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}/${p.dstIp.includes(":")}`))).toEqual(new Set(["1500/1450/mtu-problem/true"]));
+    await labClean(host, DIR);
+    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }], { backend: "vxlan" });
+    const ok = mtu();
+    expect(ok.status).toBe(0);
+    expect(new Set(ok.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}`))).toEqual(new Set(["1450/1450/ok"]));
+  });
+
   it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };
     const mtuJson = (): { status: number | null; paths: { from: string; to: string; podMtu: number; pathMtu: number; verdict: string; message: string }[]; text: string } => {
