@@ -6,10 +6,11 @@ import { renderTable } from "../../report/index.js";
 import { isMismatch, PROXY_TABLES, type CellResult, type LabState, type ProbeRun } from "../../lab/index.js";
 
 export function statusText(s: LabState): string {
-  const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, n.podCidr, n.transitIp]));
+  const six = s.ipFamily === "dual" || s.ipFamily === "ipv6";
+  const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, six && n.podCidr6 !== undefined ? `${n.podCidr},${n.podCidr6}` : n.podCidr, six && n.transitIp6 !== undefined ? `${n.transitIp},${n.transitIp6}` : n.transitIp]));
   const pods = renderTable(
     ["POD", "NODE", "IP", "NETNS", "PORTS", "SERVER PID"],
-    s.pods.map((p) => [p.pod.id, p.pod.node, (p.ips ?? (p.ip === undefined ? [] : [p.ip])).join(",") || "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
+    s.pods.map((p) => [p.pod.hostNetwork === true ? `${p.pod.id} (hostNetwork)` : p.pod.id, p.pod.node, (p.ips ?? (p.ip === undefined ? [] : [p.ip])).join(",") || "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
   );
   const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
@@ -21,10 +22,10 @@ export function statusText(s: LabState): string {
 
 export function statusJson(s: LabState): Record<string, unknown> {
   return {
-    backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
+    backend: s.backend ?? "routes", ipFamily: s.ipFamily ?? "ipv4", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     proxy: s.proxy ?? "kube-proxy",
-    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, ips: p.ips ?? (p.ip === undefined ? [] : [p.ip]), pid: p.pid ?? null, ports: p.pod.ports })),
+    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, hostNetwork: p.pod.hostNetwork === true, ip: p.ip ?? null, ips: p.ips ?? (p.ip === undefined ? [] : [p.ip]), pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
 
