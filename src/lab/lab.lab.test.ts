@@ -422,8 +422,8 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
   // Dual-stack (dual-policies.ts): the x/y/z model with both families declared, policies whose
   // answers differ by family; on three backends the kernel agrees with the per-family model and
   // with the hand-written truths, and IPv6 crosses nodes on the backend's path.
-  for (const backend of ["routes", "host-gw", "vxlan"] as const) {
-    it(`dual-stack on ${backend}: both declared addresses, IPv6 ipBlocks enforced, 0 mismatches over both families, IPv6 takes the backend's path`, async () => {
+  for (const backend of ["routes", "host-gw", "vxlan", "bgp"] as const) {
+    it.skipIf(backend === "bgp" && noBird !== undefined)(`dual-stack on ${backend}: both declared addresses, IPv6 ipBlocks enforced, 0 mismatches over both families, IPv6 takes the backend's path`, async () => {
       await up([{ path: "model.yaml", text: dualModelYaml("dual") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }], { backend });
       const state = readState(DIR);
       expect(state?.ipFamily).toBe("dual");
@@ -450,6 +450,11 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       } else {
         expect(route).toMatch(backend === "routes" ? /via fd00:172:30::fe dev kw-up/ : /via fd00:172:30::2 dev kw-up/);
         expect(moved(backend === "routes" ? "routed" : "pods")).toBeGreaterThan(100);
+      }
+      if (backend === "bgp") {
+        // Both families learnt from BGP only (MP-BGP: an ipv6 channel on the IPv4 sessions).
+        const learnt = inNs("kw-n0", ["ip", "-6", "route", "show", "proto", "bird"]).trim().split("\n").map((l) => l.split(" ")[0]).sort();
+        expect(learnt).toEqual(["fd00:0:0:2::/64", "fd00:0:0:3::/64"]);
       }
     });
   }

@@ -228,7 +228,6 @@ export async function labUp(cluster: Cluster, opts: UpOptions): Promise<LabState
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  if (backend === "bgp" && plan.ipFamily !== "ipv4") throw new LabError("bad-plan", `--backend bgp carries IPv4 only in the lab (BIRD's ipv6 channel is not configured); use --ip-family ipv4 or another backend`);
   const familyNotes = plan.ipFamily === "ipv4" ? [] : [
     `--ip-family ${plan.ipFamily}: Services are rendered and probed for IPv4 only (the lab has no ip6 Service table)${plan.ipFamily === "ipv6" ? "; no cluster DNS (its ClusterIP is IPv4)" : ""}`,
   ];
