@@ -22,6 +22,7 @@
 import { buildTopology, serviceLayerOf, type Subject } from "../engine/index.js";
 import { MAX_EXPANDED_REPLICAS } from "../services/index.js";
 import { cidrContainsIp, formatCidr, formatIp, parseCidr, lastOf, type Cidr, type Cluster, type ContainerPort, type Ip, type Labels } from "../model/index.js";
+import type { LabBackend } from "./backends.js";
 import { fnv64 } from "./cni/names.js";
 import { LabError } from "./errors.js";
 
@@ -99,7 +100,7 @@ export interface PlanOptions {
   /** Which address families pods get (default: what the declared addresses say, else ipv4). */
   readonly ipFamily?: LabIpFamily;
   /** The backend (hostNetwork pods are left out on vxlan). */
-  readonly backend?: string;
+  readonly backend?: LabBackend;
 }
 
 export const podNetns = (id: string): string => `${POD_NETNS_PREFIX}${fnv64(id).slice(0, 10)}`;
