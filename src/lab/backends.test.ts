@@ -129,7 +129,7 @@ describe("fabric.ts runs the plans through Host", () => {
     expect(t).toContain("[kw-n0] bridge -batch -\n  | fdb append 02:6b:77:00:00:01 dev kw-vx dst 172.30.0.2");
     // The fabric only bridges on vxlan: br_netfilter off there, no router address, no forwarding.
     expect(host.calls.filter((c) => c.argv[0] === "tee").map((c) => [c.argv[1], c.input])).toEqual([
-      ["/proc/sys/net/bridge/bridge-nf-call-iptables", "0"],
+      ["/proc/sys/net/bridge/bridge-nf-call-iptables", "0"], ["/proc/sys/net/bridge/bridge-nf-call-ip6tables", "0"],
       ["/proc/sys/net/ipv4/ip_forward", "1"], ["/proc/sys/net/bridge/bridge-nf-call-iptables", "1"],
       ["/proc/sys/net/ipv6/conf/all/forwarding", "1"], ["/proc/sys/net/bridge/bridge-nf-call-ip6tables", "1"],
     ]);
@@ -140,7 +140,7 @@ describe("fabric.ts runs the plans through Host", () => {
     await createFabric(host, "routes", NODES);
     expect(host.transcript()).toContain("  | addr add 172.30.0.254/24 dev kw-fab\n  | route add 10.244.1.0/24 via 172.30.0.1 dev kw-fab");
     expect(host.calls.filter((c) => c.argv[0] === "tee" && c.netns === "kw-fabric").map((c) => `${c.argv[1] ?? ""}=${c.input ?? ""}`)).toEqual([
-      "/proc/sys/net/bridge/bridge-nf-call-iptables=0", "/proc/sys/net/ipv4/ip_forward=1", "/proc/sys/net/ipv6/conf/all/forwarding=1", "/proc/sys/net/ipv4/conf/all/send_redirects=0", "/proc/sys/net/ipv4/conf/kw-fab/send_redirects=0",
+      "/proc/sys/net/bridge/bridge-nf-call-iptables=0", "/proc/sys/net/bridge/bridge-nf-call-ip6tables=0", "/proc/sys/net/ipv4/ip_forward=1", "/proc/sys/net/ipv6/conf/all/forwarding=1", "/proc/sys/net/ipv4/conf/all/send_redirects=0", "/proc/sys/net/ipv4/conf/kw-fab/send_redirects=0",
     ]);
   });
 

@@ -90,8 +90,9 @@ export function uplinkPlan6(n: LabNode): string[] {
 
 /** Sysctls for the fabric netns: it routes only for `routes`, and never sends redirects (the path stays via the router). */
 export function fabricSysctls(b: LabBackend): Readonly<Record<string, string>> {
-  // Frames bridged between node ports must not pass the ip hooks, so `routed` counts only what the router forwards.
-  const bridged = { "/proc/sys/net/bridge/bridge-nf-call-iptables": "0" };
+  // Frames bridged between node ports must not pass the ip hooks (IPv4 or IPv6: link-local
+  // neighbour discovery and MLD are bridged too), so `routed` counts only what the router forwards.
+  const bridged = { "/proc/sys/net/bridge/bridge-nf-call-iptables": "0", "/proc/sys/net/bridge/bridge-nf-call-ip6tables": "0" };
   return b === "routes"
     ? { ...bridged, "/proc/sys/net/ipv4/ip_forward": "1", "/proc/sys/net/ipv6/conf/all/forwarding": "1", "/proc/sys/net/ipv4/conf/all/send_redirects": "0", [`/proc/sys/net/ipv4/conf/${FABRIC_BRIDGE}/send_redirects`]: "0" }
     : bridged;

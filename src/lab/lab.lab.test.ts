@@ -507,8 +507,9 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       const st = JSON.parse(kwire("lab", "status", "-o", "json").stdout) as { pods: { id: string; ips: string[] }[] };
       expect(st.pods.map((p) => [p.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP6(p)]]));
       const pr = kwire("lab", "probe", "-o", "json");
-      expect(pr.status, pr.stdout.slice(0, 2000)).toBe(0);
-      const results = (JSON.parse(pr.stdout) as { cells: { dstIp: string; verdict: string }[] }).cells;
+      const results = (JSON.parse(pr.stdout) as { cells: { src: string; dst: string; dstIp: string; port: number; protocol: string; predicted: boolean; observed: boolean | null; verdict: string }[] }).cells;
+      expect(results.filter((r) => r.observed !== null && r.observed !== r.predicted).map((r) => `${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, ${r.verdict}`)).toEqual([]);
+      expect(pr.status, pr.stderr).toBe(0);
       expect(results.length).toBeGreaterThan(0);
       expect(results.every((r) => r.dstIp.includes(":"))).toBe(true);
       expect(results.filter((r) => r.verdict !== "skipped").length).toBe(9 * 8 * 4);
