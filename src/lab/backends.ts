@@ -156,7 +156,7 @@ export function fabricCountersScript(nodes: readonly LabNode[]): string {
     ...(pods6 === "" ? [] : [`    ip6 saddr { ${pods6} } ip6 daddr { ${pods6} } counter name "pods"`]),
     `  }`,
     `}`,
-    `table inet ${FABRIC_TABLE} {`,
+    `table ip ${FABRIC_TABLE} {`,
     `  counter routed { }`,
     `  chain forward {`,
     `    type filter hook forward priority 0; policy accept;`,

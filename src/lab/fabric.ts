@@ -5,7 +5,8 @@
  * veth into that bridge. How nodes reach each other's podCIDRs is the backend's plan
  * (backends.ts: fabric router, direct routes, VXLAN, or BGP). Each node netns gets `ip_forward=1`
  * and `bridge-nf-call-iptables=1` (bridged pod-to-pod packets must pass the inet forward hook,
- * LAB-NOTES). All commands run through `Host`.
+ * LAB-NOTES). All commands run through `Host`. The fabric bridge floods multicast (no MLD
+ * snooping), so IPv6 neighbour solicitations to solicited-node groups always reach the router.
  */
 import { hostInNetns, type Host } from "./host.js";
 import { LabError } from "./errors.js";
@@ -22,7 +23,7 @@ async function ipBatch(host: Host, lines: readonly string[], netns?: string): Pr
 
 export async function createFabric(host: Host, backend: LabBackend, nodes: readonly LabNode[]): Promise<void> {
   await ipBatch(host, [`netns add ${FABRIC_NETNS}`]);
-  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
+  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge mcast_snooping 0`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
   const inFabric = hostInNetns(host, FABRIC_NETNS);
   for (const [path, value] of Object.entries(fabricSysctls(backend))) await inFabric.writeFile(path, value);
   await applyScript(host, FABRIC_NETNS, fabricCountersScript(nodes));
