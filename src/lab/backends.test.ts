@@ -129,8 +129,9 @@ describe("fabric.ts runs the plans through Host", () => {
     expect(t).toContain("[kw-n0] bridge -batch -\n  | fdb append 02:6b:77:00:00:01 dev kw-vx dst 172.30.0.2");
     // The fabric only bridges on vxlan: br_netfilter off there, no router address, no forwarding.
     expect(host.calls.filter((c) => c.argv[0] === "tee").map((c) => [c.argv[1], c.input])).toEqual([
-      ["/proc/sys/net/bridge/bridge-nf-call-iptables", "0"],
+      ["/proc/sys/net/bridge/bridge-nf-call-iptables", "0"], ["/proc/sys/net/bridge/bridge-nf-call-ip6tables", "0"],
       ["/proc/sys/net/ipv4/ip_forward", "1"], ["/proc/sys/net/bridge/bridge-nf-call-iptables", "1"],
+      ["/proc/sys/net/ipv6/conf/all/forwarding", "1"], ["/proc/sys/net/bridge/bridge-nf-call-ip6tables", "1"],
     ]);
   });
 
@@ -139,12 +140,28 @@ describe("fabric.ts runs the plans through Host", () => {
     await createFabric(host, "routes", NODES);
     expect(host.transcript()).toContain("  | addr add 172.30.0.254/24 dev kw-fab\n  | route add 10.244.1.0/24 via 172.30.0.1 dev kw-fab");
     expect(host.calls.filter((c) => c.argv[0] === "tee" && c.netns === "kw-fabric").map((c) => `${c.argv[1] ?? ""}=${c.input ?? ""}`)).toEqual([
-      "/proc/sys/net/bridge/bridge-nf-call-iptables=0", "/proc/sys/net/ipv4/ip_forward=1", "/proc/sys/net/ipv4/conf/all/send_redirects=0", "/proc/sys/net/ipv4/conf/kw-fab/send_redirects=0",
+      "/proc/sys/net/bridge/bridge-nf-call-iptables=0", "/proc/sys/net/bridge/bridge-nf-call-ip6tables=0", "/proc/sys/net/ipv4/ip_forward=1", "/proc/sys/net/ipv6/conf/all/forwarding=1", "/proc/sys/net/ipv4/conf/all/send_redirects=0", "/proc/sys/net/ipv4/conf/kw-fab/send_redirects=0",
     ]);
   });
 
   it("a failing bridge -batch is a LabError naming the netns", async () => {
     const host = new FakeHost().on((c) => (c.argv[0] === "bridge" ? { code: 1, stderr: "RTNETLINK answers: No such device\n" } : undefined));
     await expect(createNode(host, node(0), NODES, "vxlan")).rejects.toThrow("bridge -batch in kw-n0 failed: RTNETLINK answers: No such device");
+  });
+});
+
+describe("bgp with IPv6 pods", () => {
+  const n6 = (i: number): LabNode => ({ ...node(i), podCidr6: `fd00:0:0:${i + 1}::/64`, gateway6: `fd00::${i + 1}:ffff:ffff:ffff:fffe`, transitIp6: `fd00:172:30::${i + 1}` });
+  it("adds an ipv6 channel to the same sessions (MP-BGP over IPv4, as Calico's BIRD does for dual-stack) announcing the IPv6 podCIDR with the uplink's IPv6 next hop", () => {
+    const conf = birdConfig(n6(0), [n6(0), n6(1)], { asNumber: 64512, topology: "mesh" });
+    expect(conf).toContain("protocol static pods6 {\n  ipv6;\n  route fd00:0:0:1::/64 blackhole;\n}");
+    expect(conf).toContain(`if proto = "pods6" then { bgp_next_hop = fd00:172:30::1; accept; }`);
+    expect(conf).toContain("  ipv6 { import all; export filter to_peers6; };");
+    expect(conf).toContain("  ipv6 { import none; export where source = RTS_BGP; };");
+    expect(birdConfig(node(0), [node(0), node(1)], { asNumber: 64512, topology: "mesh" })).not.toContain("ipv6");
+  });
+  it("reads IPv6 routes from birdc", () => {
+    const text = "Table master6:\nfd00:0:0:2::/64      unicast [node_1_1 10:00:00.000] * (100) [i]\n\tvia fd00:172:30::2 on kw-up\n";
+    expect(parseRoutes(text)).toEqual(["fd00:0:0:2::/64 via fd00:172:30::2 on kw-up (node_1_1)"]);
   });
 });

@@ -18,7 +18,7 @@
  * say which path the traffic took.
  */
 import { formatIp, parseCidr, type Cidr } from "../model/index.js";
-import { FABRIC_BRIDGE, NODE_UPLINK, TRANSIT_PREFIX, type LabNode } from "./plan.js";
+import { FABRIC_BRIDGE, NODE_UPLINK, TRANSIT_PREFIX, TRANSIT_PREFIX6, type LabNode } from "./plan.js";
 
 export const LAB_BACKENDS = ["routes", "host-gw", "vxlan", "bgp"] as const;
 export type LabBackend = (typeof LAB_BACKENDS)[number];
@@ -33,8 +33,9 @@ export const VXLAN_OVERHEAD = 50;
 export const VXLAN_VNI = 1;
 export const VXLAN_PORT = 8472;
 export const VXLAN_DEVICE = "kw-vx";
-/** The fabric router's address (backend `routes`). */
+/** The fabric router's address (backend `routes`), and its IPv6 address. */
 export const FABRIC_ROUTER = `${TRANSIT_PREFIX}254`;
+export const FABRIC_ROUTER6 = `${TRANSIT_PREFIX6}fe`;
 
 /** Bytes a backend adds to every cross-node packet. */
 export function backendOverhead(b: LabBackend): number {
@@ -53,6 +54,17 @@ const cidrOf = (n: LabNode): Cidr => {
 /** The node's VXLAN device address: its podCIDR's network address as /32 (Flannel gives flannel.1 10.244.X.0/32). */
 export const vtepIp = (n: LabNode): string => formatIp({ family: 4, value: cidrOf(n).base });
 
+/**
+ * The node's IPv6 VTEP address on `kw-vx` (IPv6 pods): its IPv6 podCIDR's network address /128.
+ * Flannel runs a second device (flannel-v6.1) over an IPv6 underlay; the lab carries both families
+ * in the one VXLAN device over the IPv4 fabric (same VNI, port and FDB), which the kernel allows.
+ */
+export const vtepIp6 = (n: LabNode): string | undefined => {
+  if (n.podCidr6 === undefined) return undefined;
+  const p = parseCidr(n.podCidr6);
+  return p.ok ? formatIp({ family: 6, value: p.cidr.base }) : undefined;
+};
+
 /** A deterministic, locally administered MAC for node `i`'s VXLAN device. */
 export const vtepMac = (n: LabNode): string => `02:6b:77:00:${((n.index >> 8) & 0xff).toString(16).padStart(2, "0")}:${(n.index & 0xff).toString(16).padStart(2, "0")}`;
 
@@ -62,37 +74,57 @@ export const snatSource = (b: LabBackend, n: LabNode): string => (b === "vxlan" 
 /** `ip -batch` lines for the fabric netns (after the bridge exists). */
 export function fabricPlan(b: LabBackend, nodes: readonly LabNode[]): string[] {
   if (b !== "routes") return [];
-  return [`addr add ${FABRIC_ROUTER}/24 dev ${FABRIC_BRIDGE}`, ...nodes.map((n) => `route add ${n.podCidr} via ${n.transitIp} dev ${FABRIC_BRIDGE}`)];
+  const v6 = nodes.some((n) => n.podCidr6 !== undefined);
+  return [
+    `addr add ${FABRIC_ROUTER}/24 dev ${FABRIC_BRIDGE}`,
+    ...nodes.map((n) => `route add ${n.podCidr} via ${n.transitIp} dev ${FABRIC_BRIDGE}`),
+    ...(v6 ? [`addr add ${FABRIC_ROUTER6}/64 dev ${FABRIC_BRIDGE} nodad`] : []),
+    ...nodes.flatMap((n) => (n.podCidr6 === undefined || n.transitIp6 === undefined ? [] : [`route add ${n.podCidr6} via ${n.transitIp6} dev ${FABRIC_BRIDGE}`])),
+  ];
+}
+
+/** `ip -batch` lines giving node `n`'s uplink its IPv6 address (IPv6 pods), without duplicate address detection. */
+export function uplinkPlan6(n: LabNode): string[] {
+  return n.transitIp6 === undefined ? [] : [`addr add ${n.transitIp6}/64 dev ${NODE_UPLINK} nodad`];
 }
 
 /** Sysctls for the fabric netns: it routes only for `routes`, and never sends redirects (the path stays via the router). */
 export function fabricSysctls(b: LabBackend): Readonly<Record<string, string>> {
-  // Frames bridged between node ports must not pass the ip hooks, so `routed` counts only what the router forwards.
-  const bridged = { "/proc/sys/net/bridge/bridge-nf-call-iptables": "0" };
+  // Frames bridged between node ports must not pass the ip hooks (IPv4 or IPv6: link-local
+  // neighbour discovery and MLD are bridged too), so `routed` counts only what the router forwards.
+  const bridged = { "/proc/sys/net/bridge/bridge-nf-call-iptables": "0", "/proc/sys/net/bridge/bridge-nf-call-ip6tables": "0" };
   return b === "routes"
-    ? { ...bridged, "/proc/sys/net/ipv4/ip_forward": "1", "/proc/sys/net/ipv4/conf/all/send_redirects": "0", [`/proc/sys/net/ipv4/conf/${FABRIC_BRIDGE}/send_redirects`]: "0" }
+    ? { ...bridged, "/proc/sys/net/ipv4/ip_forward": "1", "/proc/sys/net/ipv6/conf/all/forwarding": "1", "/proc/sys/net/ipv4/conf/all/send_redirects": "0", [`/proc/sys/net/ipv4/conf/${FABRIC_BRIDGE}/send_redirects`]: "0" }
     : bridged;
 }
 
 /** `ip -batch` lines run in node `n`'s netns after its uplink is up: how it reaches the other nodes' pods. */
 export function nodePlan(b: LabBackend, n: LabNode, all: readonly LabNode[]): string[] {
   const others = all.filter((o) => o.index !== n.index);
+  const v6 = (o: LabNode, via: (o6: string) => string): string[] => (o.podCidr6 === undefined || n.podCidr6 === undefined ? [] : [`route add ${o.podCidr6} ${via(o.podCidr6)}`]);
   switch (b) {
     case "routes":
-      return others.map((o) => `route add ${o.podCidr} via ${FABRIC_ROUTER} dev ${NODE_UPLINK}`);
+      return others.flatMap((o) => [`route add ${o.podCidr} via ${FABRIC_ROUTER} dev ${NODE_UPLINK}`, ...v6(o, () => `via ${FABRIC_ROUTER6} dev ${NODE_UPLINK}`)]);
     case "host-gw":
-      return others.map((o) => `route add ${o.podCidr} via ${o.transitIp} dev ${NODE_UPLINK}`);
-    case "vxlan":
+      return others.flatMap((o) => [`route add ${o.podCidr} via ${o.transitIp} dev ${NODE_UPLINK}`, ...(o.transitIp6 === undefined ? [] : v6(o, () => `via ${o.transitIp6 ?? ""} dev ${NODE_UPLINK}`))]);
+    case "vxlan": {
+      const mine6 = vtepIp6(n);
       return [
         `link add ${VXLAN_DEVICE} type vxlan id ${VXLAN_VNI} dstport ${VXLAN_PORT} local ${n.transitIp} dev ${NODE_UPLINK} nolearning`,
         `link set ${VXLAN_DEVICE} address ${vtepMac(n)} mtu ${FABRIC_MTU - VXLAN_OVERHEAD}`,
         `addr add ${vtepIp(n)}/32 dev ${VXLAN_DEVICE}`,
+        ...(mine6 === undefined ? [] : [`addr add ${mine6}/128 dev ${VXLAN_DEVICE} nodad`]),
         `link set ${VXLAN_DEVICE} up`,
-        ...others.flatMap((o) => [
-          `neigh add ${vtepIp(o)} lladdr ${vtepMac(o)} dev ${VXLAN_DEVICE} nud permanent`,
-          `route add ${o.podCidr} via ${vtepIp(o)} dev ${VXLAN_DEVICE} onlink`,
-        ]),
+        ...others.flatMap((o) => {
+          const o6 = vtepIp6(o);
+          return [
+            `neigh add ${vtepIp(o)} lladdr ${vtepMac(o)} dev ${VXLAN_DEVICE} nud permanent`,
+            `route add ${o.podCidr} via ${vtepIp(o)} dev ${VXLAN_DEVICE} onlink`,
+            ...(o6 === undefined || mine6 === undefined ? [] : [`neigh add ${o6} lladdr ${vtepMac(o)} dev ${VXLAN_DEVICE} nud permanent`, ...v6(o, () => `via ${o6} dev ${VXLAN_DEVICE} onlink`)]),
+          ];
+        }),
       ];
+    }
     case "bgp":
       return []; // routes come from BIRD (bgp.ts)
   }
@@ -111,6 +143,7 @@ export type FabricCounter = (typeof FABRIC_COUNTERS)[number];
 /** The fabric's counters: one nft transaction (the fabric netns is deleted with them). */
 export function fabricCountersScript(nodes: readonly LabNode[]): string {
   const pods = nodes.map((n) => n.podCidr).join(", ");
+  const pods6 = nodes.flatMap((n) => (n.podCidr6 === undefined ? [] : [n.podCidr6])).join(", ");
   return [
     `table bridge ${FABRIC_TABLE} {`,
     `  counter vxlan { }`, `  counter bgp { }`, `  counter pods { }`,
@@ -120,6 +153,7 @@ export function fabricCountersScript(nodes: readonly LabNode[]): string {
     `    tcp dport 179 counter name "bgp"`,
     `    tcp sport 179 counter name "bgp"`,
     ...(pods === "" ? [] : [`    ip saddr { ${pods} } ip daddr { ${pods} } counter name "pods"`]),
+    ...(pods6 === "" ? [] : [`    ip6 saddr { ${pods6} } ip6 daddr { ${pods6} } counter name "pods"`]),
     `  }`,
     `}`,
     `table ip ${FABRIC_TABLE} {`,

@@ -9,6 +9,8 @@
  * on/off come from a Calico `BGPConfiguration` named `default` (`spec.asNumber`, default 64512;
  * `spec.nodeToNodeMeshEnabled: false` ⇒ route reflector), when the input has one; `BGPPeer`
  * objects are read only to say that peers outside the lab are not modelled.
+ * With IPv6 pods the same sessions carry an ipv6 channel (MP-BGP): IPv6 podCIDRs with the uplinks'
+ * IPv6 addresses as next hops.
  * Each daemon has its own config, control socket and log under `<lab dir>/bird/`; `birdc -s` reads
  * its sessions and routes for `lab status`.
  */
@@ -72,6 +74,27 @@ export function birdConfig(n: LabNode, all: readonly LabNode[], s: BgpSettings):
     ? all.filter((o) => o.index !== n.index)
     : n.index === reflector.index ? all.filter((o) => o.index !== n.index) : [reflector];
   const isRr = s.topology === "rr" && reflector !== undefined && n.index === reflector.index;
+  // IPv6 pods: the same sessions carry an ipv6 channel (MP-BGP over the IPv4 session, as Calico's
+  // BIRD does for dual-stack); each node announces its IPv6 podCIDR with its uplink's IPv6 address
+  // as next hop.
+  const v6 = n.podCidr6 !== undefined && n.transitIp6 !== undefined;
+  const six = v6
+    ? [
+        "protocol kernel kernel6 {",
+        "  scan time 2;",
+        "  ipv6 { import none; export where source = RTS_BGP; };",
+        "}",
+        "protocol static pods6 {",
+        "  ipv6;",
+        `  route ${n.podCidr6 ?? ""} blackhole;`,
+        "}",
+        "filter to_peers6 {",
+        `  if proto = "pods6" then { bgp_next_hop = ${n.transitIp6 ?? ""}; accept; }`,
+        `  if source = RTS_BGP then ${isRr ? "accept" : "reject"};`,
+        "  reject;",
+        "}",
+      ]
+    : [];
   return [
     `# kwire lab: node ${n.name} (${n.netns}), ${s.topology === "mesh" ? "full mesh" : isRr ? "route reflector" : "route reflector client"}`,
     `router id ${n.transitIp};`,
@@ -84,6 +107,7 @@ export function birdConfig(n: LabNode, all: readonly LabNode[], s: BgpSettings):
     "  ipv4;",
     `  route ${n.podCidr} blackhole;`,
     "}",
+    ...six,
     "filter to_peers {",
     `  if proto = "pods" then { bgp_next_hop = ${n.transitIp}; accept; }`,
     // Only a route reflector passes on what it learnt (iBGP never re-advertises otherwise).
@@ -95,6 +119,7 @@ export function birdConfig(n: LabNode, all: readonly LabNode[], s: BgpSettings):
     "  connect delay time 1; connect retry time 1; error wait time 1, 5; hold time 9; keepalive time 3;",
     "  direct;",
     "  ipv4 { import all; export filter to_peers; };",
+    ...(v6 ? ["  ipv6 { import all; export filter to_peers6; };"] : []),
     "}",
     ...peers.map((o) => `protocol bgp ${o.name.replace(/[^A-Za-z0-9_]/g, "_")}_${o.index} from peers { neighbor ${o.transitIp} as ${s.asNumber};${isRr ? " rr client;" : ""} }`),
     "",
@@ -113,10 +138,14 @@ export function startBird(dir: string, nodes: readonly LabNode[], s: BgpSettings
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Remote podCIDRs the kernel has from BIRD (`proto bird`) in `n`'s netns. */
+/** Remote podCIDRs (both families) the kernel has from BIRD (`proto bird`) in `n`'s netns. */
 export async function birdRoutes(host: Host, n: LabNode): Promise<string[]> {
-  const r = await host.exec(["ip", "-4", "route", "show", "proto", "bird"], { netns: n.netns });
-  return r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((c) => c !== "").sort();
+  const out: string[] = [];
+  for (const f of ["-4", "-6"]) {
+    const r = await host.exec(["ip", f, "route", "show", "proto", "bird"], { netns: n.netns });
+    out.push(...r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((c) => c !== ""));
+  }
+  return out.sort();
 }
 
 /** Wait until every node's kernel has a BGP route to every other node's podCIDR. */
@@ -132,7 +161,10 @@ export async function waitBgp(host: Host, dir: string, nodes: readonly LabNode[]
     const missing: string[] = [];
     for (const n of nodes) {
       const have = new Set(await birdRoutes(host, n));
-      for (const o of nodes) if (o.index !== n.index && !have.has(o.podCidr)) missing.push(`${n.name} lacks ${o.podCidr}`);
+      for (const o of nodes) {
+        if (o.index === n.index) continue;
+        for (const c of [o.podCidr, ...(n.podCidr6 !== undefined && o.podCidr6 !== undefined ? [o.podCidr6] : [])]) if (!have.has(c)) missing.push(`${n.name} lacks ${c}`);
+      }
     }
     if (missing.length === 0) return;
     if (Date.now() - t0 > timeoutMs) throw new LabError("command-failed", `BGP did not converge in ${timeoutMs} ms: ${missing.slice(0, 4).join(", ")}`);
@@ -174,7 +206,7 @@ export function parseRoutes(text: string): string[] {
   let head: { prefix: string; proto: string } | undefined;
   for (const raw of text.split("\n")) {
     const line = raw.trim();
-    const m = /^(\d+\.\d+\.\d+\.\d+\/\d+)\s+\S+\s+\[(\S+)/.exec(line) ?? /^\S+\s+\[(\S+)/.exec(line);
+    const m = /^([0-9a-fA-F.:]+\/\d+)\s+\S+\s+\[(\S+)/.exec(line) ?? /^\S+\s+\[(\S+)/.exec(line);
     const via = /^via (\S+) on (\S+)/.exec(line);
     if (via !== null && head !== undefined) out.push(`${head.prefix} via ${via[1] ?? ""} on ${via[2] ?? ""} (${head.proto})`);
     else if (m !== null && m.length === 3) head = { prefix: m[1] ?? "", proto: m[2] ?? "" };

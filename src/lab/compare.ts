@@ -6,7 +6,7 @@
  * the metrics (agreement, connect success, RTT percentiles). Pure: no I/O.
  */
 import type { Analysis } from "../engine/index.js";
-import { containsPort, type Protocol } from "../model/index.js";
+import { containsPort, formatIp, type Protocol } from "../model/index.js";
 
 /** pod: pod → pod address; service: pod → ClusterIP or NodePort; dns: a name looked up in the pod; north-south: an HTTP request from the internet netns through an L7 proxy (north-south.ts). */
 export type CellKind = "pod" | "service" | "dns" | "north-south";
@@ -25,6 +25,8 @@ export interface Cell {
   readonly attempts?: number;
   /** dns: the name looked up; the addresses the model predicts. */
   readonly name?: string;
+  /** dns: the record type asked for (default A; AAAA looks up IPv6 addresses only). */
+  readonly qtype?: "A" | "AAAA";
   readonly expect?: readonly string[];
 }
 
@@ -41,14 +43,19 @@ export interface CellResult extends Cell {
 
 export const SCTP_SKIP = "SCTP: this kernel has no SCTP (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) fails with EPROTONOSUPPORT) and Node has no SCTP sockets";
 
-/** Every cell between distinct pods of the analysis that have an IPv4 address. Self pairs are left out (loopback never leaves the pod). */
-export function planCells(a: Analysis): Cell[] {
+/**
+ * Every cell between distinct pods of the analysis that have an address of `family` (default
+ * IPv4), to the destination's address of that family. Self pairs are left out (loopback never
+ * leaves the pod). For exact predictions the analysis should be of the family's view of the
+ * cluster (`familyView`): an ipBlock admits only addresses of its own family.
+ */
+export function planCells(a: Analysis, family: 4 | 6 = 4): Cell[] {
   const subjects = a.topology.subjects;
   const cells: Cell[] = [];
   subjects.forEach((src, si) => {
-    if (src.ips.length === 0) return;
+    if (!src.ips.some((ip) => ip.family === family)) return;
     subjects.forEach((dst, di) => {
-      const dstIp = dst.ips.find((ip) => ip.family === 4);
+      const dstIp = dst.ips.find((ip) => ip.family === family);
       if (si === di || dstIp === undefined) return;
       const allowed = a.explain(si, di).ports;
       const seen = new Set<string>();
@@ -56,12 +63,17 @@ export function planCells(a: Analysis): Cell[] {
         const key = `${cp.protocol}/${cp.containerPort}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const ipText = [24n, 16n, 8n, 0n].map((s) => String((dstIp.value >> s) & 0xffn)).join(".");
+        const ipText = formatIp(dstIp);
         cells.push({ kind: "pod", src: src.id, dst: dst.id, dstIp: ipText, port: cp.containerPort, protocol: cp.protocol, predicted: containsPort(allowed, cp.protocol, cp.containerPort) });
       }
     });
   });
   return cells.sort((x, y) => (x.src < y.src ? -1 : x.src > y.src ? 1 : x.dst < y.dst ? -1 : x.dst > y.dst ? 1 : x.protocol.localeCompare(y.protocol) || x.port - y.port));
+}
+
+/** The pod cells of every family the lab runs, each predicted on that family's view of the cluster. */
+export function planFamilyCells(analysisOf: (family: 4 | 6) => Analysis, families: readonly (4 | 6)[]): Cell[] {
+  return families.flatMap((f) => planCells(analysisOf(f), f));
 }
 
 export const isMismatch = (r: CellResult): boolean => r.observed !== undefined && r.observed !== r.predicted;

@@ -13,12 +13,14 @@ interface MainConfig {
   readonly greeting: string;
   readonly ready: string;
   readonly port: number;
+  /** "::" when the pod has IPv6 (answers probes over both families), else 0.0.0.0. */
+  readonly host?: string;
 }
 
 const cfg = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as MainConfig;
 const table = JSON.parse(readFileSync(cfg.table, "utf8")) as DnsTable;
 process.on("SIGTERM", () => process.exit(0));
-startDnsServer(table, { host: "0.0.0.0", port: cfg.port, greeting: cfg.greeting }).then(
+startDnsServer(table, { host: cfg.host ?? "0.0.0.0", port: cfg.port, greeting: cfg.greeting }).then(
   () => writeFileSync(cfg.ready, String(process.pid)),
   (e: unknown) => {
     console.error(`kwire lab dns: ${e instanceof Error ? e.message : String(e)}`);

@@ -39,13 +39,13 @@ export async function dnsEntry(dir: string): Promise<string> {
 }
 
 /** Start the DNS server in `pod`'s netns on `port` (UDP and TCP). */
-export function startDns(dir: string, entry: string, pod: LabPod, table: DnsTable, port: number): Child {
+export function startDns(dir: string, entry: string, pod: LabPod, table: DnsTable, port: number, ipv6 = false): Child {
   mkdirSync(join(dir, "dns"), { recursive: true });
   mkdirSync(join(dir, "log"), { recursive: true });
   const tablePath = join(dir, "dns", "table.json");
   writeFileSync(tablePath, JSON.stringify(table));
   const cfgPath = join(dir, "dns", `${pod.netns}.json`);
-  writeFileSync(cfgPath, JSON.stringify({ table: tablePath, greeting: pod.id, ready: readyPath(dir, pod.netns), port }));
+  writeFileSync(cfgPath, JSON.stringify({ table: tablePath, greeting: pod.id, ready: readyPath(dir, pod.netns), port, host: ipv6 ? "::" : "0.0.0.0" }));
   return startInNetns(pod.netns, [process.execPath, entry, cfgPath], dnsLogPath(dir, pod.netns), `the DNS server in ${pod.id}`);
 }
 

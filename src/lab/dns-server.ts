@@ -105,7 +105,8 @@ function serveTcp(table: DnsTable, conn: Socket, opts: DnsServerOptions): void {
 
 /** Start UDP + TCP listeners; resolves once both are bound. */
 export async function startDnsServer(table: DnsTable, opts: DnsServerOptions): Promise<RunningDnsServer> {
-  const udp: UdpSocket = createSocket("udp4");
+  // On "::" one socket serves both families (IPv4 arrives as ::ffff:a.b.c.d): dual-stack labs.
+  const udp: UdpSocket = createSocket({ type: opts.host.includes(":") ? "udp6" : "udp4", ipv6Only: false });
   udp.on("message", (m, r) => {
     const out = respond(table, m);
     if (out !== undefined) udp.send(out, r.port, r.address);

@@ -5,12 +5,13 @@
  * veth into that bridge. How nodes reach each other's podCIDRs is the backend's plan
  * (backends.ts: fabric router, direct routes, VXLAN, or BGP). Each node netns gets `ip_forward=1`
  * and `bridge-nf-call-iptables=1` (bridged pod-to-pod packets must pass the inet forward hook,
- * LAB-NOTES). All commands run through `Host`.
+ * LAB-NOTES). All commands run through `Host`. The fabric bridge floods multicast (no MLD
+ * snooping), so IPv6 neighbour solicitations to solicited-node groups always reach the router.
  */
 import { hostInNetns, type Host } from "./host.js";
 import { LabError } from "./errors.js";
 import { FABRIC_BRIDGE, FABRIC_NETNS, NODE_UPLINK, type LabNode } from "./plan.js";
-import { fabricCountersScript, fabricPlan, fabricSysctls, nodeFdbPlan, nodePlan, type LabBackend } from "./backends.js";
+import { fabricCountersScript, fabricPlan, fabricSysctls, nodeFdbPlan, nodePlan, uplinkPlan6, type LabBackend } from "./backends.js";
 import { applyScript } from "./nft-apply.js";
 
 const fabricPort = (n: LabNode): string => `kw-f${n.index}`;
@@ -22,7 +23,7 @@ export async function ipBatch(host: Host, lines: readonly string[], netns?: stri
 
 export async function createFabric(host: Host, backend: LabBackend, nodes: readonly LabNode[]): Promise<void> {
   await ipBatch(host, [`netns add ${FABRIC_NETNS}`]);
-  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
+  await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge mcast_snooping 0`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
   const inFabric = hostInNetns(host, FABRIC_NETNS);
   for (const [path, value] of Object.entries(fabricSysctls(backend))) await inFabric.writeFile(path, value);
   await applyScript(host, FABRIC_NETNS, fabricCountersScript(nodes));
@@ -31,13 +32,16 @@ export async function createFabric(host: Host, backend: LabBackend, nodes: reado
 export const SYSCTLS: Readonly<Record<string, string>> = {
   "/proc/sys/net/ipv4/ip_forward": "1",
   "/proc/sys/net/bridge/bridge-nf-call-iptables": "1",
+  // IPv6 pods: the node routes IPv6 too, and bridged IPv6 must pass the inet forward hook as IPv4 does.
+  "/proc/sys/net/ipv6/conf/all/forwarding": "1",
+  "/proc/sys/net/bridge/bridge-nf-call-ip6tables": "1",
 };
 
 /** Create node `n`'s netns and uplink, then the backend's way to the other nodes' pods (`all`). */
 export async function createNode(host: Host, n: LabNode, all: readonly LabNode[], backend: LabBackend): Promise<void> {
   await ipBatch(host, [`netns add ${n.netns}`, `link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
   await ipBatch(host, [`link set ${fabricPort(n)} master ${FABRIC_BRIDGE}`, `link set ${fabricPort(n)} up`], FABRIC_NETNS);
-  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...nodePlan(backend, n, all)], n.netns);
+  await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...uplinkPlan6(n), ...nodePlan(backend, n, all)], n.netns);
   const fdb = nodeFdbPlan(backend, n, all);
   if (fdb.length > 0) {
     const r = await host.exec(["bridge", "-batch", "-"], { netns: n.netns, input: fdb.join("\n") + "\n" });

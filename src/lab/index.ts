@@ -4,8 +4,8 @@
  */
 export { createHost, FakeHost, hostInNetns, type Host } from "./host.js";
 export { LabError, type LabErrorCode } from "./errors.js";
-export { planLab, podNetns, type LabPlan, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
-export { labCluster, nftPods } from "./model.js";
+export { planLab, podNetns, IP_FAMILIES, isLabIpFamily, familiesOf, type LabIpFamily, type LabPlan, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
+export { labCluster, familyView, nftPods } from "./model.js";
 export { labUp, type UpOptions } from "./up.js";
 export { labDown, labClean, teardown, LAB_NETNS, type CleanupReport } from "./cleanup.js";
 export { runProbe, type ProbeRun, type ProbeRunOptions } from "./probe-run.js";

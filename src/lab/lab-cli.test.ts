@@ -49,6 +49,12 @@ describe("kwire lab up: options", () => {
     expect(both.stderr).toContain("give --cni calico or --cni cilium");
   });
 
+  it("--ip-family must be ipv4, ipv6 or dual", async () => {
+    const r = await run(["lab", "up", "-f", "fixtures/demo/cluster.yaml", "--ip-family", "ipv5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--ip-family must be one of ipv4, ipv6, dual, not "ipv5"');
+  });
+
   it("lab status and lab probe --mtu without a lab: exit 1, saying so", async () => {
     const s = await run(["lab", "status"]);
     expect([s.code, s.stdout]).toEqual([1, `no lab is up (no state in ${join(dir, "lab")})\n`]);

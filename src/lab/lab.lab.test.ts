@@ -11,7 +11,7 @@
  * /etc/netns resolv.conf files. One file, so labs never overlap.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +25,10 @@ import { calicoClusterArb, ciliumClusterArb } from "../engine/testing/dialect-ar
 import { labSkipReason } from "./cni/testing/lab.js";
 import { createHost, isMismatch, labClean, labUp, LAB_NETNS, loadLabCluster, parseCounters, readState, runProbe, type BgpTopology, type FabricCounter, type LabBackend, type LabProxy, type ProbeRun } from "./index.js";
 import { onPath } from "./session.js";
+import type { LabIpFamily } from "./plan.js";
+import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
+import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
+import { HOST_PODS_YAML, HOST_POLICIES, HOST_TRUTHS } from "./testing/host-pods.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
 const skip = labSkipReason();
@@ -66,7 +70,7 @@ function findCase(title: string): ConformanceCase {
   return c;
 }
 
-async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number } = {}): Promise<void> {
+async function up(files: { path: string; text: string }[], opts: { nodes?: number; podCidrs?: string[]; proxy?: LabProxy; backend?: LabBackend; bgpTopology?: BgpTopology; podMtu?: number; ipFamily?: LabIpFamily } = {}): Promise<void> {
   const { cluster } = loadLabCluster(files);
   await labUp(cluster, { host, dir: DIR, files, log: () => undefined, ...opts });
 }
@@ -219,6 +223,74 @@ spec:
   policyTypes: [Ingress]
 `;
 
+/** A dual-stack Service (clusterIPs for both families), an IPv4-only one, and cluster DNS. */
+const DUAL_DNS = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: d }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: kube-system }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: coredns, namespace: kube-system }
+spec:
+  replicas: 1
+  selector: { matchLabels: { k8s-app: kube-dns } }
+  template:
+    metadata: { labels: { k8s-app: kube-dns } }
+    spec: { containers: [{ name: coredns, image: coredns, ports: [{ containerPort: 53, protocol: UDP }, { containerPort: 53, protocol: TCP }] }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: kube-dns, namespace: kube-system }
+spec:
+  clusterIP: 10.96.0.10
+  selector: { k8s-app: kube-dns }
+  ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo, namespace: d }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: echo } }
+  template:
+    metadata: { labels: { app: echo } }
+    spec: { containers: [{ name: echo, image: echo, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: client, namespace: d }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: client } }
+  template:
+    metadata: { labels: { app: client } }
+    spec: { containers: [{ name: client, image: client }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: d }
+spec:
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  clusterIP: 10.96.0.30
+  clusterIPs: [10.96.0.30, "fd00:10:96::30"]
+  selector: { app: echo }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: v4only, namespace: d }
+spec:
+  clusterIP: 10.96.0.31
+  selector: { app: echo }
+  ports: [{ port: 81, targetPort: 8080 }]
+`;
+
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 800, concurrency: 96 });
 
 /** Cells where the lab disagrees with the upstream truth table (self pairs ignored, SCTP skipped). */
@@ -348,6 +420,123 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
       }
     });
   }
+
+  // Dual-stack (dual-policies.ts): the x/y/z model with both families declared, policies whose
+  // answers differ by family; on three backends the kernel agrees with the per-family model and
+  // with the hand-written truths, and IPv6 crosses nodes on the backend's path.
+  for (const backend of ["routes", "host-gw", "vxlan", "bgp"] as const) {
+    it.skipIf(backend === "bgp" && noBird !== undefined)(`dual-stack on ${backend}: both declared addresses, IPv6 ipBlocks enforced, 0 mismatches over both families, IPv6 takes the backend's path`, async () => {
+      await up([{ path: "model.yaml", text: dualModelYaml("dual") }, { path: "policies.yaml", text: DUAL_POLICIES.join("---\n") }], { backend });
+      const state = readState(DIR);
+      expect(state?.ipFamily).toBe("dual");
+      expect(state?.pods.map((p) => [p.pod.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP(p), podIP6(p)]]));
+      expect(inNs(state?.pods[0]?.pod.netns ?? "", ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"])).toContain(`${podIP6("x/a")}/64`);
+      const before = counters();
+      const vxBefore = backend === "vxlan" ? vxlanPackets("kw-n0") : 0;
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      const v6 = run.results.filter((r) => r.dstIp.includes(":"));
+      expect([v6.length, run.results.length - v6.length]).toEqual([9 * 8 * 6, 9 * 8 * 6]); // TCP/UDP/SCTP on 80 and 81, per family
+      expect(v6.filter((r) => r.observed !== undefined).length).toBe(9 * 8 * 4); // SCTP skipped
+      for (const [src, dst, port, family, allowed] of DUAL_TRUTHS) {
+        const ip = family === 6 ? podIP6(dst as PodString) : podIP(dst as PodString);
+        const r = run.results.find((x) => x.src === src && x.dst === dst && `${x.protocol}/${x.port}` === port && x.dstIp === ip);
+        expect(r?.observed, `${src} -> ${dst} ${port} IPv${family}`).toBe(allowed);
+      }
+      const moved = (k: FabricCounter): number => counters()[k] - before[k];
+      const route = routeGet("kw-n0", podIP6("y/a"));
+      if (backend === "vxlan") {
+        expect(route).toMatch(/via fd00:0:0:2:: dev kw-vx/);
+        expect(vxlanPackets("kw-n0") - vxBefore).toBeGreaterThan(100);
+        expect(moved("pods")).toBe(0);
+      } else {
+        expect(route).toMatch(backend === "routes" ? /via fd00:172:30::fe dev kw-up/ : /via fd00:172:30::2 dev kw-up/);
+        // `routed` counts IPv4 only (table ip kwire-fabric); `pods` counts both families, bridged.
+        if (backend !== "routes") expect(moved("pods")).toBeGreaterThan(100);
+      }
+      if (backend === "bgp") {
+        // Both families learnt from BGP only (MP-BGP: an ipv6 channel on the IPv4 sessions).
+        const learnt = inNs("kw-n0", ["ip", "-6", "route", "show", "proto", "bird"]).trim().split("\n").map((l) => l.split(" ")[0]).sort();
+        expect(learnt).toEqual(["fd00:0:0:2::/64", "fd00:0:0:3::/64"]);
+      }
+    });
+  }
+
+  it("dual-stack DNS: AAAA for a Service with an IPv6 ClusterIP (ipFamilies IPv4, IPv6), none for an IPv4-only one; pods without declared addresses get both families; 0 mismatches", async () => {
+    await up([{ path: "dual-dns.yaml", text: DUAL_DNS }], { ipFamily: "dual", nodes: 2 });
+    const state = readState(DIR);
+    expect(state?.pods.every((p) => p.ips?.length === 2 && p.ips[1]?.startsWith("fd00:10:244:"))).toBe(true);
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const aaaa = run.results.filter((r) => r.kind === "dns" && r.name?.endsWith(".") === true && r.src === "d/client-0");
+    expect(aaaa.map((r) => [r.name, r.observed, r.reply]).sort()).toEqual([
+      ["echo.d.svc.cluster.local.", true, "fd00:10:96::30"],
+      ["kube-dns.kube-system.svc.cluster.local.", false, ""],
+      ["v4only.d.svc.cluster.local.", false, ""],
+    ]);
+    // IPv6 pod cells reach the DNS pod's port 53 too (its server binds ::).
+    expect(run.results.filter((r) => r.kind === "pod" && r.dstIp.includes(":") && r.port === 53 && r.observed === true).length).toBeGreaterThan(0);
+  });
+
+  // hostNetwork pods (testing/host-pods.ts) in their node's netns: not selected by policies,
+  // matched by ipBlock through the node's address; the node's own traffic to its pods passes the
+  // output hook, its pods' traffic to it the input hook (src/nft/compile-policy.ts hostChains).
+  for (const backend of ["routes", "host-gw"] as const) {
+    it(`hostNetwork pods on ${backend}: they run in the node netns, the kernel agrees with the model (0 mismatches) and with the truths`, async () => {
+      await up([{ path: "model.yaml", text: modelYaml() }, { path: "host.yaml", text: HOST_PODS_YAML }, { path: "policies.yaml", text: HOST_POLICIES.join("---\n") }], { backend });
+      const state = readState(DIR);
+      expect(state?.pods.filter((p) => p.pod.hostNetwork === true).map((p) => [p.pod.id, p.pod.netns, p.ip])).toEqual([["h/agent-0", "kw-n0", "172.30.0.1"], ["h/agent-1", "kw-n1", "172.30.0.2"]]);
+      // The agent really is a process in the node's netns, listening on the node's ports.
+      expect(inNs("kw-n0", ["ss", "-Hltn"])).toMatch(/:9100\b/);
+      const run = await probe();
+      expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+      for (const [src, dst, port, allowed] of HOST_TRUTHS) {
+        const r = run.results.find((x) => x.src === src && x.dst === dst && `${x.protocol}/${x.port}` === port);
+        expect(r?.observed, `${src} -> ${dst} ${port}`).toBe(allowed);
+      }
+    });
+  }
+
+  it("IPv6-only through the CLI: kwire lab up --ip-family ipv6 (nodes per declared /64), lab status shows the addresses, lab probe -o json: only IPv6 cells, 0 mismatches", async () => {
+    const file = join(DIR + "-in", "model.yaml");
+    mkdirSync(DIR + "-in", { recursive: true });
+    writeFileSync(file, dualModelYaml("ipv6") + "---\n" + DUAL_POLICIES.join("---\n"));
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const kwire = (...args: string[]) => spawnSync(process.execPath, [cli?.bin ?? "", ...args], { encoding: "utf8", env });
+    try {
+      const u = kwire("lab", "up", "--ip-family", "ipv6", "-f", file);
+      expect(u.status, u.stderr).toBe(0);
+      expect(u.stdout).toContain("(backend routes, ipv6, pod MTU 1500)");
+      const st = JSON.parse(kwire("lab", "status", "-o", "json").stdout) as { pods: { id: string; ips: string[] }[] };
+      expect(st.pods.map((p) => [p.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP6(p)]]));
+      const pr = kwire("lab", "probe", "-o", "json");
+      const results = (JSON.parse(pr.stdout) as { cells: { src: string; dst: string; dstIp: string; port: number; protocol: string; predicted: boolean; observed: boolean | null; verdict: string }[] }).cells;
+      expect(results.filter((r) => r.observed !== null && r.observed !== r.predicted).map((r) => `${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, ${r.verdict}`)).toEqual([]);
+      expect(pr.status, pr.stderr).toBe(0);
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.every((r) => r.dstIp.includes(":"))).toBe(true);
+      expect(results.filter((r) => r.verdict !== "skipped").length).toBe(9 * 8 * 4);
+    } finally {
+      rmSync(DIR + "-in", { recursive: true, force: true });
+    }
+  });
+
+  it("MTU over IPv6: an IPv6-only lab on vxlan with --pod-mtu 1500 is an MTU problem at 1450 (IPv6 + ICMPv6 headers counted), the default is fine", async () => {
+    const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+    const mtu = () => {
+      const r = spawnSync(process.execPath, [cli?.bin ?? "", "lab", "probe", "--mtu", "-o", "json"], { encoding: "utf8", env });
+      return { status: r.status, paths: (JSON.parse(r.stdout) as { paths: { podMtu: number; pathMtu: number; verdict: string; dstIp: string }[] }).paths };
+    };
+    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }], { backend: "vxlan", podMtu: 1500 });
+    const bad = mtu();
+    expect(bad.status).toBe(1);
+    expect(new Set(bad.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}/${p.dstIp.includes(":")}`))).toEqual(new Set(["1500/1450/mtu-problem/true"]));
+    await labClean(host, DIR);
+    await up([{ path: "model.yaml", text: dualModelYaml("ipv6") }], { backend: "vxlan" });
+    const ok = mtu();
+    expect(ok.status).toBe(0);
+    expect(new Set(ok.paths.map((p) => `${p.podMtu}/${p.pathMtu}/${p.verdict}`))).toEqual(new Set(["1450/1450/ok"]));
+  });
 
   it("MTU: vxlan with --pod-mtu 1500 — small requests work, large DF packets do not cross, and lab probe --mtu calls it an MTU problem (not a policy denial); the default 1450 is fine", async () => {
     const env = { ...process.env, KWIRE_LAB_DIR: DIR };

@@ -11,21 +11,34 @@ import type { LabPod } from "./plan.js";
 
 export interface PlacedPod {
   readonly pod: LabPod;
+  /** The first address (IPv4 unless the lab is IPv6-only). */
   readonly ip: string;
+  /** Every address the pod has (dual-stack: IPv4, IPv6); absent: `[ip]`. */
+  readonly ips?: readonly string[];
 }
 
 const LAB_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
 
 export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Cluster {
-  const pods: Pod[] = placed.map(({ pod, ip }) => {
-    const addr = parseIp(ip);
+  const pods: Pod[] = placed.map(({ pod, ip, ips }) => {
+    const addrs = (ips ?? [ip]).flatMap((t) => parseIp(t) ?? []);
     return {
-      kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addr === undefined ? [] : [addr], hostNetwork: false,
+      kind: "Pod", namespace: pod.namespace, name: pod.name, labels: pod.labels, ips: addrs, hostNetwork: pod.hostNetwork === true,
       nodeName: pod.node, ports: pod.ports, owners: [], source: LAB_SOURCE, ...(pod.serviceAccount === undefined ? {} : { serviceAccount: pod.serviceAccount }),
     };
   });
   pods.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
   return { ...cluster, pods, workloads: [] };
+}
+
+/**
+ * The lab cluster as traffic of one address family sees it: every pod keeps only its addresses of
+ * `family`. A connection runs over one family, and the kernel matches an ipBlock only against the
+ * packet's addresses — an IPv4 ipBlock never admits IPv6 traffic of a dual-stack pod, though the
+ * pod "has" an address in it. Predictions per family are made on this view.
+ */
+export function familyView(lab: Cluster, family: 4 | 6): Cluster {
+  return { ...lab, pods: lab.pods.map((p) => ({ ...p, ips: p.ips.filter((ip) => ip.family === family) })) };
 }
 
 /** The compiler's view of the lab cluster's pods. */

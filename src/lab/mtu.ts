@@ -18,8 +18,8 @@ import type { Host } from "./host.js";
 import { backendOverhead, DEFAULT_LAB_BACKEND, FABRIC_MTU } from "./backends.js";
 import type { LabState, PodState } from "./state.js";
 
-/** IPv4 (20) + ICMP (8) headers around a ping payload. */
-const ICMP_HEADERS = 28;
+/** IPv4 (20) + ICMP (8) headers around a ping payload; IPv6 (40) + ICMPv6 (8) in an IPv6-only lab. */
+const icmpHeaders = (ip: string): number => (ip.includes(":") ? 48 : 28);
 /** Candidate pod pairs tried per node pair before calling it unreachable. */
 const MAX_PAIRS = 6;
 
@@ -62,10 +62,13 @@ async function eth0Mtu(host: Host, netns: string): Promise<number | undefined> {
   return r.code === 0 && m !== null ? Number(m[1]) : undefined;
 }
 
-const flush = (host: Host, netns: string): Promise<unknown> => host.exec(["ip", "route", "flush", "cache"], { netns });
+const flush = async (host: Host, netns: string): Promise<void> => {
+  await host.exec(["ip", "route", "flush", "cache"], { netns });
+  await host.exec(["ip", "-6", "route", "flush", "cache"], { netns });
+};
 
 async function measure(host: Host, state: LabState, from: string, to: string): Promise<MtuPath> {
-  const on = (node: string): PodState[] => state.pods.filter((p) => p.pod.node === node && p.ip !== undefined);
+  const on = (node: string): PodState[] => state.pods.filter((p) => p.pod.node === node && p.ip !== undefined && p.pod.hostNetwork !== true);
   const pairs = on(from).flatMap((s) => on(to).map((d) => [s, d] as const)).slice(0, MAX_PAIRS);
   const backend = state.backend ?? DEFAULT_LAB_BACKEND;
   for (const [s, d] of pairs) {
@@ -73,9 +76,9 @@ async function measure(host: Host, state: LabState, from: string, to: string): P
     await flush(host, s.pod.netns);
     if (!(await ping(host, s.pod.netns, ip, 56))) continue;
     const podMtu = (await eth0Mtu(host, s.pod.netns)) ?? FABRIC_MTU;
-    const payload = await largest(host, s.pod.netns, ip, 56, podMtu - ICMP_HEADERS);
+    const payload = await largest(host, s.pod.netns, ip, 56, podMtu - icmpHeaders(ip));
     await flush(host, s.pod.netns);
-    const pathMtu = payload + ICMP_HEADERS;
+    const pathMtu = payload + icmpHeaders(ip);
     const base = { from, to, src: s.pod.id, dst: d.pod.id, dstIp: ip, podMtu, pathMtu };
     if (pathMtu >= podMtu) return { ...base, verdict: "ok", message: `${from} → ${to}: path MTU ${pathMtu} ≥ pod MTU ${podMtu}` };
     const why = backendOverhead(backend) > 0 ? ` (${backend}: ${backendOverhead(backend)} bytes of encapsulation on a ${FABRIC_MTU}-byte fabric)` : "";

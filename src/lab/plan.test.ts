@@ -163,3 +163,68 @@ describe("planCells + summarize", () => {
     expect(s.probed).toBe(21);
   });
 });
+
+describe("one expansion of workloads (issue 12 item 6)", () => {
+  it("the lab runs exactly the model's pod instances (serviceLayerOf: what trace, proxy-rules and the service matrix use), on the demo and the fixtures", async () => {
+    const { readdirSync, readFileSync, statSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { buildTopology, serviceLayerOf } = await import("../engine/index.js");
+    const root = join(import.meta.dirname, "..", "..", "fixtures");
+    const yamls = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? yamls(p) : /\.ya?ml$/.test(f) && !f.startsWith("expect") ? [p] : [];
+    });
+    let checked = 0;
+    for (const dir of ["demo", ...readdirSync(join(root, "scenarios")).map((d) => join("scenarios", d))]) {
+      const files = yamls(join(root, dir)).map((p) => ({ path: p, text: readFileSync(p, "utf8") }));
+      if (files.length === 0) continue;
+      const cluster = loadCluster(files).cluster;
+      let plan;
+      try {
+        plan = planLab(cluster, { renumber: true });
+      } catch (e) {
+        if (e instanceof LabError) continue; // inputs the lab refuses (bad podCIDRs, …) are not about expansion
+        throw e;
+      }
+      const instances = serviceLayerOf(cluster, buildTopology(cluster)).instances.map((i) => `${i.namespace}/${i.name}`).sort();
+      expect(plan.pods.map((p) => p.id).sort(), dir).toEqual(instances);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it("replicas above the model's grouping threshold run as the model groups them (one per node), with a note; a DaemonSet gets one pod per Node", () => {
+    const yaml = `apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDR: 10.9.1.0/24}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+spec: {podCIDR: 10.9.2.0/24}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: big, namespace: d}
+spec:
+  replicas: 100
+  selector: {matchLabels: {app: big}}
+  template:
+    metadata: {labels: {app: big}}
+    spec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: d}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: c, image: i, ports: [{containerPort: 9100}]}]}
+`;
+    const plan = planLab(loadCluster([{ path: "big.yaml", text: yaml }]).cluster);
+    expect(plan.pods.map((p) => `${p.id} on ${p.node}`).sort()).toEqual(["d/agent-0 on n1", "d/agent-1 on n2", "d/big-0 on n1", "d/big-1 on n2"]);
+    expect(plan.notes.join("\n")).toContain("d/big[Deployment]: 100 replicas, run as one pod per node");
+  });
+});

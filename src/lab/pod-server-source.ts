@@ -19,21 +19,23 @@ import fs from "node:fs";
 
 const cfg = JSON.parse(process.argv[2]);
 const greeting = cfg.id;
+// "::" (dual-stack: IPv4 arrives as ::ffff:a.b.c.d) when the pod has IPv6, else 0.0.0.0.
+const host = cfg.host || "0.0.0.0";
 
 function serveTcp(port) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer((s) => { s.on("error", () => {}); s.end(greeting + "\n"); });
     srv.once("error", reject);
-    srv.listen({ port, host: "0.0.0.0", backlog: 1024 }, resolve);
+    srv.listen({ port, host, backlog: 1024 }, resolve);
   });
 }
 
 function serveUdp(port) {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket("udp4");
+    const s = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", ipv6Only: false });
     s.on("message", (_m, r) => s.send(greeting, r.port, r.address));
     s.once("error", reject);
-    s.bind(port, "0.0.0.0", resolve);
+    s.bind(port, host, resolve);
   });
 }
 
@@ -68,7 +70,7 @@ function probeTcp(req, done) {
 
 function probeUdp(req, done) {
   const t0 = performance.now();
-  const s = dgram.createSocket("udp4");
+  const s = dgram.createSocket(req.dst.includes(":") ? "udp6" : "udp4");
   let over = false;
   const send = () => s.send("probe", req.port, req.dst, () => {});
   const again = setInterval(send, Math.max(50, Math.floor(req.timeoutMs / 4)));

@@ -9,12 +9,17 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fastAnalysis } from "../engine/index.js";
-import { planCells, summarize, type CellKind, type CellResult, type ProbeSummary } from "./compare.js";
+import { planFamilyCells, summarize, type CellKind, type CellResult, type ProbeSummary } from "./compare.js";
 import { createHost } from "./host.js";
 import { probeCells, writeFlowLog } from "./prober.js";
 import { dnsCells, labServiceContext, serviceCells } from "./service-cells.js";
 import { currentLab, placedPods } from "./session.js";
 import { labNorthSouth, probeNorthSouth } from "./north-south-lab.js";
+import { familyView } from "./model.js";
+import { agentKey, familiesOf } from "./plan.js";
+
+/** Why DNS cells of hostNetwork pods are not probed. */
+export const HOST_DNS_SKIP = "hostNetwork pod: it uses its node's resolver (dnsPolicy ClusterFirst falls back to Default), which kwire does not model; the lab does not send those lookups";
 
 export interface ProbeRunOptions {
   readonly dir: string;
@@ -43,18 +48,27 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const t0 = performance.now();
   const { state, lab } = currentLab(opts.dir);
   const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns", "north-south"]);
-  const ctx = labServiceContext(lab, state.nodes, state.backend);
-  const view = { lab, pods: placedPods(state), nodes: state.nodes };
+  const families = familiesOf(state.ipFamily ?? "ipv4");
+  // Services and DNS are IPv4 in the lab: predicted on the IPv4 view, from pods that have an IPv4 address.
+  const lab4 = familyView(lab, 4);
+  const ctx = labServiceContext(lab4, state.nodes, state.backend);
+  const pods4 = placedPods(state).flatMap((p) => {
+    const v4 = (p.ips ?? [p.ip]).find((x) => !x.includes(":"));
+    return v4 === undefined ? [] : [{ ...p, ip: v4, ips: [v4] }];
+  });
+  const view = { lab: lab4, pods: pods4, nodes: state.nodes };
   const cells = [
-    ...(kinds.has("pod") ? planCells(fastAnalysis(lab)) : []),
+    ...(kinds.has("pod") ? planFamilyCells((f) => fastAnalysis(familyView(lab, f)), families) : []),
     ...(kinds.has("service") ? serviceCells(ctx, view) : []),
   ];
-  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver) : [];
+  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver, families.includes(6)) : [];
   const flowLog = opts.flowLog ?? join(opts.dir, "flows.jsonl");
   const netnsOf = new Map(state.pods.map((p) => [p.pod.id, p.pod.netns]));
-  const common = { dir: opts.dir, netnsOf, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
-  // North-south cells: HTTP from the internet netns through the L7 proxies (north-south-lab.ts).
-  const ns = kinds.has("north-south") && state.northSouth !== undefined ? labNorthSouth(lab, view.pods, state.nodes, state.backend).cells : [];
+  const agentOf = new Map(state.pods.map((p) => [p.pod.id, agentKey(p.pod)]));
+  const noDns = new Map(state.pods.filter((p) => p.pod.hostNetwork === true).map((p) => [p.pod.id, HOST_DNS_SKIP]));
+  const common = { dir: opts.dir, netnsOf, agentOf, noDns, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
+  // North-south cells: HTTP from the internet netns through the L7 proxies (north-south-lab.ts), predicted on the IPv4 view.
+  const ns = kinds.has("north-south") && state.northSouth !== undefined ? labNorthSouth(lab4, view.pods, state.nodes, state.backend).cells : [];
   const [sockets, names, http] = await Promise.all([
     probeCells(cells, { ...common, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) }),
     probeCells(lookups, { ...common, concurrency: DNS_CONCURRENCY }),

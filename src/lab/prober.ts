@@ -7,7 +7,8 @@
  * when it connected and the answer came from the destination pod (its greeting is its pod id).
  * Service cells list the endpoint pods whose answer counts (`accept`) and may be tried several
  * times (`attempts`, random endpoint choice: see service-cells.ts). DNS cells run glibc's resolver
- * in the pod (`ip netns exec … getent ahostsv4 NAME`, so the pod's resolv.conf applies).
+ * in the pod (`ip netns exec … getent ahostsv4 NAME`, or `ahostsv6` for AAAA cells, so the pod's
+ * resolv.conf applies).
  * SCTP cells are skipped with a stated reason. Results go to a JSON-lines flow log.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
@@ -21,6 +22,10 @@ export interface ProbeOptions {
   readonly dir: string;
   /** Source pod id → its netns. */
   readonly netnsOf: ReadonlyMap<string, string>;
+  /** Source pod id → its agent's key (socket name; default its netns: hostNetwork pods share their node's). */
+  readonly agentOf?: ReadonlyMap<string, string>;
+  /** Source pods whose DNS lookups are skipped, with the reason (hostNetwork pods use the node's resolver). */
+  readonly noDns?: ReadonlyMap<string, string>;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   /** JSON lines, one per cell; undefined: no flow log. */
@@ -98,13 +103,15 @@ function result(cell: Cell, a: Answer): CellResult {
  */
 async function lookupCell(host: Host, netns: string, cell: Cell): Promise<CellResult> {
   const t0 = performance.now();
-  const r = await host.exec(["ip", "netns", "exec", netns, "getent", "ahostsv4", cell.name ?? cell.dst]);
+  const six = cell.qtype === "AAAA";
+  const r = await host.exec(["ip", "netns", "exec", netns, "getent", six ? "ahostsv6" : "ahostsv4", cell.name ?? cell.dst]);
   const ms = performance.now() - t0;
-  const got = [...new Set(r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((x) => x !== ""))].sort();
+  // ahostsv6 maps IPv4 answers to ::ffff:a.b.c.d when there is no AAAA record: those are not IPv6 answers.
+  const got = [...new Set(r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((x) => x !== "" && !(six && x.startsWith("::ffff:"))))].sort();
   const expect = cell.expect ?? [];
   const same = got.length === expect.length && got.every((x, i) => x === expect[i]);
   const verdict: ProbeVerdict = r.code === 0 ? "connected" : r.code === 2 ? "refused" : "error";
-  const observed = r.code === 0 && (expect.length === 0 || same);
+  const observed = r.code === 0 && got.length > 0 && (expect.length === 0 || same);
   return { ...cell, observed, verdict, latencyMs: Math.round(ms * 1000) / 1000, reply: r.code === 0 ? got.join(",") : r.stderr.trim() };
 }
 
@@ -113,12 +120,14 @@ async function probeCell(agents: Map<string, Promise<Agent>>, opts: ProbeOptions
   const netns = opts.netnsOf.get(cell.src);
   if (netns === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: `${cell.src} does not run in the lab` };
   if (cell.kind === "dns") {
+    const why = opts.noDns?.get(cell.src);
+    if (why !== undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: why };
     if (opts.host === undefined) return { ...cell, observed: undefined, verdict: "skipped", latencyMs: 0, skipReason: "no host to run lookups" };
     return lookupCell(opts.host, netns, cell);
   }
   let agent = agents.get(cell.src);
   if (agent === undefined) {
-    agent = Agent.open(sockPath(opts.dir, netns));
+    agent = Agent.open(sockPath(opts.dir, opts.agentOf?.get(cell.src) ?? netns));
     agents.set(cell.src, agent);
   }
   const a = await agent;

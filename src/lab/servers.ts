@@ -11,7 +11,7 @@ import type { Host } from "./host.js";
 import { LabError } from "./errors.js";
 import { runsArg, startInNetns, stopPids, tail, type Child } from "./proc.js";
 import { POD_SERVER_JS } from "./pod-server-source.js";
-import type { LabPod } from "./plan.js";
+import { agentKey, type LabPod } from "./plan.js";
 import { logPath, sockPath } from "./state.js";
 
 export const SERVER_SCRIPT = "pod-server.mjs";
@@ -37,11 +37,11 @@ export function writeServerScript(dir: string): string {
 }
 
 /** Start one pod server. `skip`: `PROTO/port` served by another process (the lab DNS server). */
-export function startServer(dir: string, pod: LabPod, skip: ReadonlySet<string> = new Set()): Child {
+export function startServer(dir: string, pod: LabPod, skip: ReadonlySet<string> = new Set(), ipv6 = false): Child {
   mkdirSync(join(dir, "sock"), { recursive: true });
   mkdirSync(join(dir, "log"), { recursive: true });
-  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, pod.netns), ports: servedPorts(pod).filter((p) => !skip.has(`${p.protocol}/${p.port}`)) });
-  return startInNetns(pod.netns, [process.execPath, join(dir, SERVER_SCRIPT), cfg], logPath(dir, pod.netns), `the server of ${pod.id}`);
+  const cfg = JSON.stringify({ id: pod.id, sock: sockPath(dir, agentKey(pod)), host: ipv6 ? "::" : "0.0.0.0", ports: servedPorts(pod).filter((p) => !skip.has(`${p.protocol}/${p.port}`)) });
+  return startInNetns(pod.netns, [process.execPath, join(dir, SERVER_SCRIPT), cfg], logPath(dir, agentKey(pod)), `the server of ${pod.id}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -63,9 +63,9 @@ export async function listening(host: Host, netns: string): Promise<Set<string>>
 /** Wait until the server's socket exists and `ss` shows all its ports. */
 export async function waitReady(host: Host, dir: string, pod: LabPod, child: Child, timeoutMs = 15_000, aborted: () => boolean = () => false): Promise<void> {
   const t0 = Date.now();
-  while (!existsSync(sockPath(dir, pod.netns))) {
+  while (!existsSync(sockPath(dir, agentKey(pod)))) {
     if (aborted()) throw new LabError("interrupted", "interrupted while waiting for pod servers");
-    if (!child.running()) throw new LabError("server-not-ready", `the server of ${pod.id} exited: ${tail(logPath(dir, pod.netns))}`);
+    if (!child.running()) throw new LabError("server-not-ready", `the server of ${pod.id} exited: ${tail(logPath(dir, agentKey(pod)))}`);
     if (Date.now() - t0 > timeoutMs) throw new LabError("server-not-ready", `the server of ${pod.id} was not ready after ${timeoutMs} ms`);
     await sleep(20);
   }

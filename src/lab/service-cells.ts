@@ -24,6 +24,7 @@
  */
 import { buildTopology, serviceContext, traceService, type Party, type ServiceContext, type ServiceTraceRequest } from "../engine/index.js";
 import { dnsStage } from "../engine/service-dns.js";
+import { lookup } from "../dns/index.js";
 import { formatIp, parseIp, type Cluster, type Ip, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
 import type { PlacedPod } from "./model.js";
@@ -126,8 +127,13 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
   return cells;
 }
 
-/** DNS cells: every lab pod looks up every Service's names through `nameserver`. */
-export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string): Cell[] {
+/**
+ * DNS cells: every lab pod looks up every Service's names through `nameserver` (A records); with
+ * IPv6 pods (`aaaa`) also each Service's absolute name for AAAA — absolute (trailing dot), so no
+ * search list walk: predicted when kube-dns is reachable under the pod's egress policy and the
+ * zone has AAAA records for it (a Service with an IPv6 ClusterIP).
+ */
+export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string, aaaa = false): Cell[] {
   const cells: Cell[] = [];
   const d = ctx.zone.clusterDomain;
   for (const src of view.pods) {
@@ -142,6 +148,15 @@ export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string)
         const answered = st.ok ? st.resolution?.answered : undefined;
         const expect = answered !== undefined && answered.answer.rcode === "NOERROR" ? answered.answer.records.filter((r) => r.type === "A").map((r) => r.data).sort() : [];
         cells.push({ kind: "dns", src: src.pod.id, dst: name, dstIp: nameserver, port: 53, protocol: "UDP", predicted: st.ok && expect.length > 0, name, expect });
+      }
+      if (aaaa) {
+        const fqdn = `${s.name}.${s.namespace}.svc.${d}.`;
+        const st = dnsStage(ctx, party, fqdn);
+        // Reached kube-dns (an answer or not); without a resolution the query never got there.
+        const reached = st.ok || st.resolution !== undefined;
+        const a = lookup(ctx.zone, fqdn.slice(0, -1), "AAAA");
+        const expect = a.rcode === "NOERROR" ? a.records.filter((r) => r.type === "AAAA").map((r) => r.data).sort() : [];
+        cells.push({ kind: "dns", src: src.pod.id, dst: fqdn, dstIp: nameserver, port: 53, protocol: "UDP", predicted: reached && expect.length > 0, name: fqdn, expect, qtype: "AAAA" });
       }
     }
   }

@@ -25,7 +25,7 @@ export function loadLabCluster(files: readonly SavedInput[], cni?: string): { cl
 }
 
 export function placedPods(state: LabState): PlacedPod[] {
-  return state.pods.flatMap((p) => (p.ip === undefined ? [] : [{ pod: p.pod, ip: p.ip }]));
+  return state.pods.flatMap((p) => (p.ip === undefined ? [] : [{ pod: p.pod, ip: p.ip, ips: p.ips ?? [p.ip] }]));
 }
 
 /** The state of the running lab and its lab cluster; throws `not-up` when there is none. */

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LabNode, LabPod } from "./plan.js";
+import type { LabIpFamily, LabNode, LabPod } from "./plan.js";
 import type { LabProxy } from "./services.js";
 import type { LabBackend } from "./backends.js";
 import type { BgpTopology } from "./bgp.js";
@@ -23,8 +23,10 @@ export const labDir = (): string => process.env["KWIRE_LAB_DIR"] ?? DEFAULT_LAB_
 
 export interface PodState {
   readonly pod: LabPod;
-  /** Set once kwire-cni ADD succeeded. */
+  /** Set once kwire-cni ADD succeeded: the pod's first address (IPv4 unless the lab is IPv6-only). */
   readonly ip?: string;
+  /** Every address, IPv4 first (absent in states written before dual-stack: `[ip]`). */
+  readonly ips?: readonly string[];
   /** The pod server's process id, once started. */
   readonly pid?: number;
 }
@@ -61,6 +63,8 @@ export interface LabState {
   readonly proxy?: LabProxy;
   /** How nodes carry pod traffic (`lab up --backend`); absent in older states: routes. */
   readonly backend?: LabBackend;
+  /** Which address families pods got (`lab up --ip-family`); absent in older states: ipv4. */
+  readonly ipFamily?: LabIpFamily;
   /** The MTU the pods' eth0 got. */
   readonly podMtu?: number;
   readonly bgp?: BgpState;

@@ -16,7 +16,7 @@ import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
 import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
-import { labCluster } from "./model.js";
+import { familyView, labCluster, nftPods } from "./model.js";
 import { labPolicyModel, labPolicyTables } from "./general-policy.js";
 import { dnsEntry, startDns, waitDns } from "./dns-process.js";
 import { stopChildren, type Child } from "./proc.js";
@@ -28,7 +28,7 @@ import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
 import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
-import { FABRIC_NETNS, planLab, type LabPod, type PlanOptions } from "./plan.js";
+import { FABRIC_NETNS, familiesOf, NODE_BRIDGE, planLab, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { proxyPortsBefore, upNorthSouth, type NorthSouthState } from "./north-south-lab.js";
 import { withLabProxies } from "./north-south.js";
@@ -110,19 +110,26 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   }
   rec.phase("nodes", "nodes");
   log(`lab: ${nodes.length} node netns joined by ${FABRIC_NETNS} (backend ${backend}, pod MTU ${rec.state.podMtu ?? podMtuFor(backend)})`);
-  const pods = rec.state.pods.map((p) => p.pod);
+  // hostNetwork pods run in their node's netns: no netns, no kwire-cni, the node's addresses.
+  const pods = rec.state.pods.map((p) => p.pod).filter((p) => p.hostNetwork !== true);
   undo.push(`delete ${pods.length} pod netns`, async () => void (await deleteNetns(host, pods.map((p) => p.netns))));
   await addNetns(host, pods.map((p) => p.netns));
   // Servers bind 0.0.0.0 and need only their netns: start them now, so their Node start-up
   // overlaps the wiring; readiness is awaited at the end.
   const reserved = proxyPortsBefore(labCluster(cluster, rec.state.pods.map((p) => ({ pod: p.pod, ip: "" }))), nodes, backend);
   const children = startAll(opts, rec, undo, dns, reserved);
-  const ips = new Map<string, string>();
-  await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), (pod, ip) => void ips.set(pod.id, ip), () => opts.signal?.aborted === true);
+  const ips = new Map<string, string[]>();
+  const families = familiesOf(rec.state.ipFamily ?? "ipv4");
+  await addPods(host, dir, nodes, pods, rec.state.podMtu ?? podMtuFor(backend), families, (pod, got) => void ips.set(pod.id, got), () => opts.signal?.aborted === true);
+  for (const p of rec.state.pods) {
+    const n = nodes.find((x) => x.name === p.pod.node);
+    if (p.pod.hostNetwork === true && n !== undefined) ips.set(p.pod.id, nodeAddresses(n, families));
+  }
   rec.setPods(rec.state.pods.map((p): PodState => {
-    const ip = ips.get(p.pod.id);
-    return ip === undefined ? p : { ...p, ip };
+    const got = ips.get(p.pod.id);
+    return got?.[0] === undefined ? p : { ...p, ip: got[0], ips: got };
   }));
+  await hostPodSources(host, nodes, rec.state.pods.map((p) => p.pod));
   rec.phase("pods", "pods");
   log(`lab: ${pods.length} pods wired by kwire-cni`);
   check();
@@ -130,7 +137,9 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   const tables = labPolicyTables(lab, nodes, backend);
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
   const clusterCidr = labClusterCidr(nodes);
-  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, tables(n.name), proxy, clusterCidr))));
+  // Policy for both families (inet); Services as IPv4 (the pods' IPv4 addresses are the endpoints).
+  const lab4 = familyView(lab, 4);
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab4, n, tables(n.name), proxy, clusterCidr))));
   rec.phase("policy", "policy");
   log(`lab: ${policySummary(lab)} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
@@ -166,19 +175,42 @@ function policySummary(lab: Cluster): string {
   return `${kind} policy model: ${own} ${kind} policies, ${lab.networkPolicies.length} NetworkPolicies${model === "calico" && lab.clusterPolicies.length > 0 ? `, ${lab.clusterPolicies.length} cluster policies` : ""} on ${kind}'s ordered tiers`;
 }
 
+/** A node's addresses (its hostNetwork pods' podIPs): the uplink's, per family. */
+function nodeAddresses(n: LabNode, families: readonly (4 | 6)[]): string[] {
+  return [...(families.includes(4) ? [n.transitIp] : []), ...(families.includes(6) && n.transitIp6 !== undefined ? [n.transitIp6] : [])];
+}
+
+/**
+ * On a node that runs hostNetwork pods and other pods, traffic from the node to its own pods
+ * leaves with the node's address (`src` on the podCIDR route) rather than the bridge's: kwire
+ * models a hostNetwork pod by the node's address, which is what ipBlocks then see.
+ */
+async function hostPodSources(host: Host, nodes: readonly LabNode[], pods: readonly LabPod[]): Promise<void> {
+  for (const n of nodes) {
+    const mine = pods.filter((p) => p.node === n.name);
+    if (!mine.some((p) => p.hostNetwork === true) || !mine.some((p) => p.hostNetwork !== true)) continue;
+    const lines = [`route replace ${n.podCidr} dev ${NODE_BRIDGE} proto kernel scope link src ${n.transitIp}`];
+    if (n.podCidr6 !== undefined && n.transitIp6 !== undefined) lines.push(`route replace ${n.podCidr6} dev ${NODE_BRIDGE} proto kernel src ${n.transitIp6}`);
+    const r = await host.exec(["ip", "-batch", "-"], { netns: n.netns, input: lines.join("\n") + "\n" });
+    if (r.code !== 0) throw new LabError("command-failed", `setting the node's address as source toward its pods in ${n.netns}: ${r.stderr.trim()}`);
+  }
+}
+
 /** DNS servers in the kube-dns pods, resolv.conf in every pod netns (state written first). */
 async function startClusterDns(opts: UpOptions, rec: Recorder, undo: UndoStack, lab: Cluster, dns: DnsPlan, aborted: () => boolean): Promise<void> {
-  const pods = rec.state.pods.filter((p) => p.ip !== undefined);
+  // hostNetwork pods keep their node's resolver (the model does not resolve cluster names there).
+  const pods = rec.state.pods.filter((p) => p.ip !== undefined && p.pod.hostNetwork !== true);
   const servers = pods.filter((p) => dns.podIds.has(p.pod.id));
   const base: DnsState = { nameserver: dns.nameserver, domain: dns.domain, servers: servers.map((p) => ({ netns: p.pod.netns })), resolvConf: pods.map((p) => p.pod.netns) };
   rec.setDns(base);
   undo.push("remove resolv.conf files", async () => { for (const n of base.resolvConf) removeResolvConf(n); });
   for (const p of pods) writeResolvConf(p.pod.netns, resolvConfText(dns.nameserver, p.pod.namespace, dns.domain));
-  const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => (p.ip === undefined ? [] : [p.ip])));
+  const table = dnsTable(labServiceContext(lab).zone, pods.flatMap((p) => p.ips ?? (p.ip === undefined ? [] : [p.ip])));
   const entry = await dnsEntry(opts.dir);
   const started: Child[] = [];
   undo.push("stop DNS servers (and wait until they have exited)", () => stopChildren(started));
-  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port));
+  const ipv6 = familiesOf(rec.state.ipFamily ?? "ipv4").includes(6);
+  for (const p of servers) started.push(startDns(opts.dir, entry, p.pod, table, dns.port, ipv6));
   rec.setDns({ ...base, servers: servers.map((p, i) => ({ netns: p.pod.netns, pid: started[i]?.pid ?? 0 })) });
   await Promise.all(servers.map((p, i) => {
     const child = started[i];
@@ -197,8 +229,9 @@ function startAll(opts: UpOptions, rec: Recorder, undo: UndoStack, dns: DnsPlan 
   writeServerScript(opts.dir);
   const children = new Map<string, Child>();
   undo.push("stop pod servers (and wait until they have exited)", () => stopChildren([...children.values()]));
+  const ipv6 = familiesOf(rec.state.ipFamily ?? "ipv4").includes(6);
   const skip = (pod: LabPod): ReadonlySet<string> => new Set([...dnsSkip(dns, pod), ...(proxyPorts.get(pod.id) ?? []).map((x) => `TCP/${x}`)]);
-  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, skip(p.pod)));
+  for (const p of rec.state.pods) children.set(p.pod.id, startServer(opts.dir, p.pod, skip(p.pod), ipv6));
   rec.setPods(rec.state.pods.map((p) => ({ ...p, pid: children.get(p.pod.id)?.pid ?? 0 })));
   return children;
 }
@@ -224,7 +257,10 @@ export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> 
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  const notes = [...plan.notes, ...bgpNotes, ...nsNotes];
+  const familyNotes = plan.ipFamily === "ipv4" ? [] : [
+    `--ip-family ${plan.ipFamily}: Services are rendered and probed for IPv4 only (the lab has no ip6 Service table)${plan.ipFamily === "ipv6" ? "; no cluster DNS (its ClusterIP is IPv4)" : ""}`,
+  ];
+  const notes = [...plan.notes, ...bgpNotes, ...nsNotes, ...familyNotes];
   for (const n of notes) opts.log(`lab: note: ${n}`);
   const undo = new UndoStack();
   mkdirSync(opts.dir, { recursive: true });
@@ -233,11 +269,11 @@ export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> 
   const rec = new Recorder({
     version: 1, phase: "planned", startedAt: new Date().toISOString(), dir: opts.dir, notes, fabric: FABRIC_NETNS,
     nodes: plan.nodes, pods: plan.pods.map((pod) => ({ pod })), proxy: opts.proxy ?? DEFAULT_LAB_PROXY, timings: {},
-    backend, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
+    backend, ipFamily: plan.ipFamily, podMtu: opts.podMtu ?? podMtuFor(backend), ...(bgp === undefined ? {} : { bgp: { ...bgp, pids: [] } }),
     ...(opts.cni === undefined ? {} : { cni: opts.cni }), policy: labPolicyModel(cluster),
   });
   try {
-    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods), nsNotes);
+    await build(cluster, opts, rec, undo, plan.ipFamily === "ipv6" ? undefined : planDns(cluster, plan.pods.filter((p) => p.hostNetwork !== true)), nsNotes);
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

@@ -8,7 +8,11 @@
 export type Family = "inet" | "ip" | "ip6";
 export type AddrField = "saddr" | "daddr";
 export type L4Proto = "tcp" | "udp" | "sctp";
+/** ICMPv6 message types by their nft names (RFC 4861 neighbour discovery). */
+export type Icmpv6Type = "nd-router-solicit" | "nd-router-advert" | "nd-neighbor-solicit" | "nd-neighbor-advert";
 export type CtState = "established" | "related" | "new" | "invalid";
+/** An address family of a match: 4 prints `ip …`, 6 prints `ip6 …`; absent means 4. */
+export type IpFamily = 4 | 6;
 
 /** An address set element: one address, a CIDR, or an inclusive range (printed `a-b`). */
 export type AddrElement = string;
@@ -21,17 +25,21 @@ export interface PortRange {
 export type Match =
   /** `ct state established,related` */
   | { readonly type: "ct-state"; readonly states: readonly CtState[] }
-  /** `ip saddr @set` (set by name) or `ip saddr { … }` (anonymous). */
-  | { readonly type: "addr"; readonly field: AddrField; readonly set: string }
-  | { readonly type: "addr-literal"; readonly field: AddrField; readonly elements: readonly AddrElement[] }
+  /** `ip saddr @set` (set by name) or `ip saddr { … }` (anonymous); `ip6 …` with ipFamily 6. */
+  | { readonly type: "addr"; readonly field: AddrField; readonly set: string; readonly ipFamily?: IpFamily }
+  | { readonly type: "addr-literal"; readonly field: AddrField; readonly elements: readonly AddrElement[]; readonly ipFamily?: IpFamily }
+  /** `meta nfproto ipv4` / `ipv6`: any address of one family (an ipBlock 0.0.0.0/0 or ::/0). */
+  | { readonly type: "nfproto"; readonly ipFamily: IpFamily }
+  /** `icmpv6 type { nd-neighbor-solicit, … }` — IPv6 link-layer resolution (neighbour discovery). */
+  | { readonly type: "icmpv6-type"; readonly types: readonly Icmpv6Type[] }
   /** `meta l4proto tcp` */
   | { readonly type: "l4proto"; readonly protocol: L4Proto }
   /** `th dport 80` / `th dport 8000-8080` — transport header, valid after an l4proto match. */
   | { readonly type: "dport"; readonly ranges: readonly PortRange[] }
   /** `th dport @set` — a named `inet_service` interval set (shared by content, never anonymous). */
   | { readonly type: "dport-set"; readonly set: string }
-  /** `ip saddr . ip daddr @set` — a concatenated `ipv4_addr . ipv4_addr` set (hairpin pairs). */
-  | { readonly type: "addr-pair"; readonly set: string }
+  /** `ip saddr . ip daddr @set` — a concatenated `ipv4_addr . ipv4_addr` set (hairpin pairs); `ip6 …` with ipFamily 6. */
+  | { readonly type: "addr-pair"; readonly set: string; readonly ipFamily?: IpFamily }
   /** `icmp type { 3, 8-9 }` — ICMP (IPv4) types; nft adds the `meta l4proto icmp` dependency. */
   | { readonly type: "icmp-type"; readonly ranges: readonly PortRange[] }
   /** `icmp code { 0-3 }` — ICMP (IPv4) codes, after an `icmp type` match. */
@@ -52,7 +60,7 @@ export type Statement =
   /** matches, then a verdict (or only a counter-less verdict when matches is empty) */
   | { readonly type: "rule"; readonly matches: readonly Match[]; readonly verdict: Verdict; readonly comment?: string }
   /** `ip saddr vmap @map` — dispatch by address to the map's verdicts. */
-  | { readonly type: "vmap"; readonly field: AddrField; readonly map: string; readonly comment?: string };
+  | { readonly type: "vmap"; readonly field: AddrField; readonly map: string; readonly comment?: string; readonly ipFamily?: IpFamily };
 
 export interface BaseChain {
   readonly type: "filter";
@@ -70,7 +78,7 @@ export interface Chain {
 }
 
 /** Element types of named sets: addresses and ports are interval sets; pairs are exact. */
-export type SetType = "ipv4_addr" | "ipv6_addr" | "inet_service" | "ipv4_addr . ipv4_addr";
+export type SetType = "ipv4_addr" | "ipv6_addr" | "inet_service" | "ipv4_addr . ipv4_addr" | "ipv6_addr . ipv6_addr";
 
 export interface AddrSet {
   readonly name: string;

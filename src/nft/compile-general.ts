@@ -189,7 +189,7 @@ class Compiler {
     for (const key of [...groups.keys()].sort()) {
       const g = groups.get(key);
       if (g === undefined) continue;
-      const addr = this.m.addrMatch(dir === "Ingress" ? "saddr" : "daddr", normalizeIntervals(g.ivs), owner);
+      const addr = this.m.addrMatch(dir === "Ingress" ? "saddr" : "daddr", normalizeIntervals(g.ivs), 4, owner);
       if (addr === undefined) continue;
       for (const fm of flowMatches(g.flows, this.m)) out.push({ type: "rule", matches: [...addr, ...fm], verdict, comment: owner });
     }
@@ -263,6 +263,6 @@ export function compileGeneralTable(input: GeneralPolicyInput, node: string, dia
     comment: `kwire ${dialect} policy for node ${node}`,
     sets,
     maps: [vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
-    chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0)],
+    chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0, false, false)],
   };
 }

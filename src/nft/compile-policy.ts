@@ -13,7 +13,9 @@
  *    then the chain runs out (default allow). See `Chains.tieredChain`.
  * Peers and ports are compiled by `rule-matches.ts`. Chains with identical content are shared.
  * Semantics come from `policy/`, so the table and the engines read the API text the same way.
- * IPv6 peers are left out (lab pods are IPv4).
+ * Both families: IPv4 matches print `ip …`, IPv6 ones `ip6 …`; a rule whose peers hold addresses of
+ * both becomes one rule per family, and an ipBlock never matches the other family. The IPv6 maps
+ * and hairpin sets exist only when some pod has an IPv6 address, so IPv4-only tables are unchanged.
  *
  * Load cost, measured on nft 1.0.6 / kernel 6.18: the kernel finds a rule's set by a linear scan
  * of the table's sets, and every anonymous set is one more set. So port lists are named sets shared
@@ -36,19 +38,25 @@ import {
   BASELINE_TIER_PART,
   EGRESS_CHAIN_PREFIX,
   EGRESS_MAP,
+  EGRESS_MAP6,
   FORWARD_CHAIN,
+  INPUT_CHAIN,
+  OUTPUT_CHAIN,
   HAIRPIN_SET,
   HAIRPIN_TIERED_SET,
+  HAIRPIN_TIERED_SET6,
+  HAIRPIN_SET6,
   hashAndTruncate,
   INGRESS_CHAIN_PREFIX,
   INGRESS_MAP,
+  INGRESS_MAP6,
   MAX_SHARDS,
   NP_TIER_PART,
   shardTableName,
   TABLE_FAMILY,
   TABLE_NAME,
 } from "./names.js";
-import { elementsOf, labelsKey, RuleMatcher, v4, type NftPod, type RuleMatch, type RuleSpec } from "./rule-matches.js";
+import { elementsOf, ipsOf, labelsKey, RuleMatcher, type NftPod, type RuleMatch, type RuleSpec } from "./rule-matches.js";
 
 
 
@@ -77,10 +85,13 @@ class Chains {
   /** The namespace of the pods each chain serves (so namespace shards hold whole chains). */
   readonly chainNamespace = new Map<string, string>();
   readonly m: RuleMatcher;
+  /** Some pod has an IPv6 address: hairpin rules are also written for IPv6. */
+  readonly v6: boolean;
   private readonly chainOf = new Map<string, string | undefined>();
 
   constructor(input: PolicyInput) {
     this.m = new RuleMatcher(input.pods);
+    this.v6 = input.pods.some((p) => p.ips.some((ip) => ip.family === 6));
   }
 
   get sets(): ReadonlyMap<string, AddrSet> {
@@ -165,8 +176,12 @@ class Chains {
     let rest = baseline;
     if (sel.np.length > 0) {
       const toBaseline = baseline.length > 0 ? goto(this.sub(pod, dir, BASELINE_TIER_PART, baseline, `${dir} Baseline tier of ${pod.namespace} pods: ${sel.baseline.map((p) => p.name).join(", ")}`)) : open;
-      const hairpin: Statement = { type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_TIERED_SET }], verdict: toBaseline, comment: "hairpin: NetworkPolicy does not police a pod reaching itself; Baseline still does" };
-      rest = [hairpin, ...this.npRules(pod, dir, sel.np)];
+      const comment = "hairpin: NetworkPolicy does not police a pod reaching itself; Baseline still does";
+      const hairpin: Statement[] = [
+        { type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_TIERED_SET }], verdict: toBaseline, comment },
+        ...(this.v6 ? [{ type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_TIERED_SET6, ipFamily: 6 }], verdict: toBaseline, comment } satisfies Statement] : []),
+      ];
+      rest = [...hairpin, ...this.npRules(pod, dir, sel.np)];
     }
     let handOver: Verdict | undefined;
     const pass = (): Verdict => {
@@ -185,22 +200,62 @@ class Chains {
   }
 }
 
-const ipText = (v: bigint): string => elementsOf([{ lo: v, hi: v }])[0] ?? "";
+const ipText = (v: bigint, family: 4 | 6): string => elementsOf([{ lo: v, hi: v }], family)[0] ?? "";
 
-export function forwardChain(hairpin: boolean): Chain {
+export function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
   return {
     name: FORWARD_CHAIN,
     base: { type: "filter", hook: "forward", priority: 0, policy: "accept" },
     statements: [
       { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" },
+      // IPv6 finds neighbours with ICMPv6 (RFC 4861), which IPv4 does with ARP: not IP, never
+      // policed. Bridged, these messages reach this hook; dropping them would cut an isolated pod
+      // off its neighbours. RFC 4890 section 4.4.1: neighbour discovery must not be filtered.
+      ...(v6 ? [ND_ACCEPT] : []),
       // A pod reaching itself through a Service (hairpin: DNAT picked its own address) is never
       // policed, as the model says (a pod may always reach itself); without this its own egress or
       // ingress isolation would drop it. nft cannot compare saddr with daddr, so: a set of pairs.
       ...(hairpin ? [{ type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_SET }], verdict: accept, comment: "hairpin: an isolated pod to itself" } satisfies Statement] : []),
+      ...(hairpin6 ? [{ type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_SET6, ipFamily: 6 }], verdict: accept, comment: "hairpin: an isolated pod to itself (IPv6)" } satisfies Statement] : []),
       { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods" },
       { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods" },
+      ...(v6
+        ? ([
+            { type: "vmap", field: "saddr", map: EGRESS_MAP6, comment: "egress policy of local pods (IPv6)", ipFamily: 6 },
+            { type: "vmap", field: "daddr", map: INGRESS_MAP6, comment: "ingress policy of local pods (IPv6)", ipFamily: 6 },
+          ] satisfies Statement[])
+        : []),
     ],
   };
+}
+
+const ND_ACCEPT: Statement = { type: "rule", matches: [{ type: "icmpv6-type", types: ["nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert"] }], verdict: accept, comment: "IPv6 neighbour discovery (ARP's job in IPv4) is not pod traffic" };
+
+/**
+ * For a node with hostNetwork pods: what the node's own processes send to local pods passes the
+ * output hook, not forward — the destination pod's ingress applies there (its source is the
+ * node's address, which ipBlocks see); what local pods send to the node passes input — the source
+ * pod's egress applies there. A hostNetwork pod itself is never selected (not in the maps).
+ */
+function hostChains(v6: boolean): Chain[] {
+  const ct: Statement = { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" };
+  const nd = v6 ? [ND_ACCEPT] : [];
+  return [
+    {
+      name: INPUT_CHAIN,
+      base: { type: "filter", hook: "input", priority: 0, policy: "accept" },
+      statements: [ct, ...nd,
+        { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods toward the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", field: "saddr", map: EGRESS_MAP6, comment: "egress policy of local pods toward the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+    },
+    {
+      name: OUTPUT_CHAIN,
+      base: { type: "filter", hook: "output", priority: 0, policy: "accept" },
+      statements: [ct, ...nd,
+        { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods from the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", field: "daddr", map: INGRESS_MAP6, comment: "ingress policy of local pods from the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+    },
+  ];
 }
 
 /** A local pod with a chain in some direction. */
@@ -216,6 +271,8 @@ interface Dispatched {
 interface NodePolicy {
   readonly b: Chains;
   readonly dispatched: readonly Dispatched[];
+  /** The node runs hostNetwork pods: input and output chains too. */
+  readonly hostPods: boolean;
 }
 
 function compileNode(input: PolicyInput, node: string): NodePolicy {
@@ -248,7 +305,7 @@ function compileNode(input: PolicyInput, node: string): NodePolicy {
     }
     if (entry.Egress !== undefined || entry.Ingress !== undefined) dispatched.push(entry);
   }
-  return { b, dispatched };
+  return { b, dispatched, hostPods: input.pods.some((p) => p.node === node && p.hostNetwork) };
 }
 
 const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((x, y) => (x.name < y.name ? -1 : 1));
@@ -269,28 +326,34 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
   const chains = byName([...n.b.chains.values()].filter((c) => inShard(n.b.chainNamespace.get(c.name) ?? "")));
   const setNames = new Set(chains.flatMap(setsOf));
   const sets: AddrSet[] = byName([...n.b.sets.values()].filter((s) => setNames.has(s.name)));
-  const maps: Record<PolicyType, { key: string; verdict: Verdict }[]> = { Ingress: [], Egress: [] };
-  const pairs: string[] = [];
-  const tieredPairs: string[] = [];
+  type Entries = Record<PolicyType, { key: string; verdict: Verdict }[]>;
+  const maps: Record<4 | 6, Entries> = { 4: { Ingress: [], Egress: [] }, 6: { Ingress: [], Egress: [] } };
+  const pairs: Record<4 | 6, string[]> = { 4: [], 6: [] };
+  const tieredPairs: Record<4 | 6, string[]> = { 4: [], 6: [] };
   for (const e of n.dispatched) {
     if (!inShard(e.pod.namespace)) continue;
-    for (const v of v4(e.pod)) {
-      const ip = ipText(v);
-      (e.tiered ? tieredPairs : pairs).push(`${ip} . ${ip}`);
-      if (e.Egress !== undefined) maps.Egress.push({ key: ip, verdict: jump(e.Egress) });
-      if (e.Ingress !== undefined) maps.Ingress.push({ key: ip, verdict: jump(e.Ingress) });
+    for (const f of [4, 6] as const) {
+      for (const v of ipsOf(e.pod, f)) {
+        const ip = ipText(v, f);
+        (e.tiered ? tieredPairs : pairs)[f].push(`${ip} . ${ip}`);
+        if (e.Egress !== undefined) maps[f].Egress.push({ key: ip, verdict: jump(e.Egress) });
+        if (e.Ingress !== undefined) maps[f].Ingress.push({ key: ip, verdict: jump(e.Ingress) });
+      }
     }
   }
-  if (pairs.length > 0) sets.push({ name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs, comment: "hairpin: isolated local pods, each paired with itself" });
-  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs, comment: "hairpin: local pods cluster policies select, each paired with itself" });
-  const vmap = (mapName: string, dir: PolicyType): VerdictMap => ({ name: mapName, addrType: "ipv4_addr", elements: maps[dir] });
+  if (pairs[4].length > 0) sets.push({ name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs[4], comment: "hairpin: isolated local pods, each paired with itself" });
+  if (pairs[6].length > 0) sets.push({ name: HAIRPIN_SET6, addrType: "ipv6_addr . ipv6_addr", elements: pairs[6], comment: "hairpin: isolated local pods (IPv6), each paired with itself" });
+  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs[4], comment: "hairpin: local pods cluster policies select, each paired with itself" });
+  if (setNames.has(HAIRPIN_TIERED_SET6)) sets.push({ name: HAIRPIN_TIERED_SET6, addrType: "ipv6_addr . ipv6_addr", elements: tieredPairs[6], comment: "hairpin: local pods (IPv6) cluster policies select, each paired with itself" });
+  const v6 = n.b.v6;
+  const vmap = (mapName: string, dir: PolicyType, f: 4 | 6): VerdictMap => ({ name: mapName, addrType: f === 4 ? "ipv4_addr" : "ipv6_addr", elements: maps[f][dir] });
   return {
     family: TABLE_FAMILY,
     name,
     comment: `kwire NetworkPolicy for node ${node}${shardNote}`,
     sets,
-    maps: [vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
-    chains: [...chains, forwardChain(pairs.length > 0)],
+    maps: [vmap(EGRESS_MAP, "Egress", 4), vmap(INGRESS_MAP, "Ingress", 4), ...(v6 ? [vmap(EGRESS_MAP6, "Egress", 6), vmap(INGRESS_MAP6, "Ingress", 6)] : [])],
+    chains: [...chains, forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6), ...(n.hostPods ? hostChains(v6) : [])],
   };
 }
 

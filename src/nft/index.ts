@@ -8,5 +8,5 @@ export * from "./names.js";
 export { printTable, replaceScript, replaceAllScript, deleteScript, sanitizeComment, printStatement } from "./print.js";
 export { compilePolicyTable, compilePolicyTables, policyTableNames, type PolicyInput } from "./compile-policy.js";
 export { elementsOf, portMatches, type NftPod } from "./rule-matches.js";
-export { traceForward, traceForwardAll, type Packet, type TraceResult } from "./tracer.js";
+export { traceForward, traceForwardAll, traceHook, type Packet, type TraceResult } from "./tracer.js";
 export { compileGeneralTable, type GeneralPod, type GeneralPolicyInput } from "./compile-general.js";

@@ -13,10 +13,20 @@ export const TABLE_NAME = "kwire";
 
 /** Base chain on the forward hook (not `fwd`: that is an nft keyword). */
 export const FORWARD_CHAIN = "forward";
+/**
+ * Base chains for a node running hostNetwork pods: traffic the node itself sends to its pods never
+ * passes `forward` (hook output: the pods' ingress), nor does traffic its pods send to the node
+ * (hook input: the pods' egress).
+ */
+export const OUTPUT_CHAIN = "output";
+export const INPUT_CHAIN = "input";
 /** Verdict map: local pod IP (isolated for egress) → jump to its egress chain. */
 export const EGRESS_MAP = "egress-pods";
 /** Verdict map: local pod IP (isolated for ingress) → jump to its ingress chain. */
 export const INGRESS_MAP = "ingress-pods";
+/** The same maps for local pods' IPv6 addresses (only when some local pod has one). */
+export const EGRESS_MAP6 = "egress-pods6";
+export const INGRESS_MAP6 = "ingress-pods6";
 
 export const EGRESS_CHAIN_PREFIX = "eg-";
 export const INGRESS_CHAIN_PREFIX = "in-";
@@ -30,6 +40,9 @@ export const HAIRPIN_SET = "hairpin";
  * NetworkPolicy tier (a rule inside their chains), not the whole policy like `hairpin`.
  */
 export const HAIRPIN_TIERED_SET = "hairpin-tiered";
+/** The `ipv6_addr . ipv6_addr` twins of the hairpin sets (dual-stack and IPv6 pods). */
+export const HAIRPIN_SET6 = "hairpin6";
+export const HAIRPIN_TIERED_SET6 = "hairpin-tiered6";
 /** Readable parts of the tier chains a pod's chain hands over to (`eg-<ns>-np-<hash>`, …). */
 export const NP_TIER_PART = "np";
 export const BASELINE_TIER_PART = "baseline";

@@ -5,7 +5,7 @@
  * most 128 bytes of a comment). `replaceScript` wraps a table in the add/delete/define idiom so one
  * `nft -f` transaction atomically swaps the whole table.
  */
-import type { AddrSet, BaseChain, Chain, Match, PortRange, Statement, Table, Verdict, VerdictMap } from "./ast.js";
+import type { AddrSet, BaseChain, Chain, IpFamily, Match, PortRange, Statement, Table, Verdict, VerdictMap } from "./ast.js";
 
 const MAX_COMMENT = 120;
 
@@ -36,14 +36,21 @@ function braces(items: readonly string[]): string {
   return items.length === 1 ? (items[0] as string) : `{ ${items.join(", ")} }`;
 }
 
+/** `ip` or `ip6`: the payload expression of an address family (absent: IPv4). */
+export const ipKeyword = (family: IpFamily | undefined): string => (family === 6 ? "ip6" : "ip");
+
 export function printMatch(m: Match): string {
   switch (m.type) {
     case "ct-state":
       return `ct state ${m.states.join(",")}`;
     case "addr":
-      return `ip ${m.field} @${m.set}`;
+      return `${ipKeyword(m.ipFamily)} ${m.field} @${m.set}`;
     case "addr-literal":
-      return `ip ${m.field} ${braces(m.elements)}`;
+      return `${ipKeyword(m.ipFamily)} ${m.field} ${braces(m.elements)}`;
+    case "icmpv6-type":
+      return `icmpv6 type ${braces(m.types)}`;
+    case "nfproto":
+      return `meta nfproto ${m.ipFamily === 6 ? "ipv6" : "ipv4"}`;
     case "l4proto":
       return `meta l4proto ${m.protocol}`;
     case "dport":
@@ -51,7 +58,7 @@ export function printMatch(m: Match): string {
     case "dport-set":
       return `th dport @${m.set}`;
     case "addr-pair":
-      return `ip saddr . ip daddr @${m.set}`;
+      return `${ipKeyword(m.ipFamily)} saddr . ${ipKeyword(m.ipFamily)} daddr @${m.set}`;
     case "icmp-type":
       return `icmp type ${braces(m.ranges.map(range))}`;
     case "icmp-code":
@@ -60,7 +67,7 @@ export function printMatch(m: Match): string {
 }
 
 export function printStatement(s: Statement): string {
-  if (s.type === "vmap") return `ip ${s.field} vmap @${s.map}${comment(s.comment)}`;
+  if (s.type === "vmap") return `${ipKeyword(s.ipFamily)} ${s.field} vmap @${s.map}${comment(s.comment)}`;
   return [...s.matches.map(printMatch), printVerdict(s.verdict)].join(" ") + comment(s.comment);
 }
 

@@ -27,7 +27,7 @@ import {
   type PortSet,
 } from "../model/index.js";
 import { peerMatchesPod, resolvePort, resolveRulePorts, type PodIdentity } from "../policy/index.js";
-import type { AddrSet, L4Proto, Match } from "./ast.js";
+import type { AddrSet, IpFamily, L4Proto, Match } from "./ast.js";
 import { peerSetName, portSetName } from "./names.js";
 
 /** A pod as the compiler needs it: the policy identity plus where it runs. */
@@ -52,14 +52,21 @@ export interface RuleSpec {
   readonly rule: PolicyRule;
 }
 
-const V4_MAX = (1n << 32n) - 1n;
+/** Both address families, in the order rules are emitted. */
+export const FAMILIES: readonly IpFamily[] = [4, 6];
+const familyMax = (f: IpFamily): bigint => (1n << (f === 4 ? 32n : 128n)) - 1n;
 
-/** IPv4 intervals → sorted set elements (`10.0.1.2`, `10.0.2.0/24`). */
-export function elementsOf(intervals: readonly Interval[]): string[] {
-  return ipSetToCidrs({ family: 4, intervals: normalizeIntervals(intervals) }).map((c) => (c.prefix === 32 ? formatCidr(c).slice(0, -3) : formatCidr(c)));
+/** Intervals of one family → sorted set elements (`10.0.1.2`, `10.0.2.0/24`, `fd00::1`, `fd00:1::/64`). */
+export function elementsOf(intervals: readonly Interval[], family: IpFamily = 4): string[] {
+  const single = family === 4 ? 32 : 128;
+  return ipSetToCidrs({ family, intervals: normalizeIntervals(intervals) }).map((c) => (c.prefix === single ? formatCidr(c).slice(0, -(String(single).length + 1)) : formatCidr(c)));
 }
 
-export const v4 = (p: PodIdentity): bigint[] => p.ips.filter((ip) => ip.family === 4).map((ip) => ip.value);
+/** A pod's addresses of one family. */
+export const ipsOf = (p: PodIdentity, family: IpFamily): bigint[] => p.ips.filter((ip) => ip.family === family).map((ip) => ip.value);
+export const v4 = (p: PodIdentity): bigint[] => ipsOf(p, 4);
+/** Addresses per family. */
+export type FamilyIntervals = Readonly<Record<IpFamily, Interval[]>>;
 const PROTO: Readonly<Record<(typeof PROTOCOLS)[number], L4Proto>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
 
 /** Port matches of a port set: one list per protocol present; [] for "no port condition". */
@@ -106,9 +113,9 @@ function groupPods(pods: readonly NftPod[]): Map<string, PodGroup[]> {
 /** Shared state of one compilation: peer and port sets by content, cached per-rule work. */
 export class RuleMatcher {
   readonly sets = new Map<string, AddrSet>();
-  private readonly peerCache = new Map<string, Interval[] | "all">();
+  private readonly peerCache = new Map<string, FamilyIntervals | "all">();
   private readonly egressCache = new Map<string, RuleMatch[]>();
-  private readonly ingressAddr = new Map<string, Match[] | undefined>();
+  private readonly ingressAddr = new Map<string, Match[][]>();
   /** Pods grouped by namespace and label set: selectors are evaluated per group, not per pod. */
   private readonly groups: Map<string, PodGroup[]>;
 
@@ -138,25 +145,26 @@ export class RuleMatcher {
     return [...seen];
   }
 
-  /** Intervals of every address a rule's peers match (pods by IP, ipBlocks as sets); "all" for no peers. */
-  private peerIntervals(spec: RuleSpec): Interval[] | "all" {
+  /** Intervals of every address a rule's peers match, per family (pods by IP, ipBlocks as sets); "all" for no peers. */
+  private peerIntervals(spec: RuleSpec): FamilyIntervals | "all" {
     const hit = this.peerCache.get(spec.owner);
     if (hit !== undefined) return hit;
     const { rule, policyNs } = spec;
-    let out: Interval[] | "all" = "all";
+    let out: FamilyIntervals | "all" = "all";
     if (rule.peers !== "All") {
       const only = rule.peers.length === 1 ? rule.peers[0] : undefined;
       if (only?.type === "Pods") out = this.podPeerIntervals(only, policyNs);
       else {
-        const ivs: Interval[] = [];
+        const ivs: Record<IpFamily, Interval[]> = { 4: [], 6: [] };
         for (const peer of rule.peers) {
           if (peer.type === "IPBlock") {
-            if (peer.set.family === 4) ivs.push(...peer.set.intervals);
+            ivs[peer.set.family].push(...peer.set.intervals);
             continue;
           }
-          for (const iv of this.podPeerIntervals(peer, policyNs)) ivs.push(iv);
+          const pods = this.podPeerIntervals(peer, policyNs);
+          for (const f of FAMILIES) ivs[f].push(...pods[f]);
         }
-        out = normalizeIntervals(ivs);
+        out = { 4: normalizeIntervals(ivs[4]), 6: normalizeIntervals(ivs[6]) };
       }
     }
     this.peerCache.set(spec.owner, out);
@@ -164,15 +172,14 @@ export class RuleMatcher {
   }
 
   /** Addresses of the pods one pod peer matches, normalized; equal peers (same text, same namespace) share the work. */
-  private readonly podPeerCache = new Map<string, Interval[]>();
-  private podPeerIntervals(peer: Peer & { type: "Pods" }, policyNs: string): Interval[] {
+  private readonly podPeerCache = new Map<string, FamilyIntervals>();
+  private podPeerIntervals(peer: Peer & { type: "Pods" }, policyNs: string): FamilyIntervals {
     const nsKey = peer.namespaces.type === "PolicyNamespace" ? `=${policyNs}` : `~${formatSelector(peer.namespaces.selector)}`;
     const key = `${nsKey}\u0000${formatSelector(peer.pods)}`;
     const hit = this.podPeerCache.get(key);
     if (hit !== undefined) return hit;
-    const ivs: Interval[] = [];
-    for (const pod of this.matchedPods([peer], policyNs)) for (const v of v4(pod)) ivs.push({ lo: v, hi: v });
-    const out = normalizeIntervals(ivs);
+    const pods = this.matchedPods([peer], policyNs);
+    const out = { 4: podIntervals(pods, 4), 6: podIntervals(pods, 6) };
     this.podPeerCache.set(key, out);
     return out;
   }
@@ -180,17 +187,26 @@ export class RuleMatcher {
   /** Set elements of an interval list; lists are shared (per peer), so are their elements. */
   private readonly elementsCache = new WeakMap<Interval[], string[]>();
 
-  /** An address match on `field` for these intervals; undefined when nothing can match. */
-  addrMatch(field: "saddr" | "daddr", ivs: Interval[] | "all", owner: string): Match[] | undefined {
-    if (ivs === "all") return [];
+  /** An address match on `field` for these intervals of `family`; undefined when nothing can match. */
+  addrMatch(field: "saddr" | "daddr", ivs: Interval[], family: IpFamily, owner: string): Match[] | undefined {
     if (ivs.length === 0) return undefined;
-    if (ivs.length === 1 && ivs[0]?.lo === 0n && ivs[0]?.hi === V4_MAX) return [];
+    if (ivs.length === 1 && ivs[0]?.lo === 0n && ivs[0]?.hi === familyMax(family)) return [{ type: "nfproto", ipFamily: family }];
     let elements = this.elementsCache.get(ivs);
-    if (elements === undefined) this.elementsCache.set(ivs, (elements = elementsOf(ivs)));
-    if (elements.length === 1) return [{ type: "addr-literal", field, elements }];
+    if (elements === undefined) this.elementsCache.set(ivs, (elements = elementsOf(ivs, family)));
+    const fam = family === 6 ? { ipFamily: family } : {};
+    if (elements.length === 1) return [{ type: "addr-literal", field, elements, ...fam }];
     const name = peerSetName(elements);
-    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: "ipv4_addr", elements, comment: owner });
-    return [{ type: "addr", field, set: name }];
+    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: family === 6 ? "ipv6_addr" : "ipv4_addr", elements, comment: owner });
+    return [{ type: "addr", field, set: name, ...fam }];
+  }
+
+  /** Address match lists of a peer set: [] (no condition) for "all", else one per family with addresses. */
+  private addrMatches(field: "saddr" | "daddr", peers: FamilyIntervals | "all", owner: string): Match[][] {
+    if (peers === "all") return [[]];
+    return FAMILIES.flatMap((f) => {
+      const m = this.addrMatch(field, peers[f], f, owner);
+      return m === undefined ? [] : [m];
+    });
   }
 
   /** Port lists of more than one range become a named set shared by content (no anonymous sets). */
@@ -202,9 +218,9 @@ export class RuleMatcher {
     return { type: "dport-set", set: name };
   }
 
-  private withPorts(addr: Match[] | undefined, ports: PortSet, anyProtocol: boolean, comment: string): RuleMatch[] {
-    if (addr === undefined) return [];
-    return portMatches(ports, anyProtocol).map((pm) => ({ matches: [...addr, ...pm.map((m) => this.namedPorts(m))], comment }));
+  private withPorts(addrs: readonly Match[][], ports: PortSet, anyProtocol: boolean, comment: string): RuleMatch[] {
+    const pms = portMatches(ports, anyProtocol);
+    return addrs.flatMap((addr) => pms.map((pm) => ({ matches: [...addr, ...pm.map((m) => this.namedPorts(m))], comment })));
   }
 
   /** The match lists of a rule in `dir`; `dst` is the chain's pod for ingress (named ports resolve on it). */
@@ -214,8 +230,8 @@ export class RuleMatcher {
 
   private ingress(spec: RuleSpec, pod: NftPod): RuleMatch[] {
     let addr = this.ingressAddr.get(spec.owner);
-    if (addr === undefined && !this.ingressAddr.has(spec.owner)) {
-      addr = this.addrMatch("saddr", this.peerIntervals(spec), spec.owner);
+    if (addr === undefined) {
+      addr = this.addrMatches("saddr", this.peerIntervals(spec), spec.owner);
       this.ingressAddr.set(spec.owner, addr);
     }
     return this.withPorts(addr, resolveRulePorts(spec.rule, pod.ports), spec.rule.ports === "All", spec.owner);
@@ -229,30 +245,37 @@ export class RuleMatcher {
     const peers = this.peerIntervals(spec);
     const out: RuleMatch[] = [];
     if (rule.ports === "All" || !rule.ports.some((x) => x.port.type === "Named")) {
-      out.push(...this.withPorts(this.addrMatch("daddr", peers, owner), resolveRulePorts(rule, undefined), rule.ports === "All", owner));
+      out.push(...this.withPorts(this.addrMatches("daddr", peers, owner), resolveRulePorts(rule, undefined), rule.ports === "All", owner));
     } else {
       let fixed = EMPTY_PORTS;
       for (const x of rule.ports) if (x.port.type !== "Named") fixed = unionPorts(fixed, resolvePort(x, undefined));
-      out.push(...this.withPorts(this.addrMatch("daddr", peers, owner), fixed, false, owner));
-      for (const g of this.namedGroups(spec)) out.push(...this.withPorts(this.addrMatch("daddr", g.ivs, owner), g.ports, false, `${owner} (named port)`));
+      out.push(...this.withPorts(this.addrMatches("daddr", peers, owner), fixed, false, owner));
+      for (const g of this.namedGroups(spec)) out.push(...this.withPorts(this.addrMatches("daddr", g.ivs, owner), g.ports, false, `${owner} (named port)`));
     }
     this.egressCache.set(owner, out);
     return out;
   }
 
   /** Destination pods a rule's peers match, grouped by what its named ports resolve to on them. */
-  private namedGroups({ rule, policyNs }: RuleSpec): { ivs: Interval[]; ports: PortSet }[] {
-    const groups = new Map<string, { ivs: Interval[]; ports: PortSet }>();
+  private namedGroups({ rule, policyNs }: RuleSpec): { ivs: FamilyIntervals; ports: PortSet }[] {
+    const groups = new Map<string, { pods: NftPod[]; ports: PortSet }>();
     const named = rule.ports === "All" ? [] : rule.ports.filter((x) => x.port.type === "Named");
     for (const pod of rule.peers === "All" ? this.pods : this.matchedPods(rule.peers, policyNs)) {
       let ports = EMPTY_PORTS;
       for (const x of named) ports = unionPorts(ports, resolvePort(x, pod.ports));
       const key = portSetKey(ports);
       if (key === portSetKey(EMPTY_PORTS)) continue;
-      const g = groups.get(key) ?? { ivs: [], ports };
-      for (const v of v4(pod)) g.ivs.push({ lo: v, hi: v });
+      const g = groups.get(key) ?? { pods: [], ports };
+      g.pods.push(pod);
       groups.set(key, g);
     }
-    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => ({ ivs: normalizeIntervals(g.ivs), ports: g.ports }));
+    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => ({ ivs: { 4: podIntervals(g.pods, 4), 6: podIntervals(g.pods, 6) }, ports: g.ports }));
   }
+}
+
+/** The addresses of `pods` in `family`, as normalized single-address intervals. */
+function podIntervals(pods: readonly NftPod[], family: IpFamily): Interval[] {
+  const ivs: Interval[] = [];
+  for (const pod of pods) for (const v of ipsOf(pod, family)) ivs.push({ lo: v, hi: v });
+  return normalizeIntervals(ivs);
 }

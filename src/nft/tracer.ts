@@ -6,13 +6,15 @@
  * ("10.0.1.2 → 10.0.2.3 TCP/80 is dropped") instead of matching ruleset text alone.
  */
 import { parseCidr, parseIp } from "../model/index.js";
-import type { AddrField, Chain, CtState, L4Proto, Match, Statement, Table, Verdict } from "./ast.js";
+import type { AddrField, Chain, CtState, IpFamily, L4Proto, Match, Statement, Table, Verdict } from "./ast.js";
 import { printStatement } from "./print.js";
 
 export interface Packet {
   readonly saddr: string;
   readonly daddr: string;
-  readonly protocol: L4Proto | "icmp";
+  readonly protocol: L4Proto | "icmp" | "icmpv6";
+  /** ICMPv6 only: the message type by its nft name (`nd-neighbor-solicit`, …). */
+  readonly icmpv6Type?: string;
   readonly dport?: number;
   /** ICMP type and code (protocol "icmp"). */
   readonly icmpType?: number;
@@ -27,20 +29,30 @@ export interface TraceResult {
   readonly path: readonly string[];
 }
 
-function inElement(el: string, ip: bigint): boolean {
+/** A packet address: its family and value. */
+interface Addr {
+  readonly family: IpFamily;
+  readonly value: bigint;
+}
+
+/** Whether set element `el` (address, CIDR or `a-b` range, either family) holds `ip`; never across families. */
+function inElement(el: string, ip: Addr): boolean {
+  const famOf = (t: string): IpFamily => (t.includes(":") ? 6 : 4);
   const dash = el.indexOf("-");
   if (dash > 0) {
-    const lo = parseIp(el.slice(0, dash))?.value;
+    const lo = parseIp(el.slice(0, dash));
     const hi = parseIp(el.slice(dash + 1))?.value;
-    return lo !== undefined && hi !== undefined && ip >= lo && ip <= hi;
+    return lo !== undefined && hi !== undefined && lo.family === ip.family && ip.value >= lo.value && ip.value <= hi;
   }
   if (el.includes("/")) {
     const c = parseCidr(el);
     if (!c.ok) throw new Error(`tracer: bad element ${el}`);
-    const size = 1n << BigInt(32 - c.cidr.prefix);
-    return ip >= c.cidr.base && ip < c.cidr.base + size;
+    if (c.cidr.family !== ip.family) return false;
+    const size = 1n << BigInt((ip.family === 4 ? 32 : 128) - c.cidr.prefix);
+    return ip.value >= c.cidr.base && ip.value < c.cidr.base + size;
   }
-  return parseIp(el)?.value === ip;
+  const x = parseIp(el);
+  return x !== undefined && famOf(el) === ip.family && x.value === ip.value;
 }
 
 class Tracer {
@@ -50,10 +62,16 @@ class Tracer {
     this.chains = new Map(table.chains.map((c) => [c.name, c]));
   }
 
-  private addr(field: AddrField): bigint {
+  /** The packet's address, when the packet is of `family` (an `ip` match never matches an IPv6 packet). */
+  private addr(field: AddrField, family: IpFamily = 4): Addr | undefined {
     const ip = parseIp(field === "saddr" ? this.pkt.saddr : this.pkt.daddr);
-    if (ip === undefined || ip.family !== 4) throw new Error(`tracer: bad packet address ${field}`);
-    return ip.value;
+    if (ip === undefined) throw new Error(`tracer: bad packet address ${field}`);
+    return ip.family === family ? ip : undefined;
+  }
+
+  private has(field: AddrField, family: IpFamily | undefined, elements: readonly string[]): boolean {
+    const a = this.addr(field, family);
+    return a !== undefined && elements.some((el) => inElement(el, a));
   }
 
   private setElements(name: string): readonly string[] {
@@ -67,9 +85,13 @@ class Tracer {
       case "ct-state":
         return m.states.includes(this.pkt.ct ?? "new");
       case "addr":
-        return this.setElements(m.set).some((el) => inElement(el, this.addr(m.field)));
+        return this.has(m.field, m.ipFamily, this.setElements(m.set));
       case "addr-literal":
-        return m.elements.some((el) => inElement(el, this.addr(m.field)));
+        return this.has(m.field, m.ipFamily, m.elements);
+      case "icmpv6-type":
+        return this.pkt.protocol === "icmpv6" && this.pkt.icmpv6Type !== undefined && (m.types as readonly string[]).includes(this.pkt.icmpv6Type);
+      case "nfproto":
+        return this.addr("saddr", m.ipFamily) !== undefined;
       case "l4proto":
         return this.pkt.protocol === m.protocol;
       case "dport":
@@ -82,8 +104,9 @@ class Tracer {
         });
       }
       case "addr-pair": {
-        const s = this.addr("saddr");
-        const d = this.addr("daddr");
+        const s = this.addr("saddr", m.ipFamily);
+        const d = this.addr("daddr", m.ipFamily);
+        if (s === undefined || d === undefined) return false;
         return this.setElements(m.set).some((el) => {
           const [a, b] = el.split(" . ");
           return a !== undefined && b !== undefined && inElement(a, s) && inElement(b, d);
@@ -100,8 +123,8 @@ class Tracer {
   private vmapVerdict(s: Statement & { type: "vmap" }): Verdict | undefined {
     const m = this.table.maps.find((x) => x.name === s.map);
     if (m === undefined) throw new Error(`tracer: no map @${s.map}`);
-    const ip = this.addr(s.field);
-    return m.elements.find((e) => inElement(e.key, ip))?.verdict;
+    const ip = this.addr(s.field, s.ipFamily);
+    return ip === undefined ? undefined : m.elements.find((e) => inElement(e.key, ip))?.verdict;
   }
 
   /** Run a chain: a terminal verdict, or undefined when the chain ran out or returned. */
@@ -128,10 +151,10 @@ class Tracer {
  * Trace `pkt` through the forward base chains of several tables, as netfilter runs them: every
  * table's chain sees the packet; a drop anywhere is final, an accept only ends that table's chain.
  */
-export function traceForwardAll(tables: readonly Table[], pkt: Packet): TraceResult {
+export function traceForwardAll(tables: readonly Table[], pkt: Packet, hook: "forward" | "input" | "output" = "forward"): TraceResult {
   const path: string[] = [];
   for (const t of tables) {
-    const r = traceForward(t, pkt);
+    const r = traceHook(t, hook, pkt);
     path.push(...r.path.map((line) => `${t.name}/${line}`));
     if (r.verdict === "drop") return { verdict: "drop", path };
   }
@@ -140,8 +163,19 @@ export function traceForwardAll(tables: readonly Table[], pkt: Packet): TraceRes
 
 /** Trace `pkt` through the table's base chain on the forward hook. */
 export function traceForward(table: Table, pkt: Packet): TraceResult {
-  const base = table.chains.find((c) => c.base?.hook === "forward");
-  if (base?.base === undefined) throw new Error("tracer: the table has no forward base chain");
+  return traceHook(table, "forward", pkt);
+}
+
+/**
+ * Trace `pkt` through the table's base chain on `hook` (input: to the node itself; output: sent by
+ * the node); a table without a chain on that hook accepts.
+ */
+export function traceHook(table: Table, hook: "forward" | "input" | "output", pkt: Packet): TraceResult {
+  const base = table.chains.find((c) => c.base?.hook === hook);
+  if (base?.base === undefined) {
+    if (hook !== "forward") return { verdict: "accept", path: [] };
+    throw new Error("tracer: the table has no forward base chain");
+  }
   const t = new Tracer(table, pkt);
   const v = t.run(base.name) ?? base.base.policy;
   return { verdict: v, path: t.path };

@@ -6,17 +6,18 @@ import { renderTable } from "../../report/index.js";
 import { isMismatch, PROXY_TABLES, type CellResult, type LabState, type ProbeRun } from "../../lab/index.js";
 
 export function statusText(s: LabState): string {
-  const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, n.podCidr, n.transitIp]));
+  const six = s.ipFamily === "dual" || s.ipFamily === "ipv6";
+  const nodes = renderTable(["NODE", "NETNS", "POD CIDR", "UPLINK"], s.nodes.map((n) => [n.name, n.netns, six && n.podCidr6 !== undefined ? `${n.podCidr},${n.podCidr6}` : n.podCidr, six && n.transitIp6 !== undefined ? `${n.transitIp},${n.transitIp6}` : n.transitIp]));
   const pods = renderTable(
     ["POD", "NODE", "IP", "NETNS", "PORTS", "SERVER PID"],
-    s.pods.map((p) => [p.pod.id, p.pod.node, p.ip ?? "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
+    s.pods.map((p) => [p.pod.hostNetwork === true ? `${p.pod.id} (hostNetwork)` : p.pod.id, p.pod.node, (p.ips ?? (p.ip === undefined ? [] : [p.ip])).join(",") || "-", p.pod.netns, p.pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(",") || "-", p.pid === undefined ? "-" : String(p.pid)]),
   );
   const phases = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ");
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
   const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})
-backend: ${s.backend ?? "routes"}, pod MTU ${s.podMtu ?? 1500}
+backend: ${s.backend ?? "routes"}, ${s.ipFamily ?? "ipv4"}, pod MTU ${s.podMtu ?? 1500}
 ${policyLine(s)}`;
   const ns = s.northSouth === undefined ? "" : `north-south: internet netns ${s.northSouth.netns}; L7 proxies in ${s.northSouth.proxies.map((p) => `${p.pod} (TCP ${p.ports.join(",")}, pid ${p.pid ?? "-"})`).join(", ")}
 ${s.northSouth.notes.map((n) => `  note: ${n}
@@ -38,10 +39,10 @@ function policyLine(s: LabState): string {
 export function statusJson(s: LabState): Record<string, unknown> {
   return {
     policy: s.policy ?? "kubernetes", cni: s.cni ?? null,
-    backend: s.backend ?? "routes", podMtu: s.podMtu ?? 1500,
+    backend: s.backend ?? "routes", ipFamily: s.ipFamily ?? "ipv4", podMtu: s.podMtu ?? 1500,
     phase: s.phase, startedAt: s.startedAt, dir: s.dir, fabric: s.fabric, timings: s.timings, notes: s.notes, nodes: s.nodes, dns: s.dns ?? null,
     proxy: s.proxy ?? "kube-proxy", northSouth: s.northSouth ?? null,
-    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, ip: p.ip ?? null, pid: p.pid ?? null, ports: p.pod.ports })),
+    pods: s.pods.map((p) => ({ id: p.pod.id, node: p.pod.node, netns: p.pod.netns, hostNetwork: p.pod.hostNetwork === true, ip: p.ip ?? null, ips: p.ips ?? (p.ip === undefined ? [] : [p.ip]), pid: p.pid ?? null, ports: p.pod.ports })),
   };
 }
 
@@ -69,7 +70,7 @@ export function probeText(run: ProbeRun): string {
 /** `-o json`: one record per cell, as the issue asks, plus the summary. */
 export function probeJson(run: ProbeRun): unknown {
   return {
-    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : r.kind === "north-south" ? { name: r.name, accept: r.accept ?? [], reply: r.reply ?? "" } : { name: r.name, expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
+    cells: run.results.map((r) => ({ kind: r.kind, src: r.src, dst: r.dst, dstIp: r.dstIp, ...(r.name === undefined ? {} : r.kind === "north-south" ? { name: r.name, accept: r.accept ?? [], reply: r.reply ?? "" } : { name: r.name, qtype: r.qtype ?? "A", expect: r.expect ?? [], reply: r.reply ?? "" }), port: r.port, protocol: r.protocol, predicted: r.predicted, observed: r.observed ?? null, verdict: r.verdict, latencyMs: r.latencyMs })),
     summary: run.summary,
     byKind: run.byKind,
     dnsSuccessRate: run.dnsSuccessRate,

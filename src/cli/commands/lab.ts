@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { Command } from "commander";
 import { renderTable } from "../../report/index.js";
-import { BGP_TOPOLOGIES, bgpStatus, probeMtu, DEFAULT_LAB_BACKEND, isBgpTopology, isLabBackend, LAB_BACKENDS, type BgpNodeStatus } from "../../lab/index.js";
+import { IP_FAMILIES, isLabIpFamily, BGP_TOPOLOGIES, bgpStatus, probeMtu, DEFAULT_LAB_BACKEND, isBgpTopology, isLabBackend, LAB_BACKENDS, type BgpNodeStatus } from "../../lab/index.js";
 import { createHost, labClean, labDir, labDown, labUp, LabError, loadLabCluster, readState, runProbe, currentLab, DEFAULT_LAB_PROXY, isLabProxy, LAB_PROXIES } from "../../lab/index.js";
 import { addInputOptions, BadInput, loadInputs, type InputOptions, type Io } from "../context.js";
 import { EXIT_FINDINGS, EXIT_OK, printDiagnostics, UsageError } from "../io.js";
@@ -24,6 +24,7 @@ interface UpOpts extends InputOptions {
   backend: string;
   bgpTopology?: string;
   podMtu?: string;
+  ipFamily?: string;
 }
 
 function labFailure(io: Io, setExit: (n: number) => void, e: unknown): void {
@@ -71,14 +72,16 @@ async function up(opts: UpOpts, io: Io, setExit: (n: number) => void): Promise<v
     if (topo !== undefined && !isBgpTopology(topo)) throw new UsageError(`--bgp-topology must be one of ${BGP_TOPOLOGIES.join(", ")}, not "${topo}"`);
     const podMtu = positiveInt(opts.podMtu, "--pod-mtu");
     if (podMtu !== undefined && (podMtu < 576 || podMtu > 9000)) throw new UsageError(`--pod-mtu must be between 576 and 9000, not ${podMtu}`);
+    const ipFamily = opts.ipFamily;
+    if (ipFamily !== undefined && !isLabIpFamily(ipFamily)) throw new UsageError(`--ip-family must be one of ${IP_FAMILIES.join(", ")}, not "${ipFamily}"`);
     const t0 = performance.now();
     const state = await labUp(cluster, {
       host: createHost(), dir: labDir(), files, log: (l) => io.err(`${l}\n`), signal, proxy, ...(opts.cni === undefined ? {} : { cni: opts.cni }),
       ...(nodes === undefined ? {} : { nodes }), ...(opts.nodePodCidr === undefined ? {} : { podCidrs: opts.nodePodCidr }),
       ...(opts.renumber === true ? { renumber: true } : {}), backend,
-      ...(topo === undefined ? {} : { bgpTopology: topo }), ...(podMtu === undefined ? {} : { podMtu }),
+      ...(topo === undefined ? {} : { bgpTopology: topo }), ...(podMtu === undefined ? {} : { podMtu }), ...(ipFamily === undefined ? {} : { ipFamily }),
     });
-    io.out(`lab up: ${state.nodes.length} nodes (backend ${backend}, pod MTU ${state.podMtu ?? "-"}), ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
+    io.out(`lab up: ${state.nodes.length} nodes (backend ${backend}, ${state.ipFamily ?? "ipv4"}, pod MTU ${state.podMtu ?? "-"}), ${state.pods.length} pods (Services: ${proxy}) in ${((performance.now() - t0) / 1000).toFixed(2)} s; state in ${state.dir}\n`);
   } catch (e) {
     labFailure(io, setExit, e);
   } finally {
@@ -95,6 +98,7 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
     .option("--backend <backend>", `how nodes carry pod traffic: ${LAB_BACKENDS.join("|")} (routes: a fabric router; host-gw: Flannel's direct routes; vxlan: Flannel's VXLAN overlay; bgp: Calico's BIRD)`, DEFAULT_LAB_BACKEND)
     .option("--bgp-topology <topology>", "bgp backend: mesh (node-to-node mesh, the default) or rr (node 0 is the route reflector); a Calico BGPConfiguration in the input may decide")
     .option("--pod-mtu <bytes>", "the pods' MTU (default: the backend's, 1500 minus its overhead: 1450 on vxlan); a larger one reproduces an MTU problem")
+    .option("--ip-family <family>", `pod addresses: ${IP_FAMILIES.join("|")} (default: what the pods' declared addresses say, else ipv4); policy is enforced for both families, Services and DNS are IPv4`)
     .option("--renumber", "give pods whose declared status.podIP the lab cannot honour another address (default: refuse, since ipBlocks would mean something else)")
     .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
     .action((opts: UpOpts) => up(opts, io, setExit));
