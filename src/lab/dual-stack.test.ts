@@ -52,6 +52,25 @@ describe("dual-stack plan", () => {
     expect(() => planLab(load(dualModelYaml("ipv6")), { ipFamily: "ipv4" })).toThrow(/declares only IPv6 .*use --ip-family ipv6 or dual/);
   });
 
+  it("Calico/Cilium policy is enforced over IPv4 only (compile-general.ts): --ip-family ipv6/dual is refused, declared IPv6 gives an IPv4 lab with a note", () => {
+    const calico = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-x}
+spec: {selector: "projectcalico.org/namespace == 'x'", types: [Ingress]}
+`;
+    const cluster = { ...load(dualModelYaml("dual"), [calico]), policyDialect: "calico" as const };
+    expect(() => planLab(cluster, { ipFamily: "dual" })).toThrow(/--ip-family dual: the lab enforces calico policy over IPv4 only/);
+    expect(() => planLab(cluster, { ipFamily: "ipv6" })).toThrow(/IPv4 only/);
+    const plan = planLab(cluster);
+    expect(plan.ipFamily).toBe("ipv4");
+    expect(plan.pods.every((p) => p.requestedIp !== undefined && p.requestedIp6 === undefined)).toBe(true);
+    expect(plan.notes.join("\n")).toContain("IPv4 only: an IPv4 lab");
+    // IPv6-only declarations cannot be honoured then: refused unless renumbered, saying why.
+    const v6only = { ...load(dualModelYaml("ipv6"), [calico]), policyDialect: "calico" as const };
+    expect(() => planLab(v6only)).toThrow(/calico policy is enforced over IPv4 only; --renumber/);
+    expect(planLab(v6only, { renumber: true }).ipFamily).toBe("ipv4");
+  });
+
   it("an IPv4-only input under --ip-family dual gets IPv6 podCIDRs fd00:10:244:<i>::/64; a declared IPv6 outside the node's /64 is refused", () => {
     const plain = planLab(load(dualModelYaml("dual").replace(/  - ip: fd00:[0-9a-f:]+\n/g, "")), { ipFamily: "dual" });
     expect(plain.nodes.map((n) => n.podCidr6)).toEqual(["fd00:10:244::/64", "fd00:10:244:1::/64", "fd00:10:244:2::/64"]);

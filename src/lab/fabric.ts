@@ -23,6 +23,7 @@ export async function ipBatch(host: Host, lines: readonly string[], netns?: stri
 
 export async function createFabric(host: Host, backend: LabBackend, nodes: readonly LabNode[]): Promise<void> {
   await ipBatch(host, [`netns add ${FABRIC_NETNS}`]);
+  if (nodes.some((n) => n.transitIp6 !== undefined)) await noDad(host, FABRIC_NETNS);
   await ipBatch(host, ["link set lo up", `link add name ${FABRIC_BRIDGE} type bridge mcast_snooping 0`, `link set ${FABRIC_BRIDGE} up`, ...fabricPlan(backend, nodes)], FABRIC_NETNS);
   const inFabric = hostInNetns(host, FABRIC_NETNS);
   for (const [path, value] of Object.entries(fabricSysctls(backend))) await inFabric.writeFile(path, value);
@@ -37,9 +38,23 @@ export const SYSCTLS: Readonly<Record<string, string>> = {
   "/proc/sys/net/bridge/bridge-nf-call-ip6tables": "1",
 };
 
+/**
+ * No duplicate address detection in an IPv6 lab netns, set before its links exist (each link copies
+ * `default` when it is made). With DAD, a link-local address stays tentative for about 2 s after its
+ * link comes up, and a netns that forwards a packet solicits its next hop from its link-local
+ * address: until DAD ends no neighbour solicitation goes out, and the first cross-node IPv6
+ * connections time out (seen in the lab tests). The lab makes every address itself; none can clash.
+ */
+async function noDad(host: Host, netns: string): Promise<void> {
+  const inNs = hostInNetns(host, netns);
+  for (const path of ["/proc/sys/net/ipv6/conf/default/accept_dad", "/proc/sys/net/ipv6/conf/all/accept_dad"]) await inNs.writeFile(path, "0");
+}
+
 /** Create node `n`'s netns and uplink, then the backend's way to the other nodes' pods (`all`). */
 export async function createNode(host: Host, n: LabNode, all: readonly LabNode[], backend: LabBackend): Promise<void> {
-  await ipBatch(host, [`netns add ${n.netns}`, `link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
+  await ipBatch(host, [`netns add ${n.netns}`]);
+  if (n.transitIp6 !== undefined) await noDad(host, n.netns);
+  await ipBatch(host, [`link add name ${fabricPort(n)} netns ${FABRIC_NETNS} type veth peer name ${NODE_UPLINK} netns ${n.netns}`]);
   await ipBatch(host, [`link set ${fabricPort(n)} master ${FABRIC_BRIDGE}`, `link set ${fabricPort(n)} up`], FABRIC_NETNS);
   await ipBatch(host, ["link set lo up", `addr add ${n.transitIp}/24 dev ${NODE_UPLINK}`, `link set ${NODE_UPLINK} up`, ...uplinkPlan6(n), ...nodePlan(backend, n, all)], n.netns);
   const fdb = nodeFdbPlan(backend, n, all);

@@ -33,8 +33,20 @@ function concrete(manifests: unknown[], cni: "calico" | "cilium"): Cluster {
   if ("error" in a) throw new Error(a.error);
   const taken = new Set<string>();
   const placed: PlacedPod[] = [];
+  const nodeIp = (n: string): string => {
+    const node = a.cluster.nodes.find((x) => x.name === n);
+    const ip = node?.internalIPs.find((x) => x.family === 4);
+    return ip === undefined ? `172.16.0.${NODES.indexOf(n as (typeof NODES)[number]) + 3}` : formatIp(ip);
+  };
+  // Node addresses belong to the nodes (and their hostNetwork pods): no pod is numbered with one.
+  for (const n of NODES) taken.add(nodeIp(n));
   a.analysis.topology.subjects.forEach((s, i) => {
-    if (s.hostNetwork) return;
+    if (s.hostNetwork) {
+      // A hostNetwork pod runs in its node's netns with the node's address (as the lab runs it).
+      const node = s.nodeName ?? NODES[i % 2] ?? "n1";
+      placed.push({ ip: nodeIp(node), pod: { id: s.id, namespace: s.namespace, name: s.name, netns: "", node, labels: s.labels, ports: s.ports, subject: s.id, hostNetwork: true, ...(s.serviceAccount === undefined ? {} : { serviceAccount: s.serviceAccount }) } });
+      return;
+    }
     const declared = s.ips.find((ip) => ip.family === 4);
     let ip = declared === undefined ? undefined : formatIp(declared);
     if (ip === undefined || taken.has(ip)) ip = `10.250.${i >> 8}.${(i & 255) + 1}`;
@@ -57,10 +69,25 @@ function check(cluster: Cluster): boolean {
   const topo = buildTopology(cluster);
   const a = fastAnalysis(cluster, topo);
   const tables = new Map<string, Table>(NODES.map((n) => [n, compileGeneralTable(input, n)]));
-  const through = (nodes: readonly (string | undefined)[], pkt: Packet): boolean => {
-    const ts = [...new Set(nodes.filter((n): n is string => n !== undefined))].flatMap((n) => tables.get(n) ?? []);
-    return traceForwardAll(ts, pkt).verdict === "accept";
+  type Hook = "forward" | "input" | "output";
+  const step = (node: string | undefined, hook: Hook, pkt: Packet): boolean => {
+    const t = node === undefined ? undefined : tables.get(node);
+    return t === undefined || traceForwardAll([t], pkt, hook).verdict === "accept";
   };
+  /**
+   * The hooks a packet crosses, as the lab's netns run it: a pod's packet is forwarded by its node;
+   * a hostNetwork pod's leaves through its node's output hook and arrives through input.
+   */
+  const path = (src: { nodeName?: string | undefined; hostNetwork: boolean }, dst: { nodeName?: string | undefined; hostNetwork: boolean }): [string | undefined, Hook][] => {
+    const out: [string | undefined, Hook][] = [[src.nodeName, src.hostNetwork ? "output" : "forward"]];
+    const last: [string | undefined, Hook] = [dst.nodeName, dst.hostNetwork ? "input" : "forward"];
+    // Pod to pod on one node: its forward hook once.
+    if (!(last[0] === out[0]?.[0] && last[1] === "forward" && out[0]?.[1] === "forward")) out.push(last);
+    return out;
+  };
+  const through = (src: { nodeName?: string | undefined; hostNetwork: boolean }, dst: { nodeName?: string | undefined; hostNetwork: boolean }, pkt: Packet): boolean =>
+    path(src, dst).every(([n, hook]) => step(n, hook, pkt));
+  const world = { hostNetwork: false };
   const subjects = topo.subjects;
   const v4 = (i: number): string => formatIp(subjects[i]?.ips.find((ip) => ip.family === 4) ?? { family: 4, value: 0n });
   const idx = new PolicyIndex(cluster);
@@ -70,10 +97,10 @@ function check(cluster: Cluster): boolean {
         // Hairpin through a Service: the trace does not police it unless a cluster policy selects
         // the pod (then it evaluates the Kubernetes tiers, which the dialect's table does not: left out).
         const me = subjects[s];
-        if (me === undefined || cluster.clusterPolicies.length > 0) continue;
+        if (me === undefined || me.hostNetwork || cluster.clusterPolicies.length > 0) continue;
         const party = { type: "node", node: s, label: me.id } as const;
         const want = traceConnection(topo, idx, { src: party, dst: party, protocol: "TCP", port: 80, viaService: true }).verdict === "allowed";
-        expect(through([me.nodeName], { saddr: v4(s), daddr: v4(s), protocol: "tcp", dport: 80 }), `${me.id} hairpin`).toBe(want);
+        expect(through(me, me, { saddr: v4(s), daddr: v4(s), protocol: "tcp", dport: 80 }), `${me.id} hairpin`).toBe(want);
         continue;
       }
       const src = subjects[s];
@@ -82,7 +109,7 @@ function check(cluster: Cluster): boolean {
       const allowed = a.explain(s, d).ports;
       for (const [p, port] of PORTS) {
         const pkt: Packet = { saddr: v4(s), daddr: v4(d), protocol: proto(p), dport: port };
-        expect(through([src.nodeName, dst.nodeName], pkt), `${src.id} → ${dst.id} ${p}/${port}`).toBe(containsPort(allowed, p, port));
+        expect(through(src, dst, pkt), `${src.id}${src.hostNetwork ? " (host)" : ""}@${src.nodeName} ${v4(s)} → ${dst.id}${dst.hostNetwork ? " (host)" : ""}@${dst.nodeName} ${v4(d)} ${p}/${port}`).toBe(containsPort(allowed, p, port));
       }
       const ls: PolicyEndpoint = src;
       const ld: PolicyEndpoint = dst;
@@ -91,7 +118,7 @@ function check(cluster: Cluster): boolean {
       for (const [type, code] of ICMPS) {
         const v = type * 256 + code;
         const want = egress.some((r) => v >= r.from && v <= r.to) && ingress.some((r) => v >= r.from && v <= r.to);
-        expect(through([src.nodeName, dst.nodeName], { saddr: v4(s), daddr: v4(d), protocol: "icmp", icmpType: type, icmpCode: code }), `${src.id} → ${dst.id} ICMP ${type}/${code}`).toBe(want);
+        expect(through(src, dst, { saddr: v4(s), daddr: v4(d), protocol: "icmp", icmpType: type, icmpCode: code }), `${src.id} → ${dst.id} ICMP ${type}/${code}`).toBe(want);
       }
     }
   }
@@ -108,8 +135,8 @@ function check(cluster: Cluster): boolean {
     const out = formatIp({ family: 4, value: addr });
     subjects.forEach((pod, s) => {
       for (const [p, port] of PORTS.slice(0, 3)) {
-        expect(through([pod.nodeName], { saddr: v4(s), daddr: out, protocol: proto(p), dport: port }), `${pod.id} → ${out} ${p}/${port}`).toBe(containsPort(a.explain(s, node).ports, p, port));
-        expect(through([pod.nodeName], { saddr: out, daddr: v4(s), protocol: proto(p), dport: port }), `${out} → ${pod.id} ${p}/${port}`).toBe(containsPort(a.explain(node, s).ports, p, port));
+        expect(through(pod, world, { saddr: v4(s), daddr: out, protocol: proto(p), dport: port }), `${pod.id} → ${out} ${p}/${port}`).toBe(containsPort(a.explain(s, node).ports, p, port));
+        expect(through(world, pod, { saddr: out, daddr: v4(s), protocol: proto(p), dport: port }), `${out} → ${pod.id} ${p}/${port}`).toBe(containsPort(a.explain(node, s).ports, p, port));
       }
     });
   });

@@ -26,7 +26,7 @@
 import { ALL_PORTS, ipSetSubtract, normalizeIntervals, portSetKey, type Interval, type Ip, type IpSet, type Labels, type PolicyType, type PortRange } from "../model/index.js";
 import { generalRulesOf, ruleFlows, subjectSelects, type EnforcedTiers, type FlowSet, type GeneralRule, type GeneralTier, type PolicyEndpoint, type PolicyPeer } from "../policy/index.js";
 import { accept, drop, goto, jump, ret, type AddrSet, type Chain, type Match, type Statement, type Table, type Verdict, type VerdictMap } from "./ast.js";
-import { forwardChain } from "./compile-policy.js";
+import { forwardChain, hostChains } from "./compile-policy.js";
 import { EGRESS_CHAIN_PREFIX, EGRESS_MAP, HAIRPIN_SET, hashAndTruncate, INGRESS_CHAIN_PREFIX, INGRESS_MAP, TABLE_FAMILY, TABLE_NAME } from "./names.js";
 import { elementsOf, labelsKey, portMatches, RuleMatcher, v4, type NftPod } from "./rule-matches.js";
 
@@ -263,6 +263,6 @@ export function compileGeneralTable(input: GeneralPolicyInput, node: string, dia
     comment: `kwire ${dialect} policy for node ${node}`,
     sets,
     maps: [vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
-    chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0, false, false)],
+    chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0, false, false), ...(input.pods.some((p) => p.node === node && p.hostNetwork) ? hostChains(false) : [])],
   };
 }

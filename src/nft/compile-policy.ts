@@ -237,7 +237,7 @@ const ND_ACCEPT: Statement = { type: "rule", matches: [{ type: "icmpv6-type", ty
  * node's address, which ipBlocks see); what local pods send to the node passes input — the source
  * pod's egress applies there. A hostNetwork pod itself is never selected (not in the maps).
  */
-function hostChains(v6: boolean): Chain[] {
+export function hostChains(v6: boolean): Chain[] {
   const ct: Statement = { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" };
   const nd = v6 ? [ND_ACCEPT] : [];
   return [
