@@ -117,7 +117,9 @@ export class PolicyIndex {
   gapsAt(ns: string): string[] {
     return this.cluster.policyGaps
       .filter((g) => g.namespace === undefined || g.namespace === ns)
-      .map((g) => `${g.kind} ${g.namespace ? `${g.namespace}/` : ""}${g.name} ${g.reason === "skipped" ? "was skipped for an input error" : "is not modelled"} (${g.source.file}:${g.source.line})`);
+      .map((g) => g.reason === "family-dependent" && g.detail !== undefined
+        ? `${g.detail} (${g.source.file}:${g.source.line})`
+        : `${g.kind} ${g.namespace ? `${g.namespace}/` : ""}${g.name} ${g.reason === "skipped" ? "was skipped for an input error" : "is not modelled"} (${g.source.file}:${g.source.line})`);
   }
 }
 

@@ -25,6 +25,7 @@ import { servicePortProtocolMismatch } from "./checks/service-port-protocol-mism
 import { serviceSelectorNoPods } from "./checks/service-selector-no-pods.js";
 import { serviceTargetPortNotExposed } from "./checks/service-target-port-not-exposed.js";
 import { policyKindNotModelled } from "./checks/policy-kind-not-modelled.js";
+import { policyFamilyDependent } from "./checks/policy-family-dependent.js";
 import { tierRuleShadowed } from "./checks/tier-rule-shadowed.js";
 import { tierEqualPriority } from "./checks/tier-equal-priority.js";
 import { tierPassFallsThrough } from "./checks/tier-pass-falls-through.js";
@@ -62,6 +63,7 @@ export const CHECKS: readonly LintCheck[] = [
   ingressBackendMissing,
   cniNoPolicyEnforcement,
   policyKindNotModelled,
+  policyFamilyDependent,
   tierRuleShadowed,
   tierEqualPriority,
   tierPassFallsThrough,

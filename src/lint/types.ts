@@ -22,6 +22,7 @@ export const LINT_CODES = [
   "ingress-backend-missing",
   "cni-no-policy-enforcement",
   "policy-kind-not-modelled",
+  "policy-family-dependent",
   "tier-rule-shadowed",
   "tier-equal-priority",
   "tier-pass-falls-through",

@@ -31,7 +31,13 @@ export interface PolicyGap {
   /** Namespaced objects affect pods of their namespace only; cluster-scoped ones every pod. */
   readonly namespace?: string;
   readonly name: string;
-  readonly reason: "skipped" | "not-modelled";
+  /**
+   * skipped: for an input error; not-modelled: a kind kwire does not model; family-dependent: its
+   * address rules match a dual-stack pod by one family only (src/policy/family-dependence.ts).
+   */
+  readonly reason: "skipped" | "not-modelled" | "family-dependent";
+  /** Why, when the reason alone does not say (family-dependent: the rule, pod and addresses). */
+  readonly detail?: string;
   readonly source: SourceRef;
 }
 

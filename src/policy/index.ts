@@ -17,5 +17,6 @@ export * from "./tier-eval.js";
 export * from "./staged-diff.js";
 export * from "./dialect-cni.js";
 export * from "./enforced.js";
+export * from "./family-dependence.js";
 export * from "./kubernetes-tiers.js";
 export * from "./cilium-fqdn.js";

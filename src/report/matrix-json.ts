@@ -31,7 +31,9 @@ export interface UncertaintyJson {
   readonly name: string;
   /** Absent for cluster-scoped kinds: every pod is affected. */
   readonly namespace?: string;
-  readonly reason: "skipped" | "not-modelled";
+  readonly reason: "skipped" | "not-modelled" | "family-dependent";
+  /** family-dependent: which rule matches which dual-stack pod by one family only. */
+  readonly detail?: string;
   readonly file: string;
   readonly line: number;
 }
@@ -80,7 +82,7 @@ function gapTouches(gaps: readonly PolicyGap[]): (e: MatrixEndpoint) => boolean 
 }
 
 const gapsJson = (gaps: readonly PolicyGap[]): UncertaintyJson[] =>
-  gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, file: g.source.file, line: g.source.line }));
+  gaps.map((g) => ({ kind: g.kind, name: g.name, ...(g.namespace !== undefined ? { namespace: g.namespace } : {}), reason: g.reason, ...(g.detail === undefined ? {} : { detail: g.detail }), file: g.source.file, line: g.source.line }));
 
 export function matrixJson(m: Matrix, gaps: readonly PolicyGap[] = [], exposures: readonly ExposureEdge[] = []): MatrixJson {
   const touches = gapTouches(gaps);

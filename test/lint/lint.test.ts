@@ -20,6 +20,7 @@ const CNI = "fixtures/scenarios/lint-cni";
 const FLANNEL_CONF = `${CNI}/net.d/10-flannel.conflist`;
 const BRIDGE_CONF = `${CNI}/net.d/20-bridge.conflist`;
 const GATEWAY = scenario("lint-gateway", "cluster.yaml");
+const DUAL_STACK = scenario("dual-stack", "cluster.yaml");
 /** Calico and Cilium policies with every dialect finding (docs cited in the fixtures and the check modules). */
 const CALICO = scenario("lint-dialect", "calico.yaml");
 const CILIUM = scenario("lint-dialect", "cilium.yaml");
@@ -69,6 +70,8 @@ describe("each check fires with a place and a hint", () => {
     "cni-no-policy-enforcement": { args: ["-f", POLICIES, "--cni", "flannel"], object: "NetworkPolicy shop/api-ingress", line: 33, severity: "error", text: /not enforced/ },
     // Tier checks: network-policy-api ClusterNetworkPolicySpec.tier/.priority and rule action texts.
     "policy-kind-not-modelled": { args: ["-f", NOT_MODELLED, "-f", TIERS], object: "NetworkPolicy db/lock-down", line: 1, severity: "error", text: /crd.antrea.io\/v1beta1 NetworkPolicy db\/lock-down is not modelled \(1 NetworkPolicy object in the input\): verdicts for pods of namespace db are uncertain/ },
+    // KEP-563 dual-stack: the kernel matches an ipBlock against the packet's family only.
+    "policy-family-dependent": { args: ["-f", DUAL_STACK], object: "NetworkPolicy shop/api-metrics", line: 55, severity: "warning", text: /ingress\[0\] matches shop\/prometheus \(as peer\) by 10\.244\.2\.20 but not by fd00:10:244:2::20/ },
     "tier-rule-shadowed": { args: ["-f", TIERS], object: "AdminNetworkPolicy protect-db", line: 34, severity: "warning", text: /ingress\[1\] "allow-web-5432" \(Allow\) is never reached: AdminNetworkPolicy protect-db ingress\[0\] "deny-web" \(Deny/ },
     "tier-equal-priority": { args: ["-f", TIERS], object: "AdminNetworkPolicy protect-db", line: 22, severity: "warning", text: /share priority 10 in the Admin tier/ },
     "tier-pass-falls-through": { args: ["-f", TIERS], object: "AdminNetworkPolicy delegate-web", line: 62, severity: "warning", text: /passes egress traffic to the NetworkPolicy tier, but for every pod it selects \(e.g. web\/site\)/ },

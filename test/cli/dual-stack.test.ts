@@ -1,0 +1,39 @@
+/**
+ * Dual-stack pods through the CLI (fixtures/scenarios/dual-stack): an IPv4 ipBlock admits the
+ * monitoring pod over IPv4 only (KEP-563; the kernel matches the packet's family — the lab's
+ * per-family probe, src/lab/dual-stack.test.ts). kwire's one verdict per pair is then uncertain:
+ * trace exits 3 and names the rule and addresses, the matrix JSON marks it, lint explains it.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run, scenario } from "./harness.js";
+
+const DUAL = scenario("dual-stack", "cluster.yaml");
+
+describe("dual-stack: verdicts that depend on the address family are uncertain, never a silent ALLOWED", () => {
+  it("trace: exit 3, the uncertainty names the rule, the pod and both addresses", async () => {
+    const r = await run(["trace", "-f", DUAL, "shop/prometheus", "shop/api:9100", "-o", "json"]);
+    expect(r.code).toBe(3);
+    const t = JSON.parse(r.stdout) as { verdict: string; uncertain?: { reason: string }[] };
+    expect(t.verdict).toBe("allowed");
+    expect(t.uncertain?.map((u) => u.reason).join("\n")).toMatch(/shop\/api-metrics ingress\[0\] matches shop\/prometheus \(as peer\) by 10\.244\.2\.20 but not by fd00:10:244:2::20/);
+    expect(r.stderr).toMatch(/1 policy matches a dual-stack pod by the address of one family only/);
+  });
+  it("matrix -o json: the policy is listed as uncertain with its detail; its connections are marked", async () => {
+    const r = await run(["matrix", "-f", DUAL, "-o", "json"]);
+    const m = JSON.parse(r.stdout) as { connections: { src: string; dst: string; uncertain?: true }[]; uncertain?: { kind: string; name: string; reason: string; detail?: string }[] };
+    expect(m.uncertain?.map((u) => [u.kind, u.name, u.reason])).toEqual([["NetworkPolicy", "api-metrics", "family-dependent"]]);
+    expect(m.uncertain?.[0]?.detail).toMatch(/depends on its address family/);
+    const c = m.connections.find((x) => x.src.startsWith("shop/prometheus") && x.dst.startsWith("shop/api"));
+    expect(c?.uncertain).toBe(true);
+  });
+  it("the same cluster single-stack: no uncertainty (a certain ALLOWED, exit 0)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-ds-"));
+    const file = join(dir, "single.yaml");
+    writeFileSync(file, readFileSync(DUAL, "utf8").replace(/\n    - ip: fd00:[0-9a-f:]+/g, ""));
+    const r = await run(["trace", "-f", file, "shop/prometheus", "shop/api:9100"]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+  });
+});
