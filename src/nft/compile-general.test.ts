@@ -171,6 +171,8 @@ spec:
   ingressDeny:
     - fromEndpoints: [ { matchLabels: { role: frontend } } ]
       toPorts: [ { ports: [ { port: "80", protocol: TCP } ] } ]
+    - fromEntities: [host]
+      toPorts: [ { ports: [ { port: "5432", protocol: TCP } ] } ]
 `;
 
   it("fromCIDR 10.0.0.0/8 admits an outside address but not a pod inside it", () => {
@@ -185,7 +187,10 @@ spec:
     expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 6379))).toBe("accept");
     expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 80))).toBe("drop");
     expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 80))).toBe("accept");
-    expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 6379))).toBe("drop");
+    // The agent's allow-localhost (always on Kubernetes, cilium daemon/cmd/daemon.go): the local
+    // host reaches every port of its endpoints, whatever the allow rules say; a deny still wins.
+    expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 6379))).toBe("accept");
+    expect(verdict(c, tcp("172.16.0.3", "10.0.1.10", 5432))).toBe("drop");
   });
 });
 

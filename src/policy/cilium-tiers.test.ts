@@ -123,7 +123,10 @@ describe("Cilium semantics", () => {
   it("a clusterwide peer selector `{}` matches pods of every namespace", () => {
     const f = dialectFixture(`${BASE}apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: pods-only\nspec:\n  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromEndpoints:\n    - {}\n`);
     expect(connect(f, "other/client", "app/server", "TCP", 80)).toBe(true);
-    expect(allowed(f, "Ingress", pod(f, "app/server"), addressPeer("Host", "192.168.1.10"), "TCP", 80)).toBe(false);
+    // `{}` selects endpoints, not the host; the local host reaches the pod anyway through the
+    // agent's allow-localhost (always, on Kubernetes: cilium daemon/cmd/daemon.go); a remote node does not.
+    expect(allowed(f, "Ingress", pod(f, "app/server"), addressPeer("Host", "192.168.1.10"), "TCP", 80)).toBe(true);
+    expect(allowed(f, "Ingress", pod(f, "app/server"), addressPeer("RemoteNode", "192.168.1.11"), "TCP", 80)).toBe(false);
   });
 
   it("tiers: deny first (Pass by default), then allow (Deny by default)", () => {
@@ -131,7 +134,7 @@ describe("Cilium semantics", () => {
     const tiers = ciliumTiers(f.cilium, []);
     expect(tiers.map((t) => [t.name, t.defaultAction, t.policies.map((p) => p.origin.policy)])).toEqual([
       ["cilium-deny", "Pass", ["shop/l3-l4-backend"]],
-      ["cilium-allow", "Deny", ["shop/dev-egress", "shop/l3-l4-backend"]],
+      ["cilium-allow", "Deny", ["allow-localhost", "shop/dev-egress", "shop/l3-l4-backend"]],
     ]);
   });
 });

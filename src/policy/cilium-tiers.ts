@@ -56,11 +56,46 @@ function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
   return networkPolicyAsGeneral(np, { tier: CILIUM_ALLOW_TIER, order: undefined, sortName: `${np.namespace}/${np.name}`, ipBlockScope: "world" });
 }
 
+/** Where the agent's own rule comes from: its configuration, not the input. */
+const AGENT_SOURCE = { file: "<cilium-agent allow-localhost>", line: 0, column: 0, path: "" } as const;
+export const ALLOW_LOCALHOST = "allow-localhost";
+
+/**
+ * The agent's `allow-localhost` (default `auto`, which is `always` on Kubernetes): "Kubernetes
+ * demands that the localhost can always reach local pods. Therefore unless the AllowLocalhost
+ * policy is set to a specific mode, always allow localhost to reach local endpoints" (cilium
+ * daemon/cmd/daemon.go; pkg/option/config.go AllowLocalhostAlways). The local node — and the
+ * hostNetwork pods on it, entity `host` — reaches every local endpoint on every port, whatever
+ * its allow policies say; deny rules still win (they are enforced before any allow). An allow
+ * rule in the allow tier that never makes an endpoint default-deny.
+ */
+function allowLocalhost(): GeneralPolicy {
+  const everyEndpoint: CiliumRuleSet = {
+    subject: { type: "Endpoints", selector: { selector: { matchLabels: {}, matchExpressions: [] }, reserved: [], source: AGENT_SOURCE } },
+    ingress: [{ direction: "Ingress", deny: false, endpoints: [], requires: [], entities: ["host"], cidrs: [], fqdns: [], unmodelledPeers: [], anyPeer: false, toPorts: "All", icmps: [], index: 0, ref: AGENT_SOURCE }],
+    egress: [],
+    defaultDeny: { Ingress: false, Egress: false },
+    description: "Cilium agent option allow-localhost=always (the default on Kubernetes)",
+    index: 0,
+    ref: AGENT_SOURCE,
+  };
+  const rule = everyEndpoint.ingress[0];
+  if (rule === undefined) throw new Error("unreachable");
+  return {
+    origin: { kind: "CiliumAgent", policy: ALLOW_LOCALHOST, namespace: undefined, sortName: ALLOW_LOCALHOST, tier: CILIUM_ALLOW_TIER, order: undefined, source: AGENT_SOURCE },
+    subject: { dialect: "cilium", set: everyEndpoint, namespace: undefined },
+    isolates: { Ingress: false, Egress: false },
+    governs: { Ingress: true, Egress: false },
+    ingress: [{ origin: { kind: "CiliumAgent", policy: ALLOW_LOCALHOST, tier: CILIUM_ALLOW_TIER, order: undefined, action: "Allow", direction: "Ingress", index: 0, source: AGENT_SOURCE }, match: { dialect: "cilium", rule } }],
+    egress: [],
+  };
+}
+
 export function ciliumTiers(policies: readonly CiliumPolicy[], networkPolicies: readonly NetworkPolicy[]): GeneralTier[] {
   const sets = policies.flatMap((p) => p.specs.map((s) => ({ p, s })));
   const sort = (list: GeneralPolicy[]): GeneralPolicy[] => list.sort((a, b) => compareGeneralPolicies(a.origin, b.origin));
   const deny = sort(sets.map(({ p, s }) => ciliumPolicy(p, s, true)).filter((g) => g.ingress.length > 0 || g.egress.length > 0));
-  const allow = sort([...sets.map(({ p, s }) => ciliumPolicy(p, s, false)), ...networkPolicies.map(kubernetesPolicy)]);
+  const allow = [allowLocalhost(), ...sort([...sets.map(({ p, s }) => ciliumPolicy(p, s, false)), ...networkPolicies.map(kubernetesPolicy)])];
   return [
     { name: CILIUM_DENY_TIER, order: 0, defaultAction: "Pass", policies: deny },
     { name: CILIUM_ALLOW_TIER, order: 1, defaultAction: "Deny", policies: allow },

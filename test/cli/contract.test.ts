@@ -42,7 +42,15 @@ function checkMatrix(doc: Json, level: string, includeSelf: boolean): void {
   expect(isObject(doc)).toBe(true);
   if (!isObject(doc)) return;
   // `exposures` (north-south edges, docs/north-south.md) follows the connections when the input exposes Services.
-  expect(Object.keys(doc)).toEqual(["apiVersion", "kind", "level", "endpoints", "connections", ...("exposures" in doc ? ["exposures"] : [])]);
+  // `uncertain` (last) lists the policies whose verdicts may be wrong (docs/json-output.md).
+  expect(Object.keys(doc)).toEqual(["apiVersion", "kind", "level", "endpoints", "connections", ...("exposures" in doc ? ["exposures"] : []), ...("uncertain" in doc ? ["uncertain"] : [])]);
+  const uncertain = doc["uncertain"];
+  if (uncertain !== undefined) {
+    expect(Array.isArray(uncertain)).toBe(true);
+    for (const u of Array.isArray(uncertain) ? uncertain : []) {
+      expect(isObject(u) && typeof u["kind"] === "string" && typeof u["name"] === "string" && ["skipped", "not-modelled", "family-dependent"].includes(String(u["reason"])) && typeof u["file"] === "string" && typeof u["line"] === "number").toBe(true);
+    }
+  }
   expect(doc["apiVersion"]).toBe("kwire/v1alpha1");
   expect(doc["kind"]).toBe("ConnectivityMatrix");
   expect(doc["level"]).toBe(level);
@@ -109,7 +117,8 @@ function checkMatrix(doc: Json, level: string, includeSelf: boolean): void {
   let last: [number, number] | undefined;
   for (const c of connections) {
     if (!isObject(c)) throw new Error("connection must be an object");
-    expect(Object.keys(c)).toEqual(["src", "dst", "ports"]);
+    expect(Object.keys(c)).toEqual(["src", "dst", "ports", ...("uncertain" in c ? ["uncertain"] : [])]);
+    if ("uncertain" in c) expect([c["uncertain"], uncertain !== undefined]).toEqual([true, true]);
     const src = index.get(String(c["src"]));
     const dst = index.get(String(c["dst"]));
     if (src === undefined || dst === undefined) throw new Error(`unknown endpoint in ${JSON.stringify(c)}`);

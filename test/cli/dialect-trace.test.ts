@@ -188,3 +188,17 @@ spec:
     expect((await run(["trace", "x/a", "y/b:80", "--icmp-type", "8", "-f", "-"], IPBLOCK_CLUSTER)).code).toBe(2);
   });
 });
+
+describe("Cilium's allow-localhost: the local host reaches its endpoints whatever their allow rules (cilium daemon/cmd/daemon.go: \"Kubernetes demands that the localhost can always reach local pods\")", () => {
+  const LOCALHOST = "fixtures/scenarios/cilium-localhost/cluster.yaml";
+  it("a hostNetwork pod on the endpoint's node is allowed, by the agent's rule, named as such", async () => {
+    const r = await run(["trace", "shop/agent-a", "shop/api:8080", "-f", LOCALHOST, "--cni", "cilium"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CiliumAgent allow-localhost ingress\[0\] Allow/);
+  });
+  it("a hostNetwork pod on another node (remote-node) is not", async () => {
+    const r = await run(["trace", "shop/agent-b", "shop/api:8080", "-f", LOCALHOST, "--cni", "cilium"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/no rule matched — the tier's default action Deny/);
+  });
+});

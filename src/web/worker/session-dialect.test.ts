@@ -51,17 +51,19 @@ describe("Session with Cilium tiers", () => {
   it("lists cilium-deny (deny rules win) before cilium-allow", () => {
     expect(loaded.policies.map((p) => [p.tier, p.kind, p.name])).toEqual([
       ["cilium-deny", "CiliumNetworkPolicy", "web-egress"],
+      // The agent's allow-localhost (the local host reaches every local endpoint), shown as what it is.
+      ["cilium-allow", "CiliumAgent", "allow-localhost"],
       ["cilium-allow", "CiliumNetworkPolicy", "api-l4"],
       ["cilium-allow", "CiliumNetworkPolicy", "api-l7"],
       ["cilium-allow", "CiliumNetworkPolicy", "web-egress"],
     ]);
-    expect(new Set(loaded.policies.map((p) => p.id)).size).toBe(4);
+    expect(new Set(loaded.policies.map((p) => p.id)).size).toBe(5);
   });
 
   it("rules show deny names, L7 parts and the uncertainty kwire reports", () => {
     const deny = s.policy("base", loaded.policies[0]?.id ?? "");
     expect(deny.rules.map((r) => [r.direction, r.action, r.name, r.peers === "all" ? [] : r.peers.map((p) => p.matches)])).toEqual([["Egress", "Deny", "egressDeny[0]", [["shop/db[Pod]"]]]]);
-    const l7 = s.policy("base", loaded.policies[2]?.id ?? "");
+    const l7 = s.policy("base", loaded.policies[3]?.id ?? "");
     expect(l7.rules[0]?.ports).toMatch(/^TCP 8080 \+ L7 /);
     // The L4 verdict stands (docs.cilium.io L7 policy): a note, not an uncertainty.
     expect(l7.rules[0]?.note).toMatch(/L7 http rules not modelled/);
