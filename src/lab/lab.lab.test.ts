@@ -702,6 +702,19 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     });
   }
 
+  it("Cilium's allow-localhost on the kernel: a hostNetwork pod reaches a local pod its allow rules do not admit; one on another node does not", async () => {
+    // fixtures/scenarios/cilium-localhost: cilium daemon/cmd/daemon.go — "Kubernetes demands that
+    // the localhost can always reach local pods" (allow-localhost=always on Kubernetes).
+    const path = "fixtures/scenarios/cilium-localhost/cluster.yaml";
+    const files = [{ path, text: readFileSync(join(REPO, path), "utf8") }];
+    const { cluster } = loadLabCluster(files, "cilium");
+    await labUp(cluster, { host, dir: DIR, files, log: () => undefined, cni: "cilium", renumber: true });
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const cell = (src: string): boolean | null | undefined => run.results.find((r) => r.kind === "pod" && r.src === src && r.dst === "shop/api" && r.port === 8080 && r.protocol === "TCP")?.observed;
+    expect([cell("shop/agent-a"), cell("shop/agent-b")]).toEqual([true, false]);
+  });
+
   it("random Calico and Cilium clusters (fixed seeds): lab probe agrees with the model, 0 mismatches", async () => {
     let probed = 0;
     let allowed = 0;
