@@ -255,14 +255,13 @@ export function compileGeneralTable(input: GeneralPolicyInput, node: string, dia
     }
   }
   const sets: AddrSet[] = byName(c.m.sets.values());
-  if (pairs.length > 0) sets.push({ name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs, comment: "hairpin: policed local pods, each paired with itself" });
-  const vmap = (name: string, dir: PolicyType): VerdictMap => ({ name, addrType: "ipv4_addr", elements: maps[dir] });
+  if (pairs.length > 0) sets.push({ kind: "set", name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs, comment: "hairpin: policed local pods, each paired with itself" });
+  const vmap = (name: string, dir: PolicyType): VerdictMap => ({ kind: "vmap", name, addrType: "ipv4_addr", elements: maps[dir] });
   return {
     family: TABLE_FAMILY,
     name: TABLE_NAME,
     comment: `kwire ${dialect} policy for node ${node}`,
-    sets,
-    maps: [vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
+    sets: [...sets, vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
     chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0, false, false), ...(input.pods.some((p) => p.node === node && p.hostNetwork) ? hostChains(false) : [])],
   };
 }

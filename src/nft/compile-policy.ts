@@ -217,12 +217,12 @@ export function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): 
       // ingress isolation would drop it. nft cannot compare saddr with daddr, so: a set of pairs.
       ...(hairpin ? [{ type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_SET }], verdict: accept, comment: "hairpin: an isolated pod to itself" } satisfies Statement] : []),
       ...(hairpin6 ? [{ type: "rule", matches: [{ type: "addr-pair", set: HAIRPIN_SET6, ipFamily: 6 }], verdict: accept, comment: "hairpin: an isolated pod to itself (IPv6)" } satisfies Statement] : []),
-      { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods" },
-      { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods" },
+      { type: "vmap", key: [{ type: "addr", field: "saddr" }], map: EGRESS_MAP, comment: "egress policy of local pods" },
+      { type: "vmap", key: [{ type: "addr", field: "daddr" }], map: INGRESS_MAP, comment: "ingress policy of local pods" },
       ...(v6
         ? ([
-            { type: "vmap", field: "saddr", map: EGRESS_MAP6, comment: "egress policy of local pods (IPv6)", ipFamily: 6 },
-            { type: "vmap", field: "daddr", map: INGRESS_MAP6, comment: "ingress policy of local pods (IPv6)", ipFamily: 6 },
+            { type: "vmap", key: [{ type: "addr", field: "saddr", ipFamily: 6 }], map: EGRESS_MAP6, comment: "egress policy of local pods (IPv6)" },
+            { type: "vmap", key: [{ type: "addr", field: "daddr", ipFamily: 6 }], map: INGRESS_MAP6, comment: "ingress policy of local pods (IPv6)" },
           ] satisfies Statement[])
         : []),
     ],
@@ -245,15 +245,15 @@ export function hostChains(v6: boolean): Chain[] {
       name: INPUT_CHAIN,
       base: { type: "filter", hook: "input", priority: 0, policy: "accept" },
       statements: [ct, ...nd,
-        { type: "vmap", field: "saddr", map: EGRESS_MAP, comment: "egress policy of local pods toward the node (its hostNetwork pods)" },
-        ...(v6 ? [{ type: "vmap", field: "saddr", map: EGRESS_MAP6, comment: "egress policy of local pods toward the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+        { type: "vmap", key: [{ type: "addr", field: "saddr" }], map: EGRESS_MAP, comment: "egress policy of local pods toward the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", key: [{ type: "addr", field: "saddr", ipFamily: 6 }], map: EGRESS_MAP6, comment: "egress policy of local pods toward the node (IPv6)" } satisfies Statement] : [])],
     },
     {
       name: OUTPUT_CHAIN,
       base: { type: "filter", hook: "output", priority: 0, policy: "accept" },
       statements: [ct, ...nd,
-        { type: "vmap", field: "daddr", map: INGRESS_MAP, comment: "ingress policy of local pods from the node (its hostNetwork pods)" },
-        ...(v6 ? [{ type: "vmap", field: "daddr", map: INGRESS_MAP6, comment: "ingress policy of local pods from the node (IPv6)", ipFamily: 6 } satisfies Statement] : [])],
+        { type: "vmap", key: [{ type: "addr", field: "daddr" }], map: INGRESS_MAP, comment: "ingress policy of local pods from the node (its hostNetwork pods)" },
+        ...(v6 ? [{ type: "vmap", key: [{ type: "addr", field: "daddr", ipFamily: 6 }], map: INGRESS_MAP6, comment: "ingress policy of local pods from the node (IPv6)" } satisfies Statement] : [])],
     },
   ];
 }
@@ -341,18 +341,17 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
       }
     }
   }
-  if (pairs[4].length > 0) sets.push({ name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs[4], comment: "hairpin: isolated local pods, each paired with itself" });
-  if (pairs[6].length > 0) sets.push({ name: HAIRPIN_SET6, addrType: "ipv6_addr . ipv6_addr", elements: pairs[6], comment: "hairpin: isolated local pods (IPv6), each paired with itself" });
-  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs[4], comment: "hairpin: local pods cluster policies select, each paired with itself" });
-  if (setNames.has(HAIRPIN_TIERED_SET6)) sets.push({ name: HAIRPIN_TIERED_SET6, addrType: "ipv6_addr . ipv6_addr", elements: tieredPairs[6], comment: "hairpin: local pods (IPv6) cluster policies select, each paired with itself" });
+  if (pairs[4].length > 0) sets.push({ kind: "set", name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs[4], comment: "hairpin: isolated local pods, each paired with itself" });
+  if (pairs[6].length > 0) sets.push({ kind: "set", name: HAIRPIN_SET6, addrType: "ipv6_addr . ipv6_addr", elements: pairs[6], comment: "hairpin: isolated local pods (IPv6), each paired with itself" });
+  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs[4], comment: "hairpin: local pods cluster policies select, each paired with itself" });
+  if (setNames.has(HAIRPIN_TIERED_SET6)) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET6, addrType: "ipv6_addr . ipv6_addr", elements: tieredPairs[6], comment: "hairpin: local pods (IPv6) cluster policies select, each paired with itself" });
   const v6 = n.b.v6;
-  const vmap = (mapName: string, dir: PolicyType, f: 4 | 6): VerdictMap => ({ name: mapName, addrType: f === 4 ? "ipv4_addr" : "ipv6_addr", elements: maps[f][dir] });
+  const vmap = (mapName: string, dir: PolicyType, f: 4 | 6): VerdictMap => ({ kind: "vmap", name: mapName, addrType: f === 4 ? "ipv4_addr" : "ipv6_addr", elements: maps[f][dir] });
   return {
     family: TABLE_FAMILY,
     name,
     comment: `kwire NetworkPolicy for node ${node}${shardNote}`,
-    sets,
-    maps: [vmap(EGRESS_MAP, "Egress", 4), vmap(INGRESS_MAP, "Ingress", 4), ...(v6 ? [vmap(EGRESS_MAP6, "Egress", 6), vmap(INGRESS_MAP6, "Ingress", 6)] : [])],
+    sets: [...sets, vmap(EGRESS_MAP, "Egress", 4), vmap(INGRESS_MAP, "Ingress", 4), ...(v6 ? [vmap(EGRESS_MAP6, "Egress", 6), vmap(INGRESS_MAP6, "Ingress", 6)] : [])],
     chains: [...chains, forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6), ...(n.hostPods ? hostChains(v6) : [])],
   };
 }

@@ -5,7 +5,7 @@
  * most 128 bytes of a comment). `replaceScript` wraps a table in the add/delete/define idiom so one
  * `nft -f` transaction atomically swaps the whole table.
  */
-import type { AddrSet, BaseChain, Chain, IpFamily, Match, PortRange, Statement, Table, Verdict, VerdictMap } from "./ast.js";
+import type { Action, BaseChain, Chain, Expr, IpFamily, Match, NamedSet, PortRange, Statement, Table, Verdict, VerdictElement } from "./ast.js";
 
 const MAX_COMMENT = 120;
 
@@ -15,7 +15,15 @@ export function sanitizeComment(s: string): string {
   return clean.length <= MAX_COMMENT ? clean : `${clean.slice(0, MAX_COMMENT - 3)}...`;
 }
 
-const comment = (c: string | undefined): string => (c === undefined ? "" : ` comment "${sanitizeComment(c)}"`);
+/**
+ * How comments print: sanitized (the `kwire` layout), or as given (`nft-list`: the Service tables'
+ * comments are Kubernetes names and fixed texts, written as kube-proxy writes them).
+ */
+type CommentText = (c: string) => string;
+const verbatim: CommentText = (c) => c;
+const textOf = (t: Pick<Table, "layout">): CommentText => (t.layout === "nft-list" ? verbatim : sanitizeComment);
+
+const comment = (c: string | undefined, text: CommentText = sanitizeComment): string => (c === undefined ? "" : ` comment "${text(c)}"`);
 
 export function printVerdict(v: Verdict): string {
   switch (v.type) {
@@ -39,14 +47,40 @@ function braces(items: readonly string[]): string {
 /** `ip` or `ip6`: the payload expression of an address family (absent: IPv4). */
 export const ipKeyword = (family: IpFamily | undefined): string => (family === 6 ? "ip6" : "ip");
 
+export function printExpr(e: Expr): string {
+  switch (e.type) {
+    case "addr":
+      return `${ipKeyword(e.ipFamily)} ${e.field}`;
+    case "l4proto":
+      return "meta l4proto";
+    case "dport":
+      return `${e.protocol ?? "th"} dport`;
+    case "numgen":
+      return `numgen random mod ${e.mod}`;
+  }
+}
+
+/** A concatenation: `ip daddr . meta l4proto . th dport`. */
+export const printKey = (key: readonly Expr[]): string => key.map(printExpr).join(" . ");
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
 export function printMatch(m: Match): string {
   switch (m.type) {
     case "ct-state":
       return `ct state ${m.states.join(",")}`;
+    case "ct-status":
+      return `ct status ${m.status}`;
     case "addr":
       return `${ipKeyword(m.ipFamily)} ${m.field} @${m.set}`;
-    case "addr-literal":
-      return `${ipKeyword(m.ipFamily)} ${m.field} ${braces(m.elements)}`;
+    case "addr-literal": {
+      const value = m.anonymousSet === true ? `{ ${m.elements.join(", ")} }` : braces(m.elements);
+      return `${ipKeyword(m.ipFamily)} ${m.field} ${m.negate === true ? "!= " : ""}${value}`;
+    }
+    case "fib-local":
+      return `fib ${m.field} type local`;
+    case "mark-clear":
+      return `mark and ${hex(m.mask)} == 0`;
     case "icmpv6-type":
       return `icmpv6 type ${braces(m.types)}`;
     case "nfproto":
@@ -54,7 +88,7 @@ export function printMatch(m: Match): string {
     case "l4proto":
       return `meta l4proto ${m.protocol}`;
     case "dport":
-      return `th dport ${braces(m.ranges.map(range))}`;
+      return `${m.protocol ?? "th"} dport ${braces(m.ranges.map(range))}`;
     case "dport-set":
       return `th dport @${m.set}`;
     case "addr-pair":
@@ -66,12 +100,42 @@ export function printMatch(m: Match): string {
   }
 }
 
-export function printStatement(s: Statement): string {
-  if (s.type === "vmap") return `${ipKeyword(s.ipFamily)} ${s.field} vmap @${s.map}${comment(s.comment)}`;
-  return [...s.matches.map(printMatch), printVerdict(s.verdict)].join(" ") + comment(s.comment);
+export function printAction(a: Action): string {
+  switch (a.type) {
+    case "mark-set":
+      return `mark set mark ${a.op} ${hex(a.value)}`;
+    case "masquerade":
+      return a.fullyRandom === true ? "masquerade fully-random" : "masquerade";
+    case "reject":
+      return "reject";
+    case "dnat":
+      return `dnat to ${a.to}`;
+    case "dnat-map":
+      return `dnat ${ipKeyword(a.ipFamily)} to ${printKey(a.key)} map @${a.map}`;
+    case "addr-set-map":
+      return `${ipKeyword(a.ipFamily)} ${a.field} set ${printKey(a.key)} map @${a.map}`;
+    case "set-update":
+      return `update @${a.set} { ${printKey(a.key)} }`;
+  }
 }
 
-function priority(p: number): string {
+const verdictElement = (e: VerdictElement, text: CommentText): string => `${e.key}${comment(e.comment, text)} : ${printVerdict(e.verdict)}`;
+
+/** One rule's text (`ct state new ip daddr @x reject comment "…"`); comments as the table's layout prints them. */
+export function printStatement(s: Statement, text: CommentText = sanitizeComment): string {
+  const parts = (s.matches ?? []).map(printMatch);
+  if (s.type === "vmap") {
+    const map = typeof s.map === "string" ? `@${s.map}` : `{ ${s.map.map((e) => verdictElement(e, text)).join(" , ")} }`;
+    parts.push(`${printKey(s.key)} vmap ${map}`);
+  } else {
+    parts.push(...(s.actions ?? []).map(printAction));
+    if (s.verdict !== undefined) parts.push(printVerdict(s.verdict));
+  }
+  return parts.join(" ") + comment(s.comment, text);
+}
+
+function priority(p: number | string): string {
+  if (typeof p === "string") return p;
   return p === 0 ? "filter" : p > 0 ? `filter + ${p}` : `filter - ${-p}`;
 }
 
@@ -86,39 +150,61 @@ function wrapElements(items: readonly string[], indent: string): string[] {
   return lines;
 }
 
-function printSet(s: AddrSet): string[] {
-  const out = [`\tset ${s.name} {`, `\t\ttype ${s.addrType}`];
-  if (!s.addrType.includes(" . ")) out.push(`\t\tflags interval`);
-  if (s.comment !== undefined) out.push(`\t\tcomment "${sanitizeComment(s.comment)}"`);
-  if (s.elements.length > 0) out.push(`\t\telements = {`, ...wrapElements(s.elements, "\t\t\t"), `\t\t}`);
+function typeLine(s: NamedSet): string {
+  switch (s.kind) {
+    case "set":
+      return `type ${s.addrType}`;
+    case "vmap":
+      return `type ${s.addrType} : verdict`;
+    case "map":
+      return `typeof ${printKey(s.key)} : ${printKey(s.value)}`;
+  }
+}
+
+function elementTexts(s: NamedSet, text: CommentText): string[] {
+  switch (s.kind) {
+    case "set":
+      return [...s.elements];
+    case "vmap":
+      return s.elements.map((e) => verdictElement(e, text));
+    case "map":
+      return s.elements.map((e) => `${e.key} : ${e.value}`);
+  }
+}
+
+function printSet(s: NamedSet, t: Pick<Table, "layout">): string[] {
+  const text = textOf(t);
+  const keyword = s.kind === "set" ? "set" : "map";
+  const out = [`\t${keyword} ${s.name} {`, `\t\t${typeLine(s)}`];
+  if (s.kind === "set" && s.flags !== undefined && s.flags.length > 0) out.push(`\t\tflags ${s.flags.join(",")}`);
+  if (s.kind === "set" && s.timeoutSeconds !== undefined) out.push(`\t\ttimeout ${s.timeoutSeconds}s`);
+  if (s.kind !== "map" && s.comment !== undefined) out.push(`\t\tcomment "${text(s.comment)}"`);
+  const items = elementTexts(s, text);
+  if (items.length > 0) {
+    if (t.layout === "nft-list") out.push(`\t\telements = { ${items.join(",\n\t\t\t     ")} }`);
+    else out.push(`\t\telements = {`, ...wrapElements(items, "\t\t\t"), `\t\t}`);
+  }
   out.push(`\t}`);
   return out;
 }
 
-function printMap(m: VerdictMap): string[] {
-  const out = [`\tmap ${m.name} {`, `\t\ttype ${m.addrType} : verdict`];
-  const items = m.elements.map((e) => `${e.key} : ${printVerdict(e.verdict)}`);
-  if (items.length > 0) out.push(`\t\telements = {`, ...wrapElements(items, "\t\t\t"), `\t\t}`);
-  out.push(`\t}`);
-  return out;
-}
-
-function printChain(c: Chain): string[] {
+function printChain(c: Chain, text: CommentText): string[] {
   const out = [`\tchain ${c.name} {`];
-  if (c.comment !== undefined) out.push(`\t\tcomment "${sanitizeComment(c.comment)}"`);
+  if (c.comment !== undefined) out.push(`\t\tcomment "${text(c.comment)}"`);
   if (c.base !== undefined) out.push(`\t\t${baseLine(c.base)}`);
-  for (const s of c.statements) out.push(`\t\t${printStatement(s)}`);
+  for (const s of c.statements) out.push(`\t\t${printStatement(s, text)}`);
   out.push(`\t}`);
   return out;
 }
 
 /** The table as `nft -f` input (and close to what `nft list table` prints). */
 export function printTable(t: Table): string {
+  const text = textOf(t);
   const out = [`table ${t.family} ${t.name} {`];
-  if (t.comment !== undefined) out.push(`\tcomment "${sanitizeComment(t.comment)}"`);
-  const blocks = [...t.sets.map(printSet), ...t.maps.map(printMap), ...t.chains.map(printChain)];
+  if (t.comment !== undefined) out.push(`\tcomment "${text(t.comment)}"`);
+  const blocks = [...t.sets.map((s) => printSet(s, t)), ...t.chains.map((c) => printChain(c, text))];
   blocks.forEach((b, i) => {
-    if (i > 0) out.push("");
+    if (i > 0 && t.layout !== "nft-list") out.push("");
     out.push(...b);
   });
   out.push("}");

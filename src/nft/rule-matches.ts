@@ -196,7 +196,7 @@ export class RuleMatcher {
     const fam = family === 6 ? { ipFamily: family } : {};
     if (elements.length === 1) return [{ type: "addr-literal", field, elements, ...fam }];
     const name = peerSetName(elements);
-    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: family === 6 ? "ipv6_addr" : "ipv4_addr", elements, comment: owner });
+    if (!this.sets.has(name)) this.sets.set(name, { kind: "set", name, addrType: family === 6 ? "ipv6_addr" : "ipv4_addr", flags: ["interval"], elements, comment: owner });
     return [{ type: "addr", field, set: name, ...fam }];
   }
 
@@ -214,7 +214,7 @@ export class RuleMatcher {
     if (m.type !== "dport" || m.ranges.length < 2) return m;
     const elements = m.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
     const name = portSetName(elements);
-    if (!this.sets.has(name)) this.sets.set(name, { name, addrType: "inet_service", elements });
+    if (!this.sets.has(name)) this.sets.set(name, { kind: "set", name, addrType: "inet_service", flags: ["interval"], elements });
     return { type: "dport-set", set: name };
   }
 

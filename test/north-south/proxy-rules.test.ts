@@ -4,7 +4,8 @@
  * `-s RANGE -j KUBE-EXT-*` per range, KUBE-PROXY-FIREWALL dropping what was not DNATed) and
  * pkg/proxy/nftables/proxier.go (`firewall-ips` map → `firewall-*` chain
  * `ip saddr != { ranges } drop`) render them, traced packet by packet through the text the CLI
- * printed, and loaded into a kernel in a throwaway netns when root.
+ * printed (iptables) or the nft table whose text the CLI printed (nftables, compact: the one nft
+ * tracer), and loaded into a kernel in a throwaway netns when root.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,26 +14,29 @@ import { parseIp, type Ip } from "../../src/model/index.js";
 import { readFileSync } from "node:fs";
 import { loadCluster } from "../../src/parse/index.js";
 import { parseCidr } from "../../src/model/index.js";
-import { buildSnapshot, renderCompactNftables } from "../../src/services/kube-proxy/index.js";
+import { buildCompactTable, buildNftTable, buildSnapshot, renderCompactNftables, type ProxyOptions } from "../../src/services/kube-proxy/index.js";
 import { buildServiceLayer } from "../../src/services/index.js";
-import { CompactTracer } from "../../src/services/kube-proxy/testing/compact-tracer.js";
+import { buildTopology, serviceLayerOf } from "../../src/engine/index.js";
+import { printTable } from "../../src/nft/index.js";
 import { IptablesTracer } from "../../src/services/kube-proxy/testing/iptables-tracer.js";
-import { NftTracer } from "../../src/services/kube-proxy/testing/nft-tracer.js";
-import type { Packet } from "../../src/services/kube-proxy/testing/packet.js";
+import { nftFlows, type Packet } from "../../src/services/kube-proxy/testing/packet.js";
 import { golden, run, scenario } from "../cli/harness.js";
 
 const F = ["-f", scenario("north-south", "cluster.yaml"), "--cluster-cidr", "10.244.0.0/16"];
 const NODE = parseIp("10.0.0.1") as Ip;
 const tcp = (src: string, dst: string, dport: number): Packet => ({ src, dst, protocol: "tcp", dport });
 
+const path = scenario("north-south", "cluster.yaml");
+const { cluster } = loadCluster([{ path, text: readFileSync(path, "utf8") }]);
+const cidr = parseCidr("10.244.0.0/16");
+const OPTS: ProxyOptions = { nodeName: "n1", nodeIPs: [NODE], masqueradeAll: false, ...(cidr.ok ? { clusterCIDR: cidr.cidr } : {}) };
+/** The lab's compact layout (no CLI mode), from the same snapshot the lab uses. */
+const compactTable = () => buildCompactTable(buildSnapshot(cluster, buildServiceLayer(cluster, [])), OPTS);
+/** kube-proxy's table as the CLI builds it (its Service layer, its first Node). */
+const kubeProxyTable = () => buildNftTable(buildSnapshot(cluster, serviceLayerOf(cluster, buildTopology(cluster))), OPTS);
+
 async function rules(mode: "iptables" | "nftables" | "compact"): Promise<string> {
-  if (mode === "compact") {
-    // The lab's compact layout (no CLI mode): rendered from the same snapshot the lab uses.
-    const path = scenario("north-south", "cluster.yaml");
-    const { cluster } = loadCluster([{ path, text: readFileSync(path, "utf8") }]);
-    const cidr = parseCidr("10.244.0.0/16");
-    return renderCompactNftables(buildSnapshot(cluster, buildServiceLayer(cluster, [])), { nodeName: "n1", nodeIPs: [NODE], masqueradeAll: false, ...(cidr.ok ? { clusterCIDR: cidr.cidr } : {}) });
-  }
+  if (mode === "compact") return renderCompactNftables(buildSnapshot(cluster, buildServiceLayer(cluster, [])), OPTS);
   const r = await run(["proxy-rules", ...F, "-o", mode]);
   expect(r.code).toBe(0);
   return r.stdout;
@@ -41,7 +45,10 @@ async function rules(mode: "iptables" | "nftables" | "compact"): Promise<string>
 describe.each(["iptables", "nftables", "compact"] as const)("loadBalancerSourceRanges through the %s rules", (mode) => {
   const tracer = async (): Promise<{ trace(p: Packet): { output: string } }> => {
     const text = await rules(mode);
-    return mode === "iptables" ? new IptablesTracer(text, [NODE]) : mode === "nftables" ? new NftTracer(text, [NODE]) : new CompactTracer(text, [NODE]);
+    if (mode === "iptables") return new IptablesTracer(text, [NODE]);
+    const table = mode === "nftables" ? kubeProxyTable() : compactTable();
+    expect(text.endsWith(printTable(table))).toBe(true);
+    return nftFlows(table, [NODE]);
   };
   it("golden", async () => {
     await expect(await rules(mode)).toMatchFileSnapshot(golden("north-south", `proxy-rules.${mode}.txt`));

@@ -1,14 +1,18 @@
 /**
  * `kwire proxy-rules` through the CLI: golden files for every mode and node, and packet flows
- * traced through the very text the CLI printed (iptables and nftables tracers), so a test
- * says "10.244.1.9 → 10.96.0.20:80 lands on one of three endpoints, not masqueraded" rather
- * than only matching text.
+ * traced through what the CLI printed — the iptables text (iptables tracer), the nft table whose
+ * text the CLI printed (the one nft tracer, src/nft/tracer.ts) — so a test says "10.244.1.9 →
+ * 10.96.0.20:80 lands on one of three endpoints, not masqueraded" rather than only matching text.
  */
 import { describe, expect, it } from "vitest";
-import { parseIp, type Ip } from "../../src/model/index.js";
+import { readFileSync } from "node:fs";
+import { parseCidr, parseIp, type Ip } from "../../src/model/index.js";
+import { buildTopology, serviceLayerOf } from "../../src/engine/index.js";
+import { printTable } from "../../src/nft/index.js";
+import { loadCluster } from "../../src/parse/index.js";
+import { buildNftTable, buildSnapshot } from "../../src/services/kube-proxy/index.js";
 import { IptablesTracer } from "../../src/services/kube-proxy/testing/iptables-tracer.js";
-import { NftTracer } from "../../src/services/kube-proxy/testing/nft-tracer.js";
-import type { FlowResult, Packet } from "../../src/services/kube-proxy/testing/packet.js";
+import { nftFlows, type FlowResult, type Packet } from "../../src/services/kube-proxy/testing/packet.js";
 import { golden, run, scenario } from "../cli/harness.js";
 
 const INPUT = scenario("proxy-basic", "cluster.yaml");
@@ -61,7 +65,13 @@ describe.each(["iptables", "nftables"] as const)("packet flows through the %s ru
   const tracer = async (node: keyof typeof NODES): Promise<{ trace(p: Packet): FlowResult }> => {
     const text = await rules(mode, node);
     const local = [ip(NODES[node])];
-    return mode === "iptables" ? new IptablesTracer(text, local) : new NftTracer(text, local);
+    if (mode === "iptables") return new IptablesTracer(text, local);
+    // The table the CLI printed: the same snapshot and options, and its text is what the CLI wrote.
+    const { cluster } = loadCluster([{ path: INPUT, text: readFileSync(INPUT, "utf8") }]);
+    const cidr = parseCidr(CIDR[1] ?? "");
+    const table = buildNftTable(buildSnapshot(cluster, serviceLayerOf(cluster, buildTopology(cluster))), { nodeName: node, nodeIPs: local, masqueradeAll: false, ...(cidr.ok ? { clusterCIDR: cidr.cidr } : {}) });
+    expect(text.endsWith(printTable(table))).toBe(true);
+    return nftFlows(table, local);
   };
   it("pod → ClusterIP lands on one of the endpoints (named targetPort resolved), no masquerade", async () => {
     expect((await tracer("node-a")).trace(tcp("10.244.1.9", "10.96.0.20", 80))).toMatchObject({ output: WEB, masquerade: false });

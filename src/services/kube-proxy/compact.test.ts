@@ -14,12 +14,10 @@ import { describe, expect, it } from "vitest";
 import { golden } from "../../../test/cli/harness.js";
 import { formatIp, parseCidr, type Cidr, type Cluster } from "../../model/index.js";
 import { loadCluster } from "../../parse/index.js";
-import { buildCompactTable, buildSnapshot, renderCompactNftables, renderNftables, type ProxyOptions, type ServicePortInfo } from "./index.js";
-import { CompactTracer } from "./testing/compact-tracer.js";
+import { buildCompactTable, buildNftTable, buildSnapshot, renderCompactNftables, type ProxyOptions, type ServicePortInfo } from "./index.js";
 import { buildServiceLayer } from "../layer.js";
 import { ip } from "./testing/model.js";
-import { NftTracer } from "./testing/nft-tracer.js";
-import type { FlowResult, Packet } from "./testing/packet.js";
+import { nftFlows, type FlowResult, type Packet } from "./testing/packet.js";
 
 const REPO = join(import.meta.dirname, "..", "..", "..");
 const FILE = "fixtures/scenarios/proxy-compact/cluster.yaml";
@@ -72,8 +70,8 @@ describe("same packet outcomes as kube-proxy's nftables layout", () => {
     for (const v of Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) {
       it(`${node}, ${v}`, () => {
         const o = opts(node, v);
-        const kp = new NftTracer(renderNftables(snapshot, o), o.nodeIPs);
-        const compact = new CompactTracer(renderCompactNftables(snapshot, o), o.nodeIPs);
+        const kp = nftFlows(buildNftTable(snapshot, o), o.nodeIPs);
+        const compact = nftFlows(buildCompactTable(snapshot, o), o.nodeIPs);
         let compared = 0;
         const diffs: string[] = [];
         for (const src of SOURCES) {
@@ -96,7 +94,7 @@ describe("same packet outcomes as kube-proxy's nftables layout", () => {
 
   it("covers what the lab relies on: ClusterIP spread, hairpin, NodePort masquerade, reject, Local drop", () => {
     const o = opts("node-a", "lab");
-    const t = new CompactTracer(renderCompactNftables(snapshot, o), o.nodeIPs);
+    const t = nftFlows(buildCompactTable(snapshot, o), o.nodeIPs);
     const tcp = (src: string, dst: string, dport: number): Packet => ({ src, dst, protocol: "tcp", dport });
     expect(t.trace(tcp("10.244.1.9", "10.96.0.20", 80))).toMatchObject({ output: "10.244.1.3:8080, 10.244.1.5:8080, 10.244.2.4:8080", masquerade: false });
     expect(outcomes(t.trace(tcp("10.244.1.3", "10.96.0.20", 80)))).toEqual(["ACCEPT 10.244.1.3:8080 masq", "ACCEPT 10.244.1.5:8080", "ACCEPT 10.244.2.4:8080"]);
@@ -139,7 +137,10 @@ describe("size", () => {
 
   it("identical endpoint lists are stored once (a Service's ClusterIP and NodePort, Services selecting the same pods)", () => {
     const t = buildCompactTable(snapshot, opts("node-a", "lab"));
-    const els = (name: string): string[] => t.sets.find((s) => s.name === name)?.elements ?? [];
+    const els = (name: string): string[] => {
+      const m = t.sets.find((s) => s.name === name);
+      return m?.kind === "map" ? m.elements.map((e) => `${e.key} : ${e.value}`) : [];
+    };
     // web, web-np (ClusterIP and NodePort), web-alias, lb, ext-cluster: one group of three endpoints.
     expect(els("eps-tcp-3")).toHaveLength(3);
     const groupOf = (key: string): string | undefined => els("groups-ip-tcp").find((e) => e.startsWith(`${key} : `))?.split(" : ")[1];

@@ -63,28 +63,50 @@
  * endpoint, named as kube-proxy names them — reached from the same dispatch maps.
  */
 import { formatCidr, formatIp } from "../../model/index.js";
-import { endpointString, type ProxyEndpoint } from "./endpoints.js";
+import { goto, jump, printTable, ret, type AddrSet, type Chain, type DataMap, type Expr, type L4Proto, type Match, type NamedSet, type Statement, type Table, type Verdict, type VerdictElement } from "../../nft/index.js";
+import { type ProxyEndpoint } from "./endpoints.js";
 import { nftNames as N } from "./names.js";
-import type { BaseChain } from "./nft-ast.js";
 import {
   BASE_CHAINS,
   CLUSTER_IPS_SET,
+  CT_NEW,
+  DISPATCH,
+  FIB_DADDR_LOCAL,
+  FIB_SADDR_LOCAL,
   MARK_MASQ_CHAIN,
-  MASQUERADE_MARK,
+  MARK_MASQ_RULES,
   MASQUERADING_CHAIN,
+  MASQUERADING_RULES,
   NO_ENDPOINT_NODEPORTS_MAP,
   NO_ENDPOINT_SERVICES_MAP,
+  NODEPORT_DISPATCH,
+  NOT_LOCALHOST,
   REJECT_CHAIN,
+  REJECT_RULES,
   SERVICE_IPS_MAP,
   SERVICE_NODEPORTS_MAP,
   SERVICES_CHAIN,
   FIREWALL_CHECK_CHAIN,
   FIREWALL_IPS_MAP,
+  addSetElement,
+  addMapElement,
+  addrIs,
+  affinitySet,
+  closeSet,
+  openSet,
+  type OpenChain,
+  type OpenSet,
+  endpointRules,
   firewallRule,
+  internalMasqueradeRule,
   plan,
+  rule,
+  serviceToEndpointRules,
+  shortCircuitRules,
+  vmap,
   type Plan,
 } from "./nftables.js";
-import { categorizeEndpoints, externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
+import { externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
 export const COMPACT_TABLE_FAMILY = "ip";
 export const COMPACT_TABLE = "kwire-services";
@@ -107,36 +129,8 @@ const MASQUERADING = MASQUERADING_CHAIN;
  * kube-proxy's base chains, less `filter-prerouting`, which only a ruleset with
  * loadBalancerSourceRanges needs (`FIREWALL_BASE_CHAIN`, added then).
  */
-export const COMPACT_BASE_CHAINS: readonly BaseChain[] = BASE_CHAINS.filter((c) => c.name !== "filter-prerouting");
+export const COMPACT_BASE_CHAINS = BASE_CHAINS.filter((c) => c.name !== "filter-prerouting");
 const FIREWALL_BASE_CHAIN = BASE_CHAINS.find((c) => c.name === "filter-prerouting");
-
-const DISPATCH = "ip daddr . meta l4proto . th dport";
-const NODEPORT_DISPATCH = "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport";
-
-export interface CompactSet {
-  readonly kind: "set" | "map";
-  readonly name: string;
-  /** The declaration line: `type …` or `typeof …`. */
-  readonly type: string;
-  readonly flags?: readonly string[];
-  readonly timeoutSeconds?: number;
-  readonly comment?: string;
-  /** Element texts (`key`, `key comment "…"`, `key : value`). */
-  readonly elements: string[];
-}
-
-export interface CompactChain {
-  readonly name: string;
-  readonly base?: BaseChain;
-  readonly rules: string[];
-}
-
-export interface CompactTable {
-  readonly family: typeof COMPACT_TABLE_FAMILY;
-  readonly name: typeof COMPACT_TABLE;
-  readonly sets: readonly CompactSet[];
-  readonly chains: readonly CompactChain[];
-}
 
 /** How a frontend is keyed: by destination address and port, or by NodePort. */
 type Keying = "ip" | "np";
@@ -147,7 +141,7 @@ type Variant = "main" | "sc";
 interface Path {
   readonly keying: Keying;
   readonly variant: Variant;
-  readonly proto: string;
+  readonly proto: L4Proto;
   readonly n: number;
 }
 
@@ -155,7 +149,8 @@ const pathChain = (x: Path): string => `${x.variant === "sc" ? "sc-" : ""}${x.ke
 /** The frontend → group-address map of a path's (keying, variant, protocol). */
 const groupsMap = (x: Omit<Path, "n">): string => `groups-${x.variant === "sc" ? "sc-" : ""}${x.keying}-${x.proto}`;
 const epsMap = (proto: string, n: number): string => `eps-${proto}-${n}`;
-const frontendKeyExpr = (x: Pick<Path, "keying" | "proto">): string => (x.keying === "ip" ? `ip daddr . ${x.proto} dport` : `${x.proto} dport`);
+/** `ip daddr . tcp dport` / `tcp dport`: the key of a frontend. */
+const frontendKey = (x: Pick<Path, "keying" | "proto">): Expr[] => [...(x.keying === "ip" ? [{ type: "addr", field: "daddr" } as const] : []), { type: "dport", protocol: x.proto }];
 
 /** Group g's address: 0.x.y.z (0.0.0.0/8 is never routed, so a packet that kept it goes nowhere). */
 const groupAddress = (g: number): string => `0.${(g >> 16) & 255}.${(g >> 8) & 255}.${g & 255}`;
@@ -165,16 +160,16 @@ class Tx {
   /** Endpoint list (`proto ip:port,…`) → its group address. */
   readonly groups = new Map<string, string>();
   /** `eps-<p>-<n>` elements. */
-  readonly eps = new Map<string, { proto: string; n: number; elements: string[] }>();
+  readonly eps = new Map<string, { proto: L4Proto; n: number; elements: DataMap["elements"][number][] }>();
   /** `groups-…` elements. */
-  readonly frontends = new Map<string, { x: Omit<Path, "n">; elements: string[] }>();
+  readonly frontends = new Map<string, { x: Omit<Path, "n">; elements: DataMap["elements"][number][] }>();
   readonly paths = new Map<string, Path>();
   /** `masq-<path>` / `clusterip-<path>` chains in use. */
   readonly wrappers = new Set<string>();
-  readonly sets = new Map<string, CompactSet>();
+  readonly sets = new Map<string, OpenSet>();
   /** Per-Service (session affinity) objects, in snapshot order, after the shared ones. */
-  readonly extraSets: CompactSet[] = [];
-  readonly extraChains: CompactChain[] = [];
+  readonly extraSets: NamedSet[] = [];
+  readonly extraChains: Chain[] = [];
   private readonly seen = new Map<string, Set<string>>();
   private readonly ipText = new Map<bigint, string>();
   /** --cluster-cidr as text. */
@@ -182,17 +177,16 @@ class Tx {
 
   constructor(opts: ProxyOptions) {
     this.cidr = opts.clusterCIDR ? formatCidr(opts.clusterCIDR) : undefined;
-    const map = (name: string, type: string, comment?: string): void => {
-      this.sets.set(name, { kind: type.includes(" : ") ? "map" : "set", name, type: `type ${type}`, elements: [], ...(comment ? { comment } : {}) });
-    };
-    map(CLUSTER_IPS, "ipv4_addr", "Active ClusterIPs");
-    map(HAIRPIN, "ipv4_addr . ipv4_addr", "endpoint . endpoint: a pod reaching itself through a Service is masqueraded");
-    map(NO_ENDPOINT_SERVICES, "ipv4_addr . inet_proto . inet_service : verdict", "vmap to drop or reject packets to services with no endpoints");
-    map(NO_ENDPOINT_NODEPORTS, "inet_proto . inet_service : verdict", "vmap to drop or reject packets to service nodeports with no endpoints");
-    map(SERVICE_IPS, "ipv4_addr . inet_proto . inet_service : verdict", "ClusterIP, ExternalIP and LoadBalancer IP traffic");
-    map(SHORTCUT_IPS, "ipv4_addr . inet_proto . inet_service : verdict", "externalTrafficPolicy Local: local (or pod) sources short-circuit to all endpoints");
-    map(SERVICE_NODEPORTS, "inet_proto . inet_service : verdict", "NodePort traffic");
-    map(SHORTCUT_NODEPORTS, "inet_proto . inet_service : verdict", "externalTrafficPolicy Local NodePorts: local (or pod) sources short-circuit to all endpoints");
+    const set = (name: string, addrType: AddrSet["addrType"], comment: string): void => void this.sets.set(name, openSet({ kind: "set", name, addrType, comment }));
+    const map = (name: string, addrType: AddrSet["addrType"], comment: string): void => void this.sets.set(name, openSet({ kind: "vmap", name, addrType, comment }));
+    set(CLUSTER_IPS, "ipv4_addr", "Active ClusterIPs");
+    set(HAIRPIN, "ipv4_addr . ipv4_addr", "endpoint . endpoint: a pod reaching itself through a Service is masqueraded");
+    map(NO_ENDPOINT_SERVICES, "ipv4_addr . inet_proto . inet_service", "vmap to drop or reject packets to services with no endpoints");
+    map(NO_ENDPOINT_NODEPORTS, "inet_proto . inet_service", "vmap to drop or reject packets to service nodeports with no endpoints");
+    map(SERVICE_IPS, "ipv4_addr . inet_proto . inet_service", "ClusterIP, ExternalIP and LoadBalancer IP traffic");
+    map(SHORTCUT_IPS, "ipv4_addr . inet_proto . inet_service", "externalTrafficPolicy Local: local (or pod) sources short-circuit to all endpoints");
+    map(SERVICE_NODEPORTS, "inet_proto . inet_service", "NodePort traffic");
+    map(SHORTCUT_NODEPORTS, "inet_proto . inet_service", "externalTrafficPolicy Local NodePorts: local (or pod) sources short-circuit to all endpoints");
   }
 
   ip(ip: ProxyEndpoint["ip"]): string {
@@ -201,21 +195,28 @@ class Tx {
     return t;
   }
 
-  /** Adds an element once (the first of equal keys wins; later duplicates are dropped). */
-  element(set: string, key: string, value?: string, comment?: string): boolean {
+  /** Whether `key` is new in `set` (the first of equal keys wins; later duplicates are dropped). */
+  private fresh(set: string, key: string): boolean {
     let keys = this.seen.get(set);
     if (!keys) this.seen.set(set, (keys = new Set()));
     if (keys.has(key)) return false;
     keys.add(key);
-    this.sets.get(set)?.elements.push(`${key}${comment ? ` comment "${comment}"` : ""}${value !== undefined ? ` : ${value}` : ""}`);
     return true;
+  }
+
+  setElement(set: string, key: string): void {
+    if (this.fresh(set, key)) addSetElement(this.sets.get(set), key);
+  }
+
+  mapElement(map: string, key: string, verdict: Verdict, comment?: string): void {
+    if (this.fresh(map, key)) addMapElement(this.sets.get(map), key, verdict, comment);
   }
 
   /**
    * One frontend's endpoints: the list's group (created on first use: n elements of `eps-<p>-<n>`)
    * and the frontend's element in its `groups-…` map. Returns the path's DNAT chain.
    */
-  endpoints(keying: Keying, variant: Variant, proto: string, key: string, eps: readonly ProxyEndpoint[]): string {
+  endpoints(keying: Keying, variant: Variant, proto: L4Proto, key: string, eps: readonly ProxyEndpoint[]): string {
     const n = eps.length;
     const list = `${proto} ${eps.map((e) => `${this.ip(e.ip)}:${e.port}`).join(",")}`;
     let addr = this.groups.get(list);
@@ -225,13 +226,13 @@ class Tx {
       if (!m) this.eps.set(epsMap(proto, n), (m = { proto, n, elements: [] }));
       for (let i = 0; i < n; i++) {
         const e = eps[i];
-        if (e) m.elements.push(`${addr} . ${i} : ${this.ip(e.ip)} . ${e.port}`);
+        if (e) m.elements.push({ key: `${addr} . ${i}`, value: `${this.ip(e.ip)} . ${e.port}` });
       }
     }
     const fx = { keying, variant, proto };
     let f = this.frontends.get(groupsMap(fx));
     if (!f) this.frontends.set(groupsMap(fx), (f = { x: fx, elements: [] }));
-    f.elements.push(`${key} : ${addr}`);
+    f.elements.push({ key, value: addr });
     const path: Path = { keying, variant, proto, n };
     this.paths.set(pathChain(path), path);
     return pathChain(path);
@@ -243,6 +244,10 @@ class Tx {
     return kind === "masq" ? `masq-${chain}` : `clusterip-${chain.replace(/^ip-/, "")}`;
   }
 
+  /** `[ip saddr != <cluster-cidr>] jump mark-for-masquerade`: masquerade sources outside --cluster-cidr (all without one). */
+  masqueradeOutsidePods(): Statement {
+    return rule(this.cidr === undefined ? [] : [addrIs("saddr", this.cidr, true)], jump(MARK_MASQ));
+  }
 }
 
 /** The frontends of one Service port: ClusterIP, then externalIPs and LoadBalancer IPs, then the NodePort. */
@@ -255,29 +260,29 @@ function writeDispatch(tx: Tx, x: Plan, opts: ProxyOptions): void {
   // kube-proxy's external chain for policy Local sends local (and --cluster-cidr) sources to the Cluster endpoints.
   const shortcut = !affinity && s.externalPolicyLocal && cat.clusterEndpoints.length > 0;
   const cip = formatIp(s.clusterIP);
-  tx.element(CLUSTER_IPS, cip);
+  tx.setElement(CLUSTER_IPS, cip);
 
   if (x.hasInternal) {
     if (!tx.claimed.has(`ip ${ipKey(cip)}`)) {
       tx.claimed.add(`ip ${ipKey(cip)}`);
       const target = affinity ? (s.internalPolicyLocal ? N.local(s) : N.cluster(s)) : internalTarget(tx, p, `${cip} . ${s.port}`, internalEps, opts);
-      tx.element(SERVICE_IPS, ipKey(cip), `goto ${target}`);
+      tx.mapElement(SERVICE_IPS, ipKey(cip), goto(target));
     }
-  } else tx.element(NO_ENDPOINT_SERVICES, ipKey(cip), x.internalVerdict, s.nameString);
+  } else tx.mapElement(NO_ENDPOINT_SERVICES, ipKey(cip), x.internalVerdict, s.nameString);
 
   const external = (keying: Keying, key: string, groupKey: string, map: string, shortcutMap: string, noEndpointMap: string): void => {
     if (cat.hasEndpoints && !tx.claimed.has(`${keying} ${key}`)) {
       tx.claimed.add(`${keying} ${key}`);
-      let verdict: string | undefined;
-      if (affinity) verdict = `goto ${N.external(s)}`;
+      let verdict: Verdict | undefined;
+      if (affinity) verdict = goto(N.external(s));
       else if (x.hasExternal) {
         const chain = tx.endpoints(keying, "main", p, groupKey, externalEps);
-        verdict = `goto ${s.externalPolicyLocal ? chain : tx.wrap("masq", chain)}`;
-      } else if (keying === "ip") verdict = "return";
-      if (verdict !== undefined) tx.element(map, key, verdict);
-      if (shortcut) tx.element(shortcutMap, key, `goto ${tx.endpoints(keying, "sc", p, groupKey, cat.clusterEndpoints)}`);
+        verdict = goto(s.externalPolicyLocal ? chain : tx.wrap("masq", chain));
+      } else if (keying === "ip") verdict = ret;
+      if (verdict !== undefined) tx.mapElement(map, key, verdict);
+      if (shortcut) tx.mapElement(shortcutMap, key, goto(tx.endpoints(keying, "sc", p, groupKey, cat.clusterEndpoints)));
     }
-    if (!x.hasExternal) tx.element(noEndpointMap, key, x.internalVerdict, s.nameString);
+    if (!x.hasExternal) tx.mapElement(noEndpointMap, key, x.internalVerdict, s.nameString);
   };
   for (const ip of [...s.externalIPs, ...s.loadBalancerIPs].map(formatIp)) external("ip", ipKey(ip), `${ip} . ${s.port}`, SERVICE_IPS, SHORTCUT_IPS, NO_ENDPOINT_SERVICES);
   if (s.nodePort !== 0) external("np", `${p} . ${s.nodePort}`, `${s.nodePort}`, SERVICE_NODEPORTS, SHORTCUT_NODEPORTS, NO_ENDPOINT_NODEPORTS);
@@ -287,58 +292,47 @@ function writeDispatch(tx: Tx, x: Plan, opts: ProxyOptions): void {
   // Cluster endpoints that remote pods reach through an externalTrafficPolicy=Local short-circuit.
   const here = (e: ProxyEndpoint): boolean => opts.nodeName === undefined || e.nodeName === undefined || e.nodeName === opts.nodeName;
   const viaPodShortcut = tx.cidr !== undefined && s.externalPolicyLocal && cat.hasEndpoints && externallyAccessible(s);
-  for (const e of viaPodShortcut ? cat.allLocallyReachable : cat.allLocallyReachable.filter(here)) tx.element(HAIRPIN, `${tx.ip(e.ip)} . ${tx.ip(e.ip)}`);
+  for (const e of viaPodShortcut ? cat.allLocallyReachable : cat.allLocallyReachable.filter(here)) tx.setElement(HAIRPIN, `${tx.ip(e.ip)} . ${tx.ip(e.ip)}`);
 }
 
 /** ClusterIP path: masquerade as --masquerade-all / --cluster-cidr say, then DNAT. */
-function internalTarget(tx: Tx, p: string, groupKey: string, eps: readonly ProxyEndpoint[], opts: ProxyOptions): string {
+function internalTarget(tx: Tx, p: L4Proto, groupKey: string, eps: readonly ProxyEndpoint[], opts: ProxyOptions): string {
   const chain = tx.endpoints("ip", "main", p, groupKey, eps);
   if (opts.masqueradeAll) return tx.wrap("masq", chain);
   return tx.cidr === undefined ? chain : tx.wrap("clusterip", chain);
 }
 
-/** sessionAffinity ClientIP: kube-proxy's per-Service chains and affinity sets (without the per-endpoint hairpin rule: `hairpin` covers it). */
+/**
+ * sessionAffinity ClientIP: kube-proxy's per-Service chains and affinity sets, written by
+ * nftables.ts's own rule builders (without the per-endpoint hairpin rule: `hairpin` covers it).
+ */
 function writeAffinityChains(tx: Tx, x: Plan, opts: ProxyOptions): void {
-  const { s, p, cat } = x;
-  const chains = new Map<string, string[]>();
-  const chain = (name: string): string[] => {
-    let rules = chains.get(name);
-    if (!rules) chains.set(name, (rules = []));
-    return rules;
+  const { s, cat } = x;
+  const chains = new Map<string, OpenChain>();
+  const add = (name: string, ...statements: readonly Statement[]): void => {
+    let c = chains.get(name);
+    if (!c) chains.set(name, (c = { name, statements: [] }));
+    c.statements.push(...statements);
   };
-  const rule = (name: string, text: string, comment?: string): void => void chain(name).push(comment ? `${text} comment "${comment}"` : text);
-  for (const e of cat.allLocallyReachable) {
-    tx.extraSets.push({ kind: "set", name: N.affinity(s, e), type: "type ipv4_addr", flags: ["dynamic", "timeout"], timeoutSeconds: s.stickySeconds, elements: [] });
-  }
+  for (const e of cat.allLocallyReachable) tx.extraSets.push({ ...affinitySet(s, e), elements: [] });
   const toEndpoints = (name: string, eps: readonly ProxyEndpoint[]): void => {
-    if (eps.length === 0) return;
-    for (const e of eps) rule(name, `ip saddr @${N.affinity(s, e)} goto ${N.endpoint(s, e)}`);
-    rule(name, `numgen random mod ${eps.length} vmap { ${eps.map((e, i) => `${i} : goto ${N.endpoint(s, e)}`).join(" , ")} }`);
+    if (eps.length > 0) add(name, ...serviceToEndpointRules(s, eps));
   };
   if (x.hasInternal) {
-    const internal = s.internalPolicyLocal ? N.local(s) : N.cluster(s);
-    const head = `ip daddr ${formatIp(s.clusterIP)} ${p} dport ${s.port}`;
-    if (opts.masqueradeAll) rule(internal, `${head} jump ${MARK_MASQ}`);
-    else if (tx.cidr !== undefined) rule(internal, `${head} ip saddr != ${tx.cidr} jump ${MARK_MASQ}`);
+    const r = internalMasqueradeRule(x, opts);
+    if (r !== undefined) add(s.internalPolicyLocal ? N.local(s) : N.cluster(s), r);
   }
   toEndpoints(N.cluster(s), cat.clusterEndpoints);
   toEndpoints(N.local(s), cat.localEndpoints);
   if (cat.hasEndpoints && externallyAccessible(s)) {
     const ext = N.external(s);
-    chain(ext);
-    if (!s.externalPolicyLocal) rule(ext, `jump ${MARK_MASQ}`);
-    else if (cat.clusterEndpoints.length > 0) {
-      if (tx.cidr !== undefined) rule(ext, `ip saddr ${tx.cidr} goto ${N.cluster(s)}`, "short-circuit pod traffic");
-      rule(ext, `fib saddr type local jump ${MARK_MASQ}`, "masquerade local traffic");
-      rule(ext, `fib saddr type local goto ${N.cluster(s)}`, "short-circuit local traffic");
-    }
-    if (x.hasExternal) rule(ext, `goto ${s.externalPolicyLocal ? N.local(s) : N.cluster(s)}`);
+    add(ext);
+    if (!s.externalPolicyLocal) add(ext, rule([], jump(MARK_MASQ)));
+    else if (cat.clusterEndpoints.length > 0) add(ext, ...shortCircuitRules(s, opts));
+    if (x.hasExternal) add(ext, rule([], goto(s.externalPolicyLocal ? N.local(s) : N.cluster(s))));
   }
-  for (const e of cat.allLocallyReachable) {
-    rule(N.endpoint(s, e), `update @${N.affinity(s, e)} { ip saddr }`);
-    rule(N.endpoint(s, e), `meta l4proto ${p} dnat to ${endpointString(e)}`);
-  }
-  for (const [name, rules] of chains) tx.extraChains.push({ name, rules });
+  for (const e of cat.allLocallyReachable) add(N.endpoint(s, e), ...endpointRules(x, e));
+  tx.extraChains.push(...chains.values());
 }
 
 const byName = <T extends { readonly name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -346,73 +340,78 @@ const PATH_ORDER = (a: Path, b: Path): number =>
   a.keying.localeCompare(b.keying) || a.variant.localeCompare(b.variant) || a.proto.localeCompare(b.proto) || a.n - b.n;
 
 /** The shared maps and chains: frontend → group, group → endpoints, one DNAT chain per path. */
-function pathObjects(tx: Tx): { sets: CompactSet[]; chains: CompactChain[] } {
-  const sets: CompactSet[] = [];
-  for (const { x, elements } of tx.frontends.values()) {
-    sets.push({ kind: "map", name: groupsMap(x), type: `typeof ${frontendKeyExpr(x)} : ip daddr`, elements });
-  }
+function pathObjects(tx: Tx): { sets: DataMap[]; chains: Chain[] } {
+  const daddr: Expr = { type: "addr", field: "daddr" };
+  const sets: DataMap[] = [];
+  for (const { x, elements } of tx.frontends.values()) sets.push({ kind: "map", name: groupsMap(x), key: frontendKey(x), value: [daddr], elements });
   const eps = [...tx.eps.values()].sort((a, b) => a.proto.localeCompare(b.proto) || a.n - b.n);
   sets.sort(byName);
-  for (const m of eps) sets.push({ kind: "map", name: epsMap(m.proto, m.n), type: `typeof ip daddr . numgen random mod ${m.n} : ip daddr . ${m.proto} dport`, elements: m.elements });
-  const chains: CompactChain[] = [];
+  for (const m of eps) sets.push({ kind: "map", name: epsMap(m.proto, m.n), key: [daddr, { type: "numgen", mod: m.n }], value: [daddr, { type: "dport", protocol: m.proto }], elements: m.elements });
+  const chains: Chain[] = [];
   for (const x of [...tx.paths.values()].sort(PATH_ORDER)) {
     const name = pathChain(x);
-    const rules = [
-      `meta l4proto ${x.proto} ip daddr set ${frontendKeyExpr(x)} map @${groupsMap(x)}`,
-      `meta l4proto ${x.proto} dnat ip to ip daddr . numgen random mod ${x.n} map @${epsMap(x.proto, x.n)}`,
+    const proto: Match = { type: "l4proto", protocol: x.proto };
+    const statements = [
+      rule([proto], undefined, undefined, [{ type: "addr-set-map", field: "daddr", key: frontendKey(x), map: groupsMap(x) }]),
+      rule([proto], undefined, undefined, [{ type: "dnat-map", key: [daddr, { type: "numgen", mod: x.n }], map: epsMap(x.proto, x.n) }]),
     ];
     if (x.variant === "sc") {
-      chains.push({ name, rules: [tx.cidr === undefined ? `jump ${MARK_MASQ}` : `ip saddr != ${tx.cidr} jump ${MARK_MASQ}`, ...rules] });
+      chains.push({ name, statements: [tx.masqueradeOutsidePods(), ...statements] });
       continue;
     }
-    chains.push({ name, rules });
-    if (tx.wrappers.has(`masq-${name}`)) chains.push({ name: tx.wrap("masq", name), rules: [`jump ${MARK_MASQ}`, `goto ${name}`] });
-    if (tx.wrappers.has(`clusterip-${name}`)) chains.push({ name: tx.wrap("clusterip", name), rules: [`ip saddr != ${tx.cidr ?? ""} jump ${MARK_MASQ}`, `goto ${name}`] });
+    chains.push({ name, statements });
+    if (tx.wrappers.has(`masq-${name}`)) chains.push({ name: tx.wrap("masq", name), statements: [rule([], jump(MARK_MASQ)), rule([], goto(name))] });
+    if (tx.wrappers.has(`clusterip-${name}`)) chains.push({ name: tx.wrap("clusterip", name), statements: [tx.masqueradeOutsidePods(), rule([], goto(name))] });
   }
   return { sets, chains };
 }
 
-function skeleton(cidr: string | undefined, firewall: boolean): CompactChain[] {
+function skeleton(cidr: string | undefined, firewall: boolean): Chain[] {
   const bases = firewall && FIREWALL_BASE_CHAIN ? [FIREWALL_BASE_CHAIN, ...COMPACT_BASE_CHAINS] : COMPACT_BASE_CHAINS;
-  const chains = new Map<string, CompactChain>(bases.map((b) => [b.name, { name: b.name, base: b, rules: [] }]));
-  const rule = (chain: string, text: string): void => void chains.get(chain)?.rules.push(text);
-  const add = (name: string, rules: string[]): void => void chains.set(name, { name, rules });
-  const endpointsCheck = `ct state new ${DISPATCH} vmap @${NO_ENDPOINT_SERVICES}`;
-  const clusterIpsCheck = `ct state new ip daddr @${CLUSTER_IPS} reject comment "Reject traffic to invalid ports of ClusterIPs"`;
-  rule("filter-input", `ct state new ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS}`);
-  rule("filter-input", endpointsCheck);
-  rule("filter-forward", endpointsCheck);
-  rule("filter-forward", clusterIpsCheck);
-  rule("filter-output", endpointsCheck);
+  const chains = new Map<string, OpenChain>(bases.map((b) => [b.name, { name: b.name, base: b.base, statements: [] }]));
+  const add = (chain: string, ...statements: readonly Statement[]): void => {
+    let c = chains.get(chain);
+    if (!c) chains.set(chain, (c = { name: chain, statements: [] }));
+    c.statements.push(...statements);
+  };
+  const endpointsCheck = vmap([CT_NEW], DISPATCH, NO_ENDPOINT_SERVICES);
+  const clusterIpsCheck = rule([CT_NEW, { type: "addr", field: "daddr", set: CLUSTER_IPS }], undefined, "Reject traffic to invalid ports of ClusterIPs", [{ type: "reject" }]);
+  add("filter-input", vmap([CT_NEW, NOT_LOCALHOST], NODEPORT_DISPATCH, NO_ENDPOINT_NODEPORTS));
+  add("filter-input", endpointsCheck);
+  add("filter-forward", endpointsCheck);
+  add("filter-forward", clusterIpsCheck);
+  add("filter-output", endpointsCheck);
   if (firewall) {
-    rule("filter-prerouting", `ct state new jump ${FIREWALL_CHECK_CHAIN}`);
-    rule("filter-output", `ct state new jump ${FIREWALL_CHECK_CHAIN}`);
-    add(FIREWALL_CHECK_CHAIN, [`${DISPATCH} vmap @${FIREWALL_IPS_MAP}`]);
+    add("filter-prerouting", rule([CT_NEW], jump(FIREWALL_CHECK_CHAIN)));
+    add("filter-output", rule([CT_NEW], jump(FIREWALL_CHECK_CHAIN)));
+    add(FIREWALL_CHECK_CHAIN, vmap([], DISPATCH, FIREWALL_IPS_MAP));
   }
-  rule("filter-output-post-dnat", clusterIpsCheck);
-  rule("nat-prerouting", `jump ${SERVICES}`);
-  rule("nat-output", `jump ${SERVICES}`);
-  rule("nat-postrouting", `ct status dnat ip saddr . ip daddr @${HAIRPIN} jump ${MARK_MASQ}`);
-  rule("nat-postrouting", `jump ${MASQUERADING}`);
-  const pods = cidr === undefined ? [] : [`ip saddr ${cidr} `];
-  add(SERVICES, [
-    ...pods.map((c) => `${c}${DISPATCH} vmap @${SHORTCUT_IPS}`),
-    `fib saddr type local ${DISPATCH} vmap @${SHORTCUT_IPS}`,
-    `${DISPATCH} vmap @${SERVICE_IPS}`,
-    ...pods.map((c) => `${c}${NODEPORT_DISPATCH} vmap @${SHORTCUT_NODEPORTS}`),
-    `fib saddr type local ${NODEPORT_DISPATCH} vmap @${SHORTCUT_NODEPORTS}`,
-    `${NODEPORT_DISPATCH} vmap @${SERVICE_NODEPORTS}`,
-  ]);
-  add(MARK_MASQ, [`mark set mark or ${MASQUERADE_MARK}`]);
-  add(MASQUERADING, [`mark and ${MASQUERADE_MARK} == 0 return`, `mark set mark xor ${MASQUERADE_MARK}`, "masquerade fully-random"]);
-  add(REJECT_CHAIN, ["reject"]);
+  add("filter-output-post-dnat", clusterIpsCheck);
+  add("nat-prerouting", rule([], jump(SERVICES)));
+  add("nat-output", rule([], jump(SERVICES)));
+  add("nat-postrouting", rule([{ type: "ct-status", status: "dnat" }, { type: "addr-pair", set: HAIRPIN }], jump(MARK_MASQ)));
+  add("nat-postrouting", rule([], jump(MASQUERADING)));
+  const pods: Match[][] = cidr === undefined ? [] : [[addrIs("saddr", cidr)]];
+  const nodePort = [FIB_DADDR_LOCAL, NOT_LOCALHOST];
+  add(
+    SERVICES,
+    ...pods.map((c) => vmap(c, DISPATCH, SHORTCUT_IPS)),
+    vmap([FIB_SADDR_LOCAL], DISPATCH, SHORTCUT_IPS),
+    vmap([], DISPATCH, SERVICE_IPS),
+    ...pods.map((c) => vmap([...c, ...nodePort], NODEPORT_DISPATCH, SHORTCUT_NODEPORTS)),
+    vmap([FIB_SADDR_LOCAL, ...nodePort], NODEPORT_DISPATCH, SHORTCUT_NODEPORTS),
+    vmap(nodePort, NODEPORT_DISPATCH, SERVICE_NODEPORTS),
+  );
+  add(MARK_MASQ, ...MARK_MASQ_RULES);
+  add(MASQUERADING, ...MASQUERADING_RULES);
+  add(REJECT_CHAIN, ...REJECT_RULES);
   return [...chains.values()];
 }
 
 /** The compact table for one node (`opts.nodeName` decides which endpoints are local). */
-export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): CompactTable {
+export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): Table {
   const tx = new Tx(opts);
-  const fw = { elements: [] as string[], chains: [] as CompactChain[] };
+  const fw = { elements: [] as VerdictElement[], chains: [] as Chain[] };
   for (const s of snapshot) {
     const x = plan(s, opts.nodeName);
     writeDispatch(tx, x, opts);
@@ -421,11 +420,13 @@ export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: Pr
   }
   const groups = pathObjects(tx);
   const firewall = fw.chains.length > 0;
-  const fwMap: CompactSet[] = firewall ? [{ kind: "map", name: FIREWALL_IPS_MAP, type: "type ipv4_addr . inet_proto . inet_service : verdict", comment: "destinations that are subject to LoadBalancerSourceRanges", elements: fw.elements }] : [];
+  const fwMap: NamedSet[] = firewall ? [{ kind: "vmap", name: FIREWALL_IPS_MAP, addrType: "ipv4_addr . inet_proto . inet_service", comment: "destinations that are subject to LoadBalancerSourceRanges", elements: fw.elements }] : [];
   return {
     family: COMPACT_TABLE_FAMILY,
     name: COMPACT_TABLE,
-    sets: [...tx.sets.values(), ...fwMap, ...groups.sets, ...tx.extraSets],
+    comment: "Services by kwire: kube-proxy semantics, compact layout",
+    layout: "nft-list",
+    sets: [...[...tx.sets.values()].map(closeSet), ...fwMap, ...groups.sets, ...tx.extraSets],
     chains: [...skeleton(tx.cidr, firewall), ...groups.chains, ...tx.extraChains, ...fw.chains],
   };
 }
@@ -433,40 +434,14 @@ export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: Pr
 /**
  * loadBalancerSourceRanges (rare, like session affinity): kube-proxy's own `firewall-ips` map
  * and per-Service `firewall-…` chain, reached from `filter-prerouting` / `filter-output`
- * (nftables.ts renders the same rule).
+ * (nftables.ts writes the same rule).
  */
-function writeFirewall(fw: { elements: string[]; chains: CompactChain[] }, x: Plan, opts: ProxyOptions): void {
-  const rule = firewallRule(x, opts);
-  if (rule === undefined) return;
+function writeFirewall(fw: { elements: VerdictElement[]; chains: Chain[] }, x: Plan, opts: ProxyOptions): void {
+  const r = firewallRule(x, opts);
+  if (r === undefined) return;
   const name = N.firewall(x.s);
-  for (const ip of x.s.loadBalancerIPs.map(formatIp)) fw.elements.push(`${ip} . ${x.p} . ${x.s.port} : goto ${name}`);
-  fw.chains.push({ name, rules: [rule] });
-}
-
-const T = "\t";
-
-function printSet(s: CompactSet): string[] {
-  const out = [`${T}${s.kind} ${s.name} {`, `${T}${T}${s.type}`];
-  if (s.flags?.length) out.push(`${T}${T}flags ${s.flags.join(",")}`);
-  if (s.timeoutSeconds !== undefined) out.push(`${T}${T}timeout ${s.timeoutSeconds}s`);
-  if (s.comment) out.push(`${T}${T}comment "${s.comment}"`);
-  if (s.elements.length > 0) out.push(`${T}${T}elements = { ${s.elements.join(`,\n${T}${T}${T}     `)} }`);
-  out.push(`${T}}`);
-  return out;
-}
-
-function printChain(c: CompactChain): string[] {
-  const out = [`${T}chain ${c.name} {`];
-  if (c.base) out.push(`${T}${T}type ${c.base.type} hook ${c.base.hook} priority ${c.base.priority}; policy accept;`);
-  for (const r of c.rules) out.push(`${T}${T}${r}`);
-  out.push(`${T}}`);
-  return out;
-}
-
-/** `nft -f` text of a compact table (the table block only). */
-export function printCompactTable(t: CompactTable): string {
-  const body = [`${T}comment "Services by kwire: kube-proxy semantics, compact layout"`, ...t.sets.flatMap(printSet), ...t.chains.flatMap(printChain)];
-  return [`table ${t.family} ${t.name} {`, ...body, "}"].join("\n") + "\n";
+  for (const ip of x.s.loadBalancerIPs.map(formatIp)) fw.elements.push({ key: `${ip} . ${x.p} . ${x.s.port}`, verdict: goto(name) });
+  fw.chains.push({ name, statements: [r] });
 }
 
 /**
@@ -475,5 +450,5 @@ export function printCompactTable(t: CompactTable): string {
  */
 export function renderCompactNftables(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string {
   const head = `# kwire compact Service rules (kube-proxy semantics)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}\n`;
-  return head + printCompactTable(buildCompactTable(snapshot, opts));
+  return head + printTable(buildCompactTable(snapshot, opts));
 }

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseCidr, type Cidr, type Cluster } from "../../model/index.js";
-import { buildSnapshot, nftNames, iptablesNames, probability, renderProxyRules, type ProxyMode, type ProxyOptions } from "./index.js";
+import { buildNftTable, buildSnapshot, nftNames, iptablesNames, probability, renderProxyRules, type ProxyMode, type ProxyOptions } from "./index.js";
 import { IptablesTracer } from "./testing/iptables-tracer.js";
-import { NftTracer } from "./testing/nft-tracer.js";
 import { cluster, ip, node, pod, port, service } from "./testing/model.js";
 import { buildServiceLayer, type ServiceLayer } from "../layer.js";
 
 /** A cluster of listed pods and its Service layer (no workload templates to expand). */
 const withLayer = (c: Cluster): [Cluster, ServiceLayer] => [c, buildServiceLayer(c, [])];
-import type { Packet } from "./testing/packet.js";
+import { nftFlows, type Packet } from "./testing/packet.js";
 
 const cidr = (t: string): Cidr => {
   const c = parseCidr(t);
@@ -42,7 +41,7 @@ const B = opts("node-b", "192.168.0.11");
 
 const tracers = (o: ProxyOptions): [ProxyMode, { trace(p: Packet): { output: string; masquerade: boolean } }][] => [
   ["iptables", new IptablesTracer(renderProxyRules(C, "iptables", o, buildServiceLayer(C, [])), o.nodeIPs)],
-  ["nftables", new NftTracer(renderProxyRules(C, "nftables", o, buildServiceLayer(C, [])), o.nodeIPs)],
+  ["nftables", nftFlows(buildNftTable(buildSnapshot(C, buildServiceLayer(C, [])), o), o.nodeIPs)],
 ];
 
 const tcp = (srcIp: string, dst: string, dport: number): Packet => ({ src: srcIp, dst, protocol: "tcp", dport });

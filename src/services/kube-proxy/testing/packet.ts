@@ -3,8 +3,11 @@
  * What the rule tracers take and return: one new connection in, the possible outcomes out
  * (random endpoint choice makes several), summarised as kube-proxy's helpers_test.go
  * packetFlowTest does: "10.180.0.1:80, 10.180.0.2:80" or "REJECT"/"DROP", and masquerade.
+ * `nftFlows` runs the nftables layouts' tables (kube-proxy's and the compact one) through the one
+ * nft tracer (`src/nft/tracer.ts`); iptables-tracer.ts interprets the iptables text.
  */
 import { cidrContainsIp, parseCidr, parseIp, type Ip } from "../../../model/index.js";
+import { traceConnection, type Table } from "../../../nft/index.js";
 
 export interface Packet {
   readonly src: string;
@@ -69,4 +72,18 @@ export function applyDnat(st: PacketState, to: string): PacketState {
   const ip = parseIp(to.slice(0, i).replace(/^\[|\]$/g, ""));
   if (!ip) throw new Error(`bad DNAT target ${to}`);
   return { ...st, dst: ip, dport: Number(to.slice(i + 1)), dnat: to };
+}
+
+/** A Service table (`buildNftTable`, `buildCompactTable`) as a flow tracer on a node with `localIPs`. */
+export function nftFlows(table: Table, localIPs: readonly Ip[]): { trace(p: Packet): FlowResult } {
+  return {
+    trace: (p) =>
+      summarize(
+        traceConnection(table, { saddr: p.src, daddr: p.dst, protocol: p.protocol, dport: p.dport }, localIPs).map((o) => ({
+          verdict: o.verdict === "accept" ? "ACCEPT" : o.verdict === "drop" ? "DROP" : "REJECT",
+          masquerade: o.masquerade,
+          ...(o.dnat !== undefined ? { dnat: o.dnat } : {}),
+        })),
+      ),
+  };
 }
