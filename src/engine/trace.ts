@@ -17,6 +17,7 @@ import {
   portsOf,
   pushTo,
   selectorMatches,
+  subtractPorts,
   type Cluster,
   type NetworkPolicy,
   type Peer,
@@ -258,12 +259,20 @@ function tieredStep(
     const one = (x: Peer): boolean => (other.kind === "pod" ? peerMatchesPod(x, policyNs, other.s) : peerMatchesAddress(x, other.party.ip));
     return rule.peers === "All" || rule.peers.some(one);
   };
-  const clusterTier = (tier: "Admin" | "Baseline", list: readonly ClusterPolicy[]): TierInput<PortSet> => {
+  // A peer kwire cannot resolve to addresses (`nodes` when the input declares no Node objects,
+  // `domainNames`) matches no address in the model, yet may match an address outside the cluster
+  // or a hostNetwork pod's node address (docs/policy-tiers.md: "the verdict is marked uncertain").
+  const unresolvedMayMatch = other.kind === "address" || other.s.hostNetwork;
+  const unresolved: { readonly p: ClusterPolicy; readonly i: number; readonly note: string }[] = [];
+  const clusterTier = (tier: "Admin" | "Baseline", list: readonly ClusterPolicy[], assume?: { readonly p: ClusterPolicy; readonly i: number }): TierInput<PortSet> => {
     const matched: MatchedRule<PortSet>[] = [];
     for (const p of list) {
       clusterRulesOf(p, dir).forEach((r, i) => {
-        if (matches(r.rule, "")) matched.push({ origin: clusterRuleOrigin(p, dir, i), ports: resolveRulePorts(r.rule, dstPorts) });
-        else misses.push(`${originText(clusterRuleOrigin(p, dir, i))}: peer does not match`);
+        if (matches(r.rule, "") || (assume?.p === p && assume.i === i)) matched.push({ origin: clusterRuleOrigin(p, dir, i), ports: resolveRulePorts(r.rule, dstPorts) });
+        else if (assume === undefined) {
+          misses.push(`${originText(clusterRuleOrigin(p, dir, i))}: peer does not match`);
+          if (unresolvedMayMatch && r.unmodelled?.endsWith("matches no address")) unresolved.push({ p, i, note: r.unmodelled });
+        }
       });
     }
     return { tier, isolating: false, selectedBy: list.map((p) => p.name), matched };
@@ -274,14 +283,20 @@ function tieredStep(
       if (matches(rule, p.namespace)) npMatched.push({ origin: npRuleOrigin(p, dir, index, rule.source), ports: resolveRulePorts(rule, dstPorts) });
     });
   }
-  const fold = foldTiers(
-    [clusterTier("Admin", admin), { tier: "NetworkPolicy", isolating: nps.length > 0, selectedBy: nps.map((p) => `${p.namespace}/${p.name}`), matched: npMatched }, clusterTier("Baseline", baseline)],
-    PORT_SET_OPS,
-    want,
-  );
+  const npTier: TierInput<PortSet> = { tier: "NetworkPolicy", isolating: nps.length > 0, selectedBy: nps.map((p) => `${p.namespace}/${p.name}`), matched: npMatched };
+  const foldAssuming = (assume?: { readonly p: ClusterPolicy; readonly i: number }) =>
+    foldTiers([clusterTier("Admin", admin, assume), npTier, clusterTier("Baseline", baseline, assume)], PORT_SET_OPS, want);
+  const fold = foldAssuming();
   const lines: string[] = [];
   const rules: TraceRuleRef[] = [];
   const uncertain: string[] = [];
+  // Uncertain only when that rule matching would change the verdict (it is reached and decides).
+  for (const u of unresolved) {
+    const alt = foldAssuming(u).allowed;
+    if (!isEmptyPorts(subtractPorts(alt, fold.allowed)) || !isEmptyPorts(subtractPorts(fold.allowed, alt))) {
+      uncertain.push(`${originText(clusterRuleOrigin(u.p, dir, u.i))}: ${u.note}, but it may match ${other.kind === "address" ? other.label : other.s.id}`);
+    }
+  }
   let first: SourceRef | undefined;
   for (const t of fold.tiers) {
     if (t.tier === "NetworkPolicy") {

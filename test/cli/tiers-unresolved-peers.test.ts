@@ -1,0 +1,114 @@
+/**
+ * AdminNetworkPolicy egress peers kwire cannot resolve to addresses: `nodes` when the input
+ * declares no Node objects, and `domainNames`. Semantics: network-policy-api apis/v1alpha1
+ * AdminNetworkPolicyEgressPeer — `nodes` "defines a way to select a set of nodes in the cluster"
+ * (their addresses), `domainNames` selects the addresses a name resolves to — so such a rule can
+ * match an address outside the cluster that kwire cannot name. docs/policy-tiers.md: "with no Node
+ * objects in the input they match nothing and the verdict is marked uncertain". A rule that does
+ * not match in the model must still make the verdict uncertain when matching would change it
+ * (before, a Deny to `nodes` left every external address silently ALLOWED, exit 0).
+ */
+import { describe, expect, it } from "vitest";
+import { run } from "./harness.js";
+
+const PODS = `apiVersion: v1
+kind: Namespace
+metadata: {name: apps, labels: {tier: apps}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: apps, labels: {app: web}}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: apps, labels: {app: db}}
+spec: {containers: [{name: c, image: x}]}
+`;
+
+// web may not reach the infra nodes; nothing else is said about its egress.
+const DENY_TO_NODES = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: no-infra-nodes}
+spec:
+  priority: 20
+  subject:
+    pods:
+      namespaceSelector: {matchLabels: {tier: apps}}
+      podSelector: {matchLabels: {app: web}}
+  egress:
+  - name: deny-infra
+    action: Deny
+    to:
+    - nodes: {matchExpressions: [{key: worker-group, operator: In, values: [infra]}]}
+`;
+
+const INFRA_NODE = `apiVersion: v1
+kind: Node
+metadata: {name: infra-1, labels: {worker-group: infra}}
+status:
+  addresses:
+  - {type: InternalIP, address: 192.168.1.10}
+`;
+
+type Trace = { verdict: string; steps: { stage: string; uncertain?: string[] }[] };
+const uncertainOf = (t: Trace): string[] => t.steps.flatMap((s) => s.uncertain ?? []);
+
+describe("cluster-policy peers that kwire cannot resolve to addresses", () => {
+  it("a Deny to nodes with no Node objects: an address outside the cluster is ALLOWED but uncertain (exit 3), naming the rule", async () => {
+    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${DENY_TO_NODES}`);
+    expect(r.code).toBe(3);
+    const t = JSON.parse(r.stdout) as Trace;
+    expect(t.verdict).toBe("allowed");
+    expect(uncertainOf(t).join("\n")).toContain('AdminNetworkPolicy no-infra-nodes (priority 20) egress[0] "deny-infra": nodes worker-group in (infra): the input declares no Node objects, so it matches no address, but it may match 203.0.113.20');
+  });
+
+  it("pod to pod, and pods the policy does not select, stay certain: a nodes peer never matches a pod", async () => {
+    const toPod = await run(["trace", "apps/web", "apps/db:5432", "-f", "-"], `${PODS}---\n${DENY_TO_NODES}`);
+    expect(toPod.code).toBe(0);
+    expect(toPod.stdout).not.toContain("uncertain");
+    const other = await run(["trace", "apps/db", "203.0.113.20:443", "-f", "-"], `${PODS}---\n${DENY_TO_NODES}`);
+    expect(other.code).toBe(0);
+    expect(other.stdout).not.toContain("uncertain");
+  });
+
+  it("with the Node objects declared the peer is resolved: its address is DENIED, others ALLOWED, both certain", async () => {
+    const input = `${PODS}---\n${DENY_TO_NODES}---\n${INFRA_NODE}`;
+    const node = await run(["trace", "apps/web", "192.168.1.10:443", "-f", "-"], input);
+    expect(node.code).toBe(1);
+    expect(node.stdout).not.toContain("uncertain");
+    const elsewhere = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-"], input);
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.stdout).not.toContain("uncertain");
+  });
+
+  it("a rule whose matching would not change the verdict adds no uncertainty", async () => {
+    // Allow to nodes, and nothing denies: allowed whether or not the address is a node.
+    const allow = DENY_TO_NODES.replace("action: Deny", "action: Allow");
+    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-"], `${PODS}---\n${allow}`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("uncertain");
+  });
+
+  it("an Allow to domainNames before a Deny to 0.0.0.0/0: DENIED but uncertain (the name may resolve to this address)", async () => {
+    const anp = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress-names}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - name: allow-example
+    action: Allow
+    to: [{domainNames: ["*.example.com"]}]
+  - name: deny-internet
+    action: Deny
+    to: [{networks: ["0.0.0.0/0"]}]
+`;
+    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${anp}`);
+    expect(r.code).toBe(3);
+    const t = JSON.parse(r.stdout) as Trace;
+    expect(t.verdict).toBe("denied");
+    expect(uncertainOf(t).join("\n")).toContain('egress[0] "allow-example": domainNames *.example.com is not modelled: it matches no address, but it may match 203.0.113.20');
+  });
+});
