@@ -4,7 +4,7 @@
  */
 import { CNI_DAEMONSETS, cniByName, type Cluster, type CniInfo, type Diagnostic, type Ip } from "../model/index.js";
 import { loadCluster, type InputFile, type LoadResult } from "../parse/index.js";
-import { CNI_ENFORCES, cniEnforcesDialect, enforcedTiers, familyDependentGaps, resolveCiliumFqdns, type PolicyDialect } from "../policy/index.js";
+import { CNI_ENFORCES, cniEnforcesDialect, enforcedTiers, familyDependentGaps, resolveCiliumFqdns, unresolvedPeerGaps, type PolicyDialect } from "../policy/index.js";
 import { buildTopology, fastAnalysis, podRange, referenceAnalysis, type Analysis, type EngineName } from "../engine/index.js";
 
 export interface AnalyzeOptions {
@@ -73,6 +73,9 @@ export function analyzeCluster(load: LoadResult, opts: AnalyzeOptions = {}): Ana
   const topology = buildTopology(cluster, opts.podCidr !== undefined ? { podCidr: opts.podCidr } : {});
   const inferred = topology.inferredOwners;
   if (inferred) notes.push(`${inferred.subjects} pod(s) or template(s) grouped into ${inferred.workloads} workload(s) named by ownerReferences whose objects are not in the input (a ReplicaSet "<deployment>-<pod-template-hash>" as its Deployment, a Job "<cronjob>-<minutes>" as its CronJob)`);
+  // Cluster-policy peers kwire cannot resolve (nodes without Node objects, domainNames).
+  const unresolved = unresolvedPeerGaps(cluster);
+  if (unresolved.length > 0) cluster = { ...cluster, policyGaps: [...cluster.policyGaps, ...unresolved] };
   // Dual-stack pods that address rules match by one family only: those policies' verdicts are uncertain.
   const familyGaps = familyDependentGaps(cluster, topology.subjects);
   if (familyGaps.length > 0) {

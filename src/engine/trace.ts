@@ -116,8 +116,9 @@ export class PolicyIndex {
   }
   /** Why verdicts at a pod of `ns` may be wrong: policies of that namespace, or cluster-scoped ones, that were skipped or are not modelled. */
   gapsAt(ns: string): string[] {
+    // Unresolved peers are decided per connection in tieredStep (it knows whether one could match).
     return this.cluster.policyGaps
-      .filter((g) => g.namespace === undefined || g.namespace === ns)
+      .filter((g) => g.reason !== "unresolved-peer" && (g.namespace === undefined || g.namespace === ns))
       .map((g) => g.reason === "family-dependent" && g.detail !== undefined
         ? `${g.detail} (${g.source.file}:${g.source.line})`
         : `${g.kind} ${g.namespace ? `${g.namespace}/` : ""}${g.name} ${g.reason === "skipped" ? "was skipped for an input error" : "is not modelled"} (${g.source.file}:${g.source.line})`);

@@ -33,9 +33,11 @@ export interface PolicyGap {
   readonly name: string;
   /**
    * skipped: for an input error; not-modelled: a kind kwire does not model; family-dependent: its
-   * address rules match a dual-stack pod by one family only (src/policy/family-dependence.ts).
+   * address rules match a dual-stack pod by one family only (src/policy/family-dependence.ts);
+   * unresolved-peer: a cluster-policy rule's peer kwire cannot resolve to addresses
+   * (src/policy/unresolved-peers.ts) — it concerns the outside world only.
    */
-  readonly reason: "skipped" | "not-modelled" | "family-dependent";
+  readonly reason: "skipped" | "not-modelled" | "family-dependent" | "unresolved-peer";
   /** Why, when the reason alone does not say (family-dependent: the rule, pod and addresses). */
   readonly detail?: string;
   readonly source: SourceRef;

@@ -18,5 +18,6 @@ export * from "./staged-diff.js";
 export * from "./dialect-cni.js";
 export * from "./enforced.js";
 export * from "./family-dependence.js";
+export * from "./unresolved-peers.js";
 export * from "./kubernetes-tiers.js";
 export * from "./cilium-fqdn.js";

@@ -31,7 +31,7 @@ export interface UncertaintyJson {
   readonly name: string;
   /** Absent for cluster-scoped kinds: every pod is affected. */
   readonly namespace?: string;
-  readonly reason: "skipped" | "not-modelled" | "family-dependent";
+  readonly reason: "skipped" | "not-modelled" | "family-dependent" | "unresolved-peer";
   /** family-dependent: which rule matches which dual-stack pod by one family only. */
   readonly detail?: string;
   readonly file: string;
@@ -76,9 +76,12 @@ export function portSetJson(p: PortSet): PortsJson {
 
 /** Which endpoints a policy gap may touch (pods of its namespace; every pod for cluster-scoped kinds). */
 function gapTouches(gaps: readonly PolicyGap[]): (e: MatrixEndpoint) => boolean {
-  const clusterWide = gaps.some((g) => g.namespace === undefined);
-  const affected = new Set(gaps.flatMap((g) => (g.namespace === undefined ? [] : [g.namespace])));
-  return (e) => gaps.length > 0 && e.kind !== "IPBlock" && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace)));
+  // An unresolved peer can only match addresses outside the cluster: it touches the IP blocks.
+  const outside = gaps.some((g) => g.reason === "unresolved-peer");
+  const pods = gaps.filter((g) => g.reason !== "unresolved-peer");
+  const clusterWide = pods.some((g) => g.namespace === undefined);
+  const affected = new Set(pods.flatMap((g) => (g.namespace === undefined ? [] : [g.namespace])));
+  return (e) => (e.kind === "IPBlock" ? outside : pods.length > 0 && (clusterWide || (e.namespace !== undefined && affected.has(e.namespace))));
 }
 
 const gapsJson = (gaps: readonly PolicyGap[]): UncertaintyJson[] =>

@@ -48,7 +48,7 @@ function checkMatrix(doc: Json, level: string, includeSelf: boolean): void {
   if (uncertain !== undefined) {
     expect(Array.isArray(uncertain)).toBe(true);
     for (const u of Array.isArray(uncertain) ? uncertain : []) {
-      expect(isObject(u) && typeof u["kind"] === "string" && typeof u["name"] === "string" && ["skipped", "not-modelled", "family-dependent"].includes(String(u["reason"])) && typeof u["file"] === "string" && typeof u["line"] === "number").toBe(true);
+      expect(isObject(u) && typeof u["kind"] === "string" && typeof u["name"] === "string" && ["skipped", "not-modelled", "family-dependent", "unresolved-peer"].includes(String(u["reason"])) && typeof u["file"] === "string" && typeof u["line"] === "number").toBe(true);
     }
   }
   expect(doc["apiVersion"]).toBe("kwire/v1alpha1");

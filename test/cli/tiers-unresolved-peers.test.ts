@@ -112,3 +112,21 @@ spec:
     expect(uncertainOf(t).join("\n")).toContain('egress[0] "allow-example": domainNames *.example.com is not modelled: it matches no address, but it may match 203.0.113.20');
   });
 });
+
+describe("the matrix marks what an unresolved peer could change: connections with the outside world", () => {
+  type M = { connections: { src: string; dst: string; uncertain?: true }[]; uncertain?: { kind: string; name: string; reason: string; detail?: string }[] };
+  it("a Deny to nodes with no Node objects: the policy is listed (reason unresolved-peer) and only connections with an IP block are uncertain", async () => {
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `${PODS}---\n${DENY_TO_NODES}`);
+    const m = JSON.parse(r.stdout) as M;
+    expect(m.uncertain?.map((u) => [u.kind, u.name, u.reason])).toEqual([["AdminNetworkPolicy", "no-infra-nodes", "unresolved-peer"]]);
+    expect(m.uncertain?.[0]?.detail).toMatch(/egress\[0\] "deny-infra" \(Deny\): nodes .* matches no address/);
+    const outside = m.connections.filter((c) => c.src.startsWith("ipblock:") || c.dst.startsWith("ipblock:"));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.every((c) => c.uncertain === true)).toBe(true);
+    expect(m.connections.filter((c) => !c.src.startsWith("ipblock:") && !c.dst.startsWith("ipblock:")).some((c) => c.uncertain === true)).toBe(false);
+  });
+  it("with the Node object in the input, nothing is uncertain", async () => {
+    const r = await run(["matrix", "-f", "-", "--level", "pod", "-o", "json"], `${PODS}---\n${DENY_TO_NODES}---\n${INFRA_NODE}`);
+    expect((JSON.parse(r.stdout) as M).uncertain).toBeUndefined();
+  });
+});
