@@ -14,7 +14,7 @@
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
-import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
+import { clusterRulesOf, ipSetKey, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
@@ -129,7 +129,7 @@ function ipBlockCounts(rules: Iterable<PolicyRule>, into = new Map<string, numbe
     if (r.peers === "All") continue;
     for (const x of r.peers) {
       if (x.type !== "IPBlock" || x.set.intervals.length === 0) continue;
-      const k = `${x.set.family}:${x.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`;
+      const k = ipSetKey(x.set);
       into.set(k, (into.get(k) ?? 0) + sign);
     }
   }
