@@ -166,15 +166,29 @@ function computeClasses(t: Topology): Classes {
   };
   let prev: Subject | undefined;
   let prevCells: readonly number[] = [];
+  const NO_CELLS: readonly number[] = [];
+  const one: number[] = [0];
   for (let i = 0; i < S; i++) {
     const s = t.subjects[i] as Subject;
-    const ipCells = cellsOf(s);
+    // The usual pod has one IP: its cell is compared in a reused one-element list, and a list of
+    // its own is made only for a new class.
+    let ipCells: readonly number[];
+    if (s.ips.length === 1 && t.cells.length > 0) {
+      const ip = s.ips[0] as Subject["ips"][number];
+      const c = locate(ip.family, ip.value);
+      if (c < 0) ipCells = NO_CELLS;
+      else {
+        one[0] = c;
+        ipCells = one;
+      }
+    } else ipCells = cellsOf(s);
     if (prev && sameIdentity(prev, s, prevCells, ipCells, byNode)) {
       const cls = classOf[i - 1] as number;
       classOf[i] = cls;
       sizes[cls] = (sizes[cls] as number) + 1;
       continue;
     }
+    if (ipCells === one) ipCells = [one[0] as number];
     prev = s;
     prevCells = ipCells;
     const portsSig = sigOf(s);

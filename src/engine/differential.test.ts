@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadCluster } from "../parse/index.js";
 import { matrixJson } from "../report/index.js";
-import { buildTopology, computeMatrix, computeSummary, fastAnalysis, referenceAnalysis, type Level } from "./index.js";
+import { buildClasses } from "./classes.js";
+import { buildTopology, computeMatrix, computeSummary, fastAnalysis, FastEngine, referenceAnalysis, type Level } from "./index.js";
 import { clusterArb } from "./testing/arbitrary.js";
 
 function load(manifests: unknown[]) {
@@ -48,6 +49,24 @@ describe("fast engine ≡ reference engine (property, fast-check)", () => {
         expect({ ...fs, engine: "", classes: 0 }).toEqual({ ...rs, engine: "", classes: 0 });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a row's ingress part from a pod's identity (ingressFrom, incremental.ts) is its class's row", () => {
+    fc.assert(
+      fc.property(clusterArb, ({ manifests }) => {
+        const { cluster } = load(manifests);
+        const topo = buildTopology(cluster);
+        const fast = fastAnalysis(cluster, topo);
+        if (!(fast instanceof FastEngine)) return;
+        for (const info of buildClasses(topo).infos) {
+          if (!info.subject) continue;
+          const c = fast.classOf[info.representative] as number;
+          const byClass = [...fast.profiledRow(c).ingress];
+          expect([...fast.ingressFrom(info.subject).ingress], `class ${c}`).toEqual(byClass);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -7,6 +7,7 @@
 import {
   formatCidr,
   ipBlockId,
+  ipSetKey,
   ipSetToCidrs,
   maxValue,
   normalizeIntervals,
@@ -34,7 +35,7 @@ export function ipBlockSets(policies: readonly NetworkPolicy[], more: readonly P
       if (rule.peers === "All") continue;
       for (const peer of rule.peers) {
         if (peer.type !== "IPBlock") continue;
-        const key = `${peer.set.family}:${peer.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`;
+        const key = ipSetKey(peer.set);
         if (!seen.has(key)) seen.set(key, peer.set);
       }
     }

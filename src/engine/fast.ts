@@ -15,9 +15,11 @@ import {
   clusterRuleOrigin,
   foldTiers,
   npRuleOrigin,
+  peerMatchesPod,
   resolveRulePorts,
   tierPolicies,
   type MatchedRule,
+  type PodIdentity,
   type RuleOrigin,
   type TierInput,
 } from "../policy/index.js";
@@ -100,6 +102,8 @@ interface IngressProfiles {
   readonly listOfGroup: Int32Array;
   /** Per NetworkPolicy profile: the combo made of it alone (no tier program), or -1. */
   readonly pureCombo: Int32Array;
+  /** Per bitset: a compiled rule whose peers it is (what a source outside the classes is matched against). */
+  readonly ruleOfBitset: Int32Array;
   /** Combos with an Admin or Baseline program. */
   readonly tieredCombos: Int32Array;
 }
@@ -239,6 +243,7 @@ export class FastEngine implements Analysis {
     const profileOf = new Int32Array(this.classCount).fill(-1);
     const bitsetIds = new Map<Bitset, number>();
     const bitsets: Bitset[] = [];
+    const ruleOfBitset: number[] = [];
     const start: number[] = [0];
     const groupBits: number[] = [];
     const groupPorts: number[] = [];
@@ -251,6 +256,7 @@ export class FastEngine implements Analysis {
         bi = bitsets.length;
         bitsetIds.set(peers, bi);
         bitsets.push(peers);
+        ruleOfBitset.push(r);
       }
       return bi;
     };
@@ -321,6 +327,7 @@ export class FastEngine implements Analysis {
     this.profiles = {
       ...sparse,
       pureCombo,
+      ruleOfBitset: Int32Array.from(ruleOfBitset),
       tieredCombos: Int32Array.from(tieredCombos),
       npCount,
       listCount: start.length - 1,
@@ -420,12 +427,13 @@ export class FastEngine implements Analysis {
   }
 
   /**
-   * A tier program's fold from "everything open" for a source class (bit `bit` of word slice
-   * `base`): writes the allowed ports to folded[2*i] and the undecided ones to folded[2*i+1].
+   * A tier program's fold from "everything open" for a source (bit `bit` of `words[base + bitset]`
+   * says whether the bitset holds it): writes the allowed ports to folded[2*i] and the undecided
+   * ones to folded[2*i+1].
    */
-  private foldProgram(prof: IngressProfiles, list: number, base: number, bit: number, folded: Uint32Array, i: number): void {
+  private foldProgram(prof: IngressProfiles, list: number, words: Uint32Array, base: number, bit: number, folded: Uint32Array, i: number): void {
     const t = this.ports;
-    const { start, groupBits, groupPorts, groupAction, words } = prof;
+    const { start, groupBits, groupPorts, groupAction } = prof;
     let undecided = ALL_ID;
     let allowed = EMPTY_ID;
     let remaining = ALL_ID;
@@ -512,8 +520,42 @@ export class FastEngine implements Analysis {
    * by the next call.
    */
   profiledRow(a: number): ProfiledRow {
-    const t = this.ports;
     const prof = this.buildProfiles();
+    const { ingress, nonEmpty } = this.ingressProfiled(prof, prof.colIds, prof.colStart[a] as number, prof.colStart[a + 1] as number, prof.words, (a >>> 5) * prof.bitsetCount, a & 31);
+    const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
+    const e = srcIsSubject ? this.egressRow(a) : undefined;
+    return { ingress, nonEmpty, egress: e, egressTouched: e ? this.egressScratch.touched : undefined };
+  }
+
+  /**
+   * The ingress part of a row (per combo, as `profiledRow`'s) from a pod that need not be one of
+   * the classes (a pod after a label change, incremental.ts): the bitsets holding it are found by
+   * matching each bitset's rule peers against it, as the reference evaluator does. The array is
+   * reused by the next call.
+   */
+  ingressFrom(src: PodIdentity): Pick<ProfiledRow, "ingress" | "nonEmpty"> {
+    const prof = this.buildProfiles();
+    const n = prof.bitsetCount;
+    const member = new Uint32Array(n);
+    const cols: number[] = [];
+    for (let bi = 0; bi < n; bi++) {
+      const compiled = this.rules[prof.ruleOfBitset[bi] as number] as CompiledRule;
+      const peers = compiled.rule.peers;
+      // Cluster policies' peers are matched with no policy namespace (their rules name namespaces).
+      const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
+      if (peers === "All" || !peers.some((x) => peerMatchesPod(x, ns, src))) continue;
+      member[bi] = 1;
+      if ((prof.bitGroupStart[bi + 1] as number) > (prof.bitGroupStart[bi] as number)) cols.push(bi);
+    }
+    return this.ingressProfiled(prof, Int32Array.from(cols), 0, cols.length, member, 0, 0);
+  }
+
+  /**
+   * Per combo, the ingress ports from a source: `cols[from … to-1]` are the NetworkPolicy
+   * bitsets that hold it, bit `bit` of `words[base + bitset]` says whether any bitset does.
+   */
+  private ingressProfiled(prof: IngressProfiles, cols: Int32Array, from: number, to: number, words: Uint32Array, base: number, bit: number): Pick<ProfiledRow, "ingress" | "nonEmpty"> {
+    const t = this.ports;
     const combos = prof.comboNp.length;
     const npCount = prof.npCount;
     let st = this.rowState;
@@ -538,10 +580,10 @@ export class FastEngine implements Analysis {
       lists[2 * p] = prof.npBase[p] as number;
     };
     for (const p of prof.baseLists) touch(p);
-    // NetworkPolicy profiles: a union over the groups whose peers hold a.
-    const { colStart, colIds, bitGroupStart, bitGroups, listOfGroup, groupPorts } = prof;
-    for (let j = colStart[a] as number; j < (colStart[a + 1] as number); j++) {
-      const bi = colIds[j] as number;
+    // NetworkPolicy profiles: a union over the groups whose peers hold the source.
+    const { bitGroupStart, bitGroups, listOfGroup, groupPorts } = prof;
+    for (let j = from; j < to; j++) {
+      const bi = cols[j] as number;
       for (let q = bitGroupStart[bi] as number; q < (bitGroupStart[bi + 1] as number); q++) {
         const k = bitGroups[q] as number;
         const p = listOfGroup[k] as number;
@@ -560,9 +602,7 @@ export class FastEngine implements Analysis {
     }
     // Tier programs, folded in order; then each combo that has one (see IngressProfiles).
     if (prof.tieredCombos.length > 0) {
-      const base = (a >>> 5) * prof.bitsetCount;
-      const bit = a & 31;
-      for (let p = npCount; p < L; p++) this.foldProgram(prof, p, base, bit, lists, p);
+      for (let p = npCount; p < L; p++) this.foldProgram(prof, p, words, base, bit, lists, p);
       for (const c of prof.tieredCombos) {
         const np = prof.comboNp[c] as number;
         const ad = prof.comboAdmin[c] as number;
@@ -579,9 +619,7 @@ export class FastEngine implements Analysis {
         if (x !== EMPTY_ID) st.nonEmpty.push(c);
       }
     }
-    const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
-    const e = srcIsSubject ? this.egressRow(a) : undefined;
-    return { ingress: v, nonEmpty: st.nonEmpty, egress: e, egressTouched: e ? this.egressScratch.touched : undefined };
+    return { ingress: v, nonEmpty: st.nonEmpty };
   }
 
   classRow(a: number, out: Uint32Array): void {

@@ -8,15 +8,19 @@
  * policy selects (before or after) in that direction. Only those rows and columns are evaluated,
  * pair by pair, with the reference semantics (`direction` in reference.ts) over the policies that
  * select each end, in both states; pairs are grouped into units (the fast engine's classes, split
- * where identities changed), so a row costs one evaluation per class, not per pod.
+ * where identities changed), so a row costs one evaluation per class, not per pod. Where the
+ * analysis before is the fast engine, the ingress side of a unit whose policies did not change is
+ * read from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a
+ * source whose labels changed): a row costs one lookup per destination.
  *
  * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
  * `incrementalChanges` returns undefined and the caller recomputes.
  */
-import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
+import { clusterRulesOf, ipSetKey, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
+import { FastEngine } from "./fast.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
 import type { Subject, Topology } from "./topology.js";
@@ -129,7 +133,7 @@ function ipBlockCounts(rules: Iterable<PolicyRule>, into = new Map<string, numbe
     if (r.peers === "All") continue;
     for (const x of r.peers) {
       if (x.type !== "IPBlock" || x.set.intervals.length === 0) continue;
-      const k = `${x.set.family}:${x.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`;
+      const k = ipSetKey(x.set);
       into.set(k, (into.get(k) ?? 0) + sign);
     }
   }
@@ -196,11 +200,21 @@ class IncrementalEval implements Incremental {
   private readonly topo: Readonly<Record<State, Topology>>;
   private readonly clusters: Readonly<Record<State, Cluster>>;
   private readonly byNs: Readonly<Record<State, ReadonlyMap<string, readonly NetworkPolicy[]>>>;
-  /** Per state, direction and unit: the cluster view holding only the policies that select the unit. */
-  private readonly views = new Map<string, PolicyView>();
+  /**
+   * Per state and direction (`slot`), per unit: the cluster view holding only the policies that
+   * select the unit (null: an external cell, no policy applies at it).
+   */
+  private readonly views: (PolicyView | null | undefined)[][] = [[], [], [], []];
   private readonly cpChanged: number;
   /** Namespaces with a changed NetworkPolicy. */
   private readonly npChangedIn = new Set<string>();
+  /** The analysis before, when it is the fast engine: ingress at units whose policies did not change is read from its rows. */
+  private readonly engine: FastEngine | undefined;
+  /** Per unit as a source: the engine's ingress ports per combo (engine port ids), before; after, for changed units. */
+  private readonly engineRows: (Uint32Array | undefined)[][] = [[], []];
+  private engineProfileOf: Int32Array | undefined;
+  /** The engine's port-set ids → ours. */
+  private readonly fromEngine = new Map<number, number>();
 
   constructor(
     a: Analysis,
@@ -211,6 +225,7 @@ class IncrementalEval implements Incremental {
     cp: readonly [ClusterPolicy | undefined, ClusterPolicy | undefined][],
   ) {
     this.topo = { before: a.topology, after: after.topology };
+    this.engine = a instanceof FastEngine ? a : undefined;
     this.clusters = { before: beforeCluster, after: after.cluster };
     const nsIndex = (c: Cluster): Map<string, NetworkPolicy[]> => {
       const m = new Map<string, NetworkPolicy[]>();
@@ -346,13 +361,19 @@ class IncrementalEval implements Incremental {
     for (const p of this.clusters.after.clusterPolicies) {
       for (const dir of ["Ingress", "Egress"] as const) add(clusterRulesOf(p, dir).map((r) => r.rule), "", undefined, p, dir);
     }
+    // The units a policy selects after the change, once per policy.
+    const selected = new Map<object, number[]>();
     const selectedUnits = (ref: Ref): number[] => {
+      const policy: object = ref.np ?? (ref.cp as ClusterPolicy);
+      const got = selected.get(policy);
+      if (got) return got;
       const out: number[] = [];
       const candidates: Iterable<number> = ref.np ? (namespaces.get(ref.np.namespace) ?? []) : this.units.keys();
       for (const v of candidates) {
         const id = this.identity("after", v);
         if (id && (ref.np ? policySelects(ref.np, id) : clusterPolicySelects(ref.cp as ClusterPolicy, id))) out.push(v);
       }
+      selected.set(policy, out);
       return out;
     };
     // Per pair of namespace label sets (before, after): the refs whose namespaceSelector changes its mind.
@@ -392,25 +413,64 @@ class IncrementalEval implements Incremental {
     }
   }
 
+  /**
+   * A unit that did not change, in a namespace whose policies did not change, with no cluster
+   * policy changed, is selected by the same policies in both states.
+   */
+  private sameSelection(u: number): boolean {
+    return !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+  }
+
+  /**
+   * Ingress ports at subject unit `at` from unit `peer`, read from the engine's row of the peer
+   * (in profile form: one lookup per destination) when `at` is selected by the same policies in
+   * both states, which are the engine's. A peer that changed is, after, a source the engine has
+   * no class for: its row is made by matching it against each peer bitset's rule
+   * (`FastEngine.ingressFrom`). Undefined when the engine cannot tell.
+   */
+  private engineIngress(state: State, at: number, peer: number): number | undefined {
+    const e = this.engine;
+    const atRep = (this.units[at] as Unit).rep;
+    if (!e || atRep >= this.topo.before.subjects.length || !this.sameSelection(at)) return undefined;
+    const combo = (this.engineProfileOf ??= e.profileOf)[e.classOf[atRep] as number] as number;
+    if (combo < 0) return ALL_ID; // no policy applies at it for ingress
+    const p = this.units[peer] as Unit;
+    const fresh = state === "after" && p.changed;
+    const rows = this.engineRows[fresh ? 1 : 0] as (Uint32Array | undefined)[];
+    let row = rows[peer];
+    if (!row) {
+      if (fresh) {
+        const id = this.identity("after", peer);
+        if (!id) return undefined;
+        row = e.ingressFrom(id).ingress.slice();
+      } else row = e.profiledRow(e.classOf[p.rep] as number).ingress.slice();
+      rows[peer] = row;
+    }
+    const id = row[combo] as number;
+    let ours = this.fromEngine.get(id);
+    if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
+    return ours;
+  }
+
   /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
   private view(state: State, dir: PolicyType, u: number): PolicyView | undefined {
-    // A unit that did not change, in a namespace whose policies did not change, with no cluster
-    // policy changed, is selected by the same policies in both states: one view.
-    const shared = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
-    const key = `${shared ? "before" : state}\u0000${dir}\u0000${u}`;
-    let v = this.views.get(key);
-    if (v) return v;
+    const shared = this.sameSelection(u);
+    const views = this.views[slot(shared ? "before" : state, dir)] as (PolicyView | null | undefined)[];
+    const got = views[u];
+    if (got !== undefined) return got ?? undefined;
     const id = this.identity(state, u);
-    if (!id) return undefined;
+    if (!id) {
+      views[u] = null;
+      return undefined;
+    }
     const c = this.clusters[state];
     const networkPolicies = (this.byNs[state].get(id.namespace) ?? []).filter((p) => policyIsolates(p, dir) && policySelects(p, id));
     const clusterPolicies = c.clusterPolicies.filter((p) => clusterRulesOf(p, dir).length > 0 && clusterPolicySelects(p, id));
-    v = { networkPolicies, clusterPolicies };
-    this.views.set(key, v);
+    const v = { networkPolicies, clusterPolicies };
+    views[u] = v;
     return v;
   }
 
-  /** Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination unit). */
   /**
    * Ports a direction allows at unit `at` toward/from unit `peer` (`dst` is the destination). The
    * answer depends on the peer only through which of the view's peers match it (and, for egress
@@ -418,26 +478,57 @@ class IncrementalEval implements Incremental {
    * of 13k units costs a few selector matches per unit and a handful of evaluations.
    */
   private side(state: State, dir: PolicyType, at: number, peer: number, dst: number): number {
+    if (dir === "Ingress") {
+      const got = this.engineIngress(state, at, peer);
+      if (got !== undefined) return got;
+    }
     const view = this.view(state, dir, at);
     const id = this.identity(state, at);
     if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
-    const t = this.topo[state];
-    const party = partyOf(t, (this.units[peer] as Unit).rep);
-    const sig = this.signature(view, party, dir === "Egress" ? this.identity(state, dst) : undefined);
-    const memo = `${state}\u0000${dir}\u0000${at}\u0000${sig}`;
-    let got = this.answers.get(memo);
+    const sig = this.signature(view, this.party(state, peer), dir === "Egress" ? dst : undefined, state);
+    const memos = this.answers[slot(state, dir)] as (Map<number | string, number> | undefined)[];
+    let memo = memos[at];
+    if (!memo) memos[at] = memo = new Map();
+    let got = memo.get(sig);
     if (got === undefined) {
-      got = this.ports.intern(direction(view, dir, id, party, this.identity(state, dst)?.ports).ports);
-      this.answers.set(memo, got);
+      got = this.ports.intern(direction(view, dir, id, this.party(state, peer), this.identity(state, dst)?.ports).ports);
+      memo.set(sig, got);
     }
     return got;
   }
 
-  private readonly answers = new Map<string, number>();
+  /** Per state and direction (`slot`), per unit: its answers by signature. */
+  private readonly answers: (Map<number | string, number> | undefined)[][] = [[], [], [], []];
+  /** Per state, per unit: the unit's representative as `direction` sees a peer. */
+  private readonly parties: (ReturnType<typeof partyOf> | undefined)[][] = [[], []];
+  /** Per unit: the id of its named-port context (containerPorts and hostNetwork, the same in both states). */
+  private readonly portContext: (number | undefined)[] = [];
+  private readonly portContextIds = new Map<string, number>();
   private readonly viewPeers = new WeakMap<PolicyView, { readonly peers: readonly { readonly peer: Peer; readonly ns: string }[]; readonly named: boolean }>();
 
-  /** Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus named-port context. */
-  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: PodIdentity | undefined): string {
+  private party(state: State, u: number): ReturnType<typeof partyOf> {
+    const parties = this.parties[state === "before" ? 0 : 1] as (ReturnType<typeof partyOf> | undefined)[];
+    return (parties[u] ??= partyOf(this.topo[state], (this.units[u] as Unit).rep));
+  }
+
+  /** Named ports resolve against the destination's containerPorts: an id per distinct (ports, hostNetwork). */
+  private portContextOf(u: number, dst: PodIdentity): number {
+    let id = this.portContext[u];
+    if (id === undefined) {
+      const key = `${dst.ports.map((x) => `${x.name ?? ""}/${x.protocol}/${x.containerPort}`).join(",")}|${dst.hostNetwork ? 1 : 0}`;
+      id = this.portContextIds.get(key);
+      if (id === undefined) this.portContextIds.set(key, (id = this.portContextIds.size));
+      this.portContext[u] = id;
+    }
+    return id;
+  }
+
+  /**
+   * Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus
+   * the named-port context of the destination unit `dst` when a rule names a port: a number
+   * (bits, then context) when the view has at most 30 peers, else text.
+   */
+  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: number | undefined, state: State): number | string {
     let vp = this.viewPeers.get(view);
     if (!vp) {
       const peers: { peer: Peer; ns: string }[] = [];
@@ -451,14 +542,21 @@ class IncrementalEval implements Incremental {
       vp = { peers, named };
       this.viewPeers.set(view, vp);
     }
-    let sig = "";
-    for (const { peer, ns } of vp.peers) {
-      const hit = party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
-      sig += hit ? "1" : "0";
+    const hit = (i: number): boolean => {
+      const { peer, ns } = vp.peers[i] as { readonly peer: Peer; readonly ns: string };
+      return party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
+    };
+    const dstId = vp.named && dst !== undefined ? this.identity(state, dst) : undefined;
+    const context = dstId && dst !== undefined ? this.portContextOf(dst, dstId) : -1;
+    const n = vp.peers.length;
+    if (n <= 30) {
+      let bits = 0;
+      for (let i = 0; i < n; i++) if (hit(i)) bits |= 1 << i;
+      return bits + (context + 1) * 2 ** 30;
     }
-    // Named ports resolve against the destination's containerPorts (egress: the peer).
-    if (vp.named && dst) sig += `|${dst.ports.map((x) => `${x.name ?? ""}/${x.protocol}/${x.containerPort}`).join(",")}|${dst.hostNetwork ? 1 : 0}`;
-    return sig;
+    let sig = "";
+    for (let i = 0; i < n; i++) sig += hit(i) ? "1" : "0";
+    return `${sig}|${context}`;
   }
 
   portsBetween(state: State, u: number, v: number): number {
@@ -492,6 +590,7 @@ class IncrementalEval implements Incremental {
         in0 = this.side("before", "Ingress", v, u, v);
         in1 = inSame ? in0 : this.side("after", "Ingress", v, u, v);
         if (egSame && in0 === in1) return;
+        if (in0 === EMPTY_ID && in1 === EMPTY_ID) return; // nothing gets in, in either state
         eg0 = this.side("before", "Egress", u, v, v);
         eg1 = egSame ? eg0 : this.side("after", "Egress", u, v, v);
       }
@@ -513,6 +612,11 @@ class IncrementalEval implements Incremental {
       pair(u, v);
     }
   }
+}
+
+/** Index of a (state, direction) in the per-unit caches. */
+function slot(state: State, dir: PolicyType): number {
+  return (state === "before" ? 0 : 2) + (dir === "Ingress" ? 0 : 1);
 }
 
 function sorted(l: Readonly<Record<string, string>>): [string, string][] {

@@ -3,7 +3,7 @@
  * Which classes a selector, a policy or a peer picks, through an inverted label index so that
  * 10k policies over 100k pods do not scan every class for every selector.
  */
-import { formatSelector, ipSetCovers, pushTo, selectorMatches, type ClusterPolicySubject, type IpSet, type LabelSelector, type Peer, type PolicyRule } from "../model/index.js";
+import { formatSelector, ipSetCovers, ipSetKey, pushTo, selectorMatches, type ClusterPolicySubject, type IpSet, type LabelSelector, type Peer, type PolicyRule } from "../model/index.js";
 import { Bitset } from "./bitset.js";
 import type { ClassInfo } from "./classes.js";
 import type { Subject, Topology } from "./topology.js";
@@ -114,7 +114,7 @@ export class SelectionIndex {
   /** Classes (subjects and external cells) a peer matches, for a policy in `policyNs`. */
   peer(peer: Peer, policyNs: string): Bitset {
     const key = peer.type === "IPBlock"
-      ? `ip\u0000${peer.set.family}\u0000${peer.set.intervals.map((iv) => `${iv.lo}-${iv.hi}`).join(",")}`
+      ? `ip\u0000${ipSetKey(peer.set)}`
       : `pods\u0000${peer.namespaces.type === "PolicyNamespace" ? `=${policyNs}` : selectorKey(peer.namespaces.selector)}\u0000${selectorKey(peer.pods)}`;
     let bits = this.peerCache.get(key);
     if (bits) return bits;

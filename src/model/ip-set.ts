@@ -16,6 +16,25 @@ export interface IpSet {
   readonly intervals: readonly Interval[];
 }
 
+const setKeys = new WeakMap<IpSet, string>();
+
+/**
+ * A text two sets share exactly when their intervals are the same: a map key for deduplicating
+ * ipBlocks. Kept per set (sets are never changed); IPv4 bounds are written from numbers, which
+ * is cheaper than from bigints.
+ */
+export function ipSetKey(s: IpSet): string {
+  let k = setKeys.get(s);
+  if (k === undefined) {
+    k = `${s.family}:`;
+    s.intervals.forEach((iv, i) => {
+      k += `${i > 0 ? "," : ""}${s.family === 4 ? `${Number(iv.lo)}-${Number(iv.hi)}` : `${iv.lo}-${iv.hi}`}`;
+    });
+    setKeys.set(s, k);
+  }
+  return k;
+}
+
 export function ipSetOfCidr(c: Cidr): IpSet {
   return { family: c.family, intervals: [{ lo: c.base, hi: lastOf(c) }] };
 }

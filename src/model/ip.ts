@@ -12,20 +12,32 @@ export interface Ip {
 export const maxValue = (family: IpFamily): bigint => (family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n);
 export const bitsOf = (family: IpFamily): number => (family === 4 ? 32 : 128);
 
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
+/**
+ * Dotted quad, four decimal parts 0-255 without leading zeros (they are ambiguous: octal). By
+ * hand rather than with a regex: every pod's IP passes here.
+ */
 function parseV4(text: string): bigint | undefined {
-  const m = V4.exec(text);
-  if (!m) return undefined;
-  let v = 0n;
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] ?? "";
-    if (part.length > 1 && part.startsWith("0")) return undefined; // leading zeros are ambiguous (octal)
-    const n = Number(part);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return undefined; // a leading zero
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return undefined;
   }
-  return v;
+  if (digits === 0 || dots !== 3 || part > 255) return undefined;
+  return BigInt(v * 256 + part);
 }
 
 function parseV6(text: string): bigint | undefined {

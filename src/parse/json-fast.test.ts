@@ -67,6 +67,16 @@ describe("JSON fast path", () => {
     expect(parseJsonWithPositions(`{"a": [1, 2,]}`, 0, new WeakMap())).toBeUndefined();
   });
 
+  it("tells duplicate keys from `:` inside strings, escaped or not", () => {
+    const fast = (text: string): boolean => parseJsonWithPositions(text, 0, new WeakMap()) !== undefined;
+    expect(fast(`{"image":"nginx:1.2","t":"10:00:00","k:x":[":",{"a":"b"}]}`)).toBe(true);
+    expect(fast(`{"image":"nginx:1.2","image":"nginx:1.3"}`)).toBe(false);
+    // A duplicate dropping a value whose `:` a `\u003a` elsewhere would make up for.
+    expect(fast(String.raw`{"a":"x","a":"y","b":"\u003a"}`)).toBe(false);
+    expect(fast(String.raw`{"a":"x","b":"\u003a:"}`)).toBe(true);
+    expect(fast(String.raw`{"a":"\\u:","b":{"c":1},"b":2}`)).toBe(false);
+  });
+
   it("loads a JSON List with the same objects and source lines as the YAML path", () => {
     const text = demoAsJson();
     // A leading YAML-only line forces the same document through js-yaml.

@@ -43,30 +43,6 @@ function scan(text: string): { offsets: number[]; colons: number } {
   return { offsets: out, colons };
 }
 
-/**
- * Outside strings: the `:` separators (one per key), the deepest bracket nesting (root = 1) and
- * an upper bound of the values (every value but a list's first follows a `:` or a `,`).
- */
-function stats(text: string): { colons: number; deepest: number; values: number } {
-  let colons = 0;
-  let commas = 0;
-  let brackets = 0;
-  let depth = 0;
-  let deepest = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) i = closingQuote(text, i);
-    else if (c === 58) colons++;
-    else if (c === 44) commas++;
-    else if (c === 123 || c === 91) {
-      brackets++;
-      if (++depth > deepest) deepest = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return { colons, deepest, values: colons + commas + brackets + 1 };
-}
-
 /** Index of the quote closing the string that opens at `i` (text.length when unterminated). */
 function closingQuote(text: string, i: number): number {
   for (let j = text.indexOf('"', i + 1); j >= 0; j = text.indexOf('"', j + 1)) {
@@ -110,15 +86,29 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
   } catch {
     return undefined;
   }
-  const { colons, deepest, values } = stats(text);
   let keys = 0;
-  // Iterative (JSON has no depth limit and input drives the depth).
+  let nodes = 1;
+  let deepest = 0;
+  // Iterative (JSON has no depth limit and input drives the depth); `depths` runs beside `todo`
+  // (root = 1, as bracket nesting counts).
   const todo: object[] = [];
-  if (typeof value === "object" && value !== null) todo.push(value);
+  const depths: number[] = [];
+  if (typeof value === "object" && value !== null) {
+    todo.push(value);
+    depths.push(1);
+  }
   while (todo.length > 0) {
     const v = todo.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > deepest) deepest = depth;
     if (Array.isArray(v)) {
-      for (const x of v) if (typeof x === "object" && x !== null) todo.push(x as object);
+      nodes += v.length;
+      for (const x of v) {
+        if (typeof x === "object" && x !== null) {
+          todo.push(x as object);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
     const rec = v as Record<string, unknown>;
@@ -128,33 +118,85 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
       keys++;
       if (integerKey(k)) return undefined;
       const x = rec[k];
-      if (typeof x === "object" && x !== null) todo.push(x);
+      if (typeof x === "object" && x !== null) {
+        todo.push(x);
+        depths.push(depth + 1);
+      }
     }
   }
+  nodes += keys;
   // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
   // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
-  if (keys !== colons) return undefined;
+  if (!keysAreSeparators(text, value, keys)) return undefined;
   if (typeof value === "object" && value !== null) positions.deferJson(text, base, value);
   // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
-  return { value, withinLimits: deepest < MAX_DEPTH && values * 3 <= MAX_EXPANDED };
+  return { value, withinLimits: deepest < MAX_DEPTH && nodes * 3 <= MAX_EXPANDED };
+}
+
+/** Occurrences of `:` in `text`. */
+function countColons(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf(":"); i >= 0; i = text.indexOf(":", i + 1)) n++;
+  return n;
+}
+
+/** Occurrences of `:` in the keys and string values of a parsed JSON value. */
+function colonsInStrings(value: unknown): number {
+  const count = (s: string): number => (s.indexOf(":") < 0 ? 0 : countColons(s));
+  let n = 0;
+  const todo: unknown[] = [value];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (typeof v === "string") n += count(v);
+    else if (Array.isArray(v)) for (const x of v) todo.push(x);
+    else if (typeof v === "object" && v !== null) {
+      const rec = v as Record<string, unknown>;
+      for (const k in rec) {
+        n += count(k);
+        todo.push(rec[k]);
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Is every `:` separator of `text` (outside strings) one of the `keys` JSON.parse kept, i.e. no
+ * duplicate key? Every `:` of the text is a separator or inside a string. When there are as many
+ * keys as `:` in all, none is inside a string and none was dropped. Else, without `\u` escapes
+ * (the only way a parsed string can hold a `:` its text does not), the strings' parsed `:` are
+ * exactly the text's in strings, unless a duplicate dropped some (and a key with them). With
+ * `\u` escapes the text is scanned for the separators themselves.
+ */
+function keysAreSeparators(text: string, value: unknown, keys: number): boolean {
+  const colons = countColons(text);
+  if (colons === keys) return true;
+  if (text.indexOf("\\u") < 0) return keys + colonsInStrings(value) === colons;
+  return scan(text).colons === keys;
 }
 
 /** Records the start offset of every map and list of `value` (parsed from `text` at `base`). */
 function match(text: string, base: number, value: object, into: PositionStore): void {
   const { offsets } = scan(text);
-  const todo: unknown[] = [value];
+  // Pre-order, children in document order (pushed last to first); scalars never enter the stack.
+  const todo: object[] = [value];
   let next = 0;
   while (todo.length > 0) {
-    const v = todo.pop();
-    if (typeof v !== "object" || v === null) continue;
+    const v = todo.pop() as object;
     into.set(v, base + (offsets[next++] as number));
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) todo.push(v[i]);
+      for (let i = v.length - 1; i >= 0; i--) {
+        const x: unknown = v[i];
+        if (typeof x === "object" && x !== null) todo.push(x);
+      }
       continue;
     }
     const rec = v as Record<string, unknown>;
     const names = Object.keys(rec);
-    for (let i = names.length - 1; i >= 0; i--) todo.push(rec[names[i] as string]);
+    for (let i = names.length - 1; i >= 0; i--) {
+      const x = rec[names[i] as string];
+      if (typeof x === "object" && x !== null) todo.push(x);
+    }
   }
 }
 

@@ -25,7 +25,7 @@ import {
 import type { Cursor } from "./cursor.js";
 import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
-import { collate } from "./name-order.js";
+import { collate, sortByName } from "./name-order.js";
 import { scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
@@ -272,24 +272,22 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   for (const [name, source] of col.referenced) {
     if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name, source));
   }
-  const byName = <T extends { readonly namespace?: string | undefined; readonly name: string }>(a: T, b: T): number =>
-    collate(a.namespace ?? "", b.namespace ?? "") || collate(a.name, b.name);
-  const nodes = [...col.nodes.values()].sort(byName);
+  const nodes = sortByName([...col.nodes.values()]);
   const cluster: Cluster = {
-    namespaces: [...namespaces.values()].sort(byName),
-    pods: [...col.pods.values()].sort(byName),
-    workloads: [...col.workloads.values()].sort((a, b) => byName(a, b) || collate(a.kind, b.kind)),
-    networkPolicies: [...col.policies.values()].sort(byName),
-    clusterPolicies: [...col.clusterPolicies.values()].sort(byName).map((p) => p.resolve(nodes)),
-    services: [...col.services.values()].sort(byName),
-    endpointSlices: [...col.slices.values()].sort(byName),
+    namespaces: sortByName([...namespaces.values()]),
+    pods: sortByName([...col.pods.values()]),
+    workloads: sortByName([...col.workloads.values()], (a, b) => collate(a.kind, b.kind)),
+    networkPolicies: sortByName([...col.policies.values()]),
+    clusterPolicies: sortByName([...col.clusterPolicies.values()]).map((p) => p.resolve(nodes)),
+    services: sortByName([...col.services.values()]),
+    endpointSlices: sortByName([...col.slices.values()]),
     nodes,
-    ingresses: [...col.ingresses.values()].sort(byName),
-    ingressClasses: [...col.ingressClasses.values()].sort(byName),
+    ingresses: sortByName([...col.ingresses.values()]),
+    ingressClasses: sortByName([...col.ingressClasses.values()]),
     others: col.others,
     policyGaps: policyGaps(col.skipped),
     ...col.northSouth.result(),
-    ...calicoAndCilium(col, byName),
+    ...calicoAndCilium(col),
   };
   const unmodelledKinds: Record<string, number> = {};
   for (const o of col.others) if (!o.apiVersion.startsWith("kwire/")) unmodelledKinds[o.kind] = (unmodelledKinds[o.kind] ?? 0) + 1;
@@ -305,20 +303,20 @@ export function loadCluster(files: readonly InputFile[]): LoadResult {
   };
 }
 
-function calicoAndCilium(col: Collector, byName: <T extends { readonly namespace?: string | undefined; readonly name: string }>(a: T, b: T) => number): Pick<Cluster, "calico" | "ciliumPolicies"> {
+function calicoAndCilium(col: Collector): Pick<Cluster, "calico" | "ciliumPolicies"> {
   const calico = col.calicoPolicies.size + col.calicoTiers.size + col.calicoSets.size + col.calicoStagedK8s.size > 0;
   return {
     ...(calico
       ? {
           calico: {
-            policies: [...col.calicoPolicies.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
-            tiers: [...col.calicoTiers.values()].sort(byName),
-            networkSets: [...col.calicoSets.values()].sort(byName),
-            stagedKubernetes: [...col.calicoStagedK8s.values()].sort(byName),
+            policies: sortByName([...col.calicoPolicies.values()], (a, b) => a.kind.localeCompare(b.kind)),
+            tiers: sortByName([...col.calicoTiers.values()]),
+            networkSets: sortByName([...col.calicoSets.values()]),
+            stagedKubernetes: sortByName([...col.calicoStagedK8s.values()]),
           },
         }
       : {}),
-    ...(col.cilium.size > 0 ? { ciliumPolicies: [...col.cilium.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)) } : {}),
+    ...(col.cilium.size > 0 ? { ciliumPolicies: sortByName([...col.cilium.values()], (a, b) => a.kind.localeCompare(b.kind)) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * @module metadata
  * ObjectMeta: name, namespace, labels, ownerReferences.
  */
-import type { OwnerRef } from "../../model/index.js";
+import { trimmed, type OwnerRef } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 
 export interface Meta {
@@ -32,5 +32,5 @@ export function decodeMeta(obj: Cursor, namespaced: boolean): Meta | undefined {
     }
   }
   if (name === undefined) return undefined;
-  return { name, namespace, labels, owners };
+  return { name, namespace, labels, owners: trimmed(owners) };
 }

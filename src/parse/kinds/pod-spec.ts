@@ -3,7 +3,7 @@
  * The parts of a PodSpec the network cares about: containerPorts (of containers and of
  * restartable init containers, i.e. sidecars), hostNetwork, nodeName, hostname/subdomain.
  */
-import { isProtocol, parseIp, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
+import { isProtocol, parseIp, trimmed, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 
 export interface PodSpecInfo {
@@ -55,15 +55,15 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   const hostname = spec.get("hostname").optString();
   const subdomain = spec.get("subdomain").optString();
   const dns = spec.isAbsent ? undefined : decodeDns(spec);
-  return {
-    ...(dns !== undefined ? { dns } : {}),
-    ports,
-    hostNetwork,
-    ...(nodeName !== undefined ? { nodeName } : {}),
-    ...(serviceAccount !== undefined && serviceAccount !== "" ? { serviceAccount } : {}),
-    ...(hostname !== undefined ? { hostname } : {}),
-    ...(subdomain !== undefined ? { subdomain } : {}),
-  };
+  // Built field by field, not with conditional spreads (spreads of fresh literals gave many
+  // objects a hidden class of their own).
+  const out: { -readonly [K in keyof PodSpecInfo]: PodSpecInfo[K] } = { ports: trimmed(ports), hostNetwork };
+  if (dns !== undefined) out.dns = dns;
+  if (nodeName !== undefined) out.nodeName = nodeName;
+  if (serviceAccount !== undefined && serviceAccount !== "") out.serviceAccount = serviceAccount;
+  if (hostname !== undefined) out.hostname = hostname;
+  if (subdomain !== undefined) out.subdomain = subdomain;
+  return out;
 }
 
 /**
@@ -123,11 +123,8 @@ function decodeContainerPort(p: Cursor): ContainerPort | undefined {
     ipC.error("invalid-value", `hostIP "${hostIP}" is not an IP address; the hostPort binds to every node address`);
     hostIP = undefined;
   }
-  return {
-    ...(name !== undefined ? { name } : {}),
-    containerPort: port,
-    protocol,
-    ...(hostPort !== undefined ? { hostPort } : {}),
-    ...(hostPort !== undefined && hostIP !== undefined ? { hostIP } : {}),
-  };
+  // Literals, not conditional spreads (see decodePodSpec); the key order is the model's.
+  const base: ContainerPort = name !== undefined ? { name, containerPort: port, protocol } : { containerPort: port, protocol };
+  if (hostPort === undefined) return base;
+  return hostIP !== undefined ? { ...base, hostPort, hostIP } : { ...base, hostPort };
 }

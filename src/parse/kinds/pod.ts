@@ -4,7 +4,7 @@
  * and what the Service layer needs: the Ready condition, phase, deletionTimestamp,
  * hostname/subdomain.
  */
-import { parseIp, type Ip, type Pod } from "../../model/index.js";
+import { parseIp, trimmed, type Ip, type Pod } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 import { decodeMeta } from "./metadata.js";
 import { decodePodSpec } from "./pod-spec.js";
@@ -39,7 +39,7 @@ export function decodePod(obj: Cursor): Pod | undefined {
     namespace: meta.namespace,
     name: meta.name,
     labels: meta.labels,
-    ips,
+    ips: trimmed(ips),
     hostNetwork: spec.hostNetwork,
     ports: spec.ports,
     ...(spec.dns !== undefined ? { dns: spec.dns } : {}),
