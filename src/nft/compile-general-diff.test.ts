@@ -153,7 +153,8 @@ for (const [name, arb, cni] of [
   describe(`${name}: the compiled nft table ≡ the engine (tracer, property)`, () => {
     it("every pod pair, a few ports and ICMP types, and the outside world's cells", () => {
       let checked = 0;
-      fc.assert(fc.property(arb, ({ manifests }) => void (checked += Number(check(concrete(manifests, cni))))), { numRuns: 120 });
+      // KW_SEED=<seed> replays a failing run (fast-check prints the seed).
+      fc.assert(fc.property(arb, ({ manifests }) => void (checked += Number(check(concrete(manifests, cni))))), { numRuns: 120, ...(process.env["KW_SEED"] ? { seed: Number(process.env["KW_SEED"]) } : {}) });
       // Most generated clusters carry the dialect's objects: the property is not vacuous.
       expect(checked).toBeGreaterThan(60);
     }, 300_000); // ~20 s alone; generous for a loaded machine
