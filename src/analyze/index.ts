@@ -126,3 +126,5 @@ export function policyDialectOf(cluster: Cluster, cni: CniInfo | undefined, expl
 export function analyzeFiles(files: readonly InputFile[], opts: AnalyzeOptions = {}): Analyzed | { readonly error: string } {
   return analyzeCluster(loadCluster(files), opts);
 }
+
+export { incrementalDiff } from "./diff.js";

@@ -133,6 +133,8 @@ export interface TraceResult {
 export interface WhatIfResult {
   readonly matrix: MatrixJson;
   readonly diff: MatrixDiff;
+  /** How the changed connections were found: the engine's incremental path (policies and labels changed only) or by comparing the matrices. */
+  readonly diffBy: "incremental" | "matrices";
   readonly findings: readonly FindingMsg[];
   readonly timings: Timings;
 }

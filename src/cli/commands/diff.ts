@@ -5,10 +5,8 @@
  */
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { computeMatrix, incrementalChanges, incrementalMatrixChanges, type Level, type MatrixOptions } from "../../engine/index.js";
-import { isAllPorts, portSetToList } from "../../model/index.js";
-import type { Analyzed } from "../../analyze/index.js";
-import type { MatrixDiff, PortsJson } from "../../report/index.js";
+import { computeMatrix, type Level } from "../../engine/index.js";
+import { incrementalDiff } from "../../analyze/index.js";
 import type { InputFile } from "../../parse/index.js";
 import { northSouth } from "./matrix.js";
 import { diffIsEmpty, diffMarkdown, diffMatrices, diffTable, matrixJson } from "../../report/index.js";
@@ -79,26 +77,3 @@ export function diffCommand(io: Io, setExit: (n: number) => void): Command {
     });
 }
 
-/**
- * When the inputs differ only in policies and labels (the usual pull request), the changed
- * connections come from the engine's incremental path (src/engine/incremental.ts), without
- * either full matrix; otherwise undefined (the two matrices are computed and compared).
- */
-function incrementalDiff(before: Analyzed, after: Analyzed, opts: MatrixOptions): MatrixDiff | undefined {
-  if (before.analysis.engine !== "fast" || after.analysis.engine !== "fast") return undefined;
-  const inc = incrementalChanges(before.analysis, before.cluster, { cluster: after.cluster, topology: after.analysis.topology });
-  if (!inc) return undefined;
-  const json = (id: number): PortsJson => {
-    const p = inc.ports.get(id);
-    return isAllPorts(p) ? "all" : portSetToList(p);
-  };
-  const changes = incrementalMatrixChanges(inc, after.analysis.topology, opts);
-  return {
-    apiVersion: "kwire/v1alpha1",
-    kind: "ConnectivityDiff",
-    level: opts.level,
-    added: changes.filter((c) => c.before === 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.after) })),
-    removed: changes.filter((c) => c.after === 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.before) })),
-    changed: changes.filter((c) => c.before !== 0 && c.after !== 0).map((c) => ({ src: c.src, dst: c.dst, ports: json(c.after), previousPorts: json(c.before) })),
-  };
-}

@@ -3,7 +3,7 @@
  * What a change does to who-can-reach-whom: connections added, removed and changed between two
  * matrices (the shape of `kwire diff -o json`), plus a union matrix that draws both at once.
  */
-import type { ConnectionJson, EndpointJson, MatrixJson, PortsJson } from "../../report/index.js";
+import { diffMatrices as connectionDiff, type ConnectionJson, type EndpointJson, type MatrixDiff as ConnectionDiff, type MatrixJson, type PortsJson } from "../../report/index.js";
 import { pairKey } from "./matrix-index.js";
 import { portsKey } from "./ports.js";
 
@@ -28,25 +28,18 @@ export interface MatrixDiff {
 const byPair = (a: { src: string; dst: string }, b: { src: string; dst: string }): number =>
   a.src < b.src ? -1 : a.src > b.src ? 1 : a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0;
 
-export function diffMatrices(before: MatrixJson, after: MatrixJson): MatrixDiff {
-  const old = new Map(before.connections.map((c) => [pairKey(c.src, c.dst), c] as const));
-  const added: ConnectionJson[] = [];
-  const changed: ChangedConnection[] = [];
-  const seen = new Set<string>();
-  for (const c of after.connections) {
-    const k = pairKey(c.src, c.dst);
-    seen.add(k);
-    const o = old.get(k);
-    if (!o) added.push(c);
-    else if (portsKey(o.ports) !== portsKey(c.ports)) changed.push({ src: c.src, dst: c.dst, before: o.ports, after: c.ports });
-  }
-  const removed = before.connections.filter((c) => !seen.has(pairKey(c.src, c.dst)));
+/**
+ * The UI's view of a change: the connections added, removed and changed (one computation,
+ * src/report/diff.ts, or the engine's incremental path — src/analyze/diff.ts — when the caller
+ * has it), plus the endpoints only one side has.
+ */
+export function diffMatrices(before: MatrixJson, after: MatrixJson, connections: ConnectionDiff = connectionDiff(before, after)): MatrixDiff {
   const oldIds = new Set(before.endpoints.map((e) => e.id));
   const newIds = new Set(after.endpoints.map((e) => e.id));
   return {
-    added: added.sort(byPair),
-    removed: [...removed].sort(byPair),
-    changed: changed.sort(byPair),
+    added: [...connections.added].sort(byPair),
+    removed: [...connections.removed].sort(byPair),
+    changed: connections.changed.map((c) => ({ src: c.src, dst: c.dst, before: c.previousPorts, after: c.ports })).sort(byPair),
     endpointsAdded: [...newIds].filter((id) => !oldIds.has(id)).sort(),
     endpointsRemoved: [...oldIds].filter((id) => !newIds.has(id)).sort(),
   };

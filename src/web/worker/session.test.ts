@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { API, DATABASE, DEMO_FILES, DEMO_PATH, FRONTEND, WEB, matrixOf } from "../testing/demo.js";
 import { applyEdit } from "../model/edit.js";
+import { diffMatrices } from "../model/diff.js";
 import { Session } from "./session.js";
 
 describe("Session (the worker's engine side)", () => {
@@ -146,5 +147,46 @@ spec:
     expect(missing.namespace).toBeUndefined();
     expect(missing.notes.some((n) => n.includes("namespace nope"))).toBe(true);
     expect(new Session().load(DEMO_FILES).namespace).toBeUndefined();
+  });
+});
+
+describe("Session: What-if takes the engine's incremental path when only policies and labels change (issue 11)", () => {
+  const base = `apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { team: a } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [ { name: c, image: i, ports: [ { containerPort: 80 } ] } ] } } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec: { selector: { matchLabels: { app: api } }, template: { metadata: { labels: { app: api } }, spec: { containers: [ { name: c, image: i, ports: [ { containerPort: 8080 } ] } ] } } }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: api } }
+  ingress: [ { from: [ { podSelector: { matchLabels: { app: web } } } ], ports: [ { port: 8080 } ] } ]
+`;
+  it("a narrowed policy: the incremental diff, equal to comparing the two matrices", () => {
+    const s = new Session();
+    s.load([{ path: "shop.yaml", text: base }]);
+    const edited = base.replace("ports: [ { port: 8080 } ]", "ports: [ { port: 9090 } ]");
+    const w = s.whatIf([{ path: "shop.yaml", text: edited }]);
+    expect(w.diffBy).toBe("incremental");
+    expect(w.diff.changed.map((c) => [c.src, c.dst, c.before, c.after])).toEqual([["shop/web[Deployment]", "shop/api[Deployment]", [{ protocol: "TCP", from: 8080, to: 8080 }], [{ protocol: "TCP", from: 9090, to: 9090 }]]]);
+    const full = new Session();
+    const before = full.load([{ path: "shop.yaml", text: base }]).matrix;
+    expect(w.diff).toEqual(diffMatrices(before, w.matrix));
+  });
+  it("a new workload: the matrices are compared", () => {
+    const s = new Session();
+    s.load([{ path: "shop.yaml", text: base }]);
+    const more = `${base}---\napiVersion: v1\nkind: Pod\nmetadata: { name: extra, namespace: shop, labels: { app: extra } }\nspec: { containers: [ { name: c, image: i } ] }\n`;
+    expect(s.whatIf([{ path: "shop.yaml", text: more }]).diffBy).toBe("matrices");
   });
 });

@@ -4,7 +4,7 @@
  * directly): analyse the input, compute the workload matrix, trace one connection, describe a
  * policy, and re-run the analysis on edited input to diff it against the loaded one.
  */
-import { analyzeFiles, type Analyzed } from "../../analyze/index.js";
+import { analyzeFiles, incrementalDiff, type Analyzed } from "../../analyze/index.js";
 import { computeMatrix, computeSummary, PolicyIndex, type ExposureEdge, resolveTarget, serviceContext, traceAny, traceConnection, type Party, type ServiceContext, type Topology } from "../../engine/index.js";
 import { enforcedPolicyCount } from "../../policy/index.js";
 import { runLint } from "../../lint/index.js";
@@ -176,7 +176,10 @@ export class Session {
     const base = this.loaded("base");
     const l = analyze(files, this.options);
     this.whatif = l;
-    return { matrix: l.matrix, diff: diffMatrices(base.matrix, l.matrix), findings: findings(l.analyzed.diagnostics), timings: l.timings };
+    // Policies and labels only (the usual edit): the changed connections from the engine's
+    // incremental path; north-south exposure is compared on the matrices, so then the full diff.
+    const incremental = base.exposures.length === 0 && l.exposures.length === 0 ? incrementalDiff(base.analyzed, l.analyzed, { level: "workload" }) : undefined;
+    return { matrix: l.matrix, diff: diffMatrices(base.matrix, l.matrix, incremental), diffBy: incremental === undefined ? "matrices" : "incremental", findings: findings(l.analyzed.diagnostics), timings: l.timings };
   }
 
   /** Lints an input on its own (no analysis needed): what the second worker does. */
