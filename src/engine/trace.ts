@@ -46,7 +46,7 @@ import {
   type TierName,
 } from "../policy/index.js";
 import { clusterRulesOf, type ClusterPolicy, type RuleAction } from "../model/index.js";
-import { FLOW_SET_OPS, enforcedTiers, flowsOfPorts, foldGeneralTiers, formatFlowSet, formatGeneralDecision, generalTiersOf, icmpFlows, tierInputs, type EnforcedTiers, type FlowSet, type PolicyPeer } from "../policy/index.js";
+import { FLOW_SET_OPS, enforcedTiers, flowsOfPorts, hasUnresolvedPeer, foldGeneralTiers, formatFlowSet, formatGeneralDecision, generalTiersOf, icmpFlows, tierInputs, type EnforcedTiers, type FlowSet, type PolicyPeer } from "../policy/index.js";
 import type { Party } from "./resolve.js";
 import type { Subject, Topology } from "./topology.js";
 
@@ -272,7 +272,7 @@ function tieredStep(
         if (matches(r.rule, "") || (assume?.p === p && assume.i === i)) matched.push({ origin: clusterRuleOrigin(p, dir, i), ports: resolveRulePorts(r.rule, dstPorts) });
         else if (assume === undefined) {
           misses.push(`${originText(clusterRuleOrigin(p, dir, i))}: peer does not match`);
-          if (unresolvedMayMatch && r.unmodelled?.endsWith("matches no address")) unresolved.push({ p, i, note: r.unmodelled });
+          if (unresolvedMayMatch && hasUnresolvedPeer(r)) unresolved.push({ p, i, note: r.unmodelled });
         }
       });
     }

@@ -14,7 +14,7 @@
  * Inside a tier the order does not change the outcome (all rules have one action); policies
  * are sorted by kind, namespace and name for deterministic traces.
  */
-import type { CiliumPolicy, CiliumRule, CiliumRuleSet, NetworkPolicy, PolicyType } from "../model/index.js";
+import { EVERYTHING, type CiliumPolicy, type CiliumRule, type CiliumRuleSet, type NetworkPolicy, type PolicyType } from "../model/index.js";
 import { ciliumL7Note, ciliumUnmodelled } from "./cilium-match.js";
 import { compareGeneralPolicies, type GeneralPolicy, type GeneralRule, type GeneralTier } from "./general-tier.js";
 import { networkPolicyAsGeneral } from "./kubernetes-tiers.js";
@@ -58,7 +58,7 @@ function kubernetesPolicy(np: NetworkPolicy): GeneralPolicy {
 
 /** Where the agent's own rule comes from: its configuration, not the input. */
 const AGENT_SOURCE = { file: "<cilium-agent allow-localhost>", line: 0, column: 0, path: "" } as const;
-export const ALLOW_LOCALHOST = "allow-localhost";
+const ALLOW_LOCALHOST = "allow-localhost";
 
 /**
  * The agent's `allow-localhost` (default `auto`, which is `always` on Kubernetes): "Kubernetes
@@ -70,17 +70,16 @@ export const ALLOW_LOCALHOST = "allow-localhost";
  * rule in the allow tier that never makes an endpoint default-deny.
  */
 function allowLocalhost(): GeneralPolicy {
+  const rule: CiliumRule = { direction: "Ingress", deny: false, endpoints: [], requires: [], entities: ["host"], cidrs: [], fqdns: [], unmodelledPeers: [], anyPeer: false, toPorts: "All", icmps: [], index: 0, ref: AGENT_SOURCE };
   const everyEndpoint: CiliumRuleSet = {
-    subject: { type: "Endpoints", selector: { selector: { matchLabels: {}, matchExpressions: [] }, reserved: [], source: AGENT_SOURCE } },
-    ingress: [{ direction: "Ingress", deny: false, endpoints: [], requires: [], entities: ["host"], cidrs: [], fqdns: [], unmodelledPeers: [], anyPeer: false, toPorts: "All", icmps: [], index: 0, ref: AGENT_SOURCE }],
+    subject: { type: "Endpoints", selector: { selector: EVERYTHING, reserved: [], source: AGENT_SOURCE } },
+    ingress: [rule],
     egress: [],
     defaultDeny: { Ingress: false, Egress: false },
     description: "Cilium agent option allow-localhost=always (the default on Kubernetes)",
     index: 0,
     ref: AGENT_SOURCE,
   };
-  const rule = everyEndpoint.ingress[0];
-  if (rule === undefined) throw new Error("unreachable");
   return {
     origin: { kind: "CiliumAgent", policy: ALLOW_LOCALHOST, namespace: undefined, sortName: ALLOW_LOCALHOST, tier: CILIUM_ALLOW_TIER, order: undefined, source: AGENT_SOURCE },
     subject: { dialect: "cilium", set: everyEndpoint, namespace: undefined },

@@ -16,21 +16,25 @@
 import type { Cluster, Ip, PolicyGap, PolicyType } from "../model/index.js";
 import { formatIp } from "../model/index.js";
 import { generalTiersOf } from "./enforced.js";
-import type { GeneralPolicy, GeneralRule } from "./general-tier.js";
+import type { GeneralPolicy, GeneralRule, GeneralSubject } from "./general-tier.js";
 import type { PolicyEndpoint } from "./party.js";
-import { ruleLocalMatches, rulePeerMatches } from "./tier-eval.js";
+import { ruleLocalMatches, rulePeerMatches, type TierEvalContext } from "./tier-eval.js";
 
-const API_VERSION: Readonly<Record<string, string>> = {
-  NetworkPolicy: "networking.k8s.io/v1",
-  AdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
-  BaselineAdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
-  ClusterNetworkPolicy: "policy.networking.k8s.io/v1alpha2",
-  CiliumNetworkPolicy: "cilium.io/v2",
-  CiliumClusterwideNetworkPolicy: "cilium.io/v2",
-};
+/** The apiVersion of the object a general policy was made from (the model keeps it where the API has several). */
+function apiVersionOf(s: GeneralSubject): string {
+  switch (s.dialect) {
+    case "calico":
+    case "cluster":
+      return s.policy.apiVersion;
+    case "networkpolicy":
+      return "networking.k8s.io/v1";
+    case "cilium":
+      return "cilium.io/v2";
+  }
+}
 
 /** Does the rule's address part see `pod` differently by family? The first witness, else undefined. */
-function splitBy(rule: GeneralRule, dir: PolicyType, pod: PolicyEndpoint, views: readonly [PolicyEndpoint, PolicyEndpoint], policy: GeneralPolicy, ctx: Parameters<typeof rulePeerMatches>[4]): string | undefined {
+function splitBy(rule: GeneralRule, dir: PolicyType, pod: PolicyEndpoint, views: readonly [PolicyEndpoint, PolicyEndpoint], policy: GeneralPolicy, ctx: TierEvalContext): string | undefined {
   const [v4, v6] = views;
   const peer4 = rulePeerMatches(rule, dir, pod, { type: "Pod", endpoint: v4 }, ctx);
   const peer6 = rulePeerMatches(rule, dir, pod, { type: "Pod", endpoint: v6 }, ctx);
@@ -92,7 +96,7 @@ export function familyDependentGaps(cluster: Cluster, pods: readonly PolicyEndpo
       if (witness === undefined) continue;
       const o = policy.origin;
       const name = o.namespace === undefined ? o.policy : o.policy.slice(o.namespace.length + 1);
-      out.push({ apiVersion: API_VERSION[o.kind] ?? "projectcalico.org/v3", kind: o.kind, ...(o.namespace === undefined ? {} : { namespace: o.namespace }), name, reason: "family-dependent", detail: witness, source: o.source });
+      out.push({ apiVersion: apiVersionOf(policy.subject), kind: o.kind, ...(o.namespace === undefined ? {} : { namespace: o.namespace }), name, reason: "family-dependent", detail: witness, source: o.source });
     }
   }
   return out;

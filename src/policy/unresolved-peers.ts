@@ -9,14 +9,19 @@
  * (src/engine/trace.ts); the matrix, which cannot, lists each such policy as a PolicyGap with
  * reason "unresolved-peer": connections toward or from the outside world are then uncertain.
  */
-import { clusterRulesOf, type Cluster, type PolicyGap } from "../model/index.js";
+import { clusterRulesOf, type Cluster, type ClusterPolicyRule, type PolicyGap } from "../model/index.js";
+
+/** The rule has a peer kwire cannot resolve to addresses (the decoder's "… matches no address" mark). */
+export function hasUnresolvedPeer(r: ClusterPolicyRule): r is ClusterPolicyRule & { readonly unmodelled: string } {
+  return r.unmodelled?.endsWith("matches no address") === true;
+}
 
 export function unresolvedPeerGaps(cluster: Cluster): PolicyGap[] {
   const out: PolicyGap[] = [];
   for (const p of cluster.clusterPolicies) {
     for (const dir of ["Ingress", "Egress"] as const) {
       clusterRulesOf(p, dir).forEach((r, i) => {
-        if (r.unmodelled?.endsWith("matches no address") !== true) return;
+        if (!hasUnresolvedPeer(r)) return;
         out.push({ apiVersion: p.apiVersion, kind: p.kind, name: p.name, reason: "unresolved-peer", detail: `${p.kind} ${p.name} ${dir.toLowerCase()}[${i}]${r.name === undefined ? "" : ` "${r.name}"`} (${r.action}): ${r.unmodelled}, but in the cluster it may match addresses outside it or a node's`, source: p.source });
       });
     }

@@ -5,7 +5,6 @@
  */
 import { diffMatrices as connectionDiff, type ConnectionJson, type EndpointJson, type MatrixDiff as ConnectionDiff, type MatrixJson, type PortsJson } from "../../report/index.js";
 import { pairKey } from "./matrix-index.js";
-import { portsKey } from "./ports.js";
 
 export type Change = "added" | "removed" | "changed";
 
