@@ -130,3 +130,36 @@ describe("the matrix marks what an unresolved peer could change: connections wit
     expect((JSON.parse(r.stdout) as M).uncertain).toBeUndefined();
   });
 });
+
+describe("lint does not call a rule shadowed when kwire cannot resolve its peers", () => {
+  // Deny to every node, then Allow to the infra nodes: with Node objects the Allow is structurally
+  // covered by the Deny (network-policy-api: rules are evaluated in order, the first match decides).
+  // Without them both `nodes` peers match nothing in the model, so "covered" would only mean that
+  // two empty sets cover each other; in the cluster the Allow may still be reached for nothing,
+  // but kwire cannot tell, and the finding would be noise.
+  const ANP = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: node-rules}
+spec:
+  priority: 20
+  subject: {namespaces: {}}
+  egress:
+  - name: deny-all-nodes
+    action: Deny
+    to: [{nodes: {}}]
+  - name: allow-infra
+    action: Allow
+    to: [{nodes: {matchLabels: {worker-group: infra}}}]
+`;
+  type F = { findings: { code: string; message: string }[] };
+  const shadowed = async (input: string): Promise<string[]> => {
+    const r = await run(["lint", "-f", "-", "--check", "tier-rule-shadowed", "-o", "json"], input);
+    return (JSON.parse(r.stdout) as F).findings.filter((f) => f.code === "tier-rule-shadowed").map((f) => f.message);
+  };
+  it("no Node objects: nothing reported", async () => {
+    expect(await shadowed(`${PODS}---\n${ANP}`)).toEqual([]);
+  });
+  it("with the Node object: the Allow is reported as shadowed by the Deny", async () => {
+    expect(await shadowed(`${PODS}---\n${ANP}---\n${INFRA_NODE}`)).toEqual([expect.stringMatching(/egress\[1\] "allow-infra" \(Allow\) is never reached: AdminNetworkPolicy node-rules egress\[0\] "deny-all-nodes"/)]);
+  });
+});

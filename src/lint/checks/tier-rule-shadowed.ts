@@ -5,9 +5,14 @@
  * rule shadows (Pass too: it skips the rest of the tier); an Admin Allow/Deny also shadows a
  * Baseline rule. Coverage is structural (subject, peers and ports), so it holds for any pods.
  * Policies at the same priority are not compared: their order is undefined (tier-equal-priority).
+ * A rule with a peer kwire cannot resolve (`nodes` without Node objects, `domainNames`:
+ * `hasUnresolvedPeer`) matches nothing in the model but may match addresses in the cluster, so
+ * it is never reported as shadowed: that would only say that two empty sets cover each other.
+ * As the earlier rule it still counts, since what the model gives it is a subset of its reach.
  */
 import { ruleCovers } from "./policy-rule-shadowed.js";
 import { ruleName, subjectCovers, tierRules } from "./tier-rules.js";
+import { hasUnresolvedPeer } from "../../policy/index.js";
 import type { LintCheck } from "../types.js";
 
 export const tierRuleShadowed: LintCheck = {
@@ -17,6 +22,7 @@ export const tierRuleShadowed: LintCheck = {
   run(ctx) {
     const rules = tierRules(ctx);
     return rules.flatMap((s) => {
+      if (hasUnresolvedPeer(s.r)) return [];
       const by = rules.find((g) => {
         if (g.order >= s.order || g.dir !== s.dir) return false;
         if (g.p !== s.p && g.p.tier === s.p.tier && g.p.priority === s.p.priority) return false;
