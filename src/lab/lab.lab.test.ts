@@ -765,6 +765,17 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect([cell("shop/agent-a"), cell("shop/agent-b")]).toEqual([true, false]);
   });
 
+  it("Cilium's allow-localhost over both families: hostNetwork pods reach the node's pods through the output hook over IPv6 too (input/output chains of compile-general.ts), 0 mismatches", async () => {
+    const path = "fixtures/scenarios/cilium-localhost/cluster.yaml";
+    const files = [{ path, text: readFileSync(join(REPO, path), "utf8") }];
+    const { cluster } = loadLabCluster(files, "cilium");
+    await labUp(cluster, { host, dir: DIR, files, log: () => undefined, cni: "cilium", renumber: true, ipFamily: "dual" });
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const cell = (src: string, six: boolean): boolean | null | undefined => run.results.find((r) => r.kind === "pod" && r.src === src && r.dst === "shop/api" && r.port === 8080 && r.protocol === "TCP" && r.dstIp.includes(":") === six)?.observed;
+    expect([cell("shop/agent-a", false), cell("shop/agent-b", false), cell("shop/agent-a", true), cell("shop/agent-b", true)]).toEqual([true, false, true, false]);
+  });
+
   it("random Calico and Cilium clusters (fixed seeds): lab probe agrees with the model, 0 mismatches", async () => {
     let probed = 0;
     let allowed = 0;
