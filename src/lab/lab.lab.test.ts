@@ -795,6 +795,22 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect([probed > 50, allowed > 0, allowed < probed]).toEqual([true, true, true]);
   });
 
+  it("random Calico and Cilium clusters dual-stack (fixed seeds, --ip-family dual): IPv4 and IPv6 nets/CIDRs, ICMPv6 and ipVersion rules; lab probe agrees with the model over both families, 0 mismatches", async () => {
+    let probed6 = 0;
+    for (const [arb, cni] of [[calicoClusterArb, "calico"], [ciliumClusterArb, "cilium"]] as const) {
+      for (const { manifests } of fc.sample(arb, { seed: 20261214, numRuns: 2 })) {
+        const files = [{ path: `random-${cni}.yaml`, text: manifests.map((m) => JSON.stringify(m)).join("\n---\n") }];
+        const { cluster } = loadLabCluster(files, cni);
+        await labUp(cluster, { host, dir: DIR, files, log: () => undefined, cni, renumber: true, nodes: 2, ipFamily: "dual" });
+        const run = await probe();
+        expect(run.results.filter(isMismatch).map(describe1), files[0]?.text).toEqual([]);
+        probed6 += run.results.filter((r) => r.kind === "pod" && r.observed !== undefined && r.dstIp.includes(":")).length;
+        await labClean(host, DIR);
+      }
+    }
+    expect(probed6).toBeGreaterThan(50);
+  });
+
   it.skipIf(noBird !== undefined)(`an interrupted lab up --backend bgp leaves no bird, netns, link or table behind${noBird === undefined ? "" : ` (skipped: ${noBird})`}`, async () => {
     // Interrupted once the pods are wired: the BIRD daemons are running and have (or are about to have) sessions.
     await interrupted(["--backend", "bgp"], /pods wired by kwire-cni/);
