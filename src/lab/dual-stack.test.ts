@@ -14,6 +14,8 @@ import { admitted, L4, nodeTables } from "../nft/testing/differential.js";
 import { ALL_PODS, podIP } from "../../test/conformance/model.js";
 import { familyView, labCluster, nftPods } from "./model.js";
 import { planLab } from "./plan.js";
+import { labPolicyTables } from "./general-policy.js";
+import { CALICO_DUAL_PINGS, CALICO_DUAL_POLICY, CALICO_DUAL_TRUTHS, CILIUM_DUAL_POLICY, CILIUM_DUAL_TRUTHS } from "./testing/dual-dialects.js";
 import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
 import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
 
@@ -52,23 +54,22 @@ describe("dual-stack plan", () => {
     expect(() => planLab(load(dualModelYaml("ipv6")), { ipFamily: "ipv4" })).toThrow(/declares only IPv6 .*use --ip-family ipv6 or dual/);
   });
 
-  it("Calico/Cilium policy is enforced over IPv4 only (compile-general.ts): --ip-family ipv6/dual is refused, declared IPv6 gives an IPv4 lab with a note", () => {
+  it("Calico/Cilium clusters plan like any other: declared IPv6 gives a dual-stack (or IPv6) lab, --ip-family ipv6/dual is honoured", () => {
     const calico = `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: deny-x}
 spec: {selector: "projectcalico.org/namespace == 'x'", types: [Ingress]}
 `;
     const cluster = { ...load(dualModelYaml("dual"), [calico]), policyDialect: "calico" as const };
-    expect(() => planLab(cluster, { ipFamily: "dual" })).toThrow(/--ip-family dual: the lab enforces calico policy over IPv4 only/);
-    expect(() => planLab(cluster, { ipFamily: "ipv6" })).toThrow(/IPv4 only/);
     const plan = planLab(cluster);
-    expect(plan.ipFamily).toBe("ipv4");
-    expect(plan.pods.every((p) => p.requestedIp !== undefined && p.requestedIp6 === undefined)).toBe(true);
-    expect(plan.notes.join("\n")).toContain("IPv4 only: an IPv4 lab");
-    // IPv6-only declarations cannot be honoured then: refused unless renumbered, saying why.
+    expect(plan.ipFamily).toBe("dual");
+    expect(plan.pods.every((p) => p.requestedIp !== undefined && p.requestedIp6 !== undefined)).toBe(true);
+    expect(plan.notes.join("\n")).not.toContain("IPv4 only");
+    expect(planLab(cluster, { ipFamily: "ipv6" }).ipFamily).toBe("ipv6");
     const v6only = { ...load(dualModelYaml("ipv6"), [calico]), policyDialect: "calico" as const };
-    expect(() => planLab(v6only)).toThrow(/calico policy is enforced over IPv4 only; --renumber/);
-    expect(planLab(v6only, { renumber: true }).ipFamily).toBe("ipv4");
+    expect(planLab(v6only).ipFamily).toBe("ipv6");
+    // An IPv4 lab still leaves IPv6-only declarations out, saying how to keep them.
+    expect(() => planLab(v6only, { ipFamily: "ipv4" })).toThrow(/declares only IPv6 .*use --ip-family ipv6 or dual/);
   });
 
   it("an IPv4-only input under --ip-family dual gets IPv6 podCIDRs fd00:10:244:<i>::/64; a declared IPv6 outside the node's /64 is refused", () => {
@@ -136,4 +137,79 @@ describe("dual-stack policy in nft", () => {
     const ids = a.topology.subjects.map((x) => x.id);
     expect(containsPort(a.explain(ids.indexOf(src), ids.indexOf(dst)).ports, protocol, Number(num))).toBe(allowed);
   });
+});
+
+/**
+ * Calico and Cilium over both families (compile-general.ts): the lab's tables for the dialect
+ * (labPolicyTables, on the lab's nodes) agree, for every pod pair, port and family, with the
+ * engine on that family's view — the same check as above for the dialects' own policies
+ * (testing/dual-dialects.ts, sources there), with an IPv6 address rule in each: Calico nets and
+ * ipVersion make the families differ; a Cilium CIDR never matches pods, so there they agree.
+ */
+describe.each([
+  ["calico", CALICO_DUAL_POLICY, CALICO_DUAL_TRUTHS, true],
+  ["cilium", CILIUM_DUAL_POLICY, CILIUM_DUAL_TRUTHS, false],
+] as const)("dual-stack %s policy in nft (dual-dialects.ts)", (cni, policy, truths, familiesDiffer) => {
+  const cluster = { ...load(dualModelYaml("dual"), [policy]), policyDialect: cni };
+  const plan = planLab(cluster);
+  const placed = plan.pods.map((pod) => {
+    const ips = [pod.requestedIp, pod.requestedIp6].filter((x): x is string => x !== undefined);
+    return { pod, ip: ips[0] ?? "", ips };
+  });
+  const lab = labCluster(cluster, placed);
+  const pods = nftPods(lab);
+  const byNode = labPolicyTables(lab, plan.nodes);
+  const tables = new Map(plan.nodes.map((n) => [n.name, byNode(n.name)]));
+  it("writes ip6 dispatch and rules", () => {
+    const text = plan.nodes.map((n) => (tables.get(n.name) ?? []).map(printTable).join("\n")).join("\n");
+    expect(text).toContain("ip6 daddr vmap @ingress-pods6");
+    expect(text).toMatch(/ip6 (saddr|daddr) /);
+  });
+  it(`for every pod pair, port and family, the traced tables agree with the engine on that family's view (the families ${familiesDiffer ? "differ: nets and ipVersion" : "agree: a CIDR never matches pods"})`, () => {
+    const wrong: string[] = [];
+    const verdicts: Record<4 | 6, string[]> = { 4: [], 6: [] };
+    for (const family of [4, 6] as const) {
+      const a = fastAnalysis(familyView(lab, family));
+      const index = new Map(a.topology.subjects.map((s, i) => [s.id, i]));
+      for (const src of pods) {
+        for (const dst of pods) {
+          if (src === dst) continue;
+          const saddr = src.ips.find((ip) => ip.family === family);
+          const daddr = dst.ips.find((ip) => ip.family === family);
+          if (saddr === undefined || daddr === undefined) throw new Error(`${src.id} or ${dst.id} has no IPv${family} address`);
+          for (const p of [{ protocol: "TCP", port: 80 }, { protocol: "UDP", port: 81 }] as const) {
+            const want = containsPort(a.explain(index.get(src.id) ?? -1, index.get(dst.id) ?? -1).ports, p.protocol, p.port);
+            const got = admitted(tables, src.node, dst.node, { saddr: formatIp(saddr), daddr: formatIp(daddr), protocol: L4[p.protocol], dport: p.port });
+            verdicts[family].push(`${src.id} ${dst.id} ${p.protocol} ${got}`);
+            if (want !== got) wrong.push(`IPv${family} ${src.id} -> ${dst.id} ${p.protocol}/${p.port}: engine ${want}, nft ${got}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    if (familiesDiffer) expect(verdicts[4]).not.toEqual(verdicts[6]);
+    else expect(verdicts[4]).toEqual(verdicts[6]);
+  });
+  it.each(truths)("%s -> %s %s over IPv%s: allowed %s, in the tables and in the per-family prediction", (src, dst, port, family, allowed) => {
+    const [protocol, num] = port.split("/") as [Protocol, string];
+    const s = pods.find((p) => p.id === src);
+    const d = pods.find((p) => p.id === dst);
+    const saddr = s?.ips.find((ip) => ip.family === family);
+    const daddr = d?.ips.find((ip) => ip.family === family);
+    if (s === undefined || d === undefined || saddr === undefined || daddr === undefined) throw new Error("pod missing");
+    expect(admitted(tables, s.node, d.node, { saddr: formatIp(saddr), daddr: formatIp(daddr), protocol: L4[protocol], dport: Number(num) })).toBe(allowed);
+    const a = fastAnalysis(familyView(lab, family));
+    const ids = a.topology.subjects.map((x) => x.id);
+    expect(containsPort(a.explain(ids.indexOf(src), ids.indexOf(dst)).ports, protocol, Number(num))).toBe(allowed);
+  });
+  if (cni === "calico") {
+    it.each(CALICO_DUAL_PINGS)("ping %s -> %s over IPv%s: allowed %s (ICMPv6 echo request admitted, ICMP echo not)", (src, dst, family, allowed) => {
+      const s = pods.find((p) => p.id === src);
+      const d = pods.find((p) => p.id === dst);
+      const saddr = s?.ips.find((ip) => ip.family === family);
+      const daddr = d?.ips.find((ip) => ip.family === family);
+      if (s === undefined || d === undefined || saddr === undefined || daddr === undefined) throw new Error("pod missing");
+      expect(admitted(tables, s.node, d.node, { saddr: formatIp(saddr), daddr: formatIp(daddr), protocol: family === 6 ? "icmpv6" : "icmp", icmpType: family === 6 ? 128 : 8, icmpCode: 0 })).toBe(allowed);
+    });
+  }
 });

@@ -8,10 +8,10 @@
  * the engine's cells of the outside world.
  */
 import { buildTopology } from "../engine/index.js";
-import type { Cluster, Ip } from "../model/index.js";
+import { parseIp, type Cluster, type Ip, type Node } from "../model/index.js";
 import { compileGeneralTable, compilePolicyTables, type GeneralPod, type GeneralPolicyInput, type Table } from "../nft/index.js";
 import { enforcedTiers } from "../policy/index.js";
-import { DEFAULT_LAB_BACKEND, type LabBackend } from "./backends.js";
+import { DEFAULT_LAB_BACKEND, vtepIp6, type LabBackend } from "./backends.js";
 import { nftPods } from "./model.js";
 import type { LabNode } from "./plan.js";
 import { labNodeObject } from "./service-cells.js";
@@ -42,12 +42,24 @@ export function generalPolicyInput(cluster: Cluster): GeneralPolicyInput | undef
 }
 
 /**
+ * A lab node as Calico and Cilium see it: `labNodeObject` plus the IPv6 addresses its own packets
+ * leave with (the uplink's; on vxlan also the VTEP's, which routes to other nodes' IPv6 pods), so
+ * host / remote-node and the world are told apart over IPv6 as over IPv4.
+ */
+function dialectNode(n: LabNode, backend: LabBackend): Node {
+  const o = labNodeObject(n, backend);
+  const six = [n.transitIp6, backend === "vxlan" ? vtepIp6(n) : undefined].flatMap((t) => (t === undefined ? [] : (parseIp(t) ?? [])));
+  const seen = new Set(o.internalIPs.map((ip) => `${ip.family}:${ip.value}`));
+  return { ...o, internalIPs: [...o.internalIPs, ...six.filter((ip) => !seen.has(`${ip.family}:${ip.value}`))] };
+}
+
+/**
  * The policy tables of each lab node: the dialect's general tiers, or the Kubernetes tiers. Under
  * a dialect the node addresses are the lab's (as `labServiceContext` gives the Service
  * predictions): Cilium's host / remote-node are the addresses the lab's nodes really use.
  */
 export function labPolicyTables(lab: Cluster, nodes: readonly LabNode[], backend: LabBackend = DEFAULT_LAB_BACKEND): (node: string) => Table[] {
-  const general = lab.policyDialect === undefined ? undefined : generalPolicyInput({ ...lab, nodes: nodes.map((n) => labNodeObject(n, backend)) });
+  const general = lab.policyDialect === undefined ? undefined : generalPolicyInput({ ...lab, nodes: nodes.map((n) => dialectNode(n, backend)) });
   if (general !== undefined) {
     const dialect = labPolicyModel(lab) === "calico" ? "Calico" : "Cilium";
     return (node) => [compileGeneralTable(general, node, dialect)];

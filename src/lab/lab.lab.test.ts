@@ -28,6 +28,7 @@ import { onPath } from "./session.js";
 import type { LabIpFamily } from "./plan.js";
 import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
 import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
+import { CALICO_DUAL_PINGS, CALICO_DUAL_POLICY, CALICO_DUAL_TRUTHS, CILIUM_DUAL_POLICY, CILIUM_DUAL_TRUTHS } from "./testing/dual-dialects.js";
 import { HOST_PODS_YAML, HOST_POLICIES, HOST_TRUTHS } from "./testing/host-pods.js";
 import { buildCli, type BuiltCli } from "./testing/build-cli.js";
 
@@ -702,6 +703,55 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     });
   }
 
+  // Calico and Cilium over both families (issue 14; testing/dual-dialects.ts, sources there): the
+  // dual-stack x/y/z model under each dialect, through the CLI — `lab up --cni` plans a dual-stack
+  // lab from the declared addresses, its tables carry IPv6 rules, `lab probe -o json` finds 0
+  // mismatches over both families, and the kernel shows the truths: a Calico IPv6 nets rule and
+  // ipVersion 4 rule, a Calico ICMPv6-only echo rule (ping -6 passes, ping -4 does not), and Cilium
+  // IPv6 CIDR rules that match no pod.
+  for (const [cni, policy, truths] of [["calico", CALICO_DUAL_POLICY, CALICO_DUAL_TRUTHS], ["cilium", CILIUM_DUAL_POLICY, CILIUM_DUAL_TRUTHS]] as const) {
+    it(`dual-stack ${cni} through the CLI: kwire lab up --cni ${cni}, IPv6 rules in the tables, lab probe -o json: 0 mismatches over both families, the truths on the kernel`, async () => {
+      const dir = DIR + "-in";
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "model.yaml"), dualModelYaml("dual"));
+      writeFileSync(join(dir, "policy.yaml"), policy);
+      const env = { ...process.env, KWIRE_LAB_DIR: DIR };
+      const kwire = (...args: string[]) => spawnSync(process.execPath, [cli?.bin ?? "", ...args], { encoding: "utf8", env });
+      try {
+        const u = kwire("lab", "up", "--cni", cni, "-f", join(dir, "model.yaml"), "-f", join(dir, "policy.yaml"));
+        expect(u.status, u.stderr).toBe(0);
+        expect(u.stdout).toContain("(backend routes, dual, pod MTU 1500)");
+        const state = readState(DIR);
+        expect(state?.pods.map((p) => [p.pod.id, p.ips])).toEqual(ALL_PODS.map((p) => [p, [podIP(p), podIP6(p)]]));
+        const table = inNs(state?.nodes[0]?.netns ?? "", ["nft", "list", "table", "inet", "kwire"]);
+        expect(table).toMatch(new RegExp(`kwire ${cni === "calico" ? "Calico" : "Cilium"} policy for node`));
+        expect(table).toContain("ip6 daddr vmap @ingress-pods6");
+        if (cni === "calico") expect(table).toMatch(/ip6 saddr fd00:0:0:2::\/64 .*tcp dport 80 accept|ip6 saddr fd00:0:0:2::\/64 meta l4proto tcp th dport 80 accept/);
+        const pr = kwire("lab", "probe", "-o", "json");
+        const cells = (JSON.parse(pr.stdout) as { cells: { kind: string; src: string; dst: string; dstIp: string; port: number; protocol: string; predicted: boolean; observed: boolean | null; verdict: string }[] }).cells.filter((r) => r.kind === "pod");
+        expect(cells.filter((r) => r.observed !== null && r.observed !== r.predicted).map((r) => `${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, ${r.verdict}`)).toEqual([]);
+        expect(pr.status, pr.stderr).toBe(0);
+        const probed = (six: boolean) => cells.filter((r) => r.observed !== null && r.dstIp.includes(":") === six).length;
+        expect([probed(false), probed(true)]).toEqual([9 * 8 * 4, 9 * 8 * 4]); // TCP/UDP on 80 and 81 per family; SCTP skipped
+        for (const [src, dst, port, family, allowed] of truths) {
+          const ip = family === 6 ? podIP6(dst as PodString) : podIP(dst as PodString);
+          const r = cells.find((x) => x.src === src && x.dst === dst && `${x.protocol}/${x.port}` === port && x.dstIp === ip);
+          expect(r?.observed, `${src} -> ${dst} ${port} IPv${family}`).toBe(allowed);
+        }
+        if (cni === "calico") {
+          for (const [src, dst, family, allowed] of CALICO_DUAL_PINGS) {
+            const netns = state?.pods.find((p) => p.pod.id === src)?.pod.netns ?? "";
+            const ip = family === 6 ? podIP6(dst as PodString) : podIP(dst as PodString);
+            const ping = spawnSync("ip", ["netns", "exec", netns, "ping", `-${family}`, "-c", "1", "-W", "1", ip], { encoding: "utf8" });
+            expect(ping.status === 0, `ping -${family} ${src} -> ${dst} ${ip}: ${ping.stdout}`).toBe(allowed);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   it("Cilium's allow-localhost on the kernel: a hostNetwork pod reaches a local pod its allow rules do not admit; one on another node does not", async () => {
     // fixtures/scenarios/cilium-localhost: cilium daemon/cmd/daemon.go — "Kubernetes demands that
     // the localhost can always reach local pods" (allow-localhost=always on Kubernetes).
@@ -713,6 +763,17 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
     const cell = (src: string): boolean | null | undefined => run.results.find((r) => r.kind === "pod" && r.src === src && r.dst === "shop/api" && r.port === 8080 && r.protocol === "TCP")?.observed;
     expect([cell("shop/agent-a"), cell("shop/agent-b")]).toEqual([true, false]);
+  });
+
+  it("Cilium's allow-localhost over both families: hostNetwork pods reach the node's pods through the output hook over IPv6 too (input/output chains of compile-general.ts), 0 mismatches", async () => {
+    const path = "fixtures/scenarios/cilium-localhost/cluster.yaml";
+    const files = [{ path, text: readFileSync(join(REPO, path), "utf8") }];
+    const { cluster } = loadLabCluster(files, "cilium");
+    await labUp(cluster, { host, dir: DIR, files, log: () => undefined, cni: "cilium", renumber: true, ipFamily: "dual" });
+    const run = await probe();
+    expect(run.results.filter(isMismatch).map(describe1)).toEqual([]);
+    const cell = (src: string, six: boolean): boolean | null | undefined => run.results.find((r) => r.kind === "pod" && r.src === src && r.dst === "shop/api" && r.port === 8080 && r.protocol === "TCP" && r.dstIp.includes(":") === six)?.observed;
+    expect([cell("shop/agent-a", false), cell("shop/agent-b", false), cell("shop/agent-a", true), cell("shop/agent-b", true)]).toEqual([true, false, true, false]);
   });
 
   it("random Calico and Cilium clusters (fixed seeds): lab probe agrees with the model, 0 mismatches", async () => {
@@ -732,6 +793,22 @@ describe.skipIf(skip !== undefined)(`lab data plane${skip === undefined ? "" : `
     }
     // Not vacuous: the sample probes pod pairs, some allowed and some denied.
     expect([probed > 50, allowed > 0, allowed < probed]).toEqual([true, true, true]);
+  });
+
+  it("random Calico and Cilium clusters dual-stack (fixed seeds, --ip-family dual): IPv4 and IPv6 nets/CIDRs, ICMPv6 and ipVersion rules; lab probe agrees with the model over both families, 0 mismatches", async () => {
+    let probed6 = 0;
+    for (const [arb, cni] of [[calicoClusterArb, "calico"], [ciliumClusterArb, "cilium"]] as const) {
+      for (const { manifests } of fc.sample(arb, { seed: 20261214, numRuns: 2 })) {
+        const files = [{ path: `random-${cni}.yaml`, text: manifests.map((m) => JSON.stringify(m)).join("\n---\n") }];
+        const { cluster } = loadLabCluster(files, cni);
+        await labUp(cluster, { host, dir: DIR, files, log: () => undefined, cni, renumber: true, nodes: 2, ipFamily: "dual" });
+        const run = await probe();
+        expect(run.results.filter(isMismatch).map(describe1), files[0]?.text).toEqual([]);
+        probed6 += run.results.filter((r) => r.kind === "pod" && r.observed !== undefined && r.dstIp.includes(":")).length;
+        await labClean(host, DIR);
+      }
+    }
+    expect(probed6).toBeGreaterThan(50);
   });
 
   it.skipIf(noBird !== undefined)(`an interrupted lab up --backend bgp leaves no bird, netns, link or table behind${noBird === undefined ? "" : ` (skipped: ${noBird})`}`, async () => {

@@ -318,19 +318,11 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
   // Calico's serviceAccountSelector and Cilium's service-account label read it (by pod or template subject).
   const serviceAccountOf = new Map<string, string>();
   for (const s of subjects) if (s.serviceAccount !== undefined) serviceAccountOf.set(s.id, s.serviceAccount);
-  // Calico/Cilium tables (src/nft/compile-general.ts) are IPv4 only: an IPv6 path would run unpoliced,
-  // so under a dialect the lab is IPv4 — never traffic the cluster denies shown as allowed.
-  const dialect = cluster.policyDialect;
-  if (dialect !== undefined && opts.ipFamily !== undefined && opts.ipFamily !== "ipv4") {
-    throw new LabError("bad-plan", `--ip-family ${opts.ipFamily}: the lab enforces ${dialect} policy over IPv4 only (its ${dialect} tables have no IPv6 rules yet); use --ip-family ipv4`);
-  }
+  // Every policy model the lab enforces (NetworkPolicy and cluster policies: compile-policy.ts;
+  // Calico, Cilium: compile-general.ts) has rules for both families.
   const declaredFam = declaredFamily(subjects);
-  const ipFamily = opts.ipFamily ?? (dialect === undefined ? declaredFam : "ipv4");
-  if (opts.ipFamily === undefined && declaredFam !== "ipv4") {
-    notes.push(dialect === undefined
-      ? `pods declare IPv6 addresses: --ip-family ${ipFamily} (say --ip-family to choose)`
-      : `pods declare IPv6 addresses, but the lab enforces ${dialect} policy over IPv4 only: an IPv4 lab (their IPv6 addresses are not used)`);
-  }
+  const ipFamily = opts.ipFamily ?? declaredFam;
+  if (opts.ipFamily === undefined && declaredFam !== "ipv4") notes.push(`pods declare IPv6 addresses: --ip-family ${ipFamily} (say --ip-family to choose)`);
   const fams = familiesOf(ipFamily);
   const want4 = fams.includes(4);
   const want6 = fams.includes(6);
@@ -370,7 +362,7 @@ export function planLab(cluster: Cluster, opts: PlanOptions = {}): LabPlan {
     const own4 = own.find((ip) => ip.family === 4);
     const own6 = own.find((ip) => ip.family === 6);
     if (!want6 && own6 !== undefined) {
-      if (own4 === undefined) refused.push(`${id}: declares only IPv6 (${own.map(formatIp).join(", ")}); the lab runs --ip-family ipv4 (${dialect === undefined ? "use --ip-family ipv6 or dual" : `${dialect} policy is enforced over IPv4 only; --renumber gives it an IPv4 address`})`);
+      if (own4 === undefined) refused.push(`${id}: declares only IPv6 (${own.map(formatIp).join(", ")}); the lab runs --ip-family ipv4 (use --ip-family ipv6 or dual)`);
       else ignored6.push(id);
     }
     if (!want4 && own4 !== undefined && own6 === undefined) refused.push(`${id}: declares only IPv4 (${formatIp(own4)}); the lab runs --ip-family ipv6 (use --ip-family ipv4 or dual)`);

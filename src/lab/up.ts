@@ -190,7 +190,8 @@ async function hostPodSources(host: Host, nodes: readonly LabNode[], pods: reado
     const mine = pods.filter((p) => p.node === n.name);
     if (!mine.some((p) => p.hostNetwork === true) || !mine.some((p) => p.hostNetwork !== true)) continue;
     const lines = [`route replace ${n.podCidr} dev ${NODE_BRIDGE} proto kernel scope link src ${n.transitIp}`];
-    if (n.podCidr6 !== undefined && n.transitIp6 !== undefined) lines.push(`route replace ${n.podCidr6} dev ${NODE_BRIDGE} proto kernel src ${n.transitIp6}`);
+    // IPv6 routes are keyed by metric too: replace the kernel's own (metric 256), or it stays and wins.
+    if (n.podCidr6 !== undefined && n.transitIp6 !== undefined) lines.push(`route replace ${n.podCidr6} dev ${NODE_BRIDGE} proto kernel metric 256 src ${n.transitIp6}`);
     const r = await host.exec(["ip", "-batch", "-"], { netns: n.netns, input: lines.join("\n") + "\n" });
     if (r.code !== 0) throw new LabError("command-failed", `setting the node's address as source toward its pods in ${n.netns}: ${r.stderr.trim()}`);
   }

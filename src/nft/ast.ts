@@ -13,6 +13,8 @@ export type AddrField = "saddr" | "daddr";
 export type L4Proto = "tcp" | "udp" | "sctp";
 /** ICMPv6 message types by their nft names (RFC 4861 neighbour discovery). */
 export type Icmpv6Type = "nd-router-solicit" | "nd-router-advert" | "nd-neighbor-solicit" | "nd-neighbor-advert";
+/** Their type numbers (RFC 4861 section 4). */
+export const ICMPV6_TYPE_NUMBER: Readonly<Record<Icmpv6Type, number>> = { "nd-router-solicit": 133, "nd-router-advert": 134, "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136 };
 export type CtState = "established" | "related" | "new" | "invalid";
 /** An address family of a match: 4 prints `ip …`, 6 prints `ip6 …`; absent means 4. */
 export type IpFamily = 4 | 6;
@@ -80,10 +82,13 @@ export type Match =
   | { readonly type: "dport-set"; readonly set: string }
   /** `ip saddr . ip daddr @set` — a concatenated `ipv4_addr . ipv4_addr` set (hairpin pairs); `ip6 …` with ipFamily 6. */
   | { readonly type: "addr-pair"; readonly set: string; readonly ipFamily?: IpFamily }
-  /** `icmp type { 3, 8-9 }` — ICMP (IPv4) types; nft adds the `meta l4proto icmp` dependency. */
-  | { readonly type: "icmp-type"; readonly ranges: readonly PortRange[] }
-  /** `icmp code { 0-3 }` — ICMP (IPv4) codes, after an `icmp type` match. */
-  | { readonly type: "icmp-code"; readonly ranges: readonly PortRange[] };
+  /**
+   * `icmp type { 3, 8-9 }` — ICMP (IPv4) types; `icmpv6 type { 128 }` with ipFamily 6 (ICMPv6, which
+   * only IPv6 packets carry). nft adds the `meta l4proto icmp|ipv6-icmp` dependency.
+   */
+  | { readonly type: "icmp-type"; readonly ranges: readonly PortRange[]; readonly ipFamily?: IpFamily }
+  /** `icmp code { 0-3 }` / `icmpv6 code …` — codes, after an `icmp type` match of the same family. */
+  | { readonly type: "icmp-code"; readonly ranges: readonly PortRange[]; readonly ipFamily?: IpFamily };
 
 export type Verdict =
   | { readonly type: "accept" }

@@ -200,3 +200,108 @@ describe("golden: the seeds' Calico database example (fixtures/examples/calico-d
     await expect(printTable(table(cluster(text, "calico")))).toMatchFileSnapshot("../../fixtures/scenarios/lab-calico-database/expected/node-0.nft");
   });
 });
+
+/** The input analysed under `cni`, every pod on node-0 with every declared address (dual-stack). */
+function dualCluster(text: string, cni: "calico" | "cilium"): Cluster {
+  const a = analyzeCluster(loadCluster([{ path: "t.yaml", text }]), { cni });
+  if ("error" in a) throw new Error(a.error);
+  const placed: PlacedPod[] = buildTopology(a.cluster).subjects.map((s) => ({
+    ip: formatIp(s.ips[0] ?? { family: 4, value: 0n }),
+    ips: s.ips.map(formatIp),
+    pod: { id: s.id, namespace: s.namespace, name: s.name, netns: "", node: "node-0", labels: s.labels, ports: s.ports, subject: s.id },
+  }));
+  return labCluster(a.cluster, placed);
+}
+
+const dualPod = (name: string, i: number, labels: string): string => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: prod, labels: { ${labels} } }
+spec: { containers: [ { name: c, image: i, ports: [ { containerPort: 6379 }, { containerPort: 80 } ] } ] }
+status: { podIP: 10.0.1.${i}, podIPs: [ { ip: 10.0.1.${i} }, { ip: "fd00:1::${i}" } ] }
+---
+`;
+const DUAL = `apiVersion: v1
+kind: Namespace
+metadata: { name: prod }
+---
+${dualPod("db", 10, "role: database")}${dualPod("fe", 20, "role: frontend")}${dualPod("batch", 30, "role: batch")}`;
+
+describe("IPv6 and dual-stack", () => {
+  it("Calico: IPv6 nets match IPv6 packets only, ICMPv6 is icmpv6, ipVersion keeps a rule to its family", () => {
+    // Calico Rule reference (docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule):
+    // protocol ICMPv6 with `icmp: {type}`; ipVersion "Positive IP version match". Felix renders a
+    // policy per IP version: a rule of the other version is skipped ("Skipping rule because it is for
+    // a different IP version", felix/rules/policy.go) and nets of the other family are filtered out
+    // (filterNets: "allow from 10.0.0.1,feed::beef to 10.0.0.2" keeps only the IPv4 source).
+    const c = dualCluster(`${DUAL}apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: db, namespace: prod }
+spec:
+  selector: role == 'database'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source: { nets: [ "fd00:1::20/128", 192.168.0.0/16 ] }
+      destination: { ports: [6379] }
+    - action: Allow
+      protocol: ICMPv6
+      icmp: { type: 128 }
+    - action: Allow
+      ipVersion: 4
+      protocol: TCP
+      destination: { ports: [80] }
+`, "calico");
+    const text = printTable(table(c));
+    expect(text).toContain("ip6 saddr fd00:1::20 meta l4proto tcp th dport 6379 accept");
+    expect(text).toContain("icmpv6 type 128 accept");
+    expect(text).toContain("ip6 daddr vmap @ingress-pods6");
+    expect(verdict(c, tcp("fd00:1::20", "fd00:1::10", 6379))).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.20", "10.0.1.10", 6379))).toBe("drop");
+    const icmp6 = (saddr: string, type: number): Packet => ({ saddr, daddr: "fd00:1::10", protocol: "icmpv6", icmpType: type, icmpCode: 0 });
+    expect(verdict(c, icmp6("fd00:1::30", 128))).toBe("accept");
+    expect(verdict(c, icmp6("fd00:1::30", 129))).toBe("drop");
+    expect(verdict(c, { saddr: "10.0.1.30", daddr: "10.0.1.10", protocol: "icmp", icmpType: 8, icmpCode: 0 })).toBe("drop");
+    // Neighbour discovery is never policed (RFC 4861; RFC 4890 section 4.4.1).
+    expect(verdict(c, { saddr: "fd00:1::30", daddr: "fd00:1::10", protocol: "icmpv6", icmpv6Type: "nd-neighbor-solicit" })).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.30", "10.0.1.10", 80))).toBe("accept");
+    expect(verdict(c, tcp("fd00:1::30", "fd00:1::10", 80))).toBe("drop");
+  });
+
+  it("Cilium: IPv6 toCIDR/fromCIDR match the IPv6 world, ICMPv6 by family, entity world over IPv6", () => {
+    // docs.cilium.io security/policy/language: "CIDR rules do not apply to traffic where both sides
+    // of the connection are either managed by Cilium or use an IP belonging to a node in the
+    // cluster"; ICMP rules name `family: IPv6` and a type (number or name, pkg/policy/api/icmp.go:
+    // EchoRequest is 128 for IPv6); entity `world` is everything outside the cluster, both families
+    // (world-ipv4 / world-ipv6 split it, pkg/policy/api/entity.go).
+    const c = dualCluster(`${DUAL}apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: db, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { role: database } }
+  ingress:
+    - fromCIDR: [ "2001:db8::/32" ]
+    - fromEntities: [ cluster ]
+      icmps: [ { fields: [ { family: IPv6, type: EchoRequest } ] } ]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: fe, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { role: frontend } }
+  egress:
+    - toEntities: [ world ]
+    - toCIDRSet: [ { cidr: "fd00:1::/64", except: [ "fd00:1::10/128" ] } ]
+`, "cilium");
+    expect(verdict(c, tcp("2001:db8::5", "fd00:1::10", 80))).toBe("accept");
+    expect(verdict(c, tcp("192.0.2.1", "10.0.1.10", 80))).toBe("drop");
+    expect(verdict(c, tcp("fd00:1::30", "fd00:1::10", 80))).toBe("drop");
+    const ping = (saddr: string, daddr: string, protocol: "icmp" | "icmpv6", type: number): Packet => ({ saddr, daddr, protocol, icmpType: type, icmpCode: 0 });
+    expect(verdict(c, ping("fd00:1::30", "fd00:1::10", "icmpv6", 128))).toBe("accept");
+    expect(verdict(c, ping("10.0.1.30", "10.0.1.10", "icmp", 8))).toBe("drop");
+    // fe's egress: the world over both families; the CIDR set names pod addresses, which it never matches.
+    expect(verdict(c, tcp("fd00:1::20", "2001:db8::1", 443))).toBe("accept");
+    expect(verdict(c, tcp("10.0.1.20", "192.0.2.1", 443))).toBe("accept");
+    expect(verdict(c, tcp("fd00:1::20", "fd00:1::30", 80))).toBe("drop");
+  });
+});

@@ -20,15 +20,24 @@
  * Service is not policed; the model's trace says the same when no cluster policy selects it).
  *
  * Flows: TCP/UDP/SCTP ports (`meta l4proto … th dport …`) and ICMP types/codes (`icmp type …
- * icmp code …`); a rule that matches every flow gets no protocol match at all. The lab is IPv4:
- * IPv6 addresses and ICMPv6 are left out.
+ * icmp code …`, ICMPv6 `icmpv6 type …`); a rule that matches every flow of a family gets no
+ * protocol match at all.
+ *
+ * Both families. A connection runs over one family and the kernel sees only its addresses, so
+ * every rule is materialised once per family the local pod has, on that family's view of the
+ * universe (src/lab/model.ts familyView: each pod keeps only its addresses of the family): IPv4
+ * parties print `ip …`, IPv6 ones `ip6 …` (a party set covering a whole family is `meta nfproto`),
+ * and the rule's ICMP flows are `icmp` for IPv4, its ICMPv6 flows `icmpv6` for IPv6. A Calico
+ * rule's nets, notNets and ipVersion, a Cilium CIDR, are thus judged per family as the data plane
+ * judges them. The dispatch (verdict maps, hairpin pairs, `forward`, `input`/`output`, IPv6 maps
+ * and neighbour discovery when some pod has an IPv6 address) is compile-policy.ts's `dispatchParts`.
  */
 import { ALL_PORTS, ipSetSubtract, normalizeIntervals, portSetKey, type Interval, type Ip, type IpSet, type Labels, type PolicyType, type PortRange } from "../model/index.js";
 import { generalRulesOf, ruleFlows, subjectSelects, type EnforcedTiers, type FlowSet, type GeneralRule, type GeneralTier, type PolicyEndpoint, type PolicyPeer } from "../policy/index.js";
-import { accept, drop, goto, jump, ret, type AddrSet, type Chain, type Match, type Statement, type Table, type Verdict, type VerdictMap } from "./ast.js";
-import { forwardChain, hostChains } from "./compile-policy.js";
-import { EGRESS_CHAIN_PREFIX, EGRESS_MAP, HAIRPIN_SET, hashAndTruncate, INGRESS_CHAIN_PREFIX, INGRESS_MAP, TABLE_FAMILY, TABLE_NAME } from "./names.js";
-import { elementsOf, labelsKey, portMatches, RuleMatcher, v4, type NftPod } from "./rule-matches.js";
+import { accept, drop, goto, ret, type Chain, type IpFamily, type Match, type Statement, type Table, type Verdict } from "./ast.js";
+import { dispatchParts, type Dispatched } from "./compile-policy.js";
+import { EGRESS_CHAIN_PREFIX, hashAndTruncate, INGRESS_CHAIN_PREFIX, TABLE_FAMILY, TABLE_NAME } from "./names.js";
+import { FAMILIES, ipsOf, labelsKey, portMatches, RuleMatcher, type NftPod } from "./rule-matches.js";
 
 /** A lab pod as Calico and Cilium see it: NftPod plus its name and service account. */
 export interface GeneralPod extends NftPod {
@@ -52,38 +61,47 @@ export interface GeneralPolicyInput {
   readonly world: readonly { readonly family: 4 | 6; readonly intervals: readonly Interval[] }[];
 }
 
-/** One party of the lab's universe and the IPv4 addresses that are it. */
+/** One party of the lab's universe in one family and the addresses that are it. */
 type Party = { readonly type: "pod"; readonly pod: GeneralPod; readonly intervals: Interval[] } | { readonly type: "address"; readonly ip: Ip; readonly intervals: Interval[] };
 
-const V4_ALL: IpSet = { family: 4, intervals: [{ lo: 0n, hi: (1n << 32n) - 1n }] };
+const ALL_OF: Readonly<Record<IpFamily, IpSet>> = {
+  4: { family: 4, intervals: [{ lo: 0n, hi: (1n << 32n) - 1n }] },
+  6: { family: 6, intervals: [{ lo: 0n, hi: (1n << 128n) - 1n }] },
+};
 
-/** Pods first (non-hostNetwork before hostNetwork), then node/API addresses, then the world: an address belongs to the first party that claims it. */
-function universe(input: GeneralPolicyInput): Party[] {
+/** A pod as traffic of one family sees it: only its addresses of that family (src/lab/model.ts familyView). */
+const only = (pod: GeneralPod, family: IpFamily): GeneralPod => ({ ...pod, ips: pod.ips.filter((ip) => ip.family === family) });
+
+/**
+ * The universe of one family: pods first (non-hostNetwork before hostNetwork), then node/API
+ * addresses, then the world; an address belongs to the first party that claims it.
+ */
+function universe(input: GeneralPolicyInput, family: IpFamily): Party[] {
   const out: Party[] = [];
   let claimed: Interval[] = [];
-  const free = (ivs: readonly Interval[]): Interval[] => ipSetSubtract({ family: 4, intervals: normalizeIntervals(ivs) }, { family: 4, intervals: claimed }).intervals.slice();
+  const free = (ivs: readonly Interval[]): Interval[] => ipSetSubtract({ family, intervals: normalizeIntervals(ivs) }, { family, intervals: claimed }).intervals.slice();
   const claim = (ivs: readonly Interval[]): void => void (claimed = normalizeIntervals([...claimed, ...ivs]));
   const pods = [...input.pods].sort((a, b) => Number(a.hostNetwork) - Number(b.hostNetwork) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const pod of pods) {
-    const ivs = free(v4(pod).map((v) => ({ lo: v, hi: v })));
+    const ivs = free(ipsOf(pod, family).map((v) => ({ lo: v, hi: v })));
     if (ivs.length === 0) continue;
-    out.push({ type: "pod", pod, intervals: ivs });
+    out.push({ type: "pod", pod: only(pod, family), intervals: ivs });
     claim(ivs);
   }
   for (const ip of input.addresses) {
-    if (ip.family !== 4) continue;
+    if (ip.family !== family) continue;
     const ivs = free([{ lo: ip.value, hi: ip.value }]);
     if (ivs.length === 0) continue;
     out.push({ type: "address", ip, intervals: ivs });
     claim(ivs);
   }
-  const cells = input.world.filter((c) => c.family === 4);
+  const cells = input.world.filter((c) => c.family === family);
   // Without cells the whole outside world is one cell.
-  for (const c of cells.length > 0 ? cells : [V4_ALL]) {
+  for (const c of cells.length > 0 ? cells : [ALL_OF[family]]) {
     const ivs = free(c.intervals);
     const first = ivs[0];
     if (first === undefined) continue;
-    out.push({ type: "address", ip: { family: 4, value: first.lo }, intervals: ivs });
+    out.push({ type: "address", ip: { family, value: first.lo }, intervals: ivs });
     claim(ivs);
   }
   return out;
@@ -98,11 +116,17 @@ function peerOf(p: Party, local: PolicyEndpoint, enforced: GeneralPolicyInput["e
 }
 
 const ICMP_ALL = (r: readonly PortRange[]): boolean => r.length === 1 && r[0]?.from === 0 && r[0]?.to === 65535;
-const flowKey = (f: FlowSet): string => `${portSetKey(f.ports)}|${f.icmp.map((r) => `${r.from}-${r.to}`).join(",")}`;
+/** The ICMP lane a packet of `family` can carry: ICMP over IPv4, ICMPv6 over IPv6. */
+const icmpOf = (f: FlowSet, family: IpFamily): readonly PortRange[] => (family === 4 ? f.icmp : f.icmp6);
+const flowKey = (f: FlowSet, family: IpFamily): string => `${portSetKey(f.ports)}|${icmpOf(f, family).map((r) => `${r.from}-${r.to}`).join(",")}`;
 const ALL_KEY = portSetKey(ALL_PORTS);
 
-/** ICMP type*256+code ranges → match lists: whole types in one `icmp type`, partial ones per type with `icmp code`. */
-export function icmpMatches(ranges: readonly PortRange[]): Match[][] {
+/**
+ * ICMP (family 4) or ICMPv6 (family 6) type*256+code ranges → match lists: whole types in one
+ * `icmp type`, partial ones per type with `icmp code`.
+ */
+export function icmpMatches(ranges: readonly PortRange[], family: IpFamily = 4): Match[][] {
+  const fam = family === 6 ? { ipFamily: family } : {};
   const types: PortRange[] = [];
   const partial: Match[][] = [];
   for (const r of ranges) {
@@ -119,17 +143,18 @@ export function icmpMatches(ranges: readonly PortRange[]): Match[][] {
         continue;
       }
       const end = Math.min(r.to, typeEnd);
-      partial.push([{ type: "icmp-type", ranges: [{ from: t, to: t }] }, { type: "icmp-code", ranges: [{ from: a & 255, to: end & 255 }] }]);
+      partial.push([{ type: "icmp-type", ranges: [{ from: t, to: t }], ...fam }, { type: "icmp-code", ranges: [{ from: a & 255, to: end & 255 }], ...fam }]);
       a = end + 1;
     }
   }
-  return [...(types.length > 0 ? [[{ type: "icmp-type", ranges: types } satisfies Match]] : []), ...partial];
+  return [...(types.length > 0 ? [[{ type: "icmp-type", ranges: types, ...fam } satisfies Match]] : []), ...partial];
 }
 
-/** Match lists of a flow set (IPv4): none for every flow, else one per protocol (ports in shared named sets). */
-function flowMatches(f: FlowSet, m: RuleMatcher): Match[][] {
-  if (portSetKey(f.ports) === ALL_KEY && ICMP_ALL(f.icmp)) return [[]];
-  return [...portMatches(f.ports, false).map((ms) => ms.map((x) => m.namedPorts(x))), ...icmpMatches(f.icmp)];
+/** Match lists of a flow set for packets of `family`: none for every flow, else one per protocol (ports in shared named sets). */
+function flowMatches(f: FlowSet, family: IpFamily, m: RuleMatcher): Match[][] {
+  const icmp = icmpOf(f, family);
+  if (portSetKey(f.ports) === ALL_KEY && ICMP_ALL(icmp)) return [[]];
+  return [...portMatches(f.ports, false).map((ms) => ms.map((x) => m.namedPorts(x))), ...icmpMatches(icmp, family)];
 }
 
 /** The tiers as they apply to one pod and direction (src/engine/general.ts prepares them the same way). */
@@ -151,14 +176,15 @@ function counted(tiers: readonly GeneralTier[], dir: PolicyType, local: PolicyEn
 class Compiler {
   readonly chains = new Map<string, Chain>();
   readonly m: RuleMatcher;
-  private readonly parties: readonly Party[];
+  private readonly parties: Readonly<Record<IpFamily, readonly Party[]>>;
   private readonly memo = new Map<string, string | undefined>();
-  private readonly cells: readonly (readonly Interval[])[];
+  private readonly cells: Readonly<Record<IpFamily, readonly (readonly Interval[])[]>>;
 
   constructor(private readonly input: GeneralPolicyInput) {
     this.m = new RuleMatcher(input.pods);
-    this.parties = universe(input);
-    this.cells = input.world.filter((c) => c.family === 4).map((c) => c.intervals);
+    this.parties = { 4: universe(input, 4), 6: universe(input, 6) };
+    const cellsOf = (f: IpFamily): (readonly Interval[])[] => input.world.filter((c) => c.family === f).map((c) => c.intervals);
+    this.cells = { 4: cellsOf(4), 6: cellsOf(6) };
   }
 
   /**
@@ -168,17 +194,22 @@ class Compiler {
    * equal chains, so the rules are materialised once per key.
    */
   private localKey(pod: GeneralPod, dir: PolicyType): string {
-    const cellOf = (v: bigint): number => this.cells.findIndex((ivs) => ivs.some((iv) => v >= iv.lo && v <= iv.hi));
-    return JSON.stringify([dir, pod.namespace, labelsKey(pod), pod.serviceAccount ?? "", pod.serviceAccountLabels ?? {}, pod.node, pod.ports, v4(pod).map(cellOf)]);
+    const cellOf = (f: IpFamily, v: bigint): number => this.cells[f].findIndex((ivs) => ivs.some((iv) => v >= iv.lo && v <= iv.hi));
+    const cells = FAMILIES.map((f) => ipsOf(pod, f).map((v) => cellOf(f, v)));
+    return JSON.stringify([dir, pod.namespace, labelsKey(pod), pod.serviceAccount ?? "", pod.serviceAccountLabels ?? {}, pod.node, pod.ports, cells]);
   }
 
-  /** nft rules of one policy rule for `local`: parties grouped by the flows the rule gives them. */
-  private ruleStatements(rule: GeneralRule, dir: PolicyType, local: PolicyEndpoint, verdict: Verdict): Statement[] {
+  /**
+   * nft rules of one policy rule for `local`, for packets of `family`: parties of that family's
+   * universe grouped by the flows the rule gives them, `local` seen with its addresses of the family.
+   */
+  private ruleStatements(rule: GeneralRule, dir: PolicyType, pod: GeneralPod, family: IpFamily, verdict: Verdict): Statement[] {
+    const local = endpointOf(only(pod, family));
     const groups = new Map<string, { flows: FlowSet; ivs: Interval[] }>();
-    for (const p of this.parties) {
+    for (const p of this.parties[family]) {
       const flows = ruleFlows(rule, dir, local, peerOf(p, local, this.input.enforced), this.input.enforced.context);
-      if (flows.ports.TCP.length + flows.ports.UDP.length + flows.ports.SCTP.length + flows.icmp.length === 0) continue;
-      const key = flowKey(flows);
+      if (flows.ports.TCP.length + flows.ports.UDP.length + flows.ports.SCTP.length + icmpOf(flows, family).length === 0) continue;
+      const key = flowKey(flows, family);
       const g = groups.get(key) ?? { flows, ivs: [] };
       g.ivs.push(...p.intervals);
       groups.set(key, g);
@@ -189,9 +220,9 @@ class Compiler {
     for (const key of [...groups.keys()].sort()) {
       const g = groups.get(key);
       if (g === undefined) continue;
-      const addr = this.m.addrMatch(dir === "Ingress" ? "saddr" : "daddr", normalizeIntervals(g.ivs), 4, owner);
+      const addr = this.m.addrMatch(dir === "Ingress" ? "saddr" : "daddr", normalizeIntervals(g.ivs), family, owner);
       if (addr === undefined) continue;
-      for (const fm of flowMatches(g.flows, this.m)) out.push({ type: "rule", matches: [...addr, ...fm], verdict, comment: owner });
+      for (const fm of flowMatches(g.flows, family, this.m)) out.push({ type: "rule", matches: [...addr, ...fm], verdict, comment: owner });
     }
     return out;
   }
@@ -212,8 +243,9 @@ class Compiler {
   }
 
   private compileChain(pod: GeneralPod, dir: PolicyType): string | undefined {
-    const local = endpointOf(pod);
-    const tiers = counted(this.input.enforced.tiers, dir, local);
+    // Which policies select a pod does not depend on its addresses: one chain serves both families.
+    const tiers = counted(this.input.enforced.tiers, dir, endpointOf(pod));
+    const families = FAMILIES.filter((f) => ipsOf(pod, f).length > 0);
     const open = dir === "Ingress" ? accept : ret;
     let next: Verdict = open;
     let entry: string | undefined;
@@ -224,7 +256,8 @@ class Compiler {
       for (const r of t.rules) {
         const a = r.origin.action;
         if (a === "Log") continue;
-        body.push(...this.ruleStatements(r, dir, local, a === "Allow" ? open : a === "Deny" ? drop : next));
+        const verdict = a === "Allow" ? open : a === "Deny" ? drop : next;
+        for (const f of families) body.push(...this.ruleStatements(r, dir, pod, f, verdict));
       }
       const end = t.tier.defaultAction === "Deny" ? drop : next;
       body.push({ type: "rule", matches: [], verdict: end, comment: `tier ${t.tier.name}: no rule matched, default action ${t.tier.defaultAction}` });
@@ -235,33 +268,28 @@ class Compiler {
   }
 }
 
-const ipText = (v: bigint): string => elementsOf([{ lo: v, hi: v }])[0] ?? "";
 const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((x, y) => (x.name < y.name ? -1 : 1));
 
 /** The `inet kwire` table for `node` under the enforced dialect: policy for the pods running there. */
 export function compileGeneralTable(input: GeneralPolicyInput, node: string, dialect = "general tiers"): Table {
   const c = new Compiler(input);
-  const maps: Record<PolicyType, { key: string; verdict: Verdict }[]> = { Ingress: [], Egress: [] };
-  const pairs: string[] = [];
+  const dispatched: Dispatched[] = [];
   const local = input.pods.filter((p) => p.node === node && !p.hostNetwork).sort((x, y) => (x.id < y.id ? -1 : 1));
   for (const pod of local) {
-    const chains = { Egress: c.podChain(pod, "Egress"), Ingress: c.podChain(pod, "Ingress") };
-    if (chains.Egress === undefined && chains.Ingress === undefined) continue;
-    for (const v of v4(pod)) {
-      const ip = ipText(v);
-      pairs.push(`${ip} . ${ip}`);
-      if (chains.Egress !== undefined) maps.Egress.push({ key: ip, verdict: jump(chains.Egress) });
-      if (chains.Ingress !== undefined) maps.Ingress.push({ key: ip, verdict: jump(chains.Ingress) });
-    }
+    const e: Dispatched = { pod, tiered: false };
+    const eg = c.podChain(pod, "Egress");
+    const ig = c.podChain(pod, "Ingress");
+    if (eg !== undefined) e.Egress = eg;
+    if (ig !== undefined) e.Ingress = ig;
+    if (eg !== undefined || ig !== undefined) dispatched.push(e);
   }
-  const sets: AddrSet[] = byName(c.m.sets.values());
-  if (pairs.length > 0) sets.push({ kind: "set", name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs, comment: "hairpin: policed local pods, each paired with itself" });
-  const vmap = (name: string, dir: PolicyType): VerdictMap => ({ kind: "vmap", name, addrType: "ipv4_addr", elements: maps[dir] });
+  // A policed pod reaching itself (hairpin) is accepted in `forward`, as the trace says (the `hairpin` sets).
+  const d = dispatchParts(dispatched, { v6: input.pods.some((p) => p.ips.some((ip) => ip.family === 6)), hostPods: input.pods.some((p) => p.node === node && p.hostNetwork) });
   return {
     family: TABLE_FAMILY,
     name: TABLE_NAME,
     comment: `kwire ${dialect} policy for node ${node}`,
-    sets: [...sets, vmap(EGRESS_MAP, "Egress"), vmap(INGRESS_MAP, "Ingress")],
-    chains: [...byName(c.chains.values()), forwardChain(pairs.length > 0, false, false), ...(input.pods.some((p) => p.node === node && p.hostNetwork) ? hostChains(false) : [])],
+    sets: [...byName(c.m.sets.values()), ...d.sets],
+    chains: [...byName(c.chains.values()), ...d.chains],
   };
 }

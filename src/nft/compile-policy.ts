@@ -202,7 +202,7 @@ class Chains {
 
 const ipText = (v: bigint, family: 4 | 6): string => elementsOf([{ lo: v, hi: v }], family)[0] ?? "";
 
-export function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
+function forwardChain(hairpin: boolean, hairpin6: boolean, v6: boolean): Chain {
   return {
     name: FORWARD_CHAIN,
     base: { type: "filter", hook: "forward", priority: 0, policy: "accept" },
@@ -237,7 +237,7 @@ const ND_ACCEPT: Statement = { type: "rule", matches: [{ type: "icmpv6-type", ty
  * node's address, which ipBlocks see); what local pods send to the node passes input — the source
  * pod's egress applies there. A hostNetwork pod itself is never selected (not in the maps).
  */
-export function hostChains(v6: boolean): Chain[] {
+function hostChains(v6: boolean): Chain[] {
   const ct: Statement = { type: "rule", matches: [{ type: "ct-state", states: ["established", "related"] }], verdict: accept, comment: "replies and related traffic of admitted connections" };
   const nd = v6 ? [ND_ACCEPT] : [];
   return [
@@ -259,7 +259,7 @@ export function hostChains(v6: boolean): Chain[] {
 }
 
 /** A local pod with a chain in some direction. */
-interface Dispatched {
+export interface Dispatched {
   readonly pod: NftPod;
   /** Cluster policies select it: its hairpin is handled inside its chains (HAIRPIN_TIERED_SET). */
   readonly tiered: boolean;
@@ -326,12 +326,29 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
   const chains = byName([...n.b.chains.values()].filter((c) => inShard(n.b.chainNamespace.get(c.name) ?? "")));
   const setNames = new Set(chains.flatMap(setsOf));
   const sets: AddrSet[] = byName([...n.b.sets.values()].filter((s) => setNames.has(s.name)));
+  const d = dispatchParts(n.dispatched.filter((e) => inShard(e.pod.namespace)), { v6: n.b.v6, hostPods: n.hostPods, tieredSets: setNames });
+  return {
+    family: TABLE_FAMILY,
+    name,
+    comment: `kwire NetworkPolicy for node ${node}${shardNote}`,
+    sets: [...sets, ...d.sets],
+    chains: [...chains, ...d.chains],
+  };
+}
+
+/**
+ * The dispatch part of a node's policy table, both families (shared by compile-general.ts): the
+ * verdict maps from each dispatched pod's addresses to its chains (`egress-pods6` / `ingress-pods6`
+ * too when `v6`), its hairpin pairs (`hairpin` — accepted in `forward` — or, for a tiered pod,
+ * `hairpin-tiered`, kept only when `tieredSets` holds its name: a chain tests it), then the base
+ * chains: `forward`, and `input` / `output` when the node runs hostNetwork pods.
+ */
+export function dispatchParts(dispatched: readonly Dispatched[], opts: { readonly v6: boolean; readonly hostPods: boolean; readonly tieredSets?: ReadonlySet<string> }): { sets: (AddrSet | VerdictMap)[]; chains: Chain[] } {
   type Entries = Record<PolicyType, { key: string; verdict: Verdict }[]>;
   const maps: Record<4 | 6, Entries> = { 4: { Ingress: [], Egress: [] }, 6: { Ingress: [], Egress: [] } };
   const pairs: Record<4 | 6, string[]> = { 4: [], 6: [] };
   const tieredPairs: Record<4 | 6, string[]> = { 4: [], 6: [] };
-  for (const e of n.dispatched) {
-    if (!inShard(e.pod.namespace)) continue;
+  for (const e of dispatched) {
     for (const f of [4, 6] as const) {
       for (const v of ipsOf(e.pod, f)) {
         const ip = ipText(v, f);
@@ -341,18 +358,16 @@ function buildTable(n: NodePolicy, node: string, name: string, namespaces: Reado
       }
     }
   }
+  const sets: AddrSet[] = [];
   if (pairs[4].length > 0) sets.push({ kind: "set", name: HAIRPIN_SET, addrType: "ipv4_addr . ipv4_addr", elements: pairs[4], comment: "hairpin: isolated local pods, each paired with itself" });
   if (pairs[6].length > 0) sets.push({ kind: "set", name: HAIRPIN_SET6, addrType: "ipv6_addr . ipv6_addr", elements: pairs[6], comment: "hairpin: isolated local pods (IPv6), each paired with itself" });
-  if (setNames.has(HAIRPIN_TIERED_SET)) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs[4], comment: "hairpin: local pods cluster policies select, each paired with itself" });
-  if (setNames.has(HAIRPIN_TIERED_SET6)) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET6, addrType: "ipv6_addr . ipv6_addr", elements: tieredPairs[6], comment: "hairpin: local pods (IPv6) cluster policies select, each paired with itself" });
-  const v6 = n.b.v6;
+  if (opts.tieredSets?.has(HAIRPIN_TIERED_SET) === true) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET, addrType: "ipv4_addr . ipv4_addr", elements: tieredPairs[4], comment: "hairpin: local pods cluster policies select, each paired with itself" });
+  if (opts.tieredSets?.has(HAIRPIN_TIERED_SET6) === true) sets.push({ kind: "set", name: HAIRPIN_TIERED_SET6, addrType: "ipv6_addr . ipv6_addr", elements: tieredPairs[6], comment: "hairpin: local pods (IPv6) cluster policies select, each paired with itself" });
+  const v6 = opts.v6;
   const vmap = (mapName: string, dir: PolicyType, f: 4 | 6): VerdictMap => ({ kind: "vmap", name: mapName, addrType: f === 4 ? "ipv4_addr" : "ipv6_addr", elements: maps[f][dir] });
   return {
-    family: TABLE_FAMILY,
-    name,
-    comment: `kwire NetworkPolicy for node ${node}${shardNote}`,
     sets: [...sets, vmap(EGRESS_MAP, "Egress", 4), vmap(INGRESS_MAP, "Ingress", 4), ...(v6 ? [vmap(EGRESS_MAP6, "Egress", 6), vmap(INGRESS_MAP6, "Ingress", 6)] : [])],
-    chains: [...chains, forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6), ...(n.hostPods ? hostChains(v6) : [])],
+    chains: [forwardChain(pairs[4].length > 0, pairs[6].length > 0, v6), ...(opts.hostPods ? hostChains(v6) : [])],
   };
 }
 

@@ -94,9 +94,9 @@ export function printMatch(m: Match): string {
     case "addr-pair":
       return `${ipKeyword(m.ipFamily)} saddr . ${ipKeyword(m.ipFamily)} daddr @${m.set}`;
     case "icmp-type":
-      return `icmp type ${braces(m.ranges.map(range))}`;
+      return `${m.ipFamily === 6 ? "icmpv6" : "icmp"} type ${braces(m.ranges.map(range))}`;
     case "icmp-code":
-      return `icmp code ${braces(m.ranges.map(range))}`;
+      return `${m.ipFamily === 6 ? "icmpv6" : "icmp"} code ${braces(m.ranges.map(range))}`;
   }
 }
 

@@ -19,21 +19,28 @@
  * placeholder address).
  */
 import { parseCidr, parseIp, type Ip } from "../model/index.js";
-import type { AddrField, Chain, CtState, DataMap, Expr, IpFamily, L4Proto, Match, NamedSet, Statement, Table, Verdict, VerdictElement } from "./ast.js";
+import { ICMPV6_TYPE_NUMBER, type AddrField, type Chain, type CtState, type DataMap, type Expr, type IpFamily, type L4Proto, type Match, type NamedSet, type Statement, type Table, type Verdict, type VerdictElement } from "./ast.js";
 import { printStatement } from "./print.js";
 
 export interface Packet {
   readonly saddr: string;
   readonly daddr: string;
   readonly protocol: L4Proto | "icmp" | "icmpv6";
-  /** ICMPv6 only: the message type by its nft name (`nd-neighbor-solicit`, …). */
+  /** ICMPv6 only: the message type by its nft name (`nd-neighbor-solicit`, …), or by number in icmpType. */
   readonly icmpv6Type?: string;
   readonly dport?: number;
-  /** ICMP type and code (protocol "icmp"). */
+  /** ICMP (protocol "icmp") or ICMPv6 (protocol "icmpv6") type and code. */
   readonly icmpType?: number;
   readonly icmpCode?: number;
   /** Conntrack state of the packet; a first packet is "new". */
   readonly ct?: CtState;
+}
+
+/** An ICMPv6 packet's type number: icmpType, else its named type's number. */
+function icmpv6Number(pkt: Packet): number | undefined {
+  if (pkt.icmpType !== undefined) return pkt.icmpType;
+  const named = Object.entries(ICMPV6_TYPE_NUMBER).find(([k]) => k === pkt.icmpv6Type);
+  return named?.[1];
 }
 
 export type Final = "accept" | "drop" | "reject";
@@ -172,8 +179,10 @@ class Tracer {
         return isLocal(m.field === "saddr" ? st.src : st.dst, this.localIPs);
       case "mark-clear":
         return (st.mark & m.mask) === 0;
-      case "icmpv6-type":
-        return pkt.protocol === "icmpv6" && pkt.icmpv6Type !== undefined && (m.types as readonly string[]).includes(pkt.icmpv6Type);
+      case "icmpv6-type": {
+        const t = icmpv6Number(pkt);
+        return pkt.protocol === "icmpv6" && t !== undefined && m.types.some((x) => ICMPV6_TYPE_NUMBER[x] === t);
+      }
       case "nfproto":
         return st.src.family === m.ipFamily;
       case "l4proto":
@@ -194,8 +203,9 @@ class Tracer {
       }
       case "icmp-type":
       case "icmp-code": {
-        const v = m.type === "icmp-type" ? pkt.icmpType : pkt.icmpCode;
-        return pkt.protocol === "icmp" && v !== undefined && m.ranges.some((r) => v >= r.from && v <= r.to);
+        const six = m.ipFamily === 6;
+        const v = m.type === "icmp-type" ? (six ? icmpv6Number(pkt) : pkt.icmpType) : pkt.icmpCode;
+        return pkt.protocol === (six ? "icmpv6" : "icmp") && v !== undefined && m.ranges.some((r) => v >= r.from && v <= r.to);
       }
     }
   }

@@ -158,10 +158,26 @@ export function calicoRuleFlows(r: CalicoRule, policyNamespace: string | undefin
   return calicoTargetFlows(r, src, dst);
 }
 
-/** What the rule matches once both sides matched: protocol, ports (named ones on `dst`), ICMP, IP version. */
+/**
+ * The address families a connection between two parties can run over: those both have an
+ * address of (a party without addresses — a pod not yet numbered — does not restrict).
+ */
+function connectionFamilies(src: PolicyPeer, dst: PolicyPeer): (4 | 6)[] {
+  const of = (p: PolicyPeer): Set<number> => new Set(peerIps(p).map((ip) => ip.family));
+  const a = of(src);
+  const b = of(dst);
+  return ([4, 6] as const).filter((f) => (a.size === 0 || a.has(f)) && (b.size === 0 || b.has(f)));
+}
+
+/**
+ * What the rule matches once both sides matched: protocol, ports (named ones on `dst`), ICMP, IP version.
+ * ipVersion: Felix renders a rule only into the tables of its IP version (felix/rules/policy.go:
+ * "Skipping rule because it is for a different IP version"), so it matches when the connection can
+ * run over that family. Two dual-stack parties can use either: the party-level verdict says the rule
+ * matches (as a pod matches nets by any of its addresses) and family-dependence.ts marks the policy.
+ */
 export function calicoTargetFlows(r: CalicoRule, src: PolicyPeer, dst: PolicyPeer): FlowSet {
-  const family = [...peerIps(src), ...peerIps(dst)][0]?.family;
-  if (r.ipVersion !== undefined && family !== undefined && family !== r.ipVersion) return EMPTY_FLOWS;
+  if (r.ipVersion !== undefined && !connectionFamilies(src, dst).includes(r.ipVersion)) return EMPTY_FLOWS;
   let flows = r.protocol ? protocolFlows(r.protocol) : ALL_FLOWS;
   const dstPorts = dst.type === "Pod" ? dst.endpoint.ports : undefined;
   const protos = PORT_PROTOCOLS.filter((p) => flows.ports[p].length > 0);

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzeCluster } from "../analyze/index.js";
-import { buildTopology } from "../engine/index.js";
+import { buildTopology, fastAnalysis } from "../engine/index.js";
+import { containsPort } from "../model/index.js";
 import { loadCluster } from "../parse/index.js";
 import { familyDependentGaps } from "./family-dependence.js";
 
@@ -82,5 +83,53 @@ spec:
   ingress: [{fromCIDR: [10.0.0.0/24]}]
 `;
     expect(gaps(`${pods(true)}---\n${cnp}`, "cilium")).toEqual([]);
+  });
+});
+
+/**
+ * Calico's ipVersion (Rule reference, docs reference/resources/networkpolicy: "ipVersion — Positive IP
+ * version match. 4, 6"). Felix renders a policy once per IP version and leaves a rule out of the
+ * other version's chains (projectcalico/calico felix/rules/policy.go: "Skipping rule because it is
+ * for a different IP version."), so the rule matches only connections of its family.
+ */
+describe("Calico ipVersion", () => {
+  const gnp = (ipVersion: 4 | 6): string => `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: v${ipVersion}, namespace: x}
+spec:
+  selector: app == 'a'
+  types: [Ingress]
+  ingress: [{action: Allow, ipVersion: ${ipVersion}, protocol: TCP, destination: {ports: [80]}}]
+`;
+  const verdicts = (text: string): boolean[] => {
+    const a = analyzeCluster(loadCluster([{ path: "c.yaml", text }]), { cni: "calico" });
+    if ("error" in a) throw new Error(a.error);
+    const topo = buildTopology(a.cluster);
+    const an = fastAnalysis(a.cluster, topo);
+    const s = topo.subjects.findIndex((x) => x.name === "b");
+    const d = topo.subjects.findIndex((x) => x.name === "a");
+    return [containsPort(an.explain(s, d).ports, "TCP", 80)];
+  };
+  const pod = (name: string, ips: string[]): string => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: x, labels: {app: ${name}}}
+spec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
+status: {podIP: "${ips[0] ?? ""}", podIPs: [${ips.map((ip) => `{ip: "${ip}"}`).join(", ")}]}
+`;
+  it("a dual-stack pod matched by an ipVersion rule: a family-dependent gap naming the rule and the family it leaves out", () => {
+    expect(gaps(`${pods(true)}---\n${gnp(4)}`, "calico")).toEqual([expect.stringMatching(/ingress\[0\] has ipVersion 4 and matches x\/a: its IPv6 connections are not matched/)]);
+    expect(gaps(`${pods(true)}---\n${gnp(6)}`, "calico")).toEqual([expect.stringMatching(/has ipVersion 6 and matches x\/a: its IPv4 connections are not matched/)]);
+    // Single-stack pods: each connection has one family, no gap.
+    expect(gaps(`${pods(false)}---\n${gnp(6)}`, "calico")).toEqual([]);
+  });
+  it("the connection's family is the one both ends have, whatever order a dual-stack pod lists its addresses in", () => {
+    // b (the source) is dual-stack listing IPv6 first, a has IPv4 only: b → a runs over IPv4.
+    const text = (v: 4 | 6): string => [pod("a", ["10.0.0.1"]), pod("b", ["fd00::2", "10.0.0.2"]), gnp(v)].join("---\n");
+    expect(verdicts(text(4))).toEqual([true]);
+    expect(verdicts(text(6))).toEqual([false]);
+    // a has IPv6 only: b → a runs over IPv6, though b lists IPv4 first.
+    const text6 = (v: 4 | 6): string => [pod("a", ["fd00::1"]), pod("b", ["10.0.0.2", "fd00::2"]), gnp(v)].join("---\n");
+    expect(verdicts(text6(6))).toEqual([true]);
+    expect(verdicts(text6(4))).toEqual([false]);
   });
 });

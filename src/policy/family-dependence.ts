@@ -40,6 +40,14 @@ function splitBy(rule: GeneralRule, dir: PolicyType, pod: PolicyEndpoint, views:
   const peer6 = rulePeerMatches(rule, dir, pod, { type: "Pod", endpoint: v6 }, ctx);
   const local4 = ruleLocalMatches(rule, dir, v4, ctx);
   const local6 = ruleLocalMatches(rule, dir, v6, ctx);
+  const m = rule.match;
+  // A Calico rule with ipVersion matches only connections of that family (Felix renders it into
+  // that family's tables only): wherever it matches a dual-stack pod, the other family is not matched.
+  if (m.dialect === "calico" && m.rule.ipVersion !== undefined && peer4 === peer6 && local4 === local6) {
+    const mine = m.rule.ipVersion === 4 ? [peer4, local4] : [peer6, local6];
+    if (!mine.every(Boolean)) return undefined;
+    return `${policy.origin.kind} ${policy.origin.policy} ${dir.toLowerCase()}[${rule.origin.index}] has ipVersion ${m.rule.ipVersion} and matches ${pod.namespace}/${pod.name}: its IPv${m.rule.ipVersion === 4 ? 6 : 4} connections are not matched`;
+  }
   if (peer4 === peer6 && local4 === local6) return undefined;
   const addr = (v: PolicyEndpoint): string => v.ips.map(formatIp).join(",");
   const [yes, no] = peer4 !== peer6 ? (peer4 ? [v4, v6] : [v6, v4]) : local4 ? [v4, v6] : [v6, v4];

@@ -3,7 +3,9 @@
  * fast-check generators of small random clusters with Calico or Cilium policies on top of the
  * Kubernetes kinds of arbitrary.ts (as raw manifests, through the parser), for the general-tier
  * engine differential tests. Pods get service accounts and nodes (Calico's
- * serviceAccountSelector, Cilium's host / remote-node entities); Node objects give addresses.
+ * serviceAccountSelector, Cilium's host / remote-node entities); Node objects give addresses (IPv4
+ * and IPv6). Rules name addresses of both families (nets, CIDRs; fd00:250::/64 is where
+ * compile-general-diff.test.ts numbers IPv6 pods), ICMPv6, and Calico's ipVersion.
  */
 import fc from "fast-check";
 import { clusterArb } from "./arbitrary.js";
@@ -27,7 +29,7 @@ const calicoSelectorArb = fc.constantFrom(
   "role == 'net'",
 );
 const calicoNsSelectorArb = fc.constantFrom("all()", "projectcalico.org/name == 'y'", "team == 'red'", "!has(team)", "global()");
-const calicoNetsArb = fc.constantFrom(["10.0.0.0/16"], ["10.0.0.1/32"], ["192.168.0.0/16", "fd00::/8"], ["0.0.0.0/0"]);
+const calicoNetsArb = fc.constantFrom(["10.0.0.0/16"], ["10.0.0.1/32"], ["192.168.0.0/16", "fd00::/8"], ["0.0.0.0/0"], ["fd00:250::/64"], ["fd00:250::1/128", "10.250.0.2/32"], ["::/0"], ["2001:db8::/32"]);
 const calicoPortsArb = fc.constantFrom<(number | string)[]>([80], [53, 8080], ["http"], ["50:81"], ["dns"], [90]);
 
 const entityArb = fc.record(
@@ -46,8 +48,11 @@ const calicoRuleArb = fc
   .record(
     {
       action: fc.constantFrom("Allow", "Deny", "Pass", "Log", "Allow"),
-      protocol: fc.constantFrom("TCP", "UDP", "SCTP", "ICMP"),
+      protocol: fc.constantFrom("TCP", "UDP", "SCTP", "ICMP", "ICMPv6"),
       notProtocol: fc.constantFrom("UDP"),
+      icmp: fc.constantFrom({ type: 8 }, { type: 128 }, { type: 3, code: 1 }, { type: 1, code: 4 }),
+      notICMP: fc.constantFrom({ type: 0 }, { type: 129 }),
+      ipVersion: fc.constantFrom(4, 6),
       source: entityArb,
       destination: fc.record({ base: entityArb, ports: calicoPortsArb, notPorts: calicoPortsArb }, { requiredKeys: ["base"] }),
     },
@@ -55,14 +60,29 @@ const calicoRuleArb = fc
   )
   .map((r) => {
     const { base, ports, notPorts } = r.destination ?? { base: {} };
-    const proto = r.protocol === "ICMP" ? undefined : r.protocol;
-    // ports need a protocol that has ports (Calico validation)
-    const destination = { ...base, ...(proto && ports ? { ports } : {}), ...(proto && notPorts ? { notPorts } : {}) };
+    const icmpProto = r.protocol === "ICMP" || r.protocol === "ICMPv6";
+    const proto = icmpProto ? undefined : r.protocol;
+    // ports need a protocol that has ports; icmp/notICMP need ICMP or ICMPv6 (Calico validation)
+    // a rule with ipVersion takes nets and an ICMP protocol of that version only (Calico validation):
+    // the others are left out, and ICMP of the other version drops ipVersion
+    const v = (r.protocol === "ICMP" && r.ipVersion === 6) || (r.protocol === "ICMPv6" && r.ipVersion === 4) ? undefined : r.ipVersion;
+    const ofVersion = (e: Record<string, unknown>): Record<string, unknown> => {
+      if (v === undefined) return e;
+      const keep = (xs: unknown): string[] => (Array.isArray(xs) ? xs.filter((x): x is string => typeof x === "string" && x.includes(":") === (v === 6)) : []);
+      const { nets, notNets, ...rest } = e;
+      const n = keep(nets);
+      const nn = keep(notNets);
+      return { ...rest, ...(n.length ? { nets: n } : {}), ...(nn.length ? { notNets: nn } : {}) };
+    };
+    const destination = ofVersion({ ...base, ...(proto && ports ? { ports } : {}), ...(proto && notPorts ? { notPorts } : {}) });
     return {
       action: r.action,
       ...(r.protocol ? { protocol: r.protocol } : {}),
+      ...(icmpProto && r.icmp ? { icmp: r.icmp } : {}),
+      ...(icmpProto && r.notICMP ? { notICMP: r.notICMP } : {}),
+      ...(v ? { ipVersion: v } : {}),
       ...(r.notProtocol && r.protocol !== "UDP" ? { notProtocol: r.notProtocol } : {}),
-      ...(r.source ? { source: r.source } : {}),
+      ...(r.source ? { source: ofVersion(r.source) } : {}),
       destination,
     };
   });
@@ -84,8 +104,8 @@ const podExtrasArb = fc.array(fc.record({ sa: fc.constantFrom(undefined, "sa1", 
 
 function nodes(): unknown[] {
   return [
-    { apiVersion: "v1", kind: "Node", metadata: { name: "n1" }, status: { addresses: [{ type: "InternalIP", address: "172.16.0.3" }] } },
-    { apiVersion: "v1", kind: "Node", metadata: { name: "n2" }, status: { addresses: [{ type: "InternalIP", address: "172.16.0.4" }] } },
+    { apiVersion: "v1", kind: "Node", metadata: { name: "n1" }, status: { addresses: [{ type: "InternalIP", address: "172.16.0.3" }, { type: "InternalIP", address: "fd00:172:16::3" }] } },
+    { apiVersion: "v1", kind: "Node", metadata: { name: "n2" }, status: { addresses: [{ type: "InternalIP", address: "172.16.0.4" }, { type: "InternalIP", address: "fd00:172:16::4" }] } },
   ];
 }
 
@@ -168,10 +188,11 @@ const ciliumRuleArb = (dir: "from" | "to") =>
     .record(
       {
         endpoints: fc.array(ciliumSelectorArb, { minLength: 1, maxLength: 2 }),
-        entities: fc.array(fc.constantFrom("world", "cluster", "host", "remote-node", "all"), { minLength: 1, maxLength: 2 }),
-        cidr: fc.constantFrom<unknown[]>(["10.0.0.0/8"], ["192.168.1.0/24"], ["0.0.0.0/0"]),
-        cidrSet: fc.constantFrom<unknown[]>([{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }], [{ cidr: "192.168.0.0/16" }]),
+        entities: fc.array(fc.constantFrom("world", "cluster", "host", "remote-node", "all", "world-ipv6"), { minLength: 1, maxLength: 2 }),
+        cidr: fc.constantFrom<unknown[]>(["10.0.0.0/8"], ["192.168.1.0/24"], ["0.0.0.0/0"], ["2001:db8::/32"], ["::/0"], ["fd00:250::/64", "192.168.1.0/24"]),
+        cidrSet: fc.constantFrom<unknown[]>([{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }], [{ cidr: "192.168.0.0/16" }], [{ cidr: "::/0", except: ["2001:db8::/32"] }]),
         toPorts: ciliumToPortsArb,
+        icmps: fc.constantFrom<unknown[]>([{ fields: [{ type: 8 }] }], [{ fields: [{ family: "IPv6", type: 128 }] }], [{ fields: [{ family: "IPv6", type: "EchoRequest" }, { family: "IPv4", type: "DestinationUnreachable" }] }]),
       },
       { requiredKeys: [] },
     )
@@ -183,6 +204,7 @@ const ciliumRuleArb = (dir: "from" | "to") =>
       if (r.cidr) out[`${cap}CIDR`] = r.cidr;
       if (r.cidrSet) out[`${cap}CIDRSet`] = r.cidrSet;
       if (r.toPorts) out["toPorts"] = r.toPorts;
+      if (r.icmps) out["icmps"] = r.icmps;
       return out;
     });
 const stripL7 = (rules: Record<string, unknown>[]): Record<string, unknown>[] =>
