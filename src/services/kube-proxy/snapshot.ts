@@ -127,7 +127,7 @@ function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: Serv
     stickySeconds: DEFAULT_STICKY_SECONDS,
     externalPolicyLocal: svc.externalTrafficPolicy === "Local" && (svc.type === "NodePort" || svc.type === "LoadBalancer" || svc.externalIPs.length > 0),
     internalPolicyLocal: svc.internalTrafficPolicy === "Local",
-    endpoints: servicePortEndpoints(layer, svc, sp).filter((e) => e.ip.family === clusterIP.family),
+    endpoints: servicePortEndpoints(layer, svc, sp, clusterIP.family),
     source: sp.source,
   };
 }
