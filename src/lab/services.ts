@@ -30,7 +30,7 @@
  */
 import type { Cidr, Cluster, Ip } from "../model/index.js";
 import { formatIp, lastOf, parseCidr, parseIp } from "../model/index.js";
-import { buildServiceLayer, serviceFrontends } from "../services/index.js";
+import { buildServiceLayer, clusterFrontends, serviceFrontends } from "../services/index.js";
 import { buildSnapshot, COMPACT_TABLE, familyParts, proxierOptions, renderCompactNftables, renderNftables, snapshotFamilies } from "../services/kube-proxy/index.js";
 import { deleteScript, policyTableNames, replaceAllScript, type Table } from "../nft/index.js";
 import { familyView } from "./model.js";
@@ -84,10 +84,16 @@ export function unservedServiceNotes(cluster: Cluster, families: readonly (4 | 6
   });
 }
 
-/** The IP families whose Service table a lab node gets: those with Services (IPv4 when none, so the table exists). */
+/**
+ * The IP families whose Service table a lab node gets: those the lab runs with Services (when none,
+ * the lab's first family, so the table exists).
+ */
 export function labProxyFamilies(lab: Cluster): (4 | 6)[] {
-  const families = snapshotFamilies(lab, buildServiceLayer(lab, []));
-  return families.length === 0 ? [4] : families;
+  // The frontends alone decide (no endpoint work): the same allocation the Service layer makes.
+  const byId = new Map(clusterFrontends(lab).map((f) => [f.id, f]));
+  const runs = lab.serviceIpFamilies ?? [4, 6];
+  const families = snapshotFamilies(lab, { frontend: (namespace, name) => byId.get(`${namespace}/${name}`) }).filter((f) => runs.includes(f));
+  return families.length === 0 ? [runs[0] ?? 4] : families;
 }
 
 /**
