@@ -41,7 +41,6 @@ export const LAB_PROXIES = ["compact", "kube-proxy"] as const;
 export type LabProxy = (typeof LAB_PROXIES)[number];
 export const DEFAULT_LAB_PROXY: LabProxy = "compact";
 
-export const PROXY_TABLE_FAMILY = "ip";
 /** The table each rendering owns (family `ip`, and `ip6` for IPv6 Services). */
 export const PROXY_TABLES: Readonly<Record<LabProxy, string>> = { compact: COMPACT_TABLE, "kube-proxy": "kube-proxy" };
 
@@ -80,7 +79,8 @@ export function unservedServiceNotes(cluster: Cluster, families: readonly (4 | 6
   return serviceFrontends(cluster.services, families).flatMap((f) => {
     if (f.service.type === "ExternalName" || f.service.headless || f.clusterIPs.some((ip) => families.includes(ip.family))) return [];
     const fams = families.map((x) => `IPv${x}`).join(" and ");
-    return [`Service ${f.id}: its clusterIPs (${f.service.clusterIPs.map(formatIp).join(", ")}) are not ${fams}, which the lab runs: no Service rules, no probe cells${f.id === "kube-system/kube-dns" ? ", no cluster DNS" : ""}`];
+    const asks = f.service.clusterIPs.length > 0 ? `its clusterIPs (${f.service.clusterIPs.map(formatIp).join(", ")}) are` : `its ipFamilies (${(f.service.ipFamilies ?? []).map((x) => `IPv${x}`).join(", ")}) are`;
+    return [`Service ${f.id}: ${asks} not ${fams}, which the lab runs: no Service rules, no probe cells${f.id === "kube-system/kube-dns" ? ", no cluster DNS" : ""}`];
   });
 }
 

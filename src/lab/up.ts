@@ -1,8 +1,9 @@
 /**
  * @module lab/up
  * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy and
- * Services (one nft transaction per node netns: `inet kwire` + the Service table, `ip
- * kwire-services` or, with `proxy: "kube-proxy"`, kube-proxy's `ip kube-proxy`; services.ts),
+ * Services (one nft transaction per node netns: `inet kwire` + the Service tables, `ip
+ * kwire-services` or, with `proxy: "kube-proxy"`, kube-proxy's `ip kube-proxy`, and their `ip6`
+ * twins for IPv6 Services; services.ts),
  * cluster DNS (servers in the kube-dns pods, resolv.conf per pod; lab-dns.ts), servers — writing
  * the state before each phase acts and pushing
  * each phase's inverse on an undo stack. Any failure, or `signal.aborted` (SIGINT/SIGTERM, set by
@@ -256,7 +257,11 @@ export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> 
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  const familyNotes = unservedServiceNotes(cluster, familiesOf(plan.ipFamily));
+  const northSouth = cluster.ingresses.length > 0 || (cluster.gateways?.length ?? 0) > 0;
+  const familyNotes = [
+    ...unservedServiceNotes(cluster, familiesOf(plan.ipFamily)),
+    ...(plan.ipFamily !== "ipv4" && northSouth ? [`--ip-family ${plan.ipFamily}: north-south (the internet netns and the L7 proxies) is probed over IPv4 only${plan.ipFamily === "ipv6" ? ": not at all in an IPv6-only lab" : ""}`] : []),
+  ];
   const notes = [...plan.notes, ...bgpNotes, ...nsNotes, ...familyNotes];
   for (const n of notes) opts.log(`lab: note: ${n}`);
   const undo = new UndoStack();

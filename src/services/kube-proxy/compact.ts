@@ -112,9 +112,8 @@ import {
 } from "./nftables.js";
 import { externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
+/** The IPv4 proxier's table family (the IPv6 one's is `ip6`: `familyParts`). */
 export const COMPACT_TABLE_FAMILY = "ip";
-/** The compact table's nft family for a proxier family: `ip` / `ip6`. */
-export const compactTableFamily = (family: 4 | 6): "ip" | "ip6" => familyParts(family).table;
 export const COMPACT_TABLE = "kwire-services";
 
 // kube-proxy's own names for the objects both layouts have (a reader of `nft list` sees the same

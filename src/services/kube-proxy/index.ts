@@ -38,6 +38,6 @@ export { endpointString, servicePortEndpoints, type ProxyEndpoint } from "./endp
 export { iptablesNames, nftNames, hashAndTruncate } from "./names.js";
 export { renderIptables, probability } from "./iptables.js";
 export { renderNftables, buildNftTable, familyParts, KUBE_PROXY_TABLE } from "./nftables.js";
-export { renderCompactNftables, buildCompactTable, compactTableFamily, COMPACT_TABLE, COMPACT_TABLE_FAMILY } from "./compact.js";
+export { renderCompactNftables, buildCompactTable, COMPACT_TABLE, COMPACT_TABLE_FAMILY } from "./compact.js";
 export { renderIpvs, virtualServers } from "./ipvs.js";
 export { sha256, base32, sha256Base32 } from "./hash.js";
