@@ -78,7 +78,7 @@ export interface Cluster {
   /**
    * The families of the cluster's Service ranges (kube-apiserver --service-cluster-ip-range),
    * primary first: which ClusterIPs a Service without them gets (services/frontends.ts). Absent:
-   * inferred from the Services (frontends.ts `inferServiceFamilies`). The lab sets its own.
+   * inferred from the Services, pods and nodes (frontends.ts `inferServiceFamilies`). The lab sets its own.
    */
   readonly serviceIpFamilies?: readonly (4 | 6)[];
 }

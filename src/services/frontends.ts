@@ -45,11 +45,13 @@ const same = (a: Ip, b: Ip): boolean => a.family === b.family && a.value === b.v
 
 /**
  * The cluster's Service range families when the input does not say (`Cluster.serviceIpFamilies`):
- * the families the Services declare (clusterIPs, ipFamilies) — IPv4 only, IPv6 only, or both
- * with IPv4 first (kubeadm's and kind's dual-stack default) — and IPv4 when they declare none.
+ * the families the Services declare (clusterIPs, ipFamilies) and the pods' and nodes' addresses
+ * have (`others`: a cluster whose pods are dual-stack runs dual-stack Service ranges too) — IPv4
+ * only, IPv6 only, or both with IPv4 first (kubeadm's and kind's dual-stack default) — and IPv4
+ * when nothing says.
  */
-export function inferServiceFamilies(services: readonly Service[]): (4 | 6)[] {
-  const has = (f: 4 | 6): boolean => services.some((s) => s.clusterIPs.some((ip) => ip.family === f) || (s.ipFamilies ?? []).includes(f));
+export function inferServiceFamilies(services: readonly Service[], others: readonly (4 | 6)[] = []): (4 | 6)[] {
+  const has = (f: 4 | 6): boolean => others.includes(f) || services.some((s) => s.clusterIPs.some((ip) => ip.family === f) || (s.ipFamilies ?? []).includes(f));
   return has(6) ? (has(4) ? [4, 6] : [6]) : [4];
 }
 
@@ -82,9 +84,14 @@ export function serviceFrontends(services: readonly Service[], configured: reado
   });
 }
 
-/** The frontends of a cluster: its Service ranges' families, or the Services' own (`inferServiceFamilies`). */
-export const clusterFrontends = (cluster: Pick<Cluster, "services" | "serviceIpFamilies">): ServiceFrontend[] =>
-  serviceFrontends(cluster.services, cluster.serviceIpFamilies ?? inferServiceFamilies(cluster.services));
+/** The frontends of a cluster: its Service ranges' families, or inferred from its Services, pods and nodes (`inferServiceFamilies`). */
+export function clusterFrontends(cluster: Pick<Cluster, "services" | "serviceIpFamilies" | "pods" | "nodes">): ServiceFrontend[] {
+  if (cluster.serviceIpFamilies !== undefined) return serviceFrontends(cluster.services, cluster.serviceIpFamilies);
+  const seen = new Set<4 | 6>();
+  for (const p of cluster.pods) for (const ip of p.ips) seen.add(ip.family);
+  for (const n of cluster.nodes) for (const ip of n.internalIPs) seen.add(ip.family);
+  return serviceFrontends(cluster.services, inferServiceFamilies(cluster.services, [...seen]));
+}
 
 export const nodeAddresses = (n: Node): readonly Ip[] => [...n.internalIPs, ...n.externalIPs];
 
