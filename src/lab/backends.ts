@@ -70,6 +70,8 @@ export const vtepMac = (n: LabNode): string => `02:6b:77:00:${((n.index >> 8) & 
 
 /** The source address node `n`'s masquerade gives traffic toward pods on other nodes (the route's source). */
 export const snatSource = (b: LabBackend, n: LabNode): string => (b === "vxlan" ? vtepIp(n) : n.transitIp);
+/** The IPv6 source of that masquerade: the VXLAN device's IPv6 address on `vxlan`, else the uplink's. */
+export const snatSource6 = (b: LabBackend, n: LabNode): string | undefined => (b === "vxlan" ? vtepIp6(n) : n.transitIp6);
 
 /** `ip -batch` lines for the fabric netns (after the bridge exists). */
 export function fabricPlan(b: LabBackend, nodes: readonly LabNode[]): string[] {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { fastAnalysis } from "../engine/index.js";
-import { containsPort, formatIp, type Protocol } from "../model/index.js";
+import { containsPort, formatIp, parseCidr, type Cidr, type Protocol } from "../model/index.js";
 import { loadCluster } from "../parse/index.js";
 import { printTable } from "../nft/index.js";
 import { admitted, L4, nodeTables } from "../nft/testing/differential.js";
@@ -16,6 +16,7 @@ import { familyView, labCluster, nftPods } from "./model.js";
 import { planLab } from "./plan.js";
 import { labPolicyTables } from "./general-policy.js";
 import { CALICO_DUAL_PINGS, CALICO_DUAL_POLICY, CALICO_DUAL_TRUTHS, CILIUM_DUAL_POLICY, CILIUM_DUAL_TRUTHS } from "./testing/dual-dialects.js";
+import { labClusterCidr, proxyScript, unservedServiceNotes } from "./services.js";
 import { dualModelYaml, podIP6 } from "./testing/dual-model.js";
 import { DUAL_POLICIES, DUAL_TRUTHS } from "./testing/dual-policies.js";
 
@@ -213,3 +214,69 @@ describe.each([
     });
   }
 });
+
+/**
+ * The lab's Service tables per family (services.ts): kube-proxy's IPv6 proxier owns `ip6 kube-proxy`
+ * (pkg/proxy/nftables/proxier.go NewDualStackProxier), so a dual-stack node holds an `ip` and an
+ * `ip6` Service table, each of its family's view; the `--cluster-cidr` of each is that family's.
+ */
+describe("dual-stack Services in the lab (no kernel)", () => {
+  const svcYaml = `---
+apiVersion: v1
+kind: Service
+metadata: { name: both, namespace: x }
+spec:
+  ipFamilyPolicy: PreferDualStack
+  selector: { pod: a }
+  ports: [{ port: 80 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: four, namespace: x }
+spec:
+  selector: { pod: a }
+  ports: [{ port: 81, targetPort: 80 }]
+`;
+  it("a dual lab gives PreferDualStack Services both ClusterIPs, SingleStack ones the IPv4 (primary) one; each node loads ip and ip6 tables of its family's endpoints", () => {
+    const { plan, lab } = labOf(dualModelYaml("dual") + svcYaml);
+    expect(lab.serviceIpFamilies).toEqual([4, 6]);
+    const node = plan.nodes[0];
+    if (node === undefined) throw new Error("no node");
+    const text = proxyScript(lab, node, "compact", plan.nodes);
+    expect(text).toContain("table ip kwire-services {");
+    expect(text).toContain("table ip6 kwire-services {");
+    const [v4, v6] = text.split("table ip6 kwire-services {");
+    expect(v4).toContain("10.96.100.0 . tcp . 80");
+    expect(v4).toContain("10.96.100.1 . tcp . 81");
+    expect(v6).toContain("fd00:10:96::100 . tcp . 80");
+    expect(v6).not.toMatch(/\. 81\b/);
+    // The endpoint (x/a) by its address of each family.
+    expect(v4).toContain(`: ${podIP("x/a")} . 80`);
+    expect(v6).toContain(`: ${podIP6("x/a")} . 80`);
+    expect(v6).not.toMatch(/\b10\.0\.\d+\.\d+/);
+    // --cluster-cidr per family: the smallest CIDR over the nodes' IPv6 podCIDRs.
+    expect(labClusterCidr(plan.nodes, 6)).toEqual(parseCidrOk("fd00::/62"));
+    expect(v6).toContain("ip6 saddr != fd00::/62 jump mark-for-masquerade");
+  });
+  it("an IPv6-only lab: every Service gets an IPv6 ClusterIP and only the ip6 table is loaded; an IPv4-only clusterIP is noted, not served", () => {
+    const { plan, lab } = labOf(dualModelYaml("ipv6") + svcYaml + `---
+apiVersion: v1
+kind: Service
+metadata: { name: old, namespace: x }
+spec: { clusterIP: 10.96.0.9, selector: { pod: a }, ports: [{ port: 82, targetPort: 80 }] }
+`);
+    const node = plan.nodes[0];
+    if (node === undefined) throw new Error("no node");
+    const text = proxyScript(lab, node, "compact", plan.nodes);
+    expect(text).not.toContain("table ip kwire-services {");
+    expect(text).toContain("fd00:10:96::100 . tcp . 80");
+    expect(text).toContain("fd00:10:96::101 . tcp . 81");
+    expect(unservedServiceNotes(lab, [6])).toEqual(["Service x/old: its clusterIPs (10.96.0.9) are not IPv6, which the lab runs: no Service rules, no probe cells"]);
+  });
+});
+
+function parseCidrOk(t: string): Cidr {
+  const c = parseCidr(t);
+  if (!c.ok) throw new Error(t);
+  return c.cidr;
+}

@@ -6,11 +6,14 @@
  * NetworkPolicy applies to DNS exactly as to any other connection: a pod whose egress policy
  * does not allow kube-dns on port 53 cannot resolve, which is what the model predicts. An input
  * without a kube-dns Service (or without ready endpoints for it) gets no DNS: no server, no
- * resolv.conf, no DNS cells. These pods' pod servers leave the DNS port to the DNS server, which
+ * resolv.conf, no DNS cells. The nameserver is kube-dns's first ClusterIP of a family the lab runs
+ * (an IPv6-only lab: its IPv6 ClusterIP, allocated when the manifest gives none — CoreDNS's Service
+ * in an IPv6 cluster; the lab's Service ranges are its pods' families, model.ts `labCluster`).
+ * These pods' pod servers leave the DNS port to the DNS server, which
  * answers pod-to-pod probes of that port with the pod id (dns-server.ts).
  */
 import type { Cluster } from "../model/index.js";
-import { formatIp } from "../model/index.js";
+import { formatIp, parseIp } from "../model/index.js";
 import { buildServiceLayer, usableEndpoints } from "../services/index.js";
 import { labCluster } from "./model.js";
 import type { LabPod } from "./plan.js";
@@ -26,17 +29,27 @@ export interface DnsPlan {
 
 export const DNS_DOMAIN = "cluster.local";
 
-/** The pods behind kube-dns UDP 53 among `pods` (addresses do not matter: placeholders are used). */
-export function planDns(cluster: Cluster, pods: readonly LabPod[]): DnsPlan | undefined {
-  const placed = pods.map((pod, i) => ({ pod, ip: `127.1.${(i >> 8) & 255}.${i & 255}` }));
+/**
+ * The pods behind kube-dns UDP 53 among `pods` in a lab of `families` (addresses do not matter:
+ * placeholders of those families are used).
+ */
+export function planDns(cluster: Cluster, pods: readonly LabPod[], families: readonly (4 | 6)[] = [4]): DnsPlan | undefined {
+  const placeholder = (f: 4 | 6, i: number): string => (f === 4 ? `127.1.${(i >> 8) & 255}.${i & 255}` : `fd00:ffff::${(i + 1).toString(16)}`);
+  const placed = pods.map((pod, i) => {
+    const ips = families.map((f) => placeholder(f, i));
+    return { pod, ip: ips[0] ?? placeholder(4, i), ips };
+  });
   const lab = labCluster(cluster, placed);
   const layer = buildServiceLayer(lab, []);
   const f = layer.frontend("kube-system", "kube-dns");
-  const ip = f?.clusterIPs.find((x) => x.family === 4);
+  const ip = f?.clusterIPs.find((x) => families.includes(x.family));
   const sp = f?.service.ports.find((p) => p.protocol === "UDP" && p.port === 53);
   if (f === undefined || ip === undefined || sp === undefined) return undefined;
   const eps = usableEndpoints(layer.endpoints(f.service, sp).endpoints, "Cluster", undefined).usable;
-  const byIp = new Map(placed.map((p) => [p.ip, p.pod.id]));
+  const byIp = new Map(placed.flatMap((p) => p.ips.flatMap((a) => {
+    const ip = parseIp(a);
+    return ip === undefined ? [] : [[formatIp(ip), p.pod.id] as const];
+  })));
   const podIds = new Set(eps.flatMap((e) => byIp.get(formatIp(e.address)) ?? []));
   const port = eps[0]?.port;
   if (podIds.size === 0 || port === undefined) return undefined;

@@ -19,6 +19,12 @@ export interface PlacedPod {
 
 const LAB_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
 
+/**
+ * The lab cluster. Its Service ranges (`serviceIpFamilies`) are the families the lab's pods have
+ * (ipv4, ipv6 or dual, IPv4 first as kubeadm's dual-stack default), so a Service the manifests give
+ * no ClusterIP gets one of each family its ipFamilyPolicy / ipFamilies ask for that the lab runs
+ * (services/frontends.ts); without placed addresses the input's own inference stays.
+ */
 export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Cluster {
   const pods: Pod[] = placed.map(({ pod, ip, ips }) => {
     const addrs = (ips ?? [ip]).flatMap((t) => parseIp(t) ?? []);
@@ -28,7 +34,8 @@ export function labCluster(cluster: Cluster, placed: readonly PlacedPod[]): Clus
     };
   });
   pods.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
-  return { ...cluster, pods, workloads: [] };
+  const families = ([4, 6] as const).filter((f) => pods.some((p) => !p.hostNetwork && p.ips.some((ip) => ip.family === f)));
+  return { ...cluster, pods, workloads: [], ...(families.length === 0 ? {} : { serviceIpFamilies: families }) };
 }
 
 /**

@@ -49,26 +49,34 @@ export async function runProbe(opts: ProbeRunOptions): Promise<ProbeRun> {
   const { state, lab } = currentLab(opts.dir);
   const kinds = new Set<CellKind>(opts.kinds ?? ["pod", "service", "dns", "north-south"]);
   const families = familiesOf(state.ipFamily ?? "ipv4");
-  // Services and DNS are IPv4 in the lab: predicted on the IPv4 view, from pods that have an IPv4 address.
-  const lab4 = familyView(lab, 4);
-  const ctx = labServiceContext(lab4, state.nodes, state.backend);
-  const pods4 = placedPods(state).flatMap((p) => {
-    const v4 = (p.ips ?? [p.ip]).find((x) => !x.includes(":"));
-    return v4 === undefined ? [] : [{ ...p, ip: v4, ips: [v4] }];
-  });
-  const view = { lab: lab4, pods: pods4, nodes: state.nodes };
+  // Services per family (the node's `ip` and `ip6` Service tables): predicted on the family's view,
+  // from the pods' addresses of that family. DNS on the view of the nameserver's family.
+  const views = new Map(families.map((f) => {
+    const lab1 = familyView(lab, f);
+    const pods = placedPods(state).flatMap((p) => {
+      const mine = (p.ips ?? [p.ip]).find((x) => x.includes(":") === (f === 6));
+      return mine === undefined ? [] : [{ ...p, ip: mine, ips: [mine] }];
+    });
+    return [f, { ctx: labServiceContext(lab1, state.nodes, state.backend), view: { lab: lab1, pods, nodes: state.nodes } }] as const;
+  }));
+  const primary = families[0] ?? 4;
+  const main = views.get(primary);
+  if (main === undefined) throw new Error("lab probe: the lab runs no IP family");
+  const dnsFamily = state.dns?.nameserver.includes(":") === true ? 6 : 4;
+  const dnsView = views.get(dnsFamily) ?? main;
   const cells = [
     ...(kinds.has("pod") ? planFamilyCells((f) => fastAnalysis(familyView(lab, f)), families) : []),
-    ...(kinds.has("service") ? serviceCells(ctx, view) : []),
+    ...(kinds.has("service") ? [...views].flatMap(([f, v]) => serviceCells(v.ctx, v.view, f)) : []),
   ];
-  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(ctx, view, state.dns.nameserver, families.includes(6)) : [];
+  const lookups = kinds.has("dns") && state.dns !== undefined ? dnsCells(dnsView.ctx, dnsView.view, state.dns.nameserver, families.includes(6), families.includes(4)) : [];
   const flowLog = opts.flowLog ?? join(opts.dir, "flows.jsonl");
   const netnsOf = new Map(state.pods.map((p) => [p.pod.id, p.pod.netns]));
   const agentOf = new Map(state.pods.map((p) => [p.pod.id, agentKey(p.pod)]));
   const noDns = new Map(state.pods.filter((p) => p.pod.hostNetwork === true).map((p) => [p.pod.id, HOST_DNS_SKIP]));
   const common = { dir: opts.dir, netnsOf, agentOf, noDns, host: createHost(), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
   // North-south cells: HTTP from the internet netns through the L7 proxies (north-south-lab.ts), predicted on the IPv4 view.
-  const ns = kinds.has("north-south") && state.northSouth !== undefined ? labNorthSouth(lab4, view.pods, state.nodes, state.backend).cells : [];
+  const v4 = views.get(4)?.view;
+  const ns = kinds.has("north-south") && state.northSouth !== undefined && v4 !== undefined ? labNorthSouth(v4.lab, v4.pods, state.nodes, state.backend).cells : [];
   const [sockets, names, http] = await Promise.all([
     probeCells(cells, { ...common, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) }),
     probeCells(lookups, { ...common, concurrency: DNS_CONCURRENCY }),

@@ -61,8 +61,11 @@ describe("lab Services and DNS (no root)", () => {
     expect(nodeScript(lab, node, compilePolicyTables({ policies: lab.networkPolicies, clusterPolicies: lab.clusterPolicies, pods: nftPods(lab) }, node.name), "kube-proxy")).not.toContain("kwire-services");
   });
 
-  it("removal deletes both possible Service tables", () => {
-    expect(deleteProxyScript).toBe("add table ip kwire-services\ndelete table ip kwire-services\nadd table ip kube-proxy\ndelete table ip kube-proxy\n");
+  it("removal deletes every possible Service table: both renderings, ip and ip6 (kube-proxy's IPv6 proxier owns `ip6 kube-proxy`)", () => {
+    expect(deleteProxyScript).toBe(
+      "add table ip kwire-services\ndelete table ip kwire-services\nadd table ip kube-proxy\ndelete table ip kube-proxy\n" +
+        "add table ip6 kwire-services\ndelete table ip6 kwire-services\nadd table ip6 kube-proxy\ndelete table ip6 kube-proxy\n",
+    );
   });
 
   it("Service cells: ClusterIP, NodePort, LoadBalancer IP and hairpin with their predictions", () => {

@@ -14,6 +14,10 @@
  *   prerouting (masqueraded for externalTrafficPolicy Cluster, short-circuited for Local), also
  *   predicted by `traceService`. Lab nodes have no default route, so these addresses never leave
  *   the lab.
+ * - **IP families**: one set of cells per family the lab runs (`serviceCells(…, family)`), predicted
+ *   on the lab cluster's view of that family (`familyView`): the Service's ClusterIP, externalIPs
+ *   and LoadBalancer IPs of the family, the NodePort on the node's uplink address of the family —
+ *   what the node's `ip` / `ip6` Service table serves.
  * - **Random endpoint choice** (`numgen random mod N`): when the model judges every usable
  *   endpoint the same, one try decides; when it judges them differently, the prober tries up to
  *   10·N times and stops at the first answer (a miss when the model allows has probability
@@ -28,7 +32,7 @@ import { lookup } from "../dns/index.js";
 import { formatIp, parseIp, type Cluster, type Ip, type Node, type Protocol } from "../model/index.js";
 import type { Cell } from "./compare.js";
 import type { PlacedPod } from "./model.js";
-import { DEFAULT_LAB_BACKEND, snatSource, type LabBackend } from "./backends.js";
+import { DEFAULT_LAB_BACKEND, snatSource, snatSource6, type LabBackend } from "./backends.js";
 import type { LabNode } from "./plan.js";
 
 export interface LabView {
@@ -55,9 +59,10 @@ export function labServiceContext(lab: Cluster, nodes?: readonly LabNode[], back
 
 const LAB_NODE_SOURCE = { file: "<lab>", line: 0, column: 0, path: "" } as const;
 
-/** A lab node as a Node object: its masquerade source and uplink addresses (what the model calls the node). */
+/** A lab node as a Node object: its masquerade source and uplink addresses, IPv4 then IPv6 (what the model calls the node). */
 export function labNodeObject(n: LabNode, backend: LabBackend): Node {
-  const ips = [...new Set([snatSource(backend, n), n.transitIp])].flatMap((t) => parseIp(t) ?? []);
+  const texts = [snatSource(backend, n), n.transitIp, snatSource6(backend, n), n.transitIp6].flatMap((t) => (t === undefined ? [] : [t]));
+  const ips = [...new Set(texts)].flatMap((t) => parseIp(t) ?? []);
   return { kind: "Node", name: n.name, labels: { "kubernetes.io/hostname": n.name }, internalIPs: ips, externalIPs: [], podCIDRs: [n.podCidr], source: LAB_NODE_SOURCE };
 }
 
@@ -93,8 +98,11 @@ function addressCell(ctx: ServiceContext, src: PlacedPod, party: Party, ip: stri
   return addr === undefined ? undefined : tracedCell(ctx, src, party, { type: "address", ip: addr, port }, { dst, dstIp: ip, port }, protocol, idOf);
 }
 
-/** ClusterIP, NodePort, LoadBalancer-IP and externalIP cells for every lab pod and Service port. */
-export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
+/**
+ * ClusterIP, NodePort, LoadBalancer-IP and externalIP cells of one IP family for every lab pod and
+ * Service port (`ctx` and `view` are the lab's view of that family).
+ */
+export function serviceCells(ctx: ServiceContext, view: LabView, family: 4 | 6 = 4): Cell[] {
   const byIp = new Map(view.pods.map((p) => [p.ip, p.pod.id]));
   const idOf = (a: string): string | undefined => byIp.get(a);
   const cells: Cell[] = [];
@@ -103,7 +111,7 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
     if (party === undefined) continue;
     for (const f of ctx.layer.frontends) {
       const s = f.service;
-      const ip = f.clusterIPs.find((x) => x.family === 4);
+      const ip = f.clusterIPs.find((x) => x.family === family);
       if (s.headless || s.type === "ExternalName" || ip === undefined) continue;
       for (const sp of s.ports) {
         if (!probed(sp.protocol)) continue;
@@ -111,13 +119,14 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
         const c = tracedCell(ctx, src, party, service, { dst: `${s.namespace}/${s.name}`, dstIp: formatIp(ip), port: sp.port }, sp.protocol, idOf);
         if (c !== undefined) cells.push(c);
         const node = view.nodes.find((n) => n.name === src.pod.node);
-        if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined && node !== undefined) {
-          const n = addressCell(ctx, src, party, node.transitIp, sp.nodePort, sp.protocol, `${f.id}[nodePort]`, idOf);
+        const nodeIp = family === 4 ? node?.transitIp : node?.transitIp6;
+        if ((s.type === "NodePort" || s.type === "LoadBalancer") && sp.nodePort !== undefined && nodeIp !== undefined) {
+          const n = addressCell(ctx, src, party, nodeIp, sp.nodePort, sp.protocol, `${f.id}[nodePort]`, idOf);
           if (n !== undefined) cells.push(n);
         }
         const external: [Ip, string][] = [...(s.type === "LoadBalancer" ? s.loadBalancerIPs.map((a): [Ip, string] => [a, "loadBalancer"]) : []), ...s.externalIPs.map((a): [Ip, string] => [a, "externalIP"])];
         for (const [a, kind] of external) {
-          if (a.family !== 4) continue;
+          if (a.family !== family) continue;
           const e = addressCell(ctx, src, party, formatIp(a), sp.port, sp.protocol, `${f.id}[${kind}]`, idOf);
           if (e !== undefined) cells.push(e);
         }
@@ -128,12 +137,12 @@ export function serviceCells(ctx: ServiceContext, view: LabView): Cell[] {
 }
 
 /**
- * DNS cells: every lab pod looks up every Service's names through `nameserver` (A records); with
- * IPv6 pods (`aaaa`) also each Service's absolute name for AAAA — absolute (trailing dot), so no
+ * DNS cells: every lab pod looks up every Service's names through `nameserver` (A records, when
+ * the lab runs IPv4: `a`); with IPv6 pods (`aaaa`) also each Service's absolute name for AAAA — absolute (trailing dot), so no
  * search list walk: predicted when kube-dns is reachable under the pod's egress policy and the
  * zone has AAAA records for it (a Service with an IPv6 ClusterIP).
  */
-export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string, aaaa = false): Cell[] {
+export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string, aaaa = false, a = true): Cell[] {
   const cells: Cell[] = [];
   const d = ctx.zone.clusterDomain;
   for (const src of view.pods) {
@@ -142,7 +151,7 @@ export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string,
     for (const f of ctx.layer.frontends) {
       const s = f.service;
       if (s.type === "ExternalName") continue;
-      const names = [`${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc.${d}`, ...(s.namespace === src.pod.namespace ? [s.name] : [])];
+      const names = a ? [`${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc.${d}`, ...(s.namespace === src.pod.namespace ? [s.name] : [])] : [];
       for (const name of names) {
         const st = dnsStage(ctx, party, name);
         const answered = st.ok ? st.resolution?.answered : undefined;
@@ -154,8 +163,8 @@ export function dnsCells(ctx: ServiceContext, view: LabView, nameserver: string,
         const st = dnsStage(ctx, party, fqdn);
         // Reached kube-dns (an answer or not); without a resolution the query never got there.
         const reached = st.ok || st.resolution !== undefined;
-        const a = lookup(ctx.zone, fqdn.slice(0, -1), "AAAA");
-        const expect = a.rcode === "NOERROR" ? a.records.filter((r) => r.type === "AAAA").map((r) => r.data).sort() : [];
+        const six = lookup(ctx.zone, fqdn.slice(0, -1), "AAAA");
+        const expect = six.rcode === "NOERROR" ? six.records.filter((r) => r.type === "AAAA").map((r) => r.data).sort() : [];
         cells.push({ kind: "dns", src: src.pod.id, dst: fqdn, dstIp: nameserver, port: 53, protocol: "UDP", predicted: reached && expect.length > 0, name: fqdn, expect, qtype: "AAAA" });
       }
     }

@@ -18,16 +18,22 @@
  * reaching itself through its Service) is masqueraded to the bridge address: kube-proxy's
  * per-endpoint `ip saddr <endpoint> jump mark-for-masquerade`, the compact table's `hairpin` set.
  *
+ * One table per IP family the lab's Services use, as kube-proxy runs one proxier per family
+ * (`ip …` and, under `--ip-family ipv6|dual`, `ip6 …`): each rendered on the lab cluster's view of
+ * that family (`familyView`: endpoints are the pods' addresses of the family), with the node's
+ * uplink address of the family as NodePort address and the family's `--cluster-cidr`.
+ *
  * Ordering with the policy table (`src/nft/README.md`): DNAT happens in `nat-prerouting` /
  * `nat-output` (dstnat, -100), the policy's forward hook runs at 0, so policy sees the endpoint
  * pod's address and targetPort, as Kubernetes specifies. Both tables go into one `nft -f`
  * transaction per node (`nodeScript`), each replaced atomically (add + delete + define).
  */
 import type { Cidr, Cluster, Ip } from "../model/index.js";
-import { lastOf, parseCidr, parseIp } from "../model/index.js";
-import { buildServiceLayer } from "../services/index.js";
-import { buildSnapshot, COMPACT_TABLE, renderCompactNftables, renderNftables } from "../services/kube-proxy/index.js";
+import { formatIp, lastOf, parseCidr, parseIp } from "../model/index.js";
+import { buildServiceLayer, clusterFrontends, serviceFrontends } from "../services/index.js";
+import { buildSnapshot, COMPACT_TABLE, familyParts, proxierOptions, renderCompactNftables, renderNftables, snapshotFamilies } from "../services/kube-proxy/index.js";
 import { deleteScript, policyTableNames, replaceAllScript, type Table } from "../nft/index.js";
+import { familyView } from "./model.js";
 import type { LabNode } from "./plan.js";
 
 /** How the lab renders Services (`lab up --proxy`). */
@@ -35,49 +41,81 @@ export const LAB_PROXIES = ["compact", "kube-proxy"] as const;
 export type LabProxy = (typeof LAB_PROXIES)[number];
 export const DEFAULT_LAB_PROXY: LabProxy = "compact";
 
-export const PROXY_TABLE_FAMILY = "ip";
-/** The table each rendering owns (both in family `ip`). */
+/** The table each rendering owns (family `ip`, and `ip6` for IPv6 Services). */
 export const PROXY_TABLES: Readonly<Record<LabProxy, string>> = { compact: COMPACT_TABLE, "kube-proxy": "kube-proxy" };
 
 export const isLabProxy = (v: string): v is LabProxy => (LAB_PROXIES as readonly string[]).includes(v);
 
-const replaceTable = (name: string): string => deleteScript(PROXY_TABLE_FAMILY, name);
+const replaceTable = (name: string, family: 4 | 6 = 4): string => deleteScript(familyParts(family).table, name);
 
 /**
- * kube-proxy's `--cluster-cidr` for the lab: the smallest IPv4 CIDR covering every node's
- * podCIDR (kubeadm sets it from the pod subnet). It turns on the local-traffic detector, so pod
- * traffic to an externalTrafficPolicy Local frontend short-circuits to all endpoints, as the
- * engine predicts (`service-trace.ts`, `viaExternalFrontend`).
+ * kube-proxy's `--cluster-cidr` for the lab, per family: the smallest CIDR covering every node's
+ * podCIDR of that family (kubeadm sets it from the pod subnet; dual-stack: one per family). It
+ * turns on the local-traffic detector, so pod traffic to an externalTrafficPolicy Local frontend
+ * short-circuits to all endpoints, as the engine predicts (`service-trace.ts`, `viaExternalFrontend`).
  */
-export function labClusterCidr(nodes: readonly LabNode[]): Cidr | undefined {
+export function labClusterCidr(nodes: readonly LabNode[], family: 4 | 6 = 4): Cidr | undefined {
   const cidrs = nodes.flatMap((n) => {
-    const c = parseCidr(n.podCidr);
-    return c.ok && c.cidr.family === 4 ? [c.cidr] : [];
+    const text = family === 4 ? n.podCidr : n.podCidr6;
+    const c = text === undefined ? undefined : parseCidr(text);
+    return c?.ok === true && c.cidr.family === family ? [c.cidr] : [];
   });
   if (cidrs.length === 0) return undefined;
+  const bits = family === 4 ? 32 : 128;
   const lo = cidrs.reduce((m, c) => (c.base < m ? c.base : m), cidrs[0]?.base ?? 0n);
   const hi = cidrs.reduce((m, c) => (lastOf(c) > m ? lastOf(c) : m), 0n);
-  let prefix = 32;
-  while (prefix > 0 && (lo >> BigInt(32 - prefix)) !== (hi >> BigInt(32 - prefix))) prefix--;
-  const base = prefix === 0 ? 0n : (lo >> BigInt(32 - prefix)) << BigInt(32 - prefix);
-  return { family: 4, base, prefix };
+  let prefix = bits;
+  while (prefix > 0 && (lo >> BigInt(bits - prefix)) !== (hi >> BigInt(bits - prefix))) prefix--;
+  const base = prefix === 0 ? 0n : (lo >> BigInt(bits - prefix)) << BigInt(bits - prefix);
+  return { family, base, prefix };
 }
 
-/** The node's Service table as `nft -f` text (replacing any previous one). */
-export function proxyScript(lab: Cluster, node: LabNode, proxy: LabProxy = DEFAULT_LAB_PROXY, clusterCIDR?: Cidr): string {
-  const layer = buildServiceLayer(lab, []);
-  const snapshot = buildSnapshot(lab, layer);
-  const ip = parseIp(node.transitIp);
-  const nodeIPs: Ip[] = ip === undefined ? [] : [ip];
-  const opts = { nodeName: node.name, nodeIPs, masqueradeAll: false, ...(clusterCIDR === undefined ? {} : { clusterCIDR }) };
-  const text = proxy === "compact" ? renderCompactNftables(snapshot, opts) : renderNftables(snapshot, opts);
-  return `${replaceTable(PROXY_TABLES[proxy])}${text}`;
+/**
+ * Notes for Services the lab cannot serve: every ClusterIP they declare is of a family the lab does
+ * not run (`--ip-family ipv6` and a manifest's IPv4 clusterIP, or the reverse); they get no rules
+ * and no cells (the API server would not accept them on such a cluster).
+ */
+export function unservedServiceNotes(cluster: Cluster, families: readonly (4 | 6)[]): string[] {
+  return serviceFrontends(cluster.services, families).flatMap((f) => {
+    if (f.service.type === "ExternalName" || f.service.headless || f.clusterIPs.some((ip) => families.includes(ip.family))) return [];
+    const fams = families.map((x) => `IPv${x}`).join(" and ");
+    const asks = f.service.clusterIPs.length > 0 ? `its clusterIPs (${f.service.clusterIPs.map(formatIp).join(", ")}) are` : `its ipFamilies (${(f.service.ipFamilies ?? []).map((x) => `IPv${x}`).join(", ")}) are`;
+    return [`Service ${f.id}: ${asks} not ${fams}, which the lab runs: no Service rules, no probe cells${f.id === "kube-system/kube-dns" ? ", no cluster DNS" : ""}`];
+  });
 }
 
-/** The node's whole ruleset transaction: policy tables, then the Service table. */
-export function nodeScript(lab: Cluster, node: LabNode, policy: readonly Table[], proxy: LabProxy = DEFAULT_LAB_PROXY, clusterCIDR?: Cidr): string {
-  return `${replaceAllScript(policy, policyTableNames())}\n${proxyScript(lab, node, proxy, clusterCIDR)}`;
+/**
+ * The IP families whose Service table a lab node gets: those the lab runs with Services (when none,
+ * the lab's first family, so the table exists).
+ */
+export function labProxyFamilies(lab: Cluster): (4 | 6)[] {
+  // The frontends alone decide (no endpoint work): the same allocation the Service layer makes.
+  const byId = new Map(clusterFrontends(lab).map((f) => [f.id, f]));
+  const runs = lab.serviceIpFamilies ?? [4, 6];
+  const families = snapshotFamilies(lab, { frontend: (namespace, name) => byId.get(`${namespace}/${name}`) }).filter((f) => runs.includes(f));
+  return families.length === 0 ? [runs[0] ?? 4] : families;
 }
 
-/** Removes whichever Service table a lab node has (both renderings; a missing one is fine). */
-export const deleteProxyScript = LAB_PROXIES.map((p) => replaceTable(PROXY_TABLES[p])).join("");
+/**
+ * The node's Service tables as `nft -f` text (replacing any previous ones): one per family of
+ * `labProxyFamilies`, each on the family's view of the lab cluster, with the node's uplink
+ * address of that family and `--cluster-cidr` per family from `nodes` (absent: none).
+ */
+export function proxyScript(lab: Cluster, node: LabNode, proxy: LabProxy = DEFAULT_LAB_PROXY, nodes?: readonly LabNode[]): string {
+  const nodeIPs: Ip[] = [node.transitIp, node.transitIp6].flatMap((t) => (t === undefined ? [] : (parseIp(t) ?? [])));
+  const clusterCIDRs = nodes === undefined ? [] : ([4, 6] as const).flatMap((f) => labClusterCidr(nodes, f) ?? []);
+  const render = proxy === "compact" ? renderCompactNftables : renderNftables;
+  return labProxyFamilies(lab).map((family) => {
+    const view = familyView(lab, family);
+    const snapshot = buildSnapshot(view, buildServiceLayer(view, []), family);
+    return `${replaceTable(PROXY_TABLES[proxy], family)}${render(snapshot, proxierOptions({ nodeName: node.name, nodeIPs, clusterCIDRs, masqueradeAll: false }, family))}`;
+  }).join("");
+}
+
+/** The node's whole ruleset transaction: policy tables, then the Service tables. */
+export function nodeScript(lab: Cluster, node: LabNode, policy: readonly Table[], proxy: LabProxy = DEFAULT_LAB_PROXY, nodes?: readonly LabNode[]): string {
+  return `${replaceAllScript(policy, policyTableNames())}\n${proxyScript(lab, node, proxy, nodes)}`;
+}
+
+/** Removes whichever Service tables a lab node has (both renderings, both families; a missing one is fine). */
+export const deleteProxyScript = ([4, 6] as const).flatMap((f) => LAB_PROXIES.map((p) => replaceTable(PROXY_TABLES[p], f))).join("");

@@ -1,8 +1,9 @@
 /**
  * @module lab/up
  * `kwire lab up`: plan, then build in phases — fabric, nodes, pods (kwire-cni), policy and
- * Services (one nft transaction per node netns: `inet kwire` + the Service table, `ip
- * kwire-services` or, with `proxy: "kube-proxy"`, kube-proxy's `ip kube-proxy`; services.ts),
+ * Services (one nft transaction per node netns: `inet kwire` + the Service tables, `ip
+ * kwire-services` or, with `proxy: "kube-proxy"`, kube-proxy's `ip kube-proxy`, and their `ip6`
+ * twins for IPv6 Services; services.ts),
  * cluster DNS (servers in the kube-dns pods, resolv.conf per pod; lab-dns.ts), servers — writing
  * the state before each phase acts and pushing
  * each phase's inverse on an undo stack. Any failure, or `signal.aborted` (SIGINT/SIGTERM, set by
@@ -16,7 +17,7 @@ import { LabError } from "./errors.js";
 import { addNetns, createFabric, createNode, deleteNetns, listNetns } from "./fabric.js";
 import { LAB_NETNS } from "./cleanup.js";
 import type { Host } from "./host.js";
-import { familyView, labCluster, nftPods } from "./model.js";
+import { labCluster, nftPods } from "./model.js";
 import { labPolicyModel, labPolicyTables } from "./general-policy.js";
 import { dnsEntry, startDns, waitDns } from "./dns-process.js";
 import { stopChildren, type Child } from "./proc.js";
@@ -27,7 +28,7 @@ import { dnsSkip, planDns, type DnsPlan } from "./lab-dns.js";
 import { applyScript } from "./nft-apply.js";
 import { removeResolvConf, resolvConfText, writeResolvConf } from "./resolv.js";
 import { labServiceContext } from "./service-cells.js";
-import { DEFAULT_LAB_PROXY, labClusterCidr, nodeScript, PROXY_TABLES, type LabProxy } from "./services.js";
+import { DEFAULT_LAB_PROXY, labProxyFamilies, nodeScript, PROXY_TABLES, unservedServiceNotes, type LabProxy } from "./services.js";
 import { FABRIC_NETNS, familiesOf, NODE_BRIDGE, planLab, type LabNode, type LabPod, type PlanOptions } from "./plan.js";
 import { addPods } from "./pods.js";
 import { proxyPortsBefore, upNorthSouth, type NorthSouthState } from "./north-south-lab.js";
@@ -136,12 +137,11 @@ async function build(cluster: Cluster, opts: UpOptions, rec: Recorder, undo: Und
   const lab = labCluster(cluster, placedPods(rec.state));
   const tables = labPolicyTables(lab, nodes, backend);
   const proxy = rec.state.proxy ?? DEFAULT_LAB_PROXY;
-  const clusterCidr = labClusterCidr(nodes);
-  // Policy for both families (inet); Services as IPv4 (the pods' IPv4 addresses are the endpoints).
-  const lab4 = familyView(lab, 4);
-  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab4, n, tables(n.name), proxy, clusterCidr))));
+  // Policy for both families (inet); Services per family (ip, ip6), each on its family's view.
+  await Promise.all(nodes.map((n) => applyScript(host, n.netns, nodeScript(lab, n, tables(n.name), proxy, nodes))));
   rec.phase("policy", "policy");
-  log(`lab: ${policySummary(lab)} (table inet kwire) and ${lab.services.length} Services (table ip ${PROXY_TABLES[proxy]}) on ${nodes.length} node(s)`);
+  const serviceTables = labProxyFamilies(lab).map((f) => `${f === 6 ? "ip6" : "ip"} ${PROXY_TABLES[proxy]}`).join(", ");
+  log(`lab: ${policySummary(lab)} (table inet kwire) and ${lab.services.length} Services (table ${serviceTables}) on ${nodes.length} node(s)`);
   const aborted = (): boolean => opts.signal?.aborted === true;
   if (rec.state.bgp !== undefined) {
     await waitBgp(host, dir, nodes, birds, 30_000, aborted);
@@ -258,8 +258,10 @@ export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> 
   }
   const mtu = opts.podMtu ?? podMtuFor(backend);
   if (mtu > podMtuFor(backend)) bgpNotes.push(`pod MTU ${mtu} is larger than the ${backend} backend leaves (${podMtuFor(backend)} = fabric ${FABRIC_MTU} - ${backendOverhead(backend)}): large packets will not cross nodes (lab probe --mtu shows it)`);
-  const familyNotes = plan.ipFamily === "ipv4" ? [] : [
-    `--ip-family ${plan.ipFamily}: Services are rendered and probed for IPv4 only (the lab has no ip6 Service table)${plan.ipFamily === "ipv6" ? "; no cluster DNS (its ClusterIP is IPv4)" : ""}`,
+  const northSouth = cluster.ingresses.length > 0 || (cluster.gateways?.length ?? 0) > 0;
+  const familyNotes = [
+    ...unservedServiceNotes(cluster, familiesOf(plan.ipFamily)),
+    ...(plan.ipFamily !== "ipv4" && northSouth ? [`--ip-family ${plan.ipFamily}: north-south (the internet netns and the L7 proxies) is probed over IPv4 only${plan.ipFamily === "ipv6" ? ": not at all in an IPv6-only lab" : ""}`] : []),
   ];
   const notes = [...plan.notes, ...bgpNotes, ...nsNotes, ...familyNotes];
   for (const n of notes) opts.log(`lab: note: ${n}`);
@@ -274,7 +276,7 @@ export async function labUp(input: Cluster, opts: UpOptions): Promise<LabState> 
     ...(opts.cni === undefined ? {} : { cni: opts.cni }), policy: labPolicyModel(cluster),
   });
   try {
-    await build(cluster, opts, rec, undo, plan.ipFamily === "ipv6" ? undefined : planDns(cluster, plan.pods.filter((p) => p.hostNetwork !== true)), nsNotes);
+    await build(cluster, opts, rec, undo, planDns(cluster, plan.pods.filter((p) => p.hostNetwork !== true), familiesOf(plan.ipFamily)), nsNotes);
     rec.phase("up", "total-finish");
     undo.clear();
     return rec.state;

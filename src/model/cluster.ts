@@ -75,6 +75,12 @@ export interface Cluster {
   readonly policyDialect?: PolicyDialect;
   /** Policies read but not modelled (skipped or of an unmodelled kind): the "uncertain" marks come from here. */
   readonly policyGaps: readonly PolicyGap[];
+  /**
+   * The families of the cluster's Service ranges (kube-apiserver --service-cluster-ip-range),
+   * primary first: which ClusterIPs a Service without them gets (services/frontends.ts). Absent:
+   * inferred from the Services, pods and nodes (frontends.ts `inferServiceFamilies`). The lab sets its own.
+   */
+  readonly serviceIpFamilies?: readonly (4 | 6)[];
 }
 
 export type PolicyDialect = "calico" | "cilium";

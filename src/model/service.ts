@@ -11,6 +11,8 @@ import type { SourceRef } from "./source-ref.js";
 
 export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
 export type TrafficPolicy = "Cluster" | "Local";
+/** spec.ipFamilyPolicy: "If there is no value provided, then this field will be set to SingleStack." */
+export type IpFamilyPolicy = "SingleStack" | "PreferDualStack" | "RequireDualStack";
 
 /** targetPort: a number, or a container port name resolved per endpoint pod. */
 export type TargetPort = { readonly type: "Number"; readonly port: number } | { readonly type: "Name"; readonly name: string };
@@ -37,6 +39,10 @@ export interface Service {
   /** Empty for ExternalName; ["None"] is kept as `headless: true` with no IPs. */
   readonly clusterIPs: readonly Ip[];
   readonly headless: boolean;
+  /** spec.ipFamilies as given (IPv4 → 4, IPv6 → 6), primary first; absent when the manifest leaves it to the API server. */
+  readonly ipFamilies?: readonly (4 | 6)[];
+  /** spec.ipFamilyPolicy as given; absent means SingleStack. */
+  readonly ipFamilyPolicy?: IpFamilyPolicy;
   readonly externalName?: string;
   readonly externalIPs: readonly Ip[];
   readonly loadBalancerIPs: readonly Ip[];

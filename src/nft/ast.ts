@@ -178,7 +178,8 @@ export type SetType =
   | "ipv4_addr . ipv4_addr"
   | "ipv6_addr . ipv6_addr"
   | "inet_proto . inet_service"
-  | "ipv4_addr . inet_proto . inet_service";
+  | "ipv4_addr . inet_proto . inet_service"
+  | "ipv6_addr . inet_proto . inet_service";
 export type SetFlag = "interval" | "dynamic" | "timeout";
 
 export interface AddrSet {

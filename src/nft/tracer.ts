@@ -277,8 +277,8 @@ class Tracer {
           case "dnat-map":
             if (keys.length === 0) return [b];
             return keys.map((key) => {
-              const [ip, port] = this.lookup(a.map, key).split(" . ");
-              return { st: dnatTo(x, `${ip}:${port}`), action: "accept" };
+              const [ip = "", port] = this.lookup(a.map, key).split(" . ");
+              return { st: dnatTo(x, ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`), action: "accept" };
             });
           case "addr-set-map":
             if (keys.length === 0) return [b];

@@ -4,12 +4,23 @@
  * nodePort on every node address (NodePort and LoadBalancer), its LoadBalancer ingress IPs,
  * and its externalIPs. A Service the input gives no clusterIP (a manifest before the API
  * server allocated one) gets one from 10.96.100.0 upward inside the default Service range
- * 10.96.0.0/12, in namespace/name order, skipping used addresses; it is marked `allocated`.
+ * 10.96.0.0/12 (IPv6: from fd00:10:96::100 in fd00:10:96::/112, kind's default), in
+ * namespace/name order, skipping used addresses; it is marked `allocated`.
+ *
+ * Which families a Service gets follows the API (ServiceSpec reference; "IPv4/IPv6 dual-stack",
+ * https://kubernetes.io/docs/concepts/services-networking/dual-stack/): `ipFamilyPolicy`
+ * SingleStack (the default) — one family: ipFamilies[0], else the declared clusterIP's, else
+ * "the first configured service cluster IP range"; PreferDualStack — both families "when
+ * dual-stack is enabled", else one; RequireDualStack — both (the API server rejects it on a
+ * single-stack cluster: kwire gives what the cluster's ranges allow). `ipFamilies` orders them
+ * (primary first); declared clusterIPs are kept and only the missing families are allocated.
  */
-import { formatIp, type Ip, type Node, type Protocol, type Service, type ServicePort } from "../model/index.js";
+import { formatIp, type Cluster, type Ip, type Node, type Protocol, type Service, type ServicePort } from "../model/index.js";
 
 export const SERVICE_RANGE = "10.96.0.0/12";
+export const SERVICE_RANGE6 = "fd00:10:96::/112";
 const FIRST_ALLOCATED = (10n << 24n) | (96n << 16n) | (100n << 8n);
+const FIRST_ALLOCATED6 = (0xfd00n << 112n) | (0x10n << 96n) | (0x96n << 80n) | 0x100n;
 
 export type FrontendKind = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalIP";
 
@@ -32,19 +43,54 @@ export interface FrontendHit {
 
 const same = (a: Ip, b: Ip): boolean => a.family === b.family && a.value === b.value;
 
-export function serviceFrontends(services: readonly Service[]): ServiceFrontend[] {
+/**
+ * The cluster's Service range families when the input does not say (`Cluster.serviceIpFamilies`):
+ * the families the Services declare (clusterIPs, ipFamilies) and the pods' and nodes' addresses
+ * have (`others`: a cluster whose pods are dual-stack runs dual-stack Service ranges too) — IPv4
+ * only, IPv6 only, or both with IPv4 first (kubeadm's and kind's dual-stack default) — and IPv4
+ * when nothing says.
+ */
+export function inferServiceFamilies(services: readonly Service[], others: readonly (4 | 6)[] = []): (4 | 6)[] {
+  const has = (f: 4 | 6): boolean => others.includes(f) || services.some((s) => s.clusterIPs.some((ip) => ip.family === f) || (s.ipFamilies ?? []).includes(f));
+  return has(6) ? (has(4) ? [4, 6] : [6]) : [4];
+}
+
+/** The families a Service's ClusterIPs are of, primary first, on a cluster whose Service ranges are `configured`. */
+export function serviceIpFamilies(service: Service, configured: readonly (4 | 6)[]): (4 | 6)[] {
+  const fams: (4 | 6)[] = [...(service.ipFamilies ?? service.clusterIPs.map((ip) => ip.family))];
+  const primary = configured[0] ?? 4;
+  if (fams.length === 0) fams.push(primary);
+  const dual = (service.ipFamilyPolicy ?? "SingleStack") !== "SingleStack";
+  const other = configured.find((f) => !fams.includes(f));
+  if (dual && fams.length === 1 && other !== undefined) fams.push(other);
+  return fams;
+}
+
+export function serviceFrontends(services: readonly Service[], configured: readonly (4 | 6)[] = inferServiceFamilies(services)): ServiceFrontend[] {
   const used = new Set(services.flatMap((s) => s.clusterIPs.map((ip) => `${ip.family}:${ip.value}`)));
-  let next = FIRST_ALLOCATED;
-  const take = (): Ip => {
-    while (used.has(`4:${next}`)) next++;
-    used.add(`4:${next}`);
-    return { family: 4, value: next++ };
+  const next = { 4: FIRST_ALLOCATED, 6: FIRST_ALLOCATED6 };
+  const take = (family: 4 | 6): Ip => {
+    while (used.has(`${family}:${next[family]}`)) next[family]++;
+    used.add(`${family}:${next[family]}`);
+    return { family, value: next[family]++ };
   };
   return services.map((service) => {
     const id = `${service.namespace}/${service.name}`;
-    const needs = service.type !== "ExternalName" && !service.headless && service.clusterIPs.length === 0;
-    return { service, id, clusterIPs: needs ? [take()] : service.clusterIPs, allocated: needs };
+    if (service.type === "ExternalName" || service.headless) return { service, id, clusterIPs: service.clusterIPs, allocated: false };
+    // Declared addresses are kept; a family the Service asks for gets one only from a configured range.
+    const clusterIPs = serviceIpFamilies(service, configured).flatMap((f) => service.clusterIPs.find((ip) => ip.family === f) ?? (configured.includes(f) ? [take(f)] : []));
+    const allocated = clusterIPs.length > service.clusterIPs.length;
+    return { service, id, clusterIPs: allocated ? clusterIPs : service.clusterIPs, allocated };
   });
+}
+
+/** The frontends of a cluster: its Service ranges' families, or inferred from its Services, pods and nodes (`inferServiceFamilies`). */
+export function clusterFrontends(cluster: Pick<Cluster, "services" | "serviceIpFamilies" | "pods" | "nodes">): ServiceFrontend[] {
+  if (cluster.serviceIpFamilies !== undefined) return serviceFrontends(cluster.services, cluster.serviceIpFamilies);
+  const seen = new Set<4 | 6>();
+  for (const p of cluster.pods) for (const ip of p.ips) seen.add(ip.family);
+  for (const n of cluster.nodes) for (const ip of n.internalIPs) seen.add(ip.family);
+  return serviceFrontends(cluster.services, inferServiceFamilies(cluster.services, [...seen]));
 }
 
 export const nodeAddresses = (n: Node): readonly Ip[] => [...n.internalIPs, ...n.externalIPs];

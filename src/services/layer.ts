@@ -5,7 +5,7 @@
  */
 import type { Cluster, Node, Service, ServicePort, Workload } from "../model/index.js";
 import { endpointsOf, type PortEndpoints } from "./endpoints.js";
-import { serviceFrontends, type ServiceFrontend } from "./frontends.js";
+import { clusterFrontends, type ServiceFrontend } from "./frontends.js";
 import { podInstances, type PodInstance } from "./instances.js";
 
 export interface ServiceLayer {
@@ -19,7 +19,7 @@ export interface ServiceLayer {
 
 export function buildServiceLayer(cluster: Cluster, templates: readonly { readonly workload: Workload; readonly id: string }[]): ServiceLayer {
   const instances = podInstances(cluster.pods, templates, cluster.nodes);
-  const frontends = serviceFrontends(cluster.services);
+  const frontends = clusterFrontends(cluster);
   const byId = new Map(frontends.map((f) => [f.id, f]));
   const memo = new Map<ServicePort, PortEndpoints>();
   return {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatIp, unknownSource, type ContainerPort, type Pod, type Service, type ServicePort, type Workload } from "../model/index.js";
-import { endpointsOf, findPort, MAX_EXPANDED_REPLICAS, podInstances, serviceFrontends, usableEndpoints, type ServiceEndpoint } from "./index.js";
+import { loadCluster } from "../parse/index.js";
+import { endpointsOf, findPort, inferServiceFamilies, MAX_EXPANDED_REPLICAS, podInstances, serviceFrontends, usableEndpoints, type ServiceEndpoint } from "./index.js";
 
 const port = (p: Partial<ServicePort> = {}): ServicePort => ({ protocol: "TCP", port: 80, targetPort: { type: "Name", name: "http" }, source: unknownSource, ...p });
 const svc = (s: Partial<Service> = {}): Service => ({
@@ -87,5 +88,60 @@ describe("instances and frontends", () => {
   it("a Service without clusterIP gets one from 10.96.100.0 upward; headless and ExternalName get none", () => {
     const f = serviceFrontends([svc({ name: "a" }), svc({ name: "h", headless: true }), svc({ name: "e", type: "ExternalName", externalName: "x.example" })]);
     expect(f.map((x) => `${x.id} ${x.clusterIPs.map(formatIp).join(",")} ${x.allocated}`)).toEqual(["x/a 10.96.100.0 true", "x/h  false", "x/e  false"]);
+  });
+});
+
+/**
+ * Which ClusterIPs a Service gets (frontends.ts), per the ServiceSpec API reference and
+ * https://kubernetes.io/docs/concepts/services-networking/dual-stack/ ("Services"): ipFamilyPolicy
+ * "SingleStack … using the first configured service cluster IP range", "PreferDualStack: Allocates
+ * both IPv4 and IPv6 cluster IPs for the Service when dual-stack is enabled. If dual-stack is not
+ * enabled or supported, it falls back to single-stack behavior", "RequireDualStack: Allocates
+ * Service .spec.clusterIPs from both IPv4 and IPv6 address ranges"; "The first family you list
+ * [in ipFamilies] is used for the legacy .spec.clusterIP field".
+ */
+describe("ipFamilies and ipFamilyPolicy (dual-stack Services)", () => {
+  const ips = (services: Service[], configured: (4 | 6)[]): string[] => serviceFrontends(services, configured).map((x) => `${x.id} ${x.clusterIPs.map(formatIp).join(",")}`);
+  const v4 = { family: 4, value: (10n << 24n) | (96n << 16n) | 7n } as const;
+  it("SingleStack (the default): one address, of the first configured range's family unless ipFamilies names another", () => {
+    expect(ips([svc({ name: "a" }), svc({ name: "b", ipFamilies: [6] })], [6, 4])).toEqual(["x/a fd00:10:96::100", "x/b fd00:10:96::101"]);
+    expect(ips([svc({ name: "a" }), svc({ name: "b", ipFamilies: [6] })], [4, 6])).toEqual(["x/a 10.96.100.0", "x/b fd00:10:96::100"]);
+  });
+  it("PreferDualStack: both families on a dual-stack cluster, primary first (ipFamilies' order); one on a single-stack cluster", () => {
+    expect(ips([svc({ name: "p", ipFamilyPolicy: "PreferDualStack" })], [4, 6])).toEqual(["x/p 10.96.100.0,fd00:10:96::100"]);
+    expect(ips([svc({ name: "p", ipFamilyPolicy: "PreferDualStack", ipFamilies: [6, 4] })], [4, 6])).toEqual(["x/p fd00:10:96::100,10.96.100.0"]);
+    expect(ips([svc({ name: "p", ipFamilyPolicy: "PreferDualStack", ipFamilies: [6] })], [4, 6])).toEqual(["x/p fd00:10:96::100,10.96.100.0"]);
+    expect(ips([svc({ name: "p", ipFamilyPolicy: "PreferDualStack" })], [4])).toEqual(["x/p 10.96.100.0"]);
+  });
+  it("RequireDualStack: both; a declared clusterIP is kept and only the missing family allocated", () => {
+    expect(ips([svc({ name: "r", ipFamilyPolicy: "RequireDualStack", clusterIPs: [v4] })], [4, 6])).toEqual(["x/r 10.96.0.7,fd00:10:96::100"]);
+    const f = serviceFrontends([svc({ name: "r", ipFamilyPolicy: "RequireDualStack", clusterIPs: [v4] })], [4, 6])[0];
+    expect(f?.allocated).toBe(true);
+  });
+  it("without a configured range: the Services' declared families decide (IPv4 when none declare any, as before)", () => {
+    expect(ips([svc({ name: "a" })], inferServiceFamilies([svc({ name: "a" })]))).toEqual(["x/a 10.96.100.0"]);
+    const six = [svc({ name: "a" }), svc({ name: "b", clusterIPs: [{ family: 6, value: 0x30n | (0xfd00n << 112n) }] })];
+    expect(inferServiceFamilies(six)).toEqual([6]);
+    expect(serviceFrontends(six).map((x) => x.clusterIPs.map(formatIp).join(","))).toEqual(["fd00:10:96::100", "fd00::30"]);
+  });
+});
+
+describe("spec.ipFamilies / ipFamilyPolicy decoding (ServiceSpec: ipFamilies \"may hold a maximum of two entries\", \"must correspond to the values of the clusterIPs field\")", () => {
+  const decode = (spec: string): { svc: Service | undefined; errors: string[] } => {
+    const r = loadCluster([{ path: "s.yaml", text: `apiVersion: v1\nkind: Service\nmetadata: { name: s, namespace: x }\nspec:\n  selector: { app: a }\n  ports: [{ port: 80 }]\n${spec}` }]);
+    return { svc: r.cluster.services[0], errors: r.diagnostics.filter((d) => d.severity === "error").map((d) => d.message) };
+  };
+  it("reads both fields (IPv4 → 4, IPv6 → 6, order kept)", () => {
+    const { svc: s, errors } = decode("  ipFamilyPolicy: PreferDualStack\n  ipFamilies: [IPv6, IPv4]\n");
+    expect(errors).toEqual([]);
+    expect([s?.ipFamilyPolicy, s?.ipFamilies]).toEqual(["PreferDualStack", [6, 4]]);
+  });
+  it("rejects what the API server rejects: unknown values, two families or two clusterIPs under SingleStack, families that contradict clusterIPs", () => {
+    expect(decode("  ipFamilyPolicy: DualStack\n").errors.join()).toMatch(/ipFamilyPolicy "DualStack" is not one of/);
+    expect(decode("  ipFamilies: [IPv5]\n").errors.join()).toMatch(/not IPv4 or IPv6/);
+    expect(decode("  ipFamilies: [IPv4, IPv6]\n").errors.join()).toMatch(/SingleStack/);
+    expect(decode('  clusterIPs: [10.96.0.1, "fd00::1"]\n').errors.join()).toMatch(/SingleStack/);
+    expect(decode('  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv6, IPv4]\n  clusterIPs: [10.96.0.1, "fd00::1"]\n').errors.join()).toMatch(/clusterIPs\[0\] 10\.96\.0\.1 is IPv4 but ipFamilies\[0\] is IPv6/);
+    expect(decode('  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv4, IPv6]\n  clusterIPs: [10.96.0.1, "fd00::1"]\n').errors).toEqual([]);
   });
 });

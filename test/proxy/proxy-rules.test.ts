@@ -54,6 +54,7 @@ describe("kwire proxy-rules usage errors exit 2", () => {
     [["-o", "userspace"], /-o must be one of iptables, nftables, ipvs/],
     [["--node", "node-z"], /no Node named "node-z" in the input \(nodes: node-a, node-b\)/],
     [["--cluster-cidr", "10.244.0.0/33"], /--cluster-cidr "10.244.0.0\/33"/],
+    [["--cluster-cidr", "10.244.0.0/16,10.245.0.0/16"], /one CIDR per IP family/],
   ])("%j", async (args, msg) => {
     const r = await run(["proxy-rules", "-f", INPUT, ...args]);
     expect(r.code).toBe(2);
@@ -101,5 +102,44 @@ describe.each(["iptables", "nftables"] as const)("packet flows through the %s ru
     const r = (await tracer("node-a")).trace(tcp("10.244.1.3", "10.96.0.20", 80));
     expect(r.outcomes.find((o) => o.dnat === "10.244.1.3:8080")?.masquerade).toBe(true);
     expect(r.outcomes.find((o) => o.dnat === "10.244.2.4:8080")?.masquerade).toBe(false);
+  });
+});
+
+/**
+ * A dual-stack input: kube-proxy's IPv6 proxier in its own table (pkg/proxy/nftables/proxier.go
+ * NewDualStackProxier; `ip6 kube-proxy`), with `--cluster-cidr` per family as kube-proxy takes it
+ * ("10.244.0.0/16,fd00:10:244::/48").
+ */
+describe("kwire proxy-rules on a dual-stack input", () => {
+  const DUAL = `apiVersion: v1
+kind: Node
+metadata: { name: node-a }
+status: { addresses: [ { type: InternalIP, address: 192.168.0.10 }, { type: InternalIP, address: "fd00:192:168::10" } ] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web-0, namespace: d, labels: { app: web } }
+spec: { nodeName: node-a, containers: [ { name: web, image: nginx, ports: [ { containerPort: 8080 } ] } ] }
+status: { podIP: 10.244.1.3, podIPs: [ { ip: 10.244.1.3 }, { ip: "fd00:10:244:1::3" } ] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: d }
+spec:
+  type: NodePort
+  ipFamilyPolicy: PreferDualStack
+  selector: { app: web }
+  ports: [ { port: 80, targetPort: 8080, nodePort: 30080 } ]
+`;
+  it("-o nftables prints the IPv4 proxier's table, then the IPv6 proxier's, each with its family's --cluster-cidr and endpoint", async () => {
+    const r = await run(["proxy-rules", "-f", "-", "-o", "nftables", "--cluster-cidr", "10.244.0.0/16,fd00:10:244::/48"], DUAL);
+    expect(r.code).toBe(0);
+    const [v4, v6] = r.stdout.split("# kube-proxy nftables mode (kwire proxy-rules) on node node-a: the IPv6 proxier\n");
+    expect(v4).toContain("table ip kube-proxy {");
+    expect(v4).toContain("ip daddr 10.96.100.0 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade");
+    expect(v4).toContain("dnat to 10.244.1.3:8080");
+    expect(v6).toContain("table ip6 kube-proxy {");
+    expect(v6).toContain("ip6 daddr fd00:10:96::100 tcp dport 80 ip6 saddr != fd00:10:244::/48 jump mark-for-masquerade");
+    expect(v6).toContain("dnat to [fd00:10:244:1::3]:8080");
   });
 });

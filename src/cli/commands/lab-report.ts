@@ -16,7 +16,10 @@ export function statusText(s: LabState): string {
   const dns = s.dns === undefined ? "dns: none (no kube-system/kube-dns Service with endpoints)\n" : `dns: ${s.dns.nameserver} (${s.dns.domain}), servers in ${s.dns.servers.map((x) => x.netns).join(", ")}\n`;
   // States written before --proxy existed used kube-proxy's tables.
   const proxy = s.proxy ?? "kube-proxy";
-  const services = `services: ${proxy} (table ip ${PROXY_TABLES[proxy]})
+  // One Service table per family the lab runs (services.ts): ip, and ip6 for IPv6 Services.
+  const t = PROXY_TABLES[proxy];
+  const tables = s.ipFamily === "ipv6" ? `table ip6 ${t}` : s.ipFamily === "dual" ? `table ip ${t}, ip6 ${t} when Services have IPv6 ClusterIPs` : `table ip ${t}`;
+  const services = `services: ${proxy} (${tables})
 backend: ${s.backend ?? "routes"}, ${s.ipFamily ?? "ipv4"}, pod MTU ${s.podMtu ?? 1500}
 ${policyLine(s)}`;
   const ns = s.northSouth === undefined ? "" : `north-south: internet netns ${s.northSouth.netns}; L7 proxies in ${s.northSouth.proxies.map((p) => `${p.pod} (TCP ${p.ports.join(",")}, pid ${p.pid ?? "-"})`).join(", ")}

@@ -98,9 +98,9 @@ function upCommand(io: Io, setExit: (n: number) => void): Command {
     .option("--backend <backend>", `how nodes carry pod traffic: ${LAB_BACKENDS.join("|")} (routes: a fabric router; host-gw: Flannel's direct routes; vxlan: Flannel's VXLAN overlay; bgp: Calico's BIRD)`, DEFAULT_LAB_BACKEND)
     .option("--bgp-topology <topology>", "bgp backend: mesh (node-to-node mesh, the default) or rr (node 0 is the route reflector); a Calico BGPConfiguration in the input may decide")
     .option("--pod-mtu <bytes>", "the pods' MTU (default: the backend's, 1500 minus its overhead: 1450 on vxlan); a larger one reproduces an MTU problem")
-    .option("--ip-family <family>", `pod addresses: ${IP_FAMILIES.join("|")} (default: what the pods' declared addresses say, else ipv4); policy is enforced for both families, Services and DNS are IPv4`)
+    .option("--ip-family <family>", `pod addresses: ${IP_FAMILIES.join("|")} (default: what the pods' declared addresses say, else ipv4); policy is enforced for both families, Services per family (ip and ip6 tables), cluster DNS at kube-dns's ClusterIP of the lab's first family`)
     .option("--renumber", "give pods whose declared status.podIP the lab cannot honour another address (default: refuse, since ipBlocks would mean something else)")
-    .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
+    .option("--proxy <rendering>", `Service rules: compact (kube-proxy's semantics in kwire's compact layout, table ip/ip6 kwire-services) or kube-proxy (kube-proxy's exact nftables mode, table ip/ip6 kube-proxy; slow beyond ~1k Services)`, DEFAULT_LAB_PROXY)
     .action((opts: UpOpts) => up(opts, io, setExit));
 }
 

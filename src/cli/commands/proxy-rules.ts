@@ -1,12 +1,13 @@
 /**
  * @module proxy-rules (command)
  * `kwire proxy-rules`: what kube-proxy would program on one node for the Services in the
- * input, as iptables-save text, an nftables table, or an `ipvsadm -Ln` listing.
+ * input, as iptables-save text, an nftables table, or an `ipvsadm -Ln` listing — for each IP
+ * family that has Services, as kube-proxy runs one proxier per family (docs/cli.md).
  */
 import { Command } from "commander";
 import { buildTopology, serviceLayerOf } from "../../engine/index.js";
-import { parseCidr } from "../../model/index.js";
-import { PROXY_MODES, pickNode, renderProxyRules, type ProxyMode, type ProxyOptions } from "../../services/kube-proxy/index.js";
+import { parseCidr, type Cidr } from "../../model/index.js";
+import { PROXY_MODES, pickNode, renderProxyRules, type NodeProxyOptions, type ProxyMode } from "../../services/kube-proxy/index.js";
 import type { ServiceLayer } from "../../services/index.js";
 import { addInputOptions, type InputOptions, type Io } from "../context.js";
 import { EXIT_OK, UsageError } from "../io.js";
@@ -45,25 +46,27 @@ export function proxyRulesCommand(io: Io, setExit: (n: number) => void): Command
   namespaceHelp(addInputOptions(cmd), NAMESPACE_HELP.unused)
     .option("-o, --output <mode>", `proxy mode: ${PROXY_MODES.join("|")}`, "iptables")
     .option("--node <name>", "render for this Node (decides local endpoints and NodePort addresses); default: the first Node in the input")
-    .option("--cluster-cidr <cidr>", "the pod network (kube-proxy --cluster-cidr): traffic from outside it to a ClusterIP is masqueraded")
+    .option("--cluster-cidr <cidrs>", "the pod network (kube-proxy --cluster-cidr, one CIDR per family, comma-separated): traffic from outside it to a ClusterIP is masqueraded")
     .option("--masquerade-all", "kube-proxy --masquerade-all: masquerade all ClusterIP traffic")
     .action(async (opts: ProxyRulesOptions) => {
       const mode = opts.output;
       if (!isMode(mode)) throw new UsageError(`-o must be one of ${PROXY_MODES.join(", ")}, not "${mode}"`);
-      let clusterCIDR;
-      if (opts.clusterCidr !== undefined) {
-        const c = parseCidr(opts.clusterCidr);
-        if (!c.ok) throw new UsageError(`--cluster-cidr "${opts.clusterCidr}": ${c.reason}`);
-        clusterCIDR = c.cidr;
+      const clusterCIDRs: Cidr[] = [];
+      for (const text of opts.clusterCidr === undefined ? [] : opts.clusterCidr.split(",").map((t) => t.trim())) {
+        const c = parseCidr(text);
+        if (!c.ok) throw new UsageError(`--cluster-cidr "${text}": ${c.reason}`);
+        if (clusterCIDRs.some((x) => x.family === c.cidr.family)) throw new UsageError(`--cluster-cidr "${opts.clusterCidr}": one CIDR per IP family`);
+        clusterCIDRs.push(c.cidr);
       }
       if (opts.namespace !== undefined) io.err(`kwire: note: -n does not narrow proxy-rules: kube-proxy programs every namespace's Services on a node\n`);
       const load = await loadModel(opts, io);
       const picked = pickNode(load.cluster, opts.node);
       if (picked.error) throw new UsageError(picked.error);
-      const popts: ProxyOptions = {
+      // Each family's proxier takes the node's addresses and --cluster-cidr of its family (proxierOptions).
+      const popts: NodeProxyOptions = {
         ...(picked.node ? { nodeName: picked.node.name } : {}),
-        nodeIPs: (picked.node?.internalIPs ?? []).filter((ip) => ip.family === 4),
-        ...(clusterCIDR ? { clusterCIDR } : {}),
+        nodeIPs: picked.node?.internalIPs ?? [],
+        clusterCIDRs,
         masqueradeAll: opts.masqueradeAll ?? false,
       };
       if (load.cluster.services.length === 0) io.err("kwire: note: the input declares no Services; only kube-proxy's fixed chains are rendered\n");

@@ -9,7 +9,7 @@
  * An empty selector `{}` is the same as none: "If empty or not present, the service is
  * assumed to have an external process managing its endpoints".
  */
-import { isProtocol, parseCidr, parseIp, type Cidr, type Ip, type Service, type ServicePort, type ServiceType, type TargetPort, type TrafficPolicy } from "../../model/index.js";
+import { formatIp, isProtocol, parseCidr, parseIp, type Cidr, type Ip, type IpFamilyPolicy, type Service, type ServicePort, type ServiceType, type TargetPort, type TrafficPolicy } from "../../model/index.js";
 import type { Cursor } from "../cursor.js";
 import { decodeMeta } from "./metadata.js";
 import { IANA_SVC_NAME } from "./network-policy.js";
@@ -34,6 +34,7 @@ export function decodeService(obj: Cursor): Service | undefined {
   const lbIPs = loadBalancerIPs(spec, obj.get("status"));
   const sourceRanges = loadBalancerSourceRanges(spec, obj, type);
   const traffic = trafficPolicies(spec, type, externalIPs.length > 0);
+  const families = type === "ExternalName" ? {} : decodeIpFamilies(spec, ips.ips);
   const svc: Service = {
     kind: "Service",
     namespace: meta.namespace,
@@ -44,6 +45,7 @@ export function decodeService(obj: Cursor): Service | undefined {
     ...(Object.keys(selector).length > 0 && type !== "ExternalName" ? { selector } : {}),
     clusterIPs: type === "ExternalName" ? [] : ips.ips,
     headless: type !== "ExternalName" && headless,
+    ...families,
     ...(type === "ExternalName" && externalName !== undefined ? { externalName } : {}),
     externalIPs,
     loadBalancerIPs: type === "LoadBalancer" ? lbIPs : [],
@@ -87,6 +89,48 @@ function decodeClusterIPs(spec: Cursor): { ips: Ip[]; headless: boolean } {
     else ips.push(ip);
   }
   return { ips, headless: false };
+}
+
+const POLICIES: readonly IpFamilyPolicy[] = ["SingleStack", "PreferDualStack", "RequireDualStack"];
+
+/**
+ * spec.ipFamilies and spec.ipFamilyPolicy, validated as the API server does (ServiceSpec API
+ * reference; https://kubernetes.io/docs/concepts/services-networking/dual-stack/): ipFamilies
+ * holds "a maximum of two entries (dual-stack families, in either order)", IPv4 or IPv6, and
+ * "must correspond to the values of the clusterIPs field, if specified"; two families (or two
+ * clusterIPs) need PreferDualStack or RequireDualStack. Which ClusterIPs the Service then gets
+ * is decided where they are allocated (services/frontends.ts).
+ */
+function decodeIpFamilies(spec: Cursor, ips: readonly Ip[]): { ipFamilies?: (4 | 6)[]; ipFamilyPolicy?: IpFamilyPolicy } {
+  const out: { ipFamilies?: (4 | 6)[]; ipFamilyPolicy?: IpFamilyPolicy } = {};
+  const pc = spec.get("ipFamilyPolicy");
+  const policyText = pc.optString();
+  if (policyText !== undefined) {
+    const p = POLICIES.find((x) => x === policyText);
+    if (p === undefined) pc.error("invalid-value", `ipFamilyPolicy "${policyText}" is not one of ${POLICIES.join(", ")}`);
+    else out.ipFamilyPolicy = p;
+  }
+  const fc = spec.get("ipFamilies");
+  if (!fc.isAbsent && fc.expect("seq")) {
+    const fams: (4 | 6)[] = [];
+    for (const item of fc.items()) {
+      const t = item.optString();
+      const f = t === "IPv4" ? 4 : t === "IPv6" ? 6 : undefined;
+      if (f === undefined) item.error("invalid-value", `ipFamilies entry ${JSON.stringify(t)} is not IPv4 or IPv6`);
+      else if (fams.includes(f)) item.error("invalid-value", `ipFamilies lists ${t} twice`);
+      else fams.push(f);
+    }
+    if (fams.length > 0) out.ipFamilies = fams;
+  }
+  const single = (out.ipFamilyPolicy ?? "SingleStack") === "SingleStack";
+  if (single && (out.ipFamilies?.length ?? 0) > 1) fc.error("invalid-value", "ipFamilies lists two families, which ipFamilyPolicy SingleStack (the default) does not allow: use PreferDualStack or RequireDualStack");
+  if (single && ips.length > 1) spec.get("clusterIPs").error("invalid-value", "clusterIPs holds two addresses, which ipFamilyPolicy SingleStack (the default) does not allow: use PreferDualStack or RequireDualStack");
+  if (ips.length === 2 && ips[0]?.family === ips[1]?.family) spec.get("clusterIPs").error("invalid-value", `clusterIPs ${ips.map(formatIp).join(", ")} are of one family; a dual-stack Service has one of each`);
+  ips.forEach((ip, i) => {
+    const f = out.ipFamilies?.[i];
+    if (f !== undefined && f !== ip.family) spec.get("clusterIPs").error("invalid-value", `clusterIPs[${i}] ${formatIp(ip)} is IPv${ip.family} but ipFamilies[${i}] is IPv${f}`);
+  });
+  return out;
 }
 
 function decodePorts(c: Cursor, type: ServiceType): ServicePort[] {

@@ -58,11 +58,15 @@
  * that reaches this node's ClusterIP rules without having been DNATed on its own node (when every
  * node runs these rules, it cannot happen).
  *
+ * **IPv6** (`opts.family` 6): the same layout in table `ip6 kwire-services`, as kube-proxy's IPv6
+ * proxier owns `ip6 kube-proxy`: `ip6 daddr`, `ipv6_addr` keys, `ip6 daddr != ::1`, and group
+ * addresses in 100::/64, the IPv6 discard-only prefix (RFC 6666), instead of 0.0.0.0/8.
+ *
  * Services with sessionAffinity ClientIP (rare) keep kube-proxy's per-Service layout — chains
  * `service-…` / `local-…` / `external-…` / `endpoint-…` and one `affinity-…` timeout set per
  * endpoint, named as kube-proxy names them — reached from the same dispatch maps.
  */
-import { formatCidr, formatIp } from "../../model/index.js";
+import { formatCidr, formatIp, type Ip } from "../../model/index.js";
 import { goto, jump, printTable, ret, type AddrSet, type Chain, type DataMap, type Expr, type L4Proto, type Match, type NamedSet, type Statement, type Table, type Verdict, type VerdictElement } from "../../nft/index.js";
 import { type ProxyEndpoint } from "./endpoints.js";
 import { nftNames as N } from "./names.js";
@@ -70,7 +74,6 @@ import {
   BASE_CHAINS,
   CLUSTER_IPS_SET,
   CT_NEW,
-  DISPATCH,
   FIB_DADDR_LOCAL,
   FIB_SADDR_LOCAL,
   MARK_MASQ_CHAIN,
@@ -80,7 +83,6 @@ import {
   NO_ENDPOINT_NODEPORTS_MAP,
   NO_ENDPOINT_SERVICES_MAP,
   NODEPORT_DISPATCH,
-  NOT_LOCALHOST,
   REJECT_CHAIN,
   REJECT_RULES,
   SERVICE_IPS_MAP,
@@ -97,6 +99,7 @@ import {
   type OpenChain,
   type OpenSet,
   endpointRules,
+  familyParts,
   firewallRule,
   internalMasqueradeRule,
   plan,
@@ -104,10 +107,12 @@ import {
   serviceToEndpointRules,
   shortCircuitRules,
   vmap,
+  type FamilyParts,
   type Plan,
 } from "./nftables.js";
 import { externallyAccessible, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
+/** The IPv4 proxier's table family (the IPv6 one's is `ip6`: `familyParts`). */
 export const COMPACT_TABLE_FAMILY = "ip";
 export const COMPACT_TABLE = "kwire-services";
 
@@ -150,10 +155,14 @@ const pathChain = (x: Path): string => `${x.variant === "sc" ? "sc-" : ""}${x.ke
 const groupsMap = (x: Omit<Path, "n">): string => `groups-${x.variant === "sc" ? "sc-" : ""}${x.keying}-${x.proto}`;
 const epsMap = (proto: string, n: number): string => `eps-${proto}-${n}`;
 /** `ip daddr . tcp dport` / `tcp dport`: the key of a frontend. */
-const frontendKey = (x: Pick<Path, "keying" | "proto">): Expr[] => [...(x.keying === "ip" ? [{ type: "addr", field: "daddr" } as const] : []), { type: "dport", protocol: x.proto }];
+const frontendKey = (x: Pick<Path, "keying" | "proto">, f: FamilyParts): Expr[] => [...(x.keying === "ip" ? [f.addr("daddr")] : []), { type: "dport", protocol: x.proto }];
 
-/** Group g's address: 0.x.y.z (0.0.0.0/8 is never routed, so a packet that kept it goes nowhere). */
-const groupAddress = (g: number): string => `0.${(g >> 16) & 255}.${(g >> 8) & 255}.${g & 255}`;
+/**
+ * Group g's address: 0.x.y.z (0.0.0.0/8 is never routed, so a packet that kept it goes nowhere);
+ * IPv6: 100::g in the discard-only prefix 100::/64 (RFC 6666).
+ */
+const groupAddress = (g: number, family: 4 | 6): string =>
+  family === 4 ? `0.${(g >> 16) & 255}.${(g >> 8) & 255}.${g & 255}` : formatIp({ family: 6, value: (0x100n << 112n) | BigInt(g) });
 
 class Tx {
   readonly claimed = new Set<string>();
@@ -174,22 +183,24 @@ class Tx {
   private readonly ipText = new Map<bigint, string>();
   /** --cluster-cidr as text. */
   readonly cidr: string | undefined;
+  readonly f: FamilyParts;
 
   constructor(opts: ProxyOptions) {
     this.cidr = opts.clusterCIDR ? formatCidr(opts.clusterCIDR) : undefined;
+    const f = (this.f = familyParts(opts.family));
     const set = (name: string, addrType: AddrSet["addrType"], comment: string): void => void this.sets.set(name, openSet({ kind: "set", name, addrType, comment }));
     const map = (name: string, addrType: AddrSet["addrType"], comment: string): void => void this.sets.set(name, openSet({ kind: "vmap", name, addrType, comment }));
-    set(CLUSTER_IPS, "ipv4_addr", "Active ClusterIPs");
-    set(HAIRPIN, "ipv4_addr . ipv4_addr", "endpoint . endpoint: a pod reaching itself through a Service is masqueraded");
-    map(NO_ENDPOINT_SERVICES, "ipv4_addr . inet_proto . inet_service", "vmap to drop or reject packets to services with no endpoints");
+    set(CLUSTER_IPS, f.addrType, "Active ClusterIPs");
+    set(HAIRPIN, f.pairType, "endpoint . endpoint: a pod reaching itself through a Service is masqueraded");
+    map(NO_ENDPOINT_SERVICES, f.dispatchType, "vmap to drop or reject packets to services with no endpoints");
     map(NO_ENDPOINT_NODEPORTS, "inet_proto . inet_service", "vmap to drop or reject packets to service nodeports with no endpoints");
-    map(SERVICE_IPS, "ipv4_addr . inet_proto . inet_service", "ClusterIP, ExternalIP and LoadBalancer IP traffic");
-    map(SHORTCUT_IPS, "ipv4_addr . inet_proto . inet_service", "externalTrafficPolicy Local: local (or pod) sources short-circuit to all endpoints");
+    map(SERVICE_IPS, f.dispatchType, "ClusterIP, ExternalIP and LoadBalancer IP traffic");
+    map(SHORTCUT_IPS, f.dispatchType, "externalTrafficPolicy Local: local (or pod) sources short-circuit to all endpoints");
     map(SERVICE_NODEPORTS, "inet_proto . inet_service", "NodePort traffic");
     map(SHORTCUT_NODEPORTS, "inet_proto . inet_service", "externalTrafficPolicy Local NodePorts: local (or pod) sources short-circuit to all endpoints");
   }
 
-  ip(ip: ProxyEndpoint["ip"]): string {
+  ip(ip: Ip): string {
     let t = this.ipText.get(ip.value);
     if (t === undefined) this.ipText.set(ip.value, (t = formatIp(ip)));
     return t;
@@ -221,7 +232,7 @@ class Tx {
     const list = `${proto} ${eps.map((e) => `${this.ip(e.ip)}:${e.port}`).join(",")}`;
     let addr = this.groups.get(list);
     if (addr === undefined) {
-      this.groups.set(list, (addr = groupAddress(this.groups.size + 1)));
+      this.groups.set(list, (addr = groupAddress(this.groups.size + 1, this.f.family)));
       let m = this.eps.get(epsMap(proto, n));
       if (!m) this.eps.set(epsMap(proto, n), (m = { proto, n, elements: [] }));
       for (let i = 0; i < n; i++) {
@@ -341,9 +352,10 @@ const PATH_ORDER = (a: Path, b: Path): number =>
 
 /** The shared maps and chains: frontend → group, group → endpoints, one DNAT chain per path. */
 function pathObjects(tx: Tx): { sets: DataMap[]; chains: Chain[] } {
-  const daddr: Expr = { type: "addr", field: "daddr" };
+  const f = tx.f;
+  const daddr: Expr = f.addr("daddr");
   const sets: DataMap[] = [];
-  for (const { x, elements } of tx.frontends.values()) sets.push({ kind: "map", name: groupsMap(x), key: frontendKey(x), value: [daddr], elements });
+  for (const { x, elements } of tx.frontends.values()) sets.push({ kind: "map", name: groupsMap(x), key: frontendKey(x, f), value: [daddr], elements });
   const eps = [...tx.eps.values()].sort((a, b) => a.proto.localeCompare(b.proto) || a.n - b.n);
   sets.sort(byName);
   for (const m of eps) sets.push({ kind: "map", name: epsMap(m.proto, m.n), key: [daddr, { type: "numgen", mod: m.n }], value: [daddr, { type: "dport", protocol: m.proto }], elements: m.elements });
@@ -352,8 +364,8 @@ function pathObjects(tx: Tx): { sets: DataMap[]; chains: Chain[] } {
     const name = pathChain(x);
     const proto: Match = { type: "l4proto", protocol: x.proto };
     const statements = [
-      rule([proto], undefined, undefined, [{ type: "addr-set-map", field: "daddr", key: frontendKey(x), map: groupsMap(x) }]),
-      rule([proto], undefined, undefined, [{ type: "dnat-map", key: [daddr, { type: "numgen", mod: x.n }], map: epsMap(x.proto, x.n) }]),
+      rule([proto], undefined, undefined, [{ type: "addr-set-map", field: "daddr", key: frontendKey(x, f), map: groupsMap(x), ...f.tag }]),
+      rule([proto], undefined, undefined, [{ type: "dnat-map", key: [daddr, { type: "numgen", mod: x.n }], map: epsMap(x.proto, x.n), ...f.tag }]),
     ];
     if (x.variant === "sc") {
       chains.push({ name, statements: [tx.masqueradeOutsidePods(), ...statements] });
@@ -366,7 +378,7 @@ function pathObjects(tx: Tx): { sets: DataMap[]; chains: Chain[] } {
   return { sets, chains };
 }
 
-function skeleton(cidr: string | undefined, firewall: boolean): Chain[] {
+function skeleton(cidr: string | undefined, firewall: boolean, f: FamilyParts): Chain[] {
   const bases = firewall && FIREWALL_BASE_CHAIN ? [FIREWALL_BASE_CHAIN, ...COMPACT_BASE_CHAINS] : COMPACT_BASE_CHAINS;
   const chains = new Map<string, OpenChain>(bases.map((b) => [b.name, { name: b.name, base: b.base, statements: [] }]));
   const add = (chain: string, ...statements: readonly Statement[]): void => {
@@ -374,9 +386,10 @@ function skeleton(cidr: string | undefined, firewall: boolean): Chain[] {
     if (!c) chains.set(chain, (c = { name: chain, statements: [] }));
     c.statements.push(...statements);
   };
+  const DISPATCH = f.dispatch;
   const endpointsCheck = vmap([CT_NEW], DISPATCH, NO_ENDPOINT_SERVICES);
-  const clusterIpsCheck = rule([CT_NEW, { type: "addr", field: "daddr", set: CLUSTER_IPS }], undefined, "Reject traffic to invalid ports of ClusterIPs", [{ type: "reject" }]);
-  add("filter-input", vmap([CT_NEW, NOT_LOCALHOST], NODEPORT_DISPATCH, NO_ENDPOINT_NODEPORTS));
+  const clusterIpsCheck = rule([CT_NEW, { type: "addr", field: "daddr", set: CLUSTER_IPS, ...f.tag }], undefined, "Reject traffic to invalid ports of ClusterIPs", [{ type: "reject" }]);
+  add("filter-input", vmap([CT_NEW, f.notLocalhost], NODEPORT_DISPATCH, NO_ENDPOINT_NODEPORTS));
   add("filter-input", endpointsCheck);
   add("filter-forward", endpointsCheck);
   add("filter-forward", clusterIpsCheck);
@@ -389,10 +402,10 @@ function skeleton(cidr: string | undefined, firewall: boolean): Chain[] {
   add("filter-output-post-dnat", clusterIpsCheck);
   add("nat-prerouting", rule([], jump(SERVICES)));
   add("nat-output", rule([], jump(SERVICES)));
-  add("nat-postrouting", rule([{ type: "ct-status", status: "dnat" }, { type: "addr-pair", set: HAIRPIN }], jump(MARK_MASQ)));
+  add("nat-postrouting", rule([{ type: "ct-status", status: "dnat" }, { type: "addr-pair", set: HAIRPIN, ...f.tag }], jump(MARK_MASQ)));
   add("nat-postrouting", rule([], jump(MASQUERADING)));
   const pods: Match[][] = cidr === undefined ? [] : [[addrIs("saddr", cidr)]];
-  const nodePort = [FIB_DADDR_LOCAL, NOT_LOCALHOST];
+  const nodePort = [FIB_DADDR_LOCAL, f.notLocalhost];
   add(
     SERVICES,
     ...pods.map((c) => vmap(c, DISPATCH, SHORTCUT_IPS)),
@@ -408,7 +421,7 @@ function skeleton(cidr: string | undefined, firewall: boolean): Chain[] {
   return [...chains.values()];
 }
 
-/** The compact table for one node (`opts.nodeName` decides which endpoints are local). */
+/** The compact table for one node (`opts.nodeName` decides which endpoints are local) and one proxier family (`opts.family`). */
 export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): Table {
   const tx = new Tx(opts);
   const fw = { elements: [] as VerdictElement[], chains: [] as Chain[] };
@@ -420,14 +433,14 @@ export function buildCompactTable(snapshot: readonly ServicePortInfo[], opts: Pr
   }
   const groups = pathObjects(tx);
   const firewall = fw.chains.length > 0;
-  const fwMap: NamedSet[] = firewall ? [{ kind: "vmap", name: FIREWALL_IPS_MAP, addrType: "ipv4_addr . inet_proto . inet_service", comment: "destinations that are subject to LoadBalancerSourceRanges", elements: fw.elements }] : [];
+  const fwMap: NamedSet[] = firewall ? [{ kind: "vmap", name: FIREWALL_IPS_MAP, addrType: tx.f.dispatchType, comment: "destinations that are subject to LoadBalancerSourceRanges", elements: fw.elements }] : [];
   return {
-    family: COMPACT_TABLE_FAMILY,
+    family: tx.f.table,
     name: COMPACT_TABLE,
     comment: "Services by kwire: kube-proxy semantics, compact layout",
     layout: "nft-list",
     sets: [...[...tx.sets.values()].map(closeSet), ...fwMap, ...groups.sets, ...tx.extraSets],
-    chains: [...skeleton(tx.cidr, firewall), ...groups.chains, ...tx.extraChains, ...fw.chains],
+    chains: [...skeleton(tx.cidr, firewall, tx.f), ...groups.chains, ...tx.extraChains, ...fw.chains],
   };
 }
 

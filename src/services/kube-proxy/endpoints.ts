@@ -2,7 +2,11 @@
  * @module endpoints (kube-proxy)
  * The endpoints of one Service port as kube-proxy's endpoint cache holds them: taken from the
  * Service layer (`src/services`: EndpointSlices, or derived from the selector with named
- * targetPorts resolved per pod), IPv4 only here, deduplicated and sorted by `ip:port` text.
+ * targetPorts resolved per pod), of one IP family (each proxier's), deduplicated and sorted by
+ * `ip:port` text. Endpoints derived from the selector take the pod's address of that family: the
+ * EndpointSlice controller writes one slice per family of a dual-stack Service (addressType IPv4,
+ * IPv6), each with the pods' addresses of its family (pkg/controller/endpointslice reconciler:
+ * one slice set per `service.Spec.IPFamilies` entry).
  */
 import { formatIp, type Ip, type Service, type ServicePort } from "../../model/index.js";
 import type { ServiceLayer } from "../layer.js";
@@ -22,12 +26,14 @@ export interface ProxyEndpoint {
 export const endpointString = (e: { readonly ip: Ip; readonly port: number }): string =>
   e.ip.family === 6 ? `[${formatIp(e.ip)}]:${e.port}` : `${formatIp(e.ip)}:${e.port}`;
 
-export function servicePortEndpoints(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: ServicePort): ProxyEndpoint[] {
+export function servicePortEndpoints(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: ServicePort, family?: 4 | 6): ProxyEndpoint[] {
   const seen = new Set<string>();
   const out: ProxyEndpoint[] = [];
   for (const e of layer.endpoints(svc, sp).endpoints) {
+    const ip = family === undefined || e.address.family === family ? e.address : e.origin === "selector" ? e.instance?.ips.find((x) => x.family === family) : undefined;
+    if (ip === undefined) continue;
     const pe: ProxyEndpoint = {
-      ip: e.address,
+      ip,
       port: e.port,
       ready: e.ready,
       serving: e.serving,

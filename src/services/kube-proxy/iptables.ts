@@ -69,12 +69,13 @@ class Buffers {
   }
 }
 
-function writePreamble(b: Buffers): void {
+function writePreamble(b: Buffers, family: 4 | 6): void {
   b.nat("-A", KUBE_POSTROUTING, "-m", "mark", "!", "--mark", `${MASQUERADE_MARK}/${MASQUERADE_MARK}`, "-j", "RETURN");
   b.nat("-A", KUBE_POSTROUTING, "-j", "MARK", "--xor-mark", MASQUERADE_MARK);
   b.nat("-A", KUBE_POSTROUTING, "-m", "comment", "--comment", q("kubernetes service traffic requiring SNAT"), "-j", "MASQUERADE", "--random-fully");
   b.nat("-A", KUBE_MARK_MASQ, "-j", "MARK", "--or-mark", MASQUERADE_MARK);
-  b.filter("-A", KUBE_FIREWALL, "-m", "comment", "--comment", q("block incoming localnet connections"), "-d", "127.0.0.0/8", "!", "-s", "127.0.0.0/8", "-m", "conntrack", "!", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "DROP");
+  // The localnet rule is IPv4's (route_localnet); the IPv6 proxier has none.
+  if (family === 4) b.filter("-A", KUBE_FIREWALL, "-m", "comment", "--comment", q("block incoming localnet connections"), "-d", "127.0.0.0/8", "!", "-s", "127.0.0.0/8", "-m", "conntrack", "!", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "DROP");
 }
 
 function writePostamble(b: Buffers): void {
@@ -247,7 +248,7 @@ function table(name: "filter" | "nat", chains: readonly string[], rules: readonl
 
 export function renderIptables(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string {
   const b = new Buffers();
-  writePreamble(b);
+  writePreamble(b, opts.family ?? 4);
   for (const s of snapshot) {
     const x = plan(s, opts);
     writeCaptures(b, x);
@@ -255,6 +256,6 @@ export function renderIptables(snapshot: readonly ServicePortInfo[], opts: Proxy
     writePolicyAndEndpointChains(b, x);
   }
   writePostamble(b);
-  const header = `# kube-proxy iptables mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}`;
+  const header = `# kube-proxy iptables mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}${opts.family === 6 ? ": the IPv6 proxier (ip6tables-restore input)" : ""}`;
   return [header, ...table("filter", b.filterChains, b.filterRules), ...table("nat", b.natChains, b.natRules)].join("\n") + "\n";
 }

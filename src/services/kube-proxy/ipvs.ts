@@ -5,7 +5,7 @@
  * ⇒ `persistent <timeout>`), each with its real servers (Masq, weight 1). External virtual
  * servers of an externalTrafficPolicy=Local Service list only this node's endpoints.
  */
-import { formatIp, type Ip } from "../../model/index.js";
+import type { Ip } from "../../model/index.js";
 import { endpointString, type ProxyEndpoint } from "./endpoints.js";
 import { categorizeEndpoints, type ProxyOptions, type ServicePortInfo } from "./snapshot.js";
 
@@ -41,17 +41,25 @@ export function virtualServers(snapshot: readonly ServicePortInfo[], opts: Proxy
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
-export function renderIpvs(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string {
-  const lines = [
-    `# kube-proxy ipvs mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}`,
-    "IP Virtual Server version 1.2.1 (size=4096)",
-    "Prot LocalAddress:Port Scheduler Flags",
-    "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
-  ];
+/** The `ipvsadm -Ln` header (one listing holds both families' virtual servers). */
+export const ipvsHeader = (opts: Pick<ProxyOptions, "nodeName">): string[] => [
+  `# kube-proxy ipvs mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}`,
+  "IP Virtual Server version 1.2.1 (size=4096)",
+  "Prot LocalAddress:Port Scheduler Flags",
+  "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
+];
+
+/** One proxier's virtual and real servers (`[fd00::1]:80` for IPv6, as ipvsadm prints them). */
+export function ipvsLines(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string[] {
+  const lines: string[] = [];
   for (const v of virtualServers(snapshot, opts)) {
     const flags = v.persistent !== undefined ? ` persistent ${v.persistent}` : "";
-    lines.push(`${pad(v.protocol, 4)} ${formatIp(v.address)}:${v.port} ${v.scheduler}${flags}`);
+    lines.push(`${pad(v.protocol, 4)} ${endpointString({ ip: v.address, port: v.port })} ${v.scheduler}${flags}`);
     for (const r of v.realServers) lines.push(`  -> ${pad(endpointString(r), 28)} ${pad("Masq", 7)} ${pad("1", 6)} ${pad("0", 10)} 0`);
   }
-  return lines.join("\n") + "\n";
+  return lines;
+}
+
+export function renderIpvs(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string {
+  return [...ipvsHeader(opts), ...ipvsLines(snapshot, opts)].join("\n") + "\n";
 }

@@ -4,6 +4,10 @@
  * as one transaction's end state: table `ip kube-proxy`, base chains from data, service
  * dispatch through the `service-ips` / `service-nodeports` verdict maps, per-service chains
  * with `numgen random mod N vmap`, per-endpoint chains that DNAT. Pure.
+ *
+ * One table per IP family, as kube-proxy runs one proxier per family (NewDualStackProxier; the
+ * IPv6 one owns `ip6 kube-proxy`: knftables.IPv6Family). `opts.family` 6 renders that table:
+ * setupNFTables's `ipX` = `ip6`, `ipvX_addr` = `ipv6_addr`, `noLocalhost` = `ip6 daddr != ::1`.
  */
 import { cidrContainsIp, formatCidr, formatIp, type Protocol } from "../../model/index.js";
 import {
@@ -68,14 +72,49 @@ export const BASE_CHAINS: readonly { readonly name: string; readonly base: BaseC
 export const CT_NEW: Match = { type: "ct-state", states: ["new"] };
 /** `ip daddr != 127.0.0.0/8` */
 export const NOT_LOCALHOST: Match = { type: "addr-literal", field: "daddr", elements: ["127.0.0.0/8"], negate: true };
+
+/**
+ * The parts of a Service table that depend on the proxier's IP family (setupNFTables: `ipX`,
+ * `ipvX_addr`, `noLocalhost`). IPv4 leaves `ipFamily` out of the AST (the default), so IPv4
+ * tables are unchanged.
+ */
+export interface FamilyParts {
+  readonly family: 4 | 6;
+  /** The table's family: `ip` or `ip6`. */
+  readonly table: "ip" | "ip6";
+  readonly addrType: "ipv4_addr" | "ipv6_addr";
+  /** `ipvX_addr . inet_proto . inet_service`: the key type of the Service IP maps. */
+  readonly dispatchType: "ipv4_addr . inet_proto . inet_service" | "ipv6_addr . inet_proto . inet_service";
+  readonly pairType: "ipv4_addr . ipv4_addr" | "ipv6_addr . ipv6_addr";
+  /** `ip daddr != 127.0.0.0/8` / `ip6 daddr != ::1` */
+  readonly notLocalhost: Match;
+  /** `ip daddr . meta l4proto . th dport` / `ip6 …` */
+  readonly dispatch: readonly Expr[];
+  /** `ip saddr` / `ip6 daddr` … */
+  addr(field: "saddr" | "daddr"): Expr & { readonly type: "addr" };
+  /** `{ ipFamily: 6 }` for IPv6, nothing for IPv4. */
+  readonly tag: { readonly ipFamily?: 6 };
+}
+
+const V4: FamilyParts = {
+  family: 4, table: "ip", addrType: "ipv4_addr", dispatchType: "ipv4_addr . inet_proto . inet_service", pairType: "ipv4_addr . ipv4_addr",
+  notLocalhost: NOT_LOCALHOST, dispatch: [{ type: "addr", field: "daddr" }, { type: "l4proto" }, { type: "dport" }], addr: (field) => ({ type: "addr", field }), tag: {},
+};
+const V6: FamilyParts = {
+  family: 6, table: "ip6", addrType: "ipv6_addr", dispatchType: "ipv6_addr . inet_proto . inet_service", pairType: "ipv6_addr . ipv6_addr",
+  notLocalhost: { type: "addr-literal", field: "daddr", elements: ["::1"], negate: true, ipFamily: 6 },
+  dispatch: [{ type: "addr", field: "daddr", ipFamily: 6 }, { type: "l4proto" }, { type: "dport" }], addr: (field) => ({ type: "addr", field, ipFamily: 6 }), tag: { ipFamily: 6 },
+};
+/** The family parts of a proxier (`opts.family`, absent: IPv4). */
+export const familyParts = (family: 4 | 6 | undefined): FamilyParts => (family === 6 ? V6 : V4);
 export const FIB_SADDR_LOCAL: Match = { type: "fib-local", field: "saddr" };
 export const FIB_DADDR_LOCAL: Match = { type: "fib-local", field: "daddr" };
 /** `ip daddr . meta l4proto . th dport`: the key of the Service IP maps. */
-export const DISPATCH: readonly Expr[] = [{ type: "addr", field: "daddr" }, { type: "l4proto" }, { type: "dport" }];
+export const DISPATCH: readonly Expr[] = V4.dispatch;
 /** `meta l4proto . th dport`: the key of the NodePort maps. */
 export const NODEPORT_DISPATCH: readonly Expr[] = [{ type: "l4proto" }, { type: "dport" }];
-/** `ip saddr` / `ip daddr` equal to (or in) an address or CIDR text; `!=` with negate. */
-export const addrIs = (field: "saddr" | "daddr", text: string, negate = false): Match => ({ type: "addr-literal", field, elements: [text], ...(negate ? { negate } : {}) });
+/** `ip saddr` / `ip daddr` equal to (or in) an address or CIDR text; `!=` with negate; `ip6 …` for an IPv6 text. */
+export const addrIs = (field: "saddr" | "daddr", text: string, negate = false): Match => ({ type: "addr-literal", field, elements: [text], ...(text.includes(":") ? { ipFamily: 6 } : {}), ...(negate ? { negate } : {}) });
 /** A rule: matches, then statements, then a verdict (any part may be empty). */
 export const rule = (matches: readonly Match[], verdict?: Verdict, comment?: string, actions?: readonly Action[]): Statement => ({
   type: "rule",
@@ -157,7 +196,7 @@ class Tx {
   }
 }
 
-function setup(tx: Tx): void {
+function setup(tx: Tx, f: FamilyParts): void {
   for (const bc of BASE_CHAINS) tx.chain(bc.name, { base: bc.base });
   for (const j of JUMP_CHAINS) {
     tx.chain(j.dst);
@@ -166,20 +205,20 @@ function setup(tx: Tx): void {
   for (const c of [SERVICES_CHAIN, CLUSTER_IPS_CHECK_CHAIN, MASQUERADING_CHAIN, MARK_MASQ_CHAIN]) tx.chain(c);
   tx.rule(MARK_MASQ_CHAIN, ...MARK_MASQ_RULES);
   tx.rule(MASQUERADING_CHAIN, ...MASQUERADING_RULES);
-  tx.container({ kind: "set", name: CLUSTER_IPS_SET, addrType: "ipv4_addr", comment: "Active ClusterIPs" });
-  tx.rule(CLUSTER_IPS_CHECK_CHAIN, rule([{ type: "addr", field: "daddr", set: CLUSTER_IPS_SET }], undefined, "Reject traffic to invalid ports of ClusterIPs", [{ type: "reject" }]));
-  tx.container({ kind: "vmap", name: NO_ENDPOINT_SERVICES_MAP, addrType: "ipv4_addr . inet_proto . inet_service", comment: "vmap to drop or reject packets to services with no endpoints" });
+  tx.container({ kind: "set", name: CLUSTER_IPS_SET, addrType: f.addrType, comment: "Active ClusterIPs" });
+  tx.rule(CLUSTER_IPS_CHECK_CHAIN, rule([{ type: "addr", field: "daddr", set: CLUSTER_IPS_SET, ...f.tag }], undefined, "Reject traffic to invalid ports of ClusterIPs", [{ type: "reject" }]));
+  tx.container({ kind: "vmap", name: NO_ENDPOINT_SERVICES_MAP, addrType: f.dispatchType, comment: "vmap to drop or reject packets to services with no endpoints" });
   tx.container({ kind: "vmap", name: NO_ENDPOINT_NODEPORTS_MAP, addrType: "inet_proto . inet_service", comment: "vmap to drop or reject packets to service nodeports with no endpoints" });
   tx.chain(REJECT_CHAIN, { comment: "helper for @no-endpoint-services / @no-endpoint-nodeports" });
   tx.rule(REJECT_CHAIN, ...REJECT_RULES);
-  tx.rule(SERVICE_ENDPOINTS_CHECK_CHAIN, vmap([], DISPATCH, NO_ENDPOINT_SERVICES_MAP));
-  tx.rule(NODEPORT_ENDPOINTS_CHECK_CHAIN, vmap([NOT_LOCALHOST], NODEPORT_DISPATCH, NO_ENDPOINT_NODEPORTS_MAP));
-  tx.container({ kind: "vmap", name: FIREWALL_IPS_MAP, addrType: "ipv4_addr . inet_proto . inet_service", comment: "destinations that are subject to LoadBalancerSourceRanges" });
-  tx.rule(FIREWALL_CHECK_CHAIN, vmap([], DISPATCH, FIREWALL_IPS_MAP));
-  tx.container({ kind: "vmap", name: SERVICE_IPS_MAP, addrType: "ipv4_addr . inet_proto . inet_service", comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic" });
+  tx.rule(SERVICE_ENDPOINTS_CHECK_CHAIN, vmap([], f.dispatch, NO_ENDPOINT_SERVICES_MAP));
+  tx.rule(NODEPORT_ENDPOINTS_CHECK_CHAIN, vmap([f.notLocalhost], NODEPORT_DISPATCH, NO_ENDPOINT_NODEPORTS_MAP));
+  tx.container({ kind: "vmap", name: FIREWALL_IPS_MAP, addrType: f.dispatchType, comment: "destinations that are subject to LoadBalancerSourceRanges" });
+  tx.rule(FIREWALL_CHECK_CHAIN, vmap([], f.dispatch, FIREWALL_IPS_MAP));
+  tx.container({ kind: "vmap", name: SERVICE_IPS_MAP, addrType: f.dispatchType, comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic" });
   tx.container({ kind: "vmap", name: SERVICE_NODEPORTS_MAP, addrType: "inet_proto . inet_service", comment: "NodePort traffic" });
-  tx.rule(SERVICES_CHAIN, vmap([], DISPATCH, SERVICE_IPS_MAP));
-  tx.rule(SERVICES_CHAIN, vmap([FIB_DADDR_LOCAL, NOT_LOCALHOST], NODEPORT_DISPATCH, SERVICE_NODEPORTS_MAP));
+  tx.rule(SERVICES_CHAIN, vmap([], f.dispatch, SERVICE_IPS_MAP));
+  tx.rule(SERVICES_CHAIN, vmap([FIB_DADDR_LOCAL, f.notLocalhost], NODEPORT_DISPATCH, SERVICE_NODEPORTS_MAP));
 }
 
 /** What kube-proxy decides per Service port before writing rules (shared with compact.ts). */
@@ -291,7 +330,7 @@ export function firewallRule(x: Plan, opts: ProxyOptions): Statement | undefined
   const nodeIP = opts.nodeIPs.find((ip) => ip.family === s.clusterIP.family);
   const sources = s.loadBalancerSourceRanges.map(formatCidr);
   if (nodeIP && s.loadBalancerSourceRanges.some((c) => cidrContainsIp(c, nodeIP))) sources.push(...s.loadBalancerIPs.map(formatIp));
-  return rule([{ type: "addr-literal", field: "saddr", elements: sources, negate: true, anonymousSet: true }], drop);
+  return rule([{ type: "addr-literal", field: "saddr", elements: sources, negate: true, anonymousSet: true, ...familyParts(s.clusterIP.family).tag }], drop);
 }
 
 function writeFirewallRule(tx: Tx, x: Plan, opts: ProxyOptions): void {
@@ -301,7 +340,8 @@ function writeFirewallRule(tx: Tx, x: Plan, opts: ProxyOptions): void {
 
 /** A Service chain's endpoint choice: the affinity sets first (session affinity), then `numgen random mod n vmap { … }`. */
 export function serviceToEndpointRules(s: ServicePortInfo, eps: readonly ProxyEndpoint[]): Statement[] {
-  const affinity = s.sessionAffinity ? eps.map((e) => rule([{ type: "addr", field: "saddr", set: N.affinity(s, e) }], goto(N.endpoint(s, e)))) : [];
+  const tag = familyParts(s.clusterIP.family).tag;
+  const affinity = s.sessionAffinity ? eps.map((e) => rule([{ type: "addr", field: "saddr", set: N.affinity(s, e), ...tag }], goto(N.endpoint(s, e)))) : [];
   const elements: VerdictElement[] = eps.map((e, i) => ({ key: `${i}`, verdict: goto(N.endpoint(s, e)) }));
   return [...affinity, { type: "vmap", key: [{ type: "numgen", mod: eps.length }], map: elements }];
 }
@@ -310,13 +350,13 @@ export function serviceToEndpointRules(s: ServicePortInfo, eps: readonly ProxyEn
 export function endpointRules(x: Plan, e: ProxyEndpoint): Statement[] {
   const { s, p } = x;
   return [
-    ...(s.sessionAffinity ? [rule([], undefined, undefined, [{ type: "set-update", set: N.affinity(s, e), key: [{ type: "addr", field: "saddr" }] }])] : []),
+    ...(s.sessionAffinity ? [rule([], undefined, undefined, [{ type: "set-update", set: N.affinity(s, e), key: [familyParts(s.clusterIP.family).addr("saddr")] }])] : []),
     rule([{ type: "l4proto", protocol: p }], undefined, undefined, [{ type: "dnat", to: endpointString(e) }]),
   ];
 }
 
 /** The `affinity-…` set of one endpoint (session affinity: dynamic, with the Service's timeout). */
-export const affinitySet = (s: ServicePortInfo, e: ProxyEndpoint): Omit<AddrSet, "elements"> => ({ kind: "set", name: N.affinity(s, e), addrType: "ipv4_addr", flags: ["dynamic", "timeout"], timeoutSeconds: s.stickySeconds });
+export const affinitySet = (s: ServicePortInfo, e: ProxyEndpoint): Omit<AddrSet, "elements"> => ({ kind: "set", name: N.affinity(s, e), addrType: familyParts(s.clusterIP.family).addrType, flags: ["dynamic", "timeout"], timeoutSeconds: s.stickySeconds });
 
 function writeEndpointChains(tx: Tx, x: Plan): void {
   const { s, cat } = x;
@@ -329,9 +369,11 @@ function writeEndpointChains(tx: Tx, x: Plan): void {
   }
 }
 
+/** kube-proxy's table of the proxier of `opts.family` (the snapshot of that family: `buildSnapshot(…, family)`). */
 export function buildNftTable(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): Table {
   const tx = new Tx();
-  setup(tx);
+  const f = familyParts(opts.family);
+  setup(tx, f);
   for (const s of snapshot) {
     const x = plan(s, opts.nodeName);
     ensureServiceChains(tx, x);
@@ -341,10 +383,10 @@ export function buildNftTable(snapshot: readonly ServicePortInfo[], opts: ProxyO
     writeEndpointChains(tx, x);
   }
   const chains: Chain[] = [...tx.chains.values()];
-  return { family: "ip", name: KUBE_PROXY_TABLE, comment: "rules for kube-proxy", layout: "nft-list", sets: [...tx.sets.values()].map(closeSet), chains };
+  return { family: f.table, name: KUBE_PROXY_TABLE, comment: "rules for kube-proxy", layout: "nft-list", sets: [...tx.sets.values()].map(closeSet), chains };
 }
 
 export function renderNftables(snapshot: readonly ServicePortInfo[], opts: ProxyOptions): string {
-  const head = `# kube-proxy nftables mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}\n`;
+  const head = `# kube-proxy nftables mode (kwire proxy-rules)${opts.nodeName ? ` on node ${opts.nodeName}` : ""}${opts.family === 6 ? ": the IPv6 proxier" : ""}\n`;
   return head + printTable(buildNftTable(snapshot, opts));
 }

@@ -3,6 +3,11 @@
  * The immutable input of every renderer: one row per Service port with a ClusterIP, its
  * endpoints, and kube-proxy's categorisation of them for one node (pkg/proxy/topology.go
  * CategorizeEndpoints). Rendering is a pure function of this snapshot.
+ *
+ * One snapshot per IP family: kube-proxy runs one proxier per family (pkg/proxy/nftables and
+ * iptables proxier.go NewDualStackProxier; each proxier's ServiceChangeTracker and
+ * EndpointsChangeTracker keep only the ClusterIP, endpoints, externalIPs, LoadBalancer IPs and
+ * loadBalancerSourceRanges of its family: pkg/proxy/servicechangetracker.go, serviceport.go).
  */
 import { formatIp, type Cidr, type Cluster, type Ip, type Node, type Protocol, type Service, type ServicePort, type SourceRef } from "../../model/index.js";
 import type { ServiceLayer } from "../layer.js";
@@ -17,10 +22,33 @@ export interface ProxyOptions {
   readonly nodeName?: string;
   /** The node's own addresses (NodePort destinations, `fib daddr type local`). */
   readonly nodeIPs: readonly Ip[];
-  /** --cluster-cidr: enables the "traffic from outside the pod network" masquerade rule. */
+  /** The proxier's IP family (absent: IPv4): which table (`ip` / `ip6`) and address types. */
+  readonly family?: 4 | 6;
+  /** --cluster-cidr of the proxier's family: enables the "traffic from outside the pod network" masquerade rule. */
   readonly clusterCIDR?: Cidr;
   /** --masquerade-all */
   readonly masqueradeAll: boolean;
+}
+
+/** A node's options for every proxier: addresses and --cluster-cidr values of any family. */
+export interface NodeProxyOptions extends ProxyOptions {
+  /** kube-proxy's --cluster-cidr accepts one CIDR per family ("10.244.0.0/16,fd00:10:244::/56"). */
+  readonly clusterCIDRs?: readonly Cidr[];
+}
+
+/**
+ * The options of the proxier of `family` (NewDualStackProxier hands each its nodeIP and local
+ * detector of that family): the node's addresses of that family and its --cluster-cidr.
+ */
+export function proxierOptions(o: NodeProxyOptions, family: 4 | 6): ProxyOptions {
+  const cidr = [...(o.clusterCIDRs ?? []), ...(o.clusterCIDR === undefined ? [] : [o.clusterCIDR])].find((c) => c.family === family);
+  return {
+    ...(o.nodeName === undefined ? {} : { nodeName: o.nodeName }),
+    nodeIPs: o.nodeIPs.filter((ip) => ip.family === family),
+    ...(family === 6 ? { family } : {}),
+    ...(cidr === undefined ? {} : { clusterCIDR: cidr }),
+    masqueradeAll: o.masqueradeAll,
+  };
 }
 
 export interface ServicePortInfo {
@@ -82,7 +110,7 @@ export function categorizeEndpoints(s: ServicePortInfo, nodeName: string | undef
 
 function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: ServicePort, clusterIP: Ip): ServicePortInfo {
   const portName = sp.name ?? "";
-  const v4 = (ips: readonly Ip[]): Ip[] => ips.filter((ip) => ip.family === clusterIP.family);
+  const mine = (ips: readonly Ip[]): Ip[] => ips.filter((ip) => ip.family === clusterIP.family);
   return {
     namespace: svc.namespace,
     name: svc.name,
@@ -92,35 +120,43 @@ function portInfo(layer: Pick<ServiceLayer, "endpoints">, svc: Service, sp: Serv
     clusterIP,
     port: sp.port,
     nodePort: svc.type === "NodePort" || svc.type === "LoadBalancer" ? (sp.nodePort ?? 0) : 0,
-    externalIPs: v4(svc.externalIPs),
-    loadBalancerIPs: svc.type === "LoadBalancer" ? v4(svc.loadBalancerIPs) : [],
+    externalIPs: mine(svc.externalIPs),
+    loadBalancerIPs: svc.type === "LoadBalancer" ? mine(svc.loadBalancerIPs) : [],
     loadBalancerSourceRanges: (svc.loadBalancerSourceRanges ?? []).filter((c) => c.family === clusterIP.family),
     sessionAffinity: svc.sessionAffinity === "ClientIP",
     stickySeconds: DEFAULT_STICKY_SECONDS,
     externalPolicyLocal: svc.externalTrafficPolicy === "Local" && (svc.type === "NodePort" || svc.type === "LoadBalancer" || svc.externalIPs.length > 0),
     internalPolicyLocal: svc.internalTrafficPolicy === "Local",
-    endpoints: servicePortEndpoints(layer, svc, sp).filter((e) => e.ip.family === clusterIP.family),
+    endpoints: servicePortEndpoints(layer, svc, sp, clusterIP.family),
     source: sp.source,
   };
 }
 
 /**
- * Every IPv4 Service port kube-proxy would program, sorted by ServicePortName then protocol
+ * Every Service port the proxier of `family` (default IPv4) would program: the Services with a
+ * ClusterIP of that family (single-stack of it, or dual-stack), sorted by ServicePortName then protocol
  * (kube-proxy iterates a map; we fix the order so output is byte-stable). Headless and
  * ExternalName Services get no rules. Endpoints come from `layer`: the one Service layer the
  * trace and the service matrix use too (`serviceLayerOf` in the engine, which includes the
  * replicas of workloads whose pods the input does not list).
  */
-export function buildSnapshot(cluster: Cluster, layer: Pick<ServiceLayer, "endpoints" | "frontend">): ServicePortInfo[] {
+export function buildSnapshot(cluster: Cluster, layer: Pick<ServiceLayer, "endpoints" | "frontend">, family: 4 | 6 = 4): ServicePortInfo[] {
   const out: ServicePortInfo[] = [];
   for (const svc of cluster.services) {
     if (svc.type === "ExternalName" || svc.headless) continue;
     // A manifest without a clusterIP gets the one the Service layer allocates (frontends.ts).
-    const clusterIP = (layer.frontend(svc.namespace, svc.name)?.clusterIPs ?? svc.clusterIPs).find((ip) => ip.family === 4);
+    const clusterIP = (layer.frontend(svc.namespace, svc.name)?.clusterIPs ?? svc.clusterIPs).find((ip) => ip.family === family);
     if (!clusterIP) continue;
     for (const sp of svc.ports) out.push(portInfo(layer, svc, sp, clusterIP));
   }
   return out.sort((a, b) => (a.nameString < b.nameString ? -1 : a.nameString > b.nameString ? 1 : a.protocol.localeCompare(b.protocol)));
+}
+
+/** The IP families whose proxier has Services to program (IPv4 first): a ClusterIP of that family. */
+export function snapshotFamilies(cluster: Cluster, layer: Pick<ServiceLayer, "frontend">): (4 | 6)[] {
+  const has = (f: 4 | 6): boolean =>
+    cluster.services.some((svc) => svc.type !== "ExternalName" && !svc.headless && (layer.frontend(svc.namespace, svc.name)?.clusterIPs ?? svc.clusterIPs).some((ip) => ip.family === f));
+  return ([4, 6] as const).filter(has);
 }
 
 /** The node to render for: the named one, or the first in name order; its InternalIPs. */
