@@ -5,7 +5,6 @@
  * throw.
  */
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Severity, type SourceRef } from "../model/index.js";
-import { locateJson } from "./json-scan.js";
 import type { PathSeg, SourceText } from "./source-text.js";
 
 export interface DecodeContext {
@@ -21,8 +20,20 @@ const INT32_MAX = 2147483647;
 const MISSING: unique symbol = Symbol("missing");
 type Value = unknown;
 
-function isRecord(v: Value): v is Record<string, unknown> {
+/** A map as the decoders see it (what `kind` calls "map"). */
+export function isRecord(v: Value): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/**
+ * A parsed map of string to string kept as it is (labels): every value a string. The parsed map
+ * is ours and read-only from here on, so it is not copied (one object less per pod). Undefined
+ * for anything else.
+ */
+export function plainStringMap(v: Value): Record<string, string> | undefined {
+  if (!isRecord(v) || Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+  for (const k in v) if (typeof v[k] !== "string") return undefined;
+  return v as Record<string, string>;
 }
 
 export class Cursor {
@@ -104,7 +115,7 @@ export class Cursor {
     // JSON, not a YAML flow collection: a map's first key is quoted; a list starts with a quoted,
     // bracketed or numeric value (a list of bare words or booleans goes the slower, sure way).
     if (!/^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.src.text.slice(start, start + 32))) return undefined;
-    return locateJson(this.src.text, start, this.src.docEnd, rest.reverse(), atKey);
+    return this.src.jsonIndex.locate(start, rest.reverse(), atKey);
   }
 
   get kind(): Kind {
@@ -248,10 +259,8 @@ export class Cursor {
 
   /** A map of string to string (labels, matchLabels). Non-string values are errors. */
   stringMap(): Record<string, string> {
-    const v = this.value;
-    // The usual case: every value a string. The parsed map is ours and read-only from here on,
-    // so it is kept as it is rather than copied (one object less per pod).
-    if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every((x) => typeof x === "string")) return v as Record<string, string>;
+    const kept = plainStringMap(this.value);
+    if (kept) return kept;
     const out: Record<string, string> = {};
     if (this.isAbsent || !this.expect("map")) return out;
     for (const [k, v] of this.entries()) {

@@ -14,7 +14,7 @@
  */
 import yaml from "js-yaml";
 import type { Diagnostic, SkippedObject, SourceRef } from "../model/index.js";
-import { Cursor } from "./cursor.js";
+import { Cursor, isRecord } from "./cursor.js";
 import { scrapeIdentity, type Identity } from "./identity.js";
 import { DocumentPositions, parseJson } from "./json-fast.js";
 import { jsonListItems, topLevelJsonValues } from "./json-scan.js";
@@ -218,12 +218,12 @@ class FileReader {
         this.sink.skipped.push({ source: c.ref, reason: "not a map" });
         continue;
       }
-      const kind = c.get("kind").scalar();
-      const items = c.get("items");
-      if (!(typeof kind === "string" && kind.endsWith("List") && items.kind === "seq")) {
+      const kind = listKind(c.value);
+      if (kind === undefined) {
         this.item(c, {});
         continue;
       }
+      const items = c.get("items");
       const self = c.value as object;
       if (lists.includes(self) || lists.length >= MAX_DEPTH) {
         const message = lists.includes(self)
@@ -247,7 +247,7 @@ class FileReader {
   /** An object (not a List): checked for shape, then handed to the decoders. */
   item(c: Cursor, defaults: Identity): void {
     if (c.kind === "map") applyDefaults(c, defaults);
-    if (c.kind !== "map" || (typeof c.get("kind").scalar() === "string" && String(c.get("kind").scalar()).endsWith("List") && c.get("items").kind === "seq")) {
+    if (c.kind !== "map" || listKind(c.value) !== undefined) {
       this.collect(c);
       return;
     }
@@ -273,6 +273,13 @@ class FileReader {
     };
     this.sink.skipped.push({ ...who, source: c.ref, reason: message });
   }
+}
+
+/** The kind of a List (a map whose kind ends in `List` and whose `items` is a list), else undefined. */
+function listKind(v: unknown): string | undefined {
+  if (!isRecord(v)) return undefined;
+  const kind = v["kind"];
+  return typeof kind === "string" && kind.endsWith("List") && Array.isArray(v["items"]) ? kind : undefined;
 }
 
 function descend(c: Cursor, path: readonly PathSeg[]): Cursor {

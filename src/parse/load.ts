@@ -139,12 +139,20 @@ class Collector {
  */
 function decodeOne(obj: Cursor, col: Collector): void {
   const before = col.diagnostics.length;
-  if (isCniConfig(obj)) {
-    col.cniConfigs.push(decodeCniConfig(obj));
-    return;
+  // The usual object names both as strings: read them as they are (a CNI configuration has neither).
+  const v = obj.value as Record<string, unknown>;
+  const k = v["kind"];
+  const a = v["apiVersion"];
+  let kind = typeof k === "string" ? k : undefined;
+  let apiVersion = typeof a === "string" ? a : undefined;
+  if (kind === undefined || apiVersion === undefined) {
+    if (isCniConfig(obj)) {
+      col.cniConfigs.push(decodeCniConfig(obj));
+      return;
+    }
+    kind = obj.get("kind").reqString();
+    apiVersion = obj.get("apiVersion").reqString();
   }
-  const kind = obj.get("kind").reqString();
-  const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
   if (commit && col.diagnostics.length === before) {
     commit(); // the usual case: nothing reported

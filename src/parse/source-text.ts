@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic, SourceRef } from "../model/index.js";
 import type { PositionStore } from "./json-fast.js";
-import { jsonListItems, locateJson } from "./json-scan.js";
+import { JsonIndex, jsonListItems } from "./json-scan.js";
 import { itemAsDocument, yamlListItems } from "./yaml-list.js";
 
 export type PathSeg = string | number;
@@ -39,6 +39,7 @@ export class SourceText {
   private itemSpans: { readonly spans: readonly [number, number][]; readonly indent: number | undefined } | undefined;
   private itemSources: Map<number, SourceText> | undefined;
   private json: boolean | undefined;
+  private jsonPlaces: JsonIndex | undefined;
   /** The parser proved the whole document within the shape limits (json-fast.ts): no inspectShape. */
   withinLimits = false;
 
@@ -59,6 +60,11 @@ export class SourceText {
      */
     private readonly view?: string,
   ) {}
+
+  /** Places in this document's text when it is JSON (see JsonIndex), learnt as they are asked. */
+  get jsonIndex(): JsonIndex {
+    return (this.jsonPlaces ??= new JsonIndex(this.text, this.docEnd));
+  }
 
   /** Skips blanks, line breaks, a BOM and comments to the node itself. */
   skipToContent(offset: number): number {
@@ -104,7 +110,7 @@ export class SourceText {
     this.json ??= this.text.charCodeAt(start) === 123 && /^\{\s*["}]/.test(this.text.slice(start, start + 64));
     if (this.json) {
       try {
-        return locateJson(this.text, start, this.docEnd, segs, atKey);
+        return this.jsonIndex.locate(start, segs, atKey);
       } catch {
         this.json = false; // not JSON after all (YAML flow style): the yaml library below
       }
