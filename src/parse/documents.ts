@@ -15,7 +15,7 @@
 import yaml from "js-yaml";
 import type { Diagnostic, SkippedObject, SourceRef } from "../model/index.js";
 import { Cursor, isRecord } from "./cursor.js";
-import { scrapeIdentity, type Identity } from "./identity.js";
+import { identityOf, scrapeIdentity, type Identity } from "./identity.js";
 import { DocumentPositions, parseJson } from "./json-fast.js";
 import { jsonListItems, topLevelJsonValues } from "./json-scan.js";
 import { inspectShape, MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
@@ -263,15 +263,7 @@ class FileReader {
       : `YAML aliases expand this object to more than ${MAX_EXPANDED} nodes (${problem.nodes} in its first part alone); the object is skipped`;
     const code = problem.type === "cycle" ? "yaml-alias-cycle" : problem.type === "depth" ? "nesting-too-deep" : "alias-expansion-too-large";
     at.error(code, message);
-    const meta = c.get("metadata");
-    const text = (x: Cursor): string | undefined => (typeof x.scalar() === "string" ? String(x.scalar()) : undefined);
-    const who: Identity = {
-      ...(text(c.get("apiVersion")) !== undefined ? { apiVersion: text(c.get("apiVersion")) as string } : {}),
-      ...(text(c.get("kind")) !== undefined ? { kind: text(c.get("kind")) as string } : {}),
-      ...(text(meta.get("namespace")) !== undefined ? { namespace: text(meta.get("namespace")) as string } : {}),
-      ...(text(meta.get("name")) !== undefined ? { name: text(meta.get("name")) as string } : {}),
-    };
-    this.sink.skipped.push({ ...who, source: c.ref, reason: message });
+    this.sink.skipped.push({ ...identityOf(c.value), source: c.ref, reason: message });
   }
 }
 

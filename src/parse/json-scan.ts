@@ -127,17 +127,23 @@ function skipSpace(text: string, i: number, end: number): number {
   return j;
 }
 
-/** What is known of one list's elements: their starts, found in order as far as asked. */
+/**
+ * What is known of one list's elements (their starts) or one map's keys (each key's and value's
+ * offset), found in order as far as asked. `next` is where the search resumes: the start of the
+ * last value found, whose end is looked for only when something after it is asked (so finding a
+ * value never scans the value itself); -1 once the container's end was reached.
+ */
 interface ListIndex {
   readonly starts: number[];
-  /** Where the next element's search resumes; -1 once the list's end was reached. */
   next: number;
+  /** `next` is a value found already (skip it first), not the start of one still to find. */
+  pending: boolean;
 }
 
-/** What is known of one map's keys: each key's and value's offset, as far as asked. */
 interface MapIndex {
   readonly keys: Map<string, readonly [key: number, value: number]>;
   next: number;
+  pending: boolean;
 }
 
 /**
@@ -184,17 +190,18 @@ export class JsonIndex {
     const { text, end } = this;
     let l = this.lists.get(at);
     if (!l) {
-      l = { starts: [], next: skipSpace(text, at + 1, end) };
+      l = { starts: [], next: skipSpace(text, at + 1, end), pending: false };
       this.lists.set(at, l);
     }
     while (l.starts.length <= index && l.next >= 0) {
+      if (l.pending) l.next = skipSpace(text, valueEnd(text, l.next, end), end);
       const j = l.next;
       if (j >= end || text.charCodeAt(j) === 93) {
         l.next = -1;
         break;
       }
       l.starts.push(j);
-      l.next = skipSpace(text, valueEnd(text, j, end), end);
+      l.pending = true;
     }
     return l.starts[index];
   }
@@ -203,12 +210,16 @@ export class JsonIndex {
     const { text, end } = this;
     let m = this.maps.get(at);
     if (!m) {
-      m = { keys: new Map(), next: skipSpace(text, at + 1, end) };
+      m = { keys: new Map(), next: skipSpace(text, at + 1, end), pending: false };
       this.maps.set(at, m);
     }
     const known = m.keys.get(name);
-    if (known || m.next < 0) return known;
+    if (known) return known;
     while (m.next >= 0) {
+      if (m.pending) {
+        m.next = skipSpace(text, valueEnd(text, m.next, end), end);
+        m.pending = false;
+      }
       const j = m.next;
       if (!(j < end && text.charCodeAt(j) === 34)) {
         m.next = -1;
@@ -221,7 +232,8 @@ export class JsonIndex {
       const k = close < end && !/[\\\u0000-\u001f]/.test(raw) ? raw : (JSON.parse(text.slice(j, close + 1)) as string);
       const kv = [j, v] as const;
       if (!m.keys.has(k)) m.keys.set(k, kv);
-      m.next = skipSpace(text, valueEnd(text, v, end), end);
+      m.next = v;
+      m.pending = true;
       if (k === name) return kv;
     }
     return undefined;

@@ -26,7 +26,7 @@ import type { Cursor } from "./cursor.js";
 import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
 import { collate, sortByName } from "./name-order.js";
-import { scrapeIdentity } from "./identity.js";
+import { identityOf, scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
@@ -100,12 +100,7 @@ class Collector {
 
   /** Records `obj` (or one entry of it) as not analysed, named as far as the document names it. */
   skip(obj: Cursor, why: Diagnostic | undefined, entry?: string): void {
-    const text = (c: Cursor): string | undefined => (typeof c.scalar() === "string" ? String(c.scalar()) : undefined);
-    const meta = obj.get("metadata");
-    const fields: [keyof SkippedObject, string | undefined][] = [
-      ["apiVersion", text(obj.get("apiVersion"))], ["kind", text(obj.get("kind"))], ["namespace", text(meta.get("namespace"))], ["name", text(meta.get("name"))],
-    ];
-    const who = Object.fromEntries(fields.filter(([, v]) => v !== undefined));
+    const who = identityOf(obj.value);
     const reason = why ? `${why.message} (${why.source.file}:${why.source.line})` : "it could not be decoded";
     this.skipped.push({ ...who, source: entry !== undefined && why ? why.source : obj.ref, reason, ...(entry !== undefined ? { entry } : {}) });
   }

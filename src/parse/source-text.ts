@@ -40,8 +40,11 @@ export class SourceText {
   private itemSources: Map<number, SourceText> | undefined;
   private json: boolean | undefined;
   private jsonPlaces: JsonIndex | undefined;
+  private lastJsonAt: [number, boolean] | undefined;
   /** The parser proved the whole document within the shape limits (json-fast.ts): no inspectShape. */
   withinLimits = false;
+  /** What decoders report into (cursor.ts `ctx`), one object per document. */
+  readonly ctx: { readonly file: string; readonly diagnostics: Diagnostic[] };
 
   constructor(
     readonly file: string,
@@ -59,7 +62,22 @@ export class SourceText {
      * (one item of a List re-read alone, with its `-` blanked); same length, so offsets hold.
      */
     private readonly view?: string,
-  ) {}
+  ) {
+    this.ctx = { file, diagnostics };
+  }
+
+  /**
+   * Does the map or list at `start` read as JSON, not a YAML flow collection? A map's first key is
+   * quoted; a list starts with a quoted, bracketed or numeric value (a list of bare words or
+   * booleans goes the slower, sure way). The last answer is kept: it is nearly always the root's.
+   */
+  jsonAt(start: number): boolean {
+    if (this.lastJsonAt?.[0] === start) return this.lastJsonAt[1];
+    const c = this.text.charCodeAt(start);
+    const json = (c === 123 || c === 91) && /^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.text.slice(start, start + 32));
+    this.lastJsonAt = [start, json];
+    return json;
+  }
 
   /** Places in this document's text when it is JSON (see JsonIndex), learnt as they are asked. */
   get jsonIndex(): JsonIndex {
