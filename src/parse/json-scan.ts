@@ -141,7 +141,13 @@ interface ListIndex {
 }
 
 interface MapIndex {
-  readonly keys: Map<string, readonly [key: number, value: number]>;
+  /**
+   * Per key found: its opening quote, its closing quote (negated when the key needs JSON.parse:
+   * escapes, raw control characters, no closing quote) and its value's start. Keys are compared
+   * in the text, no string made per key (as the unindexed search did, a lookup costs the keys
+   * before it).
+   */
+  readonly keys: number[];
   next: number;
   pending: boolean;
 }
@@ -210,11 +216,13 @@ export class JsonIndex {
     const { text, end } = this;
     let m = this.maps.get(at);
     if (!m) {
-      m = { keys: new Map(), next: skipSpace(text, at + 1, end), pending: false };
+      m = { keys: [], next: skipSpace(text, at + 1, end), pending: false };
       this.maps.set(at, m);
     }
-    const known = m.keys.get(name);
-    if (known) return known;
+    const keys = m.keys;
+    for (let i = 0; i < keys.length; i += 3) {
+      if (this.keyIs(keys[i] as number, keys[i + 1] as number, name)) return [keys[i] as number, keys[i + 2] as number];
+    }
     while (m.next >= 0) {
       if (m.pending) {
         m.next = skipSpace(text, valueEnd(text, m.next, end), end);
@@ -227,15 +235,24 @@ export class JsonIndex {
       }
       const close = stringEnd(text, j, end);
       const v = skipSpace(text, close + 1, end);
-      const raw = text.slice(j + 1, close);
-      // JSON.parse only for escapes (and for what it refuses: raw control characters, no closing quote).
-      const k = close < end && !/[\\\u0000-\u001f]/.test(raw) ? raw : (JSON.parse(text.slice(j, close + 1)) as string);
-      const kv = [j, v] as const;
-      if (!m.keys.has(k)) m.keys.set(k, kv);
+      let plain = close < end;
+      for (let i = j + 1; plain && i < close; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92 || c < 32) plain = false;
+      }
+      keys.push(j, plain ? close : -close, v);
       m.next = v;
       m.pending = true;
-      if (k === name) return kv;
+      if (this.keyIs(j, plain ? close : -close, name)) return [j, v];
     }
     return undefined;
+  }
+
+  /** Is the key from quote `open` to `close` (negated: not plain, see MapIndex) `name`? */
+  private keyIs(open: number, close: number, name: string): boolean {
+    if (close >= 0) return close - open - 1 === name.length && this.text.startsWith(name, open + 1);
+    // JSON.parse throws for what JSON refuses (a raw control character, no closing quote), as
+    // for a key that is not JSON it must.
+    return JSON.parse(this.text.slice(open, -close + 1)) === name;
   }
 }

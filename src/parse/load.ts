@@ -100,9 +100,11 @@ class Collector {
 
   /** Records `obj` (or one entry of it) as not analysed, named as far as the document names it. */
   skip(obj: Cursor, why: Diagnostic | undefined, entry?: string): void {
-    const who = identityOf(obj.value);
     const reason = why ? `${why.message} (${why.source.file}:${why.source.line})` : "it could not be decoded";
-    this.skipped.push({ ...who, source: entry !== undefined && why ? why.source : obj.ref, reason, ...(entry !== undefined ? { entry } : {}) });
+    // Field by field onto the fresh identity (not spreads: a thousand bad entries made them show).
+    const s: { -readonly [K in keyof SkippedObject]: SkippedObject[K] } = { ...identityOf(obj.value), source: entry !== undefined && why ? why.source : obj.ref, reason };
+    if (entry !== undefined) s.entry = entry;
+    this.skipped.push(s);
   }
 
   put<T extends { readonly namespace?: string | undefined; readonly name: string; readonly source: SourceRef }>(
