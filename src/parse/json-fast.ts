@@ -7,11 +7,11 @@
  * record (documents.ts), so diagnostics and source lines are unchanged, at the cost of the
  * objects on the path rather than of the whole document.
  *
- * The path relies on JSON.parse keeping keys in text order, which V8 does except for
- * integer-like keys (they are enumerated first, ascending) and duplicate keys (the last wins,
- * noticed as fewer keys than `:` separators);
- * a document with either, or anything that is not strict JSON, returns undefined and goes
- * through js-yaml as before.
+ * Places are found by key name, so they do not depend on JSON.parse's key order; a document
+ * with integer-like keys (V8 enumerates them first, out of text order: the order the former
+ * position matching relied on) still steps aside, as do duplicate keys (the last wins, noticed
+ * as fewer keys than `:` separators) and anything that is not strict JSON: it returns undefined
+ * and goes through js-yaml as before.
  */
 import { JsonIndex } from "./json-scan.js";
 import { MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
