@@ -5,7 +5,6 @@
  * throw.
  */
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Severity, type SourceRef } from "../model/index.js";
-import { locateJson } from "./json-scan.js";
 import type { PathSeg, SourceText } from "./source-text.js";
 
 export interface DecodeContext {
@@ -21,11 +20,37 @@ const INT32_MAX = 2147483647;
 const MISSING: unique symbol = Symbol("missing");
 type Value = unknown;
 
-function isRecord(v: Value): v is Record<string, unknown> {
+/** A map as the decoders see it (what `kind` calls "map"). */
+export function isRecord(v: Value): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
+/**
+ * A parsed map of string to string kept as it is (labels): every value a string. The parsed map
+ * is ours and read-only from here on, so it is not copied (one object less per pod). Undefined
+ * for anything else.
+ */
+export function plainStringMap(v: Value): Record<string, string> | undefined {
+  if (!isRecord(v) || Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+  for (const k in v) if (typeof v[k] !== "string") return undefined;
+  return v as Record<string, string>;
+}
+
+/** A map key as a path segment: bare when it is a plain name (`[A-Za-z_][A-Za-z0-9_-]*`), else quoted. */
+function pathKey(key: string): string {
+  const n = key.length;
+  if (n === 0) return JSON.stringify(key);
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if (!letter && (i === 0 || !((c >= 48 && c <= 57) || c === 45))) return JSON.stringify(key);
+  }
+  return key;
+}
+
 export class Cursor {
+  private pathText: string | undefined;
+
   private constructor(
     readonly src: SourceText,
     readonly value: Value | typeof MISSING,
@@ -55,13 +80,15 @@ export class Cursor {
     return this.parent ? this.parent.childOffset() : this.rootOffset;
   }
 
-  /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand). */
+  /** Field path from the document root, e.g. `spec.ingress[0].from[1]` (computed on demand, once). */
   get path(): string {
+    if (this.pathText !== undefined) return this.pathText;
     if (!this.parent || this.key === undefined) return this.prefix;
     const base = this.parent.path;
-    if (typeof this.key === "number") return `${base}[${this.key}]`;
-    const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.key) ? this.key : JSON.stringify(this.key);
-    return base ? `${base}.${safe}` : safe;
+    const key = this.key;
+    const text = typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${pathKey(key)}` : pathKey(key);
+    this.pathText = text;
+    return text;
   }
 
   get segs(): PathSeg[] {
@@ -70,7 +97,7 @@ export class Cursor {
   }
 
   get ctx(): DecodeContext {
-    return { file: this.src.file, diagnostics: this.src.diagnostics };
+    return this.src.ctx;
   }
 
   /** The map/list's own position when recorded; else the exact place, found on demand. */
@@ -100,11 +127,8 @@ export class Cursor {
       start = typeof v === "object" && v !== null ? this.src.positions.get(v) : undefined;
       if (start !== undefined) break;
     }
-    if (start === undefined || this.src.text.charCodeAt(start) !== 123 && this.src.text.charCodeAt(start) !== 91) return undefined;
-    // JSON, not a YAML flow collection: a map's first key is quoted; a list starts with a quoted,
-    // bracketed or numeric value (a list of bare words or booleans goes the slower, sure way).
-    if (!/^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.src.text.slice(start, start + 32))) return undefined;
-    return locateJson(this.src.text, start, this.src.docEnd, rest.reverse(), atKey);
+    if (start === undefined || !this.src.jsonAt(start)) return undefined;
+    return this.src.jsonIndex.locate(start, rest.reverse(), atKey);
   }
 
   get kind(): Kind {
@@ -147,7 +171,8 @@ export class Cursor {
       const d = ds[i] as Diagnostic;
       if (d.severity !== "error" || d.entry !== undefined) continue;
       failed = true;
-      ds[i] = { ...d, entry: this.path, message: `${d.message}; this entry (${this.path}) is skipped, the rest of the object is analysed` };
+      const path = this.path;
+      ds[i] = { ...d, entry: path, message: `${d.message}; this entry (${path}) is skipped, the rest of the object is analysed` };
     }
     return failed ? undefined : value;
   }
@@ -248,10 +273,8 @@ export class Cursor {
 
   /** A map of string to string (labels, matchLabels). Non-string values are errors. */
   stringMap(): Record<string, string> {
-    const v = this.value;
-    // The usual case: every value a string. The parsed map is ours and read-only from here on,
-    // so it is kept as it is rather than copied (one object less per pod).
-    if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every((x) => typeof x === "string")) return v as Record<string, string>;
+    const kept = plainStringMap(this.value);
+    if (kept) return kept;
     const out: Record<string, string> = {};
     if (this.isAbsent || !this.expect("map")) return out;
     for (const [k, v] of this.entries()) {

@@ -14,8 +14,8 @@
  */
 import yaml from "js-yaml";
 import type { Diagnostic, SkippedObject, SourceRef } from "../model/index.js";
-import { Cursor } from "./cursor.js";
-import { scrapeIdentity, type Identity } from "./identity.js";
+import { Cursor, isRecord } from "./cursor.js";
+import { identityOf, scrapeIdentity, type Identity } from "./identity.js";
 import { DocumentPositions, parseJson } from "./json-fast.js";
 import { jsonListItems, topLevelJsonValues } from "./json-scan.js";
 import { inspectShape, MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
@@ -218,12 +218,12 @@ class FileReader {
         this.sink.skipped.push({ source: c.ref, reason: "not a map" });
         continue;
       }
-      const kind = c.get("kind").scalar();
-      const items = c.get("items");
-      if (!(typeof kind === "string" && kind.endsWith("List") && items.kind === "seq")) {
+      const kind = listKind(c.value);
+      if (kind === undefined) {
         this.item(c, {});
         continue;
       }
+      const items = c.get("items");
       const self = c.value as object;
       if (lists.includes(self) || lists.length >= MAX_DEPTH) {
         const message = lists.includes(self)
@@ -247,7 +247,7 @@ class FileReader {
   /** An object (not a List): checked for shape, then handed to the decoders. */
   item(c: Cursor, defaults: Identity): void {
     if (c.kind === "map") applyDefaults(c, defaults);
-    if (c.kind !== "map" || (typeof c.get("kind").scalar() === "string" && String(c.get("kind").scalar()).endsWith("List") && c.get("items").kind === "seq")) {
+    if (c.kind !== "map" || listKind(c.value) !== undefined) {
       this.collect(c);
       return;
     }
@@ -263,16 +263,15 @@ class FileReader {
       : `YAML aliases expand this object to more than ${MAX_EXPANDED} nodes (${problem.nodes} in its first part alone); the object is skipped`;
     const code = problem.type === "cycle" ? "yaml-alias-cycle" : problem.type === "depth" ? "nesting-too-deep" : "alias-expansion-too-large";
     at.error(code, message);
-    const meta = c.get("metadata");
-    const text = (x: Cursor): string | undefined => (typeof x.scalar() === "string" ? String(x.scalar()) : undefined);
-    const who: Identity = {
-      ...(text(c.get("apiVersion")) !== undefined ? { apiVersion: text(c.get("apiVersion")) as string } : {}),
-      ...(text(c.get("kind")) !== undefined ? { kind: text(c.get("kind")) as string } : {}),
-      ...(text(meta.get("namespace")) !== undefined ? { namespace: text(meta.get("namespace")) as string } : {}),
-      ...(text(meta.get("name")) !== undefined ? { name: text(meta.get("name")) as string } : {}),
-    };
-    this.sink.skipped.push({ ...who, source: c.ref, reason: message });
+    this.sink.skipped.push({ ...identityOf(c.value), source: c.ref, reason: message });
   }
+}
+
+/** The kind of a List (a map whose kind ends in `List` and whose `items` is a list), else undefined. */
+function listKind(v: unknown): string | undefined {
+  if (!isRecord(v)) return undefined;
+  const kind = v["kind"];
+  return typeof kind === "string" && kind.endsWith("List") && Array.isArray(v["items"]) ? kind : undefined;
 }
 
 function descend(c: Cursor, path: readonly PathSeg[]): Cursor {

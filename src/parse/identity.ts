@@ -3,7 +3,10 @@
  * apiVersion, kind, namespace and name of a document read from its text, for documents that do
  * not parse: what was lost must still be named ("NetworkPolicy prod/deny-all was skipped"), since
  * a skipped policy can change verdicts. Best effort, and only ever used to describe a skip.
+ * `identityOf` names a parsed object the same way (one that is skipped for an error).
  */
+
+import { isRecord } from "./cursor.js";
 
 export interface Identity {
   readonly apiVersion?: string;
@@ -67,4 +70,21 @@ function compact(i: { apiVersion: string | undefined; kind: string | undefined; 
     ...(i.namespace !== undefined ? { namespace: i.namespace } : {}),
     ...(i.name !== undefined ? { name: i.name } : {}),
   };
+}
+
+/** apiVersion, kind, namespace and name of a parsed object, those that are strings. */
+export function identityOf(v: unknown): Identity {
+  const text = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
+  const own = (o: unknown, k: string): unknown => (isRecord(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const meta = own(v, "metadata");
+  const who: { apiVersion?: string; kind?: string; namespace?: string; name?: string } = {};
+  const apiVersion = text(own(v, "apiVersion"));
+  const kind = text(own(v, "kind"));
+  const namespace = text(own(meta, "namespace"));
+  const name = text(own(meta, "name"));
+  if (apiVersion !== undefined) who.apiVersion = apiVersion;
+  if (kind !== undefined) who.kind = kind;
+  if (namespace !== undefined) who.namespace = namespace;
+  if (name !== undefined) who.name = name;
+  return who;
 }

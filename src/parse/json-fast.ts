@@ -1,21 +1,19 @@
 /**
  * @module json-fast
  * A fast path for JSON documents (`kubectl get -o json`, generated inputs): `JSON.parse` for the
- * value — several times faster than js-yaml — plus one scan of the text for the offset of every
- * `{` and `[` outside strings, matched to the parsed maps and lists in document order. That gives
- * the same start positions js-yaml's parse events record (documents.ts), so diagnostics and
- * source lines are unchanged.
+ * value — several times faster than js-yaml. Only the root's place is recorded; the place of
+ * anything inside is found in the text by its field path when it is asked for (a policy's rules,
+ * a diagnostic: `JsonIndex`, json-scan.ts), which gives the same offsets js-yaml's parse events
+ * record (documents.ts), so diagnostics and source lines are unchanged, at the cost of the
+ * objects on the path rather than of the whole document.
  *
- * The match relies on JSON.parse keeping keys in text order, which V8 does except for
- * integer-like keys (they are enumerated first, ascending) and duplicate keys (the last wins,
- * noticed as fewer keys than `:` separators);
- * a document with either, or anything that is not strict JSON, returns undefined and goes
- * through js-yaml as before.
- *
- * Positions are matched lazily (`DocumentPositions`): a clean object needs only its root's
- * place, which is the document's first `{`. The map of every nested map and list is built the
- * first time one is asked for (a policy's rules, a diagnostic), once per document.
+ * Places are found by key name, so they do not depend on JSON.parse's key order; a document
+ * with integer-like keys (V8 enumerates them first, out of text order: the order the former
+ * position matching relied on) still steps aside, as do duplicate keys (the last wins, noticed
+ * as fewer keys than `:` separators) and anything that is not strict JSON: it returns undefined
+ * and goes through js-yaml as before.
  */
+import { JsonIndex } from "./json-scan.js";
 import { MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
 
 /** Start offsets of maps and lists: a Map, a WeakMap or a `DocumentPositions`. */
@@ -76,10 +74,10 @@ export interface JsonDocument {
 }
 
 /**
- * Parse `text` (one document starting at absolute offset `base`) as JSON; its positions are
- * matched lazily into `positions`. Undefined when the fast path does not apply.
+ * Parse `text` (one document starting at absolute offset `base`) as JSON; the root's position is
+ * recorded in `positions`. Undefined when the fast path does not apply.
  */
-export function parseJson(text: string, base: number, positions: DocumentPositions): JsonDocument | undefined {
+export function parseJson(text: string, base: number, positions: PositionStore): JsonDocument | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -128,7 +126,7 @@ export function parseJson(text: string, base: number, positions: DocumentPositio
   // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
   // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
   if (!keysAreSeparators(text, value, keys)) return undefined;
-  if (typeof value === "object" && value !== null) positions.deferJson(text, base, value);
+  if (typeof value === "object" && value !== null) positions.set(value, base);
   // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
   return { value, withinLimits: deepest < MAX_DEPTH && nodes * 3 <= MAX_EXPANDED };
 }
@@ -175,73 +173,45 @@ function keysAreSeparators(text: string, value: unknown, keys: number): boolean 
   return scan(text).colons === keys;
 }
 
-/** Records the start offset of every map and list of `value` (parsed from `text` at `base`). */
-function match(text: string, base: number, value: object, into: PositionStore): void {
-  const { offsets } = scan(text);
-  // Pre-order, children in document order (pushed last to first); scalars never enter the stack.
-  const todo: object[] = [value];
-  let next = 0;
-  while (todo.length > 0) {
-    const v = todo.pop() as object;
-    into.set(v, base + (offsets[next++] as number));
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) {
-        const x: unknown = v[i];
-        if (typeof x === "object" && x !== null) todo.push(x);
-      }
-      continue;
-    }
-    const rec = v as Record<string, unknown>;
-    const names = Object.keys(rec);
-    for (let i = names.length - 1; i >= 0; i--) {
-      const x = rec[names[i] as string];
-      if (typeof x === "object" && x !== null) todo.push(x);
-    }
-  }
-}
-
 /**
- * The positions of one document's maps and lists. For JSON they are matched on first use (the
- * root's is known at once); for YAML the parser's events fill them as it goes.
+ * The positions of one document's maps and lists: for YAML every one (the parser's events record
+ * them), for JSON the root's alone (the rest is found by path, see the module comment).
  */
 export class DocumentPositions implements PositionStore {
-  private readonly map = new Map<object, number>();
-  private lazy: { readonly text: string; readonly base: number; readonly root: object } | undefined;
-
-  deferJson(text: string, base: number, root: object): void {
-    this.lazy = { text, base, root };
-  }
+  /** The first object recorded (a JSON document's root) is kept apart: most documents need no map. */
+  private first: object | undefined;
+  private firstAt = 0;
+  private map: Map<object, number> | undefined;
 
   get(o: object): number | undefined {
-    const l = this.lazy;
-    if (l) {
-      if (o === l.root) return l.base;
-      this.fill(l);
-    }
-    return this.map.get(o);
+    return o === this.first ? this.firstAt : this.map?.get(o);
   }
 
   set(o: object, at: number): this {
-    if (this.lazy) this.fill(this.lazy);
-    this.map.set(o, at);
+    if (this.first === undefined || this.first === o) {
+      this.first = o;
+      this.firstAt = at;
+    } else (this.map ??= new Map()).set(o, at);
     return this;
-  }
-
-  private fill(l: { readonly text: string; readonly base: number; readonly root: object }): void {
-    this.lazy = undefined;
-    match(l.text, l.base, l.root, this.map);
   }
 }
 
 /**
  * Parse `text` (one document starting at absolute offset `base`) as JSON and record the absolute
- * start offset of every map and list in `positions` at once. Undefined when the fast path does
- * not apply.
+ * start offset of every map and list in `positions` at once, each found by its path as a
+ * diagnostic's would be. Undefined when the fast path does not apply.
  */
 export function parseJsonWithPositions(text: string, base: number, positions: PositionStore): { value: unknown } | undefined {
-  const lazy = new DocumentPositions();
-  const r = parseJson(text, base, lazy);
+  const r = parseJson(text, base, new DocumentPositions());
   if (!r) return undefined;
-  if (typeof r.value === "object" && r.value !== null) match(text, base, r.value, positions);
+  const index = new JsonIndex(text, text.length);
+  const todo: { v: unknown; path: (string | number)[] }[] = [{ v: r.value, path: [] }];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const { v, path } = next;
+    if (typeof v !== "object" || v === null) continue;
+    positions.set(v, base + index.locate(0, path, false));
+    if (Array.isArray(v)) v.forEach((x: unknown, i) => todo.push({ v: x, path: [...path, i] }));
+    else for (const [k, x] of Object.entries(v)) todo.push({ v: x, path: [...path, k] });
+  }
   return { value: r.value };
 }

@@ -104,11 +104,18 @@ function valueEnd(text: string, i: number, end: number): number {
     while (j < end && !/[,}\]\s]/.test(text[j] ?? "")) j++;
     return j;
   }
+  // One tight loop (this skips whole List items while a diagnostic's place is searched), strings
+  // included: a call per string costs more than the characters it skips.
   let depth = 0;
   for (let j = i; j < end; j++) {
     const d = text.charCodeAt(j);
-    if (d === 34) j = stringEnd(text, j, end);
-    else if (d === 123 || d === 91) depth++;
+    if (d === 34) {
+      for (j++; j < end; j++) {
+        const e = text.charCodeAt(j);
+        if (e === 92) j++;
+        else if (e === 34) break;
+      }
+    } else if (d === 123 || d === 91) depth++;
     else if ((d === 125 || d === 93) && --depth === 0) return j + 1;
   }
   return end;
@@ -121,41 +128,131 @@ function skipSpace(text: string, i: number, end: number): number {
 }
 
 /**
- * Offset of the value at `segs` inside the JSON value starting at `start` (or of its deepest
- * existing ancestor); with `atKey`, of the last segment's key. One pass over the containers on
- * the way, so a diagnostic costs the size of the object it is in, not of the file.
+ * What is known of one list's elements (their starts) or one map's keys (each key's and value's
+ * offset), found in order as far as asked. `next` is where the search resumes: the start of the
+ * last value found, whose end is looked for only when something after it is asked (so finding a
+ * value never scans the value itself); -1 once the container's end was reached.
  */
-export function locateJson(text: string, start: number, end: number, segs: readonly (string | number)[], atKey: boolean): number {
-  let at = skipSpace(text, start, end);
-  for (const [n, seg] of segs.entries()) {
-    const c = text.charCodeAt(at);
-    let found: number | undefined;
-    let keyAt = at;
-    if (c === 91 && typeof seg === "number") {
-      let j = skipSpace(text, at + 1, end);
-      for (let k = 0; j < end && text.charCodeAt(j) !== 93; k++) {
-        if (k === seg) {
-          found = j;
-          break;
+interface ListIndex {
+  readonly starts: number[];
+  next: number;
+  /** `next` is a value found already (skip it first), not the start of one still to find. */
+  pending: boolean;
+}
+
+interface MapIndex {
+  /**
+   * Per key found: its opening quote, its closing quote (negated when the key needs JSON.parse:
+   * escapes, raw control characters, no closing quote) and its value's start. Keys are compared
+   * in the text, no string made per key (as the unindexed search did, a lookup costs the keys
+   * before it).
+   */
+  readonly keys: number[];
+  next: number;
+  pending: boolean;
+}
+
+/**
+ * Places inside one JSON text, found by field path. `locate` descends from a map or list whose
+ * start is known, one segment at a time; what it learns about each container on the way (where
+ * its elements or keys start) is kept, so the places of many values of one document (every item
+ * of a 12k-item List, a thousand diagnostics) cost about one pass over the text in all, and each
+ * place the size of the objects on its path, never the file.
+ */
+export class JsonIndex {
+  private readonly lists = new Map<number, ListIndex>();
+  private readonly maps = new Map<number, MapIndex>();
+
+  constructor(private readonly text: string, private readonly end: number) {}
+
+  /**
+   * Offset of the value at `segs` inside the JSON value starting at `start` (or of its deepest
+   * existing ancestor); with `atKey`, of the last segment's key (of the list itself for an index).
+   * Throws (JSON.parse) on a key that is not a JSON string: the text is not JSON after all.
+   */
+  locate(start: number, segs: readonly (string | number)[], atKey: boolean): number {
+    let at = skipSpace(this.text, start, this.end);
+    for (let n = 0; n < segs.length; n++) {
+      const seg = segs[n] as string | number;
+      const c = this.text.charCodeAt(at);
+      let found: number | undefined;
+      let keyAt = at;
+      if (c === 91 && typeof seg === "number") found = this.element(at, seg);
+      else if (c === 123) {
+        const kv = this.key(at, String(seg));
+        if (kv) {
+          keyAt = kv[0];
+          found = kv[1];
         }
-        j = skipSpace(text, valueEnd(text, j, end), end);
       }
-    } else if (c === 123) {
-      let j = skipSpace(text, at + 1, end);
-      while (j < end && text.charCodeAt(j) === 34) {
-        const close = stringEnd(text, j, end);
-        const v = skipSpace(text, close + 1, end);
-        if (JSON.parse(text.slice(j, close + 1)) === String(seg)) {
-          keyAt = j;
-          found = v;
-          break;
-        }
-        j = skipSpace(text, valueEnd(text, v, end), end);
-      }
+      if (found === undefined) return at;
+      if (atKey && n === segs.length - 1) return keyAt;
+      at = found;
     }
-    if (found === undefined) return at;
-    if (atKey && n === segs.length - 1) return keyAt;
-    at = found;
+    return at;
   }
-  return at;
+
+  private element(at: number, index: number): number | undefined {
+    const { text, end } = this;
+    let l = this.lists.get(at);
+    if (!l) {
+      l = { starts: [], next: skipSpace(text, at + 1, end), pending: false };
+      this.lists.set(at, l);
+    }
+    while (l.starts.length <= index && l.next >= 0) {
+      if (l.pending) l.next = skipSpace(text, valueEnd(text, l.next, end), end);
+      const j = l.next;
+      if (j >= end || text.charCodeAt(j) === 93) {
+        l.next = -1;
+        break;
+      }
+      l.starts.push(j);
+      l.pending = true;
+    }
+    return l.starts[index];
+  }
+
+  private key(at: number, name: string): readonly [number, number] | undefined {
+    const { text, end } = this;
+    let m = this.maps.get(at);
+    if (!m) {
+      m = { keys: [], next: skipSpace(text, at + 1, end), pending: false };
+      this.maps.set(at, m);
+    }
+    const keys = m.keys;
+    for (let i = 0; i < keys.length; i += 3) {
+      if (this.keyIs(keys[i] as number, keys[i + 1] as number, name)) return [keys[i] as number, keys[i + 2] as number];
+    }
+    while (m.next >= 0) {
+      if (m.pending) {
+        m.next = skipSpace(text, valueEnd(text, m.next, end), end);
+        m.pending = false;
+      }
+      const j = m.next;
+      if (!(j < end && text.charCodeAt(j) === 34)) {
+        m.next = -1;
+        break;
+      }
+      const close = stringEnd(text, j, end);
+      const v = skipSpace(text, close + 1, end);
+      let plain = close < end;
+      for (let i = j + 1; plain && i < close; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92 || c < 32) plain = false;
+      }
+      keys.push(j, plain ? close : -close, v);
+      m.next = v;
+      m.pending = true;
+      if (this.keyIs(j, plain ? close : -close, name)) return [j, v];
+    }
+    return undefined;
+  }
+
+  /** Is the key from quote `open` to `close` (negated: not plain, see MapIndex) `name`? */
+  private keyIs(open: number, close: number, name: string): boolean {
+    if (close >= 0) return close - open - 1 === name.length && this.text.startsWith(name, open + 1);
+    // JSON.parse throws for what JSON refuses (a raw control character, no closing quote), as
+    // for a key that is not JSON it must.
+    return JSON.parse(this.text.slice(open, -close + 1)) === name;
+  }
 }

@@ -26,7 +26,7 @@ import type { Cursor } from "./cursor.js";
 import { forEachObject, type InputFile, type ReadSink } from "./documents.js";
 import { classifyFile } from "./file-kind.js";
 import { collate, sortByName } from "./name-order.js";
-import { scrapeIdentity } from "./identity.js";
+import { identityOf, scrapeIdentity } from "./identity.js";
 import { decodeCniConfig, isCniConfig, type CniConfigEvidence } from "./kinds/cni-config.js";
 import { decodeNamespace, implicitNamespace } from "./kinds/namespace.js";
 import { decodeNetworkPolicy } from "./kinds/network-policy.js";
@@ -100,14 +100,11 @@ class Collector {
 
   /** Records `obj` (or one entry of it) as not analysed, named as far as the document names it. */
   skip(obj: Cursor, why: Diagnostic | undefined, entry?: string): void {
-    const text = (c: Cursor): string | undefined => (typeof c.scalar() === "string" ? String(c.scalar()) : undefined);
-    const meta = obj.get("metadata");
-    const fields: [keyof SkippedObject, string | undefined][] = [
-      ["apiVersion", text(obj.get("apiVersion"))], ["kind", text(obj.get("kind"))], ["namespace", text(meta.get("namespace"))], ["name", text(meta.get("name"))],
-    ];
-    const who = Object.fromEntries(fields.filter(([, v]) => v !== undefined));
     const reason = why ? `${why.message} (${why.source.file}:${why.source.line})` : "it could not be decoded";
-    this.skipped.push({ ...who, source: entry !== undefined && why ? why.source : obj.ref, reason, ...(entry !== undefined ? { entry } : {}) });
+    // Field by field onto the fresh identity (not spreads: a thousand bad entries made them show).
+    const s: { -readonly [K in keyof SkippedObject]: SkippedObject[K] } = { ...identityOf(obj.value), source: entry !== undefined && why ? why.source : obj.ref, reason };
+    if (entry !== undefined) s.entry = entry;
+    this.skipped.push(s);
   }
 
   put<T extends { readonly namespace?: string | undefined; readonly name: string; readonly source: SourceRef }>(
@@ -139,12 +136,20 @@ class Collector {
  */
 function decodeOne(obj: Cursor, col: Collector): void {
   const before = col.diagnostics.length;
-  if (isCniConfig(obj)) {
-    col.cniConfigs.push(decodeCniConfig(obj));
-    return;
+  // The usual object names both as strings: read them as they are (a CNI configuration has neither).
+  const v = obj.value as Record<string, unknown>;
+  const k = v["kind"];
+  const a = v["apiVersion"];
+  let kind = typeof k === "string" ? k : undefined;
+  let apiVersion = typeof a === "string" ? a : undefined;
+  if (kind === undefined || apiVersion === undefined) {
+    if (isCniConfig(obj)) {
+      col.cniConfigs.push(decodeCniConfig(obj));
+      return;
+    }
+    kind = obj.get("kind").reqString();
+    apiVersion = obj.get("apiVersion").reqString();
   }
-  const kind = obj.get("kind").reqString();
-  const apiVersion = obj.get("apiVersion").reqString();
   const commit = kind === undefined || apiVersion === undefined ? undefined : decodeKind(obj, kind, apiVersion, col);
   if (commit && col.diagnostics.length === before) {
     commit(); // the usual case: nothing reported

@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic, SourceRef } from "../model/index.js";
 import type { PositionStore } from "./json-fast.js";
-import { jsonListItems, locateJson } from "./json-scan.js";
+import { JsonIndex, jsonListItems } from "./json-scan.js";
 import { itemAsDocument, yamlListItems } from "./yaml-list.js";
 
 export type PathSeg = string | number;
@@ -39,8 +39,12 @@ export class SourceText {
   private itemSpans: { readonly spans: readonly [number, number][]; readonly indent: number | undefined } | undefined;
   private itemSources: Map<number, SourceText> | undefined;
   private json: boolean | undefined;
+  private jsonPlaces: JsonIndex | undefined;
+  private lastJsonAt: [number, boolean] | undefined;
   /** The parser proved the whole document within the shape limits (json-fast.ts): no inspectShape. */
   withinLimits = false;
+  /** What decoders report into (cursor.ts `ctx`), one object per document. */
+  readonly ctx: { readonly file: string; readonly diagnostics: Diagnostic[] };
 
   constructor(
     readonly file: string,
@@ -58,7 +62,27 @@ export class SourceText {
      * (one item of a List re-read alone, with its `-` blanked); same length, so offsets hold.
      */
     private readonly view?: string,
-  ) {}
+  ) {
+    this.ctx = { file, diagnostics };
+  }
+
+  /**
+   * Does the map or list at `start` read as JSON, not a YAML flow collection? A map's first key is
+   * quoted; a list starts with a quoted, bracketed or numeric value (a list of bare words or
+   * booleans goes the slower, sure way). The last answer is kept: it is nearly always the root's.
+   */
+  jsonAt(start: number): boolean {
+    if (this.lastJsonAt?.[0] === start) return this.lastJsonAt[1];
+    const c = this.text.charCodeAt(start);
+    const json = (c === 123 || c === 91) && /^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.text.slice(start, start + 32));
+    this.lastJsonAt = [start, json];
+    return json;
+  }
+
+  /** Places in this document's text when it is JSON (see JsonIndex), learnt as they are asked. */
+  get jsonIndex(): JsonIndex {
+    return (this.jsonPlaces ??= new JsonIndex(this.text, this.docEnd));
+  }
 
   /** Skips blanks, line breaks, a BOM and comments to the node itself. */
   skipToContent(offset: number): number {
@@ -104,7 +128,7 @@ export class SourceText {
     this.json ??= this.text.charCodeAt(start) === 123 && /^\{\s*["}]/.test(this.text.slice(start, start + 64));
     if (this.json) {
       try {
-        return locateJson(this.text, start, this.docEnd, segs, atKey);
+        return this.jsonIndex.locate(start, segs, atKey);
       } catch {
         this.json = false; // not JSON after all (YAML flow style): the yaml library below
       }

@@ -4,7 +4,7 @@
  * restartable init containers, i.e. sidecars), hostNetwork, nodeName, hostname/subdomain.
  */
 import { isProtocol, parseIp, trimmed, type ContainerPort, type DnsPolicy, type PodDns, type Protocol } from "../../model/index.js";
-import type { Cursor } from "../cursor.js";
+import { isRecord, type Cursor } from "../cursor.js";
 
 export interface PodSpecInfo {
   readonly ports: ContainerPort[];
@@ -55,6 +55,13 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   const hostname = spec.get("hostname").optString();
   const subdomain = spec.get("subdomain").optString();
   const dns = spec.isAbsent ? undefined : decodeDns(spec);
+  return podSpecInfo(ports, hostNetwork, dns, nodeName, serviceAccount, hostname, subdomain);
+}
+
+function podSpecInfo(
+  ports: ContainerPort[], hostNetwork: boolean, dns: PodDns | undefined, nodeName: string | undefined,
+  serviceAccount: string | undefined, hostname: string | undefined, subdomain: string | undefined,
+): PodSpecInfo {
   // Built field by field, not with conditional spreads (spreads of fresh literals gave many
   // objects a hidden class of their own).
   const out: { -readonly [K in keyof PodSpecInfo]: PodSpecInfo[K] } = { ports: trimmed(ports), hostNetwork };
@@ -64,6 +71,88 @@ export function decodePodSpec(spec: Cursor): PodSpecInfo {
   if (hostname !== undefined) out.hostname = hostname;
   if (subdomain !== undefined) out.subdomain = subdomain;
   return out;
+}
+
+/** Marks a plain value the cursor path would report (wrong type, out of range): not fast. */
+const BAD: unique symbol = Symbol("bad");
+
+/** `optString` of a plain value: absent or null → undefined, a string, else BAD. */
+function str(v: unknown): string | undefined | typeof BAD {
+  return v === undefined || v === null ? undefined : typeof v === "string" ? v : BAD;
+}
+
+/** `optInt` of a plain value: absent or null → undefined, an int32 number, else BAD. */
+function int(v: unknown): number | undefined | typeof BAD {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : BAD;
+}
+
+/**
+ * `decodePodSpec` of a clean spec read from its parsed value without cursors (the load's fast
+ * path, see pod.ts): undefined whenever the cursor path would report anything (it then decodes
+ * the object and reports it). A dnsConfig always goes the cursor path.
+ */
+export function plainPodSpec(spec: unknown): PodSpecInfo | undefined {
+  const absent = spec === undefined || spec === null;
+  if (!absent && !isRecord(spec)) return undefined;
+  const s: Record<string, unknown> = absent ? {} : spec;
+  const ports: ContainerPort[] = [];
+  if (!absent && (!plainPorts(s["containers"], ports, false) || !plainPorts(s["initContainers"], ports, true))) return undefined;
+  const hn = s["hostNetwork"];
+  if (hn !== undefined && hn !== null && typeof hn !== "boolean") return undefined;
+  const nodeName = str(s["nodeName"]);
+  let serviceAccount = str(s["serviceAccountName"]);
+  if (serviceAccount === undefined) serviceAccount = str(s["serviceAccount"]);
+  const hostname = str(s["hostname"]);
+  const subdomain = str(s["subdomain"]);
+  if (nodeName === BAD || serviceAccount === BAD || hostname === BAD || subdomain === BAD) return undefined;
+  let dns: PodDns | undefined;
+  if (!absent) {
+    const policy = str(s["dnsPolicy"]) ?? "ClusterFirst";
+    const dnsPolicy = DNS_POLICIES.find((p) => p === policy);
+    const config = s["dnsConfig"];
+    if (!dnsPolicy || dnsPolicy === "None" || (config !== undefined && config !== null)) return undefined;
+    if (dnsPolicy !== "ClusterFirst") dns = { dnsPolicy };
+  }
+  return podSpecInfo(ports, hn === true, dns, nodeName, serviceAccount, hostname, subdomain);
+}
+
+/** `collectPorts` of plain containers; false when the cursor path would report anything. */
+function plainPorts(containers: unknown, out: ContainerPort[], sidecarsOnly: boolean): boolean {
+  if (containers === undefined || containers === null) return true;
+  if (!Array.isArray(containers)) return false;
+  for (const c of containers as unknown[]) {
+    if (!isRecord(c)) return false;
+    if (sidecarsOnly) {
+      const restart = str(c["restartPolicy"]);
+      if (restart === BAD) return false;
+      if (restart !== "Always") continue;
+    }
+    const ports = c["ports"];
+    if (ports === undefined || ports === null) continue;
+    if (!Array.isArray(ports)) return false;
+    for (const p of ports as unknown[]) {
+      const port = plainContainerPort(p);
+      if (!port) return false;
+      out.push(port);
+    }
+  }
+  return true;
+}
+
+function plainContainerPort(p: unknown): ContainerPort | undefined {
+  if (!isRecord(p)) return undefined;
+  const port = int(p["containerPort"]);
+  if (port === undefined || port === BAD || port < 1 || port > 65535) return undefined;
+  const protocol = str(p["protocol"]) ?? "TCP";
+  if (protocol === BAD || !isProtocol(protocol)) return undefined;
+  const name = str(p["name"]);
+  const hostPort = int(p["hostPort"]);
+  const hostIP = str(p["hostIP"]);
+  if (name === BAD || hostPort === BAD || hostIP === BAD) return undefined;
+  if (hostPort !== undefined && (hostPort < 1 || hostPort > 65535)) return undefined;
+  if (hostIP !== undefined && parseIp(hostIP) === undefined) return undefined;
+  return containerPort(name, port, protocol, hostPort, hostIP);
 }
 
 /**
@@ -123,6 +212,10 @@ function decodeContainerPort(p: Cursor): ContainerPort | undefined {
     ipC.error("invalid-value", `hostIP "${hostIP}" is not an IP address; the hostPort binds to every node address`);
     hostIP = undefined;
   }
+  return containerPort(name, port, protocol, hostPort, hostIP);
+}
+
+function containerPort(name: string | undefined, port: number, protocol: Protocol, hostPort: number | undefined, hostIP: string | undefined): ContainerPort {
   // Literals, not conditional spreads (see decodePodSpec); the key order is the model's.
   const base: ContainerPort = name !== undefined ? { name, containerPort: port, protocol } : { containerPort: port, protocol };
   if (hostPort === undefined) return base;

@@ -5,9 +5,9 @@
  * hostname/subdomain.
  */
 import { parseIp, trimmed, type Ip, type Pod } from "../../model/index.js";
-import type { Cursor } from "../cursor.js";
-import { decodeMeta } from "./metadata.js";
-import { decodePodSpec } from "./pod-spec.js";
+import { isRecord, type Cursor } from "../cursor.js";
+import { decodeMeta, plainMeta, type Meta } from "./metadata.js";
+import { decodePodSpec, plainPodSpec, type PodSpecInfo } from "./pod-spec.js";
 
 function ipAt(c: Cursor): Ip | undefined {
   const text = c.optString();
@@ -17,7 +17,17 @@ function ipAt(c: Cursor): Ip | undefined {
   return ip;
 }
 
+/**
+ * A Pod: read from its parsed value without cursors when it has the clean common shape (every
+ * field of the right type and valid: most pods of a large input), else through cursors, which
+ * report what is wrong with the field's place. Both build the Pod with `pod()`; a property
+ * test (pod.test.ts) checks they agree.
+ */
 export function decodePod(obj: Cursor): Pod | undefined {
+  return plainPod(obj) ?? decodePodByCursor(obj);
+}
+
+export function decodePodByCursor(obj: Cursor): Pod | undefined {
   const meta = decodeMeta(obj, true);
   if (!meta) return undefined;
   const spec = decodePodSpec(obj.get("spec"));
@@ -32,9 +42,12 @@ export function decodePod(obj: Cursor): Pod | undefined {
     if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
   }
   const hostIP = ipAt(status.get("hostIP"));
+  return pod(meta, spec, ips, hostIP, readiness(obj, status), obj);
+}
+
+function pod(meta: Meta, spec: PodSpecInfo, ips: Ip[], hostIP: Ip | undefined, r: Pick<Pod, "ready" | "phase" | "terminating">, obj: Cursor): Pod {
   if (spec.hostNetwork && ips.length === 0 && hostIP) ips.push(hostIP);
-  const r = readiness(obj, status);
-  const pod: Pod = {
+  return {
     kind: "Pod",
     namespace: meta.namespace,
     name: meta.name,
@@ -54,19 +67,64 @@ export function decodePod(obj: Cursor): Pod | undefined {
     phase: r.phase,
     terminating: r.terminating,
   };
-  return pod;
 }
 
 /** status.conditions[type=Ready].status, status.phase, metadata.deletionTimestamp. */
 function readiness(obj: Cursor, status: Cursor): Pick<Pod, "ready" | "phase" | "terminating"> {
-  const out: { ready: boolean | undefined; phase: string | undefined; terminating: boolean | undefined } = { ready: undefined, phase: undefined, terminating: undefined };
   const conditions = status.get("conditions");
-  if (conditions.kind === "seq") {
-    const ready = conditions.items().find((c) => c.get("type").scalar() === "Ready");
-    out.ready = ready !== undefined && ready.get("status").scalar() === "True";
+  return readinessOf(conditions.kind === "seq" ? (conditions.value as unknown[]) : undefined, status.get("phase").scalar(), !obj.get("metadata").get("deletionTimestamp").isAbsent);
+}
+
+function readinessOf(conditions: readonly unknown[] | undefined, phase: unknown, deleting: boolean): Pick<Pod, "ready" | "phase" | "terminating"> {
+  const out: { ready: boolean | undefined; phase: string | undefined; terminating: boolean | undefined } = { ready: undefined, phase: undefined, terminating: undefined };
+  if (conditions) {
+    const ready = conditions.find((c) => isRecord(c) && c["type"] === "Ready");
+    out.ready = ready !== undefined && (ready as Record<string, unknown>)["status"] === "True";
   }
-  const phase = status.get("phase").scalar();
   if (typeof phase === "string") out.phase = phase;
-  if (!obj.get("metadata").get("deletionTimestamp").isAbsent) out.terminating = true;
+  if (deleting) out.terminating = true;
   return out;
+}
+
+/** `ipAt` of a plain value: absent, null or "" → undefined; an address; else BAD. */
+function plainIp(v: unknown): Ip | undefined | typeof BAD {
+  if (v === undefined || v === null || v === "") return undefined;
+  return typeof v === "string" ? (parseIp(v) ?? BAD) : BAD;
+}
+
+const BAD: unique symbol = Symbol("bad");
+
+/**
+ * The cursor path without cursors, for a pod it would decode without a word (see decodePod);
+ * undefined for anything else.
+ */
+export function plainPod(obj: Cursor): Pod | undefined {
+  const v = obj.value;
+  if (!isRecord(v)) return undefined;
+  const meta = plainMeta(v, true);
+  if (!meta) return undefined;
+  const spec = plainPodSpec(v["spec"]);
+  if (!spec) return undefined;
+  const st = v["status"];
+  const status: Record<string, unknown> = isRecord(st) ? st : {};
+  const ips: Ip[] = [];
+  const podIP = status["podIP"];
+  const primary = plainIp(podIP);
+  if (primary === BAD) return undefined;
+  if (primary) ips.push(primary);
+  const podIPs = status["podIPs"];
+  if (Array.isArray(podIPs)) {
+    for (const e of podIPs as unknown[]) {
+      const text = isRecord(e) ? e["ip"] : undefined;
+      const ip = primary && text === podIP ? primary : plainIp(text);
+      if (ip === BAD) return undefined;
+      if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    }
+  }
+  const hostIP = plainIp(status["hostIP"]);
+  if (hostIP === BAD) return undefined;
+  const conditions = status["conditions"];
+  const deletion = (v["metadata"] as Record<string, unknown>)["deletionTimestamp"];
+  const r = readinessOf(Array.isArray(conditions) ? (conditions as unknown[]) : undefined, status["phase"], deletion !== undefined && deletion !== null);
+  return pod(meta, spec, ips, hostIP, r, obj);
 }
