@@ -24,14 +24,27 @@ function ipAt(c: Cursor): Ip | undefined {
  * test (pod.test.ts) checks they agree.
  */
 export function decodePod(obj: Cursor): Pod | undefined {
-  return plainPod(obj) ?? decodePodByCursor(obj);
+  const v = obj.value;
+  if (!isRecord(v)) return decodePodByCursor(obj);
+  // Part by part, in the cursor path's order (metadata, spec, status), so the diagnostics come
+  // in the same order: each part plain when it is clean, else through cursors; a bad
+  // containerPort entry alone is decoded by cursor inside an otherwise plain spec.
+  const meta = plainMeta(v, true) ?? decodeMeta(obj, true);
+  if (!meta) return undefined;
+  const spec = plainPodSpec(v["spec"], () => obj.get("spec")) ?? decodePodSpec(obj.get("spec"));
+  const addresses = plainAddresses(v["status"]) ?? cursorAddresses(obj.get("status"));
+  const st = v["status"];
+  const status: Record<string, unknown> = isRecord(st) ? st : {};
+  const conditions = status["conditions"];
+  const m = v["metadata"];
+  const deletion = isRecord(m) ? m["deletionTimestamp"] : undefined;
+  return pod(meta, spec, addresses.ips, addresses.hostIP, readinessOf(Array.isArray(conditions) ? (conditions as unknown[]) : undefined, status["phase"], deletion !== undefined && deletion !== null), obj);
 }
 
-export function decodePodByCursor(obj: Cursor): Pod | undefined {
-  const meta = decodeMeta(obj, true);
-  if (!meta) return undefined;
-  const spec = decodePodSpec(obj.get("spec"));
-  const status = obj.get("status");
+interface Addresses { readonly ips: Ip[]; readonly hostIP: Ip | undefined }
+
+/** status.podIP, podIPs and hostIP through cursors (reporting what is wrong). */
+function cursorAddresses(status: Cursor): Addresses {
   const ips: Ip[] = [];
   const podIP = status.get("podIP");
   const primary = ipAt(podIP);
@@ -41,7 +54,37 @@ export function decodePodByCursor(obj: Cursor): Pod | undefined {
     const ip = item.entry((e) => (primary && e.get("ip").scalar() === podIP.scalar() ? primary : ipAt(e.get("ip"))));
     if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
   }
-  const hostIP = ipAt(status.get("hostIP"));
+  return { ips, hostIP: ipAt(status.get("hostIP")) };
+}
+
+/** `cursorAddresses` of a plain status; undefined when the cursor path would report anything. */
+function plainAddresses(st: unknown): Addresses | undefined {
+  const status: Record<string, unknown> = isRecord(st) ? st : {};
+  const ips: Ip[] = [];
+  const podIP = status["podIP"];
+  const primary = plainIp(podIP);
+  if (primary === BAD) return undefined;
+  if (primary) ips.push(primary);
+  const podIPs = status["podIPs"];
+  if (Array.isArray(podIPs)) {
+    for (const e of podIPs as unknown[]) {
+      const text = isRecord(e) ? e["ip"] : undefined;
+      const ip = primary && text === podIP ? primary : plainIp(text);
+      if (ip === BAD) return undefined;
+      if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    }
+  }
+  const hostIP = plainIp(status["hostIP"]);
+  if (hostIP === BAD) return undefined;
+  return { ips, hostIP };
+}
+
+export function decodePodByCursor(obj: Cursor): Pod | undefined {
+  const meta = decodeMeta(obj, true);
+  if (!meta) return undefined;
+  const spec = decodePodSpec(obj.get("spec"));
+  const status = obj.get("status");
+  const { ips, hostIP } = cursorAddresses(status);
   return pod(meta, spec, ips, hostIP, readiness(obj, status), obj);
 }
 
@@ -105,26 +148,12 @@ export function plainPod(obj: Cursor): Pod | undefined {
   if (!meta) return undefined;
   const spec = plainPodSpec(v["spec"]);
   if (!spec) return undefined;
+  const addresses = plainAddresses(v["status"]);
+  if (!addresses) return undefined;
   const st = v["status"];
   const status: Record<string, unknown> = isRecord(st) ? st : {};
-  const ips: Ip[] = [];
-  const podIP = status["podIP"];
-  const primary = plainIp(podIP);
-  if (primary === BAD) return undefined;
-  if (primary) ips.push(primary);
-  const podIPs = status["podIPs"];
-  if (Array.isArray(podIPs)) {
-    for (const e of podIPs as unknown[]) {
-      const text = isRecord(e) ? e["ip"] : undefined;
-      const ip = primary && text === podIP ? primary : plainIp(text);
-      if (ip === BAD) return undefined;
-      if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
-    }
-  }
-  const hostIP = plainIp(status["hostIP"]);
-  if (hostIP === BAD) return undefined;
   const conditions = status["conditions"];
   const deletion = (v["metadata"] as Record<string, unknown>)["deletionTimestamp"];
   const r = readinessOf(Array.isArray(conditions) ? (conditions as unknown[]) : undefined, status["phase"], deletion !== undefined && deletion !== null);
-  return pod(meta, spec, ips, hostIP, r, obj);
+  return pod(meta, spec, addresses.ips, addresses.hostIP, r, obj);
 }
