@@ -442,7 +442,7 @@ class IncrementalEval implements Incremental {
       if (fresh) {
         const id = this.identity("after", peer);
         if (!id) return undefined;
-        row = e.ingressFrom(id).ingress.slice();
+        row = e.ingressFrom(id);
       } else row = e.profiledRow(e.classOf[p.rep] as number).ingress.slice();
       rows[peer] = row;
     }
