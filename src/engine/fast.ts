@@ -50,7 +50,7 @@ const PASS = 2;
 const ACTION_CODE: Readonly<Record<RuleAction, number>> = { Allow: ALLOW, Deny: DENY, Pass: PASS };
 
 /** A class's program for one direction: admin rule ids, NetworkPolicy isolation + rule ids, baseline rule ids. */
-interface Program {
+export interface Program {
   readonly admin: readonly number[];
   readonly np: readonly number[];
   readonly isolated: boolean;
@@ -156,6 +156,11 @@ export interface EgressLayer {
   readonly admin: TierFold | undefined;
 }
 
+/** Rule membership of a pod the engine has no class for (FastEngine.ruleMembership). */
+export interface RuleMembership {
+  has(rule: number): boolean;
+}
+
 /** A tier's fold over the classes a program's rules name: per touched class, its allowed and undecided ports. */
 export interface TierFold {
   readonly touched: readonly number[];
@@ -219,6 +224,8 @@ export class FastEngine implements Analysis {
   /** Per class: ids of policies selecting it, per direction (in policy id order). */
   private readonly selectedBy: { Ingress: number[][]; Egress: number[][] };
   private readonly rulesOfPolicy: number[][] = [];
+  /** (cluster policy, rule id) of every cluster-policy rule, in compile order. */
+  private readonly rulesOfClusterPolicy: (readonly [number, number])[] = [];
   private readonly resolved = new Map<number, number>();
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
   private profiles: IngressProfiles | undefined;
@@ -263,6 +270,7 @@ export class FastEngine implements Analysis {
         this.rules.push({ policy: ci, origin: clusterRuleOrigin(p, dir, i), direction: dir, index: i, rule: r.rule, peers: index.rulePeers(r.rule, ""), fixedPorts: this.fixedPortsOf(r.rule) });
         return this.rules.length - 1;
       });
+      this.rulesOfClusterPolicy.push(...ids.map((r) => [ci, r] as const));
       if (ids.length === 0) continue;
       const byClass = this.tierRules[p.tier][dir];
       for (const c of subject) byClass[c]?.push(...ids);
@@ -304,6 +312,158 @@ export class FastEngine implements Analysis {
       for (const r of this.rulesOfPolicy[pi] ?? []) if ((this.rules[r] as CompiledRule).direction === dir) out.push(r);
     }
     return out;
+  }
+
+  /** Per direction, per class: its program (classProgram). */
+  private readonly programs: { Ingress: (Program | undefined)[]; Egress: (Program | undefined)[] } = { Ingress: [], Egress: [] };
+
+  /** The rules of class c for a direction (at a destination for ingress, at a source for egress), as foldFor takes them. */
+  classProgram(c: number, dir: PolicyType): Program {
+    let prog = this.programs[dir][c];
+    if (!prog) {
+      const isolated = (this.selectedBy[dir][c] ?? []).length > 0;
+      prog = this.interned({ admin: this.tierRules.Admin[dir][c] ?? [], np: isolated ? this.directionRules(c, dir) : [], isolated, baseline: this.tierRules.Baseline[dir][c] ?? [] });
+      this.programs[dir][c] = prog;
+    }
+    return prog;
+  }
+
+  /**
+   * The program made of the given policies (those that select a pod in a direction and, for
+   * NetworkPolicies, isolate it), found by name among the engine's: for a pod whose labels
+   * changed (incremental.ts). Undefined when one of them is not the engine's.
+   */
+  programOf(dir: PolicyType, networkPolicies: readonly NetworkPolicy[], clusterPolicies: readonly ClusterPolicy[]): Program | undefined {
+    if (!this.policyIndex) {
+      this.policyIndex = { np: new Map(this.policies.map((p, i) => [`${p.namespace}/${p.name}`, i])), cp: new Map(this.clusterPolicies.map((p, i) => [`${p.kind}/${p.name}`, i])) };
+    }
+    const np: number[] = [];
+    for (const p of networkPolicies) {
+      const pi = this.policyIndex.np.get(`${p.namespace}/${p.name}`);
+      if (pi === undefined) return undefined;
+      for (const r of this.rulesOfPolicy[pi] ?? []) if ((this.rules[r] as CompiledRule).direction === dir) np.push(r);
+    }
+    const cis = new Set<number>();
+    for (const p of clusterPolicies) {
+      const ci = this.policyIndex.cp.get(`${p.kind}/${p.name}`);
+      if (ci === undefined) return undefined;
+      cis.add(ci);
+    }
+    const admin: number[] = [];
+    const baseline: number[] = [];
+    for (const [ci, r] of this.rulesOfClusterPolicy) {
+      const rule = this.rules[r] as CompiledRule;
+      if (!cis.has(ci) || rule.direction !== dir) continue;
+      ((this.clusterPolicies[ci] as ClusterPolicy).tier === "Admin" ? admin : baseline).push(r);
+    }
+    return this.interned({ admin, np, isolated: networkPolicies.length > 0, baseline });
+  }
+
+  /** Equal programs are one object (so that what is computed per program is shared). */
+  private interned(prog: Program): Program {
+    const key = `${prog.admin.join(",")}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${prog.baseline.join(",")}`;
+    const got = this.programByKey.get(key);
+    if (got) return got;
+    this.programByKey.set(key, prog);
+    return prog;
+  }
+  private readonly programByKey = new Map<string, Program>();
+  private policyIndex: { readonly np: ReadonlyMap<string, number>; readonly cp: ReadonlyMap<string, number> } | undefined;
+
+  /** Which compiled rules' peers hold a pod the engine has no class for (matched on demand, as the reference does). */
+  ruleMembership(src: PodIdentity): RuleMembership {
+    const known = new Int8Array(this.rules.length).fill(-1);
+    return {
+      has: (r: number): boolean => {
+        let k = known[r] as number;
+        if (k < 0) {
+          const compiled = this.rules[r] as CompiledRule;
+          const peers = compiled.rule.peers;
+          const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
+          k = known[r] = peers === "All" || peers.some((x) => peerMatchesPod(x, ns, src)) ? 1 : 0;
+        }
+        return k === 1;
+      },
+    };
+  }
+
+  /**
+   * An ingress program's ports from every class toward a destination of class `dst` (a column
+   * of the class matrix, for a destination whose program is `prog`): the Admin and Baseline
+   * tiers folded once per program over the classes their rules name, the NetworkPolicy rules
+   * over theirs. Kept per program and destination port signature.
+   */
+  ingressColumn(prog: Program, dst: number): Uint32Array {
+    let cols = this.columns.get(prog);
+    if (!cols) {
+      const named = [...prog.admin, ...prog.np, ...prog.baseline].some((r) => (this.rules[r] as CompiledRule).fixedPorts === undefined);
+      this.columns.set(prog, (cols = { named, bySig: new Map() }));
+    }
+    const sig = cols.named ? (this.infos[dst] as ClassInfo).portsSig : -2;
+    let col = cols.bySig.get(sig);
+    if (col) return col;
+    const t = this.ports;
+    col = new Uint32Array(this.classCount);
+    if (prog.isolated) {
+      const own = this.foldTier(prog.np, true, dst);
+      own.touched.forEach((c, i) => void ((col as Uint32Array)[c] = own.allowed[i] as number));
+    } else {
+      col.fill(ALL_ID);
+      if (prog.baseline.length > 0) {
+        const b = this.cachedFold(prog.baseline, dst);
+        b.touched.forEach((c, i) => void ((col as Uint32Array)[c] = t.union(b.allowed[i] as number, b.undecided[i] as number)));
+      }
+    }
+    if (prog.admin.length > 0) {
+      const a = this.cachedFold(prog.admin, dst);
+      a.touched.forEach((c, i) => void ((col as Uint32Array)[c] = withAdmin(t, a.allowed[i] as number, a.undecided[i] as number, (col as Uint32Array)[c] as number)));
+    }
+    cols.bySig.set(sig, col);
+    return col;
+  }
+  /** Per program (interned, so that a column is computed once): its columns by destination port signature. */
+  private readonly columns = new WeakMap<Program, { readonly named: boolean; readonly bySig: Map<number, Uint32Array> }>();
+
+  /**
+   * A program's ports toward one peer: the peer is class `peerClass`, or (with `member`) a pod
+   * the engine has no class for; named ports resolve against destination class `dstClass`.
+   * The tiers as for ingress (IngressProfiles).
+   */
+  foldFor(prog: Program, dstClass: number, peerClass: number, member?: RuleMembership): number {
+    const t = this.ports;
+    const matches = (r: number): boolean => {
+      if (member) return member.has(r);
+      const peers = (this.rules[r] as CompiledRule).peers;
+      return !peers || peers.has(peerClass);
+    };
+    const fold = (ids: readonly number[]): [number, number] => {
+      let undecided = ALL_ID;
+      let allowed = EMPTY_ID;
+      let remaining = ALL_ID;
+      for (const r of ids) {
+        if (remaining === EMPTY_ID) break;
+        if (!matches(r)) continue;
+        const hit = t.intersect(this.rulePorts(r, dstClass), remaining);
+        if (hit === EMPTY_ID) continue;
+        remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
+        const code = ACTION_CODE[(this.rules[r] as CompiledRule).origin.action];
+        if (code === PASS) continue;
+        undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
+        if (code === ALLOW) allowed = t.union(allowed, hit);
+      }
+      return [allowed, undecided];
+    };
+    let below = ALL_ID;
+    if (prog.isolated) {
+      below = EMPTY_ID;
+      for (const r of prog.np) if (matches(r)) below = t.union(below, this.rulePorts(r, dstClass));
+    } else if (prog.baseline.length > 0) {
+      const [allowed, undecided] = fold(prog.baseline);
+      below = t.union(allowed, undecided);
+    }
+    if (prog.admin.length === 0) return below;
+    const [allowed, undecided] = fold(prog.admin);
+    return withAdmin(t, allowed, undecided, below);
   }
 
   /** The class's tiered program, or undefined when no cluster policy applies (NetworkPolicy only). */
@@ -465,7 +625,7 @@ export class FastEngine implements Analysis {
    * for a rule open to every peer): per touched class, the ports allowed and still undecided.
    * NetworkPolicy rules (`union`) only allow: their fold is the union of their ports.
    */
-  private foldTier(ids: readonly number[], union: boolean): TierFold {
+  private foldTier(ids: readonly number[], union: boolean, dst?: number): TierFold {
     const C = this.classCount;
     const t = this.ports;
     let fs = this.foldScratch;
@@ -485,7 +645,7 @@ export class FastEngine implements Analysis {
           seen[c] = epoch;
           touched.push(c);
         }
-        const ports = fixed ?? this.rulePorts(r, c);
+        const ports = fixed ?? this.rulePorts(r, dst ?? c);
         if (union) {
           allowed[c] = t.union(allowed[c] as number, ports);
           return;
@@ -515,10 +675,12 @@ export class FastEngine implements Analysis {
   }
 
   /** An Admin or Baseline program's fold, kept per program (few distinct ones). */
-  private cachedFold(ids: readonly number[]): TierFold {
-    const key = ids.join(",");
+  private cachedFold(ids: readonly number[], dst?: number): TierFold {
+    // Named ports resolve against the destination: one fold per destination port signature.
+    const named = dst !== undefined && ids.some((r) => (this.rules[r] as CompiledRule).fixedPorts === undefined);
+    const key = `${ids.join(",")}${dst === undefined ? "" : named ? `@${(this.infos[dst] as ClassInfo).portsSig}` : "@"}`;
     let f = this.tierFolds.get(key);
-    if (!f) this.tierFolds.set(key, (f = this.foldTier(ids, false)));
+    if (!f) this.tierFolds.set(key, (f = this.foldTier(ids, false, dst)));
     return f;
   }
 
@@ -688,6 +850,24 @@ export class FastEngine implements Analysis {
     });
     return { npBase, baseLists, colStart, colIds, bitGroupStart, bitGroups, listOfGroup };
   }
+
+  /**
+   * The classes a compiled rule's peers hold (policy namespace `ns`: a NetworkPolicy's, "" for
+   * a cluster policy), found by the rule object: null for a rule open to every peer, undefined
+   * for a rule the engine did not compile (one of another cluster state).
+   */
+  rulePeers(rule: PolicyRule, ns: string): Bitset | null | undefined {
+    if (!this.peersByRule) {
+      this.peersByRule = new Map();
+      for (const r of this.rules) {
+        const rns = r.origin.kind === "NetworkPolicy" ? (this.policies[r.policy] as NetworkPolicy).namespace : "";
+        this.peersByRule.set(r.rule, { ns: rns, peers: r.peers ?? null });
+      }
+    }
+    const got = this.peersByRule.get(rule);
+    return got && got.ns === ns ? got.peers : undefined;
+  }
+  private peersByRule: Map<PolicyRule, { readonly ns: string; readonly peers: Bitset | null }> | undefined;
 
   /** Combo of each class (its ingress profile), -1 when no policy applies to it for ingress. */
   get profileOf(): Int32Array {

@@ -9,9 +9,13 @@
  * pair by pair, with the reference semantics (`direction` in reference.ts) over the policies that
  * select each end, in both states; pairs are grouped into units (the fast engine's classes, split
  * where identities changed), so a row costs one evaluation per class, not per pod. Where the
- * analysis before is the fast engine, the ingress side of a unit whose policies did not change is
- * read from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a
- * source whose labels changed): a row costs one lookup per destination.
+ * analysis before is the fast engine, the sides are the engine's wherever the policies involved
+ * did not change: the ingress side of a unit selected by the same policies in both states is read
+ * from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a source
+ * whose labels changed): a row costs one lookup per destination; the ingress side at a unit whose
+ * selection changed is a column the engine folds once per program (`ingressColumn`); an egress
+ * side is the engine's fold of the source's program toward the destination (`foldFor`, kept per
+ * program). `direction` over the policies decides only where a changed policy is involved.
  *
  * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
@@ -20,7 +24,8 @@
 import { clusterRulesOf, ipSetKey, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
-import { FastEngine } from "./fast.js";
+import { FastEngine, type Program, type RuleMembership } from "./fast.js";
+import type { Bitset } from "./bitset.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
 import type { Subject, Topology } from "./topology.js";
@@ -452,6 +457,80 @@ class IncrementalEval implements Incremental {
     return ours;
   }
 
+  /**
+   * Ports a direction allows at subject unit `at` toward/from unit `peer`, folded by the engine
+   * over its compiled rules (FastEngine.foldFor): the program of `at`'s class when `at` is
+   * selected by the same policies in both states, else the program of the policies that select
+   * it in `state` when none of them changed; a peer the engine has a class for is looked up in
+   * the rules' peer bitsets, another (a pod whose labels changed, after) matched rule by rule,
+   * once per unit. Undefined when the engine cannot tell.
+   */
+  private engineSide(state: State, dir: PolicyType, at: number, peer: number, dst: number): number | undefined {
+    const e = this.engine;
+    if (!e) return undefined;
+    const prog = this.engineProgram(state, dir, at);
+    if (prog === undefined) return undefined;
+    if (prog === null) return ALL_ID; // a hostNetwork pod: no policy applies at it
+    const p = this.units[peer] as Unit;
+    const fresh = state === "after" && p.changed;
+    let member: RuleMembership | undefined;
+    if (fresh) {
+      member = this.memberships[peer];
+      if (!member) {
+        const id = this.identity("after", peer);
+        if (!id) return undefined;
+        member = this.memberships[peer] = e.ruleMembership(id);
+      }
+    }
+    const dstClass = e.classOf[(this.units[dst] as Unit).rep] as number;
+    const peerClass = e.classOf[p.rep] as number;
+    let id: number;
+    if (dir === "Ingress" && !fresh) id = e.ingressColumn(prog, dstClass)[peerClass] as number;
+    else {
+      // Per program (equal programs are one object): by peer and destination class.
+      let memo = this.folds.get(prog);
+      if (!memo) this.folds.set(prog, (memo = new Map()));
+      const C = e.classCount;
+      const key = (fresh ? C + peer : peerClass) * C + dstClass;
+      let got = memo.get(key);
+      if (got === undefined) memo.set(key, (got = e.foldFor(prog, dstClass, peerClass, member)));
+      id = got;
+    }
+    let ours = this.fromEngine.get(id);
+    if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
+    return ours;
+  }
+
+  /** Per state and direction (`slot`), per unit: its engine program (null: unpoliced; false: the engine cannot tell). */
+  private readonly programs: (Program | null | false | undefined)[][] = [[], [], [], []];
+  /** Per engine program: its folds (engine port ids) by peer and destination (engineSide). */
+  private readonly folds = new Map<Program, Map<number, number>>();
+  /** Per unit whose labels changed: its rule membership after (FastEngine.ruleMembership). */
+  private readonly memberships: (RuleMembership | undefined)[] = [];
+  private changedKeys: Set<string> | undefined;
+
+  private engineProgram(state: State, dir: PolicyType, at: number): Program | null | undefined {
+    const e = this.engine as FastEngine;
+    const shared = this.sameSelection(at);
+    const progs = this.programs[slot(shared ? "before" : state, dir)] as (Program | null | false | undefined)[];
+    let got = progs[at];
+    if (got === undefined) {
+      const unit = this.units[at] as Unit;
+      const id = this.identity(state, at);
+      if (!id) got = false;
+      else if (id.hostNetwork) got = null;
+      else if (shared) got = e.classProgram(e.classOf[unit.rep] as number, dir);
+      else {
+        const view = this.view(state, dir, at);
+        const changed = (this.changedKeys ??= new Set(this.changedPolicies));
+        const untouched = view !== undefined && view.networkPolicies.every((p) => !changed.has(npKey(p))) && view.clusterPolicies.every((p) => !changed.has(cpKey(p)));
+        got = (untouched && e.programOf(dir, view.networkPolicies, view.clusterPolicies)) || false;
+      }
+      progs[at] = got;
+    }
+    return got === false ? undefined : got;
+  }
+
   /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
   private view(state: State, dir: PolicyType, u: number): PolicyView | undefined {
     const shared = this.sameSelection(u);
@@ -482,10 +561,12 @@ class IncrementalEval implements Incremental {
       const got = this.engineIngress(state, at, peer);
       if (got !== undefined) return got;
     }
+    const folded = this.engineSide(state, dir, at, peer, dst);
+    if (folded !== undefined) return folded;
     const view = this.view(state, dir, at);
     const id = this.identity(state, at);
     if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
-    const sig = this.signature(view, this.party(state, peer), dir === "Egress" ? dst : undefined, state);
+    const sig = this.signature(view, dir, peer, dir === "Egress" ? dst : undefined, state);
     const memos = this.answers[slot(state, dir)] as (Map<number | string, number> | undefined)[];
     let memo = memos[at];
     if (!memo) memos[at] = memo = new Map();
@@ -504,7 +585,10 @@ class IncrementalEval implements Incremental {
   /** Per unit: the id of its named-port context (containerPorts and hostNetwork, the same in both states). */
   private readonly portContext: (number | undefined)[] = [];
   private readonly portContextIds = new Map<string, number>();
-  private readonly viewPeers = new WeakMap<PolicyView, { readonly peers: readonly { readonly peer: Peer; readonly ns: string }[]; readonly named: boolean }>();
+  /** Per state, per unit the engine has no class for: whether each rule's peers match it (a rule has one namespace). */
+  private readonly ruleMatches: (Map<PolicyRule, boolean> | undefined)[][] = [[], []];
+  /** Per view: its rules with peers (and the engine's bitset of each, null when the engine has none), and whether one names a port. */
+  private readonly viewRules = new WeakMap<PolicyView, { readonly rules: readonly { readonly rule: PolicyRule; readonly ns: string; readonly peers: Bitset | null }[]; readonly named: boolean }>();
 
   private party(state: State, u: number): ReturnType<typeof partyOf> {
     const parties = this.parties[state === "before" ? 0 : 1] as (ReturnType<typeof partyOf> | undefined)[];
@@ -524,38 +608,63 @@ class IncrementalEval implements Incremental {
   }
 
   /**
-   * Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus
-   * the named-port context of the destination unit `dst` when a rule names a port: a number
-   * (bits, then context) when the view has at most 30 peers, else text.
+   * Which of the view's rules (in direction `dir`) match unit `peer` (a rule open to every peer
+   * needs no bit), plus the named-port context of the destination unit `dst` when a rule names a
+   * port: a number (bits, then context) when the view has at most 30 such rules, else text. A
+   * peer the engine has a class for (unchanged, or before) is looked up in the engine's peer
+   * bitset of each rule it compiled; other peers are matched against the rule's peers.
    */
-  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: number | undefined, state: State): number | string {
-    let vp = this.viewPeers.get(view);
-    if (!vp) {
-      const peers: { peer: Peer; ns: string }[] = [];
+  private signature(view: PolicyView, dir: PolicyType, peer: number, dst: number | undefined, state: State): number | string {
+    let vr = this.viewRules.get(view);
+    if (!vr) {
+      const rules: { rule: PolicyRule; ns: string; peers: Bitset | null }[] = [];
       let named = false;
+      const e = this.engine;
       const add = (r: PolicyRule, ns: string): void => {
         if (r.ports !== "All" && r.ports.some((x) => x.port.type === "Named")) named = true;
-        if (r.peers !== "All") for (const peer of r.peers) peers.push({ peer, ns });
+        if (r.peers === "All") return;
+        const compiled = e?.rulePeers(r, ns);
+        rules.push({ rule: r, ns, peers: compiled === undefined ? null : compiled });
       };
-      for (const p of view.networkPolicies) for (const r of [...p.ingress, ...p.egress]) add(r, p.namespace);
-      for (const p of view.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) add(r.rule, "");
-      vp = { peers, named };
-      this.viewPeers.set(view, vp);
+      for (const p of view.networkPolicies) for (const r of dir === "Ingress" ? p.ingress : p.egress) add(r, p.namespace);
+      for (const p of view.clusterPolicies) for (const r of clusterRulesOf(p, dir)) add(r.rule, "");
+      vr = { rules, named };
+      this.viewRules.set(view, vr);
     }
+    const unit = this.units[peer] as Unit;
+    const cls = this.engine && (state === "before" || !unit.changed) ? (this.engine.classOf[unit.rep] as number) : -1;
+    let party: ReturnType<typeof partyOf> | undefined;
+    const { rules } = vr;
+    // A peer the engine has no class for: each rule matched once per unit and state.
+    const slot = state === "before" ? 0 : 1;
+    const matches = cls >= 0 ? undefined : ((this.ruleMatches[slot] as (Map<PolicyRule, boolean> | undefined)[])[peer] ??= new Map());
     const hit = (i: number): boolean => {
-      const { peer, ns } = vp.peers[i] as { readonly peer: Peer; readonly ns: string };
-      return party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
+      const r = rules[i] as { rule: PolicyRule; ns: string; peers: Bitset | null };
+      if (cls >= 0 && r.peers) return r.peers.has(cls);
+      let got = matches?.get(r.rule);
+      if (got === undefined) {
+        const pa = (party ??= this.party(state, peer));
+        const peers = r.rule.peers as readonly Peer[];
+        got = pa.type === "pod" ? peers.some((x) => peerMatchesPod(x, r.ns, pa.pod)) : peers.some((x) => peerMatchesAddress(x, pa.ip));
+        matches?.set(r.rule, got);
+      }
+      return got;
     };
-    const dstId = vp.named && dst !== undefined ? this.identity(state, dst) : undefined;
+    const dstId = vr.named && dst !== undefined ? this.identity(state, dst) : undefined;
     const context = dstId && dst !== undefined ? this.portContextOf(dst, dstId) : -1;
-    const n = vp.peers.length;
+    const n = rules.length;
     if (n <= 30) {
       let bits = 0;
       for (let i = 0; i < n; i++) if (hit(i)) bits |= 1 << i;
       return bits + (context + 1) * 2 ** 30;
     }
+    // 15 bits a character.
     let sig = "";
-    for (let i = 0; i < n; i++) sig += hit(i) ? "1" : "0";
+    for (let i = 0; i < n; i += 15) {
+      let bits = 0;
+      for (let j = i; j < Math.min(n, i + 15); j++) if (hit(j)) bits |= 1 << (j - i);
+      sig += String.fromCharCode(bits);
+    }
     return `${sig}|${context}`;
   }
 
