@@ -723,7 +723,41 @@ export class FastEngine implements Analysis {
     const isolated = (this.selectedBy.Egress[s] ?? []).length > 0;
     const baseline = isolated ? [] : (this.tierRules.Baseline.Egress[s] ?? []);
     if (!isolated && admin.length === 0 && baseline.length === 0) return undefined;
-    const np = isolated ? this.directionRules(s, "Egress") : [];
+    return this.egressOf(admin, isolated, baseline, isolated ? this.directionRules(s, "Egress") : []);
+  }
+
+  /**
+   * An egress program's ports toward every class (a row of the class matrix, for a source whose
+   * program is `prog`: incremental.ts); undefined when no policy applies (everything open). The
+   * array is the caller's.
+   */
+  egressRowFor(prog: Program): Uint32Array | undefined {
+    const baseline = prog.isolated ? [] : prog.baseline;
+    if (!prog.isolated && prog.admin.length === 0 && baseline.length === 0) return undefined;
+    return this.egressOf(prog.admin, prog.isolated, baseline, prog.isolated ? prog.np : []).row.slice();
+  }
+
+  /**
+   * Egress ports from every class toward a destination of class `dst` (a column of the class
+   * matrix), or toward a pod the engine has no class for (`member`: the rules whose peers hold
+   * it; named ports resolve against `dst`, a class with its ports): one fold per distinct
+   * program (classes with equal programs share one). The array is the caller's.
+   */
+  egressColumn(dst: number, member?: RuleMembership): Uint32Array {
+    const C = this.classCount;
+    const col = new Uint32Array(C).fill(ALL_ID);
+    const byProgram = new Map<Program, number>();
+    for (let c = 0; c < C; c++) {
+      if ((this.infos[c] as ClassInfo).subject === undefined) continue; // an external source: no egress policy
+      const prog = this.classProgram(c, "Egress");
+      let x = byProgram.get(prog);
+      if (x === undefined) byProgram.set(prog, (x = this.foldFor(prog, dst, dst, member)));
+      col[c] = x;
+    }
+    return col;
+  }
+
+  private egressOf(admin: readonly number[], isolated: boolean, baseline: readonly number[], np: readonly number[]): EgressState {
     const layerKey = `${admin.join(",")}|${isolated ? "i" : baseline.join(",")}`;
     const key = `${layerKey}|${np.join(",")}`;
     let st = this.egressState;

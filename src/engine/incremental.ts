@@ -13,9 +13,11 @@
  * did not change: the ingress side of a unit selected by the same policies in both states is read
  * from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a source
  * whose labels changed): a row costs one lookup per destination; the ingress side at a unit whose
- * selection changed is a column the engine folds once per program (`ingressColumn`); an egress
- * side is the engine's fold of the source's program toward the destination (`foldFor`, kept per
- * program). `direction` over the policies decides only where a changed policy is involved.
+ * selection changed is a column the engine folds once per program (`ingressColumn`); egress
+ * toward such a unit from every source is one column (`egressColumn`, a fold per distinct source
+ * program), egress from a unit whose side may change one row (`egressRowFor`), any other egress
+ * side the engine's fold of the source's program (`foldFor`, kept per program). `direction` over
+ * the policies decides only where a changed policy is involved.
  *
  * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
@@ -423,8 +425,11 @@ class IncrementalEval implements Incremental {
    * policy changed, is selected by the same policies in both states.
    */
   private sameSelection(u: number): boolean {
-    return !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    let k = this.sameSel[u];
+    if (k === undefined) this.sameSel[u] = k = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    return k;
   }
+  private readonly sameSel: boolean[] = [];
 
   /**
    * Ingress ports at subject unit `at` from unit `peer`, read from the engine's row of the peer
@@ -501,6 +506,108 @@ class IncrementalEval implements Incremental {
     return ours;
   }
 
+  /** The units whose ingress (as destination) and egress (as source) side may change (`evaluate`). */
+  private ingressSet: ReadonlySet<number> = new Set();
+  private egressSet: ReadonlySet<number> = new Set();
+  /**
+   * Per state, per unit of those sets: its side toward every unit at once, in our port ids (-1
+   * where the engine cannot tell: a peer whose labels changed, after), made from the engine's
+   * class columns and rows; null when the engine cannot tell at all. Ingress at a unit of the
+   * ingress set (`inCols`), egress from every unit toward one (`egCols`), egress at a unit of the
+   * egress set (`egRows`).
+   */
+  private readonly inCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+  private readonly egCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+  private readonly egRows: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+
+  /** A side read from the unit arrays above; -1 when there is none. */
+  private bulkSide(state: State, dir: PolicyType, at: number, peer: number): number {
+    const e = this.engine;
+    if (!e) return -1;
+    const si = state === "before" ? 0 : 1;
+    let arr: Int32Array | null | undefined;
+    let i: number;
+    if (dir === "Ingress") {
+      if (!this.ingressSet.has(at)) return -1;
+      const m = this.inCols[si] as Map<number, Int32Array | null>;
+      arr = m.get(at);
+      if (arr === undefined) m.set(at, (arr = this.ingressColumnOf(e, state, at)));
+      i = peer;
+    } else if (this.egressSet.has(at)) {
+      const m = this.egRows[si] as Map<number, Int32Array | null>;
+      arr = m.get(at);
+      if (arr === undefined) m.set(at, (arr = this.egressRowOf(e, state, at)));
+      i = peer;
+    } else if (this.ingressSet.has(peer)) {
+      const m = this.egCols[si] as Map<number, Int32Array | null>;
+      arr = m.get(peer);
+      if (arr === undefined) m.set(peer, (arr = this.egressColumnOf(e, state, peer)));
+      i = at;
+    } else return -1;
+    return arr ? (arr[i] as number) : -1;
+  }
+
+  /** Engine port ids → ours. */
+  private ours(e: FastEngine, id: number): number {
+    let got = this.fromEngine.get(id);
+    if (got === undefined) this.fromEngine.set(id, (got = this.ports.intern(e.ports.get(id))));
+    return got;
+  }
+
+  /** Per unit, a class array's value at the unit's class (ours), where `ok`; -1 elsewhere. */
+  private byUnit(e: FastEngine, byClass: Uint32Array | undefined, ok: (u: number) => boolean): Int32Array {
+    const U = this.units.length;
+    const out = new Int32Array(U).fill(-1);
+    const all = this.ours(e, ALL_ID);
+    let lastId = -1;
+    let lastOurs = -1;
+    for (let u = 0; u < U; u++) {
+      if (!ok(u)) continue;
+      if (!byClass) {
+        out[u] = all;
+        continue;
+      }
+      const id = byClass[e.classOf[(this.units[u] as Unit).rep] as number] as number;
+      if (id !== lastId) {
+        lastId = id;
+        lastOurs = this.ours(e, id);
+      }
+      out[u] = lastOurs;
+    }
+    return out;
+  }
+
+  /** A peer whose identity in `state` is not its class's. */
+  private fresh(state: State, u: number): boolean {
+    return state === "after" && (this.units[u] as Unit).changed;
+  }
+
+  private ingressColumnOf(e: FastEngine, state: State, at: number): Int32Array | null {
+    const prog = this.engineProgram(state, "Ingress", at);
+    if (!prog) return null;
+    const col = e.ingressColumn(prog, e.classOf[(this.units[at] as Unit).rep] as number);
+    return this.byUnit(e, col, (u) => !this.fresh(state, u));
+  }
+
+  private egressRowOf(e: FastEngine, state: State, at: number): Int32Array | null {
+    const prog = this.engineProgram(state, "Egress", at);
+    if (!prog) return null;
+    return this.byUnit(e, e.egressRowFor(prog), (v) => !this.fresh(state, v));
+  }
+
+  /** Egress toward unit `dst` from every unit selected by the same policies in both states (the engine's programs). */
+  private egressColumnOf(e: FastEngine, state: State, dst: number): Int32Array | null {
+    const unit = this.units[dst] as Unit;
+    let member: RuleMembership | undefined;
+    if (this.fresh(state, dst)) {
+      const id = this.identity("after", dst);
+      if (!id) return null;
+      member = this.memberships[dst] ??= e.ruleMembership(id);
+    }
+    const col = e.egressColumn(e.classOf[unit.rep] as number, member);
+    return this.byUnit(e, col, (u) => this.sameSelection(u));
+  }
+
   /** Per state and direction (`slot`), per unit: its engine program (null: unpoliced; false: the engine cannot tell). */
   private readonly programs: (Program | null | false | undefined)[][] = [[], [], [], []];
   /** Per engine program: its folds (engine port ids) by peer and destination (engineSide). */
@@ -561,6 +668,8 @@ class IncrementalEval implements Incremental {
       const got = this.engineIngress(state, at, peer);
       if (got !== undefined) return got;
     }
+    const bulk = this.bulkSide(state, dir, at, peer);
+    if (bulk >= 0) return bulk;
     const folded = this.engineSide(state, dir, at, peer, dst);
     if (folded !== undefined) return folded;
     const view = this.view(state, dir, at);
@@ -680,6 +789,8 @@ class IncrementalEval implements Incremental {
 
   private evaluate(ingress: ReadonlySet<number>, egress: ReadonlySet<number>): void {
     const U = this.units.length;
+    this.ingressSet = ingress;
+    this.egressSet = egress;
     const pair = (u: number, v: number): void => {
       if (this.isExternal(u) && this.isExternal(v)) return;
       const changed = (this.units[u] as Unit).changed || (this.units[v] as Unit).changed;
@@ -708,7 +819,56 @@ class IncrementalEval implements Incremental {
       if (before !== after) this.changes.push({ src: u, dst: v, before, after });
     };
     const cols = [...ingress].sort((x, y) => x - y);
-    for (let u = 0; u < U; u++) for (const v of cols) pair(u, v);
+    // Columns: with the engine, each side of a column is one array over the source units (the
+    // same values `side` reads, without a lookup per pair); pair by pair where an entry is not
+    // known (-1), for sources of the egress set (rows), and without the engine.
+    const arrays = (m: Map<number, Int32Array | null>[], state: State, v: number, build: (e: FastEngine, state: State, v: number) => Int32Array | null): Int32Array | null => {
+      const e = this.engine;
+      if (!e) return null;
+      const map = m[state === "before" ? 0 : 1] as Map<number, Int32Array | null>;
+      let got = map.get(v);
+      if (got === undefined) map.set(v, (got = build.call(this, e, state, v)));
+      return got;
+    };
+    const colData = cols.map((v) => {
+      if (!this.engine || this.isExternal(v)) return undefined;
+      const in0 = arrays(this.inCols, "before", v, this.ingressColumnOf);
+      const in1 = arrays(this.inCols, "after", v, this.ingressColumnOf);
+      const eg0 = arrays(this.egCols, "before", v, this.egressColumnOf);
+      const eg1 = arrays(this.egCols, "after", v, this.egressColumnOf);
+      return in0 && in1 && eg0 && eg1 ? { in0, in1, eg0, eg1, changed: (this.units[v] as Unit).changed } : undefined;
+    });
+    for (let u = 0; u < U; u++) {
+      const uChanged = (this.units[u] as Unit).changed;
+      const uRow = egress.has(u);
+      for (let j = 0; j < cols.length; j++) {
+        const v = cols[j] as number;
+        const cd = colData[j];
+        if (!cd || uRow) {
+          pair(u, v);
+          continue;
+        }
+        // v is in the ingress set: its side is computed in both states (pair's second branch).
+        const in0 = cd.in0[u] as number;
+        const in1 = cd.in1[u] as number;
+        if (in0 < 0 || in1 < 0) {
+          pair(u, v);
+          continue;
+        }
+        const egSame = !uChanged && !cd.changed;
+        if (egSame && in0 === in1) continue;
+        if (in0 === EMPTY_ID && in1 === EMPTY_ID) continue;
+        const eg0 = cd.eg0[u] as number;
+        const eg1 = egSame ? eg0 : (cd.eg1[u] as number);
+        if (eg0 < 0 || eg1 < 0) {
+          pair(u, v);
+          continue;
+        }
+        const before = this.ports.intersect(eg0, in0);
+        const after = this.ports.intersect(eg1, in1);
+        if (before !== after) this.changes.push({ src: u, dst: v, before, after });
+      }
+    }
     for (const u of [...egress].sort((x, y) => x - y)) {
       for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
     }
