@@ -182,13 +182,17 @@ interface FoldScratch {
  * layer's values, the Admin tier's fold (allowed and undecided ports), and the row.
  */
 interface EgressState {
-  key: string;
+  prog: Program | undefined;
   layer: EgressLayer;
   readonly layerRow: Uint32Array;
   readonly adminAllowed: Uint32Array;
   readonly adminUndecided: Uint32Array;
   readonly row: Uint32Array;
   own: readonly number[];
+  /** The own entries' NetworkPolicy ports while they are painted (empty at rest), and their marks. */
+  readonly npAcc: Uint32Array;
+  readonly seen: Int32Array;
+  epoch: number;
 }
 
 /** The ports from a source to a destination: its egress ports ∩ the destination's ingress ports. */
@@ -207,6 +211,8 @@ function withAdmin(t: PortSetTable, allowed: number, undecided: number, below: n
   if (below === EMPTY_ID || undecided === EMPTY_ID) return allowed;
   return t.union(allowed, t.intersect(below, undecided));
 }
+
+const NONE: readonly number[] = [];
 
 export class FastEngine implements Analysis {
   readonly engine = "fast" as const;
@@ -235,8 +241,9 @@ export class FastEngine implements Analysis {
   private foldScratch: FoldScratch | undefined;
   /** Admin and Baseline egress folds by program (few distinct programs, shared by many classes). */
   private readonly tierFolds = new Map<string, TierFold>();
-  /** Egress layers by program. */
+  /** Egress layers by Admin program over isolation or Baseline program; and by whole program. */
   private readonly egressLayers = new Map<string, EgressLayer>();
+  private readonly layerOfProgram = new WeakMap<Program, EgressLayer>();
   /** profiledRow's state: combo values, slot values, the overridden combos and NetworkPolicy profiles touched last. */
   private rowState: { v: Uint32Array; slotValue: Uint32Array; overrides: number[]; touched: number[]; stamp: Int32Array; epoch: number } | undefined;
 
@@ -719,11 +726,9 @@ export class FastEngine implements Analysis {
    * put on it. The state is reused by the next call.
    */
   private egressRow(s: number): EgressState | undefined {
-    const admin = this.tierRules.Admin.Egress[s] ?? [];
-    const isolated = (this.selectedBy.Egress[s] ?? []).length > 0;
-    const baseline = isolated ? [] : (this.tierRules.Baseline.Egress[s] ?? []);
-    if (!isolated && admin.length === 0 && baseline.length === 0) return undefined;
-    return this.egressOf(admin, isolated, baseline, isolated ? this.directionRules(s, "Egress") : []);
+    const prog = this.classProgram(s, "Egress");
+    if (!prog.isolated && prog.admin.length === 0 && prog.baseline.length === 0) return undefined;
+    return this.egressOf(prog);
   }
 
   /**
@@ -732,9 +737,8 @@ export class FastEngine implements Analysis {
    * array is the caller's.
    */
   egressRowFor(prog: Program): Uint32Array | undefined {
-    const baseline = prog.isolated ? [] : prog.baseline;
-    if (!prog.isolated && prog.admin.length === 0 && baseline.length === 0) return undefined;
-    return this.egressOf(prog.admin, prog.isolated, baseline, prog.isolated ? prog.np : []).row.slice();
+    if (!prog.isolated && prog.admin.length === 0 && prog.baseline.length === 0) return undefined;
+    return this.egressOf(prog).row.slice();
   }
 
   /**
@@ -757,16 +761,19 @@ export class FastEngine implements Analysis {
     return col;
   }
 
-  private egressOf(admin: readonly number[], isolated: boolean, baseline: readonly number[], np: readonly number[]): EgressState {
-    const layerKey = `${admin.join(",")}|${isolated ? "i" : baseline.join(",")}`;
-    const key = `${layerKey}|${np.join(",")}`;
+  /** The egress row of a program (interned: see classProgram), in the reused state. */
+  private egressOf(prog: Program): EgressState {
     let st = this.egressState;
-    if (st && st.key === key) return st;
-    const layer = this.egressLayer(layerKey, admin, isolated, baseline);
+    if (st && st.prog === prog) return st;
+    const { admin, isolated } = prog;
+    const baseline = isolated ? [] : prog.baseline;
+    const np = isolated ? prog.np : [];
+    let layer = this.layerOfProgram.get(prog);
+    if (!layer) this.layerOfProgram.set(prog, (layer = this.egressLayer(`${admin.join(",")}|${isolated ? "i" : baseline.join(",")}`, admin, isolated, baseline)));
     const C = this.classCount;
     if (!st) {
       const fill = (x: number): Uint32Array => new Uint32Array(C).fill(x);
-      st = this.egressState = { key: "", layer, layerRow: fill(layer.base), adminAllowed: fill(EMPTY_ID), adminUndecided: fill(ALL_ID), row: fill(layer.base), own: [] };
+      st = this.egressState = { prog: undefined, layer, layerRow: fill(layer.base), adminAllowed: fill(EMPTY_ID), adminUndecided: fill(ALL_ID), row: fill(layer.base), own: [], npAcc: fill(EMPTY_ID), seen: new Int32Array(C), epoch: 0 };
       this.putLayer(st, layer);
     } else if (st.layer !== layer) {
       // Back to the base, then the new layer.
@@ -785,14 +792,35 @@ export class FastEngine implements Analysis {
       }
       this.putLayer(st, layer);
     } else for (const c of st.own) st.row[c] = st.layerRow[c] as number;
-    st.key = key;
+    st.prog = prog;
     st.own = [];
     if (np.length > 0) {
+      // The source's NetworkPolicy rules: the union of their ports per class they name, under the Admin tier.
       const t = this.ports;
-      const { row, adminAllowed, adminUndecided } = st;
-      const own = this.foldTier(np, true);
-      own.touched.forEach((c, i) => void (row[c] = withAdmin(t, adminAllowed[c] as number, adminUndecided[c] as number, own.allowed[i] as number)));
-      st.own = own.touched;
+      const { row, adminAllowed, adminUndecided, npAcc, seen } = st;
+      const epoch = ++st.epoch;
+      const own: number[] = [];
+      for (const r of np) {
+        const rule = this.rules[r] as CompiledRule;
+        const fixed = rule.fixedPorts;
+        if (fixed === EMPTY_ID) continue;
+        const paint = (c: number): void => {
+          if (seen[c] !== epoch) {
+            seen[c] = epoch;
+            own.push(c);
+          }
+          npAcc[c] = t.union(npAcc[c] as number, fixed ?? this.rulePorts(r, c));
+        };
+        if (rule.peers) rule.peers.forEach(paint);
+        else for (let c = 0; c < C; c++) paint(c);
+      }
+      const admin = layer.admin !== undefined;
+      for (const c of own) {
+        const x = npAcc[c] as number;
+        row[c] = admin ? withAdmin(t, adminAllowed[c] as number, adminUndecided[c] as number, x) : x;
+        npAcc[c] = EMPTY_ID;
+      }
+      st.own = own;
     }
     return st;
   }
@@ -926,10 +954,11 @@ export class FastEngine implements Analysis {
    */
   profiledRow(a: number): ProfiledRow {
     const prof = this.buildProfiles();
-    const ingress = this.ingressProfiled(prof, prof.colIds, prof.colStart[a] as number, prof.colStart[a + 1] as number, prof.words, (a >>> 5) * prof.bitsetCount, a & 31);
+    const { ingress, slotValue, overrides } = this.ingressProfiled(prof, prof.colIds, prof.colStart[a] as number, prof.colStart[a + 1] as number, prof.words, (a >>> 5) * prof.bitsetCount, a & 31);
     const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
     const e = srcIsSubject ? this.egressRow(a) : undefined;
-    return { ...ingress, egress: e?.row, egressLayer: e?.layer, egressLayerRow: e?.layerRow, egressOwn: e ? e.own : [] };
+    // (An object literal, not a spread: this runs once per class and row.)
+    return { ingress, slotValue, overrides, egress: e?.row, egressLayer: e?.layer, egressLayerRow: e?.layerRow, egressOwn: e ? e.own : NONE };
   }
 
   /**

@@ -425,6 +425,12 @@ class ProfileRows implements RowReader {
     const single = this.w.single;
     const layer = r.egressLayer as EgressLayer;
     const layerRow = r.egressLayerRow as Uint32Array;
+    if (layer.base === EMPTY_ID && layer.touched.length === 0) {
+      // NetworkPolicies alone (no Admin egress rule): the row is empty but at the source's own entries.
+      let n = 0;
+      for (const b of r.egressOwn) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
+      return n;
+    }
     const lw = this.weightsOf(layer);
     const slotValue = r.slotValue;
     let n = 0;
@@ -446,7 +452,14 @@ class ProfileRows implements RowReader {
     for (const b of r.egressOwn) correct(b);
     if (r.overrides.length > 0) {
       const co = (this.classesOf ??= classesByProfile(this.profileOf, this.slotOf.length));
-      for (const p of r.overrides) for (let k = co.start[p] as number; k < (co.start[p + 1] as number); k++) correct(co.classes[k] as number);
+      // Where the layer is empty (its base, if that is empty) nothing was assumed nor gets through but the own entries.
+      const skipEmpty = layer.base === EMPTY_ID;
+      for (const p of r.overrides) {
+        for (let k = co.start[p] as number; k < (co.start[p + 1] as number); k++) {
+          const b = co.classes[k] as number;
+          if (!skipEmpty || layerRow[b] !== EMPTY_ID) correct(b);
+        }
+      }
     }
     return n;
   }
