@@ -50,7 +50,7 @@ const PASS = 2;
 const ACTION_CODE: Readonly<Record<RuleAction, number>> = { Allow: ALLOW, Deny: DENY, Pass: PASS };
 
 /** A class's program for one direction: admin rule ids, NetworkPolicy isolation + rule ids, baseline rule ids. */
-interface Program {
+export interface Program {
   readonly admin: readonly number[];
   readonly np: readonly number[];
   readonly isolated: boolean;
@@ -100,28 +100,99 @@ interface IngressProfiles {
   readonly bitGroups: Int32Array;
   /** The list (profile) each group belongs to. */
   readonly listOfGroup: Int32Array;
-  /** Per NetworkPolicy profile: the combo made of it alone (no tier program), or -1. */
-  readonly pureCombo: Int32Array;
   /** Per bitset: a compiled rule whose peers it is (what a source outside the classes is matched against). */
   readonly ruleOfBitset: Int32Array;
-  /** Combos with an Admin or Baseline program. */
-  readonly tieredCombos: Int32Array;
+  /** Per NetworkPolicy profile: the combos made with it, npCombos[npComboStart[p] … npComboStart[p+1]-1]. */
+  readonly npComboStart: Int32Array;
+  readonly npCombos: Int32Array;
+  /**
+   * Combos are numbered by slot: slot s holds combos slotStart[s] … slotStart[s+1]-1, which share
+   * their value for any source whose groups touch none of their NetworkPolicy profiles (see
+   * ProfiledRow.slotValue). Slot 0: always empty (a NetworkPolicy profile, with no Admin program);
+   * kind 1: the Admin program's allowed ports (isolated by NetworkPolicies, which would add only
+   * what the source's groups allow); kind 2: not isolated, Admin over Baseline.
+   */
+  readonly slotOf: Int32Array;
+  readonly slotStart: Int32Array;
+  readonly slotKind: Uint8Array;
+  readonly slotAdmin: Int32Array;
+  readonly slotBaseline: Int32Array;
 }
 
 /**
  * A source class's row in profile form: what `classRow` expands to one entry per class. The
  * port set toward destination b is `combinePorts(egress?.[b] ?? ALL, profileOf[b] < 0 ? ALL :
- * ingress[profileOf[b]])`.
+ * ingress[profileOf[b]])`. Its arrays are the engine's, borrowed: the next `profiledRow` or
+ * `ingressFrom` call overwrites them (copy what must outlive it).
  */
 export interface ProfiledRow {
-  /** Ports toward the destinations of each ingress combo; valid for every combo until the next call. */
+  /** Ports toward the destinations of each ingress combo (valid for every combo). */
   readonly ingress: Uint32Array;
-  /** The combos whose `ingress` is not empty. */
-  readonly nonEmpty: readonly number[];
-  /** Egress ports toward each class; undefined when no policy applies to the source for egress. */
+  /** Per slot (FastEngine.slotOf): the value of its combos that are not in `overrides`. */
+  readonly slotValue: Uint32Array;
+  /** The combos whose `ingress` may differ from their slot's value (no repeats). */
+  readonly overrides: readonly number[];
+  /** Egress ports toward each class (valid for every class); undefined when no policy applies to the source for egress. */
   readonly egress: Uint32Array | undefined;
-  /** The classes whose `egress` entry may be non-empty, when every egress rule names its peers; undefined: any. */
-  readonly egressTouched: readonly number[] | undefined;
+  /** The part of `egress` shared by every source with the same Admin program and isolation or Baseline program. */
+  readonly egressLayer: EgressLayer | undefined;
+  /** That layer's value at every class. */
+  readonly egressLayerRow: Uint32Array | undefined;
+  /** The classes where `egress` may differ from `egressLayerRow` (the source's NetworkPolicy rules; no repeats). */
+  readonly egressOwn: readonly number[];
+}
+
+/**
+ * The egress row of a source but its NetworkPolicy rules: the Admin tier over what is below it
+ * (empty when NetworkPolicies isolate the source, else the Baseline tier or open): `base` at
+ * every class but `touched[i]`, where it is `values[i]`. Kept per program (`id`).
+ */
+export interface EgressLayer {
+  readonly id: number;
+  readonly base: number;
+  readonly touched: readonly number[];
+  readonly values: Uint32Array;
+  /** The Admin tier's fold (undefined: no Admin rule), what the source's own rules go under. */
+  readonly admin: TierFold | undefined;
+}
+
+/** Rule membership of a pod the engine has no class for (FastEngine.ruleMembership). */
+export interface RuleMembership {
+  has(rule: number): boolean;
+}
+
+/** A tier's fold over the classes a program's rules name: per touched class, its allowed and undecided ports. */
+export interface TierFold {
+  readonly touched: readonly number[];
+  readonly allowed: Uint32Array;
+  readonly undecided: Uint32Array;
+}
+
+/** foldTier's per-class state; `seen[c] === epoch` marks the classes touched in the current pass. */
+interface FoldScratch {
+  readonly allowed: Uint32Array;
+  readonly undecided: Uint32Array;
+  readonly remaining: Uint32Array;
+  readonly seen: Int32Array;
+  epoch: number;
+}
+
+/**
+ * The egress row state (FastEngine.egressRow), the last source's, valid for every class: its
+ * layer's values, the Admin tier's fold (allowed and undecided ports), and the row.
+ */
+interface EgressState {
+  prog: Program | undefined;
+  layer: EgressLayer;
+  readonly layerRow: Uint32Array;
+  readonly adminAllowed: Uint32Array;
+  readonly adminUndecided: Uint32Array;
+  readonly row: Uint32Array;
+  own: readonly number[];
+  /** The own entries' NetworkPolicy ports while they are painted (empty at rest), and their marks. */
+  readonly npAcc: Uint32Array;
+  readonly seen: Int32Array;
+  epoch: number;
 }
 
 /** The ports from a source to a destination: its egress ports ∩ the destination's ingress ports. */
@@ -129,6 +200,19 @@ export function combinePorts(t: PortSetTable, ep: number, ip: number): number {
   if (ep === EMPTY_ID) return EMPTY_ID;
   return ep === ALL_ID ? ip : ip === ALL_ID ? ep : ip === EMPTY_ID ? EMPTY_ID : t.intersect(ep, ip);
 }
+
+/**
+ * A destination's ports once the Admin tier (its allowed and undecided ports for the source) is
+ * put over what the tiers below give (`below`).
+ */
+function withAdmin(t: PortSetTable, allowed: number, undecided: number, below: number): number {
+  if (allowed === EMPTY_ID && undecided === ALL_ID) return below;
+  if (below === ALL_ID) return t.union(allowed, undecided);
+  if (below === EMPTY_ID || undecided === EMPTY_ID) return allowed;
+  return t.union(allowed, t.intersect(below, undecided));
+}
+
+const NONE: readonly number[] = [];
 
 export class FastEngine implements Analysis {
   readonly engine = "fast" as const;
@@ -146,15 +230,22 @@ export class FastEngine implements Analysis {
   /** Per class: ids of policies selecting it, per direction (in policy id order). */
   private readonly selectedBy: { Ingress: number[][]; Egress: number[][] };
   private readonly rulesOfPolicy: number[][] = [];
+  /** (cluster policy, rule id) of every cluster-policy rule, in compile order. */
+  private readonly rulesOfClusterPolicy: (readonly [number, number])[] = [];
   private readonly resolved = new Map<number, number>();
   private readonly portsSigs: ReturnType<typeof buildClasses>["portsSigs"];
   private profiles: IngressProfiles | undefined;
-  private profileScratch = new Uint32Array(0);
-  private tierScratch = new Uint32Array(0);
   private listScratch = new Uint32Array(0);
-  private readonly egressScratch: { key: string; row: Uint32Array; touched: number[] | undefined } = { key: "", row: new Uint32Array(0), touched: undefined };
-  /** profiledRow's state: combo values, the non-empty ones, the NetworkPolicy profiles touched last. */
-  private rowState: { v: Uint32Array; nonEmpty: number[]; touched: number[]; stamp: Int32Array; epoch: number } | undefined;
+  private egressState: EgressState | undefined;
+  /** foldTier's per-class state (allowed, undecided, remaining ports), at rest between calls. */
+  private foldScratch: FoldScratch | undefined;
+  /** Admin and Baseline egress folds by program (few distinct programs, shared by many classes). */
+  private readonly tierFolds = new Map<string, TierFold>();
+  /** Egress layers by Admin program over isolation or Baseline program; and by whole program. */
+  private readonly egressLayers = new Map<string, EgressLayer>();
+  private readonly layerOfProgram = new WeakMap<Program, EgressLayer>();
+  /** profiledRow's state: combo values, slot values, the overridden combos and NetworkPolicy profiles touched last. */
+  private rowState: { v: Uint32Array; slotValue: Uint32Array; overrides: number[]; touched: number[]; stamp: Int32Array; epoch: number } | undefined;
 
   constructor(cluster: Cluster, topology: Topology = buildTopology(cluster)) {
     this.topology = topology;
@@ -186,6 +277,7 @@ export class FastEngine implements Analysis {
         this.rules.push({ policy: ci, origin: clusterRuleOrigin(p, dir, i), direction: dir, index: i, rule: r.rule, peers: index.rulePeers(r.rule, ""), fixedPorts: this.fixedPortsOf(r.rule) });
         return this.rules.length - 1;
       });
+      this.rulesOfClusterPolicy.push(...ids.map((r) => [ci, r] as const));
       if (ids.length === 0) continue;
       const byClass = this.tierRules[p.tier][dir];
       for (const c of subject) byClass[c]?.push(...ids);
@@ -227,6 +319,158 @@ export class FastEngine implements Analysis {
       for (const r of this.rulesOfPolicy[pi] ?? []) if ((this.rules[r] as CompiledRule).direction === dir) out.push(r);
     }
     return out;
+  }
+
+  /** Per direction, per class: its program (classProgram). */
+  private readonly programs: { Ingress: (Program | undefined)[]; Egress: (Program | undefined)[] } = { Ingress: [], Egress: [] };
+
+  /** The rules of class c for a direction (at a destination for ingress, at a source for egress), as foldFor takes them. */
+  classProgram(c: number, dir: PolicyType): Program {
+    let prog = this.programs[dir][c];
+    if (!prog) {
+      const isolated = (this.selectedBy[dir][c] ?? []).length > 0;
+      prog = this.interned({ admin: this.tierRules.Admin[dir][c] ?? [], np: isolated ? this.directionRules(c, dir) : [], isolated, baseline: this.tierRules.Baseline[dir][c] ?? [] });
+      this.programs[dir][c] = prog;
+    }
+    return prog;
+  }
+
+  /**
+   * The program made of the given policies (those that select a pod in a direction and, for
+   * NetworkPolicies, isolate it), found by name among the engine's: for a pod whose labels
+   * changed (incremental.ts). Undefined when one of them is not the engine's.
+   */
+  programOf(dir: PolicyType, networkPolicies: readonly NetworkPolicy[], clusterPolicies: readonly ClusterPolicy[]): Program | undefined {
+    if (!this.policyIndex) {
+      this.policyIndex = { np: new Map(this.policies.map((p, i) => [`${p.namespace}/${p.name}`, i])), cp: new Map(this.clusterPolicies.map((p, i) => [`${p.kind}/${p.name}`, i])) };
+    }
+    const np: number[] = [];
+    for (const p of networkPolicies) {
+      const pi = this.policyIndex.np.get(`${p.namespace}/${p.name}`);
+      if (pi === undefined) return undefined;
+      for (const r of this.rulesOfPolicy[pi] ?? []) if ((this.rules[r] as CompiledRule).direction === dir) np.push(r);
+    }
+    const cis = new Set<number>();
+    for (const p of clusterPolicies) {
+      const ci = this.policyIndex.cp.get(`${p.kind}/${p.name}`);
+      if (ci === undefined) return undefined;
+      cis.add(ci);
+    }
+    const admin: number[] = [];
+    const baseline: number[] = [];
+    for (const [ci, r] of this.rulesOfClusterPolicy) {
+      const rule = this.rules[r] as CompiledRule;
+      if (!cis.has(ci) || rule.direction !== dir) continue;
+      ((this.clusterPolicies[ci] as ClusterPolicy).tier === "Admin" ? admin : baseline).push(r);
+    }
+    return this.interned({ admin, np, isolated: networkPolicies.length > 0, baseline });
+  }
+
+  /** Equal programs are one object (so that what is computed per program is shared). */
+  private interned(prog: Program): Program {
+    const key = `${prog.admin.join(",")}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${prog.baseline.join(",")}`;
+    const got = this.programByKey.get(key);
+    if (got) return got;
+    this.programByKey.set(key, prog);
+    return prog;
+  }
+  private readonly programByKey = new Map<string, Program>();
+  private policyIndex: { readonly np: ReadonlyMap<string, number>; readonly cp: ReadonlyMap<string, number> } | undefined;
+
+  /** Which compiled rules' peers hold a pod the engine has no class for (matched on demand, as the reference does). */
+  ruleMembership(src: PodIdentity): RuleMembership {
+    const known = new Int8Array(this.rules.length).fill(-1);
+    return {
+      has: (r: number): boolean => {
+        let k = known[r] as number;
+        if (k < 0) {
+          const compiled = this.rules[r] as CompiledRule;
+          const peers = compiled.rule.peers;
+          const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
+          k = known[r] = peers === "All" || peers.some((x) => peerMatchesPod(x, ns, src)) ? 1 : 0;
+        }
+        return k === 1;
+      },
+    };
+  }
+
+  /**
+   * An ingress program's ports from every class toward a destination of class `dst` (a column
+   * of the class matrix, for a destination whose program is `prog`): the Admin and Baseline
+   * tiers folded once per program over the classes their rules name, the NetworkPolicy rules
+   * over theirs. Kept per program and destination port signature.
+   */
+  ingressColumn(prog: Program, dst: number): Uint32Array {
+    let cols = this.columns.get(prog);
+    if (!cols) {
+      const named = [...prog.admin, ...prog.np, ...prog.baseline].some((r) => (this.rules[r] as CompiledRule).fixedPorts === undefined);
+      this.columns.set(prog, (cols = { named, bySig: new Map() }));
+    }
+    const sig = cols.named ? (this.infos[dst] as ClassInfo).portsSig : -2;
+    let col = cols.bySig.get(sig);
+    if (col) return col;
+    const t = this.ports;
+    col = new Uint32Array(this.classCount);
+    if (prog.isolated) {
+      const own = this.foldTier(prog.np, true, dst);
+      own.touched.forEach((c, i) => void ((col as Uint32Array)[c] = own.allowed[i] as number));
+    } else {
+      col.fill(ALL_ID);
+      if (prog.baseline.length > 0) {
+        const b = this.cachedFold(prog.baseline, dst);
+        b.touched.forEach((c, i) => void ((col as Uint32Array)[c] = t.union(b.allowed[i] as number, b.undecided[i] as number)));
+      }
+    }
+    if (prog.admin.length > 0) {
+      const a = this.cachedFold(prog.admin, dst);
+      a.touched.forEach((c, i) => void ((col as Uint32Array)[c] = withAdmin(t, a.allowed[i] as number, a.undecided[i] as number, (col as Uint32Array)[c] as number)));
+    }
+    cols.bySig.set(sig, col);
+    return col;
+  }
+  /** Per program (interned, so that a column is computed once): its columns by destination port signature. */
+  private readonly columns = new WeakMap<Program, { readonly named: boolean; readonly bySig: Map<number, Uint32Array> }>();
+
+  /**
+   * A program's ports toward one peer: the peer is class `peerClass`, or (with `member`) a pod
+   * the engine has no class for; named ports resolve against destination class `dstClass`.
+   * The tiers as for ingress (IngressProfiles).
+   */
+  foldFor(prog: Program, dstClass: number, peerClass: number, member?: RuleMembership): number {
+    const t = this.ports;
+    const matches = (r: number): boolean => {
+      if (member) return member.has(r);
+      const peers = (this.rules[r] as CompiledRule).peers;
+      return !peers || peers.has(peerClass);
+    };
+    const fold = (ids: readonly number[]): [number, number] => {
+      let undecided = ALL_ID;
+      let allowed = EMPTY_ID;
+      let remaining = ALL_ID;
+      for (const r of ids) {
+        if (remaining === EMPTY_ID) break;
+        if (!matches(r)) continue;
+        const hit = t.intersect(this.rulePorts(r, dstClass), remaining);
+        if (hit === EMPTY_ID) continue;
+        remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
+        const code = ACTION_CODE[(this.rules[r] as CompiledRule).origin.action];
+        if (code === PASS) continue;
+        undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
+        if (code === ALLOW) allowed = t.union(allowed, hit);
+      }
+      return [allowed, undecided];
+    };
+    let below = ALL_ID;
+    if (prog.isolated) {
+      below = EMPTY_ID;
+      for (const r of prog.np) if (matches(r)) below = t.union(below, this.rulePorts(r, dstClass));
+    } else if (prog.baseline.length > 0) {
+      const [allowed, undecided] = fold(prog.baseline);
+      below = t.union(allowed, undecided);
+    }
+    if (prog.admin.length === 0) return below;
+    const [allowed, undecided] = fold(prog.admin);
+    return withAdmin(t, allowed, undecided, below);
   }
 
   /** The class's tiered program, or undefined when no cluster policy applies (NetworkPolicy only). */
@@ -311,6 +555,45 @@ export class FastEngine implements Analysis {
       }
       profileOf[d] = c;
     }
+    // Slots (see IngressProfiles.slotOf), then combos renumbered so that each slot is a range.
+    const slotKeys = new Map<string, number>([["", 0]]);
+    const slotKind = [0];
+    const slotAdmin = [-1];
+    const slotBaseline = [-1];
+    const slotOfOld = comboNp.map((np, c) => {
+      const ad = comboAdmin[c] as number;
+      const bl = comboBaseline[c] as number;
+      if (np >= 0 && ad < 0) return 0;
+      const key = np >= 0 ? `a${ad}` : `b${ad},${bl}`;
+      let s = slotKeys.get(key);
+      if (s === undefined) {
+        s = slotKind.length;
+        slotKeys.set(key, s);
+        slotKind.push(np >= 0 ? 1 : 2);
+        slotAdmin.push(ad);
+        slotBaseline.push(np >= 0 ? -1 : bl);
+      }
+      return s;
+    });
+    const order = comboNp.map((_, c) => c).sort((x, y) => (slotOfOld[x] as number) - (slotOfOld[y] as number) || x - y);
+    const renumber = new Int32Array(order.length);
+    order.forEach((c, i) => void (renumber[c] = i));
+    for (let d = 0; d < this.classCount; d++) if ((profileOf[d] as number) >= 0) profileOf[d] = renumber[profileOf[d] as number] as number;
+    const slotOf = Int32Array.from(order, (c) => slotOfOld[c] as number);
+    const slotStart = new Int32Array(slotKind.length + 1);
+    for (const sl of slotOf) slotStart[sl + 1] = (slotStart[sl + 1] as number) + 1;
+    for (let sl = 0; sl < slotKind.length; sl++) slotStart[sl + 1] = (slotStart[sl + 1] as number) + (slotStart[sl] as number);
+    const npComboStart = new Int32Array(npCount + 1);
+    const newNp = Int32Array.from(order, (c) => comboNp[c] as number);
+    for (const np of newNp) if (np >= 0) npComboStart[np + 1] = (npComboStart[np + 1] as number) + 1;
+    for (let p = 0; p < npCount; p++) npComboStart[p + 1] = (npComboStart[p + 1] as number) + (npComboStart[p] as number);
+    const npCombos = new Int32Array(npComboStart[npCount] as number);
+    const at = npComboStart.slice(0, npCount);
+    newNp.forEach((np, c) => {
+      if (np < 0) return;
+      npCombos[at[np] as number] = c;
+      at[np] = (at[np] as number) + 1;
+    });
     const W = (this.classCount + 31) >>> 5;
     const n = bitsets.length;
     const words = new Uint32Array(W * n);
@@ -318,17 +601,16 @@ export class FastEngine implements Analysis {
       for (let w = 0; w < W; w++) words[w * n + i] = b.words[w] as number;
     });
     const sparse = this.sparseIngress(start, groupBits, groupPorts, bitsets, npCount);
-    const pureCombo = new Int32Array(npCount).fill(-1);
-    const tieredCombos: number[] = [];
-    comboNp.forEach((np, c) => {
-      if (comboAdmin[c] === -1 && comboBaseline[c] === -1) pureCombo[np] = c;
-      else tieredCombos.push(c);
-    });
     this.profiles = {
       ...sparse,
-      pureCombo,
       ruleOfBitset: Int32Array.from(ruleOfBitset),
-      tieredCombos: Int32Array.from(tieredCombos),
+      npComboStart,
+      npCombos,
+      slotOf,
+      slotStart,
+      slotKind: Uint8Array.from(slotKind),
+      slotAdmin: Int32Array.from(slotAdmin),
+      slotBaseline: Int32Array.from(slotBaseline),
       npCount,
       listCount: start.length - 1,
       start: Int32Array.from(start),
@@ -337,68 +619,47 @@ export class FastEngine implements Analysis {
       groupAction: Uint8Array.from(groupAction),
       words,
       bitsetCount: n,
-      comboNp: Int32Array.from(comboNp),
-      comboAdmin: Int32Array.from(comboAdmin),
-      comboBaseline: Int32Array.from(comboBaseline),
+      comboNp: newNp,
+      comboAdmin: Int32Array.from(order, (c) => comboAdmin[c] as number),
+      comboBaseline: Int32Array.from(order, (c) => comboBaseline[c] as number),
       profileOf,
     };
     return this.profiles;
   }
 
-  /** Egress ports from class s to every class, or undefined when no policy applies to s for egress. */
-  private egressRow(s: number): Uint32Array | undefined {
-    const prog = this.program(s, "Egress");
-    if (prog) return this.tieredEgressRow(prog);
-    if ((this.selectedBy.Egress[s] ?? []).length === 0) return undefined;
-    const rules = this.directionRules(s, "Egress");
-    const key = rules.join(",");
-    const scratch = this.egressScratch;
-    if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
-    const row = scratch.row.length === this.classCount ? scratch.row.fill(0) : new Uint32Array(this.classCount);
+  /**
+   * A tier's rules folded from "everything open", over the classes their peers name (every class
+   * for a rule open to every peer): per touched class, the ports allowed and still undecided.
+   * NetworkPolicy rules (`union`) only allow: their fold is the union of their ports.
+   */
+  private foldTier(ids: readonly number[], union: boolean, dst?: number): TierFold {
+    const C = this.classCount;
     const t = this.ports;
-    let touched: number[] | undefined = [];
-    for (const r of rules) {
+    let fs = this.foldScratch;
+    if (!fs || fs.seen.length !== C) {
+      fs = this.foldScratch = { allowed: new Uint32Array(C).fill(EMPTY_ID), undecided: new Uint32Array(C).fill(ALL_ID), remaining: new Uint32Array(C).fill(ALL_ID), seen: new Int32Array(C), epoch: 0 };
+    }
+    const { allowed, undecided, remaining, seen } = fs;
+    const epoch = ++fs.epoch;
+    const touched: number[] = [];
+    for (const r of ids) {
       const rule = this.rules[r] as CompiledRule;
       const fixed = rule.fixedPorts;
       if (fixed === EMPTY_ID) continue;
-      const paint = (c: number): void => {
-        const was = row[c] as number;
-        const now = t.union(was, fixed ?? this.rulePorts(r, c));
-        if (was === EMPTY_ID && now !== EMPTY_ID) touched?.push(c);
-        row[c] = now;
-      };
-      if (rule.peers) rule.peers.forEach(paint);
-      else {
-        touched = undefined;
-        for (let c = 0; c < row.length; c++) paint(c);
-      }
-    }
-    scratch.key = key;
-    scratch.row = row;
-    scratch.touched = touched;
-    return row;
-  }
-
-  /** The tiered fold of an egress program toward every destination class at once. */
-  private tieredEgressRow(prog: Program): Uint32Array {
-    const key = `t:${prog.admin.join(",")}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${prog.baseline.join(",")}`;
-    const scratch = this.egressScratch;
-    if (scratch.key === key && scratch.row.length === this.classCount) return scratch.row;
-    const C = this.classCount;
-    const t = this.ports;
-    if (this.tierScratch.length !== 3 * C) this.tierScratch = new Uint32Array(3 * C);
-    const undecided = this.tierScratch.subarray(0, C).fill(ALL_ID);
-    const allowed = this.tierScratch.subarray(C, 2 * C).fill(EMPTY_ID);
-    const remaining = this.tierScratch.subarray(2 * C, 3 * C).fill(ALL_ID);
-    const apply = (r: number): void => {
-      const rule = this.rules[r] as CompiledRule;
       const code = ACTION_CODE[rule.origin.action];
-      const fixed = rule.fixedPorts;
-      if (fixed === EMPTY_ID) return;
       const one = (c: number): void => {
+        if (seen[c] !== epoch) {
+          seen[c] = epoch;
+          touched.push(c);
+        }
+        const ports = fixed ?? this.rulePorts(r, dst ?? c);
+        if (union) {
+          allowed[c] = t.union(allowed[c] as number, ports);
+          return;
+        }
         const rem = remaining[c] as number;
         if (rem === EMPTY_ID) return;
-        const hit = t.intersect(fixed ?? this.rulePorts(r, c), rem);
+        const hit = t.intersect(ports, rem);
         if (hit === EMPTY_ID) return;
         remaining[c] = hit === rem ? EMPTY_ID : subtractIds(t, rem, hit);
         if (code === PASS) return;
@@ -408,22 +669,170 @@ export class FastEngine implements Analysis {
       };
       if (rule.peers) rule.peers.forEach(one);
       else for (let c = 0; c < C; c++) one(c);
-    };
-    const endTier = (isolating: boolean): void => {
-      if (isolating) undecided.fill(EMPTY_ID);
-      remaining.set(undecided);
-    };
-    for (const r of prog.admin) apply(r);
-    endTier(false);
-    for (const r of prog.np) apply(r);
-    endTier(prog.isolated);
-    for (const r of prog.baseline) apply(r);
-    const row = scratch.row.length === C ? scratch.row : new Uint32Array(C);
-    for (let c = 0; c < C; c++) row[c] = t.union(allowed[c] as number, undecided[c] as number);
-    scratch.key = key;
-    scratch.row = row;
-    scratch.touched = undefined;
-    return row;
+    }
+    const out = { touched, allowed: new Uint32Array(touched.length), undecided: new Uint32Array(touched.length) };
+    touched.forEach((c, i) => {
+      out.allowed[i] = allowed[c] as number;
+      out.undecided[i] = undecided[c] as number;
+      allowed[c] = EMPTY_ID;
+      undecided[c] = ALL_ID;
+      remaining[c] = ALL_ID;
+    });
+    return out;
+  }
+
+  /** An Admin or Baseline program's fold, kept per program (few distinct ones). */
+  private cachedFold(ids: readonly number[], dst?: number): TierFold {
+    // Named ports resolve against the destination: one fold per destination port signature.
+    const named = dst !== undefined && ids.some((r) => (this.rules[r] as CompiledRule).fixedPorts === undefined);
+    const key = `${ids.join(",")}${dst === undefined ? "" : named ? `@${(this.infos[dst] as ClassInfo).portsSig}` : "@"}`;
+    let f = this.tierFolds.get(key);
+    if (!f) this.tierFolds.set(key, (f = this.foldTier(ids, false, dst)));
+    return f;
+  }
+
+  /** The egress layer of an Admin program over isolation (NetworkPolicies) or a Baseline program. */
+  private egressLayer(key: string, admin: readonly number[], isolated: boolean, baseline: readonly number[]): EgressLayer {
+    let layer = this.egressLayers.get(key);
+    if (layer) return layer;
+    const t = this.ports;
+    const base = isolated ? EMPTY_ID : ALL_ID;
+    const below = new Map<number, number>();
+    if (baseline.length > 0) {
+      const b = this.cachedFold(baseline);
+      b.touched.forEach((c, i) => void below.set(c, t.union(b.allowed[i] as number, b.undecided[i] as number)));
+    }
+    const a = admin.length > 0 ? this.cachedFold(admin) : undefined;
+    const values = new Map(below);
+    a?.touched.forEach((c, i) => void values.set(c, withAdmin(t, a.allowed[i] as number, a.undecided[i] as number, below.get(c) ?? base)));
+    const touched: number[] = [];
+    const vs: number[] = [];
+    for (const [c, x] of values) {
+      if (x === base) continue;
+      touched.push(c);
+      vs.push(x);
+    }
+    layer = { id: this.egressLayers.size, base, touched, values: Uint32Array.from(vs), admin: a };
+    this.egressLayers.set(key, layer);
+    return layer;
+  }
+
+  /**
+   * Egress ports from class s to every class, or undefined when no policy applies to s for
+   * egress. As for ingress (IngressProfiles), per destination
+   *   A.allowed ∪ (NP isolates ? NP ∩ A.undecided : (B.allowed ∪ B.undecided) ∩ A.undecided):
+   * the Admin and Baseline tiers are folded once per program, over the classes their rules name
+   * (the layer: EgressLayer), and the source's NetworkPolicy rules over the classes they name
+   * put on it. The state is reused by the next call.
+   */
+  private egressRow(s: number): EgressState | undefined {
+    const prog = this.classProgram(s, "Egress");
+    if (!prog.isolated && prog.admin.length === 0 && prog.baseline.length === 0) return undefined;
+    return this.egressOf(prog);
+  }
+
+  /**
+   * An egress program's ports toward every class (a row of the class matrix, for a source whose
+   * program is `prog`: incremental.ts); undefined when no policy applies (everything open). The
+   * array is the caller's.
+   */
+  egressRowFor(prog: Program): Uint32Array | undefined {
+    if (!prog.isolated && prog.admin.length === 0 && prog.baseline.length === 0) return undefined;
+    return this.egressOf(prog).row.slice();
+  }
+
+  /**
+   * Egress ports from every class toward a destination of class `dst` (a column of the class
+   * matrix), or toward a pod the engine has no class for (`member`: the rules whose peers hold
+   * it; named ports resolve against `dst`, a class with its ports): one fold per distinct
+   * program (classes with equal programs share one). The array is the caller's.
+   */
+  egressColumn(dst: number, member?: RuleMembership): Uint32Array {
+    const C = this.classCount;
+    const col = new Uint32Array(C).fill(ALL_ID);
+    const byProgram = new Map<Program, number>();
+    for (let c = 0; c < C; c++) {
+      if ((this.infos[c] as ClassInfo).subject === undefined) continue; // an external source: no egress policy
+      const prog = this.classProgram(c, "Egress");
+      let x = byProgram.get(prog);
+      if (x === undefined) byProgram.set(prog, (x = this.foldFor(prog, dst, dst, member)));
+      col[c] = x;
+    }
+    return col;
+  }
+
+  /** The egress row of a program (interned: see classProgram), in the reused state. */
+  private egressOf(prog: Program): EgressState {
+    let st = this.egressState;
+    if (st && st.prog === prog) return st;
+    const { admin, isolated } = prog;
+    const baseline = isolated ? [] : prog.baseline;
+    const np = isolated ? prog.np : [];
+    let layer = this.layerOfProgram.get(prog);
+    if (!layer) this.layerOfProgram.set(prog, (layer = this.egressLayer(`${admin.join(",")}|${isolated ? "i" : baseline.join(",")}`, admin, isolated, baseline)));
+    const C = this.classCount;
+    if (!st) {
+      const fill = (x: number): Uint32Array => new Uint32Array(C).fill(x);
+      st = this.egressState = { prog: undefined, layer, layerRow: fill(layer.base), adminAllowed: fill(EMPTY_ID), adminUndecided: fill(ALL_ID), row: fill(layer.base), own: [], npAcc: fill(EMPTY_ID), seen: new Int32Array(C), epoch: 0 };
+      this.putLayer(st, layer);
+    } else if (st.layer !== layer) {
+      // Back to the base, then the new layer.
+      const old = st.layer;
+      const { row, layerRow, adminAllowed, adminUndecided } = st;
+      if (old.base !== layer.base) {
+        row.fill(layer.base);
+        layerRow.fill(layer.base);
+      } else {
+        for (const c of st.own) row[c] = old.base;
+        for (const c of old.touched) row[c] = layerRow[c] = old.base;
+      }
+      for (const c of old.admin?.touched ?? []) {
+        adminAllowed[c] = EMPTY_ID;
+        adminUndecided[c] = ALL_ID;
+      }
+      this.putLayer(st, layer);
+    } else for (const c of st.own) st.row[c] = st.layerRow[c] as number;
+    st.prog = prog;
+    st.own = [];
+    if (np.length > 0) {
+      // The source's NetworkPolicy rules: the union of their ports per class they name, under the Admin tier.
+      const t = this.ports;
+      const { row, adminAllowed, adminUndecided, npAcc, seen } = st;
+      const epoch = ++st.epoch;
+      const own: number[] = [];
+      for (const r of np) {
+        const rule = this.rules[r] as CompiledRule;
+        const fixed = rule.fixedPorts;
+        if (fixed === EMPTY_ID) continue;
+        const paint = (c: number): void => {
+          if (seen[c] !== epoch) {
+            seen[c] = epoch;
+            own.push(c);
+          }
+          npAcc[c] = t.union(npAcc[c] as number, fixed ?? this.rulePorts(r, c));
+        };
+        if (rule.peers) rule.peers.forEach(paint);
+        else for (let c = 0; c < C; c++) paint(c);
+      }
+      const admin = layer.admin !== undefined;
+      for (const c of own) {
+        const x = npAcc[c] as number;
+        row[c] = admin ? withAdmin(t, adminAllowed[c] as number, adminUndecided[c] as number, x) : x;
+        npAcc[c] = EMPTY_ID;
+      }
+      st.own = own;
+    }
+    return st;
+  }
+
+  private putLayer(st: EgressState, layer: EgressLayer): void {
+    st.layer = layer;
+    layer.touched.forEach((c, i) => void (st.row[c] = st.layerRow[c] = layer.values[i] as number));
+    const a = layer.admin;
+    a?.touched.forEach((c, i) => {
+      st.adminAllowed[c] = a.allowed[i] as number;
+      st.adminUndecided[c] = a.undecided[i] as number;
+    });
   }
 
   /**
@@ -504,6 +913,24 @@ export class FastEngine implements Analysis {
     return { npBase, baseLists, colStart, colIds, bitGroupStart, bitGroups, listOfGroup };
   }
 
+  /**
+   * The classes a compiled rule's peers hold (policy namespace `ns`: a NetworkPolicy's, "" for
+   * a cluster policy), found by the rule object: null for a rule open to every peer, undefined
+   * for a rule the engine did not compile (one of another cluster state).
+   */
+  rulePeers(rule: PolicyRule, ns: string): Bitset | null | undefined {
+    if (!this.peersByRule) {
+      this.peersByRule = new Map();
+      for (const r of this.rules) {
+        const rns = r.origin.kind === "NetworkPolicy" ? (this.policies[r.policy] as NetworkPolicy).namespace : "";
+        this.peersByRule.set(r.rule, { ns: rns, peers: r.peers ?? null });
+      }
+    }
+    const got = this.peersByRule.get(rule);
+    return got && got.ns === ns ? got.peers : undefined;
+  }
+  private peersByRule: Map<PolicyRule, { readonly ns: string; readonly peers: Bitset | null }> | undefined;
+
   /** Combo of each class (its ingress profile), -1 when no policy applies to it for ingress. */
   get profileOf(): Int32Array {
     return this.buildProfiles().profileOf;
@@ -514,26 +941,33 @@ export class FastEngine implements Analysis {
     return this.buildProfiles().comboNp.length;
   }
 
+  /** The slot of each combo (see ProfiledRow.slotValue); slot s holds combos slotStart[s] … slotStart[s+1]-1. */
+  get slots(): { readonly slotOf: Int32Array; readonly slotStart: Int32Array } {
+    const prof = this.buildProfiles();
+    return { slotOf: prof.slotOf, slotStart: prof.slotStart };
+  }
+
   /**
    * Source a's row in profile form (see ProfiledRow): the cost is the groups whose peers contain
-   * a, the tier programs and the egress rules, not the number of classes. The arrays are reused
-   * by the next call.
+   * a, the tier programs and the egress rules, not the number of classes. The arrays are the
+   * engine's, overwritten by the next call (of this or `ingressFrom`).
    */
   profiledRow(a: number): ProfiledRow {
     const prof = this.buildProfiles();
-    const { ingress, nonEmpty } = this.ingressProfiled(prof, prof.colIds, prof.colStart[a] as number, prof.colStart[a + 1] as number, prof.words, (a >>> 5) * prof.bitsetCount, a & 31);
+    const { ingress, slotValue, overrides } = this.ingressProfiled(prof, prof.colIds, prof.colStart[a] as number, prof.colStart[a + 1] as number, prof.words, (a >>> 5) * prof.bitsetCount, a & 31);
     const srcIsSubject = (this.infos[a] as ClassInfo).subject !== undefined;
     const e = srcIsSubject ? this.egressRow(a) : undefined;
-    return { ingress, nonEmpty, egress: e, egressTouched: e ? this.egressScratch.touched : undefined };
+    // (An object literal, not a spread: this runs once per class and row.)
+    return { ingress, slotValue, overrides, egress: e?.row, egressLayer: e?.layer, egressLayerRow: e?.layerRow, egressOwn: e ? e.own : NONE };
   }
 
   /**
    * The ingress part of a row (per combo, as `profiledRow`'s) from a pod that need not be one of
    * the classes (a pod after a label change, incremental.ts): the bitsets holding it are found by
    * matching each bitset's rule peers against it, as the reference evaluator does. The array is
-   * reused by the next call.
+   * the caller's.
    */
-  ingressFrom(src: PodIdentity): Pick<ProfiledRow, "ingress" | "nonEmpty"> {
+  ingressFrom(src: PodIdentity): Uint32Array {
     const prof = this.buildProfiles();
     const n = prof.bitsetCount;
     const member = new Uint32Array(n);
@@ -547,36 +981,38 @@ export class FastEngine implements Analysis {
       member[bi] = 1;
       if ((prof.bitGroupStart[bi + 1] as number) > (prof.bitGroupStart[bi] as number)) cols.push(bi);
     }
-    return this.ingressProfiled(prof, Int32Array.from(cols), 0, cols.length, member, 0, 0);
+    return this.ingressProfiled(prof, Int32Array.from(cols), 0, cols.length, member, 0, 0).ingress.slice();
   }
 
   /**
    * Per combo, the ingress ports from a source: `cols[from … to-1]` are the NetworkPolicy
    * bitsets that hold it, bit `bit` of `words[base + bitset]` says whether any bitset does.
+   * Only the combos of the NetworkPolicy profiles the source touches are computed one by one;
+   * the others take their slot's value (rewritten only where it changed since the last source).
    */
-  private ingressProfiled(prof: IngressProfiles, cols: Int32Array, from: number, to: number, words: Uint32Array, base: number, bit: number): Pick<ProfiledRow, "ingress" | "nonEmpty"> {
+  private ingressProfiled(prof: IngressProfiles, cols: Int32Array, from: number, to: number, words: Uint32Array, base: number, bit: number): Pick<ProfiledRow, "ingress" | "slotValue" | "overrides"> {
     const t = this.ports;
     const combos = prof.comboNp.length;
     const npCount = prof.npCount;
+    const slotCount = prof.slotKind.length;
     let st = this.rowState;
-    if (!st || st.v.length !== combos) st = this.rowState = { v: new Uint32Array(combos), nonEmpty: [], touched: [], stamp: new Int32Array(npCount).fill(-1), epoch: 0 };
+    if (!st || st.v.length !== combos) {
+      st = this.rowState = { v: new Uint32Array(combos).fill(EMPTY_ID), slotValue: new Uint32Array(slotCount).fill(EMPTY_ID), overrides: [], touched: [], stamp: new Int32Array(npCount).fill(-1), epoch: 0 };
+    }
     const L = prof.listCount;
     if (this.listScratch.length !== 2 * L) this.listScratch = new Uint32Array(2 * L);
     const lists = this.listScratch;
     const v = st.v;
     // Undo the last source's profiles (every untouched NetworkPolicy profile reads empty).
-    for (const p of st.touched) {
-      lists[2 * p] = EMPTY_ID;
-      const c = prof.pureCombo[p] as number;
-      if (c >= 0) v[c] = EMPTY_ID;
-    }
+    for (const p of st.touched) lists[2 * p] = EMPTY_ID;
     st.touched.length = 0;
-    st.nonEmpty.length = 0;
     const epoch = ++st.epoch;
+    const stamp = st.stamp;
+    const touched = st.touched;
     const touch = (p: number): void => {
-      if (st.stamp[p] === epoch) return;
-      st.stamp[p] = epoch;
-      st.touched.push(p);
+      if (stamp[p] === epoch) return;
+      stamp[p] = epoch;
+      touched.push(p);
       lists[2 * p] = prof.npBase[p] as number;
     };
     for (const p of prof.baseLists) touch(p);
@@ -593,33 +1029,38 @@ export class FastEngine implements Analysis {
         lists[2 * p] = acc === EMPTY_ID ? g : acc === g ? acc : t.union(acc, g);
       }
     }
-    for (const p of st.touched) {
-      const c = prof.pureCombo[p] as number;
-      if (c < 0) continue;
-      const x = lists[2 * p] as number;
-      v[c] = x;
-      if (x !== EMPTY_ID) st.nonEmpty.push(c);
-    }
-    // Tier programs, folded in order; then each combo that has one (see IngressProfiles).
-    if (prof.tieredCombos.length > 0) {
-      for (let p = npCount; p < L; p++) this.foldProgram(prof, p, words, base, bit, lists, p);
-      for (const c of prof.tieredCombos) {
-        const np = prof.comboNp[c] as number;
-        const ad = prof.comboAdmin[c] as number;
-        const bl = prof.comboBaseline[c] as number;
-        const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
-        const aOpen = ad < 0 ? ALL_ID : (lists[2 * ad + 1] as number);
-        let below: number;
-        if (np >= 0) below = lists[2 * np] as number;
-        else if (bl >= 0) below = t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
-        else below = ALL_ID;
-        // Fast paths: the Admin tier decided nothing for this source, or left everything open below.
-        const x = ad < 0 || (aAllowed === EMPTY_ID && aOpen === ALL_ID) ? below : below === ALL_ID ? t.union(aAllowed, aOpen) : t.union(aAllowed, t.intersect(below, aOpen));
-        v[c] = x;
-        if (x !== EMPTY_ID) st.nonEmpty.push(c);
+    // Tier programs, folded in order; then the slots (see IngressProfiles).
+    for (let p = npCount; p < L; p++) this.foldProgram(prof, p, words, base, bit, lists, p);
+    const { slotKind, slotAdmin, slotBaseline, slotStart, slotOf, comboAdmin, npComboStart, npCombos } = prof;
+    const slotValue = st.slotValue;
+    for (let sl = 1; sl < slotCount; sl++) {
+      const ad = slotAdmin[sl] as number;
+      const aAllowed = ad < 0 ? EMPTY_ID : (lists[2 * ad] as number);
+      let x: number;
+      if (slotKind[sl] === 1) x = aAllowed;
+      else {
+        const bl = slotBaseline[sl] as number;
+        const below = bl < 0 ? ALL_ID : t.union(lists[2 * bl] as number, lists[2 * bl + 1] as number);
+        x = ad < 0 ? below : withAdmin(t, aAllowed, lists[2 * ad + 1] as number, below);
+      }
+      if (x !== slotValue[sl]) {
+        slotValue[sl] = x;
+        v.fill(x, slotStart[sl] as number, slotStart[sl + 1] as number);
       }
     }
-    return { ingress: v, nonEmpty: st.nonEmpty };
+    for (const c of st.overrides) v[c] = slotValue[slotOf[c] as number] as number;
+    st.overrides.length = 0;
+    // The combos of the touched NetworkPolicy profiles, one by one.
+    for (const p of touched) {
+      const np = lists[2 * p] as number;
+      for (let q = npComboStart[p] as number; q < (npComboStart[p + 1] as number); q++) {
+        const c = npCombos[q] as number;
+        const ad = comboAdmin[c] as number;
+        v[c] = ad < 0 ? np : withAdmin(t, lists[2 * ad] as number, lists[2 * ad + 1] as number, np);
+        st.overrides.push(c);
+      }
+    }
+    return { ingress: v, slotValue, overrides: st.overrides };
   }
 
   classRow(a: number, out: Uint32Array): void {

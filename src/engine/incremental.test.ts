@@ -11,7 +11,7 @@ import { diffMatrices, matrixJson } from "../report/index.js";
 import { buildTopology, computeMatrix, fastAnalysis, type Level } from "./index.js";
 import { incrementalChanges } from "./incremental.js";
 import { incrementalMatrixChanges } from "./incremental-matrix.js";
-import { clusterArb } from "./testing/arbitrary.js";
+import { clusterArb, tieredClusterArb } from "./testing/arbitrary.js";
 
 type Manifest = { kind: string; metadata: { labels?: Record<string, string> }; spec?: Record<string, unknown> };
 
@@ -45,12 +45,15 @@ function mutate(manifests: unknown[], i: number, how: number): unknown[] | undef
 }
 
 describe("incremental changes ≡ diff of full matrices (property, fast-check)", () => {
-  it("same added, removed and changed connections at every level, with and without self pairs", () => {
+  it.each([
+    ["random clusters", clusterArb, 400],
+    ["tiers-heavy clusters", tieredClusterArb, 200],
+  ] as const)("same added, removed and changed connections at every level, with and without self pairs (%s)", (_, arb, numRuns) => {
     let incremental = 0;
     let runs = 0;
     fc.assert(
       fc.property(
-        clusterArb,
+        arb,
         fc.nat(),
         fc.nat(),
         fc.constantFrom<Level>("pod", "workload", "namespace"),
@@ -81,7 +84,7 @@ describe("incremental changes ≡ diff of full matrices (property, fast-check)",
           );
         },
       ),
-      { numRuns: 400 },
+      { numRuns },
     );
     // Most changes keep the ipBlock partition: the incremental path is what ran.
     expect(incremental).toBeGreaterThan(runs / 2);

@@ -9,9 +9,15 @@
  * pair by pair, with the reference semantics (`direction` in reference.ts) over the policies that
  * select each end, in both states; pairs are grouped into units (the fast engine's classes, split
  * where identities changed), so a row costs one evaluation per class, not per pod. Where the
- * analysis before is the fast engine, the ingress side of a unit whose policies did not change is
- * read from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a
- * source whose labels changed): a row costs one lookup per destination.
+ * analysis before is the fast engine, the sides are the engine's wherever the policies involved
+ * did not change: the ingress side of a unit selected by the same policies in both states is read
+ * from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a source
+ * whose labels changed): a row costs one lookup per destination; the ingress side at a unit whose
+ * selection changed is a column the engine folds once per program (`ingressColumn`); egress
+ * toward such a unit from every source is one column (`egressColumn`, a fold per distinct source
+ * program), egress from a unit whose side may change one row (`egressRowFor`), any other egress
+ * side the engine's fold of the source's program (`foldFor`, kept per program). `direction` over
+ * the policies decides only where a changed policy is involved.
  *
  * The partition of addresses by ipBlocks must stay the same (a policy that brings in a new
  * ipBlock changes the classes themselves), as must everything but labels and policies: otherwise
@@ -20,7 +26,8 @@
 import { clusterRulesOf, ipSetKey, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
-import { FastEngine } from "./fast.js";
+import { FastEngine, type Program, type RuleMembership } from "./fast.js";
+import type { Bitset } from "./bitset.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
 import type { Subject, Topology } from "./topology.js";
@@ -418,8 +425,11 @@ class IncrementalEval implements Incremental {
    * policy changed, is selected by the same policies in both states.
    */
   private sameSelection(u: number): boolean {
-    return !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    let k = this.sameSel[u];
+    if (k === undefined) this.sameSel[u] = k = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
+    return k;
   }
+  private readonly sameSel: boolean[] = [];
 
   /**
    * Ingress ports at subject unit `at` from unit `peer`, read from the engine's row of the peer
@@ -442,7 +452,7 @@ class IncrementalEval implements Incremental {
       if (fresh) {
         const id = this.identity("after", peer);
         if (!id) return undefined;
-        row = e.ingressFrom(id).ingress.slice();
+        row = e.ingressFrom(id);
       } else row = e.profiledRow(e.classOf[p.rep] as number).ingress.slice();
       rows[peer] = row;
     }
@@ -450,6 +460,182 @@ class IncrementalEval implements Incremental {
     let ours = this.fromEngine.get(id);
     if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
     return ours;
+  }
+
+  /**
+   * Ports a direction allows at subject unit `at` toward/from unit `peer`, folded by the engine
+   * over its compiled rules (FastEngine.foldFor): the program of `at`'s class when `at` is
+   * selected by the same policies in both states, else the program of the policies that select
+   * it in `state` when none of them changed; a peer the engine has a class for is looked up in
+   * the rules' peer bitsets, another (a pod whose labels changed, after) matched rule by rule,
+   * once per unit. Undefined when the engine cannot tell.
+   */
+  private engineSide(state: State, dir: PolicyType, at: number, peer: number, dst: number): number | undefined {
+    const e = this.engine;
+    if (!e) return undefined;
+    const prog = this.engineProgram(state, dir, at);
+    if (prog === undefined) return undefined;
+    if (prog === null) return ALL_ID; // a hostNetwork pod: no policy applies at it
+    const p = this.units[peer] as Unit;
+    const fresh = state === "after" && p.changed;
+    let member: RuleMembership | undefined;
+    if (fresh) {
+      member = this.memberships[peer];
+      if (!member) {
+        const id = this.identity("after", peer);
+        if (!id) return undefined;
+        member = this.memberships[peer] = e.ruleMembership(id);
+      }
+    }
+    const dstClass = e.classOf[(this.units[dst] as Unit).rep] as number;
+    const peerClass = e.classOf[p.rep] as number;
+    let id: number;
+    if (dir === "Ingress" && !fresh) id = e.ingressColumn(prog, dstClass)[peerClass] as number;
+    else {
+      // Per program (equal programs are one object): by peer and destination class.
+      let memo = this.folds.get(prog);
+      if (!memo) this.folds.set(prog, (memo = new Map()));
+      const C = e.classCount;
+      const key = (fresh ? C + peer : peerClass) * C + dstClass;
+      let got = memo.get(key);
+      if (got === undefined) memo.set(key, (got = e.foldFor(prog, dstClass, peerClass, member)));
+      id = got;
+    }
+    let ours = this.fromEngine.get(id);
+    if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
+    return ours;
+  }
+
+  /** The units whose ingress (as destination) and egress (as source) side may change (`evaluate`). */
+  private ingressSet: ReadonlySet<number> = new Set();
+  private egressSet: ReadonlySet<number> = new Set();
+  /**
+   * Per state, per unit of those sets: its side toward every unit at once, in our port ids (-1
+   * where the engine cannot tell: a peer whose labels changed, after), made from the engine's
+   * class columns and rows; null when the engine cannot tell at all. Ingress at a unit of the
+   * ingress set (`inCols`), egress from every unit toward one (`egCols`), egress at a unit of the
+   * egress set (`egRows`).
+   */
+  private readonly inCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+  private readonly egCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+  private readonly egRows: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+
+  /** A side read from the unit arrays above; -1 when there is none. */
+  private bulkSide(state: State, dir: PolicyType, at: number, peer: number): number {
+    const e = this.engine;
+    if (!e) return -1;
+    const si = state === "before" ? 0 : 1;
+    let arr: Int32Array | null | undefined;
+    let i: number;
+    if (dir === "Ingress") {
+      if (!this.ingressSet.has(at)) return -1;
+      const m = this.inCols[si] as Map<number, Int32Array | null>;
+      arr = m.get(at);
+      if (arr === undefined) m.set(at, (arr = this.ingressColumnOf(e, state, at)));
+      i = peer;
+    } else if (this.egressSet.has(at)) {
+      const m = this.egRows[si] as Map<number, Int32Array | null>;
+      arr = m.get(at);
+      if (arr === undefined) m.set(at, (arr = this.egressRowOf(e, state, at)));
+      i = peer;
+    } else if (this.ingressSet.has(peer)) {
+      const m = this.egCols[si] as Map<number, Int32Array | null>;
+      arr = m.get(peer);
+      if (arr === undefined) m.set(peer, (arr = this.egressColumnOf(e, state, peer)));
+      i = at;
+    } else return -1;
+    return arr ? (arr[i] as number) : -1;
+  }
+
+  /** Engine port ids → ours. */
+  private ours(e: FastEngine, id: number): number {
+    let got = this.fromEngine.get(id);
+    if (got === undefined) this.fromEngine.set(id, (got = this.ports.intern(e.ports.get(id))));
+    return got;
+  }
+
+  /** Per unit, a class array's value at the unit's class (ours), where `ok`; -1 elsewhere. */
+  private byUnit(e: FastEngine, byClass: Uint32Array | undefined, ok: (u: number) => boolean): Int32Array {
+    const U = this.units.length;
+    const out = new Int32Array(U).fill(-1);
+    const all = this.ours(e, ALL_ID);
+    let lastId = -1;
+    let lastOurs = -1;
+    for (let u = 0; u < U; u++) {
+      if (!ok(u)) continue;
+      if (!byClass) {
+        out[u] = all;
+        continue;
+      }
+      const id = byClass[e.classOf[(this.units[u] as Unit).rep] as number] as number;
+      if (id !== lastId) {
+        lastId = id;
+        lastOurs = this.ours(e, id);
+      }
+      out[u] = lastOurs;
+    }
+    return out;
+  }
+
+  /** A peer whose identity in `state` is not its class's. */
+  private fresh(state: State, u: number): boolean {
+    return state === "after" && (this.units[u] as Unit).changed;
+  }
+
+  private ingressColumnOf(e: FastEngine, state: State, at: number): Int32Array | null {
+    const prog = this.engineProgram(state, "Ingress", at);
+    if (!prog) return null;
+    const col = e.ingressColumn(prog, e.classOf[(this.units[at] as Unit).rep] as number);
+    return this.byUnit(e, col, (u) => !this.fresh(state, u));
+  }
+
+  private egressRowOf(e: FastEngine, state: State, at: number): Int32Array | null {
+    const prog = this.engineProgram(state, "Egress", at);
+    if (!prog) return null;
+    return this.byUnit(e, e.egressRowFor(prog), (v) => !this.fresh(state, v));
+  }
+
+  /** Egress toward unit `dst` from every unit selected by the same policies in both states (the engine's programs). */
+  private egressColumnOf(e: FastEngine, state: State, dst: number): Int32Array | null {
+    const unit = this.units[dst] as Unit;
+    let member: RuleMembership | undefined;
+    if (this.fresh(state, dst)) {
+      const id = this.identity("after", dst);
+      if (!id) return null;
+      member = this.memberships[dst] ??= e.ruleMembership(id);
+    }
+    const col = e.egressColumn(e.classOf[unit.rep] as number, member);
+    return this.byUnit(e, col, (u) => this.sameSelection(u));
+  }
+
+  /** Per state and direction (`slot`), per unit: its engine program (null: unpoliced; false: the engine cannot tell). */
+  private readonly programs: (Program | null | false | undefined)[][] = [[], [], [], []];
+  /** Per engine program: its folds (engine port ids) by peer and destination (engineSide). */
+  private readonly folds = new Map<Program, Map<number, number>>();
+  /** Per unit whose labels changed: its rule membership after (FastEngine.ruleMembership). */
+  private readonly memberships: (RuleMembership | undefined)[] = [];
+  private changedKeys: Set<string> | undefined;
+
+  private engineProgram(state: State, dir: PolicyType, at: number): Program | null | undefined {
+    const e = this.engine as FastEngine;
+    const shared = this.sameSelection(at);
+    const progs = this.programs[slot(shared ? "before" : state, dir)] as (Program | null | false | undefined)[];
+    let got = progs[at];
+    if (got === undefined) {
+      const unit = this.units[at] as Unit;
+      const id = this.identity(state, at);
+      if (!id) got = false;
+      else if (id.hostNetwork) got = null;
+      else if (shared) got = e.classProgram(e.classOf[unit.rep] as number, dir);
+      else {
+        const view = this.view(state, dir, at);
+        const changed = (this.changedKeys ??= new Set(this.changedPolicies));
+        const untouched = view !== undefined && view.networkPolicies.every((p) => !changed.has(npKey(p))) && view.clusterPolicies.every((p) => !changed.has(cpKey(p)));
+        got = (untouched && e.programOf(dir, view.networkPolicies, view.clusterPolicies)) || false;
+      }
+      progs[at] = got;
+    }
+    return got === false ? undefined : got;
   }
 
   /** The cluster as `direction` reads it, with only the policies that select unit `u` in direction `dir`. */
@@ -482,10 +668,14 @@ class IncrementalEval implements Incremental {
       const got = this.engineIngress(state, at, peer);
       if (got !== undefined) return got;
     }
+    const bulk = this.bulkSide(state, dir, at, peer);
+    if (bulk >= 0) return bulk;
+    const folded = this.engineSide(state, dir, at, peer, dst);
+    if (folded !== undefined) return folded;
     const view = this.view(state, dir, at);
     const id = this.identity(state, at);
     if (!view || !id) return ALL_ID; // an external cell: no policy applies at it
-    const sig = this.signature(view, this.party(state, peer), dir === "Egress" ? dst : undefined, state);
+    const sig = this.signature(view, dir, peer, dir === "Egress" ? dst : undefined, state);
     const memos = this.answers[slot(state, dir)] as (Map<number | string, number> | undefined)[];
     let memo = memos[at];
     if (!memo) memos[at] = memo = new Map();
@@ -504,7 +694,10 @@ class IncrementalEval implements Incremental {
   /** Per unit: the id of its named-port context (containerPorts and hostNetwork, the same in both states). */
   private readonly portContext: (number | undefined)[] = [];
   private readonly portContextIds = new Map<string, number>();
-  private readonly viewPeers = new WeakMap<PolicyView, { readonly peers: readonly { readonly peer: Peer; readonly ns: string }[]; readonly named: boolean }>();
+  /** Per state, per unit the engine has no class for: whether each rule's peers match it (a rule has one namespace). */
+  private readonly ruleMatches: (Map<PolicyRule, boolean> | undefined)[][] = [[], []];
+  /** Per view: its rules with peers (and the engine's bitset of each, null when the engine has none), and whether one names a port. */
+  private readonly viewRules = new WeakMap<PolicyView, { readonly rules: readonly { readonly rule: PolicyRule; readonly ns: string; readonly peers: Bitset | null }[]; readonly named: boolean }>();
 
   private party(state: State, u: number): ReturnType<typeof partyOf> {
     const parties = this.parties[state === "before" ? 0 : 1] as (ReturnType<typeof partyOf> | undefined)[];
@@ -524,38 +717,63 @@ class IncrementalEval implements Incremental {
   }
 
   /**
-   * Which of the view's rule peers match `party` (a rule open to every peer needs no bit), plus
-   * the named-port context of the destination unit `dst` when a rule names a port: a number
-   * (bits, then context) when the view has at most 30 peers, else text.
+   * Which of the view's rules (in direction `dir`) match unit `peer` (a rule open to every peer
+   * needs no bit), plus the named-port context of the destination unit `dst` when a rule names a
+   * port: a number (bits, then context) when the view has at most 30 such rules, else text. A
+   * peer the engine has a class for (unchanged, or before) is looked up in the engine's peer
+   * bitset of each rule it compiled; other peers are matched against the rule's peers.
    */
-  private signature(view: PolicyView, party: ReturnType<typeof partyOf>, dst: number | undefined, state: State): number | string {
-    let vp = this.viewPeers.get(view);
-    if (!vp) {
-      const peers: { peer: Peer; ns: string }[] = [];
+  private signature(view: PolicyView, dir: PolicyType, peer: number, dst: number | undefined, state: State): number | string {
+    let vr = this.viewRules.get(view);
+    if (!vr) {
+      const rules: { rule: PolicyRule; ns: string; peers: Bitset | null }[] = [];
       let named = false;
+      const e = this.engine;
       const add = (r: PolicyRule, ns: string): void => {
         if (r.ports !== "All" && r.ports.some((x) => x.port.type === "Named")) named = true;
-        if (r.peers !== "All") for (const peer of r.peers) peers.push({ peer, ns });
+        if (r.peers === "All") return;
+        const compiled = e?.rulePeers(r, ns);
+        rules.push({ rule: r, ns, peers: compiled === undefined ? null : compiled });
       };
-      for (const p of view.networkPolicies) for (const r of [...p.ingress, ...p.egress]) add(r, p.namespace);
-      for (const p of view.clusterPolicies) for (const r of [...p.ingress, ...p.egress]) add(r.rule, "");
-      vp = { peers, named };
-      this.viewPeers.set(view, vp);
+      for (const p of view.networkPolicies) for (const r of dir === "Ingress" ? p.ingress : p.egress) add(r, p.namespace);
+      for (const p of view.clusterPolicies) for (const r of clusterRulesOf(p, dir)) add(r.rule, "");
+      vr = { rules, named };
+      this.viewRules.set(view, vr);
     }
+    const unit = this.units[peer] as Unit;
+    const cls = this.engine && (state === "before" || !unit.changed) ? (this.engine.classOf[unit.rep] as number) : -1;
+    let party: ReturnType<typeof partyOf> | undefined;
+    const { rules } = vr;
+    // A peer the engine has no class for: each rule matched once per unit and state.
+    const slot = state === "before" ? 0 : 1;
+    const matches = cls >= 0 ? undefined : ((this.ruleMatches[slot] as (Map<PolicyRule, boolean> | undefined)[])[peer] ??= new Map());
     const hit = (i: number): boolean => {
-      const { peer, ns } = vp.peers[i] as { readonly peer: Peer; readonly ns: string };
-      return party.type === "pod" ? peerMatchesPod(peer, ns, party.pod) : peerMatchesAddress(peer, party.ip);
+      const r = rules[i] as { rule: PolicyRule; ns: string; peers: Bitset | null };
+      if (cls >= 0 && r.peers) return r.peers.has(cls);
+      let got = matches?.get(r.rule);
+      if (got === undefined) {
+        const pa = (party ??= this.party(state, peer));
+        const peers = r.rule.peers as readonly Peer[];
+        got = pa.type === "pod" ? peers.some((x) => peerMatchesPod(x, r.ns, pa.pod)) : peers.some((x) => peerMatchesAddress(x, pa.ip));
+        matches?.set(r.rule, got);
+      }
+      return got;
     };
-    const dstId = vp.named && dst !== undefined ? this.identity(state, dst) : undefined;
+    const dstId = vr.named && dst !== undefined ? this.identity(state, dst) : undefined;
     const context = dstId && dst !== undefined ? this.portContextOf(dst, dstId) : -1;
-    const n = vp.peers.length;
+    const n = rules.length;
     if (n <= 30) {
       let bits = 0;
       for (let i = 0; i < n; i++) if (hit(i)) bits |= 1 << i;
       return bits + (context + 1) * 2 ** 30;
     }
+    // 15 bits a character.
     let sig = "";
-    for (let i = 0; i < n; i++) sig += hit(i) ? "1" : "0";
+    for (let i = 0; i < n; i += 15) {
+      let bits = 0;
+      for (let j = i; j < Math.min(n, i + 15); j++) if (hit(j)) bits |= 1 << (j - i);
+      sig += String.fromCharCode(bits);
+    }
     return `${sig}|${context}`;
   }
 
@@ -571,6 +789,8 @@ class IncrementalEval implements Incremental {
 
   private evaluate(ingress: ReadonlySet<number>, egress: ReadonlySet<number>): void {
     const U = this.units.length;
+    this.ingressSet = ingress;
+    this.egressSet = egress;
     const pair = (u: number, v: number): void => {
       if (this.isExternal(u) && this.isExternal(v)) return;
       const changed = (this.units[u] as Unit).changed || (this.units[v] as Unit).changed;
@@ -599,7 +819,56 @@ class IncrementalEval implements Incremental {
       if (before !== after) this.changes.push({ src: u, dst: v, before, after });
     };
     const cols = [...ingress].sort((x, y) => x - y);
-    for (let u = 0; u < U; u++) for (const v of cols) pair(u, v);
+    // Columns: with the engine, each side of a column is one array over the source units (the
+    // same values `side` reads, without a lookup per pair); pair by pair where an entry is not
+    // known (-1), for sources of the egress set (rows), and without the engine.
+    const arrays = (m: Map<number, Int32Array | null>[], state: State, v: number, build: (e: FastEngine, state: State, v: number) => Int32Array | null): Int32Array | null => {
+      const e = this.engine;
+      if (!e) return null;
+      const map = m[state === "before" ? 0 : 1] as Map<number, Int32Array | null>;
+      let got = map.get(v);
+      if (got === undefined) map.set(v, (got = build.call(this, e, state, v)));
+      return got;
+    };
+    const colData = cols.map((v) => {
+      if (!this.engine || this.isExternal(v)) return undefined;
+      const in0 = arrays(this.inCols, "before", v, this.ingressColumnOf);
+      const in1 = arrays(this.inCols, "after", v, this.ingressColumnOf);
+      const eg0 = arrays(this.egCols, "before", v, this.egressColumnOf);
+      const eg1 = arrays(this.egCols, "after", v, this.egressColumnOf);
+      return in0 && in1 && eg0 && eg1 ? { in0, in1, eg0, eg1, changed: (this.units[v] as Unit).changed } : undefined;
+    });
+    for (let u = 0; u < U; u++) {
+      const uChanged = (this.units[u] as Unit).changed;
+      const uRow = egress.has(u);
+      for (let j = 0; j < cols.length; j++) {
+        const v = cols[j] as number;
+        const cd = colData[j];
+        if (!cd || uRow) {
+          pair(u, v);
+          continue;
+        }
+        // v is in the ingress set: its side is computed in both states (pair's second branch).
+        const in0 = cd.in0[u] as number;
+        const in1 = cd.in1[u] as number;
+        if (in0 < 0 || in1 < 0) {
+          pair(u, v);
+          continue;
+        }
+        const egSame = !uChanged && !cd.changed;
+        if (egSame && in0 === in1) continue;
+        if (in0 === EMPTY_ID && in1 === EMPTY_ID) continue;
+        const eg0 = cd.eg0[u] as number;
+        const eg1 = egSame ? eg0 : (cd.eg1[u] as number);
+        if (eg0 < 0 || eg1 < 0) {
+          pair(u, v);
+          continue;
+        }
+        const before = this.ports.intersect(eg0, in0);
+        const after = this.ports.intersect(eg1, in1);
+        if (before !== after) this.changes.push({ src: u, dst: v, before, after });
+      }
+    }
     for (const u of [...egress].sort((x, y) => x - y)) {
       for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
     }

@@ -8,13 +8,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadCluster } from "../parse/index.js";
 import { buildTopology, computeMatrix, computeSummary, fastAnalysis, referenceAnalysis, type Level } from "./index.js";
-import { clusterArb } from "./testing/arbitrary.js";
+import { clusterArb, tieredClusterArb } from "./testing/arbitrary.js";
 
 describe("matrix summary ≡ counting the matrix", () => {
-  it("allowed, denied and reachable-from-outside counts match the listed connections", () => {
+  it.each([
+    ["random clusters", clusterArb, 400],
+    ["tiers-heavy clusters", tieredClusterArb, 200],
+  ] as const)("allowed, denied and reachable-from-outside counts match the listed connections (%s)", (_, arb, numRuns) => {
     fc.assert(
       fc.property(
-        clusterArb,
+        arb,
         fc.constantFrom<Level>("pod", "workload", "namespace"),
         fc.boolean(),
         fc.constantFrom(undefined, ["x"], ["x", "z"]),
@@ -43,7 +46,7 @@ describe("matrix summary ≡ counting the matrix", () => {
           expect(s.reachableFromOutside).toBe(reached.size);
         },
       ),
-      { numRuns: 400 },
+      { numRuns },
     );
   });
 });

@@ -9,7 +9,7 @@
  */
 import type { Analysis } from "./analysis.js";
 import { Bitset } from "./bitset.js";
-import { combinePorts, type ProfiledRow } from "./fast.js";
+import { combinePorts, type EgressLayer, type ProfiledRow } from "./fast.js";
 import { memberGroups, type Level, type MatrixOptions } from "./matrix.js";
 import { ALL_ID, EMPTY_ID, type PortSetTable } from "./port-table.js";
 import type { Subject } from "./topology.js";
@@ -19,6 +19,7 @@ interface Profiled {
   readonly ports: PortSetTable;
   readonly profileOf: Int32Array;
   readonly profileCount: number;
+  readonly slots: { readonly slotOf: Int32Array; readonly slotStart: Int32Array };
   profiledRow(a: number): ProfiledRow;
 }
 
@@ -296,27 +297,41 @@ class ClassRows implements RowReader {
 }
 
 /**
- * The fast engine: a row is its ingress value per profile plus its egress entries, so weights
- * are summed per profile (and over the egress entries the source's rules name), not per class.
+ * The fast engine: a row is its ingress value per profile (per slot, but for a few profiles) plus
+ * its egress row (a layer shared by the sources of one Admin program, but for the classes the
+ * source's NetworkPolicy rules name), so weights are summed per slot, per (slot, layer value) and
+ * over those few classes, not per class.
  */
 class ProfileRows implements RowReader {
   private r: ProfiledRow | undefined;
   /** Per profile: Σ single[b] over its classes; and over its in-cluster classes. */
   private readonly byProfile: Float64Array;
   private readonly inClusterByProfile: Float64Array;
+  /** The same per slot (over the slot's profiles). */
+  private readonly bySlot: Float64Array;
+  private readonly inClusterBySlot: Float64Array;
   /** Σ single[b] over the classes no policy isolates for ingress (all, and in-cluster ones). */
   private readonly open: number;
   private readonly openInCluster: number;
   private readonly reachedProfile: Uint8Array;
+  /** Slots whose every profile is marked in reachedProfile. */
+  private readonly reachedSlot: Uint8Array;
   private openReached = false;
-  /** The engine's profile per class (read once: the engine computes it behind a getter). */
+  /** The engine's profile per class, and slot per profile (read once: the engine computes them behind getters). */
   private readonly profileOf: Int32Array;
+  private readonly slotOf: Int32Array;
+  private readonly slotStart: Int32Array;
   constructor(private readonly a: Analysis & Profiled, private readonly w: Weights) {
     this.profileOf = a.profileOf;
+    ({ slotOf: this.slotOf, slotStart: this.slotStart } = a.slots);
     const P = a.profileCount;
+    const S = this.slotStart.length - 1;
     this.byProfile = new Float64Array(P);
     this.inClusterByProfile = new Float64Array(P);
+    this.bySlot = new Float64Array(S);
+    this.inClusterBySlot = new Float64Array(S);
     this.reachedProfile = new Uint8Array(P);
+    this.reachedSlot = new Uint8Array(S);
     let open = 0;
     let openIn = 0;
     for (let b = 0; b < a.classCount; b++) {
@@ -327,44 +342,123 @@ class ProfileRows implements RowReader {
         open += wb;
         openIn += inCluster;
       } else {
+        const sl = this.slotOf[p] as number;
         this.byProfile[p] = (this.byProfile[p] as number) + wb;
         this.inClusterByProfile[p] = (this.inClusterByProfile[p] as number) + inCluster;
+        this.bySlot[sl] = (this.bySlot[sl] as number) + wb;
+        this.inClusterBySlot[sl] = (this.inClusterBySlot[sl] as number) + inCluster;
       }
     }
     this.open = open;
     this.openInCluster = openIn;
+    this.seen = new Int32Array(a.classCount);
   }
   load(x: number): void {
     this.r = this.a.profiledRow(x);
   }
+  /** Ingress ports toward class b (egress aside). */
+  private ingressAt(b: number): number {
+    const p = this.profileOf[b] as number;
+    return p < 0 ? ALL_ID : ((this.r as ProfiledRow).ingress[p] as number);
+  }
   at(b: number): number {
     const r = this.r as ProfiledRow;
-    const p = this.profileOf[b] as number;
-    return combinePorts(this.a.ports, r.egress ? (r.egress[b] as number) : ALL_ID, p < 0 ? ALL_ID : (r.ingress[p] as number));
+    return combinePorts(this.a.ports, r.egress ? (r.egress[b] as number) : ALL_ID, this.ingressAt(b));
   }
+  /** Σ weight over the classes whose ingress ports from the source are not empty (egress aside). */
+  private ingressWeighted(open: number, bySlot: Float64Array, byProfile: Float64Array): number {
+    const r = this.r as ProfiledRow;
+    const { slotValue, ingress } = r;
+    let n = open;
+    for (let sl = 0; sl < slotValue.length; sl++) if (slotValue[sl] !== EMPTY_ID) n += bySlot[sl] as number;
+    for (const p of r.overrides) {
+      const now = ingress[p] !== EMPTY_ID;
+      if (now !== (slotValue[this.slotOf[p] as number] !== EMPTY_ID)) n += now ? (byProfile[p] as number) : -(byProfile[p] as number);
+    }
+    return n;
+  }
+  /** Σ weight over the classes whose ingress slot value (overrides aside) is not empty. */
+  private slotWeighted(open: number, bySlot: Float64Array): number {
+    const slotValue = (this.r as ProfiledRow).slotValue;
+    let n = open;
+    for (let sl = 0; sl < slotValue.length; sl++) if (slotValue[sl] !== EMPTY_ID) n += bySlot[sl] as number;
+    return n;
+  }
+  /** Per egress layer: its touched classes' weights by (slot, layer value), and by slot. */
+  private readonly layerWeights = new Map<number, LayerWeights>();
+  private weightsOf(layer: EgressLayer): LayerWeights {
+    let lw = this.layerWeights.get(layer.id);
+    if (lw) return lw;
+    const single = this.w.single;
+    const S = this.slotStart.length - 1;
+    const bySlot = new Float64Array(S);
+    let open = 0;
+    const groups = new Map<string, { slot: number; value: number; weight: number }>();
+    layer.touched.forEach((b, i) => {
+      const wb = single[b] as number;
+      if (wb === 0) return;
+      const p = this.profileOf[b] as number;
+      const sl = p < 0 ? -1 : (this.slotOf[p] as number);
+      if (sl < 0) open += wb;
+      else bySlot[sl] = (bySlot[sl] as number) + wb;
+      const value = layer.values[i] as number;
+      const key = `${sl},${value}`;
+      const g = groups.get(key);
+      if (g) g.weight += wb;
+      else groups.set(key, { slot: sl, value, weight: wb });
+    });
+    lw = { open, bySlot, groups: [...groups.values()] };
+    this.layerWeights.set(layer.id, lw);
+    return lw;
+  }
+  /** Per class, the classes of each profile (to correct the layer's count where a profile is overridden). */
+  private classesOf: { readonly start: Int32Array; readonly classes: Int32Array } | undefined;
+  private readonly seen: Int32Array;
+  private epoch = 0;
   weighted(): number {
     const r = this.r as ProfiledRow;
+    if (!r.egress) return this.ingressWeighted(this.open, this.bySlot, this.byProfile);
+    // Σ over the classes of "the layer's egress ∩ the slot's ingress is not empty", then
+    // corrected at the classes where the row differs: the source's own egress entries and the
+    // classes of the overridden profiles.
+    const t = this.a.ports;
     const single = this.w.single;
+    const layer = r.egressLayer as EgressLayer;
+    const layerRow = r.egressLayerRow as Uint32Array;
+    if (layer.base === EMPTY_ID && layer.touched.length === 0) {
+      // NetworkPolicies alone (no Admin egress rule): the row is empty but at the source's own entries.
+      let n = 0;
+      for (const b of r.egressOwn) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
+      return n;
+    }
+    const lw = this.weightsOf(layer);
+    const slotValue = r.slotValue;
     let n = 0;
-    if (!r.egress) {
-      n = this.open;
-      for (const p of r.nonEmpty) n += this.byProfile[p] as number;
-    } else if (r.egressTouched) {
-      for (const b of r.egressTouched) if (this.at(b) !== EMPTY_ID) n += single[b] as number;
-    } else {
-      // A dense egress row (a tier program, a rule open to every peer): class by class, inline.
-      const e = r.egress;
-      const v = r.ingress;
-      const profileOf = this.profileOf;
-      const t = this.a.ports;
-      const C = this.a.classCount;
-      for (let b = 0; b < C; b++) {
-        const ep = e[b] as number;
-        if (ep === EMPTY_ID) continue;
-        const p = profileOf[b] as number;
-        const ip = p < 0 ? ALL_ID : (v[p] as number);
-        if (ip === EMPTY_ID) continue;
-        if (ep === ALL_ID || ip === ALL_ID || t.intersect(ep, ip) !== EMPTY_ID) n += single[b] as number;
+    if (layer.base === ALL_ID) {
+      n = this.slotWeighted(this.open, this.bySlot) - lw.open;
+      for (let sl = 0; sl < slotValue.length; sl++) if (slotValue[sl] !== EMPTY_ID) n -= lw.bySlot[sl] as number;
+    }
+    for (const g of lw.groups) if (combinePorts(t, g.value, g.slot < 0 ? ALL_ID : (slotValue[g.slot] as number)) !== EMPTY_ID) n += g.weight;
+    const epoch = ++this.epoch;
+    const seen = this.seen;
+    const correct = (b: number): void => {
+      if (seen[b] === epoch) return;
+      seen[b] = epoch;
+      const p = this.profileOf[b] as number;
+      const assumed = combinePorts(t, layerRow[b] as number, p < 0 ? ALL_ID : (slotValue[this.slotOf[p] as number] as number)) !== EMPTY_ID;
+      const now = this.at(b) !== EMPTY_ID;
+      if (now !== assumed) n += now ? (single[b] as number) : -(single[b] as number);
+    };
+    for (const b of r.egressOwn) correct(b);
+    if (r.overrides.length > 0) {
+      const co = (this.classesOf ??= classesByProfile(this.profileOf, this.slotOf.length));
+      // Where the layer is empty (its base, if that is empty) nothing was assumed nor gets through but the own entries.
+      const skipEmpty = layer.base === EMPTY_ID;
+      for (const p of r.overrides) {
+        for (let k = co.start[p] as number; k < (co.start[p + 1] as number); k++) {
+          const b = co.classes[k] as number;
+          if (!skipEmpty || layerRow[b] !== EMPTY_ID) correct(b);
+        }
       }
     }
     return n;
@@ -383,13 +477,20 @@ class ProfileRows implements RowReader {
       }
       return n;
     }
-    let n = this.openInCluster;
     if (this.openInCluster > 0) this.openReached = true;
-    for (const p of r.nonEmpty) {
-      n += this.inClusterByProfile[p] as number;
-      this.reachedProfile[p] = 1;
+    const { slotValue, ingress } = r;
+    for (let sl = 0; sl < slotValue.length; sl++) {
+      if (slotValue[sl] === EMPTY_ID || this.reachedSlot[sl] === 1) continue;
+      // The slot's profiles this source reaches (all but some overridden ones).
+      let all = true;
+      for (let p = this.slotStart[sl] as number; p < (this.slotStart[sl + 1] as number); p++) {
+        if (ingress[p] !== EMPTY_ID) this.reachedProfile[p] = 1;
+        else all = false;
+      }
+      if (all) this.reachedSlot[sl] = 1;
     }
-    return n;
+    for (const p of r.overrides) if (ingress[p] !== EMPTY_ID) this.reachedProfile[p] = 1;
+    return this.ingressWeighted(this.openInCluster, this.inClusterBySlot, this.inClusterByProfile);
   }
   reachedFromOutside(reached: Uint8Array): void {
     const { single, external } = this.w;
@@ -399,4 +500,26 @@ class ProfileRows implements RowReader {
       if (p < 0 ? this.openReached : this.reachedProfile[p] === 1) reached[b] = 1;
     }
   }
+}
+
+/** An egress layer's touched classes, weighted: by (slot, layer value), by slot, and with no ingress policy (slot -1). */
+interface LayerWeights {
+  readonly open: number;
+  readonly bySlot: Float64Array;
+  readonly groups: readonly { readonly slot: number; readonly value: number; readonly weight: number }[];
+}
+
+/** The classes of each profile: classes[start[p] … start[p+1]-1]. */
+function classesByProfile(profileOf: Int32Array, profiles: number): { start: Int32Array; classes: Int32Array } {
+  const start = new Int32Array(profiles + 1);
+  for (const p of profileOf) if (p >= 0) start[p + 1] = (start[p + 1] as number) + 1;
+  for (let p = 0; p < profiles; p++) start[p + 1] = (start[p + 1] as number) + (start[p] as number);
+  const classes = new Int32Array(start[profiles] as number);
+  const at = start.slice(0, profiles);
+  profileOf.forEach((p, b) => {
+    if (p < 0) return;
+    classes[at[p] as number] = b;
+    at[p] = (at[p] as number) + 1;
+  });
+  return { start, classes };
 }

@@ -138,56 +138,68 @@ export interface GeneratedCluster {
   readonly manifests: unknown[];
 }
 
-export const clusterArb: fc.Arbitrary<GeneratedCluster> = fc
-  .record({
-    nsLabels: fc.array(fc.constantFrom("red", "blue", undefined), { minLength: 3, maxLength: 3 }),
-    pods: fc.array(podArb, { minLength: 1, maxLength: 7 }),
-    policies: fc.array(policyArb, { maxLength: 5 }),
-    clusterPolicies: fc.array(clusterPolicyArb, { maxLength: 3 }),
-  })
-  .map(({ nsLabels, pods, policies, clusterPolicies }) => {
-    const manifests: unknown[] = NS.map((ns, i) => ({
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: ns, labels: nsLabels[i] ? { team: nsLabels[i] } : {} },
-    }));
-    pods.forEach((p, i) => {
-      const spec = { hostNetwork: p.hostNet === 0, containers: [{ name: "c", image: "i", ports: p.ports }] };
-      if (p.template === 0) {
-        manifests.push({
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          metadata: { name: `w${i}`, namespace: p.ns },
-          spec: { replicas: p.replicas, template: { metadata: { labels: p.labels }, spec } },
-        });
-      } else {
-        manifests.push({
-          apiVersion: "v1",
-          kind: "Pod",
-          metadata: { name: `p${i}`, namespace: p.ns, labels: p.labels },
-          spec,
-          status: p.ip ? { podIP: p.ip } : {},
-        });
-      }
+/** Random clusters of up to `pods` pods, `policies` NetworkPolicies and `clusterPolicies` cluster policies. */
+function clusterArbOf(max: { readonly pods: number; readonly policies: number; readonly clusterPolicies: number }): fc.Arbitrary<GeneratedCluster> {
+  return fc
+    .record({
+      nsLabels: fc.array(fc.constantFrom("red", "blue", undefined), { minLength: 3, maxLength: 3 }),
+      pods: fc.array(podArb, { minLength: 1, maxLength: max.pods }),
+      policies: fc.array(policyArb, { maxLength: max.policies }),
+      clusterPolicies: fc.array(clusterPolicyArb, { maxLength: max.clusterPolicies }),
+    })
+    .map(({ nsLabels, pods, policies, clusterPolicies }) => {
+      const manifests: unknown[] = NS.map((ns, i) => ({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns, labels: nsLabels[i] ? { team: nsLabels[i] } : {} },
+      }));
+      pods.forEach((p, i) => {
+        const spec = { hostNetwork: p.hostNet === 0, containers: [{ name: "c", image: "i", ports: p.ports }] };
+        if (p.template === 0) {
+          manifests.push({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: `w${i}`, namespace: p.ns },
+            spec: { replicas: p.replicas, template: { metadata: { labels: p.labels }, spec } },
+          });
+        } else {
+          manifests.push({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: `p${i}`, namespace: p.ns, labels: p.labels },
+            spec,
+            status: p.ip ? { podIP: p.ip } : {},
+          });
+        }
+      });
+      policies.forEach((p, i) => {
+        const spec: Record<string, unknown> = { podSelector: p.podSelector };
+        if (p.policyTypes) spec["policyTypes"] = p.policyTypes;
+        if (p.ingress) spec["ingress"] = p.ingress;
+        if (p.egress) spec["egress"] = p.egress;
+        manifests.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: `np${i}`, namespace: p.ns }, spec });
+      });
+      let banp = false;
+      clusterPolicies.forEach((p, i) => {
+        if (p.kind === "banp") {
+          if (banp) return;
+          banp = true;
+          manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: p.subject, ingress: p.ingress, egress: p.egress } });
+        } else if (p.kind === "anp") {
+          manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: `anp${i}` }, spec: { priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
+        } else {
+          manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy", metadata: { name: `cnp${i}` }, spec: { tier: p.tier, priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
+        }
+      });
+      return { manifests };
     });
-    policies.forEach((p, i) => {
-      const spec: Record<string, unknown> = { podSelector: p.podSelector };
-      if (p.policyTypes) spec["policyTypes"] = p.policyTypes;
-      if (p.ingress) spec["ingress"] = p.ingress;
-      if (p.egress) spec["egress"] = p.egress;
-      manifests.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: `np${i}`, namespace: p.ns }, spec });
-    });
-    let banp = false;
-    clusterPolicies.forEach((p, i) => {
-      if (p.kind === "banp") {
-        if (banp) return;
-        banp = true;
-        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: p.subject, ingress: p.ingress, egress: p.egress } });
-      } else if (p.kind === "anp") {
-        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: `anp${i}` }, spec: { priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
-      } else {
-        manifests.push({ apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy", metadata: { name: `cnp${i}` }, spec: { tier: p.tier, priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress } });
-      }
-    });
-    return { manifests };
-  });
+}
+
+export const clusterArb: fc.Arbitrary<GeneratedCluster> = clusterArbOf({ pods: 7, policies: 5, clusterPolicies: 3 });
+
+/**
+ * Tiers-heavy clusters: many AdminNetworkPolicies (Allow, Deny, Pass, at shared priorities),
+ * ClusterNetworkPolicies in both tiers and a BaselineAdminNetworkPolicy, over NetworkPolicies:
+ * what the fast engine folds per Admin program and per slot (fast.ts).
+ */
+export const tieredClusterArb: fc.Arbitrary<GeneratedCluster> = clusterArbOf({ pods: 9, policies: 4, clusterPolicies: 8 });
