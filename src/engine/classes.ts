@@ -107,9 +107,22 @@ function sameNamedPorts(a: Subject["ports"], b: Subject["ports"]): boolean {
 }
 
 /** Pods of one workload sit next to each other and usually share everything: a cheap check first. */
+/**
+ * The address families a subject has, as bits (1: IPv4, 2: IPv6; 0: no address yet). Part of a
+ * class's identity: a Calico rule's `ipVersion` matches only connections of a family both ends
+ * have (calico-match.ts `connectionFamilies`), so two pods that differ only in their families
+ * (an IPv4-only pod and a dual-stack one, when no ipBlock cell tells them apart) are not alike.
+ */
+export function familyBits(s: Pick<Subject, "ips">): number {
+  let bits = 0;
+  for (const ip of s.ips) bits |= ip.family === 4 ? 1 : 2;
+  return bits;
+}
+
 function sameIdentity(a: Subject, b: Subject, aCells: readonly number[], bCells: readonly number[], byNode: boolean): boolean {
   return (
     a.namespace === b.namespace &&
+    familyBits(a) === familyBits(b) &&
     a.hostNetwork === b.hostNetwork &&
     a.serviceAccount === b.serviceAccount &&
     (!byNode || a.nodeName === b.nodeName) &&
@@ -192,7 +205,7 @@ function computeClasses(t: Topology): Classes {
     prev = s;
     prevCells = ipCells;
     const portsSig = sigOf(s);
-    const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}\u0000${s.serviceAccount ?? ""}\u0000${byNode ? (s.nodeName ?? "") : ""}`;
+    const key = `${s.namespace}\u0000${labelsKey(s.labels)}\u0000${s.hostNetwork ? 1 : 0}\u0000${portsSig}\u0000${ipCells.join(",")}\u0000${s.serviceAccount ?? ""}\u0000${byNode ? (s.nodeName ?? "") : ""}\u0000${familyBits(s)}`;
     let cls = byKey.get(key);
     if (cls === undefined) {
       cls = infos.length;

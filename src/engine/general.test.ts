@@ -73,6 +73,33 @@ for (const [name, arb, cni] of [
   });
 }
 
+/**
+ * Found by the property above (seed 1122302306): Calico's `ipVersion` (felix/rules/policy.go:
+ * "Skipping rule because it is for a different IP version") lets a rule match only connections of
+ * that family, i.e. a family both ends have. An IPv4-only pod's `ipVersion: 4` Allow-all does not
+ * reach IPv6 addresses (its node's IPv6 address included): the fast engine grouped peers by the
+ * first address's family and allowed them.
+ */
+describe("Calico ipVersion in the fast engine: the families both ends have", () => {
+  const manifests = [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "z" } },
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "p0", namespace: "z" }, spec: { containers: [{ name: "c", image: "i" }], nodeName: "n1" }, status: { podIP: "10.0.0.1" } },
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "p1", namespace: "z" }, spec: { containers: [{ name: "c", image: "i" }], nodeName: "n1" }, status: {} },
+    { apiVersion: "v1", kind: "Node", metadata: { name: "n1" }, status: { addresses: [{ type: "InternalIP", address: "172.16.0.3" }, { type: "InternalIP", address: "fd00:172:16::3" }] } },
+    { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "v4-only", namespace: "z" }, spec: { selector: "", egress: [{ action: "Allow", ipVersion: 4, destination: {} }] } },
+  ];
+  it("IPv4 destinations allowed, IPv6 ones denied, in both engines", () => {
+    const { a } = analyzed(manifests, "calico");
+    const topo = a.analysis.topology;
+    const opts = { level: "pod" as const, includeSelf: false };
+    const fast = matrixJson(computeMatrix(fastAnalysis(a.cluster, topo), opts));
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(matrixJson(computeMatrix(referenceAnalysis(a.cluster, topo), opts))));
+    const from = fast.connections.filter((c) => c.src === "z/p0").map((c) => c.dst);
+    expect(from).toContain("ipblock:172.16.0.3/32");
+    expect(from).not.toContain("ipblock:fd00:172:16::3/128");
+  });
+});
+
 describe("the Kubernetes tiers are general tiers (one model)", () => {
   it("kubernetesTiers folded by foldGeneralTiers gives tiers.ts's verdicts for every pair (ANP/BANP/CNP + NetworkPolicy)", () => {
     fc.assert(

@@ -33,7 +33,7 @@ import {
   type PolicyPeer,
 } from "../policy/index.js";
 import { UNPOLICED, type Analysis, type DirectionVerdict, type EngineName, type PairExplanation, type RuleRef } from "./analysis.js";
-import { buildClasses } from "./classes.js";
+import { buildClasses, familyBits } from "./classes.js";
 import { naiveAnalysis } from "./naive.js";
 import { ALL_ID, PortSetTable } from "./port-table.js";
 import type { Subject, Topology } from "./topology.js";
@@ -192,9 +192,10 @@ class GeneralFastEngine implements Analysis {
     return v;
   }
 
-  private familyOf(p: Party | undefined): number {
+  /** The families a party has (familyBits; 0 for none, which restricts nothing). */
+  private familiesOf(p: Party | undefined): number {
     if (!p) return 0;
-    return p.type === "address" ? p.ip.family : (p.subject.ips[0]?.family ?? 0);
+    return p.type === "address" ? (p.ip.family === 4 ? 1 : 2) : familyBits(p.subject);
   }
 
   /**
@@ -237,12 +238,14 @@ class GeneralFastEngine implements Analysis {
       const other = this.reps[o] as Party;
       const srcCls = dir === "Ingress" ? o : cls;
       const dstCls = dir === "Ingress" ? cls : o;
-      const family = this.familyOf(this.reps[srcCls]) || this.familyOf(this.reps[dstCls]);
+      // The families the connection can run over (Calico ipVersion, calico-match.ts
+      // connectionFamilies): those both ends have, a party without addresses restricting nothing.
+      const family = (this.familiesOf(this.reps[srcCls]) || 3) & (this.familiesOf(this.reps[dstCls]) || 3);
       let key = `${this.portsSig[dstCls] ?? -1}|${family}|`;
       for (let i = 0; i < bits.length; i++) key += (bits[i] as Uint8Array)[o] ? "1" : "0";
       let id = groups.get(key);
       if (id === undefined) {
-        const targetKey = ((this.portsSig[dstCls] ?? -1) + 1) * 16 + family * 2 + d; // family ∈ {0, 4, 6}
+        const targetKey = ((this.portsSig[dstCls] ?? -1) + 1) * 16 + family * 2 + d; // family ∈ {0, 1, 2, 3}
         let peer: PolicyPeer | undefined;
         const accepted = new Set(rules.filter((_, i) => (bits[i] as Uint8Array)[o]));
         const inputs = prepared.map((t) => ({
