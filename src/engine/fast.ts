@@ -583,17 +583,8 @@ export class FastEngine implements Analysis {
     const slotStart = new Int32Array(slotKind.length + 1);
     for (const sl of slotOf) slotStart[sl + 1] = (slotStart[sl + 1] as number) + 1;
     for (let sl = 0; sl < slotKind.length; sl++) slotStart[sl + 1] = (slotStart[sl + 1] as number) + (slotStart[sl] as number);
-    const npComboStart = new Int32Array(npCount + 1);
     const newNp = Int32Array.from(order, (c) => comboNp[c] as number);
-    for (const np of newNp) if (np >= 0) npComboStart[np + 1] = (npComboStart[np + 1] as number) + 1;
-    for (let p = 0; p < npCount; p++) npComboStart[p + 1] = (npComboStart[p + 1] as number) + (npComboStart[p] as number);
-    const npCombos = new Int32Array(npComboStart[npCount] as number);
-    const at = npComboStart.slice(0, npCount);
-    newNp.forEach((np, c) => {
-      if (np < 0) return;
-      npCombos[at[np] as number] = c;
-      at[np] = (at[np] as number) + 1;
-    });
+    const { start: npComboStart, members: npCombos } = membersByGroup(newNp, npCount);
     const W = (this.classCount + 31) >>> 5;
     const n = bitsets.length;
     const words = new Uint32Array(W * n);
@@ -1124,4 +1115,26 @@ export function fastAnalysis(cluster: Cluster, topology?: Topology): Analysis {
   const general = enforcedTiers(cluster);
   if (general) return generalFastAnalysis(topology ?? buildTopology(cluster), general);
   return new FastEngine(cluster, topology);
+}
+
+/**
+ * The members of each group, by a counting sort: `groupOf[i]` is item i's group (negative: none);
+ * group g's items, in increasing order, are members[start[g] … start[g+1]-1].
+ */
+export function membersByGroup(groupOf: ArrayLike<number>, groups: number): { start: Int32Array; members: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as number;
+    if (g >= 0) start[g + 1] = (start[g + 1] as number) + 1;
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
+  const members = new Int32Array(start[groups] as number);
+  const at = start.slice(0, groups);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as number;
+    if (g < 0) continue;
+    members[at[g] as number] = i;
+    at[g] = (at[g] as number) + 1;
+  }
+  return { start, members };
 }

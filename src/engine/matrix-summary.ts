@@ -9,7 +9,7 @@
  */
 import type { Analysis } from "./analysis.js";
 import { Bitset } from "./bitset.js";
-import { combinePorts, type EgressLayer, type ProfiledRow } from "./fast.js";
+import { combinePorts, membersByGroup, type EgressLayer, type ProfiledRow } from "./fast.js";
 import { memberGroups, type Level, type MatrixOptions } from "./matrix.js";
 import { ALL_ID, EMPTY_ID, type PortSetTable } from "./port-table.js";
 import type { Subject } from "./topology.js";
@@ -412,7 +412,8 @@ class ProfileRows implements RowReader {
     return lw;
   }
   /** Per class, the classes of each profile (to correct the layer's count where a profile is overridden). */
-  private classesOf: { readonly start: Int32Array; readonly classes: Int32Array } | undefined;
+  /** The classes of each profile: members[start[p] … start[p+1]-1]. */
+  private classesOf: { readonly start: Int32Array; readonly members: Int32Array } | undefined;
   private readonly seen: Int32Array;
   private epoch = 0;
   weighted(): number {
@@ -451,12 +452,12 @@ class ProfileRows implements RowReader {
     };
     for (const b of r.egressOwn) correct(b);
     if (r.overrides.length > 0) {
-      const co = (this.classesOf ??= classesByProfile(this.profileOf, this.slotOf.length));
+      const co = (this.classesOf ??= membersByGroup(this.profileOf, this.slotOf.length));
       // Where the layer is empty (its base, if that is empty) nothing was assumed nor gets through but the own entries.
       const skipEmpty = layer.base === EMPTY_ID;
       for (const p of r.overrides) {
         for (let k = co.start[p] as number; k < (co.start[p + 1] as number); k++) {
-          const b = co.classes[k] as number;
+          const b = co.members[k] as number;
           if (!skipEmpty || layerRow[b] !== EMPTY_ID) correct(b);
         }
       }
@@ -509,17 +510,3 @@ interface LayerWeights {
   readonly groups: readonly { readonly slot: number; readonly value: number; readonly weight: number }[];
 }
 
-/** The classes of each profile: classes[start[p] … start[p+1]-1]. */
-function classesByProfile(profileOf: Int32Array, profiles: number): { start: Int32Array; classes: Int32Array } {
-  const start = new Int32Array(profiles + 1);
-  for (const p of profileOf) if (p >= 0) start[p + 1] = (start[p + 1] as number) + 1;
-  for (let p = 0; p < profiles; p++) start[p + 1] = (start[p + 1] as number) + (start[p] as number);
-  const classes = new Int32Array(start[profiles] as number);
-  const at = start.slice(0, profiles);
-  profileOf.forEach((p, b) => {
-    if (p < 0) return;
-    classes[at[p] as number] = b;
-    at[p] = (at[p] as number) + 1;
-  });
-  return { start, classes };
-}
