@@ -32,7 +32,11 @@ export function decodePod(obj: Cursor): Pod | undefined {
   const meta = plainMeta(v, true) ?? decodeMeta(obj, true);
   if (!meta) return undefined;
   const spec = plainPodSpec(v["spec"], () => obj.get("spec")) ?? decodePodSpec(obj.get("spec"));
-  const addresses = plainAddresses(v["status"]) ?? cursorAddresses(obj.get("status"));
+  return podOfParts(v, meta, spec, plainAddresses(v["status"]) ?? cursorAddresses(obj.get("status")), obj);
+}
+
+/** The Pod from its decoded parts; readiness (which reports nothing) read from the plain value. */
+function podOfParts(v: Record<string, unknown>, meta: Meta, spec: PodSpecInfo, addresses: Addresses, obj: Cursor): Pod {
   const st = v["status"];
   const status: Record<string, unknown> = isRecord(st) ? st : {};
   const conditions = status["conditions"];
@@ -150,10 +154,5 @@ export function plainPod(obj: Cursor): Pod | undefined {
   if (!spec) return undefined;
   const addresses = plainAddresses(v["status"]);
   if (!addresses) return undefined;
-  const st = v["status"];
-  const status: Record<string, unknown> = isRecord(st) ? st : {};
-  const conditions = status["conditions"];
-  const deletion = (v["metadata"] as Record<string, unknown>)["deletionTimestamp"];
-  const r = readinessOf(Array.isArray(conditions) ? (conditions as unknown[]) : undefined, status["phase"], deletion !== undefined && deletion !== null);
-  return pod(meta, spec, addresses.ips, addresses.hostIP, r, obj);
+  return podOfParts(v, meta, spec, addresses, obj);
 }
