@@ -22,6 +22,9 @@ import { inspectShape, MAX_DEPTH, MAX_EXPANDED } from "./shape.js";
 import { LineIndex, SourceText, type PathSeg } from "./source-text.js";
 import { blankOut, itemAsDocument, yamlListItems } from "./yaml-list.js";
 
+/** JSON documents of at least this many characters are read item by item when they are Lists. */
+export const SPLIT_JSON_LIST_AT = 1 << 20;
+
 export interface InputFile {
   readonly path: string;
   readonly text: string;
@@ -114,11 +117,16 @@ function parseFrom(text: string, base: number, positions: DocumentPositions): Pa
 
 class FileReader {
   readonly lines: LineIndex;
-  constructor(readonly file: InputFile, readonly sink: ReadSink, private readonly emit: (c: Cursor) => void) {
+  constructor(
+    readonly file: InputFile,
+    readonly sink: ReadSink,
+    private readonly emit: (c: Cursor) => void,
+    private readonly splitJsonListsAt: number,
+  ) {
     this.lines = new LineIndex(file.text);
   }
 
-  source(start: number, end: number, positions: DocumentPositions, view?: string): SourceText {
+  source(start: number, end: number, positions: DocumentPositions, view?: string | (() => string)): SourceText {
     return new SourceText(this.file.path, this.file.text, start, end, positions, this.sink.diagnostics, this.lines, view);
   }
 
@@ -134,6 +142,11 @@ class FileReader {
 
   document(start: number, end: number): void {
     const text = this.file.text;
+    // A large JSON List (`kubectl get pods -A -o json`) is read item by item, as a broken one
+    // is: each item's values die young instead of the whole List's staying alive until its last
+    // item is decoded, each item is known to be within the shape limits, and its place is where
+    // the split found it. The objects, places and diagnostics are those of the whole-List read.
+    if (end - start >= this.splitJsonListsAt && this.readList(start, end, true)) return;
     const positions = new DocumentPositions();
     const src = this.source(start, end, positions);
     const parsed = parseText(text.slice(start, end), start, positions);
@@ -150,7 +163,7 @@ class FileReader {
       for (const [s, e] of values) this.document(s, e);
       return;
     }
-    if (this.recoverList(start, end)) return;
+    if (this.readList(start, end, false)) return;
     const ref = src.refAt(start + parsed.position, "");
     // The parser notices a mistake where it stops making sense, often a line after the typo;
     // naming the document's lines lets the reader find it.
@@ -161,30 +174,36 @@ class FileReader {
   }
 
   /**
-   * A List whose text does not parse: re-read each item on its own (YAML block list or JSON
-   * array) so only the broken items are lost. False when the document is not such a List or its
-   * list header itself is broken.
+   * A List read item by item (YAML block list or JSON array): a List whose text does not parse,
+   * so only the broken items are lost, or (`jsonOnly`) a large JSON List. False when the document
+   * is not such a List or its list header itself is broken.
    */
-  recoverList(start: number, end: number): boolean {
+  readList(start: number, end: number, jsonOnly: boolean): boolean {
     const text = this.file.text;
     const first = text.charCodeAt(new SourceText(this.file.path, text, start, end, new DocumentPositions(), [], this.lines).skipToContent(start));
+    if (jsonOnly && first !== 123) return false;
     const json = first === 123 ? jsonListItems(text, start, end) : undefined;
-    const block = json ? undefined : yamlListItems(text, start, end);
+    const block = json || jsonOnly ? undefined : yamlListItems(text, start, end);
     const spans = json?.items ?? block?.items;
     if (!spans || spans.length === 0) return false;
     const positions = new DocumentPositions();
     // The List without its items: blanked (same length) when the array is closed; when the text
-    // ends inside it (a cut-off download), closed by hand.
+    // ends inside it (a cut-off download), closed by hand. A closed JSON array is first tried
+    // cut out (its root is all JSON records), the blanked text only built when that fails.
     const closed = json !== undefined && text[json.arrayEnd - 1] === "]";
-    const headerText = json
-      ? closed ? blankOut(text, start, end, json.arrayOpen + 1, json.arrayEnd - 1) : `${text.slice(start, json.arrayOpen + 1)}]}`
-      : blankOut(text, start, end, block?.block[0] ?? start, block?.block[1] ?? start);
-    const header = parseText(headerText, start, positions);
+    const blanked = (): string =>
+      json
+        ? closed ? blankOut(text, start, end, json.arrayOpen + 1, json.arrayEnd - 1) : `${text.slice(start, json.arrayOpen + 1)}]}`
+        : blankOut(text, start, end, block?.block[0] ?? start, block?.block[1] ?? start);
+    const cut = json && closed ? parseJson(text.slice(start, json.arrayOpen + 1) + text.slice(json.arrayEnd - 1, end), start, positions) : undefined;
+    const headerText = cut ? undefined : blanked();
+    const header: Parsed = cut ? { ok: true, value: cut.value, withinLimits: cut.withinLimits } : parseText(headerText as string, start, positions);
     if (!header.ok || typeof header.value !== "object" || header.value === null || Array.isArray(header.value)) return false;
-    const listSrc = this.source(start, end, positions, headerText);
+    const listSrc = this.source(start, end, positions, headerText ?? blanked);
     const list = Cursor.root(listSrc, header.value);
     // kubectl writes `kind: List` after the items: a cut-off List has none, and is still one.
-    const kindValue = list.get("kind").scalar() ?? "List";
+    // (A large JSON document that parses is a List only when it says so, as `listKind` asks.)
+    const kindValue = list.get("kind").scalar() ?? (jsonOnly ? undefined : "List");
     if (typeof kindValue !== "string" || !kindValue.endsWith("List")) return false;
     const kind = kindValue;
     const defaults = itemDefaults(kind, list.get("apiVersion").scalar());
@@ -320,9 +339,10 @@ export function objectCursors(file: InputFile, sink: ReadSink): Cursor[] {
 /**
  * Each object of `file`, in input order, handed to `visit` as soon as its document is read:
  * a document's parsed value is garbage once its objects are decoded, instead of every document
- * of a 70 MB file staying alive until the last is parsed.
+ * of a 70 MB file staying alive until the last is parsed. JSON Lists of `splitJsonListsAt`
+ * characters or more are read item by item (the same objects, places and diagnostics).
  */
-export function forEachObject(file: InputFile, sink: ReadSink, visit: (c: Cursor) => void): void {
-  const reader = new FileReader(file, sink, visit);
+export function forEachObject(file: InputFile, sink: ReadSink, visit: (c: Cursor) => void, splitJsonListsAt = SPLIT_JSON_LIST_AT): void {
+  const reader = new FileReader(file, sink, visit, splitJsonListsAt);
   for (const [start, end] of splitDocuments(file.text)) reader.document(start, end);
 }

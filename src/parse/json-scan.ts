@@ -51,42 +51,43 @@ export interface JsonListSpans {
   readonly arrayEnd: number;
 }
 
-/** The elements of the `items` array of the top-level object in `text[start, end)`, if any. */
+/**
+ * The elements of the `items` array of the top-level object in `text[start, end)`, if any. The
+ * keys before `items` are walked character by character (few: kubectl writes `apiVersion` and
+ * `items` first); the items themselves are skipped whole by `valueEnd` (strings by indexOf).
+ */
 export function jsonListItems(text: string, start: number, end: number): JsonListSpans | undefined {
   let depth = 0;
   let lastString = "";
   let pendingKey: string | undefined;
   let arrayOpen = -1;
-  let itemStart = -1;
-  const items: [number, number][] = [];
-  const closeItem = (at: number): void => {
-    if (itemStart >= 0) items.push([itemStart, at]);
-    itemStart = -1;
-  };
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < end && arrayOpen < 0; i++) {
     const c = text.charCodeAt(i);
-    if (arrayOpen >= 0 && depth === 2 && itemStart < 0 && !isSpace(c) && c !== 44 && c !== 93) itemStart = i;
     if (c === 34) {
       const j = stringEnd(text, i, end);
       if (depth === 1) lastString = text.slice(i + 1, j);
       i = j;
     } else if (c === 58 && depth === 1) pendingKey = lastString;
     else if (c === 44 && depth === 1) pendingKey = undefined;
-    else if (c === 44 && depth === 2 && arrayOpen >= 0) closeItem(trimEnd(text, i));
     else if (c === 123 || c === 91) {
       depth++;
-      if (depth === 2 && c === 91 && pendingKey === "items" && arrayOpen < 0) arrayOpen = i;
-    } else if (c === 125 || c === 93) {
-      if (depth === 2 && arrayOpen >= 0 && c === 93) {
-        closeItem(trimEnd(text, i));
-        return { items, arrayOpen, arrayEnd: i + 1 };
-      }
-      depth--;
-    }
+      if (depth === 2 && c === 91 && pendingKey === "items") arrayOpen = i;
+    } else if (c === 125 || c === 93) depth--;
   }
   if (arrayOpen < 0) return undefined;
-  closeItem(end);
-  return { items, arrayOpen, arrayEnd: end };
+  const items: [number, number][] = [];
+  for (let i = arrayOpen + 1; ; ) {
+    while (i < end && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 44)) i++;
+    if (i >= end) return { items, arrayOpen, arrayEnd: end };
+    const c = text.charCodeAt(i);
+    if (c === 93) return { items, arrayOpen, arrayEnd: i + 1 };
+    // A stray `}` closes the List's object: the array ends here, unclosed.
+    if (c === 125) return { items, arrayOpen, arrayEnd: i };
+    const e = valueEnd(text, i, end);
+    // A bare scalar runs to the next `,` / `]`: it ends the item, whatever it is.
+    items.push([i, trimEnd(text, e)]);
+    i = Math.max(e, i + 1);
+  }
 }
 
 function trimEnd(text: string, i: number): number {

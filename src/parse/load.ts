@@ -264,13 +264,21 @@ function keepOther(obj: Cursor, kind: string, apiVersion: string, col: Collector
   };
 }
 
-export function loadCluster(files: readonly InputFile[]): LoadResult {
+export interface LoadOptions {
+  /**
+   * JSON Lists this large (characters) or larger are read item by item (documents.ts); the
+   * result is the same either way. Tests set it to compare the two reads.
+   */
+  readonly splitJsonListsAt?: number;
+}
+
+export function loadCluster(files: readonly InputFile[], options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const col = new Collector(diagnostics);
   const ignoredFiles: string[] = [];
   for (const file of files) {
     if (!readable(file, { diagnostics, skipped: col.skipped }, ignoredFiles)) continue;
-    forEachObject(file, { diagnostics, skipped: col.skipped }, (obj) => decodeOne(obj, col));
+    forEachObject(file, { diagnostics, skipped: col.skipped }, (obj) => decodeOne(obj, col), options.splitJsonListsAt);
   }
   const namespaces = new Map<string, Namespace>();
   for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);

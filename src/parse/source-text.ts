@@ -59,9 +59,10 @@ export class SourceText {
     private readonly lineIndex: LineIndex,
     /**
      * The text the parser read for this document when it is not `text[docStart, docEnd)` itself
-     * (one item of a List re-read alone, with its `-` blanked); same length, so offsets hold.
+     * (one item of a List re-read alone, with its `-` blanked; a List's header with its items
+     * blanked, built when first asked); same length, so offsets hold.
      */
-    private readonly view?: string,
+    private readonly view?: string | (() => string),
   ) {
     this.ctx = { file, diagnostics };
   }
@@ -137,7 +138,8 @@ export class SourceText {
       const lc = new LineCounter();
       // The yaml library does not take a lone CR (old Mac files) as a line break; an LF in its
       // place keeps every offset.
-      const text = (this.view ?? this.text.slice(this.docStart, this.docEnd)).replace(/\r(?!\n)/g, "\n");
+      const view = typeof this.view === "function" ? this.view() : this.view;
+      const text = (view ?? this.text.slice(this.docStart, this.docEnd)).replace(/\r(?!\n)/g, "\n");
       const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
       this.precise = { doc: doc.contents, lc };
     }

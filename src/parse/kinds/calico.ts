@@ -239,26 +239,8 @@ function decodeNetworkSet(obj: Cursor, kind: "NetworkSet" | "GlobalNetworkSet"):
 function decodeStagedKubernetesNetworkPolicy(obj: Cursor, apiVersion: string): StagedKubernetesNetworkPolicy | undefined {
   const before = obj.ctx.diagnostics.length;
   const stagedAction = decodeStagedAction(obj.get("spec").get("stagedAction"));
-  const policy = decodeNetworkPolicy(withoutStagedAction(obj));
+  const policy = decodeNetworkPolicy(obj, ["stagedAction"]);
   const failed = obj.ctx.diagnostics.slice(before).some((d) => d.severity === "error");
   if (failed || !policy || !stagedAction) return undefined;
   return { kind: "StagedKubernetesNetworkPolicy", apiVersion, stagedAction, policy, source: obj.ref };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The object with spec.stagedAction removed, keeping every recorded position (same paths, same lines). */
-function withoutStagedAction(obj: Cursor): Cursor {
-  const root = obj.plain();
-  if (!isRecord(root) || !isRecord(root["spec"])) return obj;
-  const { stagedAction: _staged, ...spec } = root["spec"];
-  const copy = { ...root, spec };
-  const pos = obj.src.positions;
-  const rootAt = pos.get(root);
-  const specAt = pos.get(root["spec"]);
-  if (rootAt !== undefined) pos.set(copy, rootAt);
-  if (specAt !== undefined) pos.set(spec, specAt);
-  return Cursor.root(obj.src, copy);
 }

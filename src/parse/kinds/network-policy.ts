@@ -23,14 +23,18 @@ import { decodeSelector } from "./label-selector.js";
 
 export const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export function decodeNetworkPolicy(obj: Cursor): NetworkPolicy | undefined {
+/**
+ * `specAlso`: fields a kind that wraps a NetworkPolicySpec adds to it (Calico's
+ * StagedKubernetesNetworkPolicy: `stagedAction`), read by the caller and not unknown here.
+ */
+export function decodeNetworkPolicy(obj: Cursor, specAlso: readonly string[] = []): NetworkPolicy | undefined {
   const before = obj.ctx.diagnostics.length;
   obj.checkKeys(["apiVersion", "kind", "metadata", "spec", "status"]);
   const meta = decodeMeta(obj, true);
   const spec = obj.get("spec");
   if (spec.isAbsent) spec.error("missing-field", 'required field "spec" is missing');
   if (!meta || !spec.expect("map")) return undefined;
-  spec.checkKeys(["podSelector", "policyTypes", "ingress", "egress"]);
+  spec.checkKeys(["podSelector", "policyTypes", "ingress", "egress", ...specAlso]);
   // podSelector is required by the schema, but an absent one decodes as {} (every pod), as Go does.
   const podSelector = decodeSelector(spec.get("podSelector"));
   const ingress = decodeRules(spec.get("ingress"), "from");
