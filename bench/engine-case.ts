@@ -3,8 +3,9 @@
  * One benchmark case in a fresh process (so peak RSS is its own): generate a cluster, then time
  * each stage separately: load (parse + decode), analysis (topology + engine), the workload-level
  * summary, the pod-level summary, and one trace (mean over many). Prints one JSON line.
- * Usage: node dist-bench/bench/engine-case.js SHAPE PODS POLICIES ENGINE [IPBLOCKS] [INVALID]
- * (SHAPE: pods | deployments | both; ENGINE: fast | reference; IPBLOCKS: distinct ipBlocks, 0 = default).
+ * Usage: node dist-bench/bench/engine-case.js SHAPE PODS POLICIES ENGINE [IPBLOCKS] [INVALID] [ANPS] [LAYOUT]
+ * (SHAPE: pods | deployments | both; ENGINE: fast | reference; IPBLOCKS: distinct ipBlocks, 0 = default;
+ * LAYOUT: documents | list, see generate.ts).
  */
 import { computeSummary, loadCluster, PolicyIndex, resolveTarget, traceConnection } from "../src/index.js";
 import { buildTopology, fastAnalysis, referenceAnalysis } from "../src/engine/index.js";
@@ -17,6 +18,7 @@ const engine = process.argv[5] === "reference" ? "reference" : "fast";
 const ipBlocks = Number(process.argv[6] ?? 0);
 const invalidPolicies = Number(process.argv[7] ?? 0);
 const adminPolicies = Number(process.argv[8] ?? 0);
+const layout = process.argv[9] === "list" ? "list" : "documents";
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
 /** CPU time (user + system) since `c0`, in ms: stable when the machine is shared, unlike wall time. */
 const cpu = (c0: NodeJS.CpuUsage): number => {
@@ -24,7 +26,7 @@ const cpu = (c0: NodeJS.CpuUsage): number => {
   return Math.round((d.user + d.system) / 100) / 10;
 };
 
-const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}), ...(adminPolicies > 0 ? { adminPolicies } : {}) });
+const g = generateCluster({ pods, policies, shape: shape satisfies Shape, ...(ipBlocks > 0 ? { ipBlocks } : {}), ...(invalidPolicies > 0 ? { invalidPolicies } : {}), ...(adminPolicies > 0 ? { adminPolicies } : {}), layout });
 let t = performance.now();
 let c = process.cpuUsage();
 const loaded = loadCluster([{ path: "synthetic.json", text: g.text }]);

@@ -12,10 +12,17 @@
  * - `pods`: pods only; their ReplicaSets and Deployments are not in the input (shape a);
  * - `deployments`: Deployments only, no pods (shape b);
  * - `both`: Deployments and their pods (shape c; the default).
+ *
+ * Layouts (`layout`): `documents` (the default) writes one JSON document per object, separated by
+ * `---`; `list` writes the whole input as one `kubectl get … -o json` List on a single line, the
+ * way a held-out benchmark and `kubectl get pods -A -o json | jq -c` give it.
  */
 export type Shape = "pods" | "deployments" | "both";
 
+export type Layout = "documents" | "list";
+
 export interface GenerateOptions {
+  readonly layout?: Layout;
   readonly pods: number;
   readonly policies: number;
   readonly seed?: number;
@@ -220,7 +227,8 @@ export function generateCluster(opts: GenerateOptions): Generated {
   }
   const samplePairs = samples.map((s, i) => [s, samples[(i * 7 + 3) % samples.length] as string] as const);
   if (opts.adminPolicies) docs.push(...tieredPolicies(opts.adminPolicies));
-  return { text: docs.join("\n---\n"), pods: running, policies, workloads: workloadCount, namespaces: nsCount + 2, ipBlocks: usedBlocks.size, samplePairs };
+  const text = opts.layout === "list" ? `{"apiVersion":"v1","items":[${docs.join(",")}],"kind":"List","metadata":{"resourceVersion":""}}\n` : docs.join("\n---\n");
+  return { text, pods: running, policies, workloads: workloadCount, namespaces: nsCount + 2, ipBlocks: usedBlocks.size, samplePairs };
 }
 
 /** `n` AdminNetworkPolicies and the BaselineAdminNetworkPolicy (see GenerateOptions.adminPolicies). */

@@ -21,7 +21,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateCluster, type GenerateOptions, type Shape } from "./generate.js";
+import { generateCluster, type GenerateOptions, type Layout, type Shape } from "./generate.js";
 
 interface CaseResult {
   engine: string; shape: string; pods: number; policies: number; workloads: number; ipBlocks: number; inputMB: number;
@@ -42,8 +42,8 @@ const SHAPES: readonly { shape: Shape; label: string }[] = [
   { shape: "both", label: "(c) Deployments + pods" },
 ];
 
-function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | "reference", extra: { ipBlocks?: number; invalid?: number; anps?: number } = {}, timeoutMs = 600_000): CaseResult | "timeout" {
-  const args = [`${here}engine-case.js`, shape, String(pods), String(policies), engine, String(extra.ipBlocks ?? 0), String(extra.invalid ?? 0), String(extra.anps ?? 0)];
+function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | "reference", extra: { ipBlocks?: number; invalid?: number; anps?: number; layout?: Layout } = {}, timeoutMs = 600_000): CaseResult | "timeout" {
+  const args = [`${here}engine-case.js`, shape, String(pods), String(policies), engine, String(extra.ipBlocks ?? 0), String(extra.invalid ?? 0), String(extra.anps ?? 0), extra.layout ?? "documents"];
   const r = spawnSync(process.execPath, ["--max-old-space-size=6000", ...args], { encoding: "utf8", timeout: timeoutMs });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return "timeout";
   if (r.status !== 0) throw new Error(`bench case ${engine} ${shape} ${pods} failed: ${r.stderr}`);
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     const cliCases: { label: string; key: string; opts: GenerateOptions }[] = [
       { label: "10k pods / 1k policies (c)", key: "c-10k", opts: { pods: 10_000, policies: 1_000, shape: "both" } },
       ...SHAPES.map(({ shape, label }) => ({ label: `100k pods / 10k policies, ${label}`, key: `${shape}-100k`, opts: { pods: 100_000, policies: 10_000, shape } })),
+      { label: "100k pods / 10k policies, (a) as one List (`kubectl get -o json`)", key: "pods-list-100k", opts: { pods: 100_000, policies: 10_000, shape: "pods", layout: "list" } },
       { label: "100k pods / 10k policies (c), 10k distinct ipBlocks", key: "ipblocks-100k", opts: { pods: 100_000, policies: 10_000, shape: "both", ipBlocks: 10_000 } },
       { label: "10k pods / 1k policies (c), 298 invalid policies", key: "invalid-10k", opts: { pods: 10_000, policies: 1_000, shape: "both", invalidPolicies: 298 } },
     ];
@@ -127,13 +128,14 @@ async function main(): Promise<void> {
     log("| input | classes | load | analysis | workload summary | pod summary | one trace | peak RSS |");
     log("|---|---:|---:|---:|---:|---:|---:|---:|");
     // Policy tiers: each shape again with 100 AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
-    const stageCases: { shape: Shape; label: string; ipBlocks?: number; anps?: number }[] = [
+    const stageCases: { shape: Shape; label: string; ipBlocks?: number; anps?: number; layout?: Layout }[] = [
       ...SHAPES,
+      { shape: "pods", label: "(a) as one List", layout: "list" },
       { shape: "both", label: "(c), 10k distinct ipBlocks", ipBlocks: 10_000 },
       ...SHAPES.map((x) => ({ ...x, label: `${x.label} + 100 ANPs + BANP`, anps: 100 })),
     ];
     for (const c of stageCases.filter((x) => !(x.ipBlocks && SKIP.has("ipblocks-100k")) && !(x.anps && SKIP.has("tiers-100k")))) {
-      const r = runCase(c.shape, 100_000, 10_000, "fast", { ...(c.ipBlocks ? { ipBlocks: c.ipBlocks } : {}), ...(c.anps ? { anps: c.anps } : {}) });
+      const r = runCase(c.shape, 100_000, 10_000, "fast", { ...(c.ipBlocks ? { ipBlocks: c.ipBlocks } : {}), ...(c.anps ? { anps: c.anps } : {}), ...(c.layout ? { layout: c.layout } : {}) });
       if (r === "timeout") {
         log(`| ${c.label} | | | > 600 s in all (killed) | | | | |`);
         stages.push({ shape: c.shape, timeout: true });

@@ -24,9 +24,12 @@ function files(dir: string): string[] {
 function fixtureObjects(): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const f of files(join(REPO, "fixtures"))) {
+    const text = readFileSync(f, "utf8");
+    // YAML aliases: the bad-input fixtures expand to billions of nodes (kwire refuses them).
+    if (/(^|[\s:\[,-])[&*][A-Za-z]/m.test(text)) continue;
     let docs: unknown[];
     try {
-      docs = yaml.loadAll(readFileSync(f, "utf8"), undefined, { schema: yaml.CORE_SCHEMA });
+      docs = yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA });
     } catch {
       continue;
     }
@@ -36,7 +39,7 @@ function fixtureObjects(): Record<string, unknown>[] {
       try {
         text = JSON.stringify(d);
       } catch {
-        continue; // a YAML alias cycle
+        continue; // not JSON (a cycle)
       }
       if (text.length < 100_000) out.push(JSON.parse(text) as Record<string, unknown>);
     }
