@@ -85,7 +85,7 @@ export function jsonListItems(text: string, start: number, end: number): JsonLis
     if (c === 125) return { items, arrayOpen, arrayEnd: i };
     const e = valueEnd(text, i, end);
     // A bare scalar runs to the next `,` / `]`: it ends the item, whatever it is.
-    items.push([i, trimEnd(text, e)]);
+    items.push([i, e >= end ? end : trimEnd(text, e)]);
     i = Math.max(e, i + 1);
   }
 }
@@ -123,6 +123,11 @@ function valueEnd(text: string, i: number, end: number): number {
       }
     } else if (d === 123 || d === 91) depth++;
     else if ((d === 125 || d === 93) && --depth === 0) return j + 1;
+    else if (d === 10) {
+      // Pretty-printed JSON (kubectl's 4-space indent): most of the text is the indent after
+      // each line break; run through it with one comparison per character.
+      while (j + 1 < end && text.charCodeAt(j + 1) === 32) j++;
+    }
   }
   return end;
 }
