@@ -19,7 +19,11 @@ import type { TraceStep } from "./trace.js";
 import { deniedResult, finish, pickPort, serviceStep, sourceRangeCheck, type ServiceTraceRequest, type ServiceTraceResult } from "./trace-kit.js";
 
 /** A Service port from inside the cluster (ClusterIP semantics, internalTrafficPolicy). */
-export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string, trafficPolicy = f.service.internalTrafficPolicy): ServiceTraceResult {
+/**
+ * `family`: the address family of the ClusterIP dialled (its proxier's endpoints); undefined
+ * when the name resolves to both (each endpoint's first address, as before).
+ */
+export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps: TraceStep[], f: ServiceFrontend, ref: PortRef | undefined, via: string, family: 4 | 6 | undefined, trafficPolicy = f.service.internalTrafficPolicy): ServiceTraceResult {
   if (f.service.type === "ExternalName") {
     // The pipeline follows an ExternalName's CNAME before it gets here (trace-pipeline.ts).
     return deniedResult(req, steps, "service", `Service ${f.id} is ExternalName: a DNS CNAME to ${f.service.externalName ?? ""}, not a virtual IP`);
@@ -27,7 +31,7 @@ export function viaService(ctx: ServiceContext, req: ServiceTraceRequest, steps:
   const pick = pickPort(f, ref, req.protocol);
   if (!pick.ok) return pick.usage ? { ok: false, error: pick.detail } : deniedResult(req, steps, "service", pick.detail, typeof ref === "number" ? ref : undefined);
   const srcNode = ctx.nodeOf(req.src);
-  const eps = ctx.layer.endpoints(f.service, pick.port).endpoints;
+  const eps = ctx.layer.endpoints(f.service, pick.port, family).endpoints;
   const hop: Hop = { policySrc: req.src, trafficPolicy, ...(srcNode !== undefined ? { node: srcNode, srcNode } : {}) };
   const head = [...steps, serviceStep(f, pick.port, via)];
   return { ok: true, trace: finish(req, head, throughEndpoints(ctx, eps, hop, req.protocol, `Service ${f.id} port ${pick.port.port}`), pick.port.port) };
@@ -78,13 +82,13 @@ export function viaExternalFrontend(ctx: ServiceContext, req: ServiceTraceReques
   }
   if (svc.externalTrafficPolicy === "Local") {
     // kube-proxy jumps to the Service's cluster-policy chain: every endpoint, whatever internalTrafficPolicy says.
-    return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: kube-proxy sends pod traffic to an external destination to all of the Service's endpoints; the pod keeps its address)`, "Cluster");
+    return viaService(ctx, req, steps, f, hit.port.port, `${label} (externalTrafficPolicy Local: kube-proxy sends pod traffic to an external destination to all of the Service's endpoints; the pod keeps its address)`, ip.family, "Cluster");
   }
   const srcNode = ctx.nodeOf(req.src);
   const xlate = hit.via === "NodePort" ? hit.node?.name : srcNode;
   const node = ctx.cluster.nodes.find((n) => n.name === xlate);
   const masqIp = node === undefined ? undefined : nodeAddresses(node).find((a) => a.family === ip.family);
-  const eps = ctx.layer.endpoints(svc, hit.port).endpoints;
+  const eps = ctx.layer.endpoints(svc, hit.port, ip.family).endpoints;
   const remoteSrc = srcNode === undefined || xlate === undefined || srcNode !== xlate;
   const untranslatedOut = hit.via === "NodePort" && remoteSrc;
   const masq: Party | undefined = masqIp === undefined ? undefined : { type: "address", ip: masqIp, label: `${formatIp(masqIp)} (node ${xlate ?? "?"}, after masquerade)` };

@@ -71,9 +71,16 @@ function viaName(ctx: ServiceContext, req: PipelineRequest, steps: TraceStep[], 
   const svcIdx = labels.lastIndexOf("svc");
   const f = svcIdx >= 2 ? ctx.layer.frontend(labels[svcIdx - 1] ?? "", labels[svcIdx - 2] ?? "") : undefined;
   if (f?.service.headless) return viaHeadless(ctx, req, head, f, records.map((r) => r.data), ref);
-  if (f) return viaService(ctx, req, head, f, ref, `its ClusterIP ${records.map((r) => r.data).join(",")}`);
+  if (f) return viaService(ctx, req, head, f, ref, `its ClusterIP ${records.map((r) => r.data).join(",")}`, familyOf(records));
   const ip = parseIp(records[0]?.data ?? "");
   return ip ? deniedResult(req, head, "service", `${host} is a pod record for ${formatIp(ip)}: trace the address (kwire trace SRC ${formatIp(ip)}:PORT)`) : { ok: false, error: `cannot follow ${host}` };
+}
+
+/** The one address family of a DNS answer's A/AAAA records; undefined when it has both (or none). */
+function familyOf(records: readonly { readonly type: string }[]): 4 | 6 | undefined {
+  const a = records.some((r) => r.type === "A");
+  const aaaa = records.some((r) => r.type === "AAAA");
+  return a === aaaa ? undefined : a ? 4 : 6;
 }
 
 /** The Service a DNS name `svc.ns.svc.D` names. */
@@ -113,7 +120,7 @@ function viaCname(ctx: ServiceContext, req: PipelineRequest, head: TraceStep[], 
     if (!f) return { ok: false, error: `cannot follow ${target}` };
     const r: PortRef | undefined = port ?? (typeof ref === "string" ? ref : undefined);
     if (f.service.headless) return viaHeadless(ctx, req, steps, f, addrs.map((a) => a.data), r);
-    return viaService(ctx, req, steps, f, r, `the CNAME target's ClusterIP ${addrs.map((a) => a.data).join(",")}`);
+    return viaService(ctx, req, steps, f, r, `the CNAME target's ClusterIP ${addrs.map((a) => a.data).join(",")}`, familyOf(addrs));
   }
   if (target.endsWith(`.${ctx.zone.clusterDomain}`)) return deniedResult(req, steps, "dns", `the CNAME target ${target} does not resolve in the cluster: the connection fails`);
   if (port === undefined) return { ok: false, error: `${req.dstLabel}: give the port the client uses toward ${target} (:PORT)` };
@@ -155,7 +162,8 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
       if (req.outside) return { ok: false, error: `svc/${dst.name} names a ClusterIP, reachable only from inside the cluster; from outside use a node address with a nodePort, a LoadBalancer IP or an Ingress URL` };
       if (f.service.type === "ExternalName") return viaName(ctx, req, steps, `${f.service.name}.${f.service.namespace}.svc.${ctx.zone.clusterDomain}.`, dst.port, undefined);
       if (f.service.headless) return viaHeadless(ctx, req, steps, f, headlessAddresses(ctx, f), dst.port);
-      return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name);
+      // svc/NAME: its (primary) ClusterIP.
+      return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name, f.clusterIPs[0]?.family);
     }
     case "name":
       return viaName(ctx, req, steps, dst.host, dst.port, dst.path);
@@ -173,7 +181,7 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
       if (req.outside) return outsideToAddress(ctx, req, steps, dst.ip, port);
       const hit = frontendAt(ctx.layer.frontends, ctx.layer.nodes, dst.ip, port, req.protocol);
       if (!hit) return { ok: false, error: "not a Service address" };
-      if (hit.via === "ClusterIP") return viaService(ctx, req, steps, hit.frontend, hit.port.port, `ClusterIP ${formatIp(dst.ip)}:${port}`);
+      if (hit.via === "ClusterIP") return viaService(ctx, req, steps, hit.frontend, hit.port.port, `ClusterIP ${formatIp(dst.ip)}:${port}`, dst.ip.family);
       return viaExternalFrontend(ctx, req, steps, hit, dst.ip, port);
     }
   }

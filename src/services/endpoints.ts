@@ -50,12 +50,25 @@ export function slicesOf(svc: Service, slices: readonly EndpointSlice[]): Endpoi
   return real.length > 0 ? real : mine;
 }
 
-export function endpointsOf(svc: Service, port: ServicePort, slices: readonly EndpointSlice[], instances: readonly PodInstance[]): PortEndpoints {
+/**
+ * `family`: the endpoints of that address family only, as the family's proxier sees them
+ * (kube-proxy runs one per family; the EndpointSlice controller writes one slice per family):
+ * the slices of that addressType, or each selected pod's address of that family. A pod kwire
+ * gave an address itself (none in the input, or a hostNetwork pod on its node's first address)
+ * keeps it whatever the family. Without `family`: every slice, each pod's first address.
+ */
+export function endpointsOf(svc: Service, port: ServicePort, slices: readonly EndpointSlice[], instances: readonly PodInstance[], family?: 4 | 6): PortEndpoints {
   if (svc.type === "ExternalName") return { port, origin: "none", endpoints: [], skipped: [] };
   const given = slicesOf(svc, slices);
-  if (given.length > 0) return fromSlices(port, given, instances);
+  if (given.length > 0) return fromSlices(port, family === undefined ? given : given.filter((s) => s.addressType === (family === 4 ? "IPv4" : "IPv6")), instances, given);
   if (!svc.selector) return { port, origin: "none", endpoints: [], skipped: [] };
-  return fromSelector(svc, port, instances);
+  return fromSelector(svc, port, instances, family);
+}
+
+/** A pod instance's address of `family` (its first without one); see endpointsOf. */
+function addressOf(i: PodInstance, family: 4 | 6 | undefined): Ip | undefined {
+  if (family === undefined) return i.ips[0];
+  return i.ips.find((ip) => ip.family === family) ?? (i.synthesizedIP || i.hostNetwork ? i.ips[0] : undefined);
 }
 
 interface InstanceIndex {
@@ -86,10 +99,11 @@ function indexOf(instances: readonly PodInstance[]): InstanceIndex {
   return ix;
 }
 
-function fromSlices(port: ServicePort, slices: readonly EndpointSlice[], instances: readonly PodInstance[]): PortEndpoints {
+/** `all`: every slice of the Service (`slices` may be one family's), which names the origin. */
+function fromSlices(port: ServicePort, slices: readonly EndpointSlice[], instances: readonly PodInstance[], all: readonly EndpointSlice[]): PortEndpoints {
   const ix = indexOf(instances);
   const out: ServiceEndpoint[] = [];
-  const origin: EndpointOrigin = slices.every((s) => s.fromEndpoints) ? "Endpoints" : "EndpointSlice";
+  const origin: EndpointOrigin = all.every((s) => s.fromEndpoints) ? "Endpoints" : "EndpointSlice";
   for (const slice of slices) {
     const sp = slice.ports.find((p) => (p.name ?? "") === (port.name ?? "") && p.protocol === port.protocol);
     if (!sp) continue;
@@ -119,18 +133,18 @@ function matches(selector: Readonly<Record<string, string>>, labels: Readonly<Re
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-function fromSelector(svc: Service, port: ServicePort, instances: readonly PodInstance[]): PortEndpoints {
+function fromSelector(svc: Service, port: ServicePort, instances: readonly PodInstance[], family: 4 | 6 | undefined): PortEndpoints {
   const out: ServiceEndpoint[] = [];
   const skipped: { pod: string; reason: string }[] = [];
   for (const i of indexOf(instances).byNamespace.get(svc.namespace) ?? []) {
     if (!matches(svc.selector ?? {}, i.labels)) continue;
-    const address = i.ips[0];
+    const address = addressOf(i, family);
     if (i.phase === "Succeeded" || i.phase === "Failed") {
       skipped.push({ pod: i.name, reason: `phase ${i.phase}` });
       continue;
     }
     if (!address) {
-      skipped.push({ pod: i.name, reason: "no pod IP" });
+      skipped.push({ pod: i.name, reason: i.ips.length === 0 || family === undefined ? "no pod IP" : `no IPv${family} pod IP (the pod is single-stack)` });
       continue;
     }
     const target = findPort(i.ports, port);

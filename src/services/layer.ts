@@ -14,25 +14,27 @@ export interface ServiceLayer {
   readonly frontends: readonly ServiceFrontend[];
   readonly nodes: readonly Node[];
   frontend(namespace: string, name: string): ServiceFrontend | undefined;
-  endpoints(svc: Service, port: ServicePort): PortEndpoints;
+  /** The endpoints of a Service port; with `family`, of that family's proxier (endpointsOf). */
+  endpoints(svc: Service, port: ServicePort, family?: 4 | 6): PortEndpoints;
 }
 
 export function buildServiceLayer(cluster: Cluster, templates: readonly { readonly workload: Workload; readonly id: string }[]): ServiceLayer {
   const instances = podInstances(cluster.pods, templates, cluster.nodes);
   const frontends = clusterFrontends(cluster);
   const byId = new Map(frontends.map((f) => [f.id, f]));
-  const memo = new Map<ServicePort, PortEndpoints>();
+  const memo = [new Map<ServicePort, PortEndpoints>(), new Map<ServicePort, PortEndpoints>(), new Map<ServicePort, PortEndpoints>()];
   return {
     cluster,
     instances,
     frontends,
     nodes: cluster.nodes,
     frontend: (namespace, name) => byId.get(`${namespace}/${name}`),
-    endpoints(svc, port) {
-      let e = memo.get(port);
+    endpoints(svc, port, family) {
+      const m = memo[family === undefined ? 0 : family === 4 ? 1 : 2] as Map<ServicePort, PortEndpoints>;
+      let e = m.get(port);
       if (!e) {
-        e = endpointsOf(svc, port, cluster.endpointSlices, instances);
-        memo.set(port, e);
+        e = endpointsOf(svc, port, cluster.endpointSlices, instances, family);
+        m.set(port, e);
       }
       return e;
     },

@@ -36,4 +36,43 @@ describe("dual-stack: verdicts that depend on the address family are uncertain, 
     const r = await run(["trace", "-f", file, "shop/prometheus", "shop/api:9100"]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
   });
+
+  // kube-proxy runs one proxier per family (pkg/proxy/nftables/proxier.go NewDualStackProxier),
+  // each fed the EndpointSlices of its addressType; the EndpointSlice controller writes one slice
+  // per family of the Service, with each pod's address of that family (pkg/controller/
+  // endpointslice/reconciler.go, one addressType per slice). So a dual-stack Service's IPv6
+  // ClusterIP leads to the pods' IPv6 addresses, and a single-stack IPv4 pod is no endpoint there.
+  it("trace to a dual-stack Service: each ClusterIP leads to its family's endpoints", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-ds-"));
+    const file = join(dir, "svc.yaml");
+    writeFileSync(file, `${readFileSync(DUAL, "utf8")}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-v4only, namespace: shop, labels: {app: api}}
+spec:
+  containers: [{name: api, image: api, ports: [{containerPort: 9100}]}]
+status: {podIP: 10.244.1.11}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  clusterIP: 10.96.0.50
+  clusterIPs: [10.96.0.50, "fd00:10:96::50"]
+  ports: [{port: 9100}]
+`);
+    const endpoints = async (dst: string): Promise<string[]> => {
+      const r = await run(["trace", "-f", file, "shop/web", dst, "-n", "shop", "-o", "json"]);
+      const t = JSON.parse(r.stdout) as { steps: { stage: string; endpoints?: { name: string; address: string }[] }[] };
+      return (t.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).map((e) => `${e.name} ${e.address}`);
+    };
+    expect(await endpoints("[fd00:10:96::50]:9100")).toEqual(["api fd00:10:244:1::10"]);
+    expect(await endpoints("10.96.0.50:9100")).toEqual(["api 10.244.1.10", "api-v4only 10.244.1.11"]);
+    // svc/NAME is the primary ClusterIP (IPv4 first here).
+    expect(await endpoints("svc/api:9100")).toEqual(["api 10.244.1.10", "api-v4only 10.244.1.11"]);
+  });
 });
