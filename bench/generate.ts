@@ -129,9 +129,10 @@ export function generateCluster(opts: GenerateOptions): Generated {
       if (podIndex % 997 === 0) samples.push(`${ns}/${podName}`);
       docs.push(JSON.stringify({
         apiVersion: "v1", kind: "Pod",
-        metadata: { name: podName, namespace: ns, labels: { ...labels, "pod-template-hash": hash }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: `${name}-${hash}`, uid: `uid-${w}`, controller: true, blockOwnerDeletion: true }] },
-        spec: { nodeName: `node-${podIndex % 50}`, containers: [{ name: "main", image: "example", ports: PORTS[tier] }] },
-        status: { phase: "Running", podIP: ip, podIPs: [{ ip }], hostIP: `192.168.0.${podIndex % 50}` },
+        // As the API server returns them: timestamps and a tagged image (strings with `:`).
+        metadata: { name: podName, namespace: ns, creationTimestamp: "2026-12-01T10:00:00Z", labels: { ...labels, "pod-template-hash": hash }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: `${name}-${hash}`, uid: `uid-${w}`, controller: true, blockOwnerDeletion: true }] },
+        spec: { nodeName: `node-${podIndex % 50}`, containers: [{ name: "main", image: "registry.example.com/app:1.27", ports: PORTS[tier] }] },
+        status: { phase: "Running", podIP: ip, podIPs: [{ ip }], hostIP: `192.168.0.${podIndex % 50}`, startTime: "2026-12-01T10:00:05Z" },
       }));
       running++;
     }

@@ -87,6 +87,9 @@ export function parseJson(text: string, base: number, positions: PositionStore):
   let keys = 0;
   let nodes = 1;
   let deepest = 0;
+  // `:` inside keys and string values, counted on the same walk (see keysAreSeparators): real
+  // objects nearly always have some (image tags, timestamps), which made a second walk.
+  let colonsInStrings = typeof value === "string" ? countColonsIn(value) : 0;
   // Iterative (JSON has no depth limit and input drives the depth); `depths` runs beside `todo`
   // (root = 1, as bracket nesting counts).
   const todo: object[] = [];
@@ -105,7 +108,7 @@ export function parseJson(text: string, base: number, positions: PositionStore):
         if (typeof x === "object" && x !== null) {
           todo.push(x as object);
           depths.push(depth + 1);
-        }
+        } else if (typeof x === "string") colonsInStrings += countColonsIn(x);
       }
       continue;
     }
@@ -115,17 +118,18 @@ export function parseJson(text: string, base: number, positions: PositionStore):
     for (const k in rec) {
       keys++;
       if (integerKey(k)) return undefined;
+      colonsInStrings += countColonsIn(k);
       const x = rec[k];
       if (typeof x === "object" && x !== null) {
         todo.push(x);
         depths.push(depth + 1);
-      }
+      } else if (typeof x === "string") colonsInStrings += countColonsIn(x);
     }
   }
   nodes += keys;
   // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
   // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
-  if (!keysAreSeparators(text, value, keys)) return undefined;
+  if (!keysAreSeparators(text, keys, colonsInStrings)) return undefined;
   if (typeof value === "object" && value !== null) positions.set(value, base);
   // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
   return { value, withinLimits: deepest < MAX_DEPTH && nodes * 3 <= MAX_EXPANDED };
@@ -138,24 +142,9 @@ function countColons(text: string): number {
   return n;
 }
 
-/** Occurrences of `:` in the keys and string values of a parsed JSON value. */
-function colonsInStrings(value: unknown): number {
-  const count = (s: string): number => (s.indexOf(":") < 0 ? 0 : countColons(s));
-  let n = 0;
-  const todo: unknown[] = [value];
-  while (todo.length > 0) {
-    const v = todo.pop();
-    if (typeof v === "string") n += count(v);
-    else if (Array.isArray(v)) for (const x of v) todo.push(x);
-    else if (typeof v === "object" && v !== null) {
-      const rec = v as Record<string, unknown>;
-      for (const k in rec) {
-        n += count(k);
-        todo.push(rec[k]);
-      }
-    }
-  }
-  return n;
+/** Occurrences of `:` in a short string (a key or value): most have none. */
+function countColonsIn(s: string): number {
+  return s.indexOf(":") < 0 ? 0 : countColons(s);
 }
 
 /**
@@ -166,10 +155,10 @@ function colonsInStrings(value: unknown): number {
  * exactly the text's in strings, unless a duplicate dropped some (and a key with them). With
  * `\u` escapes the text is scanned for the separators themselves.
  */
-function keysAreSeparators(text: string, value: unknown, keys: number): boolean {
+function keysAreSeparators(text: string, keys: number, colonsInStrings: number): boolean {
   const colons = countColons(text);
   if (colons === keys) return true;
-  if (text.indexOf("\\u") < 0) return keys + colonsInStrings(value) === colons;
+  if (text.indexOf("\\u") < 0) return keys + colonsInStrings === colons;
   return scan(text).colons === keys;
 }
 
