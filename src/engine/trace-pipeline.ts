@@ -162,8 +162,9 @@ export function traceService(ctx: ServiceContext, req: PipelineRequest): Service
       if (req.outside) return { ok: false, error: `svc/${dst.name} names a ClusterIP, reachable only from inside the cluster; from outside use a node address with a nodePort, a LoadBalancer IP or an Ingress URL` };
       if (f.service.type === "ExternalName") return viaName(ctx, req, steps, `${f.service.name}.${f.service.namespace}.svc.${ctx.zone.clusterDomain}.`, dst.port, undefined);
       if (f.service.headless) return viaHeadless(ctx, req, steps, f, headlessAddresses(ctx, f), dst.port);
-      // svc/NAME: its (primary) ClusterIP.
-      return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name, f.clusterIPs[0]?.family);
+      // svc/NAME names no family: each endpoint's first address (the lab traces one family's
+      // view of the cluster this way, whose pods have that family's addresses only).
+      return viaService(ctx, req, steps, f, dst.port, "svc/" + dst.name, undefined);
     }
     case "name":
       return viaName(ctx, req, steps, dst.host, dst.port, dst.path);

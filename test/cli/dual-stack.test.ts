@@ -72,7 +72,7 @@ spec:
     };
     expect(await endpoints("[fd00:10:96::50]:9100")).toEqual(["api fd00:10:244:1::10"]);
     expect(await endpoints("10.96.0.50:9100")).toEqual(["api 10.244.1.10", "api-v4only 10.244.1.11"]);
-    // svc/NAME is the primary ClusterIP (IPv4 first here).
+    // svc/NAME names no family: each pod's first address (IPv4 first here).
     expect(await endpoints("svc/api:9100")).toEqual(["api 10.244.1.10", "api-v4only 10.244.1.11"]);
   });
 });
