@@ -105,11 +105,23 @@ export function proxyScript(lab: Cluster, node: LabNode, proxy: LabProxy = DEFAU
   const nodeIPs: Ip[] = [node.transitIp, node.transitIp6].flatMap((t) => (t === undefined ? [] : (parseIp(t) ?? [])));
   const clusterCIDRs = nodes === undefined ? [] : ([4, 6] as const).flatMap((f) => labClusterCidr(nodes, f) ?? []);
   const render = proxy === "compact" ? renderCompactNftables : renderNftables;
-  return labProxyFamilies(lab).map((family) => {
-    const view = familyView(lab, family);
-    const snapshot = buildSnapshot(view, buildServiceLayer(view, []), family);
-    return `${replaceTable(PROXY_TABLES[proxy], family)}${render(snapshot, proxierOptions({ nodeName: node.name, nodeIPs, clusterCIDRs, masqueradeAll: false }, family))}`;
-  }).join("");
+  return labSnapshots(lab).map(({ family, snapshot }) =>
+    `${replaceTable(PROXY_TABLES[proxy], family)}${render(snapshot, proxierOptions({ nodeName: node.name, nodeIPs, clusterCIDRs, masqueradeAll: false }, family))}`,
+  ).join("");
+}
+
+/** Per family the lab runs, the Service snapshot of that family's view: the same for every node, built once per lab cluster. */
+const snapshots = new WeakMap<Cluster, readonly { readonly family: 4 | 6; readonly snapshot: ReturnType<typeof buildSnapshot> }[]>();
+function labSnapshots(lab: Cluster): readonly { readonly family: 4 | 6; readonly snapshot: ReturnType<typeof buildSnapshot> }[] {
+  let out = snapshots.get(lab);
+  if (!out) {
+    out = labProxyFamilies(lab).map((family) => {
+      const view = familyView(lab, family);
+      return { family, snapshot: buildSnapshot(view, buildServiceLayer(view, []), family) };
+    });
+    snapshots.set(lab, out);
+  }
+  return out;
 }
 
 /** The node's whole ruleset transaction: policy tables, then the Service tables. */

@@ -43,16 +43,13 @@ async function up(text: string, ipFamily: LabIpFamily, proxy: LabProxy = "compac
 const probe = (): Promise<ProbeRun> => runProbe({ dir: DIR, timeoutMs: 2000, concurrency: 64 });
 const describe1 = (r: ProbeRun["results"][number]): string => `${r.kind} ${r.src} -> ${r.dst} ${r.dstIp} ${r.protocol}/${r.port}: predicted ${r.predicted}, observed ${r.observed} (${r.verdict} ${r.reply ?? ""})`;
 
-const DUAL = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: s }
----
+/** The echo and client Deployments every case runs, with `replicas` each. */
+const echoAndClient = (replicas: number): string => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata: { name: echo, namespace: s }
 spec:
-  replicas: 2
+  replicas: ${replicas}
   selector: { matchLabels: { app: echo } }
   template:
     metadata: { labels: { app: echo } }
@@ -62,12 +59,18 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: { name: client, namespace: s }
 spec:
-  replicas: 2
+  replicas: ${replicas}
   selector: { matchLabels: { app: client } }
   template:
     metadata: { labels: { app: client } }
     spec: { containers: [{ name: client, image: client }] }
----
+`;
+
+const DUAL = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: s }
+${echoAndClient(2)}---
 apiVersion: v1
 kind: Service
 metadata: { name: web, namespace: s }
@@ -121,27 +124,7 @@ metadata: { name: kube-dns, namespace: kube-system }
 spec:
   selector: { k8s-app: kube-dns }
   ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: echo, namespace: s }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: echo } }
-  template:
-    metadata: { labels: { app: echo } }
-    spec: { containers: [{ name: echo, image: echo, ports: [{ containerPort: 8080 }] }] }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: client, namespace: s }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: client } }
-  template:
-    metadata: { labels: { app: client } }
-    spec: { containers: [{ name: client, image: client }] }
----
+${echoAndClient(1)}---
 apiVersion: v1
 kind: Service
 metadata: { name: echo, namespace: s }
