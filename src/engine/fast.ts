@@ -9,7 +9,7 @@
  */
 import { generalFastAnalysis } from "./general.js";
 import { enforcedTiers } from "../policy/enforced.js";
-import { clusterRulesOf, type Cluster, type ClusterPolicy, type NetworkPolicy, type PolicyRule, type PolicyType, type PortSet, type RuleAction } from "../model/index.js";
+import { clusterRulesOf, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type LabelSelector, type NetworkPolicy, type PolicyRule, type PolicyType, type PortSet, type RuleAction } from "../model/index.js";
 import {
   PORT_SET_OPS,
   clusterRuleOrigin,
@@ -159,6 +159,29 @@ export interface EgressLayer {
 /** Rule membership of a pod the engine has no class for (FastEngine.ruleMembership). */
 export interface RuleMembership {
   has(rule: number): boolean;
+  /** Set for a pod of a class, relabelled: the class, and the rules to match again (`FastEngine.rulesSeeing`). */
+  readonly like: RelabelledClass | undefined;
+}
+
+/**
+ * A pod of class `cls` whose labels changed: each rule with `recheck[r] === 0` holds it as it
+ * holds the class; the others are matched against its new identity.
+ */
+export interface RelabelledClass {
+  readonly cls: number;
+  readonly recheck: Uint8Array;
+}
+
+/** Rules by the selector terms of their pod peers (FastEngine.rulesSeeing). */
+interface SelectorIndex {
+  readonly terms: ReadonlyMap<string, readonly number[]>;
+  readonly expressions: ReadonlyMap<string, readonly number[]>;
+}
+
+/** A tier list's fold toward one peer: its allowed and undecided ports. */
+interface TierPair {
+  readonly allowed: number;
+  readonly undecided: number;
 }
 
 /** A tier's fold over the classes a program's rules name: per touched class, its allowed and undecided ports. */
@@ -368,31 +391,115 @@ export class FastEngine implements Analysis {
 
   /** Equal programs are one object (so that what is computed per program is shared). */
   private interned(prog: Program): Program {
-    const key = `${prog.admin.join(",")}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${prog.baseline.join(",")}`;
+    const admin = prog.admin.join(",");
+    const baseline = prog.baseline.join(",");
+    const key = `${admin}|${prog.isolated ? "i" : ""}${prog.np.join(",")}|${baseline}`;
     const got = this.programByKey.get(key);
     if (got) return got;
-    this.programByKey.set(key, prog);
-    return prog;
+    // Equal tier lists are one array, so that a fold over every program folds each once (egressToward).
+    const list = (k: string, ids: readonly number[]): readonly number[] => {
+      const l = this.tierListByKey.get(k);
+      if (l) return l;
+      this.tierListByKey.set(k, ids);
+      return ids;
+    };
+    const out = { admin: list(`a${admin}`, prog.admin), np: prog.np, isolated: prog.isolated, baseline: list(`b${baseline}`, prog.baseline) };
+    this.programByKey.set(key, out);
+    return out;
   }
   private readonly programByKey = new Map<string, Program>();
+  private readonly tierListByKey = new Map<string, readonly number[]>();
   private policyIndex: { readonly np: ReadonlyMap<string, number>; readonly cp: ReadonlyMap<string, number> } | undefined;
 
-  /** Which compiled rules' peers hold a pod the engine has no class for (matched on demand, as the reference does). */
-  ruleMembership(src: PodIdentity): RuleMembership {
+  /**
+   * Which compiled rules' peers hold a pod the engine has no class for (matched on demand, as the
+   * reference does). With `like`, a pod of that class relabelled: the rules it names not to
+   * recheck answer from the class's bitsets, without matching.
+   */
+  ruleMembership(src: PodIdentity, like?: RelabelledClass): RuleMembership {
     const known = new Int8Array(this.rules.length).fill(-1);
     return {
+      like,
       has: (r: number): boolean => {
         let k = known[r] as number;
         if (k < 0) {
           const compiled = this.rules[r] as CompiledRule;
-          const peers = compiled.rule.peers;
-          const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
-          k = known[r] = peers === "All" || peers.some((x) => peerMatchesPod(x, ns, src)) ? 1 : 0;
+          if (like && like.recheck[r] === 0) k = !compiled.peers || compiled.peers.has(like.cls) ? 1 : 0;
+          else {
+            const peers = compiled.rule.peers;
+            const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
+            k = peers === "All" || peers.some((x) => peerMatchesPod(x, ns, src)) ? 1 : 0;
+          }
+          known[r] = k;
         }
         return k === 1;
       },
     };
   }
+
+  /**
+   * The compiled rules with a pod peer whose namespaceSelector (`part` "namespaces") or
+   * podSelector ("pods") decides differently on `before` and `after`: once a pod's namespace
+   * labels or labels change so, only these can hold it differently (its namespace and addresses
+   * stay). 1 per such rule, by rule id: the `recheck` of a RelabelledClass.
+   */
+  rulesSeeing(part: "namespaces" | "pods", before: Labels, after: Labels): Uint8Array {
+    const out = new Uint8Array(this.rules.length);
+    // A selector reads only the keys it names: one that names no changed key decides alike.
+    const changed = new Set<string>();
+    for (const k in before) if (before[k] !== after[k] || !Object.prototype.hasOwnProperty.call(after, k)) changed.add(k);
+    for (const k in after) if (!Object.prototype.hasOwnProperty.call(before, k)) changed.add(k);
+    const index = (this.selectorKeyIndex ??= this.buildSelectorKeyIndex())[part];
+    const check = (r: number): void => {
+      if (out[r] === 1) return;
+      const peers = (this.rules[r] as CompiledRule).rule.peers;
+      if (peers === "All") return;
+      for (const x of peers) {
+        if (x.type !== "Pods") continue;
+        const sel = part === "pods" ? x.pods : x.namespaces.type === "Selector" ? x.namespaces.selector : undefined;
+        if (sel && selectorMatches(sel, before) !== selectorMatches(sel, after)) {
+          out[r] = 1;
+          return;
+        }
+      }
+    };
+    // A matchLabels term k=v on a changed key k with v neither value is false in both states, and
+    // so is its selector: only terms equal to one of the values and expressions on k can differ.
+    for (const k of changed) {
+      for (const v of [before[k], after[k]]) if (v !== undefined) for (const r of index.terms.get(`${k}\u0000${v}`) ?? []) check(r);
+      for (const r of index.expressions.get(k) ?? []) check(r);
+    }
+    return out;
+  }
+
+  /**
+   * Per matchLabels term (key and value) and per key of a matchExpressions requirement: the rules
+   * with a pod peer whose podSelector (`pods`) or namespaceSelector (`namespaces`) has it.
+   */
+  private buildSelectorKeyIndex(): Record<"pods" | "namespaces", SelectorIndex> {
+    const index = { pods: { terms: new Map<string, number[]>(), expressions: new Map<string, number[]>() }, namespaces: { terms: new Map<string, number[]>(), expressions: new Map<string, number[]>() } };
+    const put = (m: Map<string, number[]>, k: string, r: number): void => {
+      const l = m.get(k);
+      if (!l) m.set(k, [r]);
+      else if (l[l.length - 1] !== r) l.push(r);
+    };
+    const add = (into: (typeof index)["pods"], sel: LabelSelector, r: number): void => {
+      for (const k in sel.matchLabels) put(into.terms, `${k}\u0000${sel.matchLabels[k] as string}`, r);
+      for (const x of sel.matchExpressions) put(into.expressions, x.key, r);
+    };
+    this.rules.forEach((compiled, r) => {
+      const peers = compiled.rule.peers;
+      if (peers === "All") return;
+      for (const x of peers) {
+        if (x.type !== "Pods") continue;
+        add(index.pods, x.pods, r);
+        if (x.namespaces.type === "Selector") add(index.namespaces, x.namespaces.selector, r);
+      }
+    });
+    return index;
+  }
+  private selectorKeyIndex: Record<"pods" | "namespaces", SelectorIndex> | undefined;
+
 
   /**
    * An ingress program's ports from every class toward a destination of class `dst` (a column
@@ -434,43 +541,53 @@ export class FastEngine implements Analysis {
   /**
    * A program's ports toward one peer: the peer is class `peerClass`, or (with `member`) a pod
    * the engine has no class for; named ports resolve against destination class `dstClass`.
-   * The tiers as for ingress (IngressProfiles).
+   * The tiers as for ingress (IngressProfiles). `tierMemo` keeps tier folds by list (interned:
+   * equal lists are one array) for calls with the same destination and peer.
    */
-  foldFor(prog: Program, dstClass: number, peerClass: number, member?: RuleMembership): number {
+  foldFor(prog: Program, dstClass: number, peerClass: number, member?: RuleMembership, tierMemo?: Map<readonly number[], TierPair>): number {
     const t = this.ports;
-    const matches = (r: number): boolean => {
-      if (member) return member.has(r);
-      const peers = (this.rules[r] as CompiledRule).peers;
-      return !peers || peers.has(peerClass);
-    };
-    const fold = (ids: readonly number[]): [number, number] => {
-      let undecided = ALL_ID;
-      let allowed = EMPTY_ID;
-      let remaining = ALL_ID;
-      for (const r of ids) {
-        if (remaining === EMPTY_ID) break;
-        if (!matches(r)) continue;
-        const hit = t.intersect(this.rulePorts(r, dstClass), remaining);
-        if (hit === EMPTY_ID) continue;
-        remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
-        const code = ACTION_CODE[(this.rules[r] as CompiledRule).origin.action];
-        if (code === PASS) continue;
-        undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
-        if (code === ALLOW) allowed = t.union(allowed, hit);
-      }
-      return [allowed, undecided];
-    };
     let below = ALL_ID;
     if (prog.isolated) {
       below = EMPTY_ID;
-      for (const r of prog.np) if (matches(r)) below = t.union(below, this.rulePorts(r, dstClass));
+      for (const r of prog.np) if (this.holds(r, peerClass, member)) below = t.union(below, this.rulePorts(r, dstClass));
     } else if (prog.baseline.length > 0) {
-      const [allowed, undecided] = fold(prog.baseline);
-      below = t.union(allowed, undecided);
+      const b = this.tierPair(prog.baseline, dstClass, peerClass, member, tierMemo);
+      below = t.union(b.allowed, b.undecided);
     }
     if (prog.admin.length === 0) return below;
-    const [allowed, undecided] = fold(prog.admin);
-    return withAdmin(t, allowed, undecided, below);
+    const a = this.tierPair(prog.admin, dstClass, peerClass, member, tierMemo);
+    return withAdmin(t, a.allowed, a.undecided, below);
+  }
+
+  /** Does rule r's peers hold the peer (class `peerClass`, or the pod `member` describes)? */
+  private holds(r: number, peerClass: number, member: RuleMembership | undefined): boolean {
+    if (member) return member.has(r);
+    const peers = (this.rules[r] as CompiledRule).peers;
+    return !peers || peers.has(peerClass);
+  }
+
+  /** A tier list's fold from "everything open" toward one peer (foldFor): its allowed and undecided ports. */
+  private tierPair(ids: readonly number[], dstClass: number, peerClass: number, member: RuleMembership | undefined, memo: Map<readonly number[], TierPair> | undefined): TierPair {
+    const got = memo?.get(ids);
+    if (got) return got;
+    const t = this.ports;
+    let undecided = ALL_ID;
+    let allowed = EMPTY_ID;
+    let remaining = ALL_ID;
+    for (const r of ids) {
+      if (remaining === EMPTY_ID) break;
+      if (!this.holds(r, peerClass, member)) continue;
+      const hit = t.intersect(this.rulePorts(r, dstClass), remaining);
+      if (hit === EMPTY_ID) continue;
+      remaining = hit === remaining ? EMPTY_ID : subtractIds(t, remaining, hit);
+      const code = ACTION_CODE[(this.rules[r] as CompiledRule).origin.action];
+      if (code === PASS) continue;
+      undecided = hit === undecided ? EMPTY_ID : subtractIds(t, undecided, hit);
+      if (code === ALLOW) allowed = t.union(allowed, hit);
+    }
+    const out = { allowed, undecided };
+    memo?.set(ids, out);
+    return out;
   }
 
   /** The class's tiered program, or undefined when no cluster policy applies (NetworkPolicy only). */
@@ -733,24 +850,64 @@ export class FastEngine implements Analysis {
   }
 
   /**
-   * Egress ports from every class toward a destination of class `dst` (a column of the class
-   * matrix), or toward a pod the engine has no class for (`member`: the rules whose peers hold
-   * it; named ports resolve against `dst`, a class with its ports): one fold per distinct
-   * program (classes with equal programs share one). The array is the caller's.
+   * Egress ports from a class toward a destination of class `dst` (an entry of a column of the
+   * class matrix), or toward a pod the engine has no class for (`member`: the rules whose peers
+   * hold it; named ports resolve against `dst`, a class with its ports), folded when first
+   * asked, once per distinct program (classes with equal programs share one). For a pod of
+   * class `dst` relabelled (`member.like`), `before` (the class's own column) gives the value of
+   * every program that reads no rule to recheck.
    */
-  egressColumn(dst: number, member?: RuleMembership): Uint32Array {
-    const C = this.classCount;
-    const col = new Uint32Array(C).fill(ALL_ID);
-    const byProgram = new Map<Program, number>();
-    for (let c = 0; c < C; c++) {
-      if ((this.infos[c] as ClassInfo).subject === undefined) continue; // an external source: no egress policy
-      const prog = this.classProgram(c, "Egress");
-      let x = byProgram.get(prog);
-      if (x === undefined) byProgram.set(prog, (x = this.foldFor(prog, dst, dst, member)));
-      col[c] = x;
-    }
-    return col;
+  egressToward(dst: number, member?: RuleMembership, before?: (c: number) => number): (c: number) => number {
+    const { programs, programOf, first } = this.egressPrograms();
+    const values = new Int32Array(programs.length + 1).fill(-1);
+    values[programs.length] = ALL_ID; // external sources: no egress policy
+    // The same destination for every program: each distinct Admin or Baseline list folds once.
+    const tierMemo = new Map<readonly number[], TierPair>();
+    const like = before && member?.like?.cls === dst ? member.like : undefined;
+    const readMemo = new Map<readonly number[], boolean>();
+    const reads = (ids: readonly number[]): boolean => {
+      let got = readMemo.get(ids);
+      if (got === undefined) readMemo.set(ids, (got = ids.some((r) => (like as RelabelledClass).recheck[r] !== 0)));
+      return got;
+    };
+    return (c: number): number => {
+      const i = programOf[c] as number;
+      let x = values[i] as number;
+      if (x < 0) {
+        const prog = programs[i] as Program;
+        x = before && like && !reads(prog.admin) && !prog.np.some((r) => like.recheck[r] !== 0) && !reads(prog.baseline) ? before(first[i] as number) : this.foldFor(prog, dst, dst, member, tierMemo);
+        values[i] = x;
+      }
+      return x;
+    };
   }
+
+  /** The distinct egress programs of the subject classes, each with its first class, and each class's (the external ones: programs.length). */
+  private egressPrograms(): { readonly programs: readonly Program[]; readonly programOf: Int32Array; readonly first: readonly number[] } {
+    if (this.egressProgramIndex) return this.egressProgramIndex;
+    const C = this.classCount;
+    const ids = new Map<Program, number>();
+    const programs: Program[] = [];
+    const first: number[] = [];
+    const programOf = new Int32Array(C);
+    for (let c = 0; c < C; c++) {
+      if ((this.infos[c] as ClassInfo).subject === undefined) {
+        programOf[c] = -1;
+        continue;
+      }
+      const prog = this.classProgram(c, "Egress");
+      let i = ids.get(prog);
+      if (i === undefined) {
+        ids.set(prog, (i = programs.length));
+        programs.push(prog);
+        first.push(c);
+      }
+      programOf[c] = i;
+    }
+    for (let c = 0; c < C; c++) if (programOf[c] === -1) programOf[c] = programs.length;
+    return (this.egressProgramIndex = { programs, programOf, first });
+  }
+  private egressProgramIndex: { readonly programs: readonly Program[]; readonly programOf: Int32Array; readonly first: readonly number[] } | undefined;
 
   /** The egress row of a program (interned: see classProgram), in the reused state. */
   private egressOf(prog: Program): EgressState {
@@ -954,25 +1111,22 @@ export class FastEngine implements Analysis {
 
   /**
    * The ingress part of a row (per combo, as `profiledRow`'s) from a pod that need not be one of
-   * the classes (a pod after a label change, incremental.ts): the bitsets holding it are found by
-   * matching each bitset's rule peers against it, as the reference evaluator does. The array is
-   * the caller's.
+   * the classes (a pod after a label change, incremental.ts): the bitsets holding it are those
+   * whose rule holds it (`member`, FastEngine.ruleMembership: matched as the reference evaluator
+   * does, or read from its class where the relabel cannot matter). The array is the caller's.
    */
-  ingressFrom(src: PodIdentity): Uint32Array {
+  ingressFrom(member: RuleMembership): Uint32Array {
     const prof = this.buildProfiles();
     const n = prof.bitsetCount;
-    const member = new Uint32Array(n);
+    const bits = new Uint32Array(n);
     const cols: number[] = [];
     for (let bi = 0; bi < n; bi++) {
-      const compiled = this.rules[prof.ruleOfBitset[bi] as number] as CompiledRule;
-      const peers = compiled.rule.peers;
-      // Cluster policies' peers are matched with no policy namespace (their rules name namespaces).
-      const ns = compiled.origin.kind === "NetworkPolicy" ? (this.policies[compiled.policy] as NetworkPolicy).namespace : "";
-      if (peers === "All" || !peers.some((x) => peerMatchesPod(x, ns, src))) continue;
-      member[bi] = 1;
+      // Rules share a bitset only when their peers are the same (SelectionIndex.peer's key).
+      if (!member.has(prof.ruleOfBitset[bi] as number)) continue;
+      bits[bi] = 1;
       if ((prof.bitGroupStart[bi + 1] as number) > (prof.bitGroupStart[bi] as number)) cols.push(bi);
     }
-    return this.ingressProfiled(prof, Int32Array.from(cols), 0, cols.length, member, 0, 0).ingress.slice();
+    return this.ingressProfiled(prof, Int32Array.from(cols), 0, cols.length, bits, 0, 0).ingress.slice();
   }
 
   /**

@@ -37,7 +37,7 @@ export function incrementalMatrixChanges(inc: Incremental, t: Topology, opts: Ma
   const endpointsOfUnit = (u: number): Set<string> => {
     let e = unitEndpoints.get(u);
     if (!e) {
-      e = new Set((inc.units[u] as Unit).nodes.map((n) => endpointOf(t, level, n)));
+      e = new Set(Array.from((inc.units[u] as Unit).nodes, (n) => endpointOf(t, level, n)));
       unitEndpoints.set(u, e);
     }
     return e;

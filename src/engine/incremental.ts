@@ -14,7 +14,7 @@
  * from the engine's row of the source (`FastEngine.profiledRow`, or `ingressFrom` for a source
  * whose labels changed): a row costs one lookup per destination; the ingress side at a unit whose
  * selection changed is a column the engine folds once per program (`ingressColumn`); egress
- * toward such a unit from every source is one column (`egressColumn`, a fold per distinct source
+ * toward such a unit from every source is one column (`egressToward`, a fold per distinct source
  * program), egress from a unit whose side may change one row (`egressRowFor`), any other egress
  * side the engine's fold of the source's program (`foldFor`, kept per program). `direction` over
  * the policies decides only where a changed policy is involved.
@@ -26,7 +26,7 @@
 import { clusterRulesOf, ipSetKey, selectorMatches, type Cluster, type ClusterPolicy, type Labels, type NetworkPolicy, type Peer, type PolicyRule, type PolicyType } from "../model/index.js";
 import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolates, policySelects, type PodIdentity } from "../policy/index.js";
 import type { Analysis } from "./analysis.js";
-import { FastEngine, type Program, type RuleMembership } from "./fast.js";
+import { FastEngine, type Program, type RelabelledClass, type RuleMembership } from "./fast.js";
 import type { Bitset } from "./bitset.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
@@ -41,7 +41,7 @@ export interface ClusterState {
 export interface Unit {
   /** A node of the unit. */
   readonly rep: number;
-  readonly nodes: readonly number[];
+  readonly nodes: Int32Array;
   /** Its identity differs between the states (labels or namespace labels changed). */
   readonly changed: boolean;
 }
@@ -201,7 +201,8 @@ export function incrementalChanges(before: Analysis, beforeCluster: Cluster, aft
 class IncrementalEval implements Incremental {
   readonly units: Unit[] = [];
   readonly unitOf: Int32Array;
-  readonly ports = new PortSetTable();
+  /** The engine's table when the analysis before is the fast engine: its port-set ids are ours. */
+  readonly ports: PortSetTable;
   readonly changes: UnitChange[] = [];
   readonly changedPolicies: string[];
   private readonly topo: Readonly<Record<State, Topology>>;
@@ -220,8 +221,6 @@ class IncrementalEval implements Incremental {
   /** Per unit as a source: the engine's ingress ports per combo (engine port ids), before; after, for changed units. */
   private readonly engineRows: (Uint32Array | undefined)[][] = [[], []];
   private engineProfileOf: Int32Array | undefined;
-  /** The engine's port-set ids → ours. */
-  private readonly fromEngine = new Map<number, number>();
 
   constructor(
     a: Analysis,
@@ -233,17 +232,9 @@ class IncrementalEval implements Incremental {
   ) {
     this.topo = { before: a.topology, after: after.topology };
     this.engine = a instanceof FastEngine ? a : undefined;
+    this.ports = this.engine ? this.engine.ports : new PortSetTable();
     this.clusters = { before: beforeCluster, after: after.cluster };
-    const nsIndex = (c: Cluster): Map<string, NetworkPolicy[]> => {
-      const m = new Map<string, NetworkPolicy[]>();
-      for (const p of c.networkPolicies) {
-        const l = m.get(p.namespace);
-        if (l) l.push(p);
-        else m.set(p.namespace, [p]);
-      }
-      return m;
-    };
-    this.byNs = { before: nsIndex(beforeCluster), after: nsIndex(after.cluster) };
+    this.byNs = { before: policiesByNamespace(beforeCluster), after: policiesByNamespace(after.cluster) };
     this.cpChanged = cp.length;
     for (const [o, n] of np) for (const p of [o, n]) if (p) this.npChangedIn.add(p.namespace);
     this.changedPolicies = [...np.map(([o, n]) => npKey((o ?? n) as NetworkPolicy)), ...cp.map(([o, n]) => cpKey((o ?? n) as ClusterPolicy))].sort();
@@ -252,40 +243,56 @@ class IncrementalEval implements Incremental {
     this.evaluate(ingress, egress);
   }
 
-  /** Units: the analysis' classes, with the nodes whose identity changed split off by their new identity. */
+  /**
+   * Units: the analysis' classes (those with a node whose identity did not change), then the
+   * nodes whose identity changed, split off their class by their new identity.
+   */
   private buildUnits(a: Analysis, changedNode: Uint8Array): Int32Array {
     const N = a.nodeCount;
-    const S = changedNode.length;
-    const unitOf = new Int32Array(N);
-    const ofClass = new Int32Array(a.classCount).fill(-1);
-    const ofKey = new Map<string, number>();
-    const nodes: number[][] = [];
-    const t1 = this.topo.after;
-    for (let i = 0; i < N; i++) {
+    const C = a.classCount;
+    const { start, order } = classLayout(a);
+    const changedList: number[] = [];
+    const changedIn = new Int32Array(C);
+    for (let i = 0; i < changedNode.length; i++) {
+      if (changedNode[i] !== 1) continue;
+      changedList.push(i);
       const c = a.classOf[i] as number;
-      let u: number;
-      if (i < S && changedNode[i] === 1) {
-        const s = t1.subjects[i] as Subject;
-        const key = `${c}\u0000${canonical(sorted(s.labels))}\u0000${canonical(sorted(s.namespaceLabels))}`;
-        const got = ofKey.get(key);
-        if (got === undefined) {
-          u = nodes.length;
-          ofKey.set(key, u);
-          nodes.push([]);
-          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: true });
-        } else u = got;
-      } else {
-        u = ofClass[c] as number;
-        if (u < 0) {
-          u = nodes.length;
-          ofClass[c] = u;
-          nodes.push([]);
-          this.units.push({ rep: i, nodes: nodes[u] as number[], changed: false });
-        }
+      changedIn[c] = (changedIn[c] as number) + 1;
+    }
+    const ofClass = new Int32Array(C).fill(-1);
+    for (let c = 0; c < C; c++) {
+      const all = order.subarray(start[c] as number, start[c + 1] as number);
+      if (all.length === 0 || changedIn[c] === all.length) continue;
+      const nodes = changedIn[c] === 0 ? all : all.filter((i) => changedNode[i] !== 1);
+      ofClass[c] = this.units.length;
+      this.units.push({ rep: nodes[0] as number, nodes, changed: false });
+    }
+    const unitOf = new Int32Array(N);
+    for (let i = 0; i < N; i++) unitOf[i] = ofClass[a.classOf[i] as number] as number;
+    // Per class, the units split off it (a few: the nodes of a class usually get the same new labels).
+    const t1 = this.topo.after;
+    const splits = new Map<number, number[]>();
+    const members = new Map<number, number[]>();
+    for (const i of changedList) {
+      const c = a.classOf[i] as number;
+      const s = t1.subjects[i] as Subject;
+      let list = splits.get(c);
+      if (!list) splits.set(c, (list = []));
+      let u =
+        list.find((v) => {
+          const r = t1.subjects[(this.units[v] as Unit).rep] as Subject;
+          return sameRecord(r.labels, s.labels) && sameRecord(r.namespaceLabels, s.namespaceLabels);
+        }) ?? -1;
+      if (u < 0) {
+        u = this.units.length;
+        list.push(u);
+        members.set(u, []);
+        this.units.push({ rep: i, nodes: new Int32Array(0), changed: true });
       }
-      (nodes[u] as number[]).push(i);
+      (members.get(u) as number[]).push(i);
       unitOf[i] = u;
     }
+    for (const [u, nodes] of members) this.units[u] = { ...(this.units[u] as Unit), nodes: Int32Array.from(nodes) };
     return unitOf;
   }
 
@@ -425,11 +432,8 @@ class IncrementalEval implements Incremental {
    * policy changed, is selected by the same policies in both states.
    */
   private sameSelection(u: number): boolean {
-    let k = this.sameSel[u];
-    if (k === undefined) this.sameSel[u] = k = !(this.units[u] as Unit).changed && this.cpChanged === 0 && !this.npChangedIn.has(this.identity("before", u)?.namespace ?? "");
-    return k;
+    return this.reselected()[u] === 0;
   }
-  private readonly sameSel: boolean[] = [];
 
   /**
    * Ingress ports at subject unit `at` from unit `peer`, read from the engine's row of the peer
@@ -444,22 +448,59 @@ class IncrementalEval implements Incremental {
     if (!e || atRep >= this.topo.before.subjects.length || !this.sameSelection(at)) return undefined;
     const combo = (this.engineProfileOf ??= e.profileOf)[e.classOf[atRep] as number] as number;
     if (combo < 0) return ALL_ID; // no policy applies at it for ingress
+    const row = this.engineRow(e, state, peer);
+    return row ? (row[combo] as number) : undefined;
+  }
+
+  /** The engine's ingress ports from unit `peer` per combo (its class's row; after, for a unit whose labels changed, FastEngine.ingressFrom). */
+  private engineRow(e: FastEngine, state: State, peer: number): Uint32Array | undefined {
     const p = this.units[peer] as Unit;
     const fresh = state === "after" && p.changed;
     const rows = this.engineRows[fresh ? 1 : 0] as (Uint32Array | undefined)[];
     let row = rows[peer];
     if (!row) {
       if (fresh) {
-        const id = this.identity("after", peer);
-        if (!id) return undefined;
-        row = e.ingressFrom(id);
+        const member = this.membership(e, peer);
+        if (!member) return undefined;
+        row = e.ingressFrom(member);
       } else row = e.profiledRow(e.classOf[p.rep] as number).ingress.slice();
       rows[peer] = row;
     }
-    const id = row[combo] as number;
-    let ours = this.fromEngine.get(id);
-    if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
-    return ours;
+    return row;
+  }
+
+  /**
+   * Per unit as a destination: its ingress combo in the engine (-1: no policy applies at it,
+   * external cells too), -2 where the engine's combo is not its side (not selected by the same
+   * policies in both states).
+   */
+  private unitCombos(e: FastEngine): Int32Array {
+    let got = this.combos;
+    if (!got) {
+      const S = this.topo.before.subjects.length;
+      const reselected = this.reselected();
+      const profileOf = e.profileOf;
+      got = this.combos = new Int32Array(this.units.length);
+      for (let i = 0; i < got.length; i++) {
+        const rep = (this.units[i] as Unit).rep;
+        got[i] = rep >= S ? -1 : reselected[i] === 1 ? -2 : (profileOf[e.classOf[rep] as number] as number);
+      }
+    }
+    return got;
+  }
+  private combos: Int32Array | undefined;
+
+  /** Ingress at every unit from unit `u` in `state` (engineIngress in bulk); -1 where the engine cannot tell. */
+  private ingressRowOf(e: FastEngine, state: State, u: number): Int32Array | null {
+    const row = this.engineRow(e, state, u);
+    if (!row) return null;
+    const combos = this.unitCombos(e);
+    const out = new Int32Array(combos.length);
+    for (let v = 0; v < combos.length; v++) {
+      const c = combos[v] as number;
+      out[v] = c >= 0 ? (row[c] as number) : c === -1 ? ALL_ID : -1;
+    }
+    return out;
   }
 
   /**
@@ -480,12 +521,8 @@ class IncrementalEval implements Incremental {
     const fresh = state === "after" && p.changed;
     let member: RuleMembership | undefined;
     if (fresh) {
-      member = this.memberships[peer];
-      if (!member) {
-        const id = this.identity("after", peer);
-        if (!id) return undefined;
-        member = this.memberships[peer] = e.ruleMembership(id);
-      }
+      member = this.membership(e, peer);
+      if (!member) return undefined;
     }
     const dstClass = e.classOf[(this.units[dst] as Unit).rep] as number;
     const peerClass = e.classOf[p.rep] as number;
@@ -501,112 +538,166 @@ class IncrementalEval implements Incremental {
       if (got === undefined) memo.set(key, (got = e.foldFor(prog, dstClass, peerClass, member)));
       id = got;
     }
-    let ours = this.fromEngine.get(id);
-    if (ours === undefined) this.fromEngine.set(id, (ours = this.ports.intern(e.ports.get(id))));
-    return ours;
+    return id;
   }
 
   /** The units whose ingress (as destination) and egress (as source) side may change (`evaluate`). */
   private ingressSet: ReadonlySet<number> = new Set();
   private egressSet: ReadonlySet<number> = new Set();
   /**
-   * Per state, per unit of those sets: its side toward every unit at once, in our port ids (-1
-   * where the engine cannot tell: a peer whose labels changed, after), made from the engine's
-   * class columns and rows; null when the engine cannot tell at all. Ingress at a unit of the
+   * Per state, per unit of those sets: its side toward every unit at once (-1 where the engine
+   * cannot tell: a peer whose labels changed, after), read from the engine's class columns and
+   * rows (ClassSide); null when the engine cannot tell at all. Ingress at a unit of the
    * ingress set (`inCols`), egress from every unit toward one (`egCols`), egress at a unit of the
    * egress set (`egRows`).
    */
-  private readonly inCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
-  private readonly egCols: Map<number, Int32Array | null>[] = [new Map(), new Map()];
-  private readonly egRows: Map<number, Int32Array | null>[] = [new Map(), new Map()];
+  private readonly inCols: Map<number, ClassSide | null>[] = [new Map(), new Map()];
+  private readonly egCols: Map<number, ClassSide | null>[] = [new Map(), new Map()];
+  private readonly egRows: Map<number, ClassSide | null>[] = [new Map(), new Map()];
 
   /** A side read from the unit arrays above; -1 when there is none. */
   private bulkSide(state: State, dir: PolicyType, at: number, peer: number): number {
     const e = this.engine;
     if (!e) return -1;
     const si = state === "before" ? 0 : 1;
-    let arr: Int32Array | null | undefined;
+    let arr: ClassSide | null | undefined;
     let i: number;
     if (dir === "Ingress") {
       if (!this.ingressSet.has(at)) return -1;
-      const m = this.inCols[si] as Map<number, Int32Array | null>;
+      const m = this.inCols[si] as Map<number, ClassSide | null>;
       arr = m.get(at);
       if (arr === undefined) m.set(at, (arr = this.ingressColumnOf(e, state, at)));
       i = peer;
     } else if (this.egressSet.has(at)) {
-      const m = this.egRows[si] as Map<number, Int32Array | null>;
+      const m = this.egRows[si] as Map<number, ClassSide | null>;
       arr = m.get(at);
       if (arr === undefined) m.set(at, (arr = this.egressRowOf(e, state, at)));
       i = peer;
     } else if (this.ingressSet.has(peer)) {
-      const m = this.egCols[si] as Map<number, Int32Array | null>;
+      const m = this.egCols[si] as Map<number, ClassSide | null>;
       arr = m.get(peer);
       if (arr === undefined) m.set(peer, (arr = this.egressColumnOf(e, state, peer)));
       i = at;
     } else return -1;
-    return arr ? (arr[i] as number) : -1;
+    return arr ? sideAt(arr, i, this.unitClasses(e)[i] as number) : -1;
   }
 
-  /** Engine port ids → ours. */
-  private ours(e: FastEngine, id: number): number {
-    let got = this.fromEngine.get(id);
-    if (got === undefined) this.fromEngine.set(id, (got = this.ports.intern(e.ports.get(id))));
+  /** Per unit: the engine's class of its nodes (their class before). */
+  private unitClasses(e: FastEngine): Int32Array {
+    let got = this.unitClass;
+    if (!got) {
+      got = this.unitClass = new Int32Array(this.units.length);
+      this.units.forEach((u, i) => void ((got as Int32Array)[i] = e.classOf[u.rep] as number));
+    }
     return got;
   }
+  private unitClass: Int32Array | undefined;
 
-  /** Per unit, a class array's value at the unit's class (ours), where `ok`; -1 elsewhere. */
-  private byUnit(e: FastEngine, byClass: Uint32Array | undefined, ok: (u: number) => boolean): Int32Array {
-    const U = this.units.length;
-    const out = new Int32Array(U).fill(-1);
-    const all = this.ours(e, ALL_ID);
-    let lastId = -1;
-    let lastOurs = -1;
-    for (let u = 0; u < U; u++) {
-      if (!ok(u)) continue;
-      if (!byClass) {
-        out[u] = all;
-        continue;
-      }
-      const id = byClass[e.classOf[(this.units[u] as Unit).rep] as number] as number;
-      if (id !== lastId) {
-        lastId = id;
-        lastOurs = this.ours(e, id);
-      }
-      out[u] = lastOurs;
+  /** 1 at the units whose side in `state` the engine's class arrays do not give (their identity is not their class's). */
+  private freshMask(state: State): Uint8Array | undefined {
+    if (state === "before") return undefined;
+    let got = this.changedUnits;
+    if (!got) {
+      got = this.changedUnits = new Uint8Array(this.units.length);
+      for (let u = 0; u < got.length; u++) if ((this.units[u] as Unit).changed) got[u] = 1;
     }
-    return out;
+    return got;
   }
+  private changedUnits: Uint8Array | undefined;
+
+  /**
+   * 1 at the units that may not be selected by the same policies in both states; 0 at those
+   * that did not change, in a namespace whose policies did not change, with no cluster policy
+   * changed (sameSelection).
+   */
+  private reselected(): Uint8Array {
+    let got = this.reselectedUnits;
+    if (!got) {
+      got = this.reselectedUnits = new Uint8Array(this.units.length);
+      const subjects = this.topo.before.subjects;
+      for (let u = 0; u < got.length; u++) {
+        const unit = this.units[u] as Unit;
+        if (unit.changed || this.cpChanged > 0 || (this.npChangedIn.size > 0 && this.npChangedIn.has(subjects[unit.rep]?.namespace ?? ""))) got[u] = 1;
+      }
+    }
+    return got;
+  }
+  private reselectedUnits: Uint8Array | undefined;
+
+  /**
+   * The rule membership, after, of a unit whose labels changed: its class's, but for the rules
+   * whose peers may see the change (`FastEngine.rulesSeeing`, once per distinct change of
+   * namespace labels and of pod labels), which are matched against its new identity.
+   */
+  private membership(e: FastEngine, u: number): RuleMembership | undefined {
+    let m = this.memberships[u];
+    if (!m) {
+      const a = this.identity("before", u);
+      const b = this.identity("after", u);
+      if (!a || !b) return undefined;
+      const part = (which: "namespaces" | "pods", la: Labels, lb: Labels): Uint8Array | undefined => {
+        if (sameRecord(la, lb)) return undefined;
+        const key = `${which}\u0002${labelsKey(la)}\u0002${labelsKey(lb)}`;
+        let got = this.seeing.get(key);
+        if (!got) this.seeing.set(key, (got = e.rulesSeeing(which, la, lb)));
+        return got;
+      };
+      const ns = part("namespaces", a.namespaceLabels, b.namespaceLabels);
+      const pods = part("pods", a.labels, b.labels);
+      let recheck: Uint8Array;
+      if (ns && pods) {
+        recheck = ns.slice();
+        for (let r = 0; r < pods.length; r++) if (pods[r] === 1) recheck[r] = 1;
+      } else recheck = ns ?? pods ?? new Uint8Array(0); // (an empty recheck matches every rule)
+      const like: RelabelledClass = { cls: e.classOf[(this.units[u] as Unit).rep] as number, recheck };
+      m = this.memberships[u] = e.ruleMembership(b, like);
+    }
+    return m;
+  }
+  /** FastEngine.rulesSeeing by part and change of labels. */
+  private readonly seeing = new Map<string, Uint8Array>();
 
   /** A peer whose identity in `state` is not its class's. */
   private fresh(state: State, u: number): boolean {
     return state === "after" && (this.units[u] as Unit).changed;
   }
 
-  private ingressColumnOf(e: FastEngine, state: State, at: number): Int32Array | null {
+  private ingressColumnOf(e: FastEngine, state: State, at: number): ClassSide | null {
     const prog = this.engineProgram(state, "Ingress", at);
     if (!prog) return null;
     const col = e.ingressColumn(prog, e.classOf[(this.units[at] as Unit).rep] as number);
-    return this.byUnit(e, col, (u) => !this.fresh(state, u));
+    return { byClass: col, skip: this.freshMask(state) };
   }
 
-  private egressRowOf(e: FastEngine, state: State, at: number): Int32Array | null {
+  private egressRowOf(e: FastEngine, state: State, at: number): ClassSide | null {
     const prog = this.engineProgram(state, "Egress", at);
     if (!prog) return null;
-    return this.byUnit(e, e.egressRowFor(prog), (v) => !this.fresh(state, v));
+    return { byClass: e.egressRowFor(prog), skip: this.freshMask(state) };
   }
 
-  /** Egress toward unit `dst` from every unit selected by the same policies in both states (the engine's programs). */
-  private egressColumnOf(e: FastEngine, state: State, dst: number): Int32Array | null {
-    const unit = this.units[dst] as Unit;
-    let member: RuleMembership | undefined;
+  /**
+   * Egress toward unit `dst` from every unit selected by the same policies in both states (the
+   * engine's programs), folded per source program when first read (`FastEngine.egressToward`).
+   */
+  private egressColumnOf(e: FastEngine, state: State, dst: number): ClassSide | null {
+    const cls = e.classOf[(this.units[dst] as Unit).rep] as number;
+    let f: (c: number) => number;
     if (this.fresh(state, dst)) {
-      const id = this.identity("after", dst);
-      if (!id) return null;
-      member = this.memberships[dst] ??= e.ruleMembership(id);
-    }
-    const col = e.egressColumn(e.classOf[unit.rep] as number, member);
-    return this.byUnit(e, col, (u) => this.sameSelection(u));
+      const member = this.membership(e, dst);
+      if (!member) return null;
+      f = e.egressToward(cls, member, this.classEgress(e, dst));
+    } else f = this.classEgress(e, dst);
+    const byClass = new Uint32Array(e.classCount).fill(UNSET);
+    return { byClass, skip: this.reselected(), fill: (c) => (byClass[c] = f(c)) };
   }
+
+  /** The engine's egress toward unit `dst`'s class (its nodes before), per source class. */
+  private classEgress(e: FastEngine, dst: number): (c: number) => number {
+    let got = this.classEgressOf.get(dst);
+    if (!got) this.classEgressOf.set(dst, (got = e.egressToward(e.classOf[(this.units[dst] as Unit).rep] as number)));
+    return got;
+  }
+  private readonly classEgressOf = new Map<number, (c: number) => number>();
 
   /** Per state and direction (`slot`), per unit: its engine program (null: unpoliced; false: the engine cannot tell). */
   private readonly programs: (Program | null | false | undefined)[][] = [[], [], [], []];
@@ -777,6 +868,21 @@ class IncrementalEval implements Incremental {
     return `${sig}|${context}`;
   }
 
+  /** A source unit's sides toward every unit, both states, as arrays (-1: the engine cannot tell); undefined when it cannot tell at all. */
+  private rowArrays(e: FastEngine, u: number): { in0: Int32Array; in1: Int32Array; eg0: ClassSide; eg1: ClassSide } | undefined {
+    const eg = (state: State): ClassSide | null => {
+      const m = this.egRows[state === "before" ? 0 : 1] as Map<number, ClassSide | null>;
+      let arr = m.get(u);
+      if (arr === undefined) m.set(u, (arr = this.egressRowOf(e, state, u)));
+      return arr;
+    };
+    const eg0 = eg("before");
+    const eg1 = eg("after");
+    const in0 = this.ingressRowOf(e, "before", u);
+    const in1 = (this.units[u] as Unit).changed ? this.ingressRowOf(e, "after", u) : in0;
+    return eg0 && eg1 && in0 && in1 ? { in0, in1, eg0, eg1 } : undefined;
+  }
+
   portsBetween(state: State, u: number, v: number): number {
     const eg = this.side(state, "Egress", u, v, v);
     if (eg === EMPTY_ID) return EMPTY_ID;
@@ -822,10 +928,10 @@ class IncrementalEval implements Incremental {
     // Columns: with the engine, each side of a column is one array over the source units (the
     // same values `side` reads, without a lookup per pair); pair by pair where an entry is not
     // known (-1), for sources of the egress set (rows), and without the engine.
-    const arrays = (m: Map<number, Int32Array | null>[], state: State, v: number, build: (e: FastEngine, state: State, v: number) => Int32Array | null): Int32Array | null => {
+    const arrays = (m: Map<number, ClassSide | null>[], state: State, v: number, build: (e: FastEngine, state: State, v: number) => ClassSide | null): ClassSide | null => {
       const e = this.engine;
       if (!e) return null;
-      const map = m[state === "before" ? 0 : 1] as Map<number, Int32Array | null>;
+      const map = m[state === "before" ? 0 : 1] as Map<number, ClassSide | null>;
       let got = map.get(v);
       if (got === undefined) map.set(v, (got = build.call(this, e, state, v)));
       return got;
@@ -838,9 +944,11 @@ class IncrementalEval implements Incremental {
       const eg1 = arrays(this.egCols, "after", v, this.egressColumnOf);
       return in0 && in1 && eg0 && eg1 ? { in0, in1, eg0, eg1, changed: (this.units[v] as Unit).changed } : undefined;
     });
+    const ucls = this.engine ? this.unitClasses(this.engine) : new Int32Array(U);
     for (let u = 0; u < U; u++) {
       const uChanged = (this.units[u] as Unit).changed;
       const uRow = egress.has(u);
+      const cu = ucls[u] as number;
       for (let j = 0; j < cols.length; j++) {
         const v = cols[j] as number;
         const cd = colData[j];
@@ -849,8 +957,8 @@ class IncrementalEval implements Incremental {
           continue;
         }
         // v is in the ingress set: its side is computed in both states (pair's second branch).
-        const in0 = cd.in0[u] as number;
-        const in1 = cd.in1[u] as number;
+        const in0 = sideAt(cd.in0, u, cu);
+        const in1 = sideAt(cd.in1, u, cu);
         if (in0 < 0 || in1 < 0) {
           pair(u, v);
           continue;
@@ -858,8 +966,8 @@ class IncrementalEval implements Incremental {
         const egSame = !uChanged && !cd.changed;
         if (egSame && in0 === in1) continue;
         if (in0 === EMPTY_ID && in1 === EMPTY_ID) continue;
-        const eg0 = cd.eg0[u] as number;
-        const eg1 = egSame ? eg0 : (cd.eg1[u] as number);
+        const eg0 = sideAt(cd.eg0, u, cu);
+        const eg1 = egSame ? eg0 : sideAt(cd.eg1, u, cu);
         if (eg0 < 0 || eg1 < 0) {
           pair(u, v);
           continue;
@@ -869,8 +977,30 @@ class IncrementalEval implements Incremental {
         if (before !== after) this.changes.push({ src: u, dst: v, before, after });
       }
     }
+    // Rows: each side of a row is one array over the destination units, as for columns.
+    const inCol = new Uint8Array(U);
+    for (const v of ingress) inCol[v] = 1;
     for (const u of [...egress].sort((x, y) => x - y)) {
-      for (let v = 0; v < U; v++) if (!ingress.has(v)) pair(u, v);
+      const e = this.engine;
+      const rd = e && !this.isExternal(u) ? this.rowArrays(e, u) : undefined;
+      for (let v = 0; v < U; v++) {
+        if (inCol[v] === 1) continue;
+        if (!rd) {
+          pair(u, v);
+          continue;
+        }
+        const in0 = rd.in0[v] as number;
+        const in1 = rd.in1[v] as number;
+        const eg0 = sideAt(rd.eg0, v, ucls[v] as number);
+        const eg1 = sideAt(rd.eg1, v, ucls[v] as number);
+        if (in0 < 0 || in1 < 0 || eg0 < 0 || eg1 < 0) {
+          pair(u, v);
+          continue;
+        }
+        const before = this.ports.intersect(eg0, in0);
+        const after = this.ports.intersect(eg1, in1);
+        if (before !== after) this.changes.push({ src: u, dst: v, before, after });
+      }
     }
     const done = new Set<string>();
     for (const [u, v] of this.pairs) {
@@ -883,14 +1013,82 @@ class IncrementalEval implements Incremental {
   }
 }
 
+/**
+ * A side toward or from every unit, as the engine gives it per class: `byClass` at the unit's
+ * class (undefined: every port), -1 at the units `skip` marks (the class's value is not theirs).
+ */
+interface ClassSide {
+  readonly byClass: Uint32Array | undefined;
+  readonly skip: Uint8Array | undefined;
+  /** Computes (and stores) the entries of `byClass` that are UNSET, when first read. */
+  readonly fill?: (cls: number) => number;
+}
+
+/** A ClassSide entry not yet computed (port-set ids stay far below). */
+const UNSET = 0xffffffff;
+
+function sideAt(s: ClassSide, u: number, cls: number): number {
+  if (s.skip !== undefined && s.skip[u] === 1) return -1;
+  if (s.byClass === undefined) return ALL_ID;
+  const x = s.byClass[cls] as number;
+  return x !== UNSET ? x : (s.fill as (c: number) => number)(cls);
+}
+
 /** Index of a (state, direction) in the per-unit caches. */
 function slot(state: State, dir: PolicyType): number {
   return (state === "before" ? 0 : 2) + (dir === "Ingress" ? 0 : 1);
 }
 
-function sorted(l: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** Labels as one string, by sorted key. */
+function labelsKey(l: Labels): string {
+  return Object.keys(l)
+    .sort()
+    .map((k) => `${k}\u0001${l[k] as string}`)
+    .join("\u0000");
 }
+
+
+/** An analysis' nodes by class: class c's are order[start[c] … start[c+1]-1], in node order (kept per analysis). */
+function classLayout(a: Analysis): { readonly start: Int32Array; readonly order: Int32Array } {
+  let got = layouts.get(a.classOf);
+  if (!got) {
+    const N = a.nodeCount;
+    const C = a.classCount;
+    const start = new Int32Array(C + 1);
+    for (let i = 0; i < N; i++) {
+      const k = (a.classOf[i] as number) + 1;
+      start[k] = (start[k] as number) + 1;
+    }
+    for (let c = 0; c < C; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+    const order = new Int32Array(N);
+    const at = start.slice(0, C);
+    for (let i = 0; i < N; i++) {
+      const c = a.classOf[i] as number;
+      const k = at[c] as number;
+      order[k] = i;
+      at[c] = k + 1;
+    }
+    layouts.set(a.classOf, (got = { start, order }));
+  }
+  return got;
+}
+const layouts = new WeakMap<Int32Array, { readonly start: Int32Array; readonly order: Int32Array }>();
+
+/** A cluster's NetworkPolicies by namespace, kept per cluster (a What-if edits another cluster object). */
+function policiesByNamespace(c: Cluster): ReadonlyMap<string, readonly NetworkPolicy[]> {
+  let m = byNamespace.get(c.networkPolicies);
+  if (!m) {
+    const out = new Map<string, NetworkPolicy[]>();
+    for (const p of c.networkPolicies) {
+      const l = out.get(p.namespace);
+      if (l) l.push(p);
+      else out.set(p.namespace, [p]);
+    }
+    byNamespace.set(c.networkPolicies, (m = out));
+  }
+  return m;
+}
+const byNamespace = new WeakMap<readonly NetworkPolicy[], ReadonlyMap<string, readonly NetworkPolicy[]>>();
 
 function unitsByNamespace(units: readonly Unit[], t: Topology): Map<string, number[]> {
   const m = new Map<string, number[]>();

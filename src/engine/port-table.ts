@@ -43,7 +43,7 @@ export class PortSetTable {
   union(a: number, b: number): number {
     if (a === b || b === EMPTY_ID || a === ALL_ID) return a;
     if (a === EMPTY_ID || b === ALL_ID) return b;
-    const key = a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a;
+    const key = pairKey(a, b);
     let id = this.unions.get(key);
     if (id === undefined) {
       id = this.intern(unionPorts(this.get(a), this.get(b)));
@@ -56,7 +56,7 @@ export class PortSetTable {
     if (a === b || b === ALL_ID) return a;
     if (a === ALL_ID) return b;
     if (a === EMPTY_ID || b === EMPTY_ID) return EMPTY_ID;
-    const key = a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a;
+    const key = pairKey(a, b);
     let id = this.intersections.get(key);
     if (id === undefined) {
       id = this.intern(intersectPorts(this.get(a), this.get(b)));
@@ -64,6 +64,16 @@ export class PortSetTable {
     }
     return id;
   }
+}
+
+/**
+ * One number for an unordered pair of ids: a small integer (no allocation, fast hashing) while
+ * both ids are below 2^15, as they nearly always are; beyond, a larger exact one.
+ */
+function pairKey(a: number, b: number): number {
+  const lo = a < b ? a : b;
+  const hi = a < b ? b : a;
+  return hi < 32768 ? (lo << 15) | hi : lo * 2 ** 26 + hi + 2 ** 30;
 }
 
 /** a − b on interned ids (memoized per table, keyed a → b so keys stay small integers). */
