@@ -4,13 +4,15 @@
  * per-family probe, src/lab/dual-stack.test.ts). kwire's one verdict per pair is then uncertain:
  * trace exits 3 and names the rule and addresses, the matrix JSON marks it, lint explains it.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { run, scenario } from "./harness.js";
 
 const DUAL = scenario("dual-stack", "cluster.yaml");
+const TMP = mkdtempSync(join(tmpdir(), "kw-ds-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 describe("dual-stack: verdicts that depend on the address family are uncertain, never a silent ALLOWED", () => {
   it("trace: exit 3, the uncertainty names the rule, the pod and both addresses", async () => {
@@ -30,8 +32,7 @@ describe("dual-stack: verdicts that depend on the address family are uncertain, 
     expect(c?.uncertain).toBe(true);
   });
   it("the same cluster single-stack: no uncertainty (a certain ALLOWED, exit 0)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kw-ds-"));
-    const file = join(dir, "single.yaml");
+    const file = join(TMP, "single.yaml");
     writeFileSync(file, readFileSync(DUAL, "utf8").replace(/\n    - ip: fd00:[0-9a-f:]+/g, ""));
     const r = await run(["trace", "-f", file, "shop/prometheus", "shop/api:9100"]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
@@ -43,8 +44,7 @@ describe("dual-stack: verdicts that depend on the address family are uncertain, 
   // endpointslice/reconciler.go, one addressType per slice). So a dual-stack Service's IPv6
   // ClusterIP leads to the pods' IPv6 addresses, and a single-stack IPv4 pod is no endpoint there.
   it("trace to a dual-stack Service: each ClusterIP leads to its family's endpoints", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kw-ds-"));
-    const file = join(dir, "svc.yaml");
+    const file = join(TMP, "svc.yaml");
     writeFileSync(file, `${readFileSync(DUAL, "utf8")}
 ---
 apiVersion: v1
