@@ -46,6 +46,23 @@ export interface Unit {
   readonly changed: boolean;
 }
 
+/** A unit that is a whole class: its nodes are a slice of the class layout, cut when first asked. */
+class ClassUnit implements Unit {
+  readonly changed = false;
+  readonly rep: number;
+  private list: Int32Array | undefined;
+  constructor(
+    private readonly order: Int32Array,
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    this.rep = order[from] as number;
+  }
+  get nodes(): Int32Array {
+    return (this.list ??= this.order.subarray(this.from, this.to));
+  }
+}
+
 export interface UnitChange {
   readonly src: number;
   readonly dst: number;
@@ -261,11 +278,15 @@ class IncrementalEval implements Incremental {
     }
     const ofClass = new Int32Array(C).fill(-1);
     for (let c = 0; c < C; c++) {
-      const all = order.subarray(start[c] as number, start[c + 1] as number);
-      if (all.length === 0 || changedIn[c] === all.length) continue;
-      const nodes = changedIn[c] === 0 ? all : all.filter((i) => changedNode[i] !== 1);
+      const from = start[c] as number;
+      const to = start[c + 1] as number;
+      if (from === to || changedIn[c] === to - from) continue;
       ofClass[c] = this.units.length;
-      this.units.push({ rep: nodes[0] as number, nodes, changed: false });
+      if (changedIn[c] === 0) this.units.push(new ClassUnit(order, from, to));
+      else {
+        const nodes = order.subarray(from, to).filter((i) => changedNode[i] !== 1);
+        this.units.push({ rep: nodes[0] as number, nodes, changed: false });
+      }
     }
     const unitOf = new Int32Array(N);
     for (let i = 0; i < N; i++) unitOf[i] = ofClass[a.classOf[i] as number] as number;
@@ -666,13 +687,13 @@ class IncrementalEval implements Incremental {
     const prog = this.engineProgram(state, "Ingress", at);
     if (!prog) return null;
     const col = e.ingressColumn(prog, e.classOf[(this.units[at] as Unit).rep] as number);
-    return { byClass: col, skip: this.freshMask(state) };
+    return { byClass: col, skip: this.freshMask(state), fill: undefined };
   }
 
   private egressRowOf(e: FastEngine, state: State, at: number): ClassSide | null {
     const prog = this.engineProgram(state, "Egress", at);
     if (!prog) return null;
-    return { byClass: e.egressRowFor(prog), skip: this.freshMask(state) };
+    return { byClass: e.egressRowFor(prog), skip: this.freshMask(state), fill: undefined };
   }
 
   /**
@@ -945,25 +966,32 @@ class IncrementalEval implements Incremental {
       return in0 && in1 && eg0 && eg1 ? { in0, in1, eg0, eg1, changed: (this.units[v] as Unit).changed } : undefined;
     });
     const ucls = this.engine ? this.unitClasses(this.engine) : new Int32Array(U);
-    for (let u = 0; u < U; u++) {
-      const uChanged = (this.units[u] as Unit).changed;
-      const uRow = egress.has(u);
-      const cu = ucls[u] as number;
-      for (let j = 0; j < cols.length; j++) {
-        const v = cols[j] as number;
-        const cd = colData[j];
-        if (!cd || uRow) {
+    const changedUnit = this.freshMask("after") as Uint8Array;
+    const rowUnit = new Uint8Array(U);
+    for (const u of egress) rowUnit[u] = 1;
+    for (let j = 0; j < cols.length; j++) {
+      const v = cols[j] as number;
+      const cd = colData[j];
+      if (!cd) {
+        for (let u = 0; u < U; u++) pair(u, v);
+        continue;
+      }
+      // v is in the ingress set: its side is computed in both states (pair's second branch).
+      const { byClass: in0c, skip: in0s } = cd.in0;
+      const { byClass: in1c, skip: in1s } = cd.in1;
+      for (let u = 0; u < U; u++) {
+        if (rowUnit[u] === 1) {
           pair(u, v);
           continue;
         }
-        // v is in the ingress set: its side is computed in both states (pair's second branch).
-        const in0 = sideAt(cd.in0, u, cu);
-        const in1 = sideAt(cd.in1, u, cu);
+        const cu = ucls[u] as number;
+        const in0 = in0s !== undefined && in0s[u] === 1 ? -1 : in0c === undefined ? ALL_ID : (in0c[cu] as number);
+        const in1 = in1s !== undefined && in1s[u] === 1 ? -1 : in1c === undefined ? ALL_ID : (in1c[cu] as number);
         if (in0 < 0 || in1 < 0) {
           pair(u, v);
           continue;
         }
-        const egSame = !uChanged && !cd.changed;
+        const egSame = changedUnit[u] === 0 && !cd.changed;
         if (egSame && in0 === in1) continue;
         if (in0 === EMPTY_ID && in1 === EMPTY_ID) continue;
         const eg0 = sideAt(cd.eg0, u, cu);
@@ -1021,7 +1049,7 @@ interface ClassSide {
   readonly byClass: Uint32Array | undefined;
   readonly skip: Uint8Array | undefined;
   /** Computes (and stores) the entries of `byClass` that are UNSET, when first read. */
-  readonly fill?: (cls: number) => number;
+  readonly fill: ((cls: number) => number) | undefined;
 }
 
 /** A ClassSide entry not yet computed (port-set ids stay far below). */
