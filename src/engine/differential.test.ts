@@ -15,6 +15,14 @@ function load(manifests: unknown[]) {
   return loadCluster([{ path: "gen.yaml", text }]);
 }
 
+/** The fast engine of generated manifests (undefined when the cluster needs the general engine). */
+function fastEngineOf(manifests: unknown[]): { topo: ReturnType<typeof buildTopology>; fast: FastEngine } | undefined {
+  const { cluster } = load(manifests);
+  const topo = buildTopology(cluster);
+  const fast = fastAnalysis(cluster, topo);
+  return fast instanceof FastEngine ? { topo, fast } : undefined;
+}
+
 const ARBS: readonly (readonly [string, fc.Arbitrary<GeneratedCluster>, number])[] = [
   ["random clusters", clusterArb, 1],
   ["tiers-heavy clusters (many ANPs with Allow/Deny/Pass, CNPs, a BANP)", tieredClusterArb, 0.5],
@@ -60,10 +68,9 @@ describe.each(ARBS)("fast engine ≡ reference engine (property, fast-check): %s
   it("a row's ingress part from a pod's identity (ingressFrom, incremental.ts) is its class's row", () => {
     fc.assert(
       fc.property(arb, ({ manifests }) => {
-        const { cluster } = load(manifests);
-        const topo = buildTopology(cluster);
-        const fast = fastAnalysis(cluster, topo);
-        if (!(fast instanceof FastEngine)) return;
+        const engine = fastEngineOf(manifests);
+        if (!engine) return;
+        const { topo, fast } = engine;
         for (const info of buildClasses(topo).infos) {
           if (!info.subject) continue;
           const c = fast.classOf[info.representative] as number;
@@ -78,10 +85,9 @@ describe.each(ARBS)("fast engine ≡ reference engine (property, fast-check): %s
   it("a relabelled class's pod: its class's rule membership but for the rules that see the change (rulesSeeing) is what matching every rule gives", () => {
     fc.assert(
       fc.property(arb, ({ manifests }) => {
-        const { cluster } = load(manifests);
-        const topo = buildTopology(cluster);
-        const fast = fastAnalysis(cluster, topo);
-        if (!(fast instanceof FastEngine)) return;
+        const engine = fastEngineOf(manifests);
+        if (!engine) return;
+        const { topo, fast } = engine;
         const subjects = buildClasses(topo).infos.flatMap((info) => (info.subject ? [{ a: info.subject, c: fast.classOf[info.representative] as number }] : []));
         subjects.forEach(({ a, c }, i) => {
           // Another class's pod labels and namespace labels, in a's namespace (incremental.ts: a What-if relabel).
