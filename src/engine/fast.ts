@@ -500,7 +500,6 @@ export class FastEngine implements Analysis {
   }
   private selectorKeyIndex: Record<"pods" | "namespaces", SelectorIndex> | undefined;
 
-
   /**
    * An ingress program's ports from every class toward a destination of class `dst` (a column
    * of the class matrix, for a destination whose program is `prog`): the Admin and Baseline
