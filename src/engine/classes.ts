@@ -66,7 +66,8 @@ export function cellLocator(cells: readonly ExternalCell[]): (family: 4 | 6, v: 
   };
 }
 
-function labelsKey(l: Readonly<Record<string, string>>): string {
+/** Labels as one string, by sorted key (equal labels, equal strings). */
+export function labelsKey(l: Readonly<Record<string, string>>): string {
   const keys = Object.keys(l);
   for (let i = 1; i < keys.length; i++) {
     if ((keys[i - 1] as string) > (keys[i] as string)) {
@@ -86,7 +87,8 @@ function namedPortsKey(ports: Subject["ports"]): string {
   return parts.join(",");
 }
 
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+/** The same keys with the same values. */
+export function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   let n = 0;
   for (const k in a) {
     if (a[k] !== b[k]) return false;

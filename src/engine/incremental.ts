@@ -28,6 +28,7 @@ import { clusterPolicySelects, peerMatchesAddress, peerMatchesPod, policyIsolate
 import type { Analysis } from "./analysis.js";
 import { FastEngine, type Program, type RelabelledClass, type RuleMembership } from "./fast.js";
 import type { Bitset } from "./bitset.js";
+import { labelsKey, sameLabels } from "./classes.js";
 import { ALL_ID, EMPTY_ID, PortSetTable } from "./port-table.js";
 import { direction, partyOf } from "./reference.js";
 import type { Subject, Topology } from "./topology.js";
@@ -129,17 +130,6 @@ function changedPairs<T>(before: readonly T[], after: readonly T[], key: (p: T) 
   return out;
 }
 
-function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (a[k] !== b[k]) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
-
 /** Everything but labels and namespace labels is the same (else undefined: not incremental). */
 function sameButLabels(a: Subject, b: Subject): boolean {
   if (a === b) return true;
@@ -207,7 +197,7 @@ export function incrementalChanges(before: Analysis, beforeCluster: Cluster, aft
     const b = t1.subjects[i] as Subject;
     if (a === b) continue;
     if (!sameButLabels(a, b)) return undefined;
-    if (!sameRecord(a.labels, b.labels) || !sameRecord(a.namespaceLabels, b.namespaceLabels)) changedNode[i] = 1;
+    if (!sameLabels(a.labels, b.labels) || !sameLabels(a.namespaceLabels, b.namespaceLabels)) changedNode[i] = 1;
   }
   const np = changedPairs(beforeCluster.networkPolicies, after.cluster.networkPolicies, npKey);
   const cp = changedPairs(beforeCluster.clusterPolicies, after.cluster.clusterPolicies, cpKey);
@@ -302,7 +292,7 @@ class IncrementalEval implements Incremental {
       let u =
         list.find((v) => {
           const r = t1.subjects[(this.units[v] as Unit).rep] as Subject;
-          return sameRecord(r.labels, s.labels) && sameRecord(r.namespaceLabels, s.namespaceLabels);
+          return sameLabels(r.labels, s.labels) && sameLabels(r.namespaceLabels, s.namespaceLabels);
         }) ?? -1;
       if (u < 0) {
         u = this.units.length;
@@ -427,7 +417,7 @@ class IncrementalEval implements Incremental {
       const a = this.identity("before", u) as PodIdentity;
       const b = this.identity("after", u) as PodIdentity;
       const hit = new Set<Ref>();
-      if (sameRecord(a.labels, b.labels)) {
+      if (sameLabels(a.labels, b.labels)) {
         // Same pod labels: only a namespaceSelector that changes its mind can see the change
         // (a peer of the policy's own namespace looks at pod labels only).
         for (const ref of nsDiffs(a.namespaceLabels, b.namespaceLabels, a, b)) if (peerMatchesPod(ref.peer, ref.policyNs, a) !== peerMatchesPod(ref.peer, ref.policyNs, b)) hit.add(ref);
@@ -580,27 +570,32 @@ class IncrementalEval implements Incremental {
   private bulkSide(state: State, dir: PolicyType, at: number, peer: number): number {
     const e = this.engine;
     if (!e) return -1;
-    const si = state === "before" ? 0 : 1;
-    let arr: ClassSide | null | undefined;
+    let arr: ClassSide | null;
     let i: number;
     if (dir === "Ingress") {
       if (!this.ingressSet.has(at)) return -1;
-      const m = this.inCols[si] as Map<number, ClassSide | null>;
-      arr = m.get(at);
-      if (arr === undefined) m.set(at, (arr = this.ingressColumnOf(e, state, at)));
+      arr = this.sideArray("inCol", e, state, at);
       i = peer;
     } else if (this.egressSet.has(at)) {
-      const m = this.egRows[si] as Map<number, ClassSide | null>;
-      arr = m.get(at);
-      if (arr === undefined) m.set(at, (arr = this.egressRowOf(e, state, at)));
+      arr = this.sideArray("egRow", e, state, at);
       i = peer;
     } else if (this.ingressSet.has(peer)) {
-      const m = this.egCols[si] as Map<number, ClassSide | null>;
-      arr = m.get(peer);
-      if (arr === undefined) m.set(peer, (arr = this.egressColumnOf(e, state, peer)));
+      arr = this.sideArray("egCol", e, state, peer);
       i = at;
     } else return -1;
     return arr ? sideAt(arr, i, this.unitClasses(e)[i] as number) : -1;
+  }
+
+  /** A unit's side of one of the kinds above (`inCols`, `egRows`, `egCols`) in `state`, built once. */
+  private sideArray(kind: "inCol" | "egRow" | "egCol", e: FastEngine, state: State, u: number): ClassSide | null {
+    const maps = kind === "inCol" ? this.inCols : kind === "egRow" ? this.egRows : this.egCols;
+    const m = maps[state === "before" ? 0 : 1] as Map<number, ClassSide | null>;
+    let got = m.get(u);
+    if (got === undefined) {
+      got = kind === "inCol" ? this.ingressColumnOf(e, state, u) : kind === "egRow" ? this.egressRowOf(e, state, u) : this.egressColumnOf(e, state, u);
+      m.set(u, got);
+    }
+    return got;
   }
 
   /** Per unit: the engine's class of its nodes (their class before). */
@@ -657,7 +652,7 @@ class IncrementalEval implements Incremental {
       const b = this.identity("after", u);
       if (!a || !b) return undefined;
       const part = (which: "namespaces" | "pods", la: Labels, lb: Labels): Uint8Array | undefined => {
-        if (sameRecord(la, lb)) return undefined;
+        if (sameLabels(la, lb)) return undefined;
         const key = `${which}\u0002${labelsKey(la)}\u0002${labelsKey(lb)}`;
         let got = this.seeing.get(key);
         if (!got) this.seeing.set(key, (got = e.rulesSeeing(which, la, lb)));
@@ -891,14 +886,8 @@ class IncrementalEval implements Incremental {
 
   /** A source unit's sides toward every unit, both states, as arrays (-1: the engine cannot tell); undefined when it cannot tell at all. */
   private rowArrays(e: FastEngine, u: number): { in0: Int32Array; in1: Int32Array; eg0: ClassSide; eg1: ClassSide } | undefined {
-    const eg = (state: State): ClassSide | null => {
-      const m = this.egRows[state === "before" ? 0 : 1] as Map<number, ClassSide | null>;
-      let arr = m.get(u);
-      if (arr === undefined) m.set(u, (arr = this.egressRowOf(e, state, u)));
-      return arr;
-    };
-    const eg0 = eg("before");
-    const eg1 = eg("after");
+    const eg0 = this.sideArray("egRow", e, "before", u);
+    const eg1 = this.sideArray("egRow", e, "after", u);
     const in0 = this.ingressRowOf(e, "before", u);
     const in1 = (this.units[u] as Unit).changed ? this.ingressRowOf(e, "after", u) : in0;
     return eg0 && eg1 && in0 && in1 ? { in0, in1, eg0, eg1 } : undefined;
@@ -949,20 +938,13 @@ class IncrementalEval implements Incremental {
     // Columns: with the engine, each side of a column is one array over the source units (the
     // same values `side` reads, without a lookup per pair); pair by pair where an entry is not
     // known (-1), for sources of the egress set (rows), and without the engine.
-    const arrays = (m: Map<number, ClassSide | null>[], state: State, v: number, build: (e: FastEngine, state: State, v: number) => ClassSide | null): ClassSide | null => {
-      const e = this.engine;
-      if (!e) return null;
-      const map = m[state === "before" ? 0 : 1] as Map<number, ClassSide | null>;
-      let got = map.get(v);
-      if (got === undefined) map.set(v, (got = build.call(this, e, state, v)));
-      return got;
-    };
     const colData = cols.map((v) => {
-      if (!this.engine || this.isExternal(v)) return undefined;
-      const in0 = arrays(this.inCols, "before", v, this.ingressColumnOf);
-      const in1 = arrays(this.inCols, "after", v, this.ingressColumnOf);
-      const eg0 = arrays(this.egCols, "before", v, this.egressColumnOf);
-      const eg1 = arrays(this.egCols, "after", v, this.egressColumnOf);
+      const e = this.engine;
+      if (!e || this.isExternal(v)) return undefined;
+      const in0 = this.sideArray("inCol", e, "before", v);
+      const in1 = this.sideArray("inCol", e, "after", v);
+      const eg0 = this.sideArray("egCol", e, "before", v);
+      const eg1 = this.sideArray("egCol", e, "after", v);
       return in0 && in1 && eg0 && eg1 ? { in0, in1, eg0, eg1, changed: (this.units[v] as Unit).changed } : undefined;
     });
     const ucls = this.engine ? this.unitClasses(this.engine) : new Int32Array(U);
@@ -1067,13 +1049,6 @@ function slot(state: State, dir: PolicyType): number {
   return (state === "before" ? 0 : 2) + (dir === "Ingress" ? 0 : 1);
 }
 
-/** Labels as one string, by sorted key. */
-function labelsKey(l: Labels): string {
-  return Object.keys(l)
-    .sort()
-    .map((k) => `${k}\u0001${l[k] as string}`)
-    .join("\u0000");
-}
 
 
 /** An analysis' nodes by class: class c's are order[start[c] … start[c+1]-1], in node order (kept per analysis). */
