@@ -16,6 +16,9 @@ function stringEnd(text: string, i: number, end: number): number {
   return end;
 }
 
+/** Does `c` match the regular expression `\s`? (Without making a string for the ASCII ones.) */
+export const isRegexSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
 
 /**
@@ -101,8 +104,9 @@ function valueEnd(text: string, i: number, end: number): number {
   const c = text.charCodeAt(i);
   if (c === 34) return stringEnd(text, i, end) + 1;
   if (c !== 123 && c !== 91) {
+    // A number, true, false or null: up to `,`, `}`, `]` or a blank (`\s`).
     let j = i;
-    while (j < end && !/[,}\]\s]/.test(text[j] ?? "")) j++;
+    for (let d = text.charCodeAt(j); j < end && d !== 44 && d !== 125 && d !== 93 && !isRegexSpace(d); d = text.charCodeAt(++j));
     return j;
   }
   // This skips whole List items while a diagnostic's place is searched. A string's closing quote
@@ -168,11 +172,15 @@ interface MapIndex {
  * start is known, one segment at a time; what it learns about each container on the way (where
  * its elements or keys start) is kept, so the places of many values of one document (every item
  * of a 12k-item List, a thousand diagnostics) cost about one pass over the text in all, and each
- * place the size of the objects on its path, never the file.
+ * place the size of the objects on its path, never the file. The first place asked is found by
+ * a plain scan that keeps nothing: most documents are asked once (one diagnostic in one item of a
+ * List), and building the index cost them more than the scan (issue 11, bad input).
  */
 export class JsonIndex {
-  private readonly lists = new Map<number, ListIndex>();
-  private readonly maps = new Map<number, MapIndex>();
+  /** Built from the second place asked on (see above). */
+  private lists: Map<number, ListIndex> | undefined;
+  private maps: Map<number, MapIndex> | undefined;
+  private asked = 0;
 
   constructor(private readonly text: string, private readonly end: number) {}
 
@@ -183,14 +191,16 @@ export class JsonIndex {
    */
   locate(start: number, segs: readonly (string | number)[], atKey: boolean): number {
     let at = skipSpace(this.text, start, this.end);
+    const keep = this.asked++ > 0;
     for (let n = 0; n < segs.length; n++) {
       const seg = segs[n] as string | number;
       const c = this.text.charCodeAt(at);
       let found: number | undefined;
       let keyAt = at;
-      if (c === 91 && typeof seg === "number") found = this.element(at, seg);
+      if (c === 91 && typeof seg === "number") found = keep ? this.element(at, seg) : this.scanElement(at, seg);
       else if (c === 123) {
-        const kv = this.key(at, String(seg));
+        const name = String(seg);
+        const kv = keep ? this.key(at, name) : this.scanKey(at, name);
         if (kv) {
           keyAt = kv[0];
           found = kv[1];
@@ -203,12 +213,48 @@ export class JsonIndex {
     return at;
   }
 
+  /** `element` without the index: the start of element `index` of the list at `at`. */
+  private scanElement(at: number, index: number): number | undefined {
+    const { text, end } = this;
+    let j = skipSpace(text, at + 1, end);
+    for (let k = 0; j < end && text.charCodeAt(j) !== 93; k++) {
+      if (k === index) return j;
+      j = skipSpace(text, valueEnd(text, j, end), end);
+    }
+    return undefined;
+  }
+
+  /** `key` without the index: the key's and the value's offsets in the map at `at`. */
+  private scanKey(at: number, name: string): readonly [number, number] | undefined {
+    const { text, end } = this;
+    for (let j = skipSpace(text, at + 1, end); j < end && text.charCodeAt(j) === 34; ) {
+      const close = this.keyEnd(j);
+      const v = skipSpace(text, Math.abs(close) + 1, end);
+      if (this.keyIs(j, close, name)) return [j, v];
+      j = skipSpace(text, valueEnd(text, v, end), end);
+    }
+    return undefined;
+  }
+
+  /** The closing quote of the key opening at `j`, negated when the key is not plain (see MapIndex). */
+  private keyEnd(j: number): number {
+    const { text, end } = this;
+    const close = stringEnd(text, j, end);
+    let plain = close < end;
+    for (let i = j + 1; plain && i < close; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92 || c < 32) plain = false;
+    }
+    return plain ? close : -close;
+  }
+
   private element(at: number, index: number): number | undefined {
     const { text, end } = this;
-    let l = this.lists.get(at);
+    const lists = (this.lists ??= new Map());
+    let l = lists.get(at);
     if (!l) {
       l = { starts: [], next: skipSpace(text, at + 1, end), pending: false };
-      this.lists.set(at, l);
+      lists.set(at, l);
     }
     while (l.starts.length <= index && l.next >= 0) {
       if (l.pending) l.next = skipSpace(text, valueEnd(text, l.next, end), end);
@@ -225,10 +271,11 @@ export class JsonIndex {
 
   private key(at: number, name: string): readonly [number, number] | undefined {
     const { text, end } = this;
-    let m = this.maps.get(at);
+    const maps = (this.maps ??= new Map());
+    let m = maps.get(at);
     if (!m) {
       m = { keys: [], next: skipSpace(text, at + 1, end), pending: false };
-      this.maps.set(at, m);
+      maps.set(at, m);
     }
     const keys = m.keys;
     for (let i = 0; i < keys.length; i += 3) {
@@ -244,17 +291,12 @@ export class JsonIndex {
         m.next = -1;
         break;
       }
-      const close = stringEnd(text, j, end);
-      const v = skipSpace(text, close + 1, end);
-      let plain = close < end;
-      for (let i = j + 1; plain && i < close; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 92 || c < 32) plain = false;
-      }
-      keys.push(j, plain ? close : -close, v);
+      const close = this.keyEnd(j);
+      const v = skipSpace(text, Math.abs(close) + 1, end);
+      keys.push(j, close, v);
       m.next = v;
       m.pending = true;
-      if (this.keyIs(j, plain ? close : -close, name)) return [j, v];
+      if (this.keyIs(j, close, name)) return [j, v];
     }
     return undefined;
   }

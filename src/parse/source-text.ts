@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic, SourceRef } from "../model/index.js";
 import type { PositionStore } from "./json-fast.js";
-import { JsonIndex, jsonListItems } from "./json-scan.js";
+import { isRegexSpace, JsonIndex, jsonListItems } from "./json-scan.js";
 import { itemAsDocument, yamlListItems } from "./yaml-list.js";
 
 export type PathSeg = string | number;
@@ -40,7 +40,8 @@ export class SourceText {
   private itemSources: Map<number, SourceText> | undefined;
   private json: boolean | undefined;
   private jsonPlaces: JsonIndex | undefined;
-  private lastJsonAt: [number, boolean] | undefined;
+  private lastJsonAt = -1;
+  private lastJson = false;
   /** The parser proved the whole document within the shape limits (json-fast.ts): no inspectShape. */
   withinLimits = false;
   /** What decoders report into (cursor.ts `ctx`), one object per document. */
@@ -73,10 +74,20 @@ export class SourceText {
    * booleans goes the slower, sure way). The last answer is kept: it is nearly always the root's.
    */
   jsonAt(start: number): boolean {
-    if (this.lastJsonAt?.[0] === start) return this.lastJsonAt[1];
-    const c = this.text.charCodeAt(start);
-    const json = (c === 123 || c === 91) && /^(\{\s*["}]|\[\s*["{[\]0-9-])/.test(this.text.slice(start, start + 32));
-    this.lastJsonAt = [start, json];
+    if (this.lastJsonAt === start) return this.lastJson;
+    const t = this.text;
+    const c = t.charCodeAt(start);
+    let json = false;
+    if (c === 123 || c === 91) {
+      // What follows the bracket after blanks (at most 32 characters in all).
+      let i = start + 1;
+      const stop = Math.min(t.length, start + 32);
+      while (i < stop && isRegexSpace(t.charCodeAt(i))) i++;
+      const d = i < stop ? t.charCodeAt(i) : -1;
+      json = c === 123 ? d === 34 || d === 125 : d === 34 || d === 123 || d === 91 || d === 93 || d === 45 || (d >= 48 && d <= 57);
+    }
+    this.lastJsonAt = start;
+    this.lastJson = json;
     return json;
   }
 
