@@ -210,7 +210,10 @@ class FileReader {
     spans.forEach(([s, e], i) => {
       const view = json ? text.slice(s, e) : itemAsDocument(text, [s, e], block?.indent ?? 0);
       const itemPositions = new DocumentPositions();
-      const parsed = parseText(view, s, itemPositions);
+      // A JSON item starts at its value: JSON.parse with the separators the split counted, else
+      // (not JSON after all, a duplicate key, a syntax error) the general way, which says why.
+      const fast = json ? parseJson(view, s, itemPositions, json.separators[i]) : undefined;
+      const parsed: Parsed = fast ? { ok: true, value: fast.value, withinLimits: fast.withinLimits } : parseText(view, s, itemPositions);
       const src = this.source(s, e, itemPositions, view);
       if (!parsed.ok) {
         const ref = src.refAt(s + parsed.position, `items[${i}]`);

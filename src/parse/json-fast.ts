@@ -75,9 +75,10 @@ export interface JsonDocument {
 
 /**
  * Parse `text` (one document starting at absolute offset `base`) as JSON; the root's position is
- * recorded in `positions`. Undefined when the fast path does not apply.
+ * recorded in `positions`. Undefined when the fast path does not apply. `separators`, when the
+ * caller counted them (an item of a List, json-scan.ts): the `:` of `text` outside strings.
  */
-export function parseJson(text: string, base: number, positions: PositionStore): JsonDocument | undefined {
+export function parseJson(text: string, base: number, positions: PositionStore, separators?: number): JsonDocument | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -89,7 +90,8 @@ export function parseJson(text: string, base: number, positions: PositionStore):
   let deepest = 0;
   // `:` inside keys and string values, counted on the same walk (see keysAreSeparators): real
   // objects nearly always have some (image tags, timestamps), which made a second walk.
-  let colonsInStrings = typeof value === "string" ? countColonsIn(value) : 0;
+  const inStrings = separators === undefined;
+  let colonsInStrings = inStrings && typeof value === "string" ? countColonsIn(value) : 0;
   // Iterative (JSON has no depth limit and input drives the depth); `depths` runs beside `todo`
   // (root = 1, as bracket nesting counts).
   const todo: object[] = [];
@@ -108,7 +110,7 @@ export function parseJson(text: string, base: number, positions: PositionStore):
         if (typeof x === "object" && x !== null) {
           todo.push(x as object);
           depths.push(depth + 1);
-        } else if (typeof x === "string") colonsInStrings += countColonsIn(x);
+        } else if (inStrings && typeof x === "string") colonsInStrings += countColonsIn(x);
       }
       continue;
     }
@@ -118,18 +120,18 @@ export function parseJson(text: string, base: number, positions: PositionStore):
     for (const k in rec) {
       keys++;
       if (integerKey(k)) return undefined;
-      colonsInStrings += countColonsIn(k);
+      if (inStrings) colonsInStrings += countColonsIn(k);
       const x = rec[k];
       if (typeof x === "object" && x !== null) {
         todo.push(x);
         depths.push(depth + 1);
-      } else if (typeof x === "string") colonsInStrings += countColonsIn(x);
+      } else if (inStrings && typeof x === "string") colonsInStrings += countColonsIn(x);
     }
   }
   nodes += keys;
   // A duplicate key drops a value (JSON.parse keeps the last): fewer keys than `:` separators.
   // js-yaml then reports it, as the API server's strict decoding does ("duplicate field").
-  if (!keysAreSeparators(text, keys, colonsInStrings)) return undefined;
+  if (separators !== undefined ? keys !== separators : !keysAreSeparators(text, keys, colonsInStrings)) return undefined;
   if (typeof value === "object" && value !== null) positions.set(value, base);
   // Typed-list items get kind and apiVersion filled in (documents.ts): two nodes more per map.
   return { value, withinLimits: deepest < MAX_DEPTH && nodes * 3 <= MAX_EXPANDED };

@@ -63,6 +63,19 @@ const list = (parts: readonly string[], kind = "List", indent = ""): string =>
   `{${indent}"apiVersion": "v1",${indent}"items": [${parts.join(`,${indent}`)}],${indent}"kind": "${kind}",${indent}"metadata": {"resourceVersion": ""}}\n`;
 
 describe("a JSON List read item by item = the List read whole", () => {
+  // A duplicated key is a syntax error (YAML 1.2 §3.2.1.1; the API server: "duplicate field")
+  // however many `:` the item's strings hold, written or escaped: the split read tells it by the
+  // separators outside strings, which it counts while finding the items.
+  it("skips an item with a duplicate key beside strings holding `:`, and reads the next", () => {
+    const text = list([
+      '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a:b", "name": "c", "labels": {"u": "\\u003a", "t": "10:00"}}}',
+      '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "colons", "labels": {"u": "\\u003a", "t": "10:00", "x\\"y": ":"}}}',
+    ]);
+    const r = loadCluster([{ path: "list.json", text }], { splitJsonListsAt: 0 });
+    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^YAML syntax error: duplicated mapping key; item 0 of this List/)]);
+    expect(r.cluster.namespaces.map((n) => [n.name, n.labels])).toEqual([["colons", { "kubernetes.io/metadata.name": "colons", u: ":", t: "10:00", 'x"y': ":" }]]);
+  });
+
   it("has enough fixture objects to mean something", () => {
     expect(objects.length).toBeGreaterThan(300);
   });
@@ -79,6 +92,10 @@ describe("a JSON List read item by item = the List read whole", () => {
       list([
         ...items().slice(0, 50),
         '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dup", "name": "dup2", "namespace": "default"}}',
+        // A duplicate key beside strings holding `:` (written and escaped): the split read counts
+        // the separators outside strings, the whole read the `:` inside them.
+        '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a:b", "name": "c", "labels": {"u": "\\u003a", "t": "10:00"}}}',
+        '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "colons", "labels": {"u": "\\u003a", "t": "10:00", "x\\"y": ":"}}}',
         "42",
         "null",
         '"a string"',

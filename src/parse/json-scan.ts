@@ -49,6 +49,11 @@ export function topLevelJsonValues(text: string, start: number, end: number): [n
 export interface JsonListSpans {
   /** [start, end) of each element of the top-level `items` array. */
   readonly items: [number, number][];
+  /**
+   * Per item, its `:` outside strings (the key separators: `parseJson` tells a duplicate key by
+   * them without a walk of its own over the item).
+   */
+  readonly separators: number[];
   /** The array's `[` and the offset just past its `]` (or `end` when it is not closed). */
   readonly arrayOpen: number;
   readonly arrayEnd: number;
@@ -79,14 +84,18 @@ export function jsonListItems(text: string, start: number, end: number): JsonLis
   }
   if (arrayOpen < 0) return undefined;
   const items: [number, number][] = [];
+  const separators: number[] = [];
+  const seen = { colons: 0 };
   for (let i = arrayOpen + 1; ; ) {
     while (i < end && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 44)) i++;
-    if (i >= end) return { items, arrayOpen, arrayEnd: end };
+    if (i >= end) return { items, separators, arrayOpen, arrayEnd: end };
     const c = text.charCodeAt(i);
-    if (c === 93) return { items, arrayOpen, arrayEnd: i + 1 };
+    if (c === 93) return { items, separators, arrayOpen, arrayEnd: i + 1 };
     // A stray `}` closes the List's object: the array ends here, unclosed.
-    if (c === 125) return { items, arrayOpen, arrayEnd: i };
-    const e = valueEnd(text, i, end);
+    if (c === 125) return { items, separators, arrayOpen, arrayEnd: i };
+    seen.colons = 0;
+    const e = valueEnd(text, i, end, seen);
+    separators.push(seen.colons);
     // A bare scalar runs to the next `,` / `]`: it ends the item, whatever it is.
     items.push([i, e >= end ? end : trimEnd(text, e)]);
     i = Math.max(e, i + 1);
@@ -100,7 +109,7 @@ function trimEnd(text: string, i: number): number {
 }
 
 /** Offset just past the JSON value starting at `i` (a string, container or bare scalar). */
-function valueEnd(text: string, i: number, end: number): number {
+function valueEnd(text: string, i: number, end: number, seen?: { colons: number }): number {
   const c = text.charCodeAt(i);
   if (c === 34) return stringEnd(text, i, end) + 1;
   if (c !== 123 && c !== 91) {
@@ -127,6 +136,7 @@ function valueEnd(text: string, i: number, end: number): number {
       }
     } else if (d === 123 || d === 91) depth++;
     else if ((d === 125 || d === 93) && --depth === 0) return j + 1;
+    else if (d === 58 && seen) seen.colons++;
     else if (d === 10) {
       // Pretty-printed JSON (kubectl's 4-space indent): most of the text is the indent after
       // each line break; run through it with one comparison per character.

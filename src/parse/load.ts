@@ -43,6 +43,7 @@ import { decodeIngress, decodeIngressClass } from "./kinds/ingress.js";
 import { decodeNode } from "./kinds/node.js";
 import { decodeService } from "./kinds/service.js";
 import { NorthSouthCollector } from "./kinds/gateway-kinds.js";
+import { ObjectTable } from "./object-table.js";
 
 export interface LoadResult {
   readonly cluster: Cluster;
@@ -74,21 +75,21 @@ const RENDER_HELM = "render it first: `helm template RELEASE CHART [-f values.ya
 const NETWORKING_API = new Set(["networking.k8s.io/v1", "extensions/v1beta1", "networking.k8s.io/v1beta1"]);
 
 class Collector {
-  readonly namespaces = new Map<string, Namespace>();
-  readonly pods = new Map<string, Pod>();
-  readonly workloads = new Map<string, Workload>();
-  readonly policies = new Map<string, NetworkPolicy>();
-  readonly clusterPolicies = new Map<string, { readonly name: string; readonly source: SourceRef; readonly resolve: PendingClusterPolicy }>();
-  readonly calicoPolicies = new Map<string, CalicoPolicy>();
-  readonly calicoTiers = new Map<string, CalicoTier>();
-  readonly calicoSets = new Map<string, CalicoNetworkSet>();
-  readonly calicoStagedK8s = new Map<string, StagedKubernetesNetworkPolicy & { readonly name: string; readonly namespace: string }>();
-  readonly cilium = new Map<string, CiliumPolicy>();
-  readonly services = new Map<string, Service>();
-  readonly slices = new Map<string, EndpointSlice>();
-  readonly nodes = new Map<string, Node>();
-  readonly ingresses = new Map<string, Ingress>();
-  readonly ingressClasses = new Map<string, IngressClass>();
+  readonly namespaces = new ObjectTable<Namespace>();
+  readonly pods = new ObjectTable<Pod>();
+  readonly workloads = new ObjectTable<Workload>();
+  readonly policies = new ObjectTable<NetworkPolicy>();
+  readonly clusterPolicies = new ObjectTable<{ readonly name: string; readonly source: SourceRef; readonly resolve: PendingClusterPolicy }>();
+  readonly calicoPolicies = new ObjectTable<CalicoPolicy>();
+  readonly calicoTiers = new ObjectTable<CalicoTier>();
+  readonly calicoSets = new ObjectTable<CalicoNetworkSet>();
+  readonly calicoStagedK8s = new ObjectTable<StagedKubernetesNetworkPolicy & { readonly name: string; readonly namespace: string }>();
+  readonly cilium = new ObjectTable<CiliumPolicy>();
+  readonly services = new ObjectTable<Service>();
+  readonly slices = new ObjectTable<EndpointSlice>();
+  readonly nodes = new ObjectTable<Node>();
+  readonly ingresses = new ObjectTable<Ingress>();
+  readonly ingressClasses = new ObjectTable<IngressClass>();
   readonly others: OtherObject[] = [];
   readonly northSouth = new NorthSouthCollector();
   readonly counts: Record<string, number> = {};
@@ -110,12 +111,11 @@ class Collector {
   }
 
   put<T extends { readonly namespace?: string | undefined; readonly name: string; readonly source: SourceRef }>(
-    map: Map<string, T>,
+    map: ObjectTable<T>,
     kind: string,
     value: T,
   ): void {
-    const key = `${kind}/${value.namespace ?? ""}/${value.name}`;
-    const prev = map.get(key);
+    const prev = map.set(kind, value.namespace ?? "", value.name, value);
     if (prev) {
       this.diagnostics.push({
         code: "duplicate-object",
@@ -124,7 +124,6 @@ class Collector {
         source: value.source,
       });
     }
-    map.set(key, value);
     this.counts[kind] = (this.counts[kind] ?? 0) + 1;
     if (value.namespace && !this.referenced.has(value.namespace)) this.referenced.set(value.namespace, value.source);
   }
@@ -234,7 +233,7 @@ function decodeKind(obj: Cursor, kind: string, apiVersion: string, col: Collecto
 
 /** The Service layer's kinds; undefined when `kind`/`apiVersion` is not one of them. */
 function decodeServiceKind(obj: Cursor, kind: string, apiVersion: string, col: Collector): (() => void) | undefined | false {
-  const wrap = <T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(map: Map<string, T>, v: T | undefined): (() => void) | false =>
+  const wrap = <T extends { readonly namespace?: string; readonly name: string; readonly source: SourceRef }>(map: ObjectTable<T>, v: T | undefined): (() => void) | false =>
     v ? () => col.put(map, kind, v) : false;
   if (kind === "Service" && apiVersion === "v1") return wrap(col.services, decodeService(obj));
   if (kind === "EndpointSlice" && apiVersion === "discovery.k8s.io/v1") return wrap(col.slices, decodeEndpointSlice(obj));
@@ -283,22 +282,22 @@ export function loadCluster(files: readonly InputFile[], options: LoadOptions = 
     forEachObject(file, { diagnostics, skipped: col.skipped }, (obj) => decodeOne(obj, col), options.splitJsonListsAt);
   }
   const namespaces = new Map<string, Namespace>();
-  for (const ns of col.namespaces.values()) namespaces.set(ns.name, ns);
+  for (const ns of col.namespaces.toArray()) namespaces.set(ns.name, ns);
   for (const [name, source] of col.referenced) {
     if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name, source));
   }
-  const nodes = sortByName([...col.nodes.values()]);
+  const nodes = sortByName(col.nodes.toArray());
   const cluster: Cluster = {
     namespaces: sortByName([...namespaces.values()]),
-    pods: sortByName([...col.pods.values()]),
-    workloads: sortByName([...col.workloads.values()], (a, b) => collate(a.kind, b.kind)),
-    networkPolicies: sortByName([...col.policies.values()]),
-    clusterPolicies: sortByName([...col.clusterPolicies.values()]).map((p) => p.resolve(nodes)),
-    services: sortByName([...col.services.values()]),
-    endpointSlices: sortByName([...col.slices.values()]),
+    pods: sortByName(col.pods.toArray()),
+    workloads: sortByName(col.workloads.toArray(), (a, b) => collate(a.kind, b.kind)),
+    networkPolicies: sortByName(col.policies.toArray()),
+    clusterPolicies: sortByName(col.clusterPolicies.toArray()).map((p) => p.resolve(nodes)),
+    services: sortByName(col.services.toArray()),
+    endpointSlices: sortByName(col.slices.toArray()),
     nodes,
-    ingresses: sortByName([...col.ingresses.values()]),
-    ingressClasses: sortByName([...col.ingressClasses.values()]),
+    ingresses: sortByName(col.ingresses.toArray()),
+    ingressClasses: sortByName(col.ingressClasses.toArray()),
     others: col.others,
     policyGaps: policyGaps(col.skipped),
     ...col.northSouth.result(),
@@ -324,14 +323,14 @@ function calicoAndCilium(col: Collector): Pick<Cluster, "calico" | "ciliumPolici
     ...(calico
       ? {
           calico: {
-            policies: sortByName([...col.calicoPolicies.values()], (a, b) => a.kind.localeCompare(b.kind)),
-            tiers: sortByName([...col.calicoTiers.values()]),
-            networkSets: sortByName([...col.calicoSets.values()]),
-            stagedKubernetes: sortByName([...col.calicoStagedK8s.values()]),
+            policies: sortByName(col.calicoPolicies.toArray(), (a, b) => a.kind.localeCompare(b.kind)),
+            tiers: sortByName(col.calicoTiers.toArray()),
+            networkSets: sortByName(col.calicoSets.toArray()),
+            stagedKubernetes: sortByName(col.calicoStagedK8s.toArray()),
           },
         }
       : {}),
-    ...(col.cilium.size > 0 ? { ciliumPolicies: sortByName([...col.cilium.values()], (a, b) => a.kind.localeCompare(b.kind)) } : {}),
+    ...(col.cilium.size > 0 ? { ciliumPolicies: sortByName(col.cilium.toArray(), (a, b) => a.kind.localeCompare(b.kind)) } : {}),
   };
 }
 

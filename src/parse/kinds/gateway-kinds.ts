@@ -9,23 +9,24 @@ import type { Cursor } from "../cursor.js";
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from "./gateway.js";
 import { decodeGRPCRoute, decodeHTTPRoute } from "./gateway-route.js";
 import { decodeOpenShiftRoute } from "./route.js";
+import { ObjectTable } from "../object-table.js";
 
 const GW_VERSIONS = new Set(["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1", "gateway.networking.k8s.io/v1alpha2"]);
 const NOT_MODELLED = new Set(["TLSRoute", "TCPRoute", "UDPRoute"]);
 
 type Keyed = { readonly namespace?: string; readonly name: string; readonly source: SourceRef };
-export type Put = <T extends Keyed>(map: Map<string, T>, kind: string, value: T) => void;
+export type Put = <T extends Keyed>(map: ObjectTable<T>, kind: string, value: T) => void;
 
 export class NorthSouthCollector {
-  readonly gatewayClasses = new Map<string, GatewayClass>();
-  readonly gateways = new Map<string, Gateway>();
-  readonly routes = new Map<string, GatewayRoute>();
-  readonly grants = new Map<string, ReferenceGrant>();
-  readonly openshiftRoutes = new Map<string, OpenShiftRoute>();
+  readonly gatewayClasses = new ObjectTable<GatewayClass>();
+  readonly gateways = new ObjectTable<Gateway>();
+  readonly routes = new ObjectTable<GatewayRoute>();
+  readonly grants = new ObjectTable<ReferenceGrant>();
+  readonly openshiftRoutes = new ObjectTable<OpenShiftRoute>();
 
   /** How to store the decoded object; false when it failed; undefined when not one of these kinds. */
   decode(obj: Cursor, kind: string, apiVersion: string, put: Put): (() => void) | false | undefined {
-    const wrap = <T extends Keyed>(map: Map<string, T>, v: T | undefined): (() => void) | false => (v ? () => put(map, kind, v) : false);
+    const wrap = <T extends Keyed>(map: ObjectTable<T>, v: T | undefined): (() => void) | false => (v ? () => put(map, kind, v) : false);
     if (kind === "Route" && apiVersion === "route.openshift.io/v1") return wrap(this.openshiftRoutes, decodeOpenShiftRoute(obj));
     if (!GW_VERSIONS.has(apiVersion)) return undefined;
     switch (kind) {
@@ -47,8 +48,8 @@ export class NorthSouthCollector {
   }
 
   result(): Pick<Cluster, "gatewayClasses" | "gateways" | "gatewayRoutes" | "referenceGrants" | "openshiftRoutes"> {
-    const byName = <T extends Keyed & { readonly kind: string }>(m: Map<string, T>): T[] =>
-      [...m.values()].sort((a, b) => (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+    const byName = <T extends Keyed & { readonly kind: string }>(m: ObjectTable<T>): T[] =>
+      m.toArray().sort((a, b) => (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
     return { gatewayClasses: byName(this.gatewayClasses), gateways: byName(this.gateways), gatewayRoutes: byName(this.routes), referenceGrants: byName(this.grants), openshiftRoutes: byName(this.openshiftRoutes) };
   }
 }
