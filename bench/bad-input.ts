@@ -14,7 +14,7 @@ import { loadCluster } from "../src/index.js";
 
 const PODS = 12_000;
 const BROKEN = 1_000;
-const ROUNDS = 9;
+const ROUNDS = 25;
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
