@@ -1,16 +1,18 @@
 /**
  * @module object-table
  * The loader's store of decoded objects: by kind, namespace and name, a later object of the same
- * identity replacing the earlier one (`kubectl apply` of both gives the later). Nested maps, not
- * one map keyed by a `kind/namespace/name` string: building and hashing that string per object
- * was the largest single cost of storing 100k pods (issue 11).
+ * identity replacing the earlier one in the earlier one's place (as a Map keyed by identity
+ * would). Nested maps, not one map keyed by a `kind/namespace/name` string: building and hashing
+ * that string per object was the largest single cost of storing 100k pods (issue 11).
  */
 export class ObjectTable<T> {
-  private readonly byKind = new Map<string, Map<string, Map<string, T>>>();
-  private count = 0;
+  /** kind → namespace → name → index in `items`. */
+  private readonly byKind = new Map<string, Map<string, Map<string, number>>>();
+  /** In the order each identity was first stored. */
+  private readonly items: T[] = [];
 
   get size(): number {
-    return this.count;
+    return this.items.length;
   }
 
   /** Stores `value`; returns the object it replaced, if any. */
@@ -19,16 +21,19 @@ export class ObjectTable<T> {
     if (!inKind) this.byKind.set(kind, (inKind = new Map()));
     let inNs = inKind.get(namespace);
     if (!inNs) inKind.set(namespace, (inNs = new Map()));
-    const prev = inNs.get(name);
-    if (prev === undefined) this.count++;
-    inNs.set(name, value);
+    const at = inNs.get(name);
+    if (at === undefined) {
+      inNs.set(name, this.items.length);
+      this.items.push(value);
+      return undefined;
+    }
+    const prev = this.items[at];
+    this.items[at] = value;
     return prev;
   }
 
-  /** Every object, grouped by kind and namespace (callers sort). */
+  /** Every object, in the order its identity was first stored. */
   toArray(): T[] {
-    const out: T[] = [];
-    for (const inKind of this.byKind.values()) for (const inNs of inKind.values()) for (const v of inNs.values()) out.push(v);
-    return out;
+    return this.items.slice();
   }
 }
