@@ -54,4 +54,25 @@ describe("resolv.conf expansion (search NS.svc.D svc.D D, ndots:5)", () => {
     expect(r.queries.map((q) => q.answer.rcode)).toEqual(["NXDOMAIN", "NOERROR"]);
     expect(r.answered?.name).toBe("api.x.svc.cluster.local.");
   });
+  // A client asking for an address (getaddrinfo AF_UNSPEC: A and AAAA per candidate, RFC 3493
+  // §6.1) gets an IPv6-only Service's AAAA records at the same candidate; asked for A alone,
+  // the NODATA there sent the search on to the rest of the list and upstream.
+  it("an address: A, and AAAA where the name has no A records (an IPv6-only Service)", () => {
+    const six = makeZone("cluster.local", ["x", "y"], [
+      ...views,
+      { ...base, namespace: "x", name: "v6", clusterIPs: [ip("fd00:10:96::6")] },
+      { ...base, namespace: "x", name: "dual", clusterIPs: [ip("10.96.0.7"), ip("fd00:10:96::7")] },
+    ]);
+    const only = (t: string): string[] => {
+      const r = resolveName(six, t, "address", conf);
+      return r.queries.map((q) => `${q.name} ${q.qtype} ${q.answer.rcode}`);
+    };
+    expect(only("v6.x")).toEqual(["v6.x.y.svc.cluster.local. A NXDOMAIN", "v6.x.svc.cluster.local. A NODATA", "v6.x.svc.cluster.local. AAAA NOERROR"]);
+    const v6 = resolveName(six, "v6.x", "address", conf).answered;
+    expect(v6?.answer.rcode === "NOERROR" ? v6.answer.records.map((x) => x.data) : []).toEqual(["fd00:10:96::6"]);
+    // Dual-stack: the A records (IPv4 first); no AAAA asked.
+    expect(only("dual.x")).toEqual(["dual.x.y.svc.cluster.local. A NXDOMAIN", "dual.x.svc.cluster.local. A NOERROR"]);
+    // For A alone, as before: NODATA moves on.
+    expect(resolveName(six, "v6.x", "A", conf).queries.map((q) => q.answer.rcode)).toEqual(["NXDOMAIN", "NODATA", "NXDOMAIN", "FORWARDED"]);
+  });
 });

@@ -42,14 +42,26 @@ export function candidates(name: string, conf: ResolvConf): string[] {
   return dots >= conf.ndots ? [name, ...searched] : [...searched, name];
 }
 
-export function resolveName(zone: DnsZone, name: string, qtype: QType, conf: ResolvConf): Resolution {
+/**
+ * `name` resolved for one record type, or (`"address"`) as a client asks for an address to
+ * connect to: getaddrinfo with AF_UNSPEC asks A and AAAA of each candidate (glibc sends both;
+ * RFC 3493 §6.1), so a candidate answers when it has either. Its A records are taken when it has
+ * them (kwire traces a dual-stack Service over IPv4, as with `svc/NAME`), else its AAAA: an
+ * IPv6-only Service resolves (asking A alone found NODATA there and went on to search the rest
+ * of the list, ending upstream). AAAA is asked only after NODATA: NXDOMAIN means the name has no
+ * records of any type (RFC 8020).
+ */
+export function resolveName(zone: DnsZone, name: string, qtype: QType | "address", conf: ResolvConf): Resolution {
   const queries: DnsQuery[] = [];
   for (const fqdn of candidates(name.toLowerCase(), conf)) {
-    const answer = lookup(zone, fqdn, qtype);
-    const q = { name: `${fqdn}.`, qtype, answer };
-    queries.push(q);
-    if (answer.rcode === "NOERROR") return { input: name, conf, queries, answered: q, forwarded: false };
-    if (answer.rcode === "FORWARDED") return { input: name, conf, queries, forwarded: true };
+    for (const type of qtype === "address" ? (["A", "AAAA"] as const) : [qtype]) {
+      const answer = lookup(zone, fqdn, type);
+      const q = { name: `${fqdn}.`, qtype: type, answer };
+      queries.push(q);
+      if (answer.rcode === "NOERROR") return { input: name, conf, queries, answered: q, forwarded: false };
+      if (answer.rcode === "FORWARDED") return { input: name, conf, queries, forwarded: true };
+      if (answer.rcode !== "NODATA") break;
+    }
   }
   return { input: name, conf, queries, forwarded: false };
 }

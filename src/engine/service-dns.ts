@@ -21,7 +21,7 @@ export function describeResolution(r: Resolution): string {
   return r.queries
     .map((q) => {
       const a = q.answer;
-      if (a.rcode !== "NOERROR") return `${q.name} ${a.rcode}`;
+      if (a.rcode !== "NOERROR") return `${q.name} ${a.rcode === "NODATA" ? `${q.qtype} ` : ""}${a.rcode}`;
       return `${q.name} ${a.records.map((x) => `${x.type} ${x.data}${x.port !== undefined ? `:${x.port}` : ""}`).join(", ")}`;
     })
     .join("; ");
@@ -65,7 +65,7 @@ export function dnsStage(ctx: ServiceContext, src: Party, host: string): DnsStag
   const reach = dnsReachable(ctx, src);
   if (reach && !reach.ok) return { ok: false, step: { stage: "dns", result: "denied", detail: `${host}: ${reach.detail}` } };
   const conf = resolver.conf;
-  const r = resolveName(ctx.zone, host, "A", conf);
+  const r = resolveName(ctx.zone, host, "address", conf);
   const policy = resolver.why === "dnsPolicy ClusterFirst" ? "" : ` (${resolver.why})`;
   const reached = reach ? `${reach.detail}; ` : "no kube-system/kube-dns Service in the input: DNS reachability not checked; ";
   const queries = `${reached}search ${conf.search.join(" ") || "(none)"}, ndots:${conf.ndots}${policy}: ${describeResolution(r)}`;

@@ -75,4 +75,30 @@ spec:
     // svc/NAME names no family: each pod's first address (IPv4 first here).
     expect(await endpoints("svc/api:9100")).toEqual(["api 10.244.1.10", "api-v4only 10.244.1.11"]);
   });
+
+  // A client resolving a name for an address asks A and AAAA (getaddrinfo AF_UNSPEC, RFC 3493
+  // §6.1): an IPv6 single-stack Service's name gives its IPv6 ClusterIP. Asking A alone, kwire
+  // found NODATA, searched on, and said DENIED: "the name is not in the cluster".
+  it("trace by DNS name to an IPv6-only Service: its AAAA record, its IPv6 ClusterIP and endpoints", async () => {
+    const file = join(TMP, "svc6.yaml");
+    writeFileSync(file, `${readFileSync(DUAL, "utf8")}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api6, namespace: shop}
+spec:
+  selector: {app: api}
+  ipFamilyPolicy: SingleStack
+  ipFamilies: [IPv6]
+  clusterIP: "fd00:10:96::60"
+  clusterIPs: ["fd00:10:96::60"]
+  ports: [{port: 9100}]
+`);
+    const r = await run(["trace", "-f", file, "shop/web", "api6:9100", "-o", "json"]);
+    const t = JSON.parse(r.stdout) as { verdict: string; steps: { stage: string; detail: string; endpoints?: { name: string; address: string }[] }[] };
+    expect(t.verdict).toBe("allowed");
+    expect(t.steps.find((s) => s.stage === "dns")?.detail).toMatch(/api6\.shop\.svc\.cluster\.local\. A NODATA; api6\.shop\.svc\.cluster\.local\. AAAA fd00:10:96::60$/);
+    expect(t.steps.find((s) => s.stage === "service")?.detail).toMatch(/ClusterIP fd00:10:96::60/);
+    expect((t.steps.find((s) => s.stage === "endpoints")?.endpoints ?? []).map((e) => `${e.name} ${e.address}`)).toEqual(["api fd00:10:244:1::10"]);
+  });
 });
