@@ -37,6 +37,12 @@ export interface ClusterPolicyRule {
    * "uncertain" mark. Unknown peers fail closed (Allow: match nothing; Deny/Pass: match all).
    */
   readonly unmodelled?: string;
+  /**
+   * A peer kwire cannot resolve to addresses (domainNames; nodes without Node objects in the
+   * input) matches none in the model, yet may match addresses outside the cluster or a node's
+   * (policy/unresolved-peers.ts): set with `unmodelled`, which says which.
+   */
+  readonly unresolvedPeer?: true;
 }
 
 export interface ClusterPolicy {

@@ -2,7 +2,7 @@
  * @module policy/unresolved-peers
  * AdminNetworkPolicy / BaselineAdminNetworkPolicy / ClusterNetworkPolicy rules with a peer kwire
  * cannot resolve to addresses: `nodes` when the input declares no Node objects, `domainNames`
- * (the decoder marks them "… matches no address", src/parse/kinds/cluster-network-policy.ts).
+ * (the decoder sets `unresolvedPeer` on such rules, src/parse/kinds/cluster-network-policy.ts).
  * Such a rule matches nothing in the model, yet in the cluster it may match addresses outside the
  * cluster or a node's (network-policy-api AdminNetworkPolicyEgressPeer: `nodes`, `networks`,
  * `domainNames`). `kwire trace` decides per connection whether that could change the verdict
@@ -11,9 +11,9 @@
  */
 import { clusterRulesOf, type Cluster, type ClusterPolicyRule, type PolicyGap } from "../model/index.js";
 
-/** The rule has a peer kwire cannot resolve to addresses (the decoder's "… matches no address" mark). */
+/** The rule has a peer kwire cannot resolve to addresses (the decoder's `unresolvedPeer` mark). */
 export function hasUnresolvedPeer(r: ClusterPolicyRule): r is ClusterPolicyRule & { readonly unmodelled: string } {
-  return r.unmodelled?.endsWith("matches no address") === true;
+  return r.unresolvedPeer === true && r.unmodelled !== undefined;
 }
 
 export function unresolvedPeerGaps(cluster: Cluster): PolicyGap[] {

@@ -111,6 +111,30 @@ spec:
     expect(t.verdict).toBe("denied");
     expect(uncertainOf(t).join("\n")).toContain('egress[0] "allow-example": domainNames *.example.com is not modelled: it matches no address, but it may match 203.0.113.20');
   });
+
+  it("the same Allow with a peer kwire does not know beside the domainNames: still uncertain (was: a certain DENIED, exit 1)", async () => {
+    // The unknown peer fails closed (an Allow through it matches nothing: network-policy-api
+    // "implementations MUST fail closed"), which does not make the domainNames peer resolved.
+    const anp = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress-names}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - name: allow-example
+    action: Allow
+    to: [{domainNames: ["*.example.com"]}, {futurePeer: {}}]
+  - name: deny-internet
+    action: Deny
+    to: [{networks: ["0.0.0.0/0"]}]
+`;
+    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${anp}`);
+    expect(r.code).toBe(3);
+    const t = JSON.parse(r.stdout) as Trace;
+    expect(t.verdict).toBe("denied");
+    expect(uncertainOf(t).join("\n")).toMatch(/egress\[0\] "allow-example": .*but it may match 203\.0\.113\.20/);
+  });
 });
 
 describe("the matrix marks what an unresolved peer could change: connections with the outside world", () => {

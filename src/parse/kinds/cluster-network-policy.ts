@@ -61,6 +61,8 @@ interface PendingRule {
   readonly ports: "All" | readonly PolicyPort[];
   readonly source: SourceRef;
   readonly unmodelled: string | undefined;
+  /** A domainNames peer (see ClusterPolicyRule.unresolvedPeer). */
+  readonly unresolvedPeer: boolean;
 }
 
 const EMPTY_SET: IpSet = { family: 4, intervals: [] };
@@ -182,6 +184,7 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
     const ports = v2 ? decodeProtocols(r.get("protocols")) : decodePorts(r.get("ports"));
     if (!ports) continue;
     let unmodelled: string | undefined;
+    let unresolvedPeer = false;
     let failAll = false;
     const peers: PendingPeer[] = [];
     for (const p of peersC.items()) {
@@ -194,7 +197,10 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
       }
       if (got === undefined) continue;
       for (const g of got) {
-        if (g.type === "IPBlock" && g.text.startsWith("domainNames")) unmodelled = `${g.text} is not modelled: it matches no address`;
+        if (g.type === "IPBlock" && g.text.startsWith("domainNames")) {
+          unmodelled = `${g.text} is not modelled: it matches no address`;
+          unresolvedPeer = true;
+        }
         peers.push(g);
       }
     }
@@ -202,7 +208,7 @@ function decodeRules(c: Cursor, dir: PolicyType, kind: ClusterPolicyKind, max: n
       r.error("invalid-value", "networks/nodes/domainNames peers cannot be used with named ports (there are no named ports for them)");
       continue;
     }
-    out.push({ name, action, peers: failAll ? "All" : peers, ports, source: r.ref, unmodelled });
+    out.push({ name, action, peers: failAll ? "All" : peers, ports, source: r.ref, unmodelled, unresolvedPeer });
   }
   return out;
 }
@@ -410,11 +416,15 @@ function decodeProtocols(c: Cursor): "All" | PolicyPort[] | undefined {
 /** Node peers → the addresses of the matching Node objects (status.addresses), one peer per family. */
 function resolveRule(r: PendingRule, nodes: readonly Node[]): ClusterPolicyRule {
   let unmodelled = r.unmodelled;
+  let unresolvedPeer = r.unresolvedPeer;
   const peers: "All" | Peer[] = r.peers === "All" ? "All" : r.peers.flatMap((p): Peer[] => {
     if (p.type !== "Nodes") return [p];
     const matched = nodes.filter((n) => selectorMatches(p.selector, n.labels));
     const ips = matched.flatMap((n) => [...n.internalIPs, ...n.externalIPs]);
-    if (nodes.length === 0) unmodelled = `nodes ${formatSelector(p.selector)}: the input declares no Node objects, so it matches no address`;
+    if (nodes.length === 0) {
+      unmodelled = `nodes ${formatSelector(p.selector)}: the input declares no Node objects, so it matches no address`;
+      unresolvedPeer = true;
+    }
     const out: Peer[] = [];
     for (const family of [4, 6] as const) {
       const mine = ips.filter((ip) => ip.family === family);
@@ -431,5 +441,6 @@ function resolveRule(r: PendingRule, nodes: readonly Node[]): ClusterPolicyRule 
     action: r.action,
     rule: { peers, ports: r.ports, source: r.source },
     ...(unmodelled !== undefined ? { unmodelled } : {}),
+    ...(unresolvedPeer ? { unresolvedPeer: true as const } : {}),
   };
 }
