@@ -33,7 +33,7 @@ describe.skipIf(skip !== undefined)(`kube-proxy nftables rules load with nft -c$
       it(`${file} --node ${node}`, () => {
         const { cluster } = loadCluster([{ path: file, text: readFileSync(join(REPO, file), "utf8") }]);
         const cidr = parseCidr("10.244.0.0/16");
-        const text = renderProxyRules(cluster, "nftables", { nodeName: node, nodeIPs: [], masqueradeAll: false, ...(cidr.ok ? { clusterCIDR: cidr.cidr } : {}) }, serviceLayerOf(cluster, buildTopology(cluster)));
+        const text = renderProxyRules(cluster, "nftables", { nodeName: node, nodeIPs: [], masqueradeAll: false, clusterCIDRs: cidr.ok ? [cidr.cidr] : [] }, serviceLayerOf(cluster, buildTopology(cluster)));
         expect(text).toContain("table ip kube-proxy");
         const r = check(text);
         expect(r.stderr).toBe("");

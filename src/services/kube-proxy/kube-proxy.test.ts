@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCidr, type Cidr, type Cluster } from "../../model/index.js";
-import { buildNftTable, buildSnapshot, nftNames, iptablesNames, probability, renderProxyRules, type ProxyMode, type ProxyOptions } from "./index.js";
+import { buildNftTable, buildSnapshot, nftNames, iptablesNames, probability, renderProxyRules, type NodeProxyOptions, type ProxyMode, type ProxyOptions } from "./index.js";
 import { IptablesTracer } from "./testing/iptables-tracer.js";
 import { cluster, ip, node, pod, port, service } from "./testing/model.js";
 import { buildServiceLayer, type ServiceLayer } from "../layer.js";
@@ -36,11 +36,13 @@ const C: Cluster = cluster({
 });
 
 const opts = (nodeName: string, nodeIP: string): ProxyOptions => ({ nodeName, nodeIPs: [ip(nodeIP)], clusterCIDR: cidr("10.244.0.0/16"), masqueradeAll: false });
+/** The same options as a node's (`renderProxyRules` picks each proxier's CIDR from the node's list). */
+const asNode = (o: ProxyOptions): NodeProxyOptions => ({ nodeIPs: o.nodeIPs, masqueradeAll: o.masqueradeAll, ...(o.nodeName === undefined ? {} : { nodeName: o.nodeName }), clusterCIDRs: o.clusterCIDR === undefined ? [] : [o.clusterCIDR] });
 const A = opts("node-a", "192.168.0.10");
 const B = opts("node-b", "192.168.0.11");
 
 const tracers = (o: ProxyOptions): [ProxyMode, { trace(p: Packet): { output: string; masquerade: boolean } }][] => [
-  ["iptables", new IptablesTracer(renderProxyRules(C, "iptables", o, buildServiceLayer(C, [])), o.nodeIPs)],
+  ["iptables", new IptablesTracer(renderProxyRules(C, "iptables", asNode(o), buildServiceLayer(C, [])), o.nodeIPs)],
   ["nftables", nftFlows(buildNftTable(buildSnapshot(C, buildServiceLayer(C, [])), o), o.nodeIPs)],
 ];
 
@@ -102,17 +104,17 @@ describe("names and numbers as kube-proxy writes them", () => {
   });
   it("probabilities are 1/n with ten decimals", () => {
     expect([3, 2].map(probability)).toEqual(["0.3333333333", "0.5000000000"]);
-    expect(renderProxyRules(C, "iptables", A, buildServiceLayer(C, []))).toContain("--probability 0.3333333333 -j KUBE-SEP-");
+    expect(renderProxyRules(C, "iptables", asNode(A), buildServiceLayer(C, []))).toContain("--probability 0.3333333333 -j KUBE-SEP-");
   });
   it("headless Services get no rules", () => {
     expect(buildSnapshot(C, buildServiceLayer(C, [])).some((x) => x.name === "headless")).toBe(false);
   });
   it("ipvs lists persistent virtual servers for ClientIP affinity", () => {
-    const out = renderProxyRules(C, "ipvs", A, buildServiceLayer(C, []));
+    const out = renderProxyRules(C, "ipvs", asNode(A), buildServiceLayer(C, []));
     expect(out).toContain("TCP  10.96.0.24:80 rr persistent 10800");
     expect(out).toContain("TCP  192.168.0.10:30081 rr\nTCP");
   });
   it("is deterministic", () => {
-    for (const m of ["iptables", "nftables", "ipvs"] as const) expect(renderProxyRules(C, m, A, buildServiceLayer(C, []))).toBe(renderProxyRules({ ...C, services: [...C.services].reverse() }, m, A, buildServiceLayer(C, [])));
+    for (const m of ["iptables", "nftables", "ipvs"] as const) expect(renderProxyRules(C, m, asNode(A), buildServiceLayer(C, []))).toBe(renderProxyRules({ ...C, services: [...C.services].reverse() }, m, asNode(A), buildServiceLayer(C, [])));
   });
 });

@@ -30,10 +30,15 @@ export interface ProxyOptions {
   readonly masqueradeAll: boolean;
 }
 
-/** A node's options for every proxier: addresses and --cluster-cidr values of any family. */
-export interface NodeProxyOptions extends ProxyOptions {
+/**
+ * A node's options for every proxier: addresses and --cluster-cidr values of any family (each
+ * proxier's own family and CIDR are picked by `proxierOptions`, so they are not here).
+ */
+export interface NodeProxyOptions extends Omit<ProxyOptions, "family" | "clusterCIDR"> {
   /** kube-proxy's --cluster-cidr accepts one CIDR per family ("10.244.0.0/16,fd00:10:244::/56"). */
   readonly clusterCIDRs?: readonly Cidr[];
+  /** Not here (a proxier's one CIDR, `clusterCIDRs` holds the node's): refused, not ignored. */
+  readonly clusterCIDR?: never;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface NodeProxyOptions extends ProxyOptions {
  * detector of that family): the node's addresses of that family and its --cluster-cidr.
  */
 export function proxierOptions(o: NodeProxyOptions, family: 4 | 6): ProxyOptions {
-  const cidr = [...(o.clusterCIDRs ?? []), ...(o.clusterCIDR === undefined ? [] : [o.clusterCIDR])].find((c) => c.family === family);
+  const cidr = o.clusterCIDRs?.find((c) => c.family === family);
   return {
     ...(o.nodeName === undefined ? {} : { nodeName: o.nodeName }),
     nodeIPs: o.nodeIPs.filter((ip) => ip.family === family),
