@@ -51,6 +51,22 @@ status:
   - {type: InternalIP, address: 192.168.1.10}
 `;
 
+// An Allow to domainNames before a Deny to the internet.
+const ALLOW_NAMES_THEN_DENY = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress-names}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - name: allow-example
+    action: Allow
+    to: [{domainNames: ["*.example.com"]}]
+  - name: deny-internet
+    action: Deny
+    to: [{networks: ["0.0.0.0/0"]}]
+`;
+
 type Trace = { verdict: string; steps: { stage: string; uncertain?: string[] }[] };
 const uncertainOf = (t: Trace): string[] => t.steps.flatMap((s) => s.uncertain ?? []);
 
@@ -91,21 +107,7 @@ describe("cluster-policy peers that kwire cannot resolve to addresses", () => {
   });
 
   it("an Allow to domainNames before a Deny to 0.0.0.0/0: DENIED but uncertain (the name may resolve to this address)", async () => {
-    const anp = `apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: egress-names}
-spec:
-  priority: 10
-  subject: {namespaces: {}}
-  egress:
-  - name: allow-example
-    action: Allow
-    to: [{domainNames: ["*.example.com"]}]
-  - name: deny-internet
-    action: Deny
-    to: [{networks: ["0.0.0.0/0"]}]
-`;
-    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${anp}`);
+    const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${ALLOW_NAMES_THEN_DENY}`);
     expect(r.code).toBe(3);
     const t = JSON.parse(r.stdout) as Trace;
     expect(t.verdict).toBe("denied");
@@ -115,20 +117,8 @@ spec:
   it("the same Allow with a peer kwire does not know beside the domainNames: still uncertain (was: a certain DENIED, exit 1)", async () => {
     // The unknown peer fails closed (an Allow through it matches nothing: network-policy-api
     // "implementations MUST fail closed"), which does not make the domainNames peer resolved.
-    const anp = `apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: egress-names}
-spec:
-  priority: 10
-  subject: {namespaces: {}}
-  egress:
-  - name: allow-example
-    action: Allow
-    to: [{domainNames: ["*.example.com"]}, {futurePeer: {}}]
-  - name: deny-internet
-    action: Deny
-    to: [{networks: ["0.0.0.0/0"]}]
-`;
+    const anp = ALLOW_NAMES_THEN_DENY.replace('to: [{domainNames: ["*.example.com"]}]', 'to: [{domainNames: ["*.example.com"]}, {futurePeer: {}}]');
+    expect(anp).toContain("futurePeer");
     const r = await run(["trace", "apps/web", "203.0.113.20:443", "-f", "-", "-o", "json"], `${PODS}---\n${anp}`);
     expect(r.code).toBe(3);
     const t = JSON.parse(r.stdout) as Trace;
