@@ -34,7 +34,8 @@ interface CaseResult {
 interface ProcessResult { wallMs: number; cpuMs: number; rssMB: number; exit: number; stdoutBytes: number; timedOut: boolean }
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const CLI = `${here}../src/cli/bin.js`;
+/** The executable users run: the bundled CLI (rolldown.config.mjs), built by `npm run bench`. */
+const CLI = `${here}../src/cli/kwire.js`;
 const REFERENCE_BUDGET_MS = 300_000;
 const SHAPES: readonly { shape: Shape; label: string }[] = [
   { shape: "pods", label: "(a) pods, no owner objects" },

@@ -3,7 +3,8 @@
  * Run the lab DNS server (dns-main.ts) as a process inside a pod netns, as the pod servers are
  * run: `nsenter --net=<pod netns> -- node <entry> <config>` started by proc.ts, logging to
  * `log/<netns>.dns.log`. The entry is
- * `dns-main.js` beside this module when kwire runs from `dist/`; from the TypeScript sources
+ * `dist/lab/dns-main.js` when kwire runs from `dist/` (beside this module, or in `../lab` from the
+ * bundled executable dist/cli/kwire.js); from the TypeScript sources
  * (vitest, dev), the three files it needs (dns-main, dns-server, dns-wire: no other imports) are
  * transpiled with `typescript` into `<lab dir>/dns-js/` first.
  */
@@ -24,7 +25,8 @@ const readyPath = (dir: string, netns: string): string => join(dir, "dns", `${ne
 /** The path of a runnable dns-main.js. */
 export async function dnsEntry(dir: string): Promise<string> {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), DNS_ENTRY);
+  // dist/lab/dns-process.js has it beside; the bundle dist/cli/kwire.js finds it in ../lab.
+  if (here.endsWith(".js")) return [join(dirname(here), DNS_ENTRY), join(dirname(here), "..", "lab", DNS_ENTRY)].find((p) => existsSync(p)) ?? join(dirname(here), DNS_ENTRY);
   const out = join(dir, "dns-js");
   mkdirSync(out, { recursive: true });
   const ts = (await import("typescript")).default;

@@ -1,6 +1,7 @@
 /**
- * The built executable, end to end: `node dist/cli/bin.js` runs, reads stdin, prints, and sets
- * the process exit code (0 allowed, 1 denied, 2 bad input). Builds dist/ first when it is
+ * The built executable, end to end: `node dist/cli/kwire.js` (the bundle package.json's `bin`
+ * names, rolldown.config.mjs) runs, reads stdin, prints, and sets the process exit code
+ * (0 allowed, 1 denied, 2 bad input). Builds dist/ (tsc, then the bundle) first when it is
  * missing or older than src/.
  */
 import { spawnSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, run, scenario, STACK_LINE } from "./harness.js";
 
-const BIN = join(ROOT, "dist/cli/bin.js");
+const BIN = join(ROOT, "dist/cli/kwire.js");
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -39,10 +40,11 @@ beforeAll(() => {
   if (!isStale()) return;
   // Type errors elsewhere (work in progress) do not stop tsc from emitting; what matters is a fresh bin.
   spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  expect(isStale(), "dist/cli/bin.js is still missing or older than src/ after the build").toBe(false);
+  spawnSync("npx", ["rolldown", "-c", "rolldown.config.mjs", "--logLevel", "warn"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  expect(isStale(), "dist/cli/kwire.js is still missing or older than src/ after the build").toBe(false);
 });
 
-describe("node dist/cli/bin.js", () => {
+describe("node dist/cli/kwire.js", () => {
   it("runs, reads stdin, writes all of its output and sets the exit code (0 allowed, 1 denied, 2 bad input)", async () => {
     // kwire demo: exit 0, the same bytes as in-process.
     const demo = kwire(["demo"]);
@@ -76,5 +78,18 @@ describe("node dist/cli/bin.js", () => {
     const big = kwire(args);
     expect(big.status).toBe(0);
     expect(big.stdout).toBe((await run(args)).stdout);
+  });
+
+  it("is one module: its own code bundled, packages from node_modules, the files it spawns or reads found from its place", () => {
+    const code = readFileSync(BIN, "utf8");
+    expect(code.startsWith("#!/usr/bin/env node\n")).toBe(true);
+    // No relative import is left (each one would be a file the ES module loader resolves at start).
+    expect(code).not.toMatch(/^\s*(import|export)\b[^;]*\bfrom\s*["']\.{1,2}\//m);
+    expect(code).not.toMatch(/\bimport\(\s*["']\.{1,2}\//);
+    // package.json (--version) through src/cli/assets.ts, two levels up from dist/cli.
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    expect(kwire(["--version"]).stdout.trim()).toBe(version);
+    // The lab's DNS server entry, which src/lab/dns-process.ts looks for in ../lab from the bundle.
+    expect(statSync(join(ROOT, "dist/lab/dns-main.js")).isFile()).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts/web");
-const BIN = join(ROOT, "dist/cli/bin.js");
+const BIN = join(ROOT, "dist/cli/kwire.js");
 
 /** The flags from the machine notes: without the background-networking ones Chromium dials out. */
 export const CHROMIUM_FLAGS = [
@@ -41,7 +41,7 @@ function newest(dir: string, skip: RegExp): number {
 
 const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-/** Rebuilds dist/web (vite) and dist/cli (tsc) when missing or older than their sources. */
+/** Rebuilds dist/web (vite) and dist/cli (tsc, then the bundle kwire.js) when missing or older than their sources. */
 export function ensureBuilt(): void {
   const tests = /\.test\.ts$/;
   if (mtime(join(ROOT, "dist/web/index.html")) < newest(join(ROOT, "src/web"), tests)) {
@@ -49,9 +49,10 @@ export function ensureBuilt(): void {
     if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
   }
   if (mtime(BIN) < newest(join(ROOT, "src/cli"), tests)) {
-    // tsc emits even when files other engineers are editing have type errors; bin.js is what counts.
+    // tsc emits even when files other engineers are editing have type errors; the bundle is what counts.
     spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8" });
-    if (!existsSync(BIN)) throw new Error("tsc -p tsconfig.build.json produced no dist/cli/bin.js");
+    spawnSync(process.execPath, [join(ROOT, "node_modules/rolldown/bin/cli.mjs"), "-c", "rolldown.config.mjs", "--logLevel", "warn"], { cwd: ROOT, encoding: "utf8" });
+    if (!existsSync(BIN)) throw new Error("tsc and rolldown produced no dist/cli/kwire.js");
   }
 }
 
