@@ -65,6 +65,25 @@ function runCli(file: string, args: readonly string[], timeoutMs: number): Proce
   return { wallMs, cpuMs, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, exit: r.status ?? -1, stdoutBytes: (r.stdout ?? "").length, timedOut };
 }
 
+/** A Node process (the bench's own scripts, `-e 0`): wall time, CPU and peak RSS as runCli measures them. */
+function runNode(args: readonly string[], timeoutMs: number): ProcessResult {
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "KWIRE_RSS_KB=%M KWIRE_CPU_S=%U+%S", process.execPath, ...args], { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 ** 2, killSignal: "SIGKILL" });
+  const wallMs = performance.now() - t0;
+  const rss = /KWIRE_RSS_KB=(\d+)/.exec(r.stderr ?? "");
+  const cpu = /KWIRE_CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? "");
+  if (r.status !== 0) throw new Error(`bench: node ${args.join(" ")} failed: ${r.stderr}`);
+  return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, exit: r.status ?? -1, stdoutBytes: (r.stdout ?? "").length, timedOut: false };
+}
+
+/** The median element by `key` (the lower middle one of an even count). */
+function medianBy<T>(xs: readonly T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[(xs.length - 1) >> 1] as T;
+}
+
+/** Whole-process runs per case: the machine is shared, one run alone varied by ±20%. */
+const CLI_RUNS = Number(process.env["KWIRE_BENCH_CLI_RUNS"] ?? 3);
+
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -90,9 +109,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kwire-bench-"));
   const cli: Record<string, unknown>[] = [];
   try {
-    if (SECTIONS.has("cli")) log("## `kwire matrix --level workload -o summary --json`, the whole process\n");
-    if (SECTIONS.has("cli")) log("| input | wall | CPU (user+sys) | peak RSS |");
-    if (SECTIONS.has("cli")) log("|---|---:|---:|---:|");
+    if (SECTIONS.has("cli")) {
+      log("## `kwire matrix --level workload -o summary --json`, the whole process\n");
+      log(`Median of ${CLI_RUNS} runs each, interleaved with the floor: a fresh Node process that only reads the file and JSON.parses`);
+      log("every document (bench/parse-floor.ts), in the same minutes. Start alone (`node -e 0`): see below the table.\n");
+      log("| input | wall | CPU (user+sys) | peak RSS | floor: read + JSON.parse | ratio to the floor |");
+      log("|---|---:|---:|---:|---:|---:|");
+    }
     const summaryArgs = ["matrix", "--level", "workload", "-o", "summary", "--json"];
     const cliCases: { label: string; key: string; opts: GenerateOptions }[] = [
       { label: "10k pods / 1k policies (c)", key: "c-10k", opts: { pods: 10_000, policies: 1_000, shape: "both" } },
@@ -101,13 +124,27 @@ async function main(): Promise<void> {
       { label: "100k pods / 10k policies (c), 10k distinct ipBlocks", key: "ipblocks-100k", opts: { pods: 100_000, policies: 10_000, shape: "both", ipBlocks: 10_000 } },
       { label: "10k pods / 1k policies (c), 298 invalid policies", key: "invalid-10k", opts: { pods: 10_000, policies: 1_000, shape: "both", invalidPolicies: 298 } },
     ];
+    const starts: number[] = [];
     for (const c of SECTIONS.has("cli") ? cliCases.filter((x) => !SKIP.has(x.key)) : []) {
       const file = writeInput(dir, c.key, c.opts);
-      const r = runCli(file, summaryArgs, 300_000);
+      const runs: ProcessResult[] = [];
+      const floors: ProcessResult[] = [];
+      for (let i = 0; i < CLI_RUNS; i++) {
+        runs.push(runCli(file, summaryArgs, 300_000));
+        floors.push(runNode([`${here}parse-floor.js`, file], 300_000));
+        starts.push(runNode(["-e", "0"], 60_000).wallMs);
+      }
       rmSync(file);
+      const r = runs.find((x) => x.timedOut) ?? medianBy(runs, (x) => x.wallMs);
+      const floor = medianBy(floors, (x) => x.wallMs);
       const wall = r.timedOut ? `> ${sec(r.wallMs)} (killed)` : sec(r.wallMs);
-      log(`| ${c.label} | ${wall} | ${r.timedOut ? "" : sec(r.cpuMs)} | ${r.rssMB} MB |${r.exit !== 0 && !r.timedOut ? ` (exit ${r.exit})` : ""}`);
-      cli.push({ case: c.key, ...r });
+      log(`| ${c.label} | ${wall} | ${r.timedOut ? "" : sec(r.cpuMs)} | ${r.rssMB} MB | ${sec(floor.wallMs)} | ${r.timedOut ? "" : `${(r.wallMs / floor.wallMs).toFixed(2)}×`} |${r.exit !== 0 && !r.timedOut ? ` (exit ${r.exit})` : ""}`);
+      cli.push({ case: c.key, ...r, runsWallMs: runs.map((x) => Math.round(x.wallMs)), floorWallMs: Math.round(floor.wallMs), floorRssMB: floor.rssMB });
+    }
+    if (starts.length > 0) {
+      const start = [...starts].sort((a, b) => a - b)[starts.length >> 1] as number;
+      log(`\nNode's own start (\`node -e 0\`, median of ${starts.length}, same minutes): ${fmt(start)} ms.`);
+      results["nodeStartMs"] = Math.round(start);
     }
     if (SECTIONS.has("json") && !SKIP.has("json")) {
       log("\n## Full workload matrix as JSON (`-o json`, 10k workloads, 100k pods / 10k policies (c))\n");
