@@ -5,31 +5,13 @@
  * missing or older than src/.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE, ensureBundle } from "./bundle.js";
 import { ROOT, run, scenario, STACK_LINE } from "./harness.js";
 
-const BIN = join(ROOT, "dist/cli/kwire.js");
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) newest = Math.max(newest, st.mtimeMs);
-  }
-  return newest;
-}
-
-function isStale(): boolean {
-  try {
-    return statSync(BIN).mtimeMs < newestSource(join(ROOT, "src"));
-  } catch {
-    return true;
-  }
-}
+const BIN = BUNDLE;
 
 function kwire(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: input ?? "", encoding: "utf8", timeout: 60_000 });
@@ -37,11 +19,7 @@ function kwire(args: readonly string[], input?: string): { status: number | null
 }
 
 beforeAll(() => {
-  if (!isStale()) return;
-  // Type errors elsewhere (work in progress) do not stop tsc from emitting; what matters is a fresh bin.
-  spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  spawnSync("npx", ["rolldown", "-c", "rolldown.config.mjs", "--logLevel", "warn"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  expect(isStale(), "dist/cli/kwire.js is still missing or older than src/ after the build").toBe(false);
+  ensureBundle();
 });
 
 describe("node dist/cli/kwire.js", () => {

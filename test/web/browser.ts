@@ -5,16 +5,17 @@
  * loopback port; the web build refreshed when src/web is newer than dist/web.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { BUNDLE, ensureBundle, newestFile } from "../cli/bundle.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts/web");
-const BIN = join(ROOT, "dist/cli/kwire.js");
+const BIN = BUNDLE;
 
 /** The flags from the machine notes: without the background-networking ones Chromium dials out. */
 export const CHROMIUM_FLAGS = [
@@ -28,32 +29,16 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
-function newest(dir: string, skip: RegExp): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) t = Math.max(t, newest(p, skip));
-    else if (!skip.test(name)) t = Math.max(t, st.mtimeMs);
-  }
-  return t;
-}
-
 const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-/** Rebuilds dist/web (vite) and dist/cli (tsc, then the bundle kwire.js) when missing or older than their sources. */
+/** Rebuilds dist/web (vite) and the CLI bundle (test/cli/bundle.ts) when missing or older than their sources. */
 export function ensureBuilt(): void {
   const tests = /\.test\.ts$/;
-  if (mtime(join(ROOT, "dist/web/index.html")) < newest(join(ROOT, "src/web"), tests)) {
+  if (mtime(join(ROOT, "dist/web/index.html")) < newestFile(join(ROOT, "src/web"), tests)) {
     const r = spawnSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "src/web/vite.config.ts"], { cwd: ROOT, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
   }
-  if (mtime(BIN) < newest(join(ROOT, "src/cli"), tests)) {
-    // tsc emits even when files other engineers are editing have type errors; the bundle is what counts.
-    spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8" });
-    spawnSync(process.execPath, [join(ROOT, "node_modules/rolldown/bin/cli.mjs"), "-c", "rolldown.config.mjs", "--logLevel", "warn"], { cwd: ROOT, encoding: "utf8" });
-    if (!existsSync(BIN)) throw new Error("tsc and rolldown produced no dist/cli/kwire.js");
-  }
+  ensureBundle();
 }
 
 export interface Kwire {
