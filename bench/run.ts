@@ -51,10 +51,10 @@ function runCase(shape: Shape, pods: number, policies: number, engine: "fast" | 
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as CaseResult;
 }
 
-/** The whole CLI process on a generated input file: wall time and peak RSS (GNU time's %M, KiB). */
-function runCli(file: string, args: readonly string[], timeoutMs: number): ProcessResult {
+/** A fresh Node process running `args`: wall time, CPU and peak RSS (GNU time's %U+%S and %M, KiB). */
+function timed(args: readonly string[], timeoutMs: number): ProcessResult {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "KWIRE_RSS_KB=%M KWIRE_CPU_S=%U+%S", process.execPath, CLI, ...args, "-f", file], {
+  const r = spawnSync("/usr/bin/time", ["-f", "KWIRE_RSS_KB=%M KWIRE_CPU_S=%U+%S", process.execPath, ...args], {
     encoding: "utf8", timeout: timeoutMs, maxBuffer: 4 * 1024 ** 3, killSignal: "SIGKILL",
   });
   const wallMs = performance.now() - t0;
@@ -65,15 +65,14 @@ function runCli(file: string, args: readonly string[], timeoutMs: number): Proce
   return { wallMs, cpuMs, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, exit: r.status ?? -1, stdoutBytes: (r.stdout ?? "").length, timedOut };
 }
 
-/** A Node process (the bench's own scripts, `-e 0`): wall time, CPU and peak RSS as runCli measures them. */
+/** The whole CLI process on a generated input file. */
+const runCli = (file: string, args: readonly string[], timeoutMs: number): ProcessResult => timed([CLI, ...args, "-f", file], timeoutMs);
+
+/** The bench's own Node processes (the floor, `-e 0`), which must succeed. */
 function runNode(args: readonly string[], timeoutMs: number): ProcessResult {
-  const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "KWIRE_RSS_KB=%M KWIRE_CPU_S=%U+%S", process.execPath, ...args], { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 ** 2, killSignal: "SIGKILL" });
-  const wallMs = performance.now() - t0;
-  const rss = /KWIRE_RSS_KB=(\d+)/.exec(r.stderr ?? "");
-  const cpu = /KWIRE_CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? "");
-  if (r.status !== 0) throw new Error(`bench: node ${args.join(" ")} failed: ${r.stderr}`);
-  return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, exit: r.status ?? -1, stdoutBytes: (r.stdout ?? "").length, timedOut: false };
+  const r = timed(args, timeoutMs);
+  if (r.exit !== 0) throw new Error(`bench: node ${args.join(" ")} failed (exit ${r.exit}${r.timedOut ? ", timed out" : ""})`);
+  return r;
 }
 
 /** The median element by `key` (the lower middle one of an even count). */
@@ -142,7 +141,7 @@ async function main(): Promise<void> {
       cli.push({ case: c.key, ...r, runsWallMs: runs.map((x) => Math.round(x.wallMs)), floorWallMs: Math.round(floor.wallMs), floorRssMB: floor.rssMB });
     }
     if (starts.length > 0) {
-      const start = [...starts].sort((a, b) => a - b)[starts.length >> 1] as number;
+      const start = medianBy(starts, (x) => x);
       log(`\nNode's own start (\`node -e 0\`, median of ${starts.length}, same minutes): ${fmt(start)} ms.`);
       results["nodeStartMs"] = Math.round(start);
     }

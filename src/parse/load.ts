@@ -323,14 +323,14 @@ function calicoAndCilium(col: Collector): Pick<Cluster, "calico" | "ciliumPolici
     ...(calico
       ? {
           calico: {
-            policies: sortByName(col.calicoPolicies.toArray(), (a, b) => a.kind.localeCompare(b.kind)),
+            policies: sortByName(col.calicoPolicies.toArray(), (a, b) => collate(a.kind, b.kind)),
             tiers: sortByName(col.calicoTiers.toArray()),
             networkSets: sortByName(col.calicoSets.toArray()),
             stagedKubernetes: sortByName(col.calicoStagedK8s.toArray()),
           },
         }
       : {}),
-    ...(col.cilium.size > 0 ? { ciliumPolicies: sortByName(col.cilium.toArray(), (a, b) => a.kind.localeCompare(b.kind)) } : {}),
+    ...(col.cilium.size > 0 ? { ciliumPolicies: sortByName(col.cilium.toArray(), (a, b) => collate(a.kind, b.kind)) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Cursor } from "../cursor.js";
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from "./gateway.js";
 import { decodeGRPCRoute, decodeHTTPRoute } from "./gateway-route.js";
 import { decodeOpenShiftRoute } from "./route.js";
+import { collate, sortByName } from "../name-order.js";
 import { ObjectTable } from "../object-table.js";
 
 const GW_VERSIONS = new Set(["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1", "gateway.networking.k8s.io/v1alpha2"]);
@@ -49,7 +50,7 @@ export class NorthSouthCollector {
 
   result(): Pick<Cluster, "gatewayClasses" | "gateways" | "gatewayRoutes" | "referenceGrants" | "openshiftRoutes"> {
     const byName = <T extends Keyed & { readonly kind: string }>(m: ObjectTable<T>): T[] =>
-      m.toArray().sort((a, b) => (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+      sortByName(m.toArray(), (a, b) => collate(a.kind, b.kind));
     return { gatewayClasses: byName(this.gatewayClasses), gateways: byName(this.gateways), gatewayRoutes: byName(this.routes), referenceGrants: byName(this.grants), openshiftRoutes: byName(this.openshiftRoutes) };
   }
 }
